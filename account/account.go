@@ -1,0 +1,245 @@
+// Package account owns users and their sessions: passwords, login with rate
+// limits, opaque session tokens, and the admin's user management.
+package account
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/curia/curia/audit"
+	"github.com/curia/curia/internal/apperr"
+	"github.com/curia/curia/internal/database"
+	"github.com/curia/curia/internal/ids"
+	"github.com/curia/curia/internal/web"
+)
+
+// User is a person who can sign in.
+type User struct {
+	ID        string    `json:"id"`
+	Username  string    `json:"username"`
+	FullName  string    `json:"full_name"`
+	IsAdmin   bool      `json:"is_admin"`
+	Disabled  bool      `json:"disabled"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Config sets the account rules.
+type Config struct {
+	SessionTTL  time.Duration // absolute lifetime of a session; default 12h
+	IdleTimeout time.Duration // a session unused this long ends; default 2h
+	Hash        HashParams    // zero means DefaultHashParams
+	Limits      LoginLimits
+	Logger      *slog.Logger
+	Now         func() time.Time
+}
+
+// Service implements the account rules for REST, CLI and the live hub.
+type Service struct {
+	store   *store
+	cfg     Config
+	limiter *loginLimiter
+	dummy   string // a hash to check against when the user is unknown, so timing does not tell
+}
+
+// NewService returns a Service on db.
+func NewService(db *database.DB, cfg Config) (*Service, error) {
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 12 * time.Hour
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 2 * time.Hour
+	}
+	if cfg.Hash == (HashParams{}) {
+		cfg.Hash = DefaultHashParams()
+	}
+	if cfg.Now == nil {
+		cfg.Now = func() time.Time { return time.Now().UTC() }
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	dummy, err := hashPassword(ids.Secret(), cfg.Hash)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{store: &store{db: db.Gorm}, cfg: cfg, limiter: newLoginLimiter(cfg.Limits, cfg.Now), dummy: dummy}, nil
+}
+
+// NewUser is the input for CreateUser.
+type NewUser struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+	FullName string `json:"full_name"`
+	IsAdmin  bool   `json:"is_admin"`
+}
+
+var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
+
+// normalizeUsername lowercases and trims, so "An.Nguyen " and "an.nguyen" are one user.
+func normalizeUsername(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+func (n *NewUser) validate() error {
+	n.Username = normalizeUsername(n.Username)
+	n.FullName = strings.TrimSpace(n.FullName)
+	if !usernamePattern.MatchString(n.Username) {
+		return apperr.Invalidf("username: 2 to 64 characters: lowercase letters, digits, '.', '_' or '-', starting with a letter or digit")
+	}
+	if err := validatePassword(n.Password); err != nil {
+		return err
+	}
+	return validateFullName(n.FullName)
+}
+
+func validatePassword(p string) error {
+	if n := utf8.RuneCountInString(p); n < 8 || len(p) > 256 {
+		return apperr.Invalidf("password: at least 8 characters and at most 256 bytes")
+	}
+	return nil
+}
+
+func validateFullName(s string) error {
+	if s == "" || utf8.RuneCountInString(s) > 200 || !utf8.ValidString(s) {
+		return apperr.Invalidf("full_name: 1 to 200 characters")
+	}
+	return nil
+}
+
+// CreateUser adds a user. Only an admin may do so; actor nil means the
+// system itself (CLI, first start).
+func (s *Service) CreateUser(ctx context.Context, actor *web.Actor, in NewUser, ip string) (User, error) {
+	if actor != nil && !actor.IsAdmin {
+		return User{}, apperr.Forbiddenf("only an administrator can create users")
+	}
+	if err := in.validate(); err != nil {
+		return User{}, err
+	}
+	hash, err := hashPassword(in.Password, s.cfg.Hash)
+	if err != nil {
+		return User{}, apperr.Internalf(err, "hash password")
+	}
+	now := s.cfg.Now()
+	r := userRow{ID: ids.New(), Username: in.Username, FullName: in.FullName, PasswordHash: hash,
+		IsAdmin: in.IsAdmin, CreatedAt: now, UpdatedAt: now}
+	e := audit.Entry{At: now, ActorID: actorID(actor), Action: "user.created", Object: "user:" + r.ID,
+		Detail: map[string]any{"username": r.Username, "is_admin": r.IsAdmin}, ClientIP: ip}
+	if err := s.store.createUser(ctx, r, e); err != nil {
+		return User{}, err
+	}
+	return r.user(), nil
+}
+
+// UserChanges is the input for UpdateUser; nil fields stay as they are.
+type UserChanges struct {
+	FullName *string `json:"full_name"`
+	Password *string `json:"password"`
+	IsAdmin  *bool   `json:"is_admin"`
+	Disabled *bool   `json:"disabled"`
+}
+
+// UpdateUser changes a user. Disabling a user or resetting their password
+// ends all their sessions.
+func (s *Service) UpdateUser(ctx context.Context, actor web.Actor, id string, ch UserChanges, ip string) (User, error) {
+	if !actor.IsAdmin {
+		return User{}, apperr.Forbiddenf("only an administrator can change users")
+	}
+	fields := map[string]any{}
+	detail := map[string]any{}
+	endSessions := false
+	if ch.FullName != nil {
+		name := strings.TrimSpace(*ch.FullName)
+		if err := validateFullName(name); err != nil {
+			return User{}, err
+		}
+		fields["full_name"], detail["full_name"] = name, name
+	}
+	if ch.Password != nil {
+		if err := validatePassword(*ch.Password); err != nil {
+			return User{}, err
+		}
+		hash, err := hashPassword(*ch.Password, s.cfg.Hash)
+		if err != nil {
+			return User{}, apperr.Internalf(err, "hash password")
+		}
+		fields["password_hash"], detail["password"], endSessions = hash, "reset", true
+	}
+	if ch.IsAdmin != nil {
+		if id == actor.UserID && !*ch.IsAdmin {
+			return User{}, apperr.Conflictf("you cannot remove your own administrator right")
+		}
+		fields["is_admin"], detail["is_admin"] = *ch.IsAdmin, *ch.IsAdmin
+	}
+	if ch.Disabled != nil {
+		if id == actor.UserID && *ch.Disabled {
+			return User{}, apperr.Conflictf("you cannot disable yourself")
+		}
+		fields["disabled"], detail["disabled"] = *ch.Disabled, *ch.Disabled
+		endSessions = endSessions || *ch.Disabled
+	}
+	if len(fields) == 0 {
+		return User{}, apperr.Invalidf("nothing to change: give full_name, password, is_admin or disabled")
+	}
+	e := audit.Entry{At: s.cfg.Now(), ActorID: actor.UserID, Action: "user.updated", Object: "user:" + id, Detail: detail, ClientIP: ip}
+	r, err := s.store.updateUser(ctx, id, fields, endSessions, e)
+	return r.user(), err
+}
+
+// ListUsers returns every user; any signed-in user may list them (a
+// secretary picks participants from this list).
+func (s *Service) ListUsers(ctx context.Context, _ web.Actor) ([]User, error) {
+	rows, err := s.store.listUsers(ctx)
+	return users(rows), err
+}
+
+// User returns one user by id.
+func (s *Service) User(ctx context.Context, id string) (User, error) {
+	r, err := s.store.userByID(ctx, id)
+	return r.user(), err
+}
+
+// UsersByIDs returns the users with these ids, ordered by name.
+func (s *Service) UsersByIDs(ctx context.Context, ids []string) ([]User, error) {
+	rows, err := s.store.usersByIDs(ctx, ids)
+	return users(rows), err
+}
+
+// EnsureAdmin creates the user "admin" with password when no enabled
+// administrator exists yet. It reports whether it created one.
+func (s *Service) EnsureAdmin(ctx context.Context, password string) (bool, error) {
+	n, err := s.store.countAdmins(ctx)
+	if err != nil || n > 0 {
+		return false, err
+	}
+	_, err = s.CreateUser(ctx, nil, NewUser{Username: "admin", Password: password, FullName: "Administrator", IsAdmin: true}, "")
+	if apperr.Is(err, apperr.Conflict) {
+		return false, apperr.Conflictf("a user named admin exists but is not an enabled administrator")
+	}
+	return err == nil, err
+}
+
+func users(rows []userRow) []User {
+	out := make([]User, len(rows))
+	for i, r := range rows {
+		out[i] = r.user()
+	}
+	return out
+}
+
+func actorID(a *web.Actor) string {
+	if a == nil {
+		return ""
+	}
+	return a.UserID
+}
+
+// tokenHash is how a session token is stored and looked up.
+func tokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}

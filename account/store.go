@@ -1,0 +1,196 @@
+package account
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/curia/curia/audit"
+	"github.com/curia/curia/internal/apperr"
+	"github.com/curia/curia/internal/database"
+)
+
+type userRow struct {
+	ID           string `gorm:"primaryKey;size:64"`
+	Username     string `gorm:"size:64;not null;uniqueIndex"`
+	FullName     string `gorm:"size:200;not null"`
+	PasswordHash string `gorm:"size:255;not null"`
+	IsAdmin      bool   `gorm:"not null;default:false"`
+	Disabled     bool   `gorm:"not null;default:false"`
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+func (userRow) TableName() string { return "users" }
+
+func (r userRow) user() User {
+	return User{ID: r.ID, Username: r.Username, FullName: r.FullName, IsAdmin: r.IsAdmin,
+		Disabled: r.Disabled, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}
+
+// sessionRow stores only a hash of the session token: a stolen database
+// does not hand out live sessions.
+type sessionRow struct {
+	ID         string    `gorm:"primaryKey;size:64"` // sha256 of the token, hex
+	UserID     string    `gorm:"size:64;not null;index"`
+	CreatedAt  time.Time `gorm:"not null"`
+	ExpiresAt  time.Time `gorm:"not null;index"`
+	LastSeenAt time.Time `gorm:"not null"`
+	ClientIP   string    `gorm:"size:64"`
+	UserAgent  string    `gorm:"size:255"`
+	User       userRow   `gorm:"foreignKey:UserID;constraint:OnDelete:CASCADE"`
+}
+
+func (sessionRow) TableName() string { return "sessions" }
+
+// Migration creates the account tables.
+func Migration() database.Step {
+	return database.Step{Name: "account", Run: func(tx *gorm.DB) error {
+		return tx.AutoMigrate(&userRow{}, &sessionRow{})
+	}}
+}
+
+// store is the account package's storage; nothing else in the package
+// touches gorm.
+type store struct {
+	db *gorm.DB
+}
+
+func (s *store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.db.WithContext(ctx).Transaction(fn)
+}
+
+func (s *store) userByUsername(ctx context.Context, username string) (userRow, error) {
+	var r userRow
+	err := s.db.WithContext(ctx).Where("username = ?", username).Take(&r).Error
+	return r, notFound(err, "user")
+}
+
+func (s *store) userByID(ctx context.Context, id string) (userRow, error) {
+	var r userRow
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error
+	return r, notFound(err, "user")
+}
+
+func (s *store) usersByIDs(ctx context.Context, ids []string) ([]userRow, error) {
+	var rows []userRow
+	if len(ids) == 0 {
+		return rows, nil
+	}
+	err := s.db.WithContext(ctx).Where("id IN ?", ids).Order("full_name, username").Find(&rows).Error
+	return rows, internal(err, "load users")
+}
+
+func (s *store) listUsers(ctx context.Context) ([]userRow, error) {
+	var rows []userRow
+	err := s.db.WithContext(ctx).Order("username").Find(&rows).Error
+	return rows, internal(err, "list users")
+}
+
+func (s *store) countAdmins(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&userRow{}).Where("is_admin = ? AND disabled = ?", true, false).Count(&n).Error
+	return n, internal(err, "count admins")
+}
+
+// createUser inserts a user and its audit entry in one transaction.
+func (s *store) createUser(ctx context.Context, r userRow, e audit.Entry) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(&r).Error; err != nil {
+			if database.IsUniqueViolation(err) {
+				return apperr.Conflictf("the username %q is taken", r.Username)
+			}
+			return apperr.Internalf(err, "create user")
+		}
+		return internal(audit.Write(tx, e), "audit")
+	})
+}
+
+// updateUser saves changed fields; when the user is disabled or the
+// password changes, their sessions end in the same transaction.
+func (s *store) updateUser(ctx context.Context, id string, fields map[string]any, endSessions bool, e audit.Entry) (userRow, error) {
+	var r userRow
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Take(&r).Error; err != nil {
+			return notFound(err, "user")
+		}
+		fields["updated_at"] = time.Now().UTC()
+		if err := tx.Model(&r).Updates(fields).Error; err != nil {
+			return apperr.Internalf(err, "update user")
+		}
+		if endSessions {
+			if err := tx.Where("user_id = ?", id).Delete(&sessionRow{}).Error; err != nil {
+				return apperr.Internalf(err, "end sessions")
+			}
+		}
+		return internal(audit.Write(tx, e), "audit")
+	})
+	if err != nil {
+		return userRow{}, err
+	}
+	return s.userByID(ctx, id)
+}
+
+func (s *store) createSession(ctx context.Context, r sessionRow, e audit.Entry) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Omit("User").Create(&r).Error; err != nil {
+			return apperr.Internalf(err, "create session")
+		}
+		return internal(audit.Write(tx, e), "audit")
+	})
+}
+
+// sessionWithUser loads a session and its user in one query.
+func (s *store) sessionWithUser(ctx context.Context, id string) (sessionRow, error) {
+	var r sessionRow
+	err := s.db.WithContext(ctx).Joins("User").Where("sessions.id = ?", id).Take(&r).Error
+	return r, notFound(err, "session")
+}
+
+func (s *store) touchSession(ctx context.Context, id string, at time.Time) error {
+	err := s.db.WithContext(ctx).Model(&sessionRow{}).Where("id = ?", id).Update("last_seen_at", at).Error
+	return internal(err, "touch session")
+}
+
+func (s *store) deleteSession(ctx context.Context, id string, e *audit.Entry) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Where("id = ?", id).Delete(&sessionRow{}).Error; err != nil {
+			return apperr.Internalf(err, "delete session")
+		}
+		if e == nil {
+			return nil
+		}
+		return internal(audit.Write(tx, *e), "audit")
+	})
+}
+
+func (s *store) deleteExpiredSessions(ctx context.Context, now time.Time, idle time.Duration) (int64, error) {
+	res := s.db.WithContext(ctx).Where("expires_at < ? OR last_seen_at < ?", now, now.Add(-idle)).Delete(&sessionRow{})
+	return res.RowsAffected, internal(res.Error, "delete expired sessions")
+}
+
+func (s *store) recordAudit(ctx context.Context, e audit.Entry) error {
+	return internal(audit.Write(s.db.WithContext(ctx), e), "audit")
+}
+
+func notFound(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if database.IsNotFound(err) {
+		return apperr.NotFoundf("%s not found", what)
+	}
+	return apperr.Internalf(err, "load %s", what)
+}
+
+func internal(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := err.(*apperr.Error); ok {
+		return err
+	}
+	return apperr.Internalf(err, "%s", what)
+}

@@ -1,0 +1,94 @@
+// Command curia is Curia's one binary: the server, the demo, and the
+// administrator's tools. main only wires the process to run, so tests can
+// call run directly.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "curia:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+func exitCode(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	var u usageError
+	if errors.As(err, &u) {
+		return 2
+	}
+	return 1
+}
+
+// usageError is a mistake on the command line.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+const usage = `Curia — paperless meetings.
+
+Usage:
+  curia serve [flags]      run the server
+  curia demo [flags]       run the server with a demo meeting and demo users
+  curia user add [flags]   create a user directly in the database
+  curia migrate [flags]    bring the database schema up to date and exit
+  curia version            print the version
+
+Run "curia COMMAND --help" for a command's flags.
+`
+
+// env bundles what a command gets from its process.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// run executes one command line.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageError{"no command given"}
+	}
+	switch args[0] {
+	case "serve":
+		return cmdServe(ctx, e, args[1:], false)
+	case "demo":
+		return cmdServe(ctx, e, args[1:], true)
+	case "user":
+		return cmdUser(ctx, e, args[1:])
+	case "migrate":
+		return cmdMigrate(ctx, e, args[1:])
+	case "version", "--version":
+		fmt.Fprintln(stdout, "curia", version)
+		return nil
+	case "pdf-worker":
+		return cmdPDFWorker(ctx, e)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return usageError{fmt.Sprintf("unknown command %q", args[0])}
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/curia/curia/account"
+	"github.com/curia/curia/internal/app"
+)
+
+func cmdUser(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 || args[0] != "add" {
+		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
+			fmt.Fprintln(e.stdout, "Usage: curia user add --username NAME --full-name \"Full Name\" [--admin] < password")
+			return nil
+		}
+		return usageError{`usage: curia user add --username NAME --full-name "Full Name" [--admin] (the password is read from standard input)`}
+	}
+	var in account.NewUser
+	cfg, err := loadConfig(e, "user add",
+		"Create a user directly in the database. The password is read from the first line of standard input,\nso it never shows in the process list or shell history.",
+		args[1:], func(fs *flag.FlagSet, _ *app.Config) {
+			fs.StringVar(&in.Username, "username", "", "login name (required)")
+			fs.StringVar(&in.FullName, "full-name", "", "full name as shown to others (required)")
+			fs.BoolVar(&in.IsAdmin, "admin", false, "make the user an administrator")
+		})
+	if err != nil {
+		return err
+	}
+	if in.Username == "" || in.FullName == "" {
+		return usageError{"--username and --full-name are required"}
+	}
+	line, err := bufio.NewReader(e.stdin).ReadString('\n')
+	in.Password = strings.TrimRight(line, "\r\n")
+	if in.Password == "" {
+		return usageError{"no password on standard input"}
+	}
+	a, err := openApp(ctx, e, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.Accounts.CreateUser(ctx, nil, in, "")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "created user %s (%s), id %s\n", u.Username, u.FullName, u.ID)
+	return nil
+}
+
+// openApp opens the database and builds the services without serving.
+func openApp(ctx context.Context, e env, cfg app.Config) (*app.App, error) {
+	log := app.NewLogger(cfg, e.stderr)
+	db, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	a, err := app.New(ctx, cfg, log, db)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return a, nil
+}

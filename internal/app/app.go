@@ -1,0 +1,186 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/curia/curia/account"
+	"github.com/curia/curia/audit"
+	"github.com/curia/curia/frontend"
+	"github.com/curia/curia/internal/database"
+	"github.com/curia/curia/internal/web"
+)
+
+// App is a running Curia: its database, services and HTTP handler.
+type App struct {
+	Config   Config
+	Log      *slog.Logger
+	DB       *database.DB
+	Accounts *account.Service
+	Audit    *audit.Log
+	echo     *echo.Echo
+	registry *prometheus.Registry
+}
+
+// NewLogger returns the logger the config asks for.
+func NewLogger(cfg Config, w io.Writer) *slog.Logger {
+	level, _ := parseLevel(cfg.LogLevel)
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("log level must be debug, info, warn or error, not %q", s)
+	}
+	return l, nil
+}
+
+// Open connects to the database and brings its schema up to date.
+func Open(ctx context.Context, cfg Config, log *slog.Logger) (*database.DB, error) {
+	db, err := database.Open(ctx, database.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx, migrations()...); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// migrations lists every package's schema step, in dependency order.
+func migrations() []database.Step {
+	return []database.Step{account.Migration(), audit.Migration()}
+}
+
+// New builds Curia on an open, migrated database.
+func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	accounts, err := account.NewService(db, account.Config{SessionTTL: cfg.SessionTTL, IdleTimeout: cfg.IdleTimeout,
+		Hash: cfg.Hash, Limits: cfg.LoginLimits, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if cfg.AdminPassword != "" {
+		created, err := accounts.EnsureAdmin(ctx, cfg.AdminPassword)
+		if err != nil {
+			return nil, fmt.Errorf("create admin: %w", err)
+		}
+		if created {
+			log.Info("created user admin from CURIA_ADMIN_PASSWORD")
+		}
+	}
+	a := &App{Config: cfg, Log: log, DB: db, Accounts: accounts, Audit: audit.New(db), registry: prometheus.NewRegistry()}
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := a.routes(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) routes() error {
+	e := web.New(web.Options{Logger: a.Log, TrustedProxies: a.Config.TrustedProxies, BodyLimit: 1 << 20, Metrics: a.registry})
+	a.echo = e
+	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
+	e.GET("/readyz", a.ready)
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{})))
+
+	csrf := http.NewCrossOriginProtection()
+	for _, o := range a.Config.AllowedOrigins {
+		if err := csrf.AddTrustedOrigin(o); err != nil {
+			return fmt.Errorf("allowed origin %q: %w", o, err)
+		}
+	}
+	api := e.Group("/api/v1", web.CrossOrigin(csrf))
+	accountsHTTP := account.NewHandler(a.Accounts, a.Config.SecureCookie)
+	signedIn := api.Group("", accountsHTTP.Authenticate())
+	accountsHTTP.Routes(api, signedIn)
+	signedIn.GET("/audit", a.listAudit)
+	// Unknown API paths are a JSON 404, for signed-in and anonymous callers alike.
+	api.Any("/*", func(echo.Context) error { return echo.ErrNotFound })
+	frontend.Register(e)
+	return nil
+}
+
+func (a *App) ready(c echo.Context) error {
+	if err := a.DB.Ping(c.Request().Context()); err != nil {
+		a.Log.Warn("readiness check failed", "err", err)
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// Handler is the whole HTTP surface.
+func (a *App) Handler() http.Handler { return a.echo }
+
+// Serve answers on ln until ctx ends, then stops accepting, lets in-flight
+// requests finish (up to 20 s) and returns nil.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	go a.purgeSessions(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func (a *App) purgeSessions(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := a.Accounts.PurgeSessions(ctx); err != nil {
+				a.Log.Warn("purge sessions", "err", err)
+			} else if n > 0 {
+				a.Log.Debug("purged sessions", "count", n)
+			}
+		}
+	}
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }

@@ -1,0 +1,153 @@
+// Package database opens Curia's one database — embedded SQLite by default,
+// PostgreSQL when a postgres:// URL is given — and runs migrations. Only
+// store code uses the *gorm.DB it returns.
+package database
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Dialect names the database engine behind a DB.
+type Dialect string
+
+// The supported engines.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open database.
+type DB struct {
+	Gorm    *gorm.DB
+	Dialect Dialect
+}
+
+// Options configure Open.
+type Options struct {
+	// URL is a postgres:// URL, a sqlite: path (sqlite:/var/lib/curia.db),
+	// or empty for SQLite at DataDir/curia.db.
+	URL     string
+	DataDir string
+	Logger  *slog.Logger
+}
+
+// Open connects and checks the connection.
+func Open(ctx context.Context, opt Options) (*DB, error) {
+	dialect, dialector, err := dialectorFor(opt)
+	if err != nil {
+		return nil, err
+	}
+	g, err := gorm.Open(dialector, &gorm.Config{
+		Logger:                 newLogger(opt.Logger),
+		SkipDefaultTransaction: true, // stores open their own transactions where they need one
+		TranslateError:         true,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, err
+	}
+	if dialect == SQLite {
+		// WAL lets readers run beside the one writer; writers queue on
+		// BEGIN IMMEDIATE with a busy timeout instead of failing.
+		sqlDB.SetMaxOpenConns(8)
+		sqlDB.SetMaxIdleConns(8)
+	} else {
+		sqlDB.SetMaxOpenConns(40)
+		sqlDB.SetMaxIdleConns(20)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	db := &DB{Gorm: g, Dialect: dialect}
+	if err := db.Ping(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func dialectorFor(opt Options) (Dialect, gorm.Dialector, error) {
+	u := strings.TrimSpace(opt.URL)
+	switch {
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		if _, err := url.Parse(u); err != nil {
+			return "", nil, errors.New("CURIA_DATABASE_URL is not a valid URL")
+		}
+		return Postgres, postgres.Open(u), nil
+	case u == "" || strings.HasPrefix(u, "sqlite:"):
+		path := strings.TrimPrefix(u, "sqlite:")
+		if path == "" {
+			if opt.DataDir == "" {
+				return "", nil, errors.New("no data directory for the SQLite database")
+			}
+			if err := os.MkdirAll(opt.DataDir, 0o750); err != nil {
+				return "", nil, fmt.Errorf("create data directory: %w", err)
+			}
+			path = filepath.Join(opt.DataDir, "curia.db")
+		}
+		return SQLite, sqlite.Open(sqliteDSN(path)), nil
+	default:
+		return "", nil, errors.New("CURIA_DATABASE_URL must start with postgres:// or sqlite:")
+	}
+}
+
+// sqliteDSN sets the pragmas on every pooled connection: WAL, full fsync
+// (votes must survive a power cut), foreign keys, and a busy timeout; and
+// makes every transaction BEGIN IMMEDIATE so two writers never deadlock on
+// a lock upgrade ("database is locked").
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "busy_timeout(15000)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	sqlDB, err := db.Gorm.DB()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	return sqlDB.PingContext(ctx)
+}
+
+// Close closes the pool.
+func (db *DB) Close() error {
+	sqlDB, err := db.Gorm.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+func newLogger(l *slog.Logger) logger.Interface {
+	if l == nil {
+		return logger.Discard
+	}
+	// Log slow queries and real errors only; never the SQL's bound values.
+	return logger.NewSlogLogger(l, logger.Config{
+		SlowThreshold:             500 * time.Millisecond,
+		LogLevel:                  logger.Warn,
+		IgnoreRecordNotFoundError: true,
+		ParameterizedQueries:      true,
+	})
+}

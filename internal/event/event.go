@@ -1,0 +1,49 @@
+// Package event is the small contract between the domain packages, which
+// publish what changed, and the realtime hub, which delivers it. Neither
+// side imports the other; cmd wires a hub in as the Publisher.
+package event
+
+import "context"
+
+// Event is one change in a meeting, published after its transaction commits.
+type Event struct {
+	MeetingID string
+	Type      string // e.g. "agenda.changed"
+	Data      any    // JSON-encodable payload
+	// Audience limits delivery to these user ids. Nil means everyone in the
+	// meeting; an empty non-nil slice means nobody.
+	Audience []string
+}
+
+// Publisher delivers events. Publish must not block on slow clients and
+// never fails the caller: the change is already committed.
+type Publisher interface {
+	Publish(ctx context.Context, events ...Event)
+}
+
+// Nop is a Publisher that drops every event.
+type Nop struct{}
+
+// Publish does nothing.
+func (Nop) Publish(context.Context, ...Event) {}
+
+// Recorder is a Publisher for tests that keeps what it was given.
+type Recorder struct {
+	ch chan Event
+}
+
+// NewRecorder returns a Recorder that buffers up to n events.
+func NewRecorder(n int) *Recorder { return &Recorder{ch: make(chan Event, n)} }
+
+// Publish records events, dropping them when the buffer is full.
+func (r *Recorder) Publish(_ context.Context, events ...Event) {
+	for _, e := range events {
+		select {
+		case r.ch <- e:
+		default:
+		}
+	}
+}
+
+// Events returns the channel of recorded events.
+func (r *Recorder) Events() <-chan Event { return r.ch }

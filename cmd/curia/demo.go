@@ -6,8 +6,8 @@ import (
 	"io"
 
 	"github.com/curia/curia/account"
-	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/app"
+	"github.com/curia/curia/internal/apperr"
 )
 
 // demoPassword is printed at start; the demo is for trying Curia out on

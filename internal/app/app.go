@@ -58,15 +58,15 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*database.DB, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := db.Migrate(ctx, migrations()...); err != nil {
+	if err := db.Migrate(ctx, Migrations()...); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
 	return db, nil
 }
 
-// migrations lists every package's schema step, in dependency order.
-func migrations() []database.Step {
+// Migrations lists every package's schema step, in dependency order.
+func Migrations() []database.Step {
 	return []database.Step{account.Migration(), audit.Migration()}
 }
 

@@ -24,6 +24,7 @@ const (
 	Unsupported     Kind = "unsupported_media_type" // wrong content type
 	Unprocessable   Kind = "unprocessable"          // well-formed but unusable content
 	RateLimited     Kind = "rate_limited"           // too many attempts; see RetryAfter
+	NotAllowed      Kind = "method_not_allowed"     // the route exists, the method does not
 	Unavailable     Kind = "unavailable"            // a dependency is down
 	Internal        Kind = "internal"               // a bug or an outage; details are logged only
 )

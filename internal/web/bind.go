@@ -49,7 +49,7 @@ func decodeError(err error) error {
 		return apperr.Invalidf("malformed JSON at byte %d", syntax.Offset)
 	case errors.As(err, &typ):
 		if typ.Field == "" {
-			return apperr.Invalidf("the request body must be a JSON %s", jsonKind(typ.Type.Kind().String()))
+			return apperr.Invalidf("the request body must be a JSON object")
 		}
 		return apperr.Invalidf("field %q must be %s, not %s", typ.Field, jsonKind(typ.Type.Kind().String()), typ.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):

@@ -26,6 +26,7 @@ var statusOf = map[apperr.Kind]int{
 	apperr.Unsupported:     http.StatusUnsupportedMediaType,
 	apperr.Unprocessable:   http.StatusUnprocessableEntity,
 	apperr.RateLimited:     http.StatusTooManyRequests,
+	apperr.NotAllowed:      http.StatusMethodNotAllowed,
 	apperr.Unavailable:     http.StatusServiceUnavailable,
 	apperr.Internal:        http.StatusInternalServerError,
 }
@@ -37,7 +38,7 @@ var kindOfStatus = map[int]apperr.Kind{
 	http.StatusUnauthorized:          apperr.Unauthenticated,
 	http.StatusForbidden:             apperr.Forbidden,
 	http.StatusNotFound:              apperr.NotFound,
-	http.StatusMethodNotAllowed:      apperr.Invalid,
+	http.StatusMethodNotAllowed:      apperr.NotAllowed,
 	http.StatusRequestEntityTooLarge: apperr.TooLarge,
 	http.StatusUnsupportedMediaType:  apperr.Unsupported,
 	http.StatusTooManyRequests:       apperr.RateLimited,

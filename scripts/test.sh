@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Every test Curia has: formatting, go vet, and the Go tests with the race
+# detector on SQLite and on a throwaway PostgreSQL cluster.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './frontend/node_modules/*'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== go test -race (SQLite and PostgreSQL)"
+scripts/with-postgres.sh go test -race -count=1 -timeout 20m ./...

@@ -52,6 +52,7 @@ Usage:
   curia user add [flags]   create a user directly in the database
   curia migrate [flags]    bring the database schema up to date and exit
   curia version            print the version
+  curia health             check that a server on CURIA_ADDR answers (for container health checks)
 
 Run "curia COMMAND --help" for a command's flags.
 `
@@ -83,6 +84,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "version", "--version":
 		fmt.Fprintln(stdout, "curia", version)
 		return nil
+	case "health":
+		return cmdHealth(ctx, e)
 	case "pdf-worker":
 		return cmdPDFWorker(ctx, e)
 	case "help", "-h", "--help":

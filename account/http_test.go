@@ -2,6 +2,8 @@ package account_test
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -260,4 +262,48 @@ func TestUsers(t *testing.T) {
 			t.Fatalf("non-admin audit read: %d", res.Status)
 		}
 	})
+}
+
+// X-Forwarded-For counts only from a trusted proxy: a client cannot dodge
+// the per-address limit by inventing addresses.
+func TestForwardedForTrust(t *testing.T) {
+	cases := []struct {
+		name     string
+		trusted  string
+		wantLast int
+	}{
+		{"untrusted XFF is ignored", "", 429},
+		{"trusted proxy's XFF is believed", "127.0.0.1/32", 401},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := apptest.Start(t, testdb.Backends()[0], func(c *app.Config) {
+				c.LoginLimits = account.LoginLimits{PerUser: 100, PerClient: 3, Window: time.Minute}
+				if tc.trusted != "" {
+					_, n, _ := net.ParseCIDR(tc.trusted)
+					c.TrustedProxies = []*net.IPNet{n}
+				}
+			})
+			var last int
+			for i := range 4 {
+				res := s.Anonymous().Do("POST", "/api/v1/auth/login", map[string]string{"username": "x", "password": "wrong password"},
+					"X-Forwarded-For", fmt.Sprintf("198.51.100.%d", i+1))
+				last = res.Status
+			}
+			if last != tc.wantLast {
+				t.Fatalf("fourth attempt from a new forwarded address: %d, want %d", last, tc.wantLast)
+			}
+		})
+	}
+}
+
+func TestTokensNeverLogged(t *testing.T) {
+	s := apptest.Start(t, testdb.Backends()[0])
+	s.CreateUser("lan", "Lan", false)
+	c := s.Login("lan")
+	c.Do("GET", "/api/v1/me", nil)
+	c.Do("GET", "/api/v1/me?token="+c.Token, nil)
+	if strings.Contains(s.Logs.String(), c.Token) {
+		t.Fatal("a session token reached the server log")
+	}
 }

@@ -36,8 +36,12 @@ type Config struct {
 	IdleTimeout time.Duration // a session unused this long ends; default 2h
 	Hash        HashParams    // zero means DefaultHashParams
 	Limits      LoginLimits
-	Logger      *slog.Logger
-	Now         func() time.Time
+	// CacheTTL is how long a resolved session is reused without reading
+	// the database (default 2 s; negative: never). It bounds how long
+	// another node may still accept a session ended elsewhere.
+	CacheTTL time.Duration
+	Logger   *slog.Logger
+	Now      func() time.Time
 }
 
 // Service implements the account rules for REST, CLI and the live hub.
@@ -45,6 +49,7 @@ type Service struct {
 	store   *store
 	cfg     Config
 	limiter *loginLimiter
+	cache   *sessionCache
 	dummy   string // a hash to check against when the user is unknown, so timing does not tell
 }
 
@@ -69,7 +74,11 @@ func NewService(db *database.DB, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: &store{db: db.Gorm}, cfg: cfg, limiter: newLoginLimiter(cfg.Limits, cfg.Now), dummy: dummy}, nil
+	if cfg.CacheTTL == 0 {
+		cfg.CacheTTL = 2 * time.Second
+	}
+	return &Service{store: &store{db: db.Gorm}, cfg: cfg, limiter: newLoginLimiter(cfg.Limits, cfg.Now),
+		cache: newSessionCache(cfg.CacheTTL, 100_000, cfg.Now), dummy: dummy}, nil
 }
 
 // NewUser is the input for CreateUser.
@@ -187,6 +196,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor web.Actor, id string, ch
 	}
 	e := audit.Entry{At: s.cfg.Now(), ActorID: actor.UserID, Action: "user.updated", Object: "user:" + id, Detail: detail, ClientIP: ip}
 	r, err := s.store.updateUser(ctx, id, fields, endSessions, e)
+	s.cache.dropUser(id) // name, admin right or sessions changed
 	return r.user(), err
 }
 

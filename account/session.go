@@ -110,6 +110,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (web.Actor, er
 		return web.Actor{}, apperr.New(apperr.Unauthenticated, "sign in first")
 	}
 	id := tokenHash(token)
+	if a, ok := s.cache.get(id); ok {
+		return a, nil
+	}
 	r, err := s.store.sessionWithUser(ctx, id)
 	if apperr.Is(err, apperr.NotFound) {
 		return web.Actor{}, apperr.New(apperr.Unauthenticated, "your session has ended; sign in again")
@@ -127,13 +130,16 @@ func (s *Service) Authenticate(ctx context.Context, token string) (web.Actor, er
 			s.cfg.Logger.WarnContext(ctx, "touch session", "err", err)
 		}
 	}
-	return web.Actor{UserID: r.UserID, Username: r.User.Username, FullName: r.User.FullName,
-		IsAdmin: r.User.IsAdmin, SessionID: id}, nil
+	a := web.Actor{UserID: r.UserID, Username: r.User.Username, FullName: r.User.FullName,
+		IsAdmin: r.User.IsAdmin, SessionID: id}
+	s.cache.put(id, a)
+	return a, nil
 }
 
 // Logout ends the actor's current session.
 func (s *Service) Logout(ctx context.Context, a web.Actor, cl Client) error {
 	e := audit.Entry{At: s.cfg.Now(), ActorID: a.UserID, Action: "logout", Object: "user:" + a.UserID, ClientIP: cl.IP}
+	s.cache.drop(a.SessionID)
 	return s.store.deleteSession(ctx, a.SessionID, &e)
 }
 

@@ -48,6 +48,27 @@ func Migration() database.Step {
 // Write appends e using tx, which should be the transaction of the change
 // being recorded. It is meant to be called from store code.
 func Write(tx *gorm.DB, e Entry) error {
+	r, err := toRow(e)
+	if err != nil {
+		return err
+	}
+	return tx.Create(&r).Error
+}
+
+// writeMany appends entries in multi-row inserts.
+func writeMany(tx *gorm.DB, es []Entry) error {
+	rows := make([]row, len(es))
+	for i, e := range es {
+		r, err := toRow(e)
+		if err != nil {
+			return err
+		}
+		rows[i] = r
+	}
+	return tx.CreateInBatches(rows, 200).Error
+}
+
+func toRow(e Entry) (row, error) {
 	r := row{At: e.At, ActorID: e.ActorID, Action: e.Action, Object: e.Object, MeetingID: e.MeetingID, ClientIP: e.ClientIP}
 	if r.At.IsZero() {
 		r.At = time.Now().UTC()
@@ -55,11 +76,11 @@ func Write(tx *gorm.DB, e Entry) error {
 	if len(e.Detail) > 0 {
 		b, err := json.Marshal(e.Detail)
 		if err != nil {
-			return err
+			return row{}, err
 		}
 		r.Detail = string(b)
 	}
-	return tx.Create(&r).Error
+	return r, nil
 }
 
 // Log reads and appends audit entries outside any other transaction.

@@ -51,6 +51,7 @@ Usage:
   curia demo [flags]       run the server with a demo meeting and demo users
   curia user add [flags]   create a user directly in the database
   curia migrate [flags]    bring the database schema up to date and exit
+  curia copy lookup ID     tell whose watermarked copy a copy id (from a leaked page) names
   curia version            print the version
   curia health             check that a server on CURIA_ADDR answers (for container health checks)
 
@@ -84,6 +85,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "version", "--version":
 		fmt.Fprintln(stdout, "curia", version)
 		return nil
+	case "copy":
+		return cmdCopy(ctx, e, args[1:])
 	case "health":
 		return cmdHealth(ctx, e)
 	case "pdf-worker":

@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
+
+	"github.com/curia/curia/docs/pdf"
 )
 
-// cmdPDFWorker runs one isolated PDF job (see docs/pdf); the server starts
-// it as a subprocess, never a person.
+// cmdPDFWorker runs one isolated PDF job (see docs/pdf): the server starts
+// it as a subprocess with the job on standard input, never a person.
 func cmdPDFWorker(ctx context.Context, e env) error {
-	_, _ = ctx, e
-	return errors.New("pdf-worker: not wired yet")
+	return pdf.ServeWorker(ctx, e.stdin, e.stdout)
 }

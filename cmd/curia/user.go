@@ -33,7 +33,7 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 	if in.Username == "" || in.FullName == "" {
 		return usageError{"--username and --full-name are required"}
 	}
-	line, err := bufio.NewReader(e.stdin).ReadString('\n')
+	line, _ := bufio.NewReader(e.stdin).ReadString('\n') // a last line without a newline is fine; none at all is caught below
 	in.Password = strings.TrimRight(line, "\r\n")
 	if in.Password == "" {
 		return usageError{"no password on standard input"}

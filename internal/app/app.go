@@ -17,10 +17,15 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/curia/curia/account"
+	"github.com/curia/curia/agenda"
 	"github.com/curia/curia/audit"
+	"github.com/curia/curia/docs"
 	"github.com/curia/curia/frontend"
 	"github.com/curia/curia/internal/database"
+	"github.com/curia/curia/internal/event"
 	"github.com/curia/curia/internal/web"
+	"github.com/curia/curia/meeting"
+	"github.com/curia/curia/presentation"
 )
 
 // App is a running Curia: its database, services and HTTP handler.
@@ -30,6 +35,11 @@ type App struct {
 	DB       *database.DB
 	Accounts *account.Service
 	Audit    *audit.Log
+	auditW   *audit.Batcher
+	Meetings *meeting.Service
+	Agenda   *agenda.Service
+	Docs     *docs.Service
+	Present  *presentation.Service
 	echo     *echo.Echo
 	registry *prometheus.Registry
 }
@@ -67,7 +77,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*database.DB, erro
 
 // Migrations lists every package's schema step, in dependency order.
 func Migrations() []database.Step {
-	return []database.Step{account.Migration(), audit.Migration()}
+	return []database.Step{account.Migration(), audit.Migration(), meeting.Migration(), agenda.Migration(),
+		docs.Migration(), presentation.Migration()}
 }
 
 // New builds Curia on an open, migrated database.
@@ -93,6 +104,17 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 		}
 	}
 	a := &App{Config: cfg, Log: log, DB: db, Accounts: accounts, Audit: audit.New(db), registry: prometheus.NewRegistry()}
+	pub := cfg.Publisher
+	if pub == nil {
+		pub = event.Nop{} // until the realtime hub is wired in
+	}
+	a.Meetings = meeting.NewService(db, meeting.Config{Users: accounts, Publisher: pub})
+	a.Agenda = agenda.NewService(db, agenda.Config{Meetings: a.Meetings, Users: accounts, Publisher: pub})
+	a.auditW = audit.NewBatcher(db)
+	a.Docs = docs.NewService(db, docs.Config{DataDir: cfg.DataDir, MaxUpload: cfg.MaxUploadBytes, Meetings: a.Meetings,
+		Agenda: a.Agenda, PDF: newPDFWorkers(cfg), Publisher: pub, Audit: a.auditW, Logger: log})
+	a.Present = presentation.NewService(db, presentation.Config{Meetings: a.Meetings, Agenda: a.Agenda,
+		Documents: a.Docs, Publisher: pub, Logger: log})
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if err := a.routes(); err != nil {
 		return nil, err
@@ -101,7 +123,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 }
 
 func (a *App) routes() error {
-	e := web.New(web.Options{Logger: a.Log, TrustedProxies: a.Config.TrustedProxies, BodyLimit: 1 << 20, Metrics: a.registry})
+	e := web.New(web.Options{Logger: a.Log, TrustedProxies: a.Config.TrustedProxies, BodyLimit: 1 << 20,
+		Metrics: a.registry, LargeBodyPaths: docs.UploadPaths})
 	a.echo = e
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", a.ready)
@@ -118,6 +141,10 @@ func (a *App) routes() error {
 	signedIn := api.Group("", accountsHTTP.Authenticate())
 	accountsHTTP.Routes(api, signedIn)
 	signedIn.GET("/audit", a.listAudit)
+	meeting.NewHandler(a.Meetings).Routes(signedIn)
+	agenda.NewHandler(a.Agenda).Routes(signedIn)
+	docs.NewHandler(a.Docs).Routes(signedIn)
+	presentation.NewHandler(a.Present).Routes(signedIn)
 	// Unknown API paths are a JSON 404, for signed-in and anonymous callers alike.
 	api.Any("/*", func(echo.Context) error { return echo.ErrNotFound })
 	frontend.Register(e)
@@ -182,5 +209,10 @@ func (a *App) purgeSessions(ctx context.Context) {
 	}
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close stops background work and releases the database.
+func (a *App) Close() error {
+	a.Present.Close()
+	a.Docs.Close()
+	a.auditW.Close()
+	return a.DB.Close()
+}

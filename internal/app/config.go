@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/curia/curia/account"
+	"github.com/curia/curia/internal/event"
 )
 
 // Config is everything Curia needs to run. Zero values take defaults.
@@ -33,7 +34,11 @@ type Config struct {
 	// Set by programs, not by the environment.
 	Hash        account.HashParams // password hashing cost; zero = default
 	LoginLimits account.LoginLimits
-	WorkerCmd   []string // argv that starts a PDF worker; default: this binary
+	WorkerCmd   []string // argv that starts a PDF worker; default: this binary's pdf-worker command
+	WorkerEnv   []string // extra environment of a PDF worker ("KEY=VALUE")
+	// Publisher receives every domain event after its change commits;
+	// nil drops them (event.Nop). Tests pass an event.Recorder.
+	Publisher event.Publisher
 }
 
 // Env lists the variables FromEnv reads, for --help.
@@ -119,7 +124,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	if u := c.DatabaseURL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") && !strings.HasPrefix(u, "sqlite:") {
-		errs = append(errs, errors.New("CURIA_DATABASE_URL must start with postgres:// or sqlite:"))
+		errs = append(errs, errors.New("CURIA_DATABASE_URL must start with postgres:// or sqlite: as in sqlite:/var/lib/curia/curia.db"))
 	}
 	if p := c.AdminPassword; p != "" && len([]rune(p)) < 8 {
 		errs = append(errs, errors.New("CURIA_ADMIN_PASSWORD must have at least 8 characters"))

@@ -37,6 +37,7 @@ func Start(tb testing.TB, b testdb.Backend, opts ...Option) *Server {
 	dbURL, dir := b.URL(tb)
 	cfg := app.Config{Addr: "127.0.0.1:0", DataDir: dir, DatabaseURL: dbURL, Hash: account.FastHashParams(),
 		LogLevel: "debug", LogFormat: "json"}
+	cfg.WorkerCmd, cfg.WorkerEnv = WorkerCommand()
 	for _, o := range opts {
 		o(&cfg)
 	}

@@ -102,7 +102,7 @@ func dialectorFor(opt Options) (Dialect, gorm.Dialector, error) {
 		}
 		return SQLite, sqlite.Open(sqliteDSN(path)), nil
 	default:
-		return "", nil, errors.New("CURIA_DATABASE_URL must start with postgres:// or sqlite:")
+		return "", nil, errors.New("CURIA_DATABASE_URL must start with postgres:// or sqlite: as in sqlite:/var/lib/curia/curia.db")
 	}
 }
 

@@ -3,7 +3,10 @@
 // side imports the other; cmd wires a hub in as the Publisher.
 package event
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // Event is one change in a meeting, published after its transaction commits.
 type Event struct {
@@ -13,6 +16,18 @@ type Event struct {
 	// Audience limits delivery to these user ids. Nil means everyone in the
 	// meeting; an empty non-nil slice means nobody.
 	Audience []string
+	// Exclude withholds the event from these user ids (applied after
+	// Audience): "everyone but the readers" gets a redacted twin of an
+	// event about a confidential document.
+	Exclude []string
+}
+
+// Visible reports whether the user may receive e.
+func (e Event) Visible(userID string) bool {
+	if e.Audience != nil && !slices.Contains(e.Audience, userID) {
+		return false
+	}
+	return !slices.Contains(e.Exclude, userID)
 }
 
 // Publisher delivers events. Publish must not block on slow clients and

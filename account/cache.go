@@ -1,0 +1,71 @@
+package account
+
+import (
+	"sync"
+	"time"
+
+	"github.com/curia/curia/internal/web"
+)
+
+// sessionCache remembers resolved sessions for a moment, so a tablet's
+// burst of requests (a PDF's Range requests, a vote storm) costs one
+// database read, not one per request. Logout, disabling a user and a
+// password reset drop that user's entries on this node at once; other
+// nodes notice within the cache's lifetime.
+type sessionCache struct {
+	mu      sync.Mutex
+	ttl     time.Duration
+	max     int
+	now     func() time.Time
+	entries map[string]cachedSession
+}
+
+type cachedSession struct {
+	actor web.Actor
+	until time.Time
+}
+
+func newSessionCache(ttl time.Duration, max int, now func() time.Time) *sessionCache {
+	return &sessionCache{ttl: ttl, max: max, now: now, entries: map[string]cachedSession{}}
+}
+
+func (c *sessionCache) get(id string) (web.Actor, bool) {
+	if c.ttl <= 0 {
+		return web.Actor{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[id]
+	if !ok || c.now().After(e.until) {
+		return web.Actor{}, false
+	}
+	return e.actor, true
+}
+
+func (c *sessionCache) put(id string, a web.Actor) {
+	if c.ttl <= 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) >= c.max {
+		c.entries = map[string]cachedSession{} // simpler than LRU, and rare: max is far above a room's tablets
+	}
+	c.entries[id] = cachedSession{actor: a, until: c.now().Add(c.ttl)}
+}
+
+func (c *sessionCache) drop(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.entries, id)
+}
+
+func (c *sessionCache) dropUser(userID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for id, e := range c.entries {
+		if e.actor.UserID == userID {
+			delete(c.entries, id)
+		}
+	}
+}

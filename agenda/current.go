@@ -1,0 +1,95 @@
+package agenda
+
+import (
+	"context"
+	"time"
+
+	"github.com/curia/curia/internal/apperr"
+	"github.com/curia/curia/internal/web"
+	"github.com/curia/curia/meeting"
+)
+
+// CurrentItem is the answer of SetCurrent and the data of agenda.current.
+type CurrentItem struct {
+	ItemID          *string    `json:"item_id"` // null: no item is current
+	BecameCurrentAt *time.Time `json:"became_current_at"`
+	PreviousItemID  *string    `json:"previous_item_id"` // now done
+}
+
+// SetCurrent makes an item the one being discussed, while the meeting is
+// in session; "" clears it. The previous current item becomes done. The
+// chair runs this, and so may the secretary and admins (see
+// meeting.Access.CanRun). Naming the current item again changes nothing,
+// and keeps the time it became current; a done item may be taken up again.
+func (s *Service) SetCurrent(ctx context.Context, a web.Actor, meetingID, itemID string) (CurrentItem, error) {
+	acc, err := s.access(ctx, a, meetingID, "meeting")
+	if err != nil {
+		return CurrentItem{}, err
+	}
+	if !acc.CanRun() {
+		return CurrentItem{}, apperr.Forbiddenf("only the chair or the secretary can set the current agenda item")
+	}
+	if err := acc.Writable(); err != nil {
+		return CurrentItem{}, err
+	}
+	var out CurrentItem
+	changed := false
+	err = s.store.inMeeting(ctx, meetingID, func(w *writer) error {
+		if w.status != meeting.Live {
+			return apperr.Conflictf("the meeting is not in session (it is %s)", w.status)
+		}
+		rows, err := w.items()
+		if err != nil {
+			return err
+		}
+		out, changed, err = s.switchCurrent(w, rows, itemID)
+		if err != nil || !changed {
+			return err
+		}
+		return w.audit(s.entry(a, meetingID, "agenda.current", "meeting:"+meetingID,
+			map[string]any{"item_id": out.ItemID, "previous_item_id": out.PreviousItemID}))
+	})
+	if err != nil {
+		return CurrentItem{}, err
+	}
+	if changed {
+		s.publish(ctx, meetingID, "agenda.current", out)
+	}
+	return out, nil
+}
+
+// switchCurrent marks the current item done and itemID current.
+func (s *Service) switchCurrent(w *writer, rows []itemRow, itemID string) (CurrentItem, bool, error) {
+	var prev *itemRow
+	for i := range rows {
+		if ItemStatus(rows[i].Status) == Current {
+			prev = &rows[i]
+		}
+	}
+	byID := indexRows(rows)
+	next, ok := byID[itemID]
+	switch {
+	case itemID != "" && !ok:
+		return CurrentItem{}, false, unprocessable("item_id: no such item in this meeting's agenda")
+	case prev == nil && itemID == "":
+		return CurrentItem{}, false, nil
+	case prev != nil && prev.ID == itemID:
+		return CurrentItem{ItemID: &prev.ID, BecameCurrentAt: prev.BecameCurrentAt}, false, nil
+	}
+	now := s.now()
+	out := CurrentItem{}
+	if prev != nil {
+		out.PreviousItemID = &prev.ID
+		if err := w.updateItem(prev.ID, map[string]any{"status": string(Done), "done_at": now, "updated_at": now}); err != nil {
+			return out, false, err
+		}
+	}
+	if itemID != "" {
+		out.ItemID, out.BecameCurrentAt = &next.ID, &now
+		fields := map[string]any{"status": string(Current), "became_current_at": now, "done_at": nil, "updated_at": now}
+		if err := w.updateItem(itemID, fields); err != nil {
+			return out, false, err
+		}
+	}
+	return out, true, nil
+}

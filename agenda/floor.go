@@ -1,0 +1,119 @@
+package agenda
+
+import (
+	"context"
+	"time"
+
+	"github.com/curia/curia/internal/apperr"
+	"github.com/curia/curia/internal/web"
+	"github.com/curia/curia/meeting"
+)
+
+// transition is one step in a speaker's life: who may take it, and what it
+// changes given the speaker and the time, inside the meeting's transaction.
+type transition struct {
+	action  string
+	allowed func(acc meeting.Access, r speakerRow) error
+	apply   func(w *writer, r speakerRow, now time.Time) (map[string]any, error)
+}
+
+// StartSpeaker gives a waiting speaker the floor, with an optional time
+// limit in seconds, while the meeting is in session. Whoever runs the
+// session may. Only one speaker per meeting has the floor (Conflict).
+func (s *Service) StartSpeaker(ctx context.Context, a web.Actor, id string, timeLimitSec int) (Speaker, error) {
+	if timeLimitSec < 0 || timeLimitSec > MaxTimeLimit {
+		return Speaker{}, apperr.Invalidf("time_limit_sec must be a whole number of seconds from 0 (no limit) to %d", MaxTimeLimit)
+	}
+	return s.step(ctx, a, id, transition{action: "speaker.started", allowed: runsSession,
+		apply: func(w *writer, r speakerRow, now time.Time) (map[string]any, error) {
+			if w.status != meeting.Live {
+				return nil, apperr.Conflictf("the meeting is not in session (it is %s)", w.status)
+			}
+			if err := from(r, Waiting, "only a waiting speaker can be given the floor"); err != nil {
+				return nil, err
+			}
+			if err := w.noActiveSpeaker(); err != nil {
+				return nil, err
+			}
+			return map[string]any{"status": string(Active), "started_at": now, "time_limit_sec": timeLimitSec}, nil
+		}})
+}
+
+// FinishSpeaker ends the active speaker's turn; whoever runs the session
+// may, and so may the speaker.
+func (s *Service) FinishSpeaker(ctx context.Context, a web.Actor, id string) (Speaker, error) {
+	return s.step(ctx, a, id, transition{action: "speaker.finished", allowed: runsSessionOrSelf,
+		apply: func(_ *writer, r speakerRow, now time.Time) (map[string]any, error) {
+			return map[string]any{"status": string(Finished), "finished_at": now},
+				from(r, Active, "only the speaker who has the floor can finish")
+		}})
+}
+
+// CancelSpeaker takes a waiting speaker off the queue; whoever runs the
+// session may, and so may the speaker, withdrawing.
+func (s *Service) CancelSpeaker(ctx context.Context, a web.Actor, id string) (Speaker, error) {
+	return s.step(ctx, a, id, transition{action: "speaker.cancelled", allowed: runsSessionOrSelf,
+		apply: func(_ *writer, r speakerRow, now time.Time) (map[string]any, error) {
+			return map[string]any{"status": string(Cancelled), "finished_at": now},
+				from(r, Waiting, "only a waiting speaker can be taken off the list; finish an active one")
+		}})
+}
+
+// step loads speaker id, checks the actor, applies m under the meeting's
+// lock, audits it, and publishes the item's queues.
+func (s *Service) step(ctx context.Context, a web.Actor, id string, m transition) (Speaker, error) {
+	r, err := s.store.speaker(ctx, id)
+	if err != nil {
+		return Speaker{}, err
+	}
+	acc, err := s.access(ctx, a, r.MeetingID, "speaker")
+	if err != nil {
+		return Speaker{}, err
+	}
+	if err := m.allowed(acc, r); err != nil {
+		return Speaker{}, err
+	}
+	if err := acc.Writable(); err != nil {
+		return Speaker{}, err
+	}
+	err = s.store.inMeeting(ctx, r.MeetingID, func(w *writer) error {
+		cur, err := w.speaker(id)
+		if err != nil {
+			return err
+		}
+		fields, err := m.apply(w, cur, s.now())
+		if err != nil {
+			return err
+		}
+		if err := w.updateSpeaker(id, fields); err != nil {
+			return err
+		}
+		return w.audit(s.entry(a, r.MeetingID, m.action, "speaker:"+id, map[string]any{"agenda_item_id": r.ItemID, "user_id": r.UserID}))
+	})
+	if err != nil {
+		return Speaker{}, err
+	}
+	return s.speakersChanged(ctx, r)
+}
+
+func runsSession(acc meeting.Access, _ speakerRow) error {
+	if !acc.CanRun() {
+		return apperr.Forbiddenf("only the chair or the secretary can give the floor")
+	}
+	return nil
+}
+
+func runsSessionOrSelf(acc meeting.Access, r speakerRow) error {
+	if !acc.CanRun() && r.UserID != acc.UserID {
+		return apperr.Forbiddenf("only the chair, the secretary or the speaker can do this")
+	}
+	return nil
+}
+
+// from is a Conflict unless r is in status want.
+func from(r speakerRow, want SpeakerStatus, msg string) error {
+	if SpeakerStatus(r.Status) != want {
+		return apperr.Conflictf("%s (this one is %s)", msg, r.Status)
+	}
+	return nil
+}

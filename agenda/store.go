@@ -1,0 +1,179 @@
+package agenda
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/curia/curia/audit"
+	"github.com/curia/curia/internal/apperr"
+	"github.com/curia/curia/internal/database"
+	"github.com/curia/curia/meeting"
+)
+
+type itemRow struct {
+	ID              string  `gorm:"primaryKey;size:64"`
+	MeetingID       string  `gorm:"size:64;not null;index"`
+	ParentID        *string `gorm:"size:64;index"`
+	Position        int     `gorm:"not null"`
+	Title           string  `gorm:"size:300;not null"`
+	Description     string  `gorm:"type:text;not null"`
+	DurationMin     int     `gorm:"not null"`
+	PresenterID     *string `gorm:"size:64"`
+	Status          string  `gorm:"size:16;not null"`
+	BecameCurrentAt *time.Time
+	DoneAt          *time.Time
+	CreatedAt       time.Time `gorm:"not null"`
+	UpdatedAt       time.Time `gorm:"not null"`
+}
+
+func (itemRow) TableName() string { return "agenda_items" }
+
+func (r itemRow) parent() string {
+	if r.ParentID == nil {
+		return ""
+	}
+	return *r.ParentID
+}
+
+func (r itemRow) item(number string, names map[string]string) Item {
+	it := Item{ID: r.ID, MeetingID: r.MeetingID, ParentID: r.ParentID, Number: number, Title: r.Title,
+		Description: r.Description, DurationMin: r.DurationMin, PresenterID: r.PresenterID, Status: ItemStatus(r.Status),
+		BecameCurrentAt: r.BecameCurrentAt, DoneAt: r.DoneAt, Items: []Item{}}
+	if r.PresenterID != nil {
+		it.PresenterName = names[*r.PresenterID]
+	}
+	return it
+}
+
+// Migration creates the agenda tables. Partial unique indexes (on both
+// engines) hold the rules that races could break: one current item per
+// meeting, one active speaker per meeting, and nobody waiting twice in
+// one queue.
+func Migration() database.Step {
+	return database.Step{Name: "agenda", Run: func(tx *gorm.DB) error {
+		if err := tx.AutoMigrate(&itemRow{}, &speakerRow{}); err != nil {
+			return err
+		}
+		for _, sql := range []string{
+			`CREATE UNIQUE INDEX IF NOT EXISTS agenda_items_one_current ON agenda_items (meeting_id) WHERE status = 'current'`,
+			`CREATE UNIQUE INDEX IF NOT EXISTS agenda_speakers_one_active ON agenda_speakers (meeting_id) WHERE status = 'active'`,
+			`CREATE UNIQUE INDEX IF NOT EXISTS agenda_speakers_queued_once ON agenda_speakers (item_id, kind, user_id) WHERE status = 'waiting'`,
+		} {
+			if err := tx.Exec(sql).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+}
+
+// store is the agenda package's storage; nothing else in the package
+// touches gorm.
+type store struct {
+	db *gorm.DB
+}
+
+// writer is one transaction on one meeting's agenda, with the meeting
+// locked: services decide inside it, through its methods.
+type writer struct {
+	tx        *gorm.DB
+	meetingID string
+	status    meeting.Status
+}
+
+// inMeeting runs fn in a transaction holding the meeting's lock, so
+// changes to one meeting's agenda and speakers happen one at a time on
+// both engines. A closed meeting is a Conflict before fn runs.
+func (s *store) inMeeting(ctx context.Context, meetingID string, fn func(w *writer) error) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		st, err := meeting.LockOpen(tx, meetingID, true)
+		if err != nil {
+			return err
+		}
+		return fn(&writer{tx: tx, meetingID: meetingID, status: st})
+	})
+}
+
+func (s *store) items(ctx context.Context, meetingID string) ([]itemRow, error) {
+	return loadItems(s.db.WithContext(ctx), meetingID)
+}
+
+func loadItems(db *gorm.DB, meetingID string) ([]itemRow, error) {
+	var rows []itemRow
+	err := db.Where("meeting_id = ?", meetingID).Find(&rows).Error
+	return rows, internal(err, "load agenda")
+}
+
+// item finds an item in any meeting; callers check access to its meeting.
+func (s *store) item(ctx context.Context, id string) (itemRow, error) {
+	var r itemRow
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error
+	return r, notFound(err, "agenda item")
+}
+
+// currentItem returns the meeting's current item, if one is.
+func (s *store) currentItem(ctx context.Context, meetingID string) (itemRow, bool, error) {
+	var rows []itemRow
+	err := s.db.WithContext(ctx).Where("meeting_id = ? AND status = ?", meetingID, string(Current)).Limit(1).Find(&rows).Error
+	if err != nil || len(rows) == 0 {
+		return itemRow{}, false, internal(err, "load current item")
+	}
+	return rows[0], true, nil
+}
+
+func (w *writer) items() ([]itemRow, error) { return loadItems(w.tx, w.meetingID) }
+
+// itemsWith loads the meeting's items; NotFound when id is no longer among them.
+func (w *writer) itemsWith(id string) ([]itemRow, error) {
+	rows, err := w.items()
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		if r.ID == id {
+			return rows, nil
+		}
+	}
+	return nil, apperr.NotFoundf("agenda item not found")
+}
+
+func (w *writer) insertItem(r itemRow) error {
+	return internal(w.tx.Create(&r).Error, "add agenda item")
+}
+
+func (w *writer) updateItem(id string, fields map[string]any) error {
+	err := w.tx.Model(&itemRow{}).Where("id = ? AND meeting_id = ?", id, w.meetingID).Updates(fields).Error
+	if database.IsUniqueViolation(err) {
+		return apperr.Conflictf("another agenda item became current at the same moment; try again")
+	}
+	return internal(err, "update agenda item")
+}
+
+// deleteItems removes items and their speaker queues.
+func (w *writer) deleteItems(ids []string) error {
+	if err := w.tx.Where("item_id IN ?", ids).Delete(&speakerRow{}).Error; err != nil {
+		return apperr.Internalf(err, "delete speakers")
+	}
+	return internal(w.tx.Where("id IN ? AND meeting_id = ?", ids, w.meetingID).Delete(&itemRow{}).Error, "delete agenda items")
+}
+
+func (w *writer) audit(e audit.Entry) error { return internal(audit.Write(w.tx, e), "audit") }
+
+func notFound(err error, what string) error {
+	if database.IsNotFound(err) {
+		return apperr.NotFoundf("%s not found", what)
+	}
+	return internal(err, "load "+what)
+}
+
+func internal(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := err.(*apperr.Error); ok {
+		return err
+	}
+	return apperr.Internalf(err, "%s", what)
+}

@@ -1,0 +1,125 @@
+package docs
+
+import (
+	"context"
+	"slices"
+
+	"github.com/curia/curia/internal/apperr"
+	"github.com/curia/curia/internal/web"
+	"github.com/curia/curia/meeting"
+)
+
+// visible reports whether the actor may see a document: every participant
+// (and admin) sees an open document; a confidential one is seen by its
+// readers, the chair and the secretary only.
+func visible(acc meeting.Access, d documentRow, readers []string) bool {
+	if !d.Confidential {
+		return true
+	}
+	return acc.Role == meeting.Chair || acc.Role == meeting.Secretary || slices.Contains(readers, acc.UserID)
+}
+
+// docFor loads a document the actor may see. A document the actor may not
+// see is NotFound, exactly like one that does not exist.
+func (s *Service) docFor(ctx context.Context, a web.Actor, id string) (documentRow, meeting.Access, []string, error) {
+	d, err := s.store.document(ctx, id)
+	if err != nil {
+		return documentRow{}, meeting.Access{}, nil, err
+	}
+	acc, err := s.meetings.Access(ctx, a, d.MeetingID)
+	if apperr.Is(err, apperr.NotFound) {
+		return documentRow{}, meeting.Access{}, nil, apperr.NotFoundf("document not found")
+	}
+	if err != nil {
+		return documentRow{}, meeting.Access{}, nil, err
+	}
+	if !d.Confidential { // open to every participant: no access list to read
+		return d, acc, nil, nil
+	}
+	readers, err := s.store.readers(ctx, []string{id})
+	if err != nil {
+		return documentRow{}, meeting.Access{}, nil, err
+	}
+	if !visible(acc, d, readers[id]) {
+		return documentRow{}, meeting.Access{}, nil, apperr.NotFoundf("document not found")
+	}
+	return d, acc, readers[id], nil
+}
+
+// managedDoc loads a document the actor may see and change.
+func (s *Service) managedDoc(ctx context.Context, a web.Actor, id string) (documentRow, meeting.Access, []string, error) {
+	d, acc, readers, err := s.docFor(ctx, a, id)
+	if err != nil {
+		return d, acc, readers, err
+	}
+	if !acc.CanManage() {
+		return d, acc, readers, apperr.Forbiddenf("only the secretary or the chair can change documents")
+	}
+	return d, acc, readers, acc.Writable()
+}
+
+// uploader checks that the actor may add documents to the meeting.
+func (s *Service) uploader(ctx context.Context, a web.Actor, meetingID string) (meeting.Access, error) {
+	acc, err := s.meetings.Access(ctx, a, meetingID)
+	if err != nil {
+		return acc, err
+	}
+	if !acc.CanManage() {
+		return acc, apperr.Forbiddenf("only the secretary or the chair can add documents")
+	}
+	return acc, acc.Writable()
+}
+
+// CanUpload checks, before any upload byte is read, that the actor may add
+// documents to the meeting.
+func (s *Service) CanUpload(ctx context.Context, a web.Actor, meetingID string) error {
+	_, err := s.uploader(ctx, a, meetingID)
+	return err
+}
+
+// audience lists who may receive events about a document: nil (everyone
+// in the meeting) for an open one; readers plus chair and secretary for a
+// confidential one.
+func (s *Service) audience(ctx context.Context, d documentRow, readers []string) []string {
+	if !d.Confidential {
+		return nil
+	}
+	out := append([]string{}, readers...)
+	ps, err := s.meetings.Participants(ctx, d.MeetingID)
+	if err != nil {
+		s.log.ErrorContext(ctx, "audience of a confidential document", "err", err, "document", d.ID)
+		return out // the readers at least; never everyone
+	}
+	for _, p := range ps {
+		if (p.Role == meeting.Chair || p.Role == meeting.Secretary) && !slices.Contains(out, p.UserID) {
+			out = append(out, p.UserID)
+		}
+	}
+	return out
+}
+
+// checkReaders keeps an access list to participants of the meeting.
+func (s *Service) checkReaders(ctx context.Context, meetingID string, users []string) ([]string, error) {
+	if len(users) > 1000 {
+		return nil, apperr.Invalidf("user_ids: at most 1000 readers")
+	}
+	ps, err := s.meetings.Participants(ctx, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	in := map[string]bool{}
+	for _, p := range ps {
+		in[p.UserID] = true
+	}
+	out := []string{}
+	for _, u := range users {
+		if !in[u] {
+			return nil, apperr.Invalidf("user_ids: %q is not a participant of this meeting", u)
+		}
+		if !slices.Contains(out, u) {
+			out = append(out, u)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}

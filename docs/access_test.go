@@ -1,0 +1,132 @@
+package docs_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/curia/curia/docs"
+	"github.com/curia/curia/internal/apptest"
+	"github.com/curia/curia/internal/testdb"
+	"github.com/curia/curia/internal/testpdf"
+)
+
+// A confidential document is seen by its readers, the chair and the
+// secretary; everyone else gets 404 for its metadata, file, list entry
+// and events.
+func TestConfidentialAccess(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
+		r := newRoom(t, b)
+		reader := r.s.SignIn(r.s.CreateUser("reader", "Người đọc", false))
+		r.c.Secretary.Must(201, "PUT", "/api/v1/meetings/"+r.m+"/participants/"+reader.UserID, map[string]any{"role": "delegate"})
+		open := r.mustUpload(t, "open.pdf", testpdf.Pages(1, "open"), nil)
+		apptest.Drain(r.rec)
+		secret := r.mustUpload(t, "secret.pdf", testpdf.Pages(2, "secret"),
+			map[string]string{"confidential": "true", "reader_ids": reader.UserID})
+
+		evs := apptest.Drain(r.rec)
+		if len(evs) != 1 || evs[0].Audience == nil {
+			t.Fatalf("document.added for a confidential document went to everyone: %+v", evs)
+		}
+		for _, who := range []string{reader.UserID, r.c.Chair.UserID, r.c.Secretary.UserID} {
+			if !contains(evs[0].Audience, who) {
+				t.Errorf("audience %v lacks %s", evs[0].Audience, who)
+			}
+		}
+		if contains(evs[0].Audience, r.c.Delegate.UserID) || contains(evs[0].Audience, r.c.Observer.UserID) {
+			t.Errorf("audience %v includes someone without access", evs[0].Audience)
+		}
+
+		who := map[string]*apptest.Client{"reader": reader, "chair": r.c.Chair, "secretary": r.c.Secretary,
+			"delegate": r.c.Delegate, "observer": r.c.Observer, "outsider": r.c.Outsider, "admin": r.c.Admin}
+		sees := map[string]bool{"reader": true, "chair": true, "secretary": true}
+		for name, c := range who {
+			t.Run(name, func(t *testing.T) {
+				want := http.StatusNotFound
+				if sees[name] {
+					want = http.StatusOK
+				}
+				for _, path := range []string{"/api/v1/documents/" + secret.ID, "/api/v1/documents/" + secret.ID + "/file"} {
+					if res := c.Do("GET", path, nil); res.Status != want {
+						t.Errorf("GET %s: %d, want %d", path, res.Status, want)
+					}
+				}
+				res := c.Do("GET", "/api/v1/meetings/"+r.m+"/documents", nil)
+				if name == "outsider" {
+					if res.Status != 404 {
+						t.Errorf("outsider lists documents: %d", res.Status)
+					}
+					return
+				}
+				if listed := strings.Contains(string(res.Body), secret.ID); listed != sees[name] {
+					t.Errorf("list shows the confidential document: %v, want %v", listed, sees[name])
+				}
+				if !strings.Contains(string(res.Body), open.ID) {
+					t.Errorf("list lacks the open document")
+				}
+			})
+		}
+
+		// Changing the access list: the delegate gains it, the reader loses it.
+		var d docs.Document
+		r.c.Secretary.Must(200, "PUT", "/api/v1/documents/"+secret.ID+"/access", map[string]any{"user_ids": []string{r.c.Delegate.UserID}}).JSON(&d)
+		if len(d.Readers) != 1 || d.Readers[0] != r.c.Delegate.UserID {
+			t.Fatalf("readers after change: %v", d.Readers)
+		}
+		if res := reader.Do("GET", "/api/v1/documents/"+secret.ID+"/file", nil); res.Status != 404 {
+			t.Errorf("a removed reader still reads: %d", res.Status)
+		}
+		if res := r.c.Delegate.Do("GET", "/api/v1/documents/"+secret.ID, nil); res.Status != 200 {
+			t.Errorf("a new reader cannot read: %d", res.Status)
+		}
+		types := map[string][]string{}
+		for _, e := range apptest.Drain(r.rec) {
+			types[e.Type] = append(types[e.Type], e.Audience...)
+		}
+		if !contains(types["document.removed"], reader.UserID) || !contains(types["document.added"], r.c.Delegate.UserID) {
+			t.Errorf("access change events: %v", types)
+		}
+
+		bad := []struct {
+			name   string
+			c      *apptest.Client
+			body   any
+			status int
+		}{
+			{"delegate sets access", r.c.Delegate, map[string]any{"user_ids": []string{}}, 403},
+			{"outsider as reader", r.c.Secretary, map[string]any{"user_ids": []string{r.c.Outsider.UserID}}, 400},
+			{"no list", r.c.Secretary, map[string]any{}, 400},
+			{"not a list", r.c.Secretary, map[string]any{"user_ids": "all"}, 400},
+		}
+		for _, tc := range bad {
+			if res := tc.c.Do("PUT", "/api/v1/documents/"+secret.ID+"/access", tc.body); res.Status != tc.status {
+				t.Errorf("%s: %d, want %d", tc.name, res.Status, tc.status)
+			}
+		}
+		r.c.Secretary.Get("/api/v1/documents/"+secret.ID, &d)
+		if len(d.Readers) != 1 || d.Readers[0] != r.c.Delegate.UserID {
+			t.Fatalf("refused changes changed the readers: %v", d.Readers)
+		}
+	})
+}
+
+func TestDocumentChangesByRole(t *testing.T) {
+	r := newRoom(t, testdb.Backends()[0])
+	d := r.mustUpload(t, "a.pdf", testpdf.Pages(1, "roles"), nil)
+	for _, tc := range []struct {
+		c      *apptest.Client
+		status int
+	}{{r.c.Delegate, 403}, {r.c.Observer, 403}, {r.c.Outsider, 404}, {r.c.Chair, 200}, {r.c.Admin, 200}} {
+		if res := tc.c.Do("PATCH", "/api/v1/documents/"+d.ID, map[string]any{"title": "Tờ trình mới"}); res.Status != tc.status {
+			t.Errorf("PATCH as %s: %d, want %d", tc.c.UserID, res.Status, tc.status)
+		}
+	}
+	for _, body := range []any{map[string]any{"title": ""}, map[string]any{}, map[string]any{"position": -1}, map[string]any{"agenda_item_id": "x"}} {
+		if res := r.c.Secretary.Do("PATCH", "/api/v1/documents/"+d.ID, body); res.Status != 400 {
+			t.Errorf("PATCH %v: %d, want 400", body, res.Status)
+		}
+	}
+	if res := r.c.Delegate.Do("DELETE", "/api/v1/documents/"+d.ID, nil); res.Status != 403 {
+		t.Errorf("delegate DELETE: %d", res.Status)
+	}
+}

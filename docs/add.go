@@ -1,0 +1,159 @@
+package docs
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/curia/curia/docs/pdf"
+	"github.com/curia/curia/internal/apperr"
+	"github.com/curia/curia/internal/event"
+	"github.com/curia/curia/internal/ids"
+	"github.com/curia/curia/internal/web"
+)
+
+// NewDocument is the metadata of an upload.
+type NewDocument struct {
+	Title        string
+	AgendaItemID string
+	Confidential bool
+	Readers      []string // the access list when confidential
+}
+
+const maxTitle = 300
+
+func cleanTitle(title, fallback string) (string, error) {
+	title = strings.TrimSpace(title)
+	if title == "" {
+		title = strings.TrimSuffix(strings.TrimSuffix(fallback, ".pdf"), ".PDF")
+	}
+	if title == "" {
+		return "", apperr.Invalidf("title: give a title or a file name")
+	}
+	if !utf8.ValidString(title) || utf8.RuneCountInString(title) > maxTitle {
+		return "", apperr.Invalidf("title: at most %d characters of valid text", maxTitle)
+	}
+	return title, nil
+}
+
+// Add inspects a staged upload and stores it as a new document. The staged
+// file is always removed. A file that cannot be read is Unprocessable.
+func (s *Service) Add(ctx context.Context, a web.Actor, meetingID string, in NewDocument, st *Staged) (Document, error) {
+	defer st.Remove()
+	if _, err := s.uploader(ctx, a, meetingID); err != nil {
+		return Document{}, err
+	}
+	title, err := cleanTitle(in.Title, st.Filename)
+	if err != nil {
+		return Document{}, err
+	}
+	item, err := s.checkItem(ctx, meetingID, in.AgendaItemID)
+	if err != nil {
+		return Document{}, err
+	}
+	readers, err := s.checkReaders(ctx, meetingID, in.Readers)
+	if err != nil {
+		return Document{}, err
+	}
+	info, err := s.inspect(ctx, st)
+	if err != nil {
+		return Document{}, err
+	}
+	now := s.now()
+	d := documentRow{ID: ids.New(), MeetingID: meetingID, AgendaItemID: item, Title: title, Confidential: in.Confidential,
+		CurrentVersion: 1, CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now}
+	v := s.versionRow(a, d.ID, 1, st, info)
+	e := s.entry(a, meetingID, "document.uploaded", d.ID, map[string]any{"title": title, "sha256": st.SHA256,
+		"pages": info.Pages, "confidential": in.Confidential})
+	if err := s.store.addDocument(ctx, s.blobs, st, d, v, readers, e); err != nil {
+		s.dropBlob(ctx, st.SHA256)
+		return Document{}, err
+	}
+	doc := document(d, v)
+	s.pub.Publish(ctx, event.Event{MeetingID: meetingID, Type: "document.added", Data: doc, Audience: s.audience(ctx, d, readers)})
+	if d.Confidential {
+		s.marks.prewarm(d.ID)
+	}
+	return s.withManagerFields(ctx, doc, true)
+}
+
+// AddVersion stores a staged upload as the new current version of a
+// document; earlier versions stay readable.
+func (s *Service) AddVersion(ctx context.Context, a web.Actor, docID string, st *Staged) (Document, error) {
+	defer st.Remove()
+	d, _, readers, err := s.managedDoc(ctx, a, docID)
+	if err != nil {
+		return Document{}, err
+	}
+	info, err := s.inspect(ctx, st)
+	if err != nil {
+		return Document{}, err
+	}
+	v := s.versionRow(a, d.ID, 0, st, info)
+	e := s.entry(a, d.MeetingID, "document.version_added", d.ID, map[string]any{"sha256": st.SHA256, "pages": info.Pages})
+	n, err := s.store.addVersion(ctx, s.blobs, st, v, e)
+	if err != nil {
+		s.dropBlob(ctx, st.SHA256)
+		return Document{}, err
+	}
+	v.Version, d.CurrentVersion, d.UpdatedAt = n, n, v.UploadedAt
+	doc := document(d, v)
+	s.pub.Publish(ctx, event.Event{MeetingID: d.MeetingID, Type: "document.updated", Data: doc, Audience: s.audience(ctx, d, readers)})
+	if d.Confidential {
+		s.marks.prewarm(d.ID)
+	}
+	return s.withManagerFields(ctx, doc, true)
+}
+
+func (s *Service) versionRow(a web.Actor, docID string, n int, st *Staged, info pdf.Info) versionRow {
+	return versionRow{ID: ids.New(), DocumentID: docID, Version: n, SHA256: st.SHA256, Size: st.Size, Pages: info.Pages,
+		PDFVersion: info.Version, PageSizes: pageSizes(info.PageSizes), JavaScript: info.JavaScript,
+		LaunchActions: info.LaunchActions, EmbeddedFiles: info.EmbeddedFiles, Filename: st.Filename,
+		UploadedBy: a.UserID, UploadedAt: s.now()}
+}
+
+// inspect runs the PDF worker; a file it cannot read is Unprocessable with
+// the worker's reason, which is written for people.
+func (s *Service) inspect(ctx context.Context, st *Staged) (pdf.Info, error) {
+	info, err := s.pdf.Inspect(ctx, st.Path)
+	var pe *pdf.Error
+	switch {
+	case err == nil && info.Pages < 1:
+		return info, apperr.New(apperr.Unprocessable, "the PDF has no pages")
+	case err == nil:
+		return info, nil
+	case errors.As(err, &pe) && pe.Kind == pdf.KindNotPDF:
+		return info, apperr.New(apperr.Unsupported, "%s", pe.Reason)
+	case errors.As(err, &pe) && pe.Kind == pdf.KindInternal:
+		return info, apperr.Internalf(err, "inspect PDF: %s", pe.Detail)
+	case errors.As(err, &pe):
+		s.log.InfoContext(ctx, "PDF refused", "kind", pe.Kind, "detail", pe.Detail, "sha256", st.SHA256)
+		return info, apperr.New(apperr.Unprocessable, "%s", pe.Reason)
+	case ctx.Err() != nil:
+		return info, apperr.New(apperr.Unavailable, "the upload was cancelled")
+	}
+	return info, apperr.Internalf(err, "inspect PDF")
+}
+
+// checkItem returns the agenda item id when it belongs to the meeting.
+func (s *Service) checkItem(ctx context.Context, meetingID, itemID string) (*string, error) {
+	if itemID == "" {
+		return nil, nil
+	}
+	m, err := s.agenda.MeetingOf(ctx, itemID)
+	if apperr.Is(err, apperr.NotFound) || (err == nil && m != meetingID) {
+		return nil, apperr.Invalidf("agenda_item_id: no such agenda item in this meeting")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &itemID, nil
+}
+
+// dropBlob removes a blob that a failed or deleted document leaves unused.
+func (s *Service) dropBlob(ctx context.Context, sum string) {
+	if err := s.store.dropBlobIfUnused(context.WithoutCancel(ctx), s.blobs, sum); err != nil {
+		s.log.ErrorContext(ctx, "drop unused blob", "err", err, "sha256", sum)
+	}
+}

@@ -1,0 +1,175 @@
+package docs
+
+import (
+	"context"
+	"slices"
+
+	"github.com/curia/curia/internal/apperr"
+	"github.com/curia/curia/internal/event"
+	"github.com/curia/curia/internal/web"
+)
+
+// Changes is the input of Update; nil fields stay as they are. An empty
+// AgendaItemID detaches the document from its item.
+type Changes struct {
+	Title        *string `json:"title"`
+	AgendaItemID *string `json:"agenda_item_id"`
+	Position     *int    `json:"position"`
+	Confidential *bool   `json:"confidential"`
+}
+
+// Update changes a document's title, agenda item, position or
+// confidentiality.
+func (s *Service) Update(ctx context.Context, a web.Actor, id string, ch Changes) (Document, error) {
+	d, _, readers, err := s.managedDoc(ctx, a, id)
+	if err != nil {
+		return Document{}, err
+	}
+	fields, err := s.changeFields(ctx, d, ch)
+	if err != nil {
+		return Document{}, err
+	}
+	fields["updated_at"] = s.now()
+	if err := s.store.updateDocument(ctx, id, fields, s.entry(a, d.MeetingID, "document.updated", id, fields)); err != nil {
+		return Document{}, err
+	}
+	before := s.audience(ctx, d, readers)
+	doc, err := s.Get(ctx, a, id)
+	if err != nil {
+		return Document{}, err
+	}
+	d.Confidential = doc.Confidential
+	s.publishAccessChange(ctx, d, doc, before, s.audience(ctx, d, readers))
+	return doc, nil
+}
+
+func (s *Service) changeFields(ctx context.Context, d documentRow, ch Changes) (map[string]any, error) {
+	fields := map[string]any{}
+	if ch.Title != nil {
+		t, err := cleanTitle(*ch.Title, "")
+		if err != nil {
+			return nil, err
+		}
+		fields["title"] = t
+	}
+	if ch.AgendaItemID != nil {
+		item, err := s.checkItem(ctx, d.MeetingID, *ch.AgendaItemID)
+		if err != nil {
+			return nil, err
+		}
+		fields["agenda_item_id"] = item
+	}
+	if ch.Position != nil {
+		if *ch.Position < 0 || *ch.Position > 100000 {
+			return nil, apperr.Invalidf("position must be from 0 to 100000")
+		}
+		fields["position"] = *ch.Position
+	}
+	if ch.Confidential != nil {
+		fields["confidential"] = *ch.Confidential
+	}
+	if len(fields) == 0 {
+		return nil, apperr.Invalidf("nothing to change: give title, agenda_item_id, position or confidential")
+	}
+	return fields, nil
+}
+
+// SetAccess replaces the access list of a document: the participants who,
+// besides the chair and the secretary, may read it when it is confidential.
+func (s *Service) SetAccess(ctx context.Context, a web.Actor, id string, users []string) (Document, error) {
+	d, _, readers, err := s.managedDoc(ctx, a, id)
+	if err != nil {
+		return Document{}, err
+	}
+	users, err = s.checkReaders(ctx, d.MeetingID, users)
+	if err != nil {
+		return Document{}, err
+	}
+	e := s.entry(a, d.MeetingID, "document.access_set", id, map[string]any{"user_ids": users})
+	if err := s.store.setReaders(ctx, id, users, e); err != nil {
+		return Document{}, err
+	}
+	before := s.audience(ctx, d, readers)
+	doc, err := s.Get(ctx, a, id)
+	if err != nil {
+		return Document{}, err
+	}
+	s.publishAccessChange(ctx, d, doc, before, s.audience(ctx, d, users))
+	if d.Confidential {
+		s.marks.prewarm(id)
+	}
+	return doc, nil
+}
+
+// publishAccessChange tells those who may now see the document about it,
+// and those who no longer may that it is gone for them.
+func (s *Service) publishAccessChange(ctx context.Context, d documentRow, doc Document, before, after []string) {
+	if after == nil { // open to everyone now
+		s.pub.Publish(ctx, event.Event{MeetingID: d.MeetingID, Type: "document.updated", Data: doc})
+		return
+	}
+	if before == nil { // it was open to every participant
+		before = s.participantIDs(ctx, d.MeetingID)
+	}
+	var lost, kept, gained []string
+	for _, u := range before {
+		if !slices.Contains(after, u) {
+			lost = append(lost, u)
+		}
+	}
+	for _, u := range after {
+		if slices.Contains(before, u) {
+			kept = append(kept, u)
+		} else {
+			gained = append(gained, u)
+		}
+	}
+	gone := map[string]any{"id": d.ID}
+	evs := []event.Event{{MeetingID: d.MeetingID, Type: "document.updated", Data: doc, Audience: nonNil(kept)}}
+	if len(gained) > 0 {
+		evs = append(evs, event.Event{MeetingID: d.MeetingID, Type: "document.added", Data: doc, Audience: gained})
+	}
+	if len(lost) > 0 {
+		evs = append(evs, event.Event{MeetingID: d.MeetingID, Type: "document.removed", Data: gone, Audience: lost})
+	}
+	s.pub.Publish(ctx, evs...)
+}
+
+func (s *Service) participantIDs(ctx context.Context, meetingID string) []string {
+	ps, err := s.meetings.Participants(ctx, meetingID)
+	if err != nil {
+		s.log.ErrorContext(ctx, "list participants", "err", err)
+	}
+	out := []string{}
+	for _, p := range ps {
+		out = append(out, p.UserID)
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// Delete removes a document with all its versions; blobs no other
+// document uses are deleted, and cached watermarked copies with them.
+func (s *Service) Delete(ctx context.Context, a web.Actor, id string) error {
+	d, _, readers, err := s.managedDoc(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	audience := s.audience(ctx, d, readers)
+	sums, err := s.store.deleteDocument(ctx, id, s.entry(a, d.MeetingID, "document.deleted", id, map[string]any{"title": d.Title}))
+	if err != nil {
+		return err
+	}
+	for _, sum := range sums {
+		s.dropBlob(ctx, sum)
+	}
+	s.marks.forget(ctx, id)
+	s.pub.Publish(ctx, event.Event{MeetingID: d.MeetingID, Type: "document.removed", Data: map[string]any{"id": id}, Audience: audience})
+	return nil
+}

@@ -1,0 +1,6 @@
+//go:build !race
+
+package pdf
+
+// raceEnabled reports a -race build; see limitAddressSpace.
+const raceEnabled = false

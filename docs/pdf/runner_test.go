@@ -1,0 +1,209 @@
+package pdf
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestRunnerInspectOK(t *testing.T) {
+	p := writeTemp(t, "ok.pdf", docSpec{pages: 3, trailerExtra: "/Info 6 0 R",
+		extra: []string{"<< /Title (  Biên bản họp  ) /Author <FEFF0041006E0068> >>"}}.build())
+	info, err := testRunner(t).Inspect(context.Background(), p)
+	if err != nil {
+		t.Fatalf("Inspect: %v (%s)", err, detailOf(err))
+	}
+	if info.Pages != 3 || info.Version != "1.7" || info.Author != "Anh" {
+		t.Errorf("got %+v", info)
+	}
+	if want := []PageSize{{W: 595.28, H: 841.89, Count: 3}}; len(info.PageSizes) != 1 || info.PageSizes[0] != want[0] {
+		t.Errorf("page sizes %+v, want %+v", info.PageSizes, want)
+	}
+}
+
+func TestRunnerNotPDF(t *testing.T) {
+	p := writeTemp(t, "notes.pdf", []byte("Meeting notes, definitely not a PDF.\n"))
+	_, err := testRunner(t).Inspect(context.Background(), p)
+	wantKind(t, err, KindNotPDF)
+	_, err = Inspect(p)
+	wantKind(t, err, KindNotPDF)
+}
+
+func TestRunnerEmpty(t *testing.T) {
+	_, err := testRunner(t).Inspect(context.Background(), writeTemp(t, "empty.pdf", nil))
+	wantKind(t, err, KindUnreadable)
+}
+
+func TestRunnerMissingFile(t *testing.T) {
+	_, err := testRunner(t).Inspect(context.Background(), "/nonexistent/curia/x.pdf")
+	e := wantKind(t, err, KindInternal)
+	if strings.Contains(e.Error(), "nonexistent") {
+		t.Errorf("error text leaks the path: %q", e.Error())
+	}
+}
+
+func TestRunnerTruncated(t *testing.T) {
+	data := docSpec{pages: 2}.build()
+	for _, n := range []int{20, len(data) / 3, len(data) / 2} {
+		p := writeTemp(t, "truncated.pdf", data[:n])
+		_, err := testRunner(t).Inspect(context.Background(), p)
+		if err == nil {
+			t.Fatalf("cut at %d of %d: accepted", n, len(data))
+		}
+		wantKind(t, err, KindUnreadable)
+	}
+	// Losing only "startxref" and "%%EOF" loses nothing: like qpdf and
+	// poppler, the reader recovers the document.
+	p := writeTemp(t, "tail.pdf", data[:bytes.LastIndex(data, []byte("startxref"))])
+	if info, err := testRunner(t).Inspect(context.Background(), p); err != nil || info.Pages != 2 {
+		t.Errorf("without startxref: %+v, %v", info, err)
+	}
+}
+
+func TestRunnerNoCommand(t *testing.T) {
+	p := writeTemp(t, "ok.pdf", docSpec{pages: 1}.build())
+	_, err := (&Runner{}).Inspect(context.Background(), p)
+	wantKind(t, err, KindInternal)
+	_, err = (&Runner{Command: []string{"/nonexistent/worker"}}).Inspect(context.Background(), p)
+	wantKind(t, err, KindInternal)
+}
+
+// TestRunnerTimeout checks that a hung worker is killed at the deadline,
+// together with the process it started.
+func TestRunnerTimeout(t *testing.T) {
+	r := testRunner(t)
+	r.Timeout = 3 * time.Second // long enough for a loaded machine to start the worker
+	if raceEnabled {
+		r.Timeout = 8 * time.Second // a -race binary needs over a second to start
+	}
+	pidFile := writeTemp(t, "pids", nil)
+	start := time.Now()
+	err := r.call(context.Background(), request{Op: "sleep", Path: pidFile}, nil)
+	wantKind(t, err, KindTimeout)
+	if d := time.Since(start); d > r.Timeout+3*time.Second {
+		t.Errorf("timeout took %v", d)
+	}
+	b, _ := os.ReadFile(pidFile)
+	pids := strings.Fields(string(b))
+	if len(pids) != 2 {
+		t.Fatalf("worker did not record its pids: %q", b)
+	}
+	for _, s := range pids {
+		pid, _ := strconv.Atoi(s)
+		waitGone(t, pid)
+	}
+}
+
+// waitGone fails t unless pid disappears (or is a zombie awaiting its
+// parent) shortly.
+func waitGone(t *testing.T, pid int) {
+	t.Helper()
+	for range 100 {
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) || zombie(pid) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Errorf("process %d still running after the timeout", pid)
+}
+
+// zombie reports whether pid has exited but not been reaped: the
+// grandchild's parent (the killed worker) is gone, so init reaps it
+// eventually, not us.
+func zombie(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return true
+	}
+	_, rest, _ := strings.Cut(string(b), ") ")
+	return strings.HasPrefix(rest, "Z") || strings.HasPrefix(rest, "X")
+}
+
+func TestRunnerContextCancel(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	err := testRunner(t).call(ctx, request{Op: "sleep", Path: writeTemp(t, "pids", nil)}, nil)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v, want context.DeadlineExceeded", err)
+	}
+}
+
+// TestRunnerCrash: a panic recover cannot catch kills the worker; the
+// caller gets Unreadable and no internals.
+func TestRunnerCrash(t *testing.T) {
+	err := testRunner(t).call(context.Background(), request{Op: "crash"}, nil)
+	e := wantKind(t, err, KindUnreadable)
+	if !strings.Contains(e.Detail, "deliberate crash") {
+		t.Errorf("detail %q should carry the panic for logs", e.Detail)
+	}
+}
+
+func TestRunnerRecoveredPanic(t *testing.T) {
+	err := testRunner(t).call(context.Background(), request{Op: "panic"}, nil)
+	wantKind(t, err, KindUnreadable)
+}
+
+func TestRunnerGarbageOutput(t *testing.T) {
+	err := testRunner(t).call(context.Background(), request{Op: "garbage"}, nil)
+	wantKind(t, err, KindUnreadable)
+}
+
+func TestRunnerUnknownOp(t *testing.T) {
+	err := testRunner(t).call(context.Background(), request{Op: "no-such-op"}, nil)
+	wantKind(t, err, KindInternal)
+}
+
+// TestRunnerMemoryLimit: a worker that allocates without bound is
+// stopped (by RLIMIT_AS or by the RSS check) and reported TooComplex,
+// while this process carries on.
+func TestRunnerMemoryLimit(t *testing.T) {
+	r := testRunner(t)
+	r.MemLimit = 256 << 20
+	r.Timeout = time.Minute
+	start := time.Now()
+	err := r.call(context.Background(), request{Op: "alloc"}, nil)
+	e := wantKind(t, err, KindTooComplex)
+	t.Logf("stopped after %v: %s", time.Since(start).Round(time.Millisecond), e.Detail)
+}
+
+// TestRunnerParallel checks that concurrent calls share the worker
+// slots and all succeed.
+// TestRunnerAddressSpaceLimit: one enormous allocation fails at once
+// under RLIMIT_AS, before any RSS check could see it.
+func TestRunnerAddressSpaceLimit(t *testing.T) {
+	if raceEnabled {
+		t.Skip("RLIMIT_AS is not applied in -race builds (see limitAddressSpace)")
+	}
+	r := testRunner(t)
+	r.MemLimit = 256 << 20
+	err := r.call(context.Background(), request{Op: "bigalloc"}, nil)
+	e := wantKind(t, err, KindTooComplex)
+	t.Logf("%s", e.Detail)
+}
+
+func TestRunnerParallel(t *testing.T) {
+	r := testRunner(t)
+	r.Parallel = 2
+	p := writeTemp(t, "ok.pdf", docSpec{pages: 2}.build())
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			info, err := r.Inspect(context.Background(), p)
+			if err == nil && info.Pages != 2 {
+				err = errors.New("wrong page count")
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -1,0 +1,226 @@
+package pdf
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode"
+
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/font"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+)
+
+const (
+	// maxWatermarkLines and maxWatermarkLineLen keep the stamp legible
+	// and the request small.
+	maxWatermarkLines   = 8
+	maxWatermarkLineLen = 120
+	// watermarkStyle is pdfcpu's description of the stamp: light grey,
+	// translucent, along the page diagonal, 80% of the page wide. It is
+	// put on top of the content, so scanned pages (one opaque image each)
+	// cannot hide it.
+	watermarkStyle = "points:48, scalefactor:0.8 rel, diagonal:1, fillcolor:#808080, opacity:0.25"
+	// fallbackFont is a standard PDF font; it needs no embedding but only
+	// covers Latin-1, so text is folded to ASCII for it.
+	fallbackFont = "Helvetica"
+)
+
+// unicodeFontFiles are TrueType fonts from Debian packages that cover
+// Vietnamese, most preferred first (fonts-dejavu-core, fonts-noto-core,
+// fonts-liberation, fonts-freefont-ttf).
+func unicodeFontFiles() []string {
+	return []string{
+		"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+		"/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+		"/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+		"/usr/share/fonts/truetype/freefont/FreeSans.ttf",
+	}
+}
+
+// watermarkArgs are the watermark op's arguments.
+type watermarkArgs struct {
+	Out    string   `json:"out"`
+	Lines  []string `json:"lines"`
+	CopyID string   `json:"copy_id"`
+}
+
+// watermarkResult is what the watermark op reports.
+type watermarkResult struct {
+	Pages int `json:"pages"`
+}
+
+// Watermark writes to out a copy of the PDF at in with every page stamped
+// diagonally, in light grey, with lines (e.g. full name, username, date)
+// followed by copyID. Vietnamese and other non-Latin-1 text needs one of
+// unicodeFontFiles; without one, text is folded to ASCII ("Nguyễn" becomes
+// "Nguyen").
+//
+// Like Inspect it runs pdfcpu in this process, and it also sets pdfcpu's
+// process-wide user font directory: call it only inside the worker (one
+// operation per process) or from tests. Servers call Runner.Watermark.
+func Watermark(in, out string, lines []string, copyID string) error {
+	_, err := watermarkFile(context.Background(), in, watermarkArgs{Out: out, Lines: lines, CopyID: copyID})
+	return err
+}
+
+// Watermark stamps a copy of in into out in a worker; see the package
+// function Watermark. out is overwritten.
+func (r *Runner) Watermark(ctx context.Context, in, out string, lines []string, copyID string) error {
+	abs, err := r.checkInput(in)
+	if err != nil {
+		return err
+	}
+	outAbs, err := filepath.Abs(out)
+	if err != nil {
+		return newError(KindInternal, reasonInternal, "output path: "+err.Error())
+	}
+	args, err := json.Marshal(watermarkArgs{Out: outAbs, Lines: lines, CopyID: copyID})
+	if err != nil {
+		return newError(KindInternal, reasonInternal, "encode arguments: "+err.Error())
+	}
+	return r.call(ctx, request{Op: "watermark", Path: abs, Args: args}, &watermarkResult{})
+}
+
+func opWatermark(ctx context.Context, req request) (any, error) {
+	var a watermarkArgs
+	if err := json.Unmarshal(req.Args, &a); err != nil || a.Out == "" {
+		return nil, newError(KindInternal, reasonInternal, "bad watermark arguments")
+	}
+	return watermarkFile(ctx, req.Path, a)
+}
+
+// watermarkFile opens in with the same strategies as Inspect (so every
+// file we accept can be stamped), stamps it and writes out.
+func watermarkFile(ctx context.Context, in string, a watermarkArgs) (watermarkResult, error) {
+	data, err := os.ReadFile(in)
+	if err != nil {
+		return watermarkResult{}, newError(KindInternal, reasonInternal, "read input: "+err.Error())
+	}
+	doc, info, err := openDocument(ctx, data)
+	if err != nil {
+		return watermarkResult{}, err
+	}
+	fontDir, err := os.MkdirTemp("", "curia-pdf-fonts-")
+	if err != nil {
+		return watermarkResult{}, newError(KindInternal, reasonInternal, "font directory: "+err.Error())
+	}
+	defer os.RemoveAll(fontDir) // after writing: pdfcpu reads the font again to embed it
+	wm, err := newWatermark(fontDir, watermarkText(a.Lines, a.CopyID), unicodeFontFiles())
+	if err != nil {
+		return watermarkResult{}, newError(KindInternal, reasonInternal, "watermark: "+err.Error())
+	}
+	doc.Cmd = model.ADDWATERMARKS
+	if err := pdfcpu.AddWatermarks(doc, nil, wm); err != nil {
+		return watermarkResult{}, newError(KindUnreadable, reasonDamaged, "stamp: "+err.Error())
+	}
+	if err := writeDocument(doc, a.Out); err != nil {
+		return watermarkResult{}, err
+	}
+	return watermarkResult{Pages: info.Pages}, nil
+}
+
+// newWatermark describes the stamp, in the first available font of
+// fontFiles, else in Helvetica with ASCII text.
+func newWatermark(fontDir, text string, fontFiles []string) (*model.Watermark, error) {
+	name, err := installUnicodeFont(fontDir, fontFiles)
+	if err != nil {
+		name, text = fallbackFont, asciiFold(text)
+	}
+	return api.TextWatermark(text, "fontname:"+name+", "+watermarkStyle, true, false, types.POINTS)
+}
+
+// installUnicodeFont installs the first available font of fontFiles into
+// dir, points pdfcpu at dir, and returns the font's PostScript name.
+// pdfcpu only embeds fonts from its user font directory, a process-wide
+// setting, hence a fresh directory per worker.
+func installUnicodeFont(dir string, fontFiles []string) (string, error) {
+	for _, f := range fontFiles {
+		if _, err := os.Stat(f); err != nil {
+			continue
+		}
+		rep, err := font.InstallTrueTypeFont(dir, f)
+		if err != nil || len(rep.Fonts) == 0 {
+			continue
+		}
+		font.UserFontDir = dir
+		if err := font.ReloadUserFonts(); err != nil {
+			return "", err
+		}
+		return rep.Fonts[0].PostScriptName, nil
+	}
+	return "", errors.New("no Unicode TrueType font installed")
+}
+
+// writeDocument writes doc to path, removing a partial file on failure.
+func writeDocument(doc *model.Context, path string) (err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return newError(KindInternal, reasonInternal, "create output: "+err.Error())
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = newError(KindInternal, reasonInternal, "close output: "+cerr.Error())
+		}
+		if err != nil {
+			os.Remove(path)
+		}
+	}()
+	if err := api.WriteContext(doc, f); err != nil {
+		return newError(KindUnreadable, reasonDamaged, "write: "+err.Error())
+	}
+	return nil
+}
+
+// watermarkText joins the cleaned, non-empty lines and the copy id, one per
+// line.
+func watermarkText(lines []string, copyID string) string {
+	var out []string
+	for _, l := range append(lines, copyID) {
+		l = cleanText(l)
+		if r := []rune(l); len(r) > maxWatermarkLineLen {
+			l = string(r[:maxWatermarkLineLen])
+		}
+		if l != "" && len(out) < maxWatermarkLines {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// asciiFold maps Vietnamese letters to their base letter and anything
+// else outside printable ASCII to '?', for the fallback font.
+func asciiFold(s string) string {
+	groups := [...]struct {
+		base    rune
+		letters string
+	}{
+		{'a', "àáảãạăằắẳẵặâầấẩẫậ"},
+		{'e', "èéẻẽẹêềếểễệ"},
+		{'i', "ìíỉĩị"},
+		{'o', "òóỏõọôồốổỗộơờớởỡợ"},
+		{'u', "ùúủũụưừứửữự"},
+		{'y', "ỳýỷỹỵ"},
+		{'d', "đ"},
+	}
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || (r >= ' ' && r <= '~') {
+			return r
+		}
+		lower := unicode.ToLower(r)
+		for _, g := range groups {
+			if strings.ContainsRune(g.letters, lower) {
+				if lower != r {
+					return unicode.ToUpper(g.base)
+				}
+				return g.base
+			}
+		}
+		return '?'
+	}, s)
+}

@@ -1,0 +1,126 @@
+package pdf
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+)
+
+// The worker protocol: the parent writes exactly one request as JSON to
+// the worker's stdin and closes it; the worker writes exactly one
+// response as a JSON line to stdout and exits. Inputs and outputs are
+// file paths, so no document bytes travel over the pipes.
+
+// maxRequestBytes bounds what the worker reads from stdin.
+const maxRequestBytes = 1 << 20
+
+// request is the one message sent to the worker.
+type request struct {
+	Op       string          `json:"op"`
+	Path     string          `json:"path,omitempty"`      // input file
+	MemLimit int64           `json:"mem_limit,omitempty"` // bytes; applied with debug.SetMemoryLimit
+	Args     json.RawMessage `json:"args,omitempty"`      // op-specific arguments
+}
+
+// response is the one message the worker sends back: either a result or
+// an error.
+type response struct {
+	Result json.RawMessage `json:"result,omitempty"`
+	Error  *Error          `json:"error,omitempty"`
+}
+
+// opFunc implements one operation inside the worker. It may panic: the
+// dispatcher recovers and reports Unreadable.
+type opFunc func(ctx context.Context, req request) (any, error)
+
+// defaultOps is the operation table of the production worker. To add an
+// operation: write an opFunc, add it here, and add a Runner method that
+// calls r.call with the op's name.
+func defaultOps() map[string]opFunc {
+	return map[string]opFunc{
+		"inspect":   opInspect,
+		"watermark": opWatermark,
+	}
+}
+
+// ServeWorker is the body of the hidden `curia pdf-worker` subcommand: it
+// reads one request from stdin, performs it, and writes one response to
+// stdout. Failures of the document are reported in the response, so the
+// returned error only says that stdin or stdout failed; the caller then
+// exits non-zero. Panics in the operation are recovered into an
+// Unreadable response; a panic that escapes (e.g. on another goroutine)
+// kills the process, which the Runner also reports as Unreadable.
+func ServeWorker(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
+	return serveWorker(ctx, stdin, stdout, defaultOps())
+}
+
+func serveWorker(ctx context.Context, stdin io.Reader, stdout io.Writer, ops map[string]opFunc) error {
+	var req request
+	if err := json.NewDecoder(io.LimitReader(stdin, maxRequestBytes)).Decode(&req); err != nil {
+		return writeResponse(stdout, response{Error: newError(KindInternal, reasonInternal, "decode request: "+err.Error())})
+	}
+	if req.MemLimit > 0 {
+		// GOMEMLIMIT from the Runner already does this from process start;
+		// repeating it keeps a worker started by hand (or by an older
+		// parent) within the limit it was asked to respect.
+		debug.SetMemoryLimit(req.MemLimit)
+	}
+	return writeResponse(stdout, dispatch(ctx, ops, req))
+}
+
+// dispatch runs one operation and turns its outcome, including a panic,
+// into a response.
+func dispatch(ctx context.Context, ops map[string]opFunc, req request) (res response) {
+	defer func() {
+		if r := recover(); r != nil {
+			res = response{Error: newError(KindUnreadable, reasonCrashed, fmt.Sprintf("op %q panicked: %v", req.Op, r))}
+		}
+	}()
+	op, ok := ops[req.Op]
+	if !ok {
+		return response{Error: newError(KindInternal, reasonInternal, fmt.Sprintf("unknown op %q", req.Op))}
+	}
+	v, err := op(ctx, req)
+	if err != nil {
+		return response{Error: asError(err)}
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return response{Error: newError(KindInternal, reasonInternal, "encode result: "+err.Error())}
+	}
+	return response{Result: raw}
+}
+
+// asError makes sure only *Error crosses the protocol. An op that returns
+// a plain error has met something it did not classify: report the file
+// as unreadable, with the text kept for logs.
+func asError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return newError(KindUnreadable, reasonDamaged, err.Error())
+}
+
+// writeResponse writes the response as one line, preceded by a newline so
+// that it starts a fresh line even if a library printed to stdout; the
+// parent reads only the last line.
+func writeResponse(w io.Writer, res response) error {
+	raw, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	bw.WriteByte('\n')
+	bw.Write(raw)
+	bw.WriteByte('\n')
+	return bw.Flush()
+}
+
+func opInspect(ctx context.Context, req request) (any, error) {
+	return inspectFile(ctx, req.Path)
+}

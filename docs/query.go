@@ -1,0 +1,122 @@
+package docs
+
+import (
+	"context"
+
+	"github.com/curia/curia/internal/web"
+)
+
+// List returns the documents of a meeting that the actor may see, in
+// order. Confidential documents the actor may not read are left out.
+func (s *Service) List(ctx context.Context, a web.Actor, meetingID string) ([]Document, error) {
+	acc, err := s.meetings.Access(ctx, a, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.store.documents(ctx, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	docIDs := make([]string, len(rows))
+	for i, d := range rows {
+		docIDs[i] = d.ID
+	}
+	readers, err := s.store.readers(ctx, docIDs)
+	if err != nil {
+		return nil, err
+	}
+	versions, err := s.store.versions(ctx, docIDs)
+	if err != nil {
+		return nil, err
+	}
+	current := map[string]versionRow{}
+	for _, v := range versions {
+		current[v.DocumentID] = v // ordered by version: the last is current
+	}
+	out := []Document{}
+	for _, d := range rows {
+		if !visible(acc, d, readers[d.ID]) {
+			continue
+		}
+		doc := document(d, current[d.ID])
+		if acc.CanManage() {
+			doc = managerFields(doc, current[d.ID], readers[d.ID])
+		}
+		out = append(out, doc)
+	}
+	return out, nil
+}
+
+// Get returns one document with its versions.
+func (s *Service) Get(ctx context.Context, a web.Actor, id string) (Document, error) {
+	d, acc, _, err := s.docFor(ctx, a, id)
+	if err != nil {
+		return Document{}, err
+	}
+	vs, err := s.store.versions(ctx, []string{id})
+	if err != nil || len(vs) == 0 {
+		return Document{}, internal(err)
+	}
+	doc := document(d, vs[len(vs)-1])
+	for i := len(vs) - 1; i >= 0; i-- {
+		doc.Versions = append(doc.Versions, version(vs[i]))
+	}
+	return s.withManagerFields(ctx, doc, acc.CanManage())
+}
+
+// withManagerFields adds what only the secretary and chair see: the risks
+// found in the file and the access list.
+func (s *Service) withManagerFields(ctx context.Context, doc Document, manager bool) (Document, error) {
+	if !manager {
+		return doc, nil
+	}
+	v, err := s.store.version(ctx, doc.ID, doc.Version)
+	if err != nil {
+		return Document{}, err
+	}
+	readers, err := s.store.readers(ctx, []string{doc.ID})
+	if err != nil {
+		return Document{}, err
+	}
+	return managerFields(doc, v, readers[doc.ID]), nil
+}
+
+func managerFields(doc Document, v versionRow, readers []string) Document {
+	doc.Risks = &Risks{JavaScript: v.JavaScript, LaunchActions: v.LaunchActions, EmbeddedFiles: v.EmbeddedFiles}
+	if doc.Confidential {
+		doc.Readers = append([]string{}, readers...)
+	}
+	return doc
+}
+
+// Pages returns the page count of a document version the actor may see
+// (version 0 means the current one). The live presentation uses it.
+func (s *Service) Pages(ctx context.Context, a web.Actor, docID string, version int) (meetingID string, v int, pages int, err error) {
+	d, _, _, err := s.docFor(ctx, a, docID)
+	if err != nil {
+		return "", 0, 0, err
+	}
+	if version == 0 {
+		version = d.CurrentVersion
+	}
+	vr, err := s.store.version(ctx, docID, version)
+	if err != nil {
+		return "", 0, 0, err
+	}
+	return d.MeetingID, vr.Version, vr.Pages, nil
+}
+
+// Audience returns who may receive events that reveal a document: nil for
+// everyone in the meeting, or the user ids of its readers, chair and
+// secretary when it is confidential.
+func (s *Service) Audience(ctx context.Context, docID string) ([]string, error) {
+	d, err := s.store.document(ctx, docID)
+	if err != nil {
+		return nil, err
+	}
+	readers, err := s.store.readers(ctx, []string{docID})
+	if err != nil {
+		return nil, err
+	}
+	return s.audience(ctx, d, readers[docID]), nil
+}

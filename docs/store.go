@@ -1,0 +1,340 @@
+package docs
+
+import (
+	"context"
+	"encoding/json"
+	"hash/fnv"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/curia/curia/audit"
+	"github.com/curia/curia/docs/pdf"
+	"github.com/curia/curia/internal/apperr"
+	"github.com/curia/curia/internal/database"
+)
+
+type documentRow struct {
+	ID             string  `gorm:"primaryKey;size:64"`
+	MeetingID      string  `gorm:"size:64;not null;index"`
+	AgendaItemID   *string `gorm:"size:64;index"`
+	Title          string  `gorm:"size:300;not null"`
+	Position       int     `gorm:"not null"`
+	Confidential   bool    `gorm:"not null"`
+	CurrentVersion int     `gorm:"not null"`
+	CreatedBy      string  `gorm:"size:64;not null"`
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+func (documentRow) TableName() string { return "documents" }
+
+type versionRow struct {
+	ID            string `gorm:"primaryKey;size:64"`
+	DocumentID    string `gorm:"size:64;not null;uniqueIndex:idx_doc_version"`
+	Version       int    `gorm:"not null;uniqueIndex:idx_doc_version"`
+	SHA256        string `gorm:"size:64;not null;index"`
+	Size          int64  `gorm:"not null"`
+	Pages         int    `gorm:"not null"`
+	PDFVersion    string `gorm:"size:16"`
+	PageSizes     string `gorm:"type:text"`
+	JavaScript    bool   `gorm:"not null"`
+	LaunchActions bool   `gorm:"not null"`
+	EmbeddedFiles bool   `gorm:"not null"`
+	Filename      string `gorm:"size:255"`
+	UploadedBy    string `gorm:"size:64;not null"`
+	UploadedAt    time.Time
+	Document      documentRow `gorm:"foreignKey:DocumentID;constraint:OnDelete:CASCADE"`
+}
+
+func (versionRow) TableName() string { return "document_versions" }
+
+type readerRow struct {
+	DocumentID string      `gorm:"primaryKey;size:64"`
+	UserID     string      `gorm:"primaryKey;size:64;index"`
+	Document   documentRow `gorm:"foreignKey:DocumentID;constraint:OnDelete:CASCADE"`
+}
+
+func (readerRow) TableName() string { return "document_readers" }
+
+// copyRow maps a watermark copy id to who received which version when. It
+// outlives the document on purpose: a leaked page must stay traceable.
+type copyRow struct {
+	CopyID     string `gorm:"primaryKey;size:16"`
+	VersionID  string `gorm:"size:64;not null;uniqueIndex:idx_copy_reader"`
+	UserID     string `gorm:"size:64;not null;uniqueIndex:idx_copy_reader"`
+	DocumentID string `gorm:"size:64;not null"`
+	MeetingID  string `gorm:"size:64;not null"`
+	Version    int    `gorm:"not null"`
+	Title      string `gorm:"size:300"`
+	CreatedAt  time.Time
+}
+
+func (copyRow) TableName() string { return "watermark_copies" }
+
+// Migration creates the document tables.
+func Migration() database.Step {
+	return database.Step{Name: "docs", Run: func(tx *gorm.DB) error {
+		return tx.AutoMigrate(&documentRow{}, &versionRow{}, &readerRow{}, &copyRow{})
+	}}
+}
+
+type store struct {
+	db      *gorm.DB
+	dialect database.Dialect
+}
+
+func (s *store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.db.WithContext(ctx).Transaction(fn)
+}
+
+// lockBlob serialises everything that adds or drops a reference to one
+// blob, across nodes: on PostgreSQL an advisory lock on the sum; on SQLite
+// the immediate transaction already holds the database's write lock.
+func (s *store) lockBlob(tx *gorm.DB, sum string) error {
+	if s.dialect != database.Postgres {
+		return nil
+	}
+	h := fnv.New64a()
+	h.Write([]byte("blob:" + sum))
+	return tx.Exec("SELECT pg_advisory_xact_lock(?)", int64(h.Sum64())).Error
+}
+
+func (s *store) blobRefs(tx *gorm.DB, sum string) (int64, error) {
+	var n int64
+	err := tx.Model(&versionRow{}).Where("sha256 = ?", sum).Count(&n).Error
+	return n, err
+}
+
+func (s *store) document(ctx context.Context, id string) (documentRow, error) {
+	var r documentRow
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error
+	return r, notFound(err)
+}
+
+func (s *store) version(ctx context.Context, docID string, version int) (versionRow, error) {
+	var r versionRow
+	err := s.db.WithContext(ctx).Where("document_id = ? AND version = ?", docID, version).Take(&r).Error
+	return r, notFound(err)
+}
+
+func (s *store) versions(ctx context.Context, docIDs []string) ([]versionRow, error) {
+	var rows []versionRow
+	if len(docIDs) == 0 {
+		return rows, nil
+	}
+	err := s.db.WithContext(ctx).Where("document_id IN ?", docIDs).Order("document_id, version").Find(&rows).Error
+	return rows, internal(err)
+}
+
+func (s *store) documents(ctx context.Context, meetingID string) ([]documentRow, error) {
+	var rows []documentRow
+	err := s.db.WithContext(ctx).Where("meeting_id = ?", meetingID).Order("position, created_at").Find(&rows).Error
+	return rows, internal(err)
+}
+
+func (s *store) readers(ctx context.Context, docIDs []string) (map[string][]string, error) {
+	var rows []readerRow
+	out := map[string][]string{}
+	if len(docIDs) == 0 {
+		return out, nil
+	}
+	if err := s.db.WithContext(ctx).Where("document_id IN ?", docIDs).Order("user_id").Find(&rows).Error; err != nil {
+		return nil, internal(err)
+	}
+	for _, r := range rows {
+		out[r.DocumentID] = append(out[r.DocumentID], r.UserID)
+	}
+	return out, nil
+}
+
+// putBlob stores the staged file and returns with the blob locked; it
+// runs inside the transaction that adds the reference.
+func (s *store) putBlob(ctx context.Context, tx *gorm.DB, blobs Blobs, st *Staged) error {
+	if err := s.lockBlob(tx, st.SHA256); err != nil {
+		return apperr.Internalf(err, "lock blob")
+	}
+	if err := blobs.Put(ctx, st.SHA256, st.Path); err != nil {
+		return apperr.Internalf(err, "store blob")
+	}
+	return nil
+}
+
+// addDocument stores the blob, then the document, its first version and its
+// readers, and the audit entry, in one transaction.
+func (s *store) addDocument(ctx context.Context, blobs Blobs, st *Staged, d documentRow, v versionRow, readers []string, e audit.Entry) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		if err := s.putBlob(ctx, tx, blobs, st); err != nil {
+			return err
+		}
+		var maxPos *int
+		if err := tx.Model(&documentRow{}).Where("meeting_id = ?", d.MeetingID).Select("MAX(position)").Scan(&maxPos).Error; err != nil {
+			return internal(err)
+		}
+		if maxPos != nil {
+			d.Position = *maxPos + 1
+		}
+		if err := tx.Create(&d).Error; err != nil {
+			return internal(err)
+		}
+		if err := tx.Omit("Document").Create(&v).Error; err != nil {
+			return internal(err)
+		}
+		if err := insertReaders(tx, d.ID, readers); err != nil {
+			return err
+		}
+		return internal(audit.Write(tx, e))
+	})
+}
+
+// addVersion stores the blob and a new current version.
+func (s *store) addVersion(ctx context.Context, blobs Blobs, st *Staged, v versionRow, e audit.Entry) (int, error) {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var d documentRow
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", v.DocumentID).Take(&d).Error; err != nil {
+			return notFound(err)
+		}
+		if err := s.putBlob(ctx, tx, blobs, st); err != nil {
+			return err
+		}
+		v.Version = d.CurrentVersion + 1
+		if err := tx.Omit("Document").Create(&v).Error; err != nil {
+			return internal(err)
+		}
+		if err := tx.Model(&d).Updates(map[string]any{"current_version": v.Version, "updated_at": v.UploadedAt}).Error; err != nil {
+			return internal(err)
+		}
+		e.Detail["version"] = v.Version
+		return internal(audit.Write(tx, e))
+	})
+	return v.Version, err
+}
+
+func insertReaders(tx *gorm.DB, docID string, users []string) error {
+	if len(users) == 0 {
+		return nil
+	}
+	rows := make([]readerRow, len(users))
+	for i, u := range users {
+		rows[i] = readerRow{DocumentID: docID, UserID: u}
+	}
+	return internal(tx.Omit("Document").Create(&rows).Error)
+}
+
+func (s *store) setReaders(ctx context.Context, docID string, users []string, e audit.Entry) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Where("document_id = ?", docID).Delete(&readerRow{}).Error; err != nil {
+			return internal(err)
+		}
+		if err := insertReaders(tx, docID, users); err != nil {
+			return err
+		}
+		return internal(audit.Write(tx, e))
+	})
+}
+
+func (s *store) updateDocument(ctx context.Context, id string, fields map[string]any, e audit.Entry) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&documentRow{}).Where("id = ?", id).Updates(fields)
+		if res.Error != nil {
+			return internal(res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return apperr.NotFoundf("document not found")
+		}
+		return internal(audit.Write(tx, e))
+	})
+}
+
+// deleteDocument removes the document and its versions and readers, and
+// returns the blob sums it used.
+func (s *store) deleteDocument(ctx context.Context, id string, e audit.Entry) ([]string, error) {
+	var sums []string
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Model(&versionRow{}).Where("document_id = ?", id).Distinct().Pluck("sha256", &sums).Error; err != nil {
+			return internal(err)
+		}
+		for _, m := range []any{&readerRow{}, &versionRow{}} {
+			if err := tx.Where("document_id = ?", id).Delete(m).Error; err != nil {
+				return internal(err)
+			}
+		}
+		if err := tx.Where("id = ?", id).Delete(&documentRow{}).Error; err != nil {
+			return internal(err)
+		}
+		return internal(audit.Write(tx, e))
+	})
+	return sums, err
+}
+
+// dropBlobIfUnused deletes a blob that no version references any more,
+// under the blob's lock so that a concurrent upload of the same bytes
+// either sees the blob gone and puts it back, or keeps it referenced.
+func (s *store) dropBlobIfUnused(ctx context.Context, blobs Blobs, sum string) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		if err := s.lockBlob(tx, sum); err != nil {
+			return internal(err)
+		}
+		n, err := s.blobRefs(tx, sum)
+		if err != nil || n > 0 {
+			return internal(err)
+		}
+		return blobs.Delete(ctx, sum)
+	})
+}
+
+// copyFor returns the reader's copy id for a version, making one if needed.
+func (s *store) copyFor(ctx context.Context, c copyRow) (copyRow, error) {
+	var got copyRow
+	err := s.db.WithContext(ctx).Where("version_id = ? AND user_id = ?", c.VersionID, c.UserID).Take(&got).Error
+	if err == nil {
+		return got, nil
+	}
+	if !database.IsNotFound(err) {
+		return copyRow{}, internal(err)
+	}
+	err = s.db.WithContext(ctx).Create(&c).Error
+	if database.IsUniqueViolation(err) { // another request made it first
+		err = s.db.WithContext(ctx).Where("version_id = ? AND user_id = ?", c.VersionID, c.UserID).Take(&got).Error
+		return got, internal(err)
+	}
+	return c, internal(err)
+}
+
+func (s *store) copyByID(ctx context.Context, id string) (copyRow, error) {
+	var c copyRow
+	err := s.db.WithContext(ctx).Where("copy_id = ?", id).Take(&c).Error
+	if database.IsNotFound(err) {
+		return c, apperr.NotFoundf("no copy with id %s", id)
+	}
+	return c, internal(err)
+}
+
+func (s *store) copiesOf(ctx context.Context, docID string) ([]string, error) {
+	var ids []string
+	err := s.db.WithContext(ctx).Model(&copyRow{}).Where("document_id = ?", docID).Pluck("copy_id", &ids).Error
+	return ids, internal(err)
+}
+
+func pageSizes(sizes []pdf.PageSize) string {
+	b, _ := json.Marshal(sizes)
+	return string(b)
+}
+
+func notFound(err error) error {
+	if database.IsNotFound(err) {
+		return apperr.NotFoundf("document not found")
+	}
+	return internal(err)
+}
+
+func internal(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := err.(*apperr.Error); ok {
+		return err
+	}
+	return apperr.Internalf(err, "documents store")
+}

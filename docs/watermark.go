@@ -1,0 +1,211 @@
+package docs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/curia/curia/internal/ids"
+	"github.com/curia/curia/internal/web"
+	"github.com/curia/curia/meeting"
+)
+
+// watermarks makes and caches per-reader stamped copies of confidential
+// documents, one file per (version, reader) named by its copy id. A copy
+// is made once even when the reader's tablet asks for it many times at
+// once, and is only ever served to that reader.
+type watermarks struct {
+	s   *Service
+	dir string
+
+	mu       sync.Mutex
+	inflight map[string]*making
+
+	ctx    context.Context // ends at Close: stops prewarming
+	cancel context.CancelFunc
+	warm   chan string // documents whose copies to make ahead of time
+	done   chan struct{}
+}
+
+type making struct {
+	done chan struct{}
+	err  error
+}
+
+func newWatermarks(s *Service, dir string) *watermarks {
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &watermarks{s: s, dir: dir, inflight: map[string]*making{}, ctx: ctx, cancel: cancel,
+		warm: make(chan string, 64), done: make(chan struct{})}
+	go w.prewarmLoop()
+	return w
+}
+
+// Copy is one reader's watermarked copy of a document version.
+type Copy struct {
+	CopyID     string    `json:"copy_id"`
+	UserID     string    `json:"user_id"`
+	DocumentID string    `json:"document_id"`
+	MeetingID  string    `json:"meeting_id"`
+	Title      string    `json:"title"`
+	Version    int       `json:"version"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// LookupCopy tells whose copy a copy id is, for tracing a leaked page.
+// It is for administrators (the CLI), not an HTTP route.
+func (s *Service) LookupCopy(ctx context.Context, copyID string) (Copy, error) {
+	c, err := s.store.copyByID(ctx, copyID)
+	if err != nil {
+		return Copy{}, err
+	}
+	return Copy{CopyID: c.CopyID, UserID: c.UserID, DocumentID: c.DocumentID, MeetingID: c.MeetingID, Title: c.Title,
+		Version: c.Version, CreatedAt: c.CreatedAt}, nil
+}
+
+// stampLines is what is printed on every page of a reader's copy, above
+// the copy id.
+func stampLines(fullName, username string, at time.Time) []string {
+	return []string{fmt.Sprintf("%s (%s)", fullName, username), at.Format("02/01/2006")}
+}
+
+// path returns the reader's stamped file, making it if needed.
+func (w *watermarks) path(ctx context.Context, reader web.Actor, d documentRow, v versionRow) (string, copyRow, error) {
+	c, err := w.s.store.copyFor(ctx, copyRow{CopyID: ids.Short(10), VersionID: v.ID, UserID: reader.UserID,
+		DocumentID: d.ID, MeetingID: d.MeetingID, Version: v.Version, Title: d.Title, CreatedAt: w.s.now()})
+	if err != nil {
+		return "", c, err
+	}
+	p := filepath.Join(w.dir, c.CopyID+".pdf")
+	if _, err := os.Stat(p); err == nil {
+		return p, c, nil
+	}
+	lines := stampLines(reader.FullName, reader.Username, c.CreatedAt)
+	return p, c, w.make(ctx, p, v.SHA256, lines, c.CopyID)
+}
+
+// make stamps the blob into p; concurrent calls for one p share the work.
+func (w *watermarks) make(ctx context.Context, p, sum string, lines []string, copyID string) error {
+	w.mu.Lock()
+	if m, ok := w.inflight[p]; ok {
+		w.mu.Unlock()
+		select {
+		case <-m.done:
+			return m.err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	m := &making{done: make(chan struct{})}
+	w.inflight[p] = m
+	w.mu.Unlock()
+	// Detached from this request: a tablet that gives up must not waste
+	// the copy the next request will want.
+	m.err = w.stamp(context.WithoutCancel(ctx), p, sum, lines, copyID)
+	close(m.done)
+	w.mu.Lock()
+	delete(w.inflight, p)
+	w.mu.Unlock()
+	return m.err
+}
+
+func (w *watermarks) stamp(ctx context.Context, p, sum string, lines []string, copyID string) error {
+	src, release, err := w.s.blobs.Local(ctx, sum)
+	if err != nil {
+		return fmt.Errorf("blob for watermark: %w", err)
+	}
+	defer release()
+	if err := os.MkdirAll(w.dir, 0o750); err != nil {
+		return err
+	}
+	tmp := p + ".tmp-" + ids.Short(6)
+	defer os.Remove(tmp)
+	if err := w.s.pdf.Watermark(ctx, src, tmp, lines, copyID); err != nil {
+		return err
+	}
+	return os.Rename(tmp, p)
+}
+
+// prewarm queues a document whose readers' copies should be made now,
+// off every request path. A full queue drops the hint: copies are then
+// made on first open.
+func (w *watermarks) prewarm(docID string) {
+	select {
+	case w.warm <- docID:
+	default:
+	}
+}
+
+// prewarmLoop makes copies one at a time, so it never crowds out uploads
+// or first opens in the PDF worker pool.
+func (w *watermarks) prewarmLoop() {
+	defer close(w.done)
+	for {
+		select {
+		case <-w.ctx.Done():
+			return
+		case id := <-w.warm:
+			if err := w.prewarmDoc(w.ctx, id); err != nil && !errors.Is(err, context.Canceled) {
+				w.s.log.Warn("prewarm watermarked copies", "err", err, "document", id)
+			}
+		}
+	}
+}
+
+func (w *watermarks) prewarmDoc(ctx context.Context, docID string) error {
+	d, err := w.s.store.document(ctx, docID)
+	if err != nil || !d.Confidential {
+		return nil // deleted or no longer confidential: nothing to do
+	}
+	v, err := w.s.store.version(ctx, docID, d.CurrentVersion)
+	if err != nil {
+		return err
+	}
+	readers, err := w.s.store.readers(ctx, []string{docID})
+	if err != nil {
+		return err
+	}
+	ps, err := w.s.meetings.Participants(ctx, d.MeetingID)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		acc := meeting.Access{UserID: p.UserID, Role: p.Role}
+		if !visible(acc, d, readers[docID]) {
+			continue
+		}
+		reader := web.Actor{UserID: p.UserID, Username: p.Username, FullName: p.FullName}
+		if _, _, err := w.path(ctx, reader, d, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// forget deletes the cached copies of a deleted document. The copy ids
+// stay in the database, so a leaked page can still be traced.
+func (w *watermarks) forget(ctx context.Context, docID string) {
+	copyIDs, err := w.s.store.copiesOf(ctx, docID)
+	if err != nil {
+		w.s.log.WarnContext(ctx, "list copies to forget", "err", err)
+		return
+	}
+	for _, id := range copyIDs {
+		_ = os.Remove(filepath.Join(w.dir, id+".pdf"))
+	}
+}
+
+// close stops prewarming and waits for the loop to end.
+func (w *watermarks) close() {
+	w.cancel()
+	<-w.done
+}
+
+// Close stops background work.
+func (s *Service) Close() { s.marks.close() }

@@ -1,0 +1,94 @@
+package docs_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/curia/curia/docs"
+	"github.com/curia/curia/internal/apptest"
+	"github.com/curia/curia/internal/testdb"
+	"github.com/curia/curia/internal/testpdf"
+)
+
+// Each reader of a confidential document gets their own stamped copy,
+// made once, traceable by its copy id, and never served to anyone else.
+func TestWatermarkedCopies(t *testing.T) {
+	r := newRoom(t, testdb.Backends()[0])
+	original := testpdf.Pages(3, "mat")
+	d := r.mustUpload(t, "mat.pdf", original, map[string]string{"confidential": "true", "reader_ids": r.c.Delegate.UserID})
+	path := "/api/v1/documents/" + d.ID + "/file"
+
+	// The delegate's tablet asks several times at once: one copy is made.
+	var wg sync.WaitGroup
+	got := make([]apptest.Response, 4)
+	for i := range got {
+		wg.Go(func() { got[i] = r.c.Delegate.Do("GET", path, nil) })
+	}
+	wg.Wait()
+	copyID := got[0].Header.Get("X-Curia-Copy-Id")
+	for _, res := range got {
+		if res.Status != 200 || res.Header.Get("X-Curia-Copy-Id") != copyID || !bytes.Equal(res.Body, got[0].Body) {
+			t.Fatalf("concurrent opens differ: %d %q", res.Status, res.Header.Get("X-Curia-Copy-Id"))
+		}
+	}
+	stamped := got[0].Body
+	if copyID == "" || bytes.Equal(stamped, original) || !bytes.HasPrefix(stamped, []byte("%PDF-")) {
+		t.Fatalf("the reader got the unstamped original (copy id %q)", copyID)
+	}
+	chair := r.c.Chair.Do("GET", path, nil)
+	if chairID := chair.Header.Get("X-Curia-Copy-Id"); chairID == "" || chairID == copyID || bytes.Equal(chair.Body, stamped) {
+		t.Fatalf("the chair got the delegate's copy: %q", chairID)
+	}
+
+	// The copy id names the reader and the version.
+	c, err := r.s.App.Docs.LookupCopy(context.Background(), copyID)
+	if err != nil || c.UserID != r.c.Delegate.UserID || c.DocumentID != d.ID || c.Version != 1 {
+		t.Fatalf("lookup %s: %+v %v", copyID, c, err)
+	}
+	var entries struct {
+		Entries []struct{ Detail map[string]any }
+	}
+	r.c.Admin.Get("/api/v1/audit?action=document.opened&actor_id="+r.c.Delegate.UserID, &entries)
+	if len(entries.Entries) == 0 || entries.Entries[0].Detail["copy_id"] != copyID {
+		t.Fatalf("the opening is not audited with its copy id: %+v", entries.Entries)
+	}
+
+	// The stamped copy is a readable PDF with the same pages.
+	res := r.upload(r.c.Secretary, "stamped.pdf", stamped, nil)
+	var back docs.Document
+	res.JSON(&back)
+	if res.Status != 201 || back.Pages != 3 {
+		t.Fatalf("the stamped copy does not read back as 3 pages: %d %s", res.Status, res.Body)
+	}
+	if text := strings.Join(strings.Fields(pdfText(t, stamped)), ""); text != "" {
+		for _, want := range []string{"Ngườidelegate(u.delegate)", copyID} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the stamp lacks %q: %q", want, text)
+			}
+		}
+	}
+}
+
+// pdfText extracts text with poppler's pdftotext when it is installed.
+func pdfText(t *testing.T, pdf []byte) string {
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Log("pdftotext not installed: the stamp's text is not checked")
+		return ""
+	}
+	p := filepath.Join(t.TempDir(), "in.pdf")
+	if err := os.WriteFile(p, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-raw", p, "-").Output() // -raw: in drawing order, as the stamp is diagonal
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}

@@ -1,0 +1,22 @@
+package app
+
+import (
+	"os"
+
+	"github.com/curia/curia/docs/pdf"
+)
+
+// newPDFWorkers runs PDF work in subprocesses of this binary (curia
+// pdf-worker), bounded in time and memory, so a hostile file cannot take
+// the server down.
+func newPDFWorkers(cfg Config) *pdf.Runner {
+	argv := cfg.WorkerCmd
+	if len(argv) == 0 {
+		exe, err := os.Executable()
+		if err != nil {
+			exe = os.Args[0]
+		}
+		argv = []string{exe, "pdf-worker"}
+	}
+	return &pdf.Runner{Command: argv, Env: cfg.WorkerEnv}
+}

@@ -1,0 +1,55 @@
+package meeting
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/curia/curia/internal/apperr"
+)
+
+// Text limits, in characters.
+const (
+	MaxTitle       = 300
+	maxLocation    = 300
+	maxDescription = 10000
+	maxReason      = 500
+)
+
+// CleanTitle trims a title and checks that it is one line of 1 to
+// MaxTitle characters. Agenda items use it too, so titles look alike.
+func CleanTitle(field, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", apperr.Invalidf("%s must not be empty", field)
+	}
+	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > MaxTitle {
+		return "", apperr.Invalidf("%s must be at most %d characters", field, MaxTitle)
+	}
+	if strings.ContainsFunc(s, unicode.IsControl) {
+		return "", apperr.Invalidf("%s must be a single line without control characters", field)
+	}
+	return s, nil
+}
+
+// CleanNote trims free text (a description, a location, a reason) and
+// checks that it is at most max characters; it may be empty and span lines.
+func CleanNote(field, s string, max int) (string, error) {
+	s = strings.TrimSpace(s)
+	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > max {
+		return "", apperr.Invalidf("%s must be at most %d characters", field, max)
+	}
+	bad := func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' }
+	if strings.ContainsFunc(s, bad) {
+		return "", apperr.Invalidf("%s must not contain control characters", field)
+	}
+	return s, nil
+}
+
+// cleanField is CleanTitle when max is 0, else CleanNote.
+func cleanField(field, s string, max int) (string, error) {
+	if max == 0 {
+		return CleanTitle(field, s)
+	}
+	return CleanNote(field, s, max)
+}

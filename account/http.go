@@ -170,6 +170,7 @@ func (h *Handler) Authenticate() echo.MiddlewareFunc {
 			if err != nil {
 				return err
 			}
+			a.ClientIP = c.RealIP()
 			c.SetRequest(req.WithContext(web.WithActor(req.Context(), a)))
 			return next(c)
 		}

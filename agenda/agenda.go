@@ -114,7 +114,7 @@ func (s *Service) names(ctx context.Context, ids []string) (map[string]string, e
 }
 
 func (s *Service) entry(a web.Actor, meetingID, action, object string, detail map[string]any) audit.Entry {
-	return audit.Entry{At: s.now(), ActorID: a.UserID, Action: action, Object: object, MeetingID: meetingID, Detail: detail}
+	return audit.For(a, s.now(), meetingID, action, object, detail)
 }
 
 // publish sends one event; call it only after the change has committed.

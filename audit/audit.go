@@ -13,6 +13,7 @@ import (
 
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/database"
+	"github.com/curia/curia/internal/web"
 )
 
 // Entry is one audit record.
@@ -138,4 +139,10 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Entry, error) {
 		}
 	}
 	return out, nil
+}
+
+// For makes the entry of a change that actor a made in a meeting at a
+// time, with the request's client address.
+func For(a web.Actor, at time.Time, meetingID, action, object string, detail map[string]any) Entry {
+	return Entry{At: at, ActorID: a.UserID, Action: action, Object: object, MeetingID: meetingID, Detail: detail, ClientIP: a.ClientIP}
 }

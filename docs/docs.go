@@ -154,7 +154,7 @@ func (s *Service) entry(a web.Actor, meetingID, action, docID string, detail map
 	if detail == nil {
 		detail = map[string]any{}
 	}
-	return audit.Entry{At: s.now(), ActorID: a.UserID, Action: action, Object: "document:" + docID, MeetingID: meetingID, Detail: detail}
+	return audit.For(a, s.now(), meetingID, action, "document:"+docID, detail)
 }
 
 func document(d documentRow, v versionRow) Document {

@@ -132,7 +132,7 @@ func (h *Handler) file(c echo.Context) error {
 	req := c.Request()
 	rng := req.Header.Get("Range")
 	starts := req.Method == http.MethodGet && (rng == "" || strings.HasPrefix(rng, "bytes=0-"))
-	f, err := h.svc.Open(req.Context(), a, OpenRequest{DocumentID: c.Param("id"), Version: version, Starts: starts, ClientIP: c.RealIP()})
+	f, err := h.svc.Open(req.Context(), a, OpenRequest{DocumentID: c.Param("id"), Version: version, Starts: starts})
 	if err != nil {
 		return err
 	}

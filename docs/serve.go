@@ -30,7 +30,6 @@ type OpenRequest struct {
 	DocumentID string
 	Version    int // 0: the current version
 	Starts     bool
-	ClientIP   string
 }
 
 // Open returns the file of a document version the actor may see, and
@@ -60,7 +59,6 @@ func (s *Service) Open(ctx context.Context, a web.Actor, req OpenRequest) (*File
 			detail["copy_id"] = f.CopyID
 		}
 		e := s.entry(a, d.MeetingID, "document.opened", d.ID, detail)
-		e.ClientIP = req.ClientIP
 		if err := s.auditor.Record(ctx, e); err != nil {
 			f.Close()
 			return nil, err // an open that cannot be audited is not served

@@ -208,7 +208,7 @@ func (s *Service) manager(ctx context.Context, a web.Actor, id string) (Access, 
 
 // entry is an audit entry by a in meeting id.
 func (s *Service) entry(a web.Actor, meetingID, action, object string, detail map[string]any) audit.Entry {
-	return audit.Entry{At: s.now(), ActorID: a.UserID, Action: action, Object: object, MeetingID: meetingID, Detail: detail}
+	return audit.For(a, s.now(), meetingID, action, object, detail)
 }
 
 // publish sends one event; call it only after the change has committed.

@@ -52,11 +52,12 @@ const (
 
 // Error is the error returned for a file that could not be processed.
 // Reason is safe to show to the person who uploaded the file; Detail is
-// for server logs only (it may quote pdfcpu or the worker's stderr).
+// for server logs only (it may quote pdfcpu or the worker's stderr), and
+// is left out of Error() and of JSON.
 type Error struct {
 	Kind   Kind   `json:"kind"`
 	Reason string `json:"reason"`
-	Detail string `json:"detail,omitempty"`
+	Detail string `json:"-"`
 }
 
 // Error implements error. It deliberately omits Detail so that printing
@@ -80,8 +81,8 @@ func newError(kind Kind, reason, detail string) *Error {
 }
 
 // sniffLen is how far into a file the "%PDF-" header may start. Viewers
-// accept leading junk (e.g. mail headers) before it; 1024 is what Acrobat
-// documents and what pdfcpu scans too.
+// accept leading junk (e.g. mail headers) before it, within the first
+// 1024 bytes (the limit Acrobat documents).
 const sniffLen = 1024
 
 // Sniff reports whether head (the first bytes of a file, ideally at least

@@ -45,7 +45,7 @@ func FuzzInspect(f *testing.F) {
 			t.Errorf("inspection took %v: the worker's deadline would have killed it", d)
 		}
 		if res.Error != nil {
-			checkError(t, res.Error)
+			checkError(t, res.Error.toError())
 			return
 		}
 		var info Info

@@ -17,7 +17,7 @@ import (
 type Info struct {
 	Pages         int        `json:"pages"`
 	Version       string     `json:"version"`    // e.g. "1.7"
-	PageSizes     []PageSize `json:"page_sizes"` // distinct displayed sizes, most frequent first (at most maxPageSizes)
+	PageSizes     []PageSize `json:"page_sizes"` // distinct displayed sizes, most frequent first (at most 16)
 	Encrypted     bool       `json:"encrypted"`  // encrypted, but readable without a password
 	JavaScript    bool       `json:"javascript"` // JavaScript actions or a JavaScript names tree
 	LaunchActions bool       `json:"launch_actions"`

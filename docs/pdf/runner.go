@@ -128,7 +128,7 @@ func (r *Runner) call(ctx context.Context, req request, out any) error {
 		return err
 	}
 	if res.Error != nil {
-		return res.Error
+		return res.Error.toError()
 	}
 	if out != nil {
 		if err := json.Unmarshal(res.Result, out); err != nil {

@@ -3,6 +3,7 @@ package pdf
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"strconv"
@@ -144,9 +145,19 @@ func TestRunnerCrash(t *testing.T) {
 	}
 }
 
+// TestRunnerRecoveredPanic: a panic the worker recovers arrives as an
+// Unreadable response; its detail crosses the protocol for logs but is
+// never part of the error text or its JSON.
 func TestRunnerRecoveredPanic(t *testing.T) {
 	err := testRunner(t).call(context.Background(), request{Op: "panic"}, nil)
-	wantKind(t, err, KindUnreadable)
+	e := wantKind(t, err, KindUnreadable)
+	if !strings.Contains(e.Detail, "deliberate panic") {
+		t.Errorf("detail %q should carry the panic for logs", e.Detail)
+	}
+	b, _ := json.Marshal(e)
+	if strings.Contains(string(b)+e.Error(), "deliberate") {
+		t.Errorf("detail leaks: %s / %s", b, e.Error())
+	}
 }
 
 func TestRunnerGarbageOutput(t *testing.T) {
@@ -205,5 +216,24 @@ func TestRunnerParallel(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// TestServeWorker drives the exported worker entry point directly, with
+// a benign generated file.
+func TestServeWorker(t *testing.T) {
+	p := writeTemp(t, "ok.pdf", docSpec{pages: 4}.build())
+	var out bytes.Buffer
+	in := strings.NewReader(`{"op":"inspect","path":` + strconv.Quote(p) + `}`)
+	if err := ServeWorker(context.Background(), in, &out); err != nil {
+		t.Fatal(err)
+	}
+	var res response
+	if err := json.Unmarshal(lastLine(out.Bytes()), &res); err != nil || res.Error != nil {
+		t.Fatalf("response %q: %v", out.String(), err)
+	}
+	var info Info
+	if err := json.Unmarshal(res.Result, &info); err != nil || info.Pages != 4 {
+		t.Errorf("result %s: %v", res.Result, err)
 	}
 }

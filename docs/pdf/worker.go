@@ -30,7 +30,24 @@ type request struct {
 // an error.
 type response struct {
 	Result json.RawMessage `json:"result,omitempty"`
-	Error  *Error          `json:"error,omitempty"`
+	Error  *wireError      `json:"error,omitempty"`
+}
+
+// wireError is an *Error as it crosses the protocol, Detail included.
+// Error itself hides Detail from JSON, so that a handler serialising an
+// *Error cannot leak it to a user.
+type wireError struct {
+	Kind   Kind   `json:"kind"`
+	Reason string `json:"reason"`
+	Detail string `json:"detail,omitempty"`
+}
+
+func failure(e *Error) response {
+	return response{Error: &wireError{Kind: e.Kind, Reason: e.Reason, Detail: e.Detail}}
+}
+
+func (w *wireError) toError() *Error {
+	return &Error{Kind: w.Kind, Reason: w.Reason, Detail: w.Detail}
 }
 
 // opFunc implements one operation inside the worker. It may panic: the
@@ -61,7 +78,7 @@ func ServeWorker(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 func serveWorker(ctx context.Context, stdin io.Reader, stdout io.Writer, ops map[string]opFunc) error {
 	var req request
 	if err := json.NewDecoder(io.LimitReader(stdin, maxRequestBytes)).Decode(&req); err != nil {
-		return writeResponse(stdout, response{Error: newError(KindInternal, reasonInternal, "decode request: "+err.Error())})
+		return writeResponse(stdout, failure(newError(KindInternal, reasonInternal, "decode request: "+err.Error())))
 	}
 	if req.MemLimit > 0 {
 		// GOMEMLIMIT from the Runner already does this from process start;
@@ -77,20 +94,20 @@ func serveWorker(ctx context.Context, stdin io.Reader, stdout io.Writer, ops map
 func dispatch(ctx context.Context, ops map[string]opFunc, req request) (res response) {
 	defer func() {
 		if r := recover(); r != nil {
-			res = response{Error: newError(KindUnreadable, reasonCrashed, fmt.Sprintf("op %q panicked: %v", req.Op, r))}
+			res = failure(newError(KindUnreadable, reasonCrashed, fmt.Sprintf("op %q panicked: %v", req.Op, r)))
 		}
 	}()
 	op, ok := ops[req.Op]
 	if !ok {
-		return response{Error: newError(KindInternal, reasonInternal, fmt.Sprintf("unknown op %q", req.Op))}
+		return failure(newError(KindInternal, reasonInternal, fmt.Sprintf("unknown op %q", req.Op)))
 	}
 	v, err := op(ctx, req)
 	if err != nil {
-		return response{Error: asError(err)}
+		return failure(asError(err))
 	}
 	raw, err := json.Marshal(v)
 	if err != nil {
-		return response{Error: newError(KindInternal, reasonInternal, "encode result: "+err.Error())}
+		return failure(newError(KindInternal, reasonInternal, "encode result: "+err.Error()))
 	}
 	return response{Result: raw}
 }

@@ -16,6 +16,7 @@ type Actor struct {
 	FullName  string
 	IsAdmin   bool
 	SessionID string // the stored hash of the session token
+	ClientIP  string // where the request came from, for the audit log
 }
 
 type actorKey struct{}

@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Fonts with Vietnamese glyphs for watermarks; poppler and qpdf to read PDFs back in tests.
+scripts/ensure-debian.sh fonts-dejavu-core poppler-utils qpdf
+
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './frontend/node_modules/*'))
 if [ -n "$unformatted" ]; then
@@ -12,6 +15,9 @@ fi
 
 echo "== go vet"
 go vet ./...
+
+echo "== staticcheck"
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 echo "== go test -race (SQLite and PostgreSQL)"
 scripts/with-postgres.sh go test -race -count=1 -timeout 20m ./...

@@ -121,9 +121,6 @@ type docSpec struct {
 	trailerExtra string
 }
 
-// firstExtra is the object number of spec.extra[0].
-func (s docSpec) firstExtra() int { return 3 + s.pages }
-
 func (s docSpec) build() []byte {
 	kids := make([]string, s.pages)
 	objs := []string{

@@ -32,40 +32,18 @@ func (h *Handler) Routes(g *echo.Group) {
 	g.POST("/speakers/:id/cancel", h.cancelSpeaker)
 }
 
-// call binds the body into in (unless in is nil), then runs fn with the actor.
-func call[In any](c echo.Context, in *In, fn func(web.Actor) error) error {
-	a, err := web.CurrentActor(c)
-	if err != nil {
-		return err
-	}
-	if in != nil {
-		if err := web.Bind(c, in); err != nil {
-			return err
-		}
-	}
-	return fn(a)
-}
-
-// reply answers with out, or with err when there is one.
-func reply(c echo.Context, status int, out any, err error) error {
-	if err != nil {
-		return err
-	}
-	return c.JSON(status, out)
-}
-
 func (h *Handler) addItem(c echo.Context) error {
 	var in NewItem
-	return call(c, &in, func(a web.Actor) error {
+	return web.Call(c, &in, func(a web.Actor) error {
 		it, err := h.svc.AddItem(c.Request().Context(), a, c.Param("id"), in)
-		return reply(c, http.StatusCreated, it, err)
+		return web.Reply(c, http.StatusCreated, it, err)
 	})
 }
 
 func (h *Handler) agenda(c echo.Context) error {
-	return call[any](c, nil, func(a web.Actor) error {
+	return web.Call[any](c, nil, func(a web.Actor) error {
 		ag, err := h.svc.Agenda(c.Request().Context(), a, c.Param("id"))
-		return reply(c, http.StatusOK, ag, err)
+		return web.Reply(c, http.StatusOK, ag, err)
 	})
 }
 
@@ -73,9 +51,9 @@ func (h *Handler) reorder(c echo.Context) error {
 	var in struct {
 		IDs []string `json:"ids"`
 	}
-	return call(c, &in, func(a web.Actor) error {
+	return web.Call(c, &in, func(a web.Actor) error {
 		ag, err := h.svc.Reorder(c.Request().Context(), a, c.Param("id"), in.IDs)
-		return reply(c, http.StatusOK, ag, err)
+		return web.Reply(c, http.StatusOK, ag, err)
 	})
 }
 
@@ -83,25 +61,25 @@ func (h *Handler) setCurrent(c echo.Context) error {
 	var in struct {
 		ItemID OptionalID `json:"item_id"`
 	}
-	return call(c, &in, func(a web.Actor) error {
+	return web.Call(c, &in, func(a web.Actor) error {
 		if !in.ItemID.Set {
 			return apperr.Invalidf("item_id is required: an agenda item id, or null for none")
 		}
 		cur, err := h.svc.SetCurrent(c.Request().Context(), a, c.Param("id"), in.ItemID.ID)
-		return reply(c, http.StatusOK, cur, err)
+		return web.Reply(c, http.StatusOK, cur, err)
 	})
 }
 
 func (h *Handler) updateItem(c echo.Context) error {
 	var in ItemChanges
-	return call(c, &in, func(a web.Actor) error {
+	return web.Call(c, &in, func(a web.Actor) error {
 		it, err := h.svc.UpdateItem(c.Request().Context(), a, c.Param("id"), in)
-		return reply(c, http.StatusOK, it, err)
+		return web.Reply(c, http.StatusOK, it, err)
 	})
 }
 
 func (h *Handler) deleteItem(c echo.Context) error {
-	return call[any](c, nil, func(a web.Actor) error {
+	return web.Call[any](c, nil, func(a web.Actor) error {
 		if err := h.svc.DeleteItem(c.Request().Context(), a, c.Param("id")); err != nil {
 			return err
 		}
@@ -111,16 +89,16 @@ func (h *Handler) deleteItem(c echo.Context) error {
 
 func (h *Handler) enqueue(c echo.Context) error {
 	var in SpeakerRequest
-	return call(c, &in, func(a web.Actor) error {
+	return web.Call(c, &in, func(a web.Actor) error {
 		sp, err := h.svc.Enqueue(c.Request().Context(), a, c.Param("id"), in)
-		return reply(c, http.StatusCreated, sp, err)
+		return web.Reply(c, http.StatusCreated, sp, err)
 	})
 }
 
 func (h *Handler) speakers(c echo.Context) error {
-	return call[any](c, nil, func(a web.Actor) error {
+	return web.Call[any](c, nil, func(a web.Actor) error {
 		q, err := h.svc.Speakers(c.Request().Context(), a, c.Param("id"))
-		return reply(c, http.StatusOK, q, err)
+		return web.Reply(c, http.StatusOK, q, err)
 	})
 }
 
@@ -132,22 +110,22 @@ func (h *Handler) startSpeaker(c echo.Context) error {
 	if c.Request().ContentLength == 0 { // the body is optional: no limit
 		body = nil
 	}
-	return call(c, body, func(a web.Actor) error {
+	return web.Call(c, body, func(a web.Actor) error {
 		sp, err := h.svc.StartSpeaker(c.Request().Context(), a, c.Param("id"), in.TimeLimitSec)
-		return reply(c, http.StatusOK, sp, err)
+		return web.Reply(c, http.StatusOK, sp, err)
 	})
 }
 
 func (h *Handler) finishSpeaker(c echo.Context) error {
-	return call[any](c, nil, func(a web.Actor) error {
+	return web.Call[any](c, nil, func(a web.Actor) error {
 		sp, err := h.svc.FinishSpeaker(c.Request().Context(), a, c.Param("id"))
-		return reply(c, http.StatusOK, sp, err)
+		return web.Reply(c, http.StatusOK, sp, err)
 	})
 }
 
 func (h *Handler) cancelSpeaker(c echo.Context) error {
-	return call[any](c, nil, func(a web.Actor) error {
+	return web.Call[any](c, nil, func(a web.Actor) error {
 		sp, err := h.svc.CancelSpeaker(c.Request().Context(), a, c.Param("id"))
-		return reply(c, http.StatusOK, sp, err)
+		return web.Reply(c, http.StatusOK, sp, err)
 	})
 }

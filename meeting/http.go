@@ -31,55 +31,33 @@ func (h *Handler) Routes(g *echo.Group) {
 	g.GET("/meetings/:id/quorum", h.quorum)
 }
 
-// call binds the body into in (unless in is nil), then runs fn with the actor.
-func call[In any](c echo.Context, in *In, fn func(web.Actor) error) error {
-	a, err := web.CurrentActor(c)
-	if err != nil {
-		return err
-	}
-	if in != nil {
-		if err := web.Bind(c, in); err != nil {
-			return err
-		}
-	}
-	return fn(a)
-}
-
-// reply answers with out, or with err when there is one.
-func reply(c echo.Context, status int, out any, err error) error {
-	if err != nil {
-		return err
-	}
-	return c.JSON(status, out)
-}
-
 func (h *Handler) create(c echo.Context) error {
 	var in NewMeeting
-	return call(c, &in, func(a web.Actor) error {
+	return web.Call(c, &in, func(a web.Actor) error {
 		m, err := h.svc.Create(c.Request().Context(), a, in)
-		return reply(c, http.StatusCreated, m, err)
+		return web.Reply(c, http.StatusCreated, m, err)
 	})
 }
 
 func (h *Handler) list(c echo.Context) error {
-	return call[any](c, nil, func(a web.Actor) error {
+	return web.Call[any](c, nil, func(a web.Actor) error {
 		ms, err := h.svc.List(c.Request().Context(), a)
-		return reply(c, http.StatusOK, map[string]any{"meetings": ms}, err)
+		return web.Reply(c, http.StatusOK, map[string]any{"meetings": ms}, err)
 	})
 }
 
 func (h *Handler) get(c echo.Context) error {
-	return call[any](c, nil, func(a web.Actor) error {
+	return web.Call[any](c, nil, func(a web.Actor) error {
 		m, err := h.svc.Get(c.Request().Context(), a, c.Param("id"))
-		return reply(c, http.StatusOK, m, err)
+		return web.Reply(c, http.StatusOK, m, err)
 	})
 }
 
 func (h *Handler) update(c echo.Context) error {
 	var in Changes
-	return call(c, &in, func(a web.Actor) error {
+	return web.Call(c, &in, func(a web.Actor) error {
 		m, err := h.svc.Update(c.Request().Context(), a, c.Param("id"), in)
-		return reply(c, http.StatusOK, m, err)
+		return web.Reply(c, http.StatusOK, m, err)
 	})
 }
 
@@ -87,33 +65,33 @@ func (h *Handler) setStatus(c echo.Context) error {
 	var in struct {
 		Status string `json:"status"`
 	}
-	return call(c, &in, func(a web.Actor) error {
+	return web.Call(c, &in, func(a web.Actor) error {
 		m, err := h.svc.SetStatus(c.Request().Context(), a, c.Param("id"), in.Status)
-		return reply(c, http.StatusOK, m, err)
+		return web.Reply(c, http.StatusOK, m, err)
 	})
 }
 
 func (h *Handler) putParticipant(c echo.Context) error {
 	var in ParticipantInput
-	return call(c, &in, func(a web.Actor) error {
+	return web.Call(c, &in, func(a web.Actor) error {
 		p, created, err := h.svc.PutParticipant(c.Request().Context(), a, c.Param("id"), c.Param("user_id"), in)
 		status := http.StatusOK
 		if created {
 			status = http.StatusCreated
 		}
-		return reply(c, status, p, err)
+		return web.Reply(c, status, p, err)
 	})
 }
 
 func (h *Handler) participants(c echo.Context) error {
-	return call[any](c, nil, func(a web.Actor) error {
+	return web.Call[any](c, nil, func(a web.Actor) error {
 		ps, err := h.svc.ListParticipants(c.Request().Context(), a, c.Param("id"))
-		return reply(c, http.StatusOK, map[string]any{"participants": ps}, err)
+		return web.Reply(c, http.StatusOK, map[string]any{"participants": ps}, err)
 	})
 }
 
 func (h *Handler) removeParticipant(c echo.Context) error {
-	return call[any](c, nil, func(a web.Actor) error {
+	return web.Call[any](c, nil, func(a web.Actor) error {
 		if err := h.svc.RemoveParticipant(c.Request().Context(), a, c.Param("id"), c.Param("user_id")); err != nil {
 			return err
 		}
@@ -123,22 +101,22 @@ func (h *Handler) removeParticipant(c echo.Context) error {
 
 func (h *Handler) recordAttendance(c echo.Context) error {
 	var in AttendanceInput
-	return call(c, &in, func(a web.Actor) error {
+	return web.Call(c, &in, func(a web.Actor) error {
 		out, err := h.svc.RecordAttendance(c.Request().Context(), a, c.Param("id"), in)
-		return reply(c, http.StatusOK, out, err)
+		return web.Reply(c, http.StatusOK, out, err)
 	})
 }
 
 func (h *Handler) attendance(c echo.Context) error {
-	return call[any](c, nil, func(a web.Actor) error {
+	return web.Call[any](c, nil, func(a web.Actor) error {
 		list, err := h.svc.Attendance(c.Request().Context(), a, c.Param("id"))
-		return reply(c, http.StatusOK, map[string]any{"attendance": list}, err)
+		return web.Reply(c, http.StatusOK, map[string]any{"attendance": list}, err)
 	})
 }
 
 func (h *Handler) quorum(c echo.Context) error {
-	return call[any](c, nil, func(a web.Actor) error {
+	return web.Call[any](c, nil, func(a web.Actor) error {
 		q, err := h.svc.Quorum(c.Request().Context(), a, c.Param("id"))
-		return reply(c, http.StatusOK, q, err)
+		return web.Reply(c, http.StatusOK, q, err)
 	})
 }

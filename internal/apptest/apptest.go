@@ -173,27 +173,9 @@ func (c *Client) Do(method, path string, body any, headers ...string) Response {
 		}
 		rd = bytes.NewReader(buf)
 	}
-	req, err := http.NewRequest(method, c.s.URL+path, rd)
-	if err != nil {
-		c.s.t.Fatalf("request: %v", err)
-	}
+	ct := ""
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		ct = "application/json"
 	}
-	if c.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.Token)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.s.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil {
-		c.s.t.Fatalf("read body: %v", err)
-	}
-	return Response{Status: res.StatusCode, Header: res.Header, Body: data, t: c.s.t}
+	return c.Raw(method, path, ct, rd, headers...)
 }

@@ -1,6 +1,9 @@
 package agenda
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // These answer other packages (docs, presentation) that already checked
 // the actor's access; they check none themselves.
@@ -20,4 +23,23 @@ func (s *Service) CurrentPresenter(ctx context.Context, meetingID string) (strin
 		return "", err
 	}
 	return *r.PresenterID, nil
+}
+
+// Now is the item being discussed, for the live snapshot: what every
+// screen shows as "current item, time used against time planned".
+type Now struct {
+	ItemID          string     `json:"item_id"`
+	Title           string     `json:"title"`
+	PresenterID     *string    `json:"presenter_id"`
+	DurationMin     int        `json:"duration_min"`
+	BecameCurrentAt *time.Time `json:"became_current_at"`
+}
+
+// CurrentItem returns the meeting's current item, or nil when none is.
+func (s *Service) CurrentItem(ctx context.Context, meetingID string) (*Now, error) {
+	r, found, err := s.store.currentItem(ctx, meetingID)
+	if err != nil || !found {
+		return nil, err
+	}
+	return &Now{ItemID: r.ID, Title: r.Title, PresenterID: r.PresenterID, DurationMin: r.DurationMin, BecameCurrentAt: r.BecameCurrentAt}, nil
 }

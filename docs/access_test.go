@@ -94,7 +94,7 @@ func TestConfidentialAccess(t *testing.T) {
 			status int
 		}{
 			{"delegate sets access", r.c.Delegate, map[string]any{"user_ids": []string{}}, 403},
-			{"outsider as reader", r.c.Secretary, map[string]any{"user_ids": []string{r.c.Outsider.UserID}}, 400},
+			{"outsider as reader", r.c.Secretary, map[string]any{"user_ids": []string{r.c.Outsider.UserID}}, 422},
 			{"no list", r.c.Secretary, map[string]any{}, 400},
 			{"not a list", r.c.Secretary, map[string]any{"user_ids": "all"}, 400},
 		}
@@ -121,9 +121,12 @@ func TestDocumentChangesByRole(t *testing.T) {
 			t.Errorf("PATCH as %s: %d, want %d", tc.c.UserID, res.Status, tc.status)
 		}
 	}
-	for _, body := range []any{map[string]any{"title": ""}, map[string]any{}, map[string]any{"position": -1}, map[string]any{"agenda_item_id": "x"}} {
-		if res := r.c.Secretary.Do("PATCH", "/api/v1/documents/"+d.ID, body); res.Status != 400 {
-			t.Errorf("PATCH %v: %d, want 400", body, res.Status)
+	for _, tc := range []struct {
+		body   any
+		status int
+	}{{map[string]any{"title": ""}, 400}, {map[string]any{}, 400}, {map[string]any{"position": -1}, 400}, {map[string]any{"agenda_item_id": "x"}, 422}} {
+		if res := r.c.Secretary.Do("PATCH", "/api/v1/documents/"+d.ID, tc.body); res.Status != tc.status {
+			t.Errorf("PATCH %v: %d, want %d", tc.body, res.Status, tc.status)
 		}
 	}
 	if res := r.c.Delegate.Do("DELETE", "/api/v1/documents/"+d.ID, nil); res.Status != 403 {

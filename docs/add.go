@@ -143,7 +143,7 @@ func (s *Service) checkItem(ctx context.Context, meetingID, itemID string) (*str
 	}
 	m, err := s.agenda.MeetingOf(ctx, itemID)
 	if apperr.Is(err, apperr.NotFound) || (err == nil && m != meetingID) {
-		return nil, apperr.Invalidf("agenda_item_id: no such agenda item in this meeting")
+		return nil, apperr.New(apperr.Unprocessable, "agenda_item_id: no such agenda item in this meeting")
 	}
 	if err != nil {
 		return nil, err

@@ -70,10 +70,12 @@ type Meetings interface {
 	Participants(ctx context.Context, meetingID string) ([]meeting.Participant, error)
 }
 
-// AgendaItems tells which meeting an agenda item belongs to; NotFound when
-// there is no such item.
+// AgendaItems tells which meeting an agenda item belongs to (NotFound
+// when there is no such item), and who presents the current item ("" for
+// nobody), who may point at the presented page.
 type AgendaItems interface {
 	MeetingOf(ctx context.Context, itemID string) (string, error)
+	CurrentPresenter(ctx context.Context, meetingID string) (string, error)
 }
 
 // PDFs is the isolated PDF worker pool (docs/pdf.Runner).
@@ -81,6 +83,8 @@ type PDFs interface {
 	Inspect(ctx context.Context, path string) (pdf.Info, error)
 	// Watermark stamps every page of in with lines and the copy id into out.
 	Watermark(ctx context.Context, in, out string, lines []string, copyID string) error
+	// Annotate draws marks into the pages of a copy of in, written to out.
+	Annotate(ctx context.Context, in, out string, marks []pdf.Mark) error
 }
 
 // Config wires a Service.
@@ -92,6 +96,9 @@ type Config struct {
 	PDF       PDFs
 	Blobs     Blobs // default FileBlobs under DataDir/blobs
 	Publisher event.Publisher
+	// Shown tells what page a meeting shows, for the presenter's pointer;
+	// nil refuses pointers.
+	Shown ShownFunc
 	// Audit records document opens, with group commit; nil writes each
 	// entry in its own transaction.
 	Audit  Auditor
@@ -112,6 +119,7 @@ type Service struct {
 	pdf       PDFs
 	blobs     Blobs
 	pub       event.Publisher
+	shown     ShownFunc
 	auditor   Auditor
 	log       *slog.Logger
 	now       func() time.Time
@@ -141,7 +149,7 @@ func NewService(db *database.DB, cfg Config) *Service {
 		cfg.Audit = audit.New(db)
 	}
 	s := &Service{store: &store{db: db.Gorm, dialect: db.Dialect}, meetings: cfg.Meetings, agenda: cfg.Agenda, pdf: cfg.PDF,
-		blobs: cfg.Blobs, pub: cfg.Publisher, auditor: cfg.Audit, log: cfg.Logger, now: cfg.Now,
+		blobs: cfg.Blobs, pub: cfg.Publisher, shown: cfg.Shown, auditor: cfg.Audit, log: cfg.Logger, now: cfg.Now,
 		tmpDir: filepath.Join(cfg.DataDir, "tmp"), maxUpload: cfg.MaxUpload}
 	s.marks = newWatermarks(s, filepath.Join(cfg.DataDir, "copies"))
 	return s

@@ -41,6 +41,7 @@ func (h *Handler) Routes(g *echo.Group) {
 	g.PUT("/documents/:id/access", h.setAccess)
 	g.GET("/documents/:id/file", h.file)
 	g.HEAD("/documents/:id/file", h.file)
+	h.annotationRoutes(g)
 }
 
 func (h *Handler) list(c echo.Context) error {

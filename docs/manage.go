@@ -102,10 +102,16 @@ func (s *Service) SetAccess(ctx context.Context, a web.Actor, id string, users [
 }
 
 // publishAccessChange tells those who may now see the document about it,
-// and those who no longer may that it is gone for them.
+// and those who no longer may that it is gone for them. Events carry the
+// public view of the document: no access list, no risks.
 func (s *Service) publishAccessChange(ctx context.Context, d documentRow, doc Document, before, after []string) {
+	doc = public(doc)
 	if after == nil { // open to everyone now
-		s.pub.Publish(ctx, event.Event{MeetingID: d.MeetingID, Type: "document.updated", Data: doc})
+		evs := []event.Event{{MeetingID: d.MeetingID, Type: "document.updated", Data: doc, Audience: before}}
+		if before != nil { // it was confidential: everyone else sees it appear
+			evs = append(evs, event.Event{MeetingID: d.MeetingID, Type: "document.added", Data: doc, Exclude: before})
+		}
+		s.pub.Publish(ctx, evs...)
 		return
 	}
 	if before == nil { // it was open to every participant
@@ -133,6 +139,12 @@ func (s *Service) publishAccessChange(ctx context.Context, d documentRow, doc Do
 		evs = append(evs, event.Event{MeetingID: d.MeetingID, Type: "document.removed", Data: gone, Audience: lost})
 	}
 	s.pub.Publish(ctx, evs...)
+}
+
+// public is what every reader of a document may be told about it.
+func public(doc Document) Document {
+	doc.Risks, doc.Readers, doc.Versions = nil, nil, nil
+	return doc
 }
 
 func (s *Service) participantIDs(ctx context.Context, meetingID string) []string {

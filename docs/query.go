@@ -3,6 +3,8 @@ package docs
 import (
 	"context"
 
+	"github.com/curia/curia/internal/apperr"
+
 	"github.com/curia/curia/internal/web"
 )
 
@@ -100,6 +102,9 @@ func (s *Service) Pages(ctx context.Context, a web.Actor, docID string, version 
 		version = d.CurrentVersion
 	}
 	vr, err := s.store.version(ctx, docID, version)
+	if apperr.Is(err, apperr.NotFound) {
+		return "", 0, 0, apperr.NotFoundf("the document has no version %d", version)
+	}
 	if err != nil {
 		return "", 0, 0, err
 	}

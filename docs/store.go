@@ -73,10 +73,10 @@ type copyRow struct {
 
 func (copyRow) TableName() string { return "watermark_copies" }
 
-// Migration creates the document tables.
+// Migration creates the document and annotation tables.
 func Migration() database.Step {
 	return database.Step{Name: "docs", Run: func(tx *gorm.DB) error {
-		return tx.AutoMigrate(&documentRow{}, &versionRow{}, &readerRow{}, &copyRow{})
+		return tx.AutoMigrate(&documentRow{}, &versionRow{}, &readerRow{}, &copyRow{}, &annotationRow{})
 	}}
 }
 

@@ -44,15 +44,19 @@ type Users interface {
 type Config struct {
 	Users     Users
 	Publisher event.Publisher // nil means event.Nop
-	Now       func() time.Time
+	// Removed is told, after the change commits, that a user no longer
+	// takes part in a meeting (the live hub closes their connections).
+	Removed func(ctx context.Context, meetingID, userID string)
+	Now     func() time.Time
 }
 
 // Service implements the meeting rules for REST, the live hub and the CLI.
 type Service struct {
-	store *store
-	users Users
-	pub   event.Publisher
-	now   func() time.Time
+	store   *store
+	users   Users
+	pub     event.Publisher
+	removed func(ctx context.Context, meetingID, userID string)
+	now     func() time.Time
 }
 
 // NewService returns a Service on db.
@@ -64,7 +68,10 @@ func NewService(db *database.DB, cfg Config) *Service {
 		// Microseconds: what PostgreSQL keeps, so an answer shows the stored time.
 		cfg.Now = func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 	}
-	return &Service{store: &store{db: db.Gorm}, users: cfg.Users, pub: cfg.Publisher, now: cfg.Now}
+	if cfg.Removed == nil {
+		cfg.Removed = func(context.Context, string, string) {}
+	}
+	return &Service{store: &store{db: db.Gorm}, users: cfg.Users, pub: cfg.Publisher, removed: cfg.Removed, now: cfg.Now}
 }
 
 // NewMeeting is the input of Create.

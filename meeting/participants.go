@@ -96,6 +96,7 @@ func (s *Service) RemoveParticipant(ctx context.Context, a web.Actor, meetingID,
 		return err
 	}
 	s.participantsChanged(ctx, meetingID)
+	s.removed(ctx, meetingID, userID)
 	return nil
 }
 

@@ -203,8 +203,11 @@ func (s *Service) validate(ctx context.Context, a web.Actor, meetingID string, i
 		return State{}, apperr.Invalidf("version must be 1 or more (or 0 for the current one)")
 	}
 	docMeeting, version, pages, err := s.cfg.Documents.Pages(ctx, a, *in.DocumentID, in.Version)
-	if apperr.Is(err, apperr.NotFound) || (err == nil && docMeeting != meetingID) {
-		return State{}, apperr.Invalidf("document_id: no such document in this meeting")
+	if apperr.Is(err, apperr.NotFound) { // a missing version, or a document the actor may not see
+		return State{}, apperr.New(apperr.Unprocessable, "document_id, version: %s", apperr.Public(err))
+	}
+	if err == nil && docMeeting != meetingID {
+		return State{}, apperr.New(apperr.Unprocessable, "document_id: no such document in this meeting")
 	}
 	if err != nil {
 		return State{}, err

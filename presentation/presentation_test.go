@@ -67,10 +67,10 @@ func TestPageSync(t *testing.T) {
 			{"outsider", f.c.Outsider, map[string]any{"document_id": f.doc.ID, "page": 1}, 404},
 			{"page 0", f.c.Chair, map[string]any{"document_id": f.doc.ID, "page": 0}, 400},
 			{"page past the end", f.c.Chair, map[string]any{"document_id": f.doc.ID, "page": 6}, 400},
-			{"unknown document", f.c.Chair, map[string]any{"document_id": "nope", "page": 1}, 400},
+			{"unknown document", f.c.Chair, map[string]any{"document_id": "nope", "page": 1}, 422},
 			{"zoom outside the page", f.c.Chair, map[string]any{"document_id": f.doc.ID, "page": 1, "zoom": map[string]float64{"x": 0.8, "y": 0, "w": 0.5, "h": 0.5}}, 400},
 			{"page as text", f.c.Chair, `{"document_id":"` + f.doc.ID + `","page":"2"}`, 400},
-			{"missing version", f.c.Chair, map[string]any{"document_id": f.doc.ID, "page": 1, "version": 7}, 400},
+			{"missing version", f.c.Chair, map[string]any{"document_id": f.doc.ID, "page": 1, "version": 7}, 422},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {

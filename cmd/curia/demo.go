@@ -38,7 +38,8 @@ var demoUsers = []demoUser{
 	{"quansat", "Dương Văn Minh", false},
 }
 
-// seedDemo creates the demo users (once) and prints the logins.
+// seedDemo creates the demo users, meeting and documents (once) and
+// prints the logins.
 func seedDemo(ctx context.Context, a *app.App, out io.Writer) error {
 	for _, u := range demoUsers {
 		_, err := a.Accounts.CreateUser(ctx, nil, account.NewUser{Username: u.username, Password: demoPassword, FullName: u.fullName, IsAdmin: u.admin}, "")
@@ -50,8 +51,11 @@ func seedDemo(ctx context.Context, a *app.App, out io.Writer) error {
 	for _, u := range demoUsers {
 		fmt.Fprintf(out, "  %-10s %s\n", u.username, u.fullName)
 	}
-	_, err := seedDemoMeeting(ctx, a, out)
-	return err
+	id, err := seedDemoMeeting(ctx, a, out)
+	if err != nil {
+		return err
+	}
+	return seedDemoDocuments(ctx, a, id)
 }
 
 // demoMeetingTitle names the demo meeting; it is made once per database.

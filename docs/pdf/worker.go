@@ -61,6 +61,8 @@ func defaultOps() map[string]opFunc {
 	return map[string]opFunc{
 		"inspect":   opInspect,
 		"watermark": opWatermark,
+		"create":    opCreate,
+		"annotate":  opAnnotate,
 	}
 }
 

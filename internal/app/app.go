@@ -20,12 +20,14 @@ import (
 	"github.com/curia/curia/agenda"
 	"github.com/curia/curia/audit"
 	"github.com/curia/curia/docs"
+	"github.com/curia/curia/docs/pdf"
 	"github.com/curia/curia/frontend"
 	"github.com/curia/curia/internal/database"
 	"github.com/curia/curia/internal/event"
 	"github.com/curia/curia/internal/web"
 	"github.com/curia/curia/meeting"
 	"github.com/curia/curia/presentation"
+	"github.com/curia/curia/realtime"
 )
 
 // App is a running Curia: its database, services and HTTP handler.
@@ -40,6 +42,8 @@ type App struct {
 	Agenda   *agenda.Service
 	Docs     *docs.Service
 	Present  *presentation.Service
+	Hub      *realtime.Hub
+	PDF      *pdf.Runner // isolated PDF workers (the demo makes its documents with them)
 	echo     *echo.Echo
 	registry *prometheus.Registry
 }
@@ -78,7 +82,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*database.DB, erro
 // Migrations lists every package's schema step, in dependency order.
 func Migrations() []database.Step {
 	return []database.Step{account.Migration(), audit.Migration(), meeting.Migration(), agenda.Migration(),
-		docs.Migration(), presentation.Migration()}
+		docs.Migration(), presentation.Migration(), realtime.Migration()}
 }
 
 // New builds Curia on an open, migrated database.
@@ -104,15 +108,22 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 		}
 	}
 	a := &App{Config: cfg, Log: log, DB: db, Accounts: accounts, Audit: audit.New(db), registry: prometheus.NewRegistry()}
-	pub := cfg.Publisher
-	if pub == nil {
-		pub = event.Nop{} // until the realtime hub is wired in
+	hub, err := realtime.New(realtime.Options{DB: db, Authorizer: liveAuth{a}, Snapshotter: liveSnapshot{a},
+		Logger: log, Metrics: a.registry, AllowedOrigins: cfg.AllowedOrigins})
+	if err != nil {
+		return nil, err
 	}
-	a.Meetings = meeting.NewService(db, meeting.Config{Users: accounts, Publisher: pub})
+	a.Hub = hub
+	var pub event.Publisher = hub
+	if cfg.Publisher != nil { // tests watch what is published
+		pub = event.Multi{hub, cfg.Publisher}
+	}
+	a.Meetings = meeting.NewService(db, meeting.Config{Users: accounts, Publisher: pub, Removed: a.disconnect})
 	a.Agenda = agenda.NewService(db, agenda.Config{Meetings: a.Meetings, Users: accounts, Publisher: pub})
 	a.auditW = audit.NewBatcher(db)
+	a.PDF = newPDFWorkers(cfg)
 	a.Docs = docs.NewService(db, docs.Config{DataDir: cfg.DataDir, MaxUpload: cfg.MaxUploadBytes, Meetings: a.Meetings,
-		Agenda: a.Agenda, PDF: newPDFWorkers(cfg), Publisher: pub, Audit: a.auditW, Logger: log})
+		Agenda: a.Agenda, PDF: a.PDF, Publisher: pub, Shown: a.shown, Audit: a.auditW, Logger: log})
 	a.Present = presentation.NewService(db, presentation.Config{Meetings: a.Meetings, Agenda: a.Agenda,
 		Documents: a.Docs, Publisher: pub, Logger: log})
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -120,6 +131,24 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 		return nil, err
 	}
 	return a, nil
+}
+
+// disconnect closes the live connections of someone removed from a meeting.
+func (a *App) disconnect(ctx context.Context, meetingID, userID string) {
+	if err := a.Hub.Disconnect(ctx, meetingID, userID); err != nil {
+		a.Log.WarnContext(ctx, "disconnect a removed participant", "err", err)
+	}
+}
+
+// shown tells docs what page a meeting shows a user, for the presenter's
+// pointer (docs.ShownFunc). a.Present is made after a.Docs, and read here
+// only once requests run.
+func (a *App) shown(ctx context.Context, meetingID, userID string) (string, int, int, error) {
+	st, err := a.Present.ForViewer(ctx, meetingID, userID)
+	if err != nil || st.DocumentID == nil {
+		return "", 0, 0, err
+	}
+	return *st.DocumentID, st.Version, st.Page, nil
 }
 
 func (a *App) routes() error {
@@ -141,6 +170,8 @@ func (a *App) routes() error {
 	signedIn := api.Group("", accountsHTTP.Authenticate())
 	accountsHTTP.Routes(api, signedIn)
 	signedIn.GET("/audit", a.listAudit)
+	// The hub authenticates and checks the Origin itself, before upgrading.
+	api.GET("/meetings/:id/live", a.Hub.EchoHandler("id"))
 	meeting.NewHandler(a.Meetings).Routes(signedIn)
 	agenda.NewHandler(a.Agenda).Routes(signedIn)
 	docs.NewHandler(a.Docs).Routes(signedIn)
@@ -183,6 +214,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.Log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	// Live connections are hijacked, so Shutdown would not wait for them:
+	// tell the tablets first (1001), and they reconnect to another node.
+	if err := a.Hub.Close(shutdownCtx); err != nil {
+		a.Log.Warn("close live hub", "err", err)
+	}
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
@@ -211,6 +247,7 @@ func (a *App) purgeSessions(ctx context.Context) {
 
 // Close stops background work and releases the database.
 func (a *App) Close() error {
+	_ = a.Hub.Close(context.Background()) // idempotent; Serve closed it already
 	a.Present.Close()
 	a.Docs.Close()
 	a.auditW.Close()

@@ -62,3 +62,13 @@ func (r *Recorder) Publish(_ context.Context, events ...Event) {
 
 // Events returns the channel of recorded events.
 func (r *Recorder) Events() <-chan Event { return r.ch }
+
+// Multi publishes to each of its publishers in turn.
+type Multi []Publisher
+
+// Publish implements Publisher.
+func (m Multi) Publish(ctx context.Context, events ...Event) {
+	for _, p := range m {
+		p.Publish(ctx, events...)
+	}
+}

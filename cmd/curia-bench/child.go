@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+)
+
+// child is a fanout-server process.
+type child struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	addr  string
+	http  *http.Client
+}
+
+func startChild(ctx context.Context, mode, dbdir string) (*child, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, exe, "fanout-server", "-mode", mode, "-dbdir", dbdir)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	c := &child{cmd: cmd, stdin: stdin, http: &http.Client{Timeout: 30 * time.Second}}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if a, ok := strings.CutPrefix(sc.Text(), "ADDR "); ok {
+				addr <- a
+			}
+		}
+	}()
+	select {
+	case c.addr = <-addr:
+		return c, nil
+	case <-time.After(30 * time.Second):
+		c.stop()
+		return nil, errors.New("server did not start")
+	}
+}
+
+// stop closes the child's stdin, which tells it to shut down, and waits.
+func (c *child) stop() {
+	_ = c.stdin.Close()
+	done := make(chan struct{})
+	go func() { _ = c.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		_ = c.cmd.Process.Kill()
+		<-done
+	}
+}
+
+func (c *child) get(path string, v any) error {
+	resp, err := c.http.Get("http://" + c.addr + path)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+func (c *child) post(path string) error {
+	resp, err := c.http.Post("http://"+c.addr+path, "", nil)
+	if err != nil {
+		return err
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		return fmt.Errorf("%s: %s", path, resp.Status)
+	}
+	return nil
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+)
+
+// result is what one server kind measured in one round.
+type result struct {
+	mode                  string
+	clients, events       int
+	lat                   latency
+	received, missing     int
+	dups, outOfOrder      int
+	cpu                   time.Duration // server CPU during the publish phase
+	rssPerConn, memPerCon float64       // bytes per idle connection: RSS, Go heap+stacks
+	goroutinesPerConn     float64
+	connectTime           time.Duration
+	setupDrops, runDrops  float64 // slow clients dropped while joining, while publishing
+	failed                int     // clients whose connection ended early
+	failure               string  // one of their errors
+}
+
+// fanout measures the modes in turn, round after round (interleaved, so
+// that a noisy neighbour hurts both alike), and prints the report.
+func fanout(ctx context.Context, cfg fanoutConfig, stdout io.Writer) error {
+	var results []result
+	for round := 1; round <= cfg.rounds; round++ {
+		for _, mode := range cfg.modes {
+			r, err := measure(ctx, cfg, mode)
+			if err != nil {
+				return fmt.Errorf("%s: %w", mode, err)
+			}
+			results = append(results, r)
+		}
+	}
+	report(stdout, cfg, results)
+	return nil
+}
+
+// measure runs one server kind in a child process and drives it.
+func measure(ctx context.Context, cfg fanoutConfig, mode string) (result, error) {
+	res := result{mode: mode, clients: cfg.clients, events: cfg.events}
+	srv, err := startChild(ctx, mode, cfg.dbdir)
+	if err != nil {
+		return res, err
+	}
+	defer srv.stop()
+	var base memStats
+	if err := srv.get("/debug/mem", &base); err != nil {
+		return res, err
+	}
+	if profilePhase("joins") {
+		profileCPU(srv, mode)
+	}
+	start := time.Now()
+	clients, err := connectAll(ctx, srv.addr, cfg.clients, cfg.events)
+	defer closeAll(clients)
+	if err != nil {
+		return res, err
+	}
+	res.connectTime = time.Since(start)
+	if profiling() {
+		saveContention(srv, mode)
+	}
+	settle(srv, time.Minute)
+	idle, err := measureIdle(srv, &res, base)
+	if err != nil {
+		return res, err
+	}
+	var cpu0, cpu1 cpuTime
+	if err := srv.get("/debug/cpu", &cpu0); err != nil {
+		return res, err
+	}
+	if profilePhase("publish") {
+		profileCPU(srv, mode)
+	}
+	if err := publishAll(ctx, srv, cfg); err != nil {
+		return res, err
+	}
+	waitAll(clients, 30*time.Second)
+	if err := srv.get("/debug/cpu", &cpu1); err != nil {
+		return res, err
+	}
+	res.cpu = cpu1.User + cpu1.Sys - cpu0.User - cpu0.Sys
+	var end memStats
+	if err := srv.get("/debug/mem", &end); err == nil {
+		res.runDrops = end.SlowDrops - idle.SlowDrops
+	}
+	collect(&res, clients)
+	return res, nil
+}
+
+// measureIdle records memory per idle connection against base.
+func measureIdle(srv *child, res *result, base memStats) (memStats, error) {
+	var idle memStats
+	if err := srv.get("/debug/mem", &idle); err != nil {
+		return idle, err
+	}
+	n := float64(res.clients)
+	res.rssPerConn = float64(idle.RSS-base.RSS) / n
+	res.memPerCon = float64(idle.HeapInuse+idle.StackInuse-base.HeapInuse-base.StackInuse) / n
+	res.goroutinesPerConn = float64(idle.Goroutines-base.Goroutines) / n
+	res.setupDrops = idle.SlowDrops
+	return idle, nil
+}
+
+// settle waits, at most limit, until the server has been quiet (under 5%
+// of a CPU) for half a second: joins and their presence messages are
+// done, and what follows measures idle connections and page turns only.
+func settle(srv *child, limit time.Duration) {
+	const tick = 500 * time.Millisecond
+	deadline := time.Now().Add(limit)
+	var prev cpuTime
+	_ = srv.get("/debug/cpu", &prev)
+	for time.Now().Before(deadline) {
+		time.Sleep(tick)
+		var now cpuTime
+		if srv.get("/debug/cpu", &now) != nil {
+			return
+		}
+		used := now.User + now.Sys - prev.User - prev.Sys
+		if used < tick/20 {
+			return
+		}
+		prev = now
+	}
+}
+
+// publishAll asks the server for one page turn every interval.
+func publishAll(ctx context.Context, srv *child, cfg fanoutConfig) error {
+	t := time.NewTicker(cfg.interval)
+	defer t.Stop()
+	for page := 1; page <= cfg.events; page++ {
+		if err := srv.post(fmt.Sprintf("/debug/publish?page=%d", page)); err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
+}

@@ -1,0 +1,403 @@
+package docs
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"regexp"
+	"time"
+
+	"github.com/curia/curia/audit"
+	"github.com/curia/curia/docs/pdf"
+	"github.com/curia/curia/internal/apperr"
+	"github.com/curia/curia/internal/event"
+	"github.com/curia/curia/internal/ids"
+	"github.com/curia/curia/internal/web"
+	"github.com/curia/curia/meeting"
+)
+
+// Annotation is a participant's mark on one page of one document version:
+// ink, a highlight or a note. A private annotation is seen by its author
+// only; a shared one by everyone who may see the document.
+type Annotation struct {
+	ID         string          `json:"id"`
+	DocumentID string          `json:"document_id"`
+	Version    int             `json:"version"`
+	Page       int             `json:"page"`
+	Kind       string          `json:"kind"`
+	Shared     bool            `json:"shared"`
+	AuthorID   string          `json:"author_id"`
+	Data       json.RawMessage `json:"data"` // see KindInk, KindHighlight, KindNote
+	Rev        int             `json:"rev"`  // 1 when created, one more on every change
+	CreatedAt  time.Time       `json:"created_at"`
+	UpdatedAt  time.Time       `json:"updated_at"`
+}
+
+// NewAnnotation is one annotation to create. The client chooses its id
+// (1 to 64 of A–Z a–z 0–9 _ -, unique: a UUID or ULID), so that sending
+// it again after a dropped connection creates nothing twice; the server
+// makes one when it is empty.
+type NewAnnotation struct {
+	ID      string          `json:"id"`
+	Version int             `json:"version"` // 0: the current version
+	Page    int             `json:"page"`
+	Kind    string          `json:"kind"`
+	Shared  bool            `json:"shared"`
+	Data    json.RawMessage `json:"data"`
+}
+
+// AnnotationChanges is the body of PATCH /annotations/{id}; nil fields
+// stay as they are.
+type AnnotationChanges struct {
+	Shared *bool           `json:"shared"`
+	Data   json.RawMessage `json:"data"`
+	// Rev, when given, applies the change only to that revision: an
+	// offline edit of an annotation changed elsewhere meanwhile is a
+	// Conflict instead of a silent overwrite.
+	Rev *int `json:"rev"`
+}
+
+// maxBatch bounds the annotations of one request.
+const maxBatch = 500
+
+var annotationID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// Annotate creates annotations on a document the actor may see, all or
+// none. An annotation whose id exists already with the same author and
+// content is a replay: it is returned as stored and not created again
+// (created reports how many were new). The same id with other content,
+// a deleted annotation's id, or another user's id is a Conflict.
+// Anyone who may see the document may annotate it privately; sharing
+// takes a chair, secretary or delegate, in a meeting not yet closed.
+func (s *Service) Annotate(ctx context.Context, a web.Actor, docID string, in []NewAnnotation) (out []Annotation, created int, err error) {
+	if len(in) == 0 || len(in) > maxBatch {
+		return nil, 0, apperr.Invalidf("annotations: give 1 to %d annotations", maxBatch)
+	}
+	d, acc, readers, err := s.docFor(ctx, a, docID)
+	if err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.newRows(ctx, a, acc, d, in)
+	if err != nil {
+		return nil, 0, err
+	}
+	entry := func(r annotationRow) *audit.Entry { return s.annotationEntry(a, r, "annotation.created", nil) }
+	existing, err := s.store.insertAnnotations(ctx, rows, entry, func(existing map[string]annotationRow) error {
+		for i, r := range rows {
+			if old, ok := existing[r.ID]; ok && !sameAnnotation(old, r) {
+				return replayConflict(i, len(rows), old, r)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	var fresh []annotationRow
+	for i, r := range rows {
+		if old, ok := existing[r.ID]; ok {
+			rows[i] = old // a replay: as stored
+		} else {
+			fresh = append(fresh, r)
+		}
+	}
+	s.publishAnnotations(ctx, d, readers, "annotation.created", fresh)
+	out = make([]Annotation, len(rows))
+	for i, r := range rows {
+		out[i] = annotation(r)
+	}
+	return out, len(fresh), nil
+}
+
+// newRows checks the input and makes the rows to store.
+func (s *Service) newRows(ctx context.Context, a web.Actor, acc meeting.Access, d documentRow, in []NewAnnotation) ([]annotationRow, error) {
+	versions := map[int]versionRow{}
+	seen := map[string]bool{}
+	now := s.now().Truncate(time.Microsecond) // what both databases keep
+	rows := make([]annotationRow, len(in))
+	for i, n := range in {
+		if n.ID == "" {
+			n.ID = ids.New()
+		}
+		if !annotationID.MatchString(n.ID) || seen[n.ID] {
+			return nil, batchError(i, len(in), apperr.Invalidf("id must be 1 to 64 of A-Z a-z 0-9 _ -, once per request"))
+		}
+		seen[n.ID] = true
+		r, err := s.newRow(ctx, acc, d, versions, n)
+		if err != nil {
+			return nil, batchError(i, len(in), err)
+		}
+		r.AuthorID, r.CreatedAt, r.UpdatedAt = a.UserID, now, now
+		rows[i] = r
+	}
+	return rows, nil
+}
+
+func (s *Service) newRow(ctx context.Context, acc meeting.Access, d documentRow, versions map[int]versionRow, n NewAnnotation) (annotationRow, error) {
+	if n.Version == 0 {
+		n.Version = d.CurrentVersion
+	}
+	v, ok := versions[n.Version]
+	if !ok {
+		var err error
+		if v, err = s.store.version(ctx, d.ID, n.Version); apperr.Is(err, apperr.NotFound) {
+			return annotationRow{}, apperr.Invalidf("version: the document has no version %d", n.Version)
+		} else if err != nil {
+			return annotationRow{}, err
+		}
+		versions[n.Version] = v
+	}
+	if n.Page < 1 || n.Page > v.Pages {
+		return annotationRow{}, apperr.Invalidf("page must be from 1 to %d", v.Pages)
+	}
+	if n.Shared {
+		if err := mayShare(acc); err != nil {
+			return annotationRow{}, err
+		}
+	}
+	data, err := cleanData(n.Kind, n.Data, versionBounds(v))
+	if err != nil {
+		return annotationRow{}, err
+	}
+	return annotationRow{ID: n.ID, DocumentID: d.ID, Version: v.Version, Page: n.Page, MeetingID: d.MeetingID,
+		Kind: n.Kind, Shared: n.Shared, Data: string(data), Rev: 1}, nil
+}
+
+func versionBounds(v versionRow) bounds {
+	var sizes []pdf.PageSize
+	_ = json.Unmarshal([]byte(v.PageSizes), &sizes)
+	return boundsOf(sizes)
+}
+
+// mayShare: sharing speaks to the room, so observers and administrators
+// outside the meeting annotate privately only; and a closed meeting's
+// shared record does not change.
+func mayShare(acc meeting.Access) error {
+	if !acc.CanSpeak() {
+		return apperr.Forbiddenf("only the chair, the secretary and delegates can share annotations; keep it private")
+	}
+	return acc.Writable()
+}
+
+func batchError(i, n int, err error) error {
+	if n == 1 || apperr.Is(err, apperr.Internal) {
+		return err
+	}
+	return apperr.New(apperr.KindOf(err), "annotations[%d]: %s", i, apperr.Public(err))
+}
+
+func replayConflict(i, n int, old, r annotationRow) error {
+	var err error
+	switch {
+	case old.AuthorID != r.AuthorID:
+		err = apperr.Conflictf("id %s is taken; choose another", r.ID)
+	case old.DeletedAt != nil:
+		err = apperr.Conflictf("annotation %s was deleted", r.ID)
+	default:
+		err = apperr.Conflictf("annotation %s exists with other content; change it with PATCH", r.ID)
+	}
+	return batchError(i, n, err)
+}
+
+// sameAnnotation reports whether r, sent again, is what old stores.
+func sameAnnotation(old, r annotationRow) bool {
+	return old.AuthorID == r.AuthorID && old.DeletedAt == nil && old.DocumentID == r.DocumentID &&
+		old.Version == r.Version && old.Page == r.Page && old.Kind == r.Kind && old.Shared == r.Shared &&
+		bytes.Equal([]byte(old.Data), []byte(r.Data))
+}
+
+// AnnotationQuery selects annotations of a document.
+type AnnotationQuery struct {
+	Version int // 0: the current version
+	Page    int // 0: every page
+}
+
+// Annotations lists the actor's own annotations on a document version
+// and everyone's shared ones, by page and age.
+func (s *Service) Annotations(ctx context.Context, a web.Actor, docID string, q AnnotationQuery) ([]Annotation, error) {
+	d, _, _, err := s.docFor(ctx, a, docID)
+	if err != nil {
+		return nil, err
+	}
+	if q.Version == 0 {
+		q.Version = d.CurrentVersion
+	}
+	rows, err := s.store.annotations(ctx, annotationFilter{DocumentID: d.ID, Version: q.Version, Page: q.Page, ReaderID: a.UserID, Shared: true})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Annotation, len(rows))
+	for i, r := range rows {
+		out[i] = annotation(r)
+	}
+	return out, nil
+}
+
+// annotationFor loads a live annotation the actor may see, with its
+// document: their own, or a shared one on a document they may see.
+func (s *Service) annotationFor(ctx context.Context, a web.Actor, id string) (annotationRow, documentRow, meeting.Access, []string, error) {
+	r, err := s.store.annotation(ctx, id)
+	if err == nil && (r.DeletedAt != nil || (r.AuthorID != a.UserID && !r.Shared)) {
+		err = apperr.NotFoundf("annotation not found")
+	}
+	if err != nil {
+		return r, documentRow{}, meeting.Access{}, nil, err
+	}
+	d, acc, readers, err := s.docFor(ctx, a, r.DocumentID)
+	if apperr.Is(err, apperr.NotFound) {
+		err = apperr.NotFoundf("annotation not found")
+	}
+	return r, d, acc, readers, err
+}
+
+// UpdateAnnotation changes the data or the sharing of the actor's own
+// annotation. Its kind, document and page stay.
+func (s *Service) UpdateAnnotation(ctx context.Context, a web.Actor, id string, ch AnnotationChanges) (Annotation, error) {
+	r, d, acc, readers, err := s.annotationFor(ctx, a, id)
+	if err != nil {
+		return Annotation{}, err
+	}
+	if r.AuthorID != a.UserID {
+		return Annotation{}, apperr.Forbiddenf("only its author can change an annotation")
+	}
+	if ch.Rev != nil && *ch.Rev != r.Rev {
+		return Annotation{}, apperr.Conflictf("the annotation is at revision %d, not %d; reload it", r.Rev, *ch.Rev)
+	}
+	after, err := s.changed(ctx, acc, r, ch)
+	if err != nil {
+		return Annotation{}, err
+	}
+	if sameAnnotation(r, after) {
+		return annotation(r), nil // nothing to change: a replayed PATCH
+	}
+	fields := map[string]any{"shared": after.Shared, "data": after.Data, "updated_at": after.UpdatedAt}
+	var e *audit.Entry
+	if after.Shared != r.Shared {
+		e = s.annotationEntry(a, after, map[bool]string{true: "annotation.shared", false: "annotation.unshared"}[after.Shared], nil)
+	}
+	if err := s.store.updateAnnotation(ctx, r, fields, e); err != nil {
+		return Annotation{}, err
+	}
+	after.Rev = r.Rev + 1
+	s.publishChange(ctx, d, readers, r, after)
+	return annotation(after), nil
+}
+
+func (s *Service) changed(ctx context.Context, acc meeting.Access, r annotationRow, ch AnnotationChanges) (annotationRow, error) {
+	after := r
+	if ch.Shared == nil && ch.Data == nil {
+		return r, apperr.Invalidf("nothing to change: give shared or data")
+	}
+	if ch.Shared != nil {
+		after.Shared = *ch.Shared
+	}
+	if after.Shared || r.Shared { // sharing, unsharing or changing what the room sees
+		if err := mayShare(acc); err != nil {
+			return r, err
+		}
+	}
+	if ch.Data != nil {
+		v, err := s.store.version(ctx, r.DocumentID, r.Version)
+		if err != nil {
+			return r, err
+		}
+		data, err := cleanData(r.Kind, ch.Data, versionBounds(v))
+		if err != nil {
+			return r, err
+		}
+		after.Data = string(data)
+	}
+	after.UpdatedAt = s.now().Truncate(time.Microsecond)
+	return after, nil
+}
+
+// DeleteAnnotation removes the actor's own annotation; the chair and the
+// secretary may also remove a shared one (moderation). For its author,
+// deleting an annotation that is gone already succeeds, so a replay is
+// safe.
+func (s *Service) DeleteAnnotation(ctx context.Context, a web.Actor, id string) error {
+	if r, err := s.store.annotation(ctx, id); err == nil && r.DeletedAt != nil && r.AuthorID == a.UserID {
+		return nil
+	}
+	r, d, acc, readers, err := s.annotationFor(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	moderator := acc.Role == meeting.Chair || acc.Role == meeting.Secretary
+	if r.AuthorID != a.UserID && !moderator {
+		return apperr.Forbiddenf("only its author, the chair or the secretary can remove an annotation")
+	}
+	if r.Shared {
+		if err := acc.Writable(); err != nil {
+			return err
+		}
+	}
+	now := s.now().Truncate(time.Microsecond)
+	var e *audit.Entry
+	if r.Shared {
+		e = s.annotationEntry(a, r, "annotation.deleted", map[string]any{"author_id": r.AuthorID})
+	}
+	if err := s.store.updateAnnotation(ctx, r, map[string]any{"deleted_at": now, "data": "{}", "updated_at": now}, e); err != nil {
+		return err
+	}
+	s.publishAnnotations(ctx, d, readers, "annotation.deleted", []annotationRow{r})
+	return nil
+}
+
+func (s *Service) annotationEntry(a web.Actor, r annotationRow, action string, detail map[string]any) *audit.Entry {
+	if !r.Shared && action == "annotation.created" {
+		return nil // private marks are nobody's business but their author's
+	}
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	detail["document_id"], detail["version"], detail["page"], detail["kind"] = r.DocumentID, r.Version, r.Page, r.Kind
+	e := audit.For(a, s.now(), r.MeetingID, action, "annotation:"+r.ID, detail)
+	return &e
+}
+
+// publishAnnotations tells those who may see each annotation: everyone
+// who may see the document when it is shared, its author's own sessions
+// when it is private.
+func (s *Service) publishAnnotations(ctx context.Context, d documentRow, readers []string, typ string, rows []annotationRow) {
+	if len(rows) == 0 {
+		return
+	}
+	var room []string
+	roomKnown := false
+	evs := make([]event.Event, 0, len(rows))
+	for _, r := range rows {
+		ev := event.Event{MeetingID: d.MeetingID, Type: typ, Data: annotationEvent(typ, r), Audience: []string{r.AuthorID}}
+		if r.Shared {
+			if !roomKnown {
+				room, roomKnown = s.audience(ctx, d, readers), true
+			}
+			ev.Audience = room
+		}
+		evs = append(evs, ev)
+	}
+	s.pub.Publish(ctx, evs...)
+}
+
+// publishChange tells who sees an annotation after a change about it, and
+// those who saw it before but no longer may that it is gone for them.
+func (s *Service) publishChange(ctx context.Context, d documentRow, readers []string, before, after annotationRow) {
+	s.publishAnnotations(ctx, d, readers, "annotation.updated", []annotationRow{after})
+	if before.Shared && !after.Shared {
+		gone := event.Event{MeetingID: d.MeetingID, Type: "annotation.deleted", Data: annotationEvent("annotation.deleted", before),
+			Audience: s.audience(ctx, d, readers), Exclude: []string{before.AuthorID}}
+		s.pub.Publish(ctx, gone)
+	}
+}
+
+func annotationEvent(typ string, r annotationRow) any {
+	if typ == "annotation.deleted" {
+		return map[string]any{"id": r.ID, "document_id": r.DocumentID, "version": r.Version, "page": r.Page}
+	}
+	return annotation(r)
+}
+
+func annotation(r annotationRow) Annotation {
+	return Annotation{ID: r.ID, DocumentID: r.DocumentID, Version: r.Version, Page: r.Page, Kind: r.Kind, Shared: r.Shared,
+		AuthorID: r.AuthorID, Data: json.RawMessage(r.Data), Rev: r.Rev, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}

@@ -1,0 +1,117 @@
+package docs
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+
+	"github.com/curia/curia/docs/pdf"
+	"github.com/curia/curia/internal/apperr"
+	"github.com/curia/curia/internal/ids"
+	"github.com/curia/curia/internal/web"
+)
+
+// ExportRequest says which annotated copy a reader downloads.
+type ExportRequest struct {
+	DocumentID string
+	Version    int  // 0: the current version
+	Shared     bool // draw everyone's shared annotations too, not only the reader's own
+}
+
+// Export makes the reader's copy of a document version with their
+// annotations (and, if asked, the shared ones) drawn into its pages;
+// a confidential document's copy is their watermarked one. The export
+// is audited. Close the File to remove it.
+func (s *Service) Export(ctx context.Context, a web.Actor, req ExportRequest) (*File, error) {
+	d, _, _, err := s.docFor(ctx, a, req.DocumentID)
+	if err != nil {
+		return nil, err
+	}
+	if req.Version == 0 {
+		req.Version = d.CurrentVersion
+	}
+	v, err := s.store.version(ctx, d.ID, req.Version)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, apperr.NotFoundf("document %s has no version %d", d.ID, req.Version)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.store.annotations(ctx, annotationFilter{DocumentID: d.ID, Version: v.Version, ReaderID: a.UserID, Shared: req.Shared})
+	if err != nil {
+		return nil, err
+	}
+	marks := make([]pdf.Mark, 0, len(rows))
+	for _, r := range rows {
+		m, err := mark(r.Page, r.Kind, []byte(r.Data))
+		if err != nil {
+			return nil, apperr.Internalf(err, "annotation %s", r.ID)
+		}
+		marks = append(marks, m)
+	}
+	f, copyID, err := s.drawExport(ctx, a, d, v, marks)
+	if err != nil {
+		return nil, err
+	}
+	detail := map[string]any{"version": v.Version, "shared": req.Shared, "annotations": len(marks)}
+	if copyID != "" {
+		detail["copy_id"] = copyID
+	}
+	if err := s.auditor.Record(ctx, s.entry(a, d.MeetingID, "document.exported", d.ID, detail)); err != nil {
+		f.Close()
+		return nil, err // an export that cannot be audited is not served
+	}
+	return f, nil
+}
+
+// drawExport runs the PDF worker on the reader's copy of the version.
+func (s *Service) drawExport(ctx context.Context, a web.Actor, d documentRow, v versionRow, marks []pdf.Mark) (*File, string, error) {
+	in, copyID := "", ""
+	if d.Confidential {
+		p, c, err := s.marks.path(ctx, a, d, v)
+		if err != nil {
+			return nil, "", apperr.Internalf(err, "watermark %s v%d for %s", d.ID, v.Version, a.UserID)
+		}
+		in, copyID = p, c.CopyID
+	} else {
+		p, release, err := s.blobs.Local(ctx, v.SHA256)
+		if err != nil {
+			return nil, "", s.missingBlob(err, v)
+		}
+		defer release()
+		in = p
+	}
+	if err := os.MkdirAll(s.tmpDir, 0o750); err != nil {
+		return nil, "", apperr.Internalf(err, "create temp dir")
+	}
+	out := filepath.Join(s.tmpDir, "export-"+ids.New()+".pdf")
+	if err := s.pdf.Annotate(ctx, in, out, marks); err != nil {
+		os.Remove(out)
+		if pdf.KindOf(err) == pdf.KindTimeout || pdf.KindOf(err) == pdf.KindTooComplex {
+			return nil, "", apperr.New(apperr.Unprocessable, "too many annotations to draw into one copy")
+		}
+		return nil, "", apperr.Internalf(err, "draw annotations into %s v%d", d.ID, v.Version)
+	}
+	fh, err := os.Open(out)
+	if err != nil {
+		os.Remove(out)
+		return nil, "", apperr.Internalf(err, "open export")
+	}
+	st, err := fh.Stat()
+	if err != nil {
+		fh.Close()
+		os.Remove(out)
+		return nil, "", apperr.Internalf(err, "stat export")
+	}
+	name := downloadName(d.Title+" – ghi chú", v.Version)
+	return &File{ReadSeekCloser: removeOnClose{fh}, Name: name, ModTime: st.ModTime(), CopyID: copyID}, copyID, nil
+}
+
+// removeOnClose deletes a temporary file when it is closed.
+type removeOnClose struct{ *os.File }
+
+func (r removeOnClose) Close() error {
+	err := r.File.Close()
+	os.Remove(r.Name())
+	return err
+}

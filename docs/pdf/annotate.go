@@ -1,0 +1,552 @@
+package pdf
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+)
+
+// The kinds of Mark.
+const (
+	MarkInk       = "ink"
+	MarkHighlight = "highlight"
+	MarkNote      = "note"
+)
+
+// Mark is one annotation drawn into a page by Annotate.
+//
+// Coordinates are points in the page as it is displayed: the origin is
+// the top-left corner of the page's visible box (its crop box, clipped to
+// its media box), x grows to the right and y downwards, after the page's
+// own /Rotate. That is a pdf.js viewport at scale 1, so a client converts
+// with a division by its zoom, whatever the screen.
+type Mark struct {
+	Page    int       `json:"page"`
+	Kind    string    `json:"kind"`
+	Colour  string    `json:"colour"`            // #rrggbb
+	Opacity float64   `json:"opacity,omitempty"` // highlight, 0 to 1
+	Width   float64   `json:"width,omitempty"`   // ink: pen width in points
+	Strokes [][]Point `json:"strokes,omitempty"` // ink
+	Rects   []Rect    `json:"rects,omitempty"`   // highlight
+	At      Point     `json:"at"`                // note: where it is pinned
+	Text    string    `json:"text,omitempty"`    // note
+}
+
+// Point is a position; P is the pen pressure from 0 to 1, 0 when unknown.
+type Point struct{ X, Y, P float64 }
+
+// Rect is a rectangle from its top-left corner.
+type Rect struct{ X, Y, W, H float64 }
+
+// maxMarksFile bounds the marks a worker reads.
+const maxMarksFile = 64 << 20
+
+type annotateArgs struct {
+	Out   string `json:"out"`
+	Marks string `json:"marks"` // a JSON file of []Mark: too large for the request
+}
+
+type annotateResult struct {
+	Pages int `json:"pages"`
+}
+
+// Annotate writes to out a copy of the PDF at in with marks drawn into
+// their pages (ink as paths, highlights as translucent rectangles, notes
+// as a pinned text box and a PDF text annotation holding the full note),
+// in a worker. out is overwritten.
+func (r *Runner) Annotate(ctx context.Context, in, out string, marks []Mark) error {
+	abs, err := r.checkInput(in)
+	if err != nil {
+		return err
+	}
+	outAbs, err := filepath.Abs(out)
+	if err != nil {
+		return newError(KindInternal, reasonInternal, "output path: "+err.Error())
+	}
+	list := outAbs + ".marks.json"
+	if err := writeJSON(list, marks); err != nil {
+		return newError(KindInternal, reasonInternal, "write marks: "+err.Error())
+	}
+	defer os.Remove(list)
+	args, err := json.Marshal(annotateArgs{Out: outAbs, Marks: list})
+	if err != nil {
+		return newError(KindInternal, reasonInternal, "encode arguments: "+err.Error())
+	}
+	return r.call(ctx, request{Op: "annotate", Path: abs, Args: args}, &annotateResult{})
+}
+
+// Annotate draws marks into a copy of in, in this process: like Watermark,
+// only inside the worker or in tests. Servers call Runner.Annotate.
+func Annotate(in, out string, marks []Mark) error {
+	_, err := annotateFile(context.Background(), in, out, marks)
+	return err
+}
+
+func writeJSON(path string, v any) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := json.NewEncoder(f).Encode(v); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func opAnnotate(ctx context.Context, req request) (any, error) {
+	var a annotateArgs
+	if err := json.Unmarshal(req.Args, &a); err != nil || a.Out == "" || a.Marks == "" {
+		return nil, newError(KindInternal, reasonInternal, "bad annotate arguments")
+	}
+	f, err := os.Open(a.Marks)
+	if err != nil {
+		return nil, newError(KindInternal, reasonInternal, "open marks: "+err.Error())
+	}
+	defer f.Close()
+	var marks []Mark
+	if err := json.NewDecoder(io.LimitReader(f, maxMarksFile)).Decode(&marks); err != nil {
+		return nil, newError(KindInternal, reasonInternal, "decode marks: "+err.Error())
+	}
+	return annotateFile(ctx, req.Path, a.Out, marks)
+}
+
+func annotateFile(ctx context.Context, in, out string, marks []Mark) (annotateResult, error) {
+	data, err := os.ReadFile(in)
+	if err != nil {
+		return annotateResult{}, newError(KindInternal, reasonInternal, "read input: "+err.Error())
+	}
+	doc, info, err := openDocument(ctx, data)
+	if err != nil {
+		return annotateResult{}, err
+	}
+	leaves, err := pageLeaves(doc.XRefTable)
+	if err != nil {
+		return annotateResult{}, err
+	}
+	byPage := map[int][]Mark{}
+	for _, m := range marks {
+		if m.Page < 1 || m.Page > len(leaves) {
+			return annotateResult{}, newError(KindInternal, reasonInternal, fmt.Sprintf("mark on page %d of %d", m.Page, len(leaves)))
+		}
+		byPage[m.Page] = append(byPage[m.Page], m)
+	}
+	if err := drawMarks(doc, leaves, byPage); err != nil {
+		return annotateResult{}, err
+	}
+	if err := writeDocument(doc, out); err != nil {
+		return annotateResult{}, err
+	}
+	return annotateResult{Pages: info.Pages}, nil
+}
+
+// leaf is one page with what it inherits from the page tree.
+type leaf struct {
+	ref    types.IndirectRef
+	dict   types.Dict
+	box    box // the visible box in user space
+	rotate int // 0, 90, 180 or 270
+	res    types.Dict
+}
+
+// pageLeaves lists the pages in order, with the same rules for their
+// visible box as inspection uses for page sizes (pagetree.go).
+func pageLeaves(xt *model.XRefTable) ([]leaf, error) {
+	catalog, err := xt.Catalog()
+	if err != nil {
+		return nil, pageTreeError("no catalog")
+	}
+	w := &pageWalk{xt: xt, nodes: map[int]bool{}}
+	var out []leaf
+	var walk func(o types.Object, inh inherited, res types.Dict, depth int) error
+	walk = func(o types.Object, inh inherited, res types.Dict, depth int) error {
+		d, err := xt.DereferenceDict(o)
+		ref, isRef := o.(types.IndirectRef)
+		if err != nil || d == nil || !isRef || depth > maxTreeDepth {
+			return pageTreeError("page tree node is not a dictionary object")
+		}
+		inh = w.inherit(d, inh)
+		if r, ok := d.Find("Resources"); ok {
+			if rd, err := xt.DereferenceDict(r); err == nil && rd != nil {
+				res = rd
+			}
+		}
+		kids, hasKids := d.Find("Kids")
+		if !hasKids || nameEntry(d, "Type") == "Page" {
+			out = append(out, leaf{ref: ref, dict: d, box: visibleBox(inh), rotate: ((inh.rotate % 360) + 360) % 360 / 90 * 90, res: res})
+			return nil
+		}
+		if w.nodes[ref.ObjectNumber.Value()] {
+			return pageTreeError("node reached twice")
+		}
+		w.nodes[ref.ObjectNumber.Value()] = true
+		arr, err := xt.DereferenceArray(kids)
+		if err != nil {
+			return pageTreeError("/Kids is not an array")
+		}
+		for _, kid := range arr {
+			if err := walk(kid, inh, res, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	root, _ := catalog.Find("Pages")
+	return out, walk(root, inherited{}, nil, 0)
+}
+
+func visibleBox(inh inherited) box {
+	b := box{0, 0, letterW, letterH}
+	if inh.media != nil {
+		b = *inh.media
+	}
+	if inh.crop != nil {
+		if c := inh.crop.intersect(b); !c.empty() {
+			b = c
+		}
+	}
+	return b
+}
+
+// displayMatrix maps the displayed page (top-left origin, y down, rotated)
+// to user space.
+func displayMatrix(b box, rotate int) [6]float64 {
+	switch rotate {
+	case 90:
+		return [6]float64{0, 1, 1, 0, b[0], b[1]}
+	case 180:
+		return [6]float64{-1, 0, 0, 1, b[2], b[1]}
+	case 270:
+		return [6]float64{0, -1, -1, 0, b[2], b[3]}
+	}
+	return [6]float64{1, 0, 0, -1, b[0], b[3]}
+}
+
+func apply(m [6]float64, x, y float64) (float64, float64) {
+	return m[0]*x + m[2]*y + m[4], m[1]*x + m[3]*y + m[5]
+}
+
+// drawMarks draws each page's marks into a form XObject of its own, with
+// its own resources, and shows it after the page's content, which is
+// wrapped in q … Q so that a graphics state it leaves changed cannot move
+// the marks. Existing content streams are never modified (they may be
+// shared with other pages).
+func drawMarks(doc *model.Context, leaves []leaf, byPage map[int][]Mark) error {
+	uses := map[types.IndirectRef]int{}
+	for _, lf := range leaves {
+		uses[lf.ref]++
+	}
+	var faces fontSet
+	for _, ms := range byPage {
+		if slices.ContainsFunc(ms, func(m Mark) bool { return m.Kind == MarkNote }) && faces.regular == nil {
+			dir, err := os.MkdirTemp("", "curia-pdf-fonts-")
+			if err != nil {
+				return newError(KindInternal, reasonInternal, "font directory: "+err.Error())
+			}
+			defer os.RemoveAll(dir)
+			faces = installFonts(doc.XRefTable, dir)
+		}
+	}
+	canvases := map[int]*canvas{}
+	for n, ms := range byPage {
+		lf := leaves[n-1]
+		if uses[lf.ref] > 1 {
+			return newError(KindUnreadable, reasonPageTree, fmt.Sprintf("page %d shares its page object with another page", n))
+		}
+		c := newCanvas(doc.XRefTable, lf, faces.regular)
+		if err := c.draw(ms); err != nil {
+			return newError(KindInternal, reasonInternal, fmt.Sprintf("draw page %d: %v", n, err))
+		}
+		canvases[n] = c
+	}
+	var fonts types.Dict
+	if faces.regular != nil { // after every note is shown: the font is subset
+		ir, err := faces.regular.resource()
+		if err != nil {
+			return newError(KindInternal, reasonInternal, "note font: "+err.Error())
+		}
+		fonts = types.Dict{faces.regular.key: ir}
+	}
+	for n, c := range canvases {
+		if err := c.attach(fonts); err != nil {
+			return newError(KindUnreadable, reasonDamaged, fmt.Sprintf("attach marks to page %d: %v", n, err))
+		}
+	}
+	return nil
+}
+
+// canvas collects one page's marks.
+type canvas struct {
+	xt     *model.XRefTable
+	lf     leaf
+	m      [6]float64
+	w, h   float64 // displayed size
+	face   *typeface
+	buf    bytes.Buffer
+	states map[string]float64 // graphics states by name: opacity
+	notes  types.Array        // text annotations
+}
+
+func newCanvas(xt *model.XRefTable, lf leaf, face *typeface) *canvas {
+	c := &canvas{xt: xt, lf: lf, m: displayMatrix(lf.box, lf.rotate), face: face, states: map[string]float64{}}
+	c.w, c.h = lf.box.width(), lf.box.height()
+	if lf.rotate == 90 || lf.rotate == 270 {
+		c.w, c.h = c.h, c.w
+	}
+	return c
+}
+
+// kindOrder puts highlights under ink, and notes on top.
+func kindOrder(k string) int {
+	return map[string]int{MarkHighlight: 0, MarkInk: 1, MarkNote: 2}[k]
+}
+
+func (c *canvas) draw(ms []Mark) error {
+	slices.SortStableFunc(ms, func(a, b Mark) int { return kindOrder(a.Kind) - kindOrder(b.Kind) })
+	m := c.m
+	fmt.Fprintf(&c.buf, "q %s %s %s %s %s %s cm 1 J 1 j\n", num(m[0]), num(m[1]), num(m[2]), num(m[3]), num(m[4]), num(m[5]))
+	for _, mk := range ms {
+		var err error
+		switch mk.Kind {
+		case MarkInk:
+			c.ink(mk)
+		case MarkHighlight:
+			c.highlight(mk)
+		case MarkNote:
+			err = c.note(mk)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	c.buf.WriteString("Q\n")
+	return nil
+}
+
+func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// colour parses #rrggbb into PDF's 0..1 components; anything else is black.
+func colour(s string) string {
+	v, err := strconv.ParseUint(s[min(1, len(s)):], 16, 32)
+	if len(s) != 7 || s[0] != '#' || err != nil {
+		return "0 0 0"
+	}
+	return fmt.Sprintf("%.3f %.3f %.3f", float64(v>>16&0xff)/255, float64(v>>8&0xff)/255, float64(v&0xff)/255)
+}
+
+func (c *canvas) ink(mk Mark) {
+	fmt.Fprintf(&c.buf, "%s RG\n", colour(mk.Colour))
+	for _, s := range mk.Strokes {
+		if len(s) == 0 {
+			continue
+		}
+		if !pressured(s) {
+			fmt.Fprintf(&c.buf, "%.2f w %.2f %.2f m", mk.Width, s[0].X, s[0].Y)
+			for _, p := range s[min(1, len(s)-1):] { // a single point is a dot
+				fmt.Fprintf(&c.buf, " %.2f %.2f l", p.X, p.Y)
+			}
+			c.buf.WriteString(" S\n")
+			continue
+		}
+		for i := range max(1, len(s)-1) { // each segment as wide as its pressure
+			a, b := s[i], s[min(i+1, len(s)-1)]
+			width := mk.Width * max(0.15, (a.P+b.P)/2)
+			fmt.Fprintf(&c.buf, "%.2f w %.2f %.2f m %.2f %.2f l S\n", width, a.X, a.Y, b.X, b.Y)
+		}
+	}
+}
+
+func pressured(s []Point) bool {
+	return slices.ContainsFunc(s, func(p Point) bool { return p.P > 0 })
+}
+
+// state returns the name of a graphics state with the opacity, multiplied
+// onto the page like a highlighter pen.
+func (c *canvas) state(opacity float64) string {
+	name := fmt.Sprintf("GS%d", int(math.Round(opacity*100)))
+	c.states[name] = opacity
+	return name
+}
+
+func (c *canvas) highlight(mk Mark) {
+	op := mk.Opacity
+	if op <= 0 || op > 1 {
+		op = 0.35
+	}
+	fmt.Fprintf(&c.buf, "q /%s gs %s rg", c.state(op), colour(mk.Colour))
+	for _, r := range mk.Rects {
+		fmt.Fprintf(&c.buf, " %.2f %.2f %.2f %.2f re", r.X, r.Y, r.W, r.H)
+	}
+	c.buf.WriteString(" f Q\n")
+}
+
+// Notes are drawn as a marker at the pinned point and a box with the
+// first lines of the text; the full text goes into a PDF text annotation.
+const (
+	noteSize     = 8.5
+	noteWidth    = 170.0
+	noteMaxLines = 14
+	notePad      = 4.0
+	noteMarker   = 10.0
+	noteGap      = 22.0
+)
+
+func (c *canvas) note(mk Mark) error {
+	x, y := mk.At.X, mk.At.Y
+	fmt.Fprintf(&c.buf, "%s rg 0.3 0.3 0.3 RG 0.6 w %.2f %.2f %.2f %.2f re B\n", colour(mk.Colour), x-noteMarker/2, y-noteMarker/2, noteMarker, noteMarker)
+	lines := c.face.wrap(mk.Text, noteSize, noteWidth)
+	if len(lines) > noteMaxLines {
+		lines = append(lines[:noteMaxLines-1], lines[noteMaxLines-1]+" …")
+	}
+	// Below the marker and clear of the icon viewers draw for the text
+	// annotation (about 20 points from the marker's corner), or above it
+	// near the bottom of the page.
+	bw, bh := noteWidth+2*notePad, float64(len(lines))*noteSize*1.3+2*notePad
+	bx, by := min(x-noteMarker/2, c.w-bw), y+noteGap
+	if by+bh > c.h {
+		by = y - noteGap - bh
+	}
+	bx, by = max(bx, 0), max(by, 0)
+	fmt.Fprintf(&c.buf, "q /%s gs 1 0.98 0.8 rg 0.55 0.5 0.3 RG 0.5 w %.2f %.2f %.2f %.2f re B Q\n0 0 0 rg\n", c.state(0.9), bx, by, bw, bh)
+	for i, ln := range lines {
+		if err := c.face.show(&c.buf, ln, bx+notePad, by+notePad+noteSize*(1+1.3*float64(i))-noteSize*0.25, noteSize, true); err != nil {
+			return err
+		}
+	}
+	return c.textAnnotation(mk.Text, x, y)
+}
+
+// textAnnotation adds a sticky note with the full text at the marker, for
+// readers that list comments.
+func (c *canvas) textAnnotation(text string, x, y float64) error {
+	x0, y0 := apply(c.m, x-noteMarker/2, y-noteMarker/2)
+	x1, y1 := apply(c.m, x+noteMarker/2, y+noteMarker/2)
+	contents, err := types.EscapedUTF16String(text)
+	if err != nil {
+		return err
+	}
+	d := types.Dict{"Type": types.Name("Annot"), "Subtype": types.Name("Text"), "P": c.lf.ref,
+		"Rect":     types.NewNumberArray(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)),
+		"Contents": types.StringLiteral(*contents), "Name": types.Name("Comment"), "F": types.Integer(4),
+		"C": types.NewNumberArray(1, 0.85, 0.2)}
+	ir, err := c.xt.IndRefForNewObject(d)
+	if err != nil {
+		return err
+	}
+	c.notes = append(c.notes, *ir)
+	return nil
+}
+
+// attach puts the drawing into the page: a form XObject with its own
+// resources, shown after the page's own content.
+func (c *canvas) attach(fonts types.Dict) error {
+	res := types.Dict{}
+	if len(c.states) > 0 {
+		gs := types.Dict{}
+		for name, op := range c.states {
+			gs[name] = types.Dict{"Type": types.Name("ExtGState"), "ca": types.Float(op), "CA": types.Float(op), "BM": types.Name("Multiply")}
+		}
+		res["ExtGState"] = gs
+	}
+	if fonts != nil {
+		res["Font"] = fonts
+	}
+	sd, err := c.xt.NewStreamDictForBuf(c.buf.Bytes())
+	if err != nil {
+		return err
+	}
+	sd.Insert("Type", types.Name("XObject"))
+	sd.Insert("Subtype", types.Name("Form"))
+	sd.Insert("BBox", types.NewNumberArray(c.lf.box[0], c.lf.box[1], c.lf.box[2], c.lf.box[3]))
+	sd.Insert("Resources", res)
+	if err := sd.Encode(); err != nil {
+		return err
+	}
+	form, err := c.xt.IndRefForNewObject(*sd)
+	if err != nil {
+		return err
+	}
+	name, err := c.addXObject(form)
+	if err != nil {
+		return err
+	}
+	if err := c.wrapContents("q\n", "Q\nq /"+name+" Do Q\n"); err != nil {
+		return err
+	}
+	return c.addAnnotations()
+}
+
+// addXObject names form in a copy of the page's resources, so resources
+// shared with other pages (or inherited) are left as they are.
+func (c *canvas) addXObject(form *types.IndirectRef) (string, error) {
+	res := types.Dict{}
+	for k, v := range c.lf.res {
+		res[k] = v
+	}
+	xobjs := types.Dict{}
+	if o, ok := res.Find("XObject"); ok {
+		d, err := c.xt.DereferenceDict(o)
+		if err != nil {
+			return "", err
+		}
+		for k, v := range d {
+			xobjs[k] = v
+		}
+	}
+	name := "CuriaMarks"
+	for i := 1; xobjs[name] != nil; i++ {
+		name = fmt.Sprintf("CuriaMarks%d", i)
+	}
+	xobjs[name] = *form
+	res["XObject"] = xobjs
+	c.lf.dict["Resources"] = res
+	return name, nil
+}
+
+// wrapContents makes the page's contents [head, existing…, tail].
+func (c *canvas) wrapContents(head, tail string) error {
+	h, err := c.xt.StreamDictIndRef([]byte(head))
+	if err != nil {
+		return err
+	}
+	t, err := c.xt.StreamDictIndRef([]byte(tail))
+	if err != nil {
+		return err
+	}
+	contents := types.Array{*h}
+	if o, ok := c.lf.dict.Find("Contents"); ok {
+		if arr, err := c.xt.DereferenceArray(o); err == nil && arr != nil {
+			contents = append(contents, arr...)
+		} else {
+			contents = append(contents, o)
+		}
+	}
+	c.lf.dict["Contents"] = append(contents, *t)
+	return nil
+}
+
+func (c *canvas) addAnnotations() error {
+	if len(c.notes) == 0 {
+		return nil
+	}
+	annots := types.Array{}
+	if o, ok := c.lf.dict.Find("Annots"); ok {
+		arr, err := c.xt.DereferenceArray(o)
+		if err != nil {
+			return err
+		}
+		annots = append(annots, arr...)
+	}
+	c.lf.dict["Annots"] = append(annots, c.notes...)
+	return nil
+}

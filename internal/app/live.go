@@ -1,0 +1,92 @@
+package app
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/curia/curia/account"
+	"github.com/curia/curia/agenda"
+	"github.com/curia/curia/internal/apperr"
+	"github.com/curia/curia/internal/web"
+	"github.com/curia/curia/meeting"
+	"github.com/curia/curia/presentation"
+	"github.com/curia/curia/realtime"
+)
+
+// adminRole marks a viewer who is an administrator but not a participant.
+const adminRole = "admin"
+
+// liveAuth lets a participant (or an admin) open a meeting's live
+// connection, authenticated by the session cookie or a Bearer token.
+type liveAuth struct {
+	app *App
+}
+
+// Authorize implements realtime.Authorizer.
+func (l liveAuth) Authorize(r *http.Request, meetingID string) (realtime.Viewer, error) {
+	token, _ := account.TokenFrom(r)
+	if token == "" {
+		return realtime.Viewer{}, apperr.New(apperr.Unauthenticated, "sign in first")
+	}
+	a, err := l.app.Accounts.Authenticate(r.Context(), token)
+	if err != nil {
+		return realtime.Viewer{}, err
+	}
+	acc, err := l.app.Meetings.Access(r.Context(), a, meetingID)
+	if err != nil {
+		return realtime.Viewer{}, err
+	}
+	role := string(acc.Role)
+	if role == "" {
+		role = adminRole
+	}
+	return realtime.Viewer{UserID: a.UserID, Name: a.FullName, Role: role, CanManage: acc.CanManage()}, nil
+}
+
+// actorOf rebuilds the actor of a viewer for the services' own checks.
+func actorOf(v realtime.Viewer) web.Actor {
+	return web.Actor{UserID: v.UserID, FullName: v.Name, IsAdmin: v.Role == adminRole}
+}
+
+// liveState is the snapshot a tablet gets on connecting: everything it
+// shows, as this viewer may see it.
+type liveState struct {
+	Meeting      meeting.Meeting    `json:"meeting"`
+	Quorum       meeting.Quorum     `json:"quorum"`
+	CurrentItem  *agenda.Now        `json:"current_item"`
+	Speakers     *agenda.Queues     `json:"speakers"`
+	Presentation presentation.State `json:"presentation"`
+	Poll         any                `json:"poll"`
+}
+
+// liveSnapshot composes the live state from the services.
+type liveSnapshot struct {
+	app *App
+}
+
+// Snapshot implements realtime.Snapshotter.
+func (l liveSnapshot) Snapshot(ctx context.Context, v realtime.Viewer, meetingID string) (any, error) {
+	a, actor := l.app, actorOf(v)
+	var st liveState
+	var err error
+	if st.Meeting, err = a.Meetings.Get(ctx, actor, meetingID); err != nil {
+		return nil, err
+	}
+	if st.Quorum, err = a.Meetings.Quorum(ctx, actor, meetingID); err != nil {
+		return nil, err
+	}
+	if st.CurrentItem, err = a.Agenda.CurrentItem(ctx, meetingID); err != nil {
+		return nil, err
+	}
+	if st.CurrentItem != nil {
+		q, err := a.Agenda.Speakers(ctx, actor, st.CurrentItem.ItemID)
+		if err != nil {
+			return nil, err
+		}
+		st.Speakers = &q
+	}
+	if st.Presentation, err = a.Present.ForViewer(ctx, meetingID, v.UserID); err != nil {
+		return nil, err
+	}
+	return st, nil
+}

@@ -1,0 +1,107 @@
+package app_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/curia/curia/docs"
+	"github.com/curia/curia/internal/apptest"
+	"github.com/curia/curia/internal/testdb"
+	"github.com/curia/curia/internal/testpdf"
+	"github.com/curia/curia/presentation"
+)
+
+func TestMain(m *testing.M) { apptest.Main(m) }
+
+type snapshot struct {
+	State struct {
+		Meeting struct {
+			Status string `json:"status"`
+		} `json:"meeting"`
+		Presentation presentation.State `json:"presentation"`
+		CurrentItem  *struct {
+			ItemID string `json:"item_id"`
+		} `json:"current_item"`
+		Quorum struct {
+			Eligible int `json:"eligible"`
+		} `json:"quorum"`
+	} `json:"state"`
+}
+
+// A tablet connects, gets the live state, and follows the chair's page.
+func TestLiveWiring(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
+		s := apptest.Start(t, b)
+		c := s.NewCast("l")
+		m := c.Meeting("Phiên trực tiếp")
+		var doc docs.Document
+		c.Secretary.Upload("/api/v1/meetings/"+m+"/documents", "a.pdf", testpdf.Pages(4, "live"), nil).JSON(&doc)
+		var item struct{ ID string }
+		c.Secretary.Must(201, "POST", "/api/v1/meetings/"+m+"/agenda", map[string]any{"title": "Mục 1"}).JSON(&item)
+		c.SetStatus(m, "scheduled", "live")
+		c.Chair.Must(200, "PUT", "/api/v1/meetings/"+m+"/agenda/current", map[string]any{"item_id": item.ID})
+		c.Chair.Must(200, "PUT", "/api/v1/meetings/"+m+"/presentation", map[string]any{"document_id": doc.ID, "page": 2})
+
+		tablet := c.Delegate.Live(m, "")
+		first := tablet.Next()
+		var snap snapshot
+		if err := json.Unmarshal(first.Data, &snap); err != nil || first.Type != "snapshot" {
+			t.Fatalf("first message %s: %v", first.Type, err)
+		}
+		st := snap.State
+		if st.Meeting.Status != "live" || st.Presentation.Page != 2 || st.CurrentItem == nil || st.CurrentItem.ItemID != item.ID || st.Quorum.Eligible != 2 {
+			t.Fatalf("snapshot: %+v", st)
+		}
+
+		c.Chair.Must(200, "PUT", "/api/v1/meetings/"+m+"/presentation", map[string]any{"document_id": doc.ID, "page": 3})
+		ev := tablet.NextOf("presentation.changed")
+		var got presentation.State
+		_ = json.Unmarshal(ev.Data, &got)
+		if got.Page != 3 || ev.Seq <= first.Seq {
+			t.Fatalf("page turn arrived as %+v (seq %d after snapshot %d)", got, ev.Seq, first.Seq)
+		}
+		if res := c.Delegate.Do("PUT", "/api/v1/meetings/"+m+"/presentation", map[string]any{"document_id": doc.ID, "page": 1}); res.Status != 403 {
+			t.Fatalf("a delegate turned the page: %d", res.Status)
+		}
+
+		for _, tc := range []struct {
+			name    string
+			client  *apptest.Client
+			headers []string
+			status  int
+		}{
+			{"outsider", c.Outsider, nil, 404},
+			{"anonymous", s.Anonymous(), nil, 401},
+			{"foreign origin", c.Delegate, []string{"Origin", "https://evil.example"}, 403},
+			{"null origin", c.Delegate, []string{"Origin", "null"}, 403},
+			{"admin", c.Admin, nil, 101},
+			{"observer", c.Observer, nil, 101},
+		} {
+			_, status, _ := tc.client.DialLive(m, "", tc.headers...)
+			if status != tc.status {
+				t.Errorf("%s: status %d, want %d", tc.name, status, tc.status)
+			}
+		}
+	})
+}
+
+// Someone removed from a meeting loses its live connection at once.
+func TestRemovedParticipantIsDisconnected(t *testing.T) {
+	s := apptest.Start(t, testdb.Backends()[0])
+	c := s.NewCast("r")
+	m := c.Meeting("Rời phòng")
+	tablet := c.Delegate.Live(m, "")
+	tablet.NextOf("snapshot")
+	c.Secretary.Must(204, "DELETE", "/api/v1/meetings/"+m+"/participants/"+c.Delegate.UserID, nil)
+	for range 100 {
+		if _, _, err := tablet.Conn.ReadMessage(); err != nil {
+			if !websocket.IsCloseError(err, 4003) {
+				t.Fatalf("closed with %v, want 4003", err)
+			}
+			return
+		}
+	}
+	t.Fatal("the removed participant's connection stayed open")
+}

@@ -1,0 +1,88 @@
+// Package realtime is Curia's websocket hub: one room per meeting, every
+// event of a meeting numbered, stored and fanned out to the room's clients,
+// with resume after a dropped connection, presence, follow state, and
+// delivery across nodes through PostgreSQL.
+//
+// The hub implements event.Publisher. Domain packages publish through that
+// interface after their transaction commits; realtime imports no domain
+// package. The app supplies who may connect (Authorizer) and what the live
+// state of a meeting is (Snapshotter).
+//
+// # Use
+//
+//	hub, err := realtime.New(realtime.Options{DB: db, Authorizer: a, Snapshotter: s,
+//		Logger: log, Metrics: registry, AllowedOrigins: cfg.AllowedOrigins})
+//	api.GET("/meetings/:id/live", hub.EchoHandler("id")) // or mux.Handle(…/{id}/live, hub.Handler())
+//	meetings := meeting.NewService(db, hub)               // hub is the event.Publisher
+//	hub.Handle("pointer", presenterPointer)               // app-defined client messages
+//	…
+//	hub.Close(ctx) // on shutdown: hijacked connections are not the HTTP server's
+//
+// Add Migration() to the migration steps.
+//
+// # Wire protocol
+//
+// Server to client, one JSON object per text frame:
+//
+//	{"type":"snapshot","seq":N,"data":{"epoch":E,"state":…,"online":[…],"following":{…}}}
+//	    first message of every connection. N is the room's current sequence
+//	    number; the client applies events with seq > N. "state" is the
+//	    Snapshotter's output and is omitted when the connection resumes
+//	    ("resumed":true), because the replay follows instead. "following"
+//	    is present for viewers who may manage the meeting only.
+//	{"seq":42,"type":"presentation.changed","data":{…}}
+//	    a sequenced event. Seqs reach each client contiguous and in order.
+//	{"seq":43,"type":"skip"}
+//	    a sequenced event the client may not see (its Audience or Exclude
+//	    rules the user out); it keeps the sequence contiguous and reveals
+//	    nothing else.
+//	{"type":"resync"}
+//	    the events after ?since are no longer kept (or the stream was reset):
+//	    drop cached state and refetch. A full snapshot follows at once.
+//	{"type":"presence.joined","data":{"users":[{"user_id","name","role"},…]}}
+//	{"type":"presence.left","data":{"user_ids":[…]}}
+//	    batched, at most every FollowInterval: who came and went since the
+//	    last batch; a user with two tabs counts once.
+//	{"type":"follow.changed","data":{"following":34,"online":40,"not_following":[…]}}
+//	    to managers only, when the counts change, at most every FollowInterval.
+//	{"type":"pong"}
+//	{"type":"error","data":{"code":…,"message":…}}
+//	any type passed to Hub.Broadcast, without seq.
+//
+// Presence, follow and broadcast messages are ephemeral: no seq, not stored,
+// not replayed. The snapshot's "online" list is the list as of the last
+// presence batch, so the batches that follow it bring the client up to
+// date. Presence and follow counts are per node: with several nodes a
+// room's online list shows the people connected to the same node.
+//
+// Client to server:
+//
+//	{"type":"ping"}                      answered with pong
+//	{"type":"follow","following":bool}   the user follows the presenter (default true)
+//	{"type":T,"data":…}                  a type registered with Hub.Handle
+//
+// The query string may carry since=N (the last seq the client processed)
+// and epoch=E (from its last snapshot): the hub then replays N+1… in
+// order, or sends resync when it cannot. following=false connects a
+// tablet that is browsing on its own.
+//
+// A snapshot is taken after the connection has joined the room at seq N,
+// so it may already reflect events after N that the client will then also
+// receive: events must be idempotent state updates ("page is 5"), not
+// deltas. A client never misses an event and never sees a seq twice.
+//
+// # Close codes
+//
+//	1000 normal closure
+//	1001 going away: the hub is shutting down; reconnect with since
+//	1008 policy violation: message flood
+//	1009 message too big (over the read limit)
+//	1013 try again later: the client could not keep up; reconnect with since
+//	4001 resync: the server lost the stream; reconnect WITHOUT since
+//	4003 access changed (e.g. removed from the meeting); reconnect, which
+//	     may be refused
+//
+// Errors before the upgrade are plain HTTP: 400 bad since, 401 not signed
+// in, 403 foreign Origin, 404 not a participant, 503 database unavailable,
+// with the body {"error":{"code","message"}}.
+package realtime

@@ -1,0 +1,121 @@
+package realtime
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/curia/curia/internal/event"
+)
+
+// frame is one message encoded once; the same prepared bytes go to every
+// recipient.
+type frame struct {
+	msg  *websocket.PreparedMessage
+	size int
+	at   time.Time // when it was published, for the fan-out latency metric
+}
+
+func newFrame(b []byte, at time.Time) *frame {
+	// NewPreparedMessage fails only for an invalid message type or a
+	// compression error; a text frame without compression cannot fail.
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
+	if err != nil {
+		panic("realtime: prepare text frame: " + err.Error())
+	}
+	return &frame{msg: pm, size: len(b), at: at}
+}
+
+// entry is one sequenced event as a room keeps it for fan-out and replay.
+type entry struct {
+	seq      int64
+	audience []string // nil: everyone
+	exclude  []string
+	full     *frame // {"seq","type","data"}
+	skip     *frame // {"seq","type":"skip"}, for those who may not see it
+}
+
+func newEntry(rec record) *entry {
+	e := &entry{seq: rec.Seq, audience: rec.Audience, exclude: rec.Exclude}
+	e.full = newFrame(encodeEvent(rec.Seq, rec.Type, rec.Data), rec.At)
+	if rec.Audience != nil || len(rec.Exclude) > 0 {
+		e.skip = newFrame(encodeEvent(rec.Seq, "skip", nil), rec.At)
+	}
+	return e
+}
+
+// size estimates the memory e holds: a prepared message keeps its data
+// and its framed copy.
+func (e *entry) size() int {
+	n := 2 * e.full.size
+	if e.skip != nil {
+		n += 2 * e.skip.size
+	}
+	return n
+}
+
+// frameFor returns what user may receive of e: the event, or a skip that
+// keeps the user's sequence contiguous (the rule of event.Event.Visible).
+func (e *entry) frameFor(user string) *frame {
+	if e.skip == nil {
+		return e.full
+	}
+	if (event.Event{Audience: e.audience, Exclude: e.exclude}).Visible(user) {
+		return e.full
+	}
+	return e.skip
+}
+
+// encodeEvent builds {"seq":N,"type":T,"data":D} without re-encoding data,
+// which is already JSON. seq 0 and nil data are left out.
+func encodeEvent(seq int64, typ string, data json.RawMessage) []byte {
+	b := make([]byte, 0, len(data)+len(typ)+40)
+	b = append(b, '{')
+	if seq > 0 {
+		b = append(b, `"seq":`...)
+		b = strconv.AppendInt(b, seq, 10)
+		b = append(b, ',')
+	}
+	b = append(b, `"type":`...)
+	q, _ := json.Marshal(typ) // a string always marshals
+	b = append(b, q...)
+	if data != nil {
+		b = append(b, `,"data":`...)
+		b = append(b, data...)
+	}
+	return append(b, '}')
+}
+
+// encodeMessage marshals data and wraps it as an ephemeral message.
+func encodeMessage(typ string, data any) ([]byte, error) {
+	if data == nil {
+		return encodeEvent(0, typ, nil), nil
+	}
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return nil, err
+	}
+	return encodeEvent(0, typ, raw), nil
+}
+
+// validType reports whether typ may name a message: short, and made of
+// the characters of "presentation.changed" or "poll_opened".
+func validType(typ string) bool {
+	if typ == "" || len(typ) > 64 {
+		return false
+	}
+	for _, c := range typ {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// errorData is the body of an error message to a client.
+type errorData struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}

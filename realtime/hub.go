@@ -1,0 +1,272 @@
+package realtime
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/curia/curia/internal/database"
+	"github.com/curia/curia/internal/event"
+	"github.com/curia/curia/internal/ids"
+)
+
+// Viewer is an authenticated participant of one meeting.
+type Viewer struct {
+	UserID string
+	Name   string
+	Role   string
+	// CanManage is true for the chair, the secretary and admins: they see
+	// how many people follow the presenter.
+	CanManage bool
+}
+
+// Authorizer decides who may open a meeting's live connection. It runs
+// before the upgrade, may block on the database, and returns an apperr
+// error: Unauthenticated (401) without a valid session, NotFound (404) for
+// someone who is not a participant, Forbidden (403), or another kind.
+type Authorizer interface {
+	Authorize(r *http.Request, meetingID string) (Viewer, error)
+}
+
+// Snapshotter returns a meeting's live state as the viewer may see it
+// (meeting status, current item, presentation, open poll, speakers). The
+// result is marshalled to JSON. It may block on the database; an error
+// fails the connection attempt with the status of its apperr kind.
+type Snapshotter interface {
+	Snapshot(ctx context.Context, v Viewer, meetingID string) (any, error)
+}
+
+// ClientHandler handles one app-registered client message type. It runs
+// on the connection's reader goroutine, so a slow handler delays only that
+// connection's next message. A returned apperr error is sent to the client
+// as an error message; its internal cause is only logged.
+type ClientHandler func(ctx context.Context, v Viewer, meetingID string, data json.RawMessage) error
+
+// Hub is the websocket hub. It implements event.Publisher.
+type Hub struct {
+	opt      Options
+	log      *slog.Logger
+	st       *store
+	broker   broker
+	node     string
+	upgrader websocket.Upgrader
+	metrics  *metrics
+	pong     *frame
+
+	ctx    context.Context // ends at Close; background work and client handlers
+	cancel context.CancelFunc
+	bg     sync.WaitGroup // broker and pruner
+	conns  sync.WaitGroup // every connection from Serve until its goroutines end
+
+	mu      sync.Mutex
+	rooms   map[string]*room
+	closing bool
+
+	hmu      sync.RWMutex
+	handlers map[string]ClientHandler
+}
+
+var _ event.Publisher = (*Hub)(nil)
+
+// New starts a hub on db, which must have been migrated with Migration().
+// On PostgreSQL it listens for other nodes' events until Close.
+func New(opt Options) (*Hub, error) {
+	if err := opt.validate(); err != nil {
+		return nil, err
+	}
+	opt.setDefaults()
+	h := &Hub{opt: opt, log: opt.Logger, node: ids.New(),
+		st: &store{db: opt.DB.Gorm, now: opt.Now}, rooms: map[string]*room{}, handlers: map[string]ClientHandler{}}
+	h.pong = newFrame(encodeEvent(0, "pong", nil), time.Time{})
+	h.upgrader = websocket.Upgrader{
+		HandshakeTimeout: 10 * time.Second,
+		// Small read buffers and pooled write buffers keep an idle
+		// connection cheap; prepared messages bypass the write buffer.
+		ReadBufferSize:  1024,
+		WriteBufferPool: &sync.Pool{},
+		CheckOrigin:     h.checkOrigin,
+		Error:           func(http.ResponseWriter, *http.Request, int, error) {}, // Serve reports errors
+	}
+	var err error
+	if h.broker, err = h.newBroker(); err != nil {
+		return nil, err
+	}
+	if h.metrics, err = newMetrics(opt.Metrics); err != nil {
+		return nil, fmt.Errorf("realtime metrics: %w", err)
+	}
+	h.ctx, h.cancel = context.WithCancel(context.Background())
+	h.bg.Add(2)
+	go func() { defer h.bg.Done(); h.broker.Run(h.ctx) }()
+	go func() { defer h.bg.Done(); h.pruneLoop(h.ctx) }()
+	return h, nil
+}
+
+func (h *Hub) newBroker() (broker, error) {
+	if h.opt.DB.Dialect != database.Postgres {
+		return &localBroker{st: h.st, sink: h}, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	channel, err := channelFor(ctx, h.st.db)
+	if err != nil {
+		return nil, err
+	}
+	return &pgBroker{st: h.st, sink: h, node: h.node, channel: channel, log: h.log, listening: make(chan struct{})}, nil
+}
+
+// Publish stores and sequences events and fans them out to their rooms on
+// every node. It blocks while the events are written to the database (at
+// most PublishTimeout), never on clients. An event that cannot be stored is
+// logged, and its room's clients are told to reconnect without resuming
+// (4001) so that they refetch the state the event would have announced.
+func (h *Hub) Publish(ctx context.Context, events ...event.Event) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.opt.PublishTimeout)
+	defer cancel()
+	for _, batch := range h.batches(events) {
+		meetingID := batch[0].MeetingID
+		if err := h.broker.Append(ctx, meetingID, batch); err != nil {
+			h.metrics.publishFails.Add(float64(len(batch)))
+			h.log.ErrorContext(ctx, "realtime: publish failed; resetting room", "meeting", meetingID, "err", err)
+			h.resetRoom(meetingID)
+			continue
+		}
+		h.metrics.published.Add(float64(len(batch)))
+	}
+}
+
+// batches encodes events and groups them by meeting, keeping their order.
+func (h *Hub) batches(events []event.Event) [][]record {
+	var out [][]record
+	index := map[string]int{}
+	now := h.opt.Now()
+	for _, e := range events {
+		data, err := json.Marshal(e.Data)
+		if err != nil || !validType(e.Type) || e.MeetingID == "" {
+			h.log.Error("realtime: event dropped", "meeting", e.MeetingID, "type", e.Type, "err", err)
+			continue
+		}
+		rec := record{MeetingID: e.MeetingID, Type: e.Type, Data: data, Audience: e.Audience, Exclude: e.Exclude, At: now}
+		i, ok := index[e.MeetingID]
+		if !ok {
+			i = len(out)
+			index[e.MeetingID] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], rec)
+	}
+	return out
+}
+
+// Broadcast sends an ephemeral message (no seq, not stored, not replayed) to
+// the clients of a meeting on every node, or only to the users in audience
+// when it is not nil. It is encoded once. Delivery to other nodes is best
+// effort: PostgreSQL carries messages of up to about 7.8 KB.
+func (h *Hub) Broadcast(ctx context.Context, meetingID, typ string, data any, audience []string) error {
+	if !validType(typ) || reserved(typ) {
+		return fmt.Errorf("realtime: invalid message type %q", typ)
+	}
+	if audience != nil && len(audience) == 0 {
+		return nil // nobody: and an empty list would cross nodes as "everyone"
+	}
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return fmt.Errorf("realtime: encode %s: %w", typ, err)
+	}
+	m := message{Node: h.node, MeetingID: meetingID, Type: typ, Data: raw, Audience: audience, At: time.Now().UnixNano()}
+	return h.broker.Broadcast(ctx, m)
+}
+
+// Disconnect closes a user's connections to a meeting on every node with
+// 4003, e.g. after they were removed from it; they may reconnect and be
+// authorised again. Best effort across nodes.
+func (h *Hub) Disconnect(ctx context.Context, meetingID, userID string) error {
+	return h.broker.Broadcast(ctx, message{Node: h.node, MeetingID: meetingID, Kick: userID})
+}
+
+// Handle registers fn for client messages of type typ. It panics on a
+// type the hub handles itself (ping, follow) or an invalid name, like
+// http.HandleFunc does on a bad pattern.
+func (h *Hub) Handle(typ string, fn ClientHandler) {
+	if !validType(typ) || reserved(typ) || fn == nil {
+		panic(fmt.Sprintf("realtime: cannot handle message type %q", typ))
+	}
+	h.hmu.Lock()
+	defer h.hmu.Unlock()
+	h.handlers[typ] = fn
+}
+
+func (h *Hub) handler(typ string) ClientHandler {
+	h.hmu.RLock()
+	defer h.hmu.RUnlock()
+	return h.handlers[typ]
+}
+
+// reserved names the types the hub itself sends or handles.
+func reserved(typ string) bool {
+	switch typ {
+	case "ping", "pong", "follow", "follow.changed", "snapshot", "resync", "skip", "error",
+		"presence.joined", "presence.left":
+		return true
+	}
+	return false
+}
+
+// Close closes every connection with 1001 (going away), stops listening
+// for other nodes, and waits for the hub's goroutines to end, or for ctx.
+// Connections are hijacked, so http.Server.Shutdown does not wait for them:
+// call Close as part of shutting down. Close is idempotent.
+func (h *Hub) Close(ctx context.Context) error {
+	h.mu.Lock()
+	already := h.closing
+	h.closing = true
+	rooms := h.rooms
+	h.rooms = map[string]*room{}
+	h.mu.Unlock()
+	if !already {
+		for _, r := range rooms {
+			r.shutdown(websocket.CloseGoingAway, "server shutting down")
+		}
+		h.metrics.rooms.Set(0)
+		h.cancel()
+	}
+	done := make(chan struct{})
+	go func() { h.conns.Wait(); h.bg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("realtime: close: %w", ctx.Err())
+	}
+}
+
+// pruneLoop keeps the event table within its retention.
+func (h *Hub) pruneLoop(ctx context.Context) {
+	t := time.NewTicker(h.opt.PruneInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			pctx, cancel := context.WithTimeout(ctx, time.Minute)
+			n, err := h.st.prune(pctx, h.opt.Retention, h.opt.RetainEvents)
+			cancel()
+			if err != nil && !errors.Is(err, context.Canceled) {
+				h.log.Warn("realtime: prune events", "err", err)
+			} else if n > 0 {
+				h.log.Debug("realtime: pruned events", "count", n)
+			}
+		}
+	}
+}
+
+// discard is the logger used when Options.Logger is nil.
+func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

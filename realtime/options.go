@@ -1,0 +1,93 @@
+package realtime
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/curia/curia/internal/database"
+)
+
+// Options configure a Hub. DB and Authorizer are required; zero values of
+// the rest mean the documented defaults.
+type Options struct {
+	DB          *database.DB // migrated with Migration()
+	Authorizer  Authorizer
+	Snapshotter Snapshotter // nil: snapshots carry "state": null
+	Logger      *slog.Logger
+	Metrics     prometheus.Registerer // nil: metrics are kept but not registered
+	// AllowedOrigins are origins besides the request's own host that may
+	// open a connection from a browser, e.g. "https://curia.example".
+	AllowedOrigins []string
+
+	QueueSize    int           // messages queued per connection before it is dropped (256)
+	QueueBytes   int           // bytes queued per connection before it is dropped (1 MiB)
+	Retention    time.Duration // how long events stay replayable (24 h)
+	RetainEvents int           // events kept per meeting (5,000)
+	MemoryEvents int           // recent events a room keeps in memory for replay (256, at most RetainEvents)
+	// Linger keeps an empty room (and its recent events) this long, so a
+	// room whose tablets all lost Wi-Fi resumes from memory (1 min;
+	// negative: drop at once).
+	Linger         time.Duration
+	FollowInterval time.Duration // coalescing of follow.changed (250 ms)
+	PingInterval   time.Duration // server pings (25 s)
+	PongWait       time.Duration // a client silent this long is gone (60 s)
+	WriteWait      time.Duration // a write that takes longer fails (10 s)
+	ReadLimit      int64         // largest client message (64 KiB)
+	RateLimit      float64       // client messages per second (20)
+	RateBurst      int           // client message burst (40)
+	PublishTimeout time.Duration // bound on storing a published batch (10 s)
+	PruneInterval  time.Duration // how often old events are deleted (5 min)
+	Now            func() time.Time
+}
+
+func (o *Options) validate() error {
+	switch {
+	case o.DB == nil:
+		return errors.New("realtime: Options.DB is required")
+	case o.Authorizer == nil:
+		return errors.New("realtime: Options.Authorizer is required")
+	}
+	for _, s := range o.AllowedOrigins {
+		if _, ok := normalOrigin(s); !ok {
+			return fmt.Errorf("realtime: allowed origin %q is not scheme://host[:port]", s)
+		}
+	}
+	return nil
+}
+
+func (o *Options) setDefaults() {
+	if o.Logger == nil {
+		o.Logger = discard()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	def(&o.QueueSize, 256)
+	def(&o.QueueBytes, 1<<20)
+	def(&o.Retention, 24*time.Hour)
+	def(&o.RetainEvents, 5000)
+	def(&o.MemoryEvents, 256)
+	o.MemoryEvents = min(o.MemoryEvents, o.RetainEvents)
+	def(&o.Linger, time.Minute)
+	def(&o.FollowInterval, 250*time.Millisecond)
+	def(&o.PingInterval, 25*time.Second)
+	def(&o.PongWait, 60*time.Second)
+	def(&o.WriteWait, 10*time.Second)
+	def(&o.ReadLimit, 64<<10)
+	def(&o.RateLimit, 20)
+	def(&o.RateBurst, 40)
+	def(&o.PublishTimeout, 10*time.Second)
+	def(&o.PruneInterval, 5*time.Minute)
+}
+
+// def sets *p to v when it is zero.
+func def[T comparable](p *T, v T) {
+	var zero T
+	if *p == zero {
+		*p = v
+	}
+}

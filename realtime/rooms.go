@@ -1,0 +1,191 @@
+package realtime
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/curia/curia/internal/apperr"
+)
+
+// storeTimeout bounds the store reads the hub makes on its own behalf.
+const storeTimeout = 10 * time.Second
+
+// openRoom returns the meeting's room, created on first use, with its head
+// read from the store.
+func (h *Hub) openRoom(ctx context.Context, meetingID string) (*room, error) {
+	h.mu.Lock()
+	if h.closing {
+		h.mu.Unlock()
+		return nil, apperr.New(apperr.Unavailable, "the server is shutting down")
+	}
+	r := h.rooms[meetingID]
+	if r == nil {
+		r = newRoom(h, meetingID)
+		h.rooms[meetingID] = r
+		h.metrics.rooms.Inc()
+	}
+	h.mu.Unlock()
+	if err := r.ensureHead(ctx); err != nil {
+		h.release(r)
+		return nil, apperr.New(apperr.Unavailable, "live events are not available right now")
+	}
+	return r, nil
+}
+
+// ensureHead reads the room's head once. Records delivered meanwhile wait
+// in pending; those at or below the head read are dropped as duplicates.
+func (r *room) ensureHead(ctx context.Context) error {
+	if _, known := r.headNow(); known {
+		return nil
+	}
+	head, epoch, err := r.hub.st.head(ctx, r.id)
+	if err != nil {
+		r.hub.log.Warn("realtime: read seq counter", "meeting", r.id, "err", err)
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.known {
+		r.known, r.head, r.epoch = true, head, epoch
+		r.drainLocked()
+	}
+	return nil
+}
+
+// lookup returns the meeting's room on this node, if there is one.
+func (h *Hub) lookup(meetingID string) *room {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.rooms[meetingID]
+}
+
+// release drops an empty room after Linger; a join in between keeps it.
+func (h *Hub) release(r *room) {
+	if h.opt.Linger < 0 {
+		h.dropIfEmpty(r)
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.dropTimer == nil {
+		r.dropTimer = time.AfterFunc(h.opt.Linger, func() { h.dropIfEmpty(r) })
+	} else {
+		r.dropTimer.Reset(h.opt.Linger)
+	}
+}
+
+func (h *Hub) dropIfEmpty(r *room) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.rooms[r.id] == r && r.closeIfEmpty() {
+		delete(h.rooms, r.id)
+		h.metrics.rooms.Dec()
+	}
+}
+
+// resetRoom makes the meeting's clients on this node start over.
+func (h *Hub) resetRoom(meetingID string) {
+	if r := h.lookup(meetingID); r != nil {
+		r.reset()
+	}
+}
+
+// deliver is the broker's sink: records of one meeting, in seq order.
+func (h *Hub) deliver(recs []record) {
+	if len(recs) == 0 {
+		return
+	}
+	if r := h.lookup(recs[0].MeetingID); r != nil {
+		h.deliverTo(r, recs)
+	}
+}
+
+// deliverTo hands recs to r and fills any gap before them from the store.
+func (h *Hub) deliverTo(r *room, recs []record) {
+	after, upTo := r.accept(recs)
+	if upTo <= after {
+		return
+	}
+	ctx, cancel := context.WithTimeout(h.ctx, storeTimeout)
+	defer cancel()
+	missing, err := h.st.between(ctx, r.id, after, upTo)
+	if err != nil {
+		h.log.Warn("realtime: cannot fill a gap; resetting room", "meeting", r.id, "after", after, "upto", upTo, "err", err)
+		r.reset()
+		return
+	}
+	r.accept(missing)
+}
+
+// message is the broker's sink for ephemeral and control messages.
+func (h *Hub) message(m message) {
+	r := h.lookup(m.MeetingID)
+	switch {
+	case r == nil:
+	case m.Kick != "":
+		r.kick(m.Kick)
+	default:
+		at := time.Time{}
+		if m.At > 0 {
+			at = time.Unix(0, m.At)
+		}
+		r.broadcast(newFrame(encodeEvent(0, m.Type, m.Data), at), m.Audience)
+	}
+}
+
+// lost catches every room up from the store after the broker may have
+// missed deliveries.
+func (h *Hub) lost() {
+	h.mu.Lock()
+	rooms := make([]*room, 0, len(h.rooms))
+	for _, r := range h.rooms {
+		rooms = append(rooms, r)
+	}
+	h.mu.Unlock()
+	for _, r := range rooms {
+		ctx, cancel := context.WithTimeout(h.ctx, storeTimeout)
+		h.catchUp(ctx, r)
+		cancel()
+	}
+}
+
+// catchUpIfBehind catches r up when a client resumes from a seq this node
+// has not delivered yet (it came from a node that heard first).
+func (h *Hub) catchUpIfBehind(ctx context.Context, r *room, since int64) {
+	if head, known := r.headNow(); known && since > head {
+		h.catchUp(ctx, r)
+	}
+}
+
+// catchUp delivers what the store has beyond r's head. A store whose
+// epoch changed (reset database) or that is too far ahead resets the room.
+func (h *Hub) catchUp(ctx context.Context, r *room) {
+	head, known := r.headNow()
+	if !known {
+		return
+	}
+	dbHead, epoch, err := h.st.current(ctx, r.id)
+	if err != nil {
+		h.log.Warn("realtime: catch up", "meeting", r.id, "err", err)
+		return
+	}
+	r.mu.Lock()
+	sameEpoch := epoch == r.epoch
+	r.mu.Unlock()
+	switch {
+	case !sameEpoch || dbHead < head || dbHead-head > int64(h.opt.RetainEvents):
+		r.reset()
+	case dbHead > head:
+		recs, err := h.st.between(ctx, r.id, head, dbHead)
+		if errors.Is(err, errGone) {
+			r.reset()
+			return
+		}
+		if err != nil {
+			h.log.Warn("realtime: catch up", "meeting", r.id, "err", err)
+			return
+		}
+		h.deliverTo(r, recs)
+	}
+}

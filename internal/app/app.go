@@ -114,6 +114,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 		return nil, err
 	}
 	a.Hub = hub
+	hub.Handle("pointer", a.pointer)
 	var pub event.Publisher = hub
 	if cfg.Publisher != nil { // tests watch what is published
 		pub = event.Multi{hub, cfg.Publisher}

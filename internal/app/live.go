@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 
 	"github.com/curia/curia/account"
 	"github.com/curia/curia/agenda"
+	"github.com/curia/curia/docs"
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/web"
 	"github.com/curia/curia/meeting"
@@ -89,4 +91,14 @@ func (l liveSnapshot) Snapshot(ctx context.Context, v realtime.Viewer, meetingID
 		return nil, err
 	}
 	return st, nil
+}
+
+// pointer relays the presenter's laser and temporary strokes to the room
+// (never stored): docs checks it, the hub broadcasts it.
+func (a *App) pointer(ctx context.Context, v realtime.Viewer, meetingID string, data json.RawMessage) error {
+	payload, audience, err := a.Docs.Pointer(ctx, actorOf(v), meetingID, data)
+	if err != nil {
+		return err
+	}
+	return a.Hub.Broadcast(ctx, meetingID, docs.PointerEvent, payload, audience)
 }

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/gorilla/websocket"
@@ -104,4 +105,29 @@ func TestRemovedParticipantIsDisconnected(t *testing.T) {
 		}
 	}
 	t.Fatal("the removed participant's connection stayed open")
+}
+
+// The presenter's laser reaches the tablets and is refused from a delegate.
+func TestPointerRelayed(t *testing.T) {
+	s := apptest.Start(t, testdb.Backends()[0])
+	c := s.NewCast("p")
+	m := c.Meeting("Con trỏ")
+	var doc docs.Document
+	c.Secretary.Upload("/api/v1/meetings/"+m+"/documents", "a.pdf", testpdf.Pages(2, "laser"), nil).JSON(&doc)
+	c.SetStatus(m, "scheduled", "live")
+	c.Chair.Must(200, "PUT", "/api/v1/meetings/"+m+"/presentation", map[string]any{"document_id": doc.ID, "page": 1})
+	chair, tablet := c.Chair.Live(m, ""), c.Delegate.Live(m, "")
+	chair.NextOf("snapshot")
+	tablet.NextOf("snapshot")
+	laser := map[string]any{"type": "pointer", "data": map[string]any{"document_id": doc.ID, "page": 1, "kind": "laser", "x": 100, "y": 200}}
+	chair.Send(laser)
+	got := tablet.NextOf("pointer")
+	var mv docs.PointerMove
+	if err := json.Unmarshal(got.Data, &mv); err != nil || mv.X == nil || *mv.X != 100 || mv.Page != 1 || got.Seq != 0 {
+		t.Fatalf("pointer arrived as %s (seq %d): %v", got.Data, got.Seq, err)
+	}
+	tablet.Send(laser)
+	if e := tablet.NextOf("error"); !strings.Contains(string(e.Data), "forbidden") {
+		t.Fatalf("a delegate's pointer: %s", e.Data)
+	}
 }

@@ -82,14 +82,14 @@ func (s *Service) Annotate(ctx context.Context, a web.Actor, docID string, in []
 		return nil, 0, err
 	}
 	entry := func(r annotationRow) *audit.Entry { return s.annotationEntry(a, r, "annotation.created", nil) }
-	existing, err := s.store.insertAnnotations(ctx, rows, entry, func(existing map[string]annotationRow) error {
+	existing, err := s.commits.insert(ctx, s.store, &createJob{rows: rows, entry: entry, check: func(existing map[string]annotationRow) error {
 		for i, r := range rows {
 			if old, ok := existing[r.ID]; ok && !sameAnnotation(old, r) {
 				return replayConflict(i, len(rows), old, r)
 			}
 		}
 		return nil
-	})
+	}})
 	if err != nil {
 		return nil, 0, err
 	}
@@ -221,6 +221,9 @@ func (s *Service) Annotations(ctx context.Context, a web.Actor, docID string, q 
 	}
 	if q.Version == 0 {
 		q.Version = d.CurrentVersion
+	}
+	if q.Version > d.CurrentVersion { // versions are numbered from 1 without gaps
+		return nil, apperr.NotFoundf("document %s has no version %d", d.ID, q.Version)
 	}
 	rows, err := s.store.annotations(ctx, annotationFilter{DocumentID: d.ID, Version: q.Version, Page: q.Page, ReaderID: a.UserID, Shared: true})
 	if err != nil {

@@ -114,15 +114,16 @@ func checkColour(c *string, def string) error {
 // round keeps 1/100 point: finer than any screen, and half the bytes.
 func round(f float64) float64 { return math.Round(f*100) / 100 }
 
-// decodeStrict decodes raw into v, refusing unknown fields.
-func decodeStrict(raw json.RawMessage, v any) error {
+// decodeStrict decodes raw (named what, for messages) into v, refusing
+// unknown fields.
+func decodeStrict(raw json.RawMessage, v any, what string) error {
 	if len(bytes.TrimSpace(raw)) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
-		return apperr.Invalidf("data is required")
+		return apperr.Invalidf("%s is required", what)
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return apperr.Invalidf("data does not fit its kind: %s", strings.TrimPrefix(err.Error(), "json: "))
+		return apperr.Invalidf("%s is not as expected: %s", what, strings.TrimPrefix(err.Error(), "json: "))
 	}
 	return nil
 }
@@ -152,7 +153,7 @@ func cleanData(kind string, raw json.RawMessage, b bounds) (json.RawMessage, err
 
 func cleanInk(raw json.RawMessage, b bounds) (inkData, error) {
 	var d inkData
-	if err := decodeStrict(raw, &d); err != nil {
+	if err := decodeStrict(raw, &d, "data of an ink annotation"); err != nil {
 		return d, err
 	}
 	if err := checkColour(&d.Colour, defaultInk); err != nil {
@@ -203,7 +204,7 @@ func cleanPoint(p []float64, b bounds) error {
 
 func cleanHighlight(raw json.RawMessage, b bounds) (highlightData, error) {
 	var d highlightData
-	if err := decodeStrict(raw, &d); err != nil {
+	if err := decodeStrict(raw, &d, "data of a highlight"); err != nil {
 		return d, err
 	}
 	if err := checkColour(&d.Colour, defaultHighlight); err != nil {
@@ -229,7 +230,7 @@ func cleanHighlight(raw json.RawMessage, b bounds) (highlightData, error) {
 
 func cleanNote(raw json.RawMessage, b bounds) (noteData, error) {
 	var d noteData
-	if err := decodeStrict(raw, &d); err != nil {
+	if err := decodeStrict(raw, &d, "data of a note"); err != nil {
 		return d, err
 	}
 	if err := checkColour(&d.Colour, defaultNote); err != nil {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/curia/curia/docs"
@@ -71,6 +72,28 @@ func TestAnnotationReplay(t *testing.T) {
 		}
 		if evs := apptest.EventTypes(r.rec); !slices.Equal(evs, []string{"annotation.deleted"}) {
 			t.Errorf("replays and refusals published %v", evs)
+		}
+
+		// The same batch from two sessions at once (tablet and laptop
+		// reconnecting): created once, no error.
+		racing := map[string]any{"annotations": []any{ink("race-1", 1, true), ink("race-2", 2, false)}}
+		var wg sync.WaitGroup
+		results := make([]apptest.Response, 6)
+		for i := range results {
+			wg.Go(func() { results[i] = r.c.Delegate.Do("POST", path, racing) })
+		}
+		wg.Wait()
+		created := 0
+		for _, res := range results {
+			var out struct{ Created int }
+			if res.Status != 200 && res.Status != 201 {
+				t.Fatalf("a concurrent replay: %d %s", res.Status, res.Body)
+			}
+			res.JSON(&out)
+			created += out.Created
+		}
+		if evs := apptest.Drain(r.rec); created != 2 || len(evs) != 2 {
+			t.Errorf("concurrent replays created %d, published %d", created, len(evs))
 		}
 	})
 }
@@ -165,8 +188,54 @@ func TestAnnotationBadInput(t *testing.T) {
 		if res := r.c.Delegate.Do("GET", path+"?page=0", nil); res.Status != 400 {
 			t.Errorf("page=0: %d", res.Status)
 		}
+		if res := r.c.Delegate.Do("GET", path+"?version=2", nil); res.Status != 404 {
+			t.Errorf("a version that does not exist: %d", res.Status)
+		}
 		if res := r.c.Delegate.Do("PATCH", "/api/v1/annotations/bad", map[string]any{"data": map[string]any{"x": 1, "y": 1, "text": strings.Repeat("a", 4001)}}); res.Status != 400 {
 			t.Errorf("a note changed to too long: %d", res.Status)
+		}
+	})
+}
+
+// Many sessions at once, as in a live session: each request gets its own
+// answer even when they are written together (group commit) and some are
+// replays or conflicts.
+func TestAnnotationConcurrentCreates(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
+		r := newAnnRoom(t, b)
+		path := annotationsPath(r.open.ID)
+		r.c.Delegate.Must(http.StatusCreated, "POST", path, ink("old", 1, true))
+		apptest.Drain(r.rec)
+		type try struct {
+			who  *apptest.Client
+			body any
+			want int
+		}
+		var tries []try
+		for i := range 30 {
+			tries = append(tries, try{r.c.Delegate, ink(fmt.Sprint("d", i), 1+i%4, i%2 == 0), 201})
+			tries = append(tries, try{r.other, ink(fmt.Sprint("o", i), 1+i%4, true), 201})
+		}
+		for range 5 {
+			tries = append(tries, try{r.c.Delegate, ink("old", 1, true), 200}, try{r.other, ink("old", 1, true), 409},
+				try{r.c.Delegate, ink("old", 2, true), 409})
+		}
+		got := make([]int, len(tries))
+		var wg sync.WaitGroup
+		for i, tr := range tries {
+			wg.Go(func() { got[i] = tr.who.Do("POST", path, tr.body).Status })
+		}
+		wg.Wait()
+		for i, tr := range tries {
+			if got[i] != tr.want {
+				t.Errorf("try %d (%v): %d, want %d", i, tr.body.(map[string]any)["id"], got[i], tr.want)
+			}
+		}
+		if ids, _ := seen(t, r.c.Chair, r.open.ID); len(ids) != 1+15+30 { // old, the delegate's shared, all of the other's
+			t.Errorf("the chair sees %d annotations", len(ids))
+		}
+		if evs := apptest.Drain(r.rec); len(evs) != 60 {
+			t.Errorf("%d events for 60 new annotations", len(evs))
 		}
 	})
 }

@@ -76,7 +76,7 @@ func (s *Service) Pointer(ctx context.Context, a web.Actor, meetingID string, da
 		return nil, nil, apperr.New(apperr.TooLarge, "a pointer message is at most %d bytes", maxPointerBytes)
 	}
 	var in pointerInput
-	if err := decodeStrict(data, &in); err != nil {
+	if err := decodeStrict(data, &in, "a pointer message"); err != nil {
 		return nil, nil, err
 	}
 	if s.shown == nil {

@@ -59,6 +59,13 @@ func (s *store) insertAnnotations(ctx context.Context, rows []annotationRow, ent
 	if !errors.Is(err, errReplayed) {
 		return nil, err
 	}
+	return s.insertCarefully(ctx, rows, entry, check)
+}
+
+// insertCarefully reads which rows exist, lets check judge them, and
+// inserts the others.
+func (s *store) insertCarefully(ctx context.Context, rows []annotationRow, entry func(annotationRow) *audit.Entry,
+	check func(existing map[string]annotationRow) error) (map[string]annotationRow, error) {
 	for attempt := 0; ; attempt++ {
 		existing, err := s.insertNew(ctx, rows, entry, check)
 		if database.IsUniqueViolation(err) && attempt == 0 { // a concurrent replay got in first

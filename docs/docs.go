@@ -126,6 +126,7 @@ type Service struct {
 	tmpDir    string
 	maxUpload int64
 	marks     *watermarks
+	commits   annotationCommits
 }
 
 // NewService returns a Service on db.

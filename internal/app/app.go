@@ -28,6 +28,7 @@ import (
 	"github.com/curia/curia/meeting"
 	"github.com/curia/curia/presentation"
 	"github.com/curia/curia/realtime"
+	"github.com/curia/curia/vote"
 )
 
 // App is a running Curia: its database, services and HTTP handler.
@@ -43,6 +44,7 @@ type App struct {
 	Docs     *docs.Service
 	Present  *presentation.Service
 	Hub      *realtime.Hub
+	Votes    *vote.Service
 	PDF      *pdf.Runner // isolated PDF workers (the demo makes its documents with them)
 	echo     *echo.Echo
 	registry *prometheus.Registry
@@ -82,7 +84,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*database.DB, erro
 // Migrations lists every package's schema step, in dependency order.
 func Migrations() []database.Step {
 	return []database.Step{account.Migration(), audit.Migration(), meeting.Migration(), agenda.Migration(),
-		docs.Migration(), presentation.Migration(), realtime.Migration()}
+		docs.Migration(), presentation.Migration(), vote.Migration(), realtime.Migration()}
 }
 
 // New builds Curia on an open, migrated database.
@@ -127,6 +129,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 		Agenda: a.Agenda, PDF: a.PDF, Publisher: pub, Shown: a.shown, Audit: a.auditW, Logger: log})
 	a.Present = presentation.NewService(db, presentation.Config{Meetings: a.Meetings, Agenda: a.Agenda,
 		Documents: a.Docs, Publisher: pub, Logger: log})
+	a.Votes = vote.NewService(db, vote.Config{Meetings: a.Meetings, Agenda: a.Agenda, Publisher: pub, Logger: log})
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if err := a.routes(); err != nil {
 		return nil, err
@@ -177,6 +180,7 @@ func (a *App) routes() error {
 	agenda.NewHandler(a.Agenda).Routes(signedIn)
 	docs.NewHandler(a.Docs).Routes(signedIn)
 	presentation.NewHandler(a.Present).Routes(signedIn)
+	vote.NewHandler(a.Votes).Routes(signedIn)
 	// Unknown API paths are a JSON 404, for signed-in and anonymous callers alike.
 	api.Any("/*", func(echo.Context) error { return echo.ErrNotFound })
 	frontend.Register(e)
@@ -249,6 +253,7 @@ func (a *App) purgeSessions(ctx context.Context) {
 // Close stops background work and releases the database.
 func (a *App) Close() error {
 	_ = a.Hub.Close(context.Background()) // idempotent; Serve closed it already
+	a.Votes.Close()                       // answers the votes still queued before the database closes
 	a.Present.Close()
 	a.Docs.Close()
 	a.auditW.Close()

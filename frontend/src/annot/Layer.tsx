@@ -1,0 +1,292 @@
+// The annotation layer over a page: draws with pen and highlighter, erases,
+// places plain-text notes, and shows mine and the shared ones. Loaded after
+// the first page is on screen. Coordinates are the server's: PDF points of
+// the displayed page (see types.ts); the SVG's viewBox is the page in points.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError } from '../api';
+import { t } from '../i18n';
+import type { Store } from '../store';
+import type { LiveEvent } from '../types';
+import { backendFor, newId, type Backend } from './backend';
+import { clampPoint, decimate, distanceToHighlight, distanceToInk, simplify, strokeToRects } from './geometry';
+import type { Annotation, AnnotationData, HighlightData, InkData, LayerProps, NoteData, Point } from './types';
+
+const PEN = { colour: '#1d4ed8', width: 1.6 };
+const MARKER = { colour: '#facc15', width: 12, opacity: 0.4 };
+
+export interface FullLayerProps extends LayerProps {
+  events?: Store<LiveEvent | null>;
+  onMode?(remote: boolean): void;
+  /** Something could not be saved (a message for the user), or null once it is. */
+  onError?(message: string | null): void;
+}
+
+/** Inserts or replaces by id. */
+function upsert(l: Annotation[], a: Annotation): Annotation[] {
+  const i = l.findIndex((x) => x.id === a.id);
+  if (i < 0) return [...l, a];
+  if ((l[i].rev ?? 0) > (a.rev ?? 0)) return l; // an older copy
+  const out = l.slice();
+  out[i] = a;
+  return out;
+}
+
+export default function Layer(p: FullLayerProps) {
+  const [backend, setBackend] = useState<Backend | null>(null);
+  const [all, setAll] = useState<Annotation[]>([]);
+  const [draft, setDraft] = useState<Point[] | null>(null);
+  const [editing, setEditing] = useState<{ x: number; y: number; note?: Annotation } | null>(null);
+  const svg = useRef<SVGSVGElement>(null);
+  const drawingId = useRef<number | null>(null);
+  const gone = useRef(new Set<string>()); // deleted here: a late event must not bring them back
+  const [reload, setReload] = useState(0);
+
+  useEffect(() => {
+    let alive = true;
+    void backendFor(p.docId, p.me).then(async (b) => {
+      const list = await b.list(p.docId, p.version).catch(() => [] as Annotation[]);
+      if (!alive) return;
+      setBackend(b);
+      setAll(list.filter((a) => !gone.current.has(a.id)));
+      p.onMode?.(b.remote);
+    });
+    return () => {
+      alive = false;
+    };
+  }, [p.docId, p.version, reload]);
+
+  // Others' shared annotations, and mine from my other sessions, arrive through the live hub.
+  useEffect(() => {
+    if (!p.events) return;
+    return p.events.subscribe((ev) => {
+      if (ev?.type === 'resync') return setReload((n) => n + 1);
+      const a = ev?.data as Annotation | undefined;
+      if (!ev || !a || a.document_id !== p.docId) return;
+      if (p.version && a.version && a.version !== p.version) return;
+      if (ev.type === 'annotation.created' || ev.type === 'annotation.updated') {
+        if (!gone.current.has(a.id)) setAll((l) => upsert(l, a));
+      }
+      if (ev.type === 'annotation.deleted') setAll((l) => l.filter((x) => x.id !== a.id));
+    });
+  }, [p.events, p.docId, p.version]);
+
+  const { w, h } = p.size;
+  const onPage = all.filter((a) => a.page === p.page);
+  const mine = (a: Annotation) => !a.author_id || a.author_id === p.me;
+
+  /** The pointer's position in page points. */
+  const at = (e: PointerEvent): Point => {
+    const r = svg.current!.getBoundingClientRect();
+    return clampPoint(((e.clientX - r.left) / r.width) * w, ((e.clientY - r.top) / r.height) * h, p.size);
+  };
+
+  const failed = (e: unknown) => {
+    if (e instanceof ApiError && e.code === 'cancelled') return;
+    p.onError?.(e instanceof ApiError && e.status === 403 ? t('annot.cannotShare') : t('annot.notSaved'));
+  };
+
+  // Shown at once; the backend confirms it (or, refused, it goes away).
+  const add = async (kind: Annotation['kind'], data: AnnotationData) => {
+    if (!backend) return;
+    const a: Annotation = { id: newId(), document_id: p.docId, version: p.version, page: p.page, kind, shared: !!p.shared, data, author_id: p.me };
+    setAll((l) => [...l, a]);
+    const made = await backend.create(a).catch((e) => {
+      setAll((l) => l.filter((x) => x.id !== a.id));
+      failed(e);
+      return null;
+    });
+    if (made && !gone.current.has(made.id)) {
+      p.onError?.(null);
+      setAll((l) => upsert(l, made));
+    }
+  };
+
+  const update = async (a: Annotation, changes: { shared?: boolean; data?: AnnotationData }) => {
+    if (!backend || !mine(a)) return;
+    setAll((l) => l.map((x) => (x.id === a.id ? { ...x, ...changes } : x)));
+    await backend.update(a, changes).then(
+      (r) => setAll((l) => upsert(l, r)),
+      (e) => {
+        setAll((l) => l.map((x) => (x.id === a.id ? a : x)));
+        failed(e);
+      },
+    );
+  };
+
+  const remove = async (a: Annotation) => {
+    if (!backend || !mine(a)) return; // only my own
+    gone.current.add(a.id);
+    setAll((l) => l.filter((x) => x.id !== a.id));
+    await backend.remove(a).catch((e) => {
+      gone.current.delete(a.id);
+      setAll((l) => upsert(l, a));
+      failed(e);
+    });
+  };
+
+  const erase = (e: PointerEvent) => {
+    const [x, y] = at(e);
+    const tol = 10 * (w / svg.current!.getBoundingClientRect().width); // 10 CSS pixels, in points
+    const hit = onPage.find(
+      (a) =>
+        mine(a) &&
+        ((a.kind === 'ink' && distanceToInk(a.data as InkData, x, y) < tol + (a.data as InkData).width / 2) ||
+          (a.kind === 'highlight' && distanceToHighlight(a.data as HighlightData, x, y) < tol)),
+    );
+    if (hit) void remove(hit);
+  };
+  const down = (e: PointerEvent) => {
+    if (p.tool === 'none') return;
+    e.preventDefault();
+    e.stopPropagation();
+    (e.currentTarget as Element).setPointerCapture(e.pointerId);
+    if (p.tool === 'note') {
+      const [x, y] = at(e);
+      setEditing({ x, y });
+    } else if (p.tool === 'eraser') {
+      drawingId.current = e.pointerId;
+      erase(e);
+    } else {
+      drawingId.current = e.pointerId;
+      setDraft([at(e)]);
+    }
+  };
+  const move = (e: PointerEvent) => {
+    if (drawingId.current !== e.pointerId) return;
+    if (p.tool === 'eraser') return erase(e);
+    const pts: Point[] = [];
+    for (const ce of e.getCoalescedEvents?.() ?? [e]) pts.push(at(ce));
+    setDraft((d) => (d ? [...d, ...pts] : d));
+  };
+  const up = (e: PointerEvent) => {
+    if (drawingId.current !== e.pointerId) return;
+    drawingId.current = null;
+    if (draft && p.tool === 'pen') {
+      void add('ink', { ...PEN, strokes: [decimate(simplify(draft, 0.5), 5000)] } satisfies InkData);
+    } else if (draft && p.tool === 'highlighter') {
+      void add('highlight', { colour: MARKER.colour, opacity: MARKER.opacity, rects: strokeToRects(draft, MARKER.width, p.size) } satisfies HighlightData);
+    }
+    setDraft(null);
+  };
+
+  const line = (pts: Point[]) => pts.map((q) => `${q[0]},${q[1]}`).join(' ');
+  const rects = (d: HighlightData) => d.rects.map((r) => `M${r.x} ${r.y}h${r.w}v${r.h}h${-r.w}z`).join('');
+
+  return (
+    <>
+      <svg
+        ref={svg}
+        class={`annot ${p.tool === 'none' ? 'idle' : 'active'}`}
+        viewBox={`0 0 ${w} ${h}`}
+        preserveAspectRatio="none"
+        data-testid="annotations"
+        onPointerDown={down}
+        onPointerMove={move}
+        onPointerUp={up}
+        onPointerCancel={up}
+      >
+        {onPage.map((a) => {
+          if (a.kind === 'note') {
+            const n = a.data as NoteData;
+            const open = () => setEditing({ x: n.x, y: n.y, note: a });
+            return (
+              <g
+                key={a.id}
+                class="note"
+                role="button"
+                tabIndex={0}
+                aria-label={t('annot.openNote')}
+                data-id={a.id}
+                data-shared={a.shared ? '1' : undefined}
+                transform={`translate(${n.x} ${n.y})`}
+                onPointerDown={(e) => {
+                  if (p.tool === 'eraser') {
+                    e.stopPropagation();
+                    void remove(a);
+                  } else if (p.tool === 'none' || p.tool === 'note') {
+                    e.stopPropagation();
+                    open();
+                  }
+                }}
+                onKeyDown={(e) => e.key === 'Enter' && open()}
+              >
+                <rect x="-9" y="-9" width="18" height="18" rx="3" style={n.colour ? { fill: n.colour } : undefined} />
+                <path d="M-5 -3h10M-5 1h10M-5 5h6" />
+              </g>
+            );
+          }
+          if (a.kind === 'highlight') {
+            const d = a.data as HighlightData;
+            return <path key={a.id} class="highlight" data-id={a.id} data-shared={a.shared ? '1' : undefined} d={rects(d)} fill={d.colour} fill-opacity={d.opacity} />;
+          }
+          const d = a.data as InkData;
+          return d.strokes.map((s, i) => (
+            <polyline key={`${a.id}.${i}`} class="ink" data-id={a.id} data-shared={a.shared ? '1' : undefined} points={line(s)} stroke={d.colour} stroke-width={d.width} />
+          ));
+        })}
+        {draft && (
+          <polyline
+            class={p.tool === 'pen' ? 'ink draft' : 'highlight draft'}
+            points={line(draft)}
+            stroke={p.tool === 'pen' ? PEN.colour : MARKER.colour}
+            stroke-width={p.tool === 'pen' ? PEN.width : MARKER.width}
+          />
+        )}
+      </svg>
+      {editing && (
+        <NoteEditor
+          note={editing.note}
+          mine={!editing.note || mine(editing.note)}
+          shared={editing.note ? editing.note.shared : !!p.shared}
+          onClose={() => setEditing(null)}
+          onSave={(text, shared) => {
+            const at = editing;
+            setEditing(null);
+            const n = at.note;
+            if (!n) {
+              if (text.trim()) void add('note', { x: at.x, y: at.y, text: text.trim() });
+              return;
+            }
+            const d = n.data as NoteData;
+            if (!text.trim()) return void remove(n);
+            const changes: { shared?: boolean; data?: AnnotationData } = {};
+            if (text.trim() !== d.text) changes.data = { ...d, text: text.trim() };
+            if (shared !== n.shared) changes.shared = shared;
+            if (changes.data || changes.shared !== undefined) void update(n, changes);
+          }}
+          onDelete={() => {
+            if (editing.note) void remove(editing.note);
+            setEditing(null);
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+function NoteEditor(p: { note?: Annotation; mine: boolean; shared: boolean; onSave(text: string, shared: boolean): void; onDelete(): void; onClose(): void }) {
+  const [text, setText] = useState((p.note?.data as NoteData | undefined)?.text ?? '');
+  const [shared, setShared] = useState(p.shared);
+  const ta = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => ta.current?.focus(), []);
+  return (
+    <div class="modal-back" onPointerDown={(e) => e.stopPropagation()}>
+      <div class="modal" role="dialog" aria-modal="true" aria-labelledby="note-title" onKeyDown={(e) => e.key === 'Escape' && p.onClose()}>
+        <h2 id="note-title">{t('annot.note')}</h2>
+        <textarea ref={ta} rows={5} value={text} readOnly={!p.mine} aria-label={t('annot.noteText')} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
+        {p.note && p.mine && (
+          <label class="check">
+            <input type="checkbox" checked={shared} onChange={(e) => setShared((e.target as HTMLInputElement).checked)} /> {t('annot.shared')}
+          </label>
+        )}
+        <div class="row end">
+          {p.note && p.mine && (
+            <button class="btn danger" onClick={p.onDelete}>{t('common.delete')}</button>
+          )}
+          <button class="btn" onClick={p.onClose}>{t('common.cancel')}</button>
+          {p.mine && <button class="btn primary" onClick={() => p.onSave(text, shared)}>{t('common.save')}</button>}
+        </div>
+      </div>
+    </div>
+  );
+}

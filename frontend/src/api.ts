@@ -1,0 +1,107 @@
+// A thin client of the Curia REST API. The session cookie authenticates
+// every same-origin request; errors become ApiError with the server's code.
+import type {
+  Agenda, AttendanceChange, Attendance, CurrentItem, Doc, Meeting, Poll, Presentation, Queues,
+  Speaker, SpeakerKind, User,
+} from './types';
+
+export const BASE = '/api/v1';
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+let onUnauthorized: () => void = () => {};
+let skew = 0;
+
+/** The server's time in epoch ms, from its Date headers (timers must not trust the tablet's clock). */
+export function serverNow(): number {
+  return Date.now() + skew;
+}
+
+function learnSkew(res: Response): void {
+  const d = Date.parse(res.headers.get('Date') ?? '');
+  if (Number.isNaN(d)) return;
+  const s = d + 500 - Date.now(); // Date has whole seconds: assume the middle
+  skew = Math.abs(s) > 1500 ? s : 0;
+}
+
+const SIGNED_IN = 'curia.signedIn';
+
+/**
+ * Whether this tablet signed in and has not signed out: the session cookie
+ * is HttpOnly, and asking /me without one would log a 401 in the console.
+ */
+export const signedIn = {
+  get: () => { try { return localStorage.getItem(SIGNED_IN) === '1'; } catch { return true; } },
+  set: (on: boolean) => { try { if (on) localStorage.setItem(SIGNED_IN, '1'); else localStorage.removeItem(SIGNED_IN); } catch { /* no storage */ } },
+};
+
+/** Sets what happens when the session is gone (401): back to the login. */
+export function setUnauthorizedHandler(fn: () => void): void {
+  onUnauthorized = fn;
+}
+
+export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const init: RequestInit = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    (init.headers as Record<string, string>)['Content-Type'] = 'application/json';
+  }
+  let res: Response;
+  try {
+    res = await fetch(BASE + path, init);
+  } catch {
+    throw new ApiError(0, 'network', 'network');
+  }
+  learnSkew(res);
+  if (res.status === 204) return undefined as T;
+  const data = await res.json().catch(() => null);
+  if (!res.ok) {
+    const err = data?.error ?? {};
+    if (res.status === 401 && path !== '/auth/login') {
+      signedIn.set(false);
+      onUnauthorized();
+    }
+    throw new ApiError(res.status, err.code ?? 'error', err.message ?? res.statusText);
+  }
+  return data as T;
+}
+
+const get = <T>(p: string) => request<T>('GET', p);
+const post = <T>(p: string, b?: unknown) => request<T>('POST', p, b ?? {});
+
+export const api = {
+  login: (username: string, password: string) =>
+    post<{ token: string; user: User }>('/auth/login', { username, password }).then((r) => {
+      signedIn.set(true);
+      return r;
+    }),
+  logout: () => post<void>('/auth/logout').finally(() => signedIn.set(false)),
+  me: () => get<User>('/me'),
+  meetings: () => get<{ meetings: Meeting[] }>('/meetings').then((r) => r.meetings),
+  meeting: (id: string) => get<Meeting>(`/meetings/${id}`),
+  agenda: (id: string) => get<Agenda>(`/meetings/${id}/agenda`),
+  documents: (id: string) => get<{ documents: Doc[] }>(`/meetings/${id}/documents`).then((r) => r.documents),
+  presentation: (id: string) => get<Presentation>(`/meetings/${id}/presentation`),
+  present: (id: string, document_id: string | null, page: number, zoom: unknown = null) =>
+    request<Presentation>('PUT', `/meetings/${id}/presentation`, { document_id, page, zoom }),
+  setCurrent: (id: string, item_id: string | null) =>
+    request<CurrentItem>('PUT', `/meetings/${id}/agenda/current`, { item_id }),
+  attendance: (id: string) =>
+    get<{ attendance: Attendance[] }>(`/meetings/${id}/attendance`).then((r) => r.attendance),
+  checkIn: (id: string) => post<AttendanceChange>(`/meetings/${id}/attendance`, { state: 'present' }),
+  speakers: (itemId: string) => get<Queues>(`/agenda-items/${itemId}/speakers`),
+  askToSpeak: (itemId: string, kind: SpeakerKind) => post<Speaker>(`/agenda-items/${itemId}/speakers`, { kind }),
+  cancelSpeaker: (speakerId: string) => post<Speaker>(`/speakers/${speakerId}/cancel`),
+  polls: (id: string) => get<{ polls: Poll[] }>(`/meetings/${id}/polls`).then((r) => r.polls),
+  poll: (id: string) => get<Poll>(`/polls/${id}`),
+  vote: (pollId: string, option: string) => post<{ poll_id: string; voted: boolean }>(`/polls/${pollId}/votes`, { option }),
+  voteMany: (pollId: string, options: string[]) => post<{ poll_id: string; voted: boolean }>(`/polls/${pollId}/votes`, { options }),
+};
+
+/** The URL pdf.js loads a document from (Range requests, same origin). */
+export const fileURL = (doc: Pick<Doc, 'id' | 'version'>) =>
+  `${BASE}/documents/${encodeURIComponent(doc.id)}/file${doc.version > 0 ? `?version=${doc.version}` : ''}`;

@@ -1,0 +1,172 @@
+// The meeting room's state and how each live event changes it. Pure
+// functions: the controller (room.ts) feeds them snapshots, REST answers and
+// events; the tests feed them by hand.
+import type {
+  Agenda, AgendaItem, AttendanceChange, AttendanceState, CurrentItem, Doc, LiveEvent, Meeting, Poll,
+  PollProgress, Presentation, Queues,
+} from '../types';
+
+export interface RoomState {
+  meeting: Meeting | null;
+  agenda: Agenda | null;
+  documents: Doc[];
+  presentation: Presentation | null;
+  speakers: Record<string, Queues>; // by agenda item id
+  polls: Record<string, Poll>;
+  attendance: AttendanceState;
+  online: boolean; // the live connection is up and its snapshot applied
+  ready: boolean; // the first full load is done
+  error: string | null; // the room cannot be shown (e.g. not a participant)
+}
+
+export const emptyRoom = (): RoomState => ({
+  meeting: null, agenda: null, documents: [], presentation: null, speakers: {}, polls: {},
+  attendance: 'unknown', online: false, ready: false, error: null,
+});
+
+/** The slices of state an event replaces; a REST answer for a slice that an event touched meanwhile is dropped. */
+export function sliceOf(ev: LiveEvent): string | null {
+  const d = ev.data as Record<string, unknown> | undefined;
+  switch (ev.type) {
+    case 'meeting.updated': return 'meeting';
+    case 'agenda.changed': case 'agenda.current': return 'agenda';
+    case 'document.added': case 'document.updated': case 'document.removed': return 'documents';
+    case 'presentation.changed': return 'presentation';
+    case 'speakers.changed': return `speakers:${String(d?.agenda_item_id ?? '')}`;
+    case 'attendance.changed': return 'attendance';
+    case 'poll.progress': case 'poll.voters': return null; // counts only: keep answers about my own vote
+    default:
+      if (ev.type.startsWith('poll.')) return `poll:${String(d?.id ?? '')}`;
+      return null;
+  }
+}
+
+export function applyEvent(s: RoomState, ev: LiveEvent, me: string): RoomState {
+  const d = ev.data as never;
+  switch (ev.type) {
+    case 'meeting.updated': return { ...s, meeting: mergeMeeting(s.meeting, d) };
+    case 'agenda.changed': return { ...s, agenda: d };
+    case 'agenda.current': return { ...s, agenda: s.agenda && setCurrent(s.agenda, d) };
+    case 'document.added': case 'document.updated': return { ...s, documents: upsertDoc(s.documents, d) };
+    case 'document.removed': return { ...s, documents: s.documents.filter((x) => x.id !== (d as { id: string }).id) };
+    case 'presentation.changed': return { ...s, presentation: newerPresentation(s.presentation, d) };
+    case 'speakers.changed': return { ...s, speakers: { ...s.speakers, [(d as Queues).agenda_item_id]: d } };
+    case 'attendance.changed': {
+      const a = (d as AttendanceChange).attendance;
+      return a?.user_id === me ? { ...s, attendance: a.state } : s;
+    }
+    case 'poll.progress': {
+      const p = d as PollProgress;
+      const old = s.polls[p.poll_id];
+      return old ? { ...s, polls: { ...s.polls, [p.poll_id]: { ...old, voted: p.voted, eligible: p.eligible } } } : s;
+    }
+    default:
+      if (ev.type.startsWith('poll.') && (d as Poll)?.id) return { ...s, polls: mergePoll(s.polls, d) };
+      return s;
+  }
+}
+
+/** An event's meeting carries the role of whoever changed it: keep ours. */
+export function mergeMeeting(old: Meeting | null, m: Meeting): Meeting {
+  return old ? { ...old, ...m, my_role: old.my_role } : m;
+}
+
+/**
+ * Events show the poll as anyone sees it (no "me"): keep what we know about
+ * our own vote. A REST answer (fromEvent false) is the truth about it.
+ */
+export function mergePoll(polls: Record<string, Poll>, p: Poll, fromEvent = true): Record<string, Poll> {
+  const old = polls[p.id];
+  const me = fromEvent ? old?.me : p.me;
+  return { ...polls, [p.id]: { ...p, me: me && p.status !== 'open' ? { ...me, can_vote: false } : me } };
+}
+
+/** A presentation state wins over another only if it is not older. */
+export function newerPresentation(old: Presentation | null, p: Presentation): Presentation {
+  if (old?.at && p.at && Date.parse(p.at) < Date.parse(old.at)) return old;
+  return p;
+}
+
+export function upsertDoc(list: Doc[], d: Doc): Doc[] {
+  const i = list.findIndex((x) => x.id === d.id);
+  const out = i < 0 ? [...list, d] : list.map((x) => (x.id === d.id ? d : x));
+  return out.sort((a, b) => a.position - b.position);
+}
+
+/** agenda.current: the new item is current, the previous one done. */
+export function setCurrent(a: Agenda, c: CurrentItem): Agenda {
+  const walk = (items: AgendaItem[]): AgendaItem[] =>
+    items.map((it) => {
+      let x = it;
+      if (it.id === c.item_id) x = { ...it, status: 'current', became_current_at: c.became_current_at, done_at: null };
+      else if (it.id === c.previous_item_id || it.status === 'current') x = { ...it, status: 'done' };
+      return x.items.length ? { ...x, items: walk(x.items) } : x;
+    });
+  return { ...a, items: walk(a.items), current_item_id: c.item_id };
+}
+
+export function findItem(items: AgendaItem[] | undefined, id: string | null | undefined): AgendaItem | null {
+  if (!items || !id) return null;
+  for (const it of items) {
+    if (it.id === id) return it;
+    const sub = findItem(it.items, id);
+    if (sub) return sub;
+  }
+  return null;
+}
+
+/** My place (1-based) among the waiting speakers, by kind, or 0. */
+export function queuePlace(q: Queues | undefined, me: string): { kind: 'speech' | 'question'; place: number; id: string } | null {
+  if (!q) return null;
+  for (const kind of ['speech', 'question'] as const) {
+    const list = kind === 'speech' ? q.speeches : q.questions;
+    const i = list.findIndex((s) => s.user_id === me);
+    if (i >= 0) return { kind, place: i + 1, id: list[i].id };
+  }
+  return null;
+}
+
+/** The poll to show: an open one first, else the latest result not yet dismissed. */
+export function openPoll(polls: Record<string, Poll>): Poll | null {
+  return Object.values(polls).find((p) => p.status === 'open') ?? null;
+}
+
+/** Best effort: pick what we recognise from the hub's snapshot state. */
+export function applySnapshot(s: RoomState, state: unknown): { next: RoomState; slices: string[] } {
+  const st = (state ?? {}) as Record<string, unknown>;
+  const slices: string[] = [];
+  let next = s;
+  const pres = (st.presentation ?? null) as Presentation | null;
+  if (pres && typeof pres === 'object' && 'document_id' in pres) {
+    next = { ...next, presentation: pres };
+    slices.push('presentation');
+  }
+  if (st.agenda && typeof st.agenda === 'object' && 'items' in (st.agenda as object)) {
+    next = { ...next, agenda: st.agenda as Agenda };
+    slices.push('agenda');
+  }
+  if (st.meeting && typeof st.meeting === 'object' && 'id' in (st.meeting as object)) {
+    next = { ...next, meeting: mergeMeeting(next.meeting, st.meeting as Meeting) };
+    slices.push('meeting');
+  }
+  // {"current_item": {item_id, became_current_at, …} | null}: mark it in the agenda we have.
+  if ('current_item' in st && next.agenda) {
+    const cur = st.current_item as { item_id?: string; became_current_at?: string | null } | null;
+    const id = cur?.item_id ?? null;
+    if (id !== next.agenda.current_item_id) {
+      next = { ...next, agenda: setCurrent(next.agenda, { item_id: id, became_current_at: cur?.became_current_at ?? null, previous_item_id: null }) };
+      slices.push('agenda');
+    }
+  }
+  const q = (st.speakers ?? null) as Queues | null;
+  if (q && typeof q === 'object' && q.agenda_item_id) {
+    next = { ...next, speakers: { ...next.speakers, [q.agenda_item_id]: q } };
+    slices.push(`speakers:${q.agenda_item_id}`);
+  }
+  const poll = (st.poll ?? st.open_poll ?? null) as Poll | null;
+  if (poll && typeof poll === 'object' && poll.id) {
+    next = { ...next, polls: mergePoll(next.polls, poll, false) };
+    slices.push(`poll:${poll.id}`);
+  }
+  return { next, slices };
+}

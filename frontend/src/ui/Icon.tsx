@@ -1,0 +1,29 @@
+// A few line icons as SVG paths (24×24), drawn with currentColor.
+const PATHS: Record<string, string> = {
+  left: 'M15 5l-7 7 7 7',
+  right: 'M9 5l7 7-7 7',
+  plus: 'M12 5v14M5 12h14',
+  minus: 'M5 12h14',
+  grid: 'M4 4h6v6H4zM14 4h6v6h-6zM4 14h6v6H4zM14 14h6v6h-6z',
+  hand: 'M8 13V6a1.5 1.5 0 013 0v5M11 11V4.5a1.5 1.5 0 013 0V11M14 11V6a1.5 1.5 0 013 0v8a6 6 0 01-6 6h-1a6 6 0 01-5-3l-2-4a1.5 1.5 0 012.6-1.5L8 13',
+  pen: 'M4 20l4-1 11-11-3-3L5 16zM14 6l3 3',
+  marker: 'M9 15l-4 4h5l2-2M9 15l7-10 4 3-7 10zM9 15l3 2',
+  eraser: 'M7 20h13M5 15l9-9 5 5-9 9H8z',
+  note: 'M5 4h14v11l-5 5H5zM14 20v-5h5M8 9h8M8 12h5',
+  menu: 'M4 6h16M4 12h16M4 18h16',
+  mic: 'M12 3a3 3 0 013 3v5a3 3 0 01-6 0V6a3 3 0 013-3zM6 11a6 6 0 0012 0M12 17v4',
+  live: 'M12 12m-3 0a3 3 0 106 0 3 3 0 10-6 0M5 5a10 10 0 000 14M19 5a10 10 0 010 14',
+  check: 'M5 12l5 5 9-10',
+  close: 'M6 6l12 12M18 6L6 18',
+  doc: 'M6 3h8l4 4v14H6zM14 3v4h4',
+  back: 'M10 6l-6 6 6 6M4 12h16',
+  download: 'M12 4v11M7 10l5 5 5-5M5 20h14',
+};
+
+export function Icon({ name }: { name: string }) {
+  return (
+    <svg class="ic" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+      <path d={PATHS[name] ?? ''} />
+    </svg>
+  );
+}

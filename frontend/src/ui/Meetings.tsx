@@ -1,0 +1,44 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api';
+import { dateTime, t, type Key } from '../i18n';
+import { navigate } from '../router';
+import type { Meeting, User } from '../types';
+import { LangSwitch } from './LangSwitch';
+
+export function Meetings({ me, onSignOut }: { me: User; onSignOut(): void }) {
+  const [list, setList] = useState<Meeting[] | null>(null);
+  const [failed, setFailed] = useState(false);
+
+  useEffect(() => {
+    api.meetings().then(setList, () => setFailed(true));
+  }, []);
+
+  return (
+    <div class="page">
+      <header class="topbar">
+        <h1 class="title">{t('meetings.title')}</h1>
+        <span class="grow" />
+        <span class="who">{me.full_name}</span>
+        <LangSwitch />
+        <button class="btn" onClick={onSignOut}>{t('common.signOut')}</button>
+      </header>
+      <main class="meetings">
+        {failed && <p class="error" role="alert">{t('error.network')}</p>}
+        {list === null && !failed && <p class="muted">{t('common.loading')}</p>}
+        {list?.length === 0 && <p class="muted">{t('meetings.none')}</p>}
+        <ul class="cards">
+          {list?.map((m) => (
+            <li key={m.id}>
+              <a class="card meeting" href={`/meetings/${m.id}`} onClick={(e) => { e.preventDefault(); navigate(`/meetings/${m.id}`); }}>
+                <span class={`badge st-${m.status}`}>{t(`status.${m.status}` as Key)}</span>
+                <strong class="mtitle">{m.title}</strong>
+                <span class="muted">{[dateTime(m.starts_at), m.location].filter(Boolean).join(' · ')}</span>
+                {m.my_role && <span class="muted">{t('meetings.myRole', { role: t(`role.${m.my_role}` as Key) })}</span>}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,172 @@
+// The meeting room: the agenda beside the document, following the
+// presenter live, checking in, asking to speak, voting.
+import type { ComponentType } from 'preact';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { api, ApiError, fileURL } from '../api';
+import { t, type Key } from '../i18n';
+import { Room as RoomCtl } from '../live/room';
+import { navigate } from '../router';
+import { useStore } from '../store';
+import type { Doc, User } from '../types';
+import { prefetchHead } from '../viewer/head';
+import type { ViewerProps } from '../viewer/Viewer';
+import { AgendaPane } from './Agenda';
+import { Icon } from './Icon';
+import { LangSwitch } from './LangSwitch';
+import { PollLayer } from './Poll';
+import { SpeakBar } from './Speak';
+import { Toasts, toast } from './Toast';
+
+// Start loading pdf.js with the room, while the room's data loads.
+const viewerModule = import('../viewer/Viewer').then((m) => {
+  m.warmUp();
+  return m;
+});
+
+export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut(): void }) {
+  const room = useMemo(() => new RoomCtl(id, me.id, undefined, () => void api.me().catch(() => {})), [id, me.id]);
+  const st = useStore(room.state);
+  const follow = useStore(room.follow);
+  const [agendaOpen, setAgendaOpen] = useState(false);
+  const [Viewer, setViewer] = useState<ComponentType<ViewerProps> | null>(null);
+  const [offlineShown, setOfflineShown] = useState(false);
+
+  useEffect(() => {
+    room.start();
+    void viewerModule.then((m) => setViewer(() => m.default));
+    return () => room.stop();
+  }, [room]);
+
+  // The offline banner waits a moment, so a quick reconnect does not flash it.
+  useEffect(() => {
+    if (st.online) return setOfflineShown(false);
+    const timer = setTimeout(() => setOfflineShown(true), 1500);
+    return () => clearTimeout(timer);
+  }, [st.online]);
+
+  if (st.error) {
+    return (
+      <div class="page">
+        <p class="error pad" role="alert">{st.error === 'not_found' ? t('room.notFound') : t('error.network')}</p>
+        <button class="btn" onClick={() => navigate('/')}>{t('room.backToMeetings')}</button>
+      </div>
+    );
+  }
+
+  const pres = st.presentation;
+  const live = pres?.document_id && !pres.hidden ? pres : null;
+  const following = follow.following && !!live;
+  const byId = (d: string | null) => st.documents.find((x) => x.id === d) ?? null;
+  const current = st.agenda?.current_item_id ?? null;
+  // Until we know whether something is presented, open nothing: opening a
+  // default document first and then the presented one costs seconds.
+  const defaultDoc = pres ? (st.documents.find((d) => d.agenda_item_id === current) ?? null) : null;
+  let doc: Doc | null;
+  let page: number;
+  if (following) {
+    const known = byId(live!.document_id);
+    doc = { ...(known ?? placeholderDoc(live!.document_id!, id)), version: live!.version || known?.version || 0, pages: live!.pages ?? known?.pages ?? 0 };
+    page = live!.page ?? 1;
+  } else {
+    doc = byId(follow.docId) ?? (follow.docId ? null : defaultDoc);
+    page = follow.docId ? follow.page : 1;
+  }
+  // Start on the document's bytes now, while pdf.js may still be on its way.
+  if (doc) void prefetchHead(fileURL(doc)).catch(() => {});
+  const liveKey = following ? `${live!.document_id}:${live!.page}:${live!.at}` : 'browse';
+
+  const checkIn = async () => {
+    try {
+      const r = await api.checkIn(id);
+      room.setAttendance(r.attendance.state);
+      toast(t('room.checkedIn'));
+    } catch (e) {
+      toast(e instanceof ApiError && e.status === 409 ? t('room.checkInClosed') : e instanceof ApiError && e.status === 403 ? t('room.checkInForbidden') : t('error.network'), true);
+    }
+  };
+  const here = st.attendance === 'present' || st.attendance === 'remote';
+
+  return (
+    <div class={`page room-page${agendaOpen ? ' agenda-open' : ''}`}>
+      <header class="topbar">
+        <button class="btn icon" title={t('room.backToMeetings')} aria-label={t('room.backToMeetings')} onClick={() => navigate('/')}>
+          <Icon name="back" />
+        </button>
+        <button class="btn icon agenda-toggle" aria-expanded={agendaOpen} aria-controls="agenda" title={t('room.agenda')} aria-label={t('room.agenda')} onClick={() => setAgendaOpen(!agendaOpen)}>
+          <Icon name="menu" />
+        </button>
+        <h1 class="title" title={st.meeting?.title}>{st.meeting?.title ?? t('common.loading')}</h1>
+        {st.meeting && <span class={`badge st-${st.meeting.status}`}>{t(`status.${st.meeting.status}` as Key)}</span>}
+        <span class="grow" />
+        <span class={`conn ${st.online ? 'on' : 'off'}`} role="status" title={st.online ? t('conn.online') : t('conn.offline')}>
+          <span class="dot" aria-hidden="true" />
+          <span class="sr">{st.online ? t('conn.online') : t('conn.offline')}</span>
+        </span>
+        {st.meeting?.my_role && st.meeting.my_role !== 'secretary' && (
+          here ? (
+            <span class="badge ok" data-testid="checked-in"><Icon name="check" /> {t('room.present')}</span>
+          ) : (
+            <button class="btn primary" data-testid="check-in" onClick={checkIn}>{t('room.checkIn')}</button>
+          )
+        )}
+        <LangSwitch />
+        <button class="btn hide-narrow" onClick={onSignOut}>{t('common.signOut')}</button>
+      </header>
+      {offlineShown && !st.online && (
+        <div class="banner" role="status" data-testid="offline">{t('conn.reconnecting')}</div>
+      )}
+      <div class="room">
+        <AgendaPane
+          agenda={st.agenda}
+          documents={st.documents}
+          openDoc={doc?.id ?? null}
+          liveDoc={live?.document_id ?? null}
+          onOpen={(d) => {
+            setAgendaOpen(false);
+            room.browse(d.id, 1);
+          }}
+        />
+        <main class="doc-pane">
+          <div class="docbar">
+            <span class="doctitle" data-testid="doc-title">{doc?.title || ''}</span>
+            <span class="grow" />
+            {following && (
+              <span class="badge live" data-testid="live-badge"><Icon name="live" /> {t('live.following', { page: live!.page ?? 1 })}</span>
+            )}
+            {pres?.hidden && <span class="badge warn">{t('live.hidden')}</span>}
+          </div>
+          <div class="doc-area">
+            {doc && Viewer ? (
+              <Viewer
+                doc={doc}
+                page={page}
+                region={following ? live!.zoom : null}
+                liveKey={liveKey}
+                me={me.id}
+                events={room.events}
+                onPage={(n) => room.browse(doc!.id, n)}
+              />
+            ) : (
+              <div class="empty">
+                <Icon name="doc" />
+                <p>{!st.ready || (doc === null && follow.docId) ? t('common.loading') : live === null && !pres?.hidden ? t('live.nothing') : t('room.pickDoc')}</p>
+              </div>
+            )}
+            {live && !following && (
+              <button class="btn primary back-live" data-testid="back-to-live" onClick={() => room.backToLive()}>
+                <Icon name="live" /> {t('live.back', { page: live.page ?? 1 })}
+              </button>
+            )}
+          </div>
+          <SpeakBar room={room} me={me} />
+        </main>
+      </div>
+      <PollLayer room={room} />
+      <Toasts />
+    </div>
+  );
+}
+
+function placeholderDoc(docId: string, meetingId: string): Doc {
+  return { id: docId, meeting_id: meetingId, agenda_item_id: null, title: '', position: 0, confidential: false, version: 0, pages: 0, size: 0, sha256: '' };
+}

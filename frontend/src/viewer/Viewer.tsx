@@ -1,0 +1,226 @@
+// The document viewer (loaded with pdf.js, only in the meeting room): the
+// page, its toolbar (pages, zoom, thumbnails, annotation tools) and the
+// keyboard. What page to show comes from the room (the presenter's page
+// when following, else the user's); the viewer reports the user's turns.
+import type { ComponentType } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { BASE, fileURL } from '../api';
+import { t } from '../i18n';
+import type { Store } from '../store';
+import type { Doc, LiveEvent, Region } from '../types';
+import { Icon } from '../ui/Icon';
+import type { Size } from './geometry';
+import { PdfDoc, warmUp } from './pdf';
+import { Stage } from './stage';
+import type { FullLayerProps } from '../annot/Layer';
+import type { Tool } from '../annot/types';
+
+export interface ViewerProps {
+  doc: Doc;
+  page: number;
+  /** The presenter's zoom region while following, else null. */
+  region: Region | null;
+  /** Changes when the presenter's state changes: the user's own zoom then gives way. */
+  liveKey: string;
+  me: string;
+  /** The room's live events (shared annotations of others arrive there). */
+  events?: Store<LiveEvent | null>;
+  onPage(n: number): void;
+}
+
+export { warmUp };
+
+/** The reader's annotated copy: their own marks, with everyone's shared ones when asked. */
+const annotatedURL = (doc: Doc, shared: boolean) =>
+  `${BASE}/documents/${encodeURIComponent(doc.id)}/annotated.pdf?shared=${shared}${doc.version > 0 ? `&version=${doc.version}` : ''}`;
+
+type Layer = ComponentType<FullLayerProps>;
+type Thumbs = ComponentType<{ pdf: PdfDoc; page: number; onPick(n: number): void }>;
+
+export default function Viewer(p: ViewerProps) {
+  const stageEl = useRef<HTMLDivElement>(null);
+  const sheetEl = useRef<HTMLDivElement>(null);
+  const stage = useRef<Stage | null>(null);
+  const [pdf, setPdf] = useState<PdfDoc | null>(null);
+  const [failed, setFailed] = useState(false);
+  const [shown, setShown] = useState<{ page: number; css: Size; size: Size } | null>(null);
+  const [zoom, setZoom] = useState<number | null>(null);
+  const [thumbs, setThumbs] = useState(false);
+  const [tool, setTool] = useState<Tool>('none');
+  const [shared, setShared] = useState(false);
+  const [remote, setRemote] = useState(true);
+  const [annotError, setAnnotError] = useState<string | null>(null);
+  const [Layer, setLayer] = useState<Layer | null>(null);
+  const [Thumbs, setThumbsC] = useState<Thumbs | null>(null);
+  const onPage = useRef(p.onPage);
+  onPage.current = p.onPage;
+
+  useEffect(() => {
+    const s = new Stage(stageEl.current!, sheetEl.current!, {
+      turn: (n) => onPage.current(n),
+      zoomed: setZoom,
+      shown: (page, css, size) => setShown({ page, css, size }),
+    });
+    stage.current = s;
+    return () => s.destroy();
+  }, []);
+
+  // Open the document (Range requests; the first page comes first). Recent
+  // documents stay open, so going back to live or to the previous one is instant.
+  useEffect(() => {
+    let alive = true;
+    setFailed(false);
+    setShown(null);
+    PdfDoc.get(fileURL(p.doc)).then(
+      (d) => {
+        if (!alive) return;
+        stage.current!.setDoc(d, p.doc.id);
+        setPdf(d);
+      },
+      () => alive && setFailed(true),
+    );
+    return () => {
+      alive = false;
+      setPdf(null);
+    };
+  }, [p.doc.id, p.doc.version]);
+
+  const lastLive = useRef('');
+  useEffect(() => {
+    if (!pdf) return;
+    const resetZoom = lastLive.current !== p.liveKey;
+    lastLive.current = p.liveKey;
+    if (resetZoom) setZoom(null);
+    void stage.current!.show(Math.min(Math.max(1, p.page), pdf.pages), p.region, resetZoom);
+  }, [pdf, p.page, p.region, p.liveKey]);
+
+  // The annotation layer comes after the first page is on screen.
+  useEffect(() => {
+    if (shown && !Layer) void import('../annot/Layer').then((m) => setLayer(() => m.default));
+  }, [shown, Layer]);
+
+  useEffect(() => {
+    if (thumbs && !Thumbs) void import('./Thumbs').then((m) => setThumbsC(() => m.default));
+  }, [thumbs, Thumbs]);
+
+  useEffect(() => {
+    if (stage.current) stage.current.drawing = tool !== 'none';
+  }, [tool]);
+
+  // Keys: arrows, Page Up/Down, Home/End turn pages; + - 0 zoom.
+  useEffect(() => {
+    const key = (e: KeyboardEvent) => {
+      const el = e.target as HTMLElement;
+      if (e.defaultPrevented || e.altKey || e.metaKey || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName) || el.isContentEditable) return;
+      if (document.querySelector('[aria-modal="true"]')) return;
+      const s = stage.current;
+      if (!s || !pdf) return;
+      const act: Record<string, () => void> = {
+        ArrowRight: () => s.step(1), PageDown: () => s.step(1), ArrowLeft: () => s.step(-1), PageUp: () => s.step(-1),
+        Home: () => onPage.current(1), End: () => onPage.current(pdf.pages),
+        '+': () => s.setZoom(s.zoomLevel * 1.25), '=': () => s.setZoom(s.zoomLevel * 1.25),
+        '-': () => s.setZoom(s.zoomLevel / 1.25), '0': () => s.setZoom(null),
+      };
+      if (e.key === ' ' && el.tagName === 'BUTTON') return;
+      const fn = act[e.key] ?? (e.key === ' ' && !e.ctrlKey ? () => s.step(e.shiftKey ? -1 : 1) : undefined);
+      if (!fn || (e.ctrlKey && !'+-=0'.includes(e.key))) return;
+      e.preventDefault();
+      fn();
+    };
+    document.addEventListener('keydown', key);
+    return () => document.removeEventListener('keydown', key);
+  }, [pdf]);
+
+  const pages = pdf?.pages ?? p.doc.pages;
+  const page = shown?.page ?? p.page;
+  const s = stage.current;
+  const zoomPct = Math.round((zoom ?? 1) * 100);
+
+  return (
+    <section class="viewer" aria-label={p.doc.title}>
+      <div class="vbar" role="toolbar" aria-label={t('viewer.toolbar')}>
+        <button class={`btn icon${thumbs ? ' on' : ''}`} aria-pressed={thumbs} title={t('viewer.thumbnails')} aria-label={t('viewer.thumbnails')} onClick={() => setThumbs(!thumbs)}>
+          <Icon name="grid" />
+        </button>
+        <button class="btn icon" title={t('viewer.prev')} aria-label={t('viewer.prev')} disabled={page <= 1} onClick={() => s?.step(-1)}>
+          <Icon name="left" />
+        </button>
+        <span class="pageof" aria-live="polite" data-testid="pageof">{t('viewer.pageOf', { page, pages })}</span>
+        <button class="btn icon" title={t('viewer.next')} aria-label={t('viewer.next')} disabled={page >= pages} onClick={() => s?.step(1)}>
+          <Icon name="right" />
+        </button>
+        <span class="sep" />
+        <button class="btn icon" title={t('viewer.zoomOut')} aria-label={t('viewer.zoomOut')} onClick={() => s?.setZoom(s.zoomLevel / 1.25)}>
+          <Icon name="minus" />
+        </button>
+        <button class="btn zoom" title={t('viewer.fit')} aria-label={t('viewer.fit')} onClick={() => s?.setZoom(null)}>
+          {p.region && zoom === null ? t('viewer.presenterZoom') : `${zoomPct}%`}
+        </button>
+        <button class="btn icon" title={t('viewer.zoomIn')} aria-label={t('viewer.zoomIn')} onClick={() => s?.setZoom(s.zoomLevel * 1.25)}>
+          <Icon name="plus" />
+        </button>
+        <span class="sep" />
+        <Tools tool={tool} setTool={setTool} />
+        {tool !== 'none' && tool !== 'eraser' && (
+          <button class={`btn${shared ? ' on' : ''}`} aria-pressed={shared} onClick={() => setShared(!shared)}>
+            {shared ? t('annot.shared') : t('annot.private')}
+          </button>
+        )}
+        {tool !== 'none' && !remote && <span class="hint" data-testid="annot-local">{t('annot.localOnly')}</span>}
+        {annotError && <span class="hint" role="alert" data-testid="annot-error">{annotError}</span>}
+        {remote && (
+          <a
+            class="btn icon"
+            data-testid="annot-export"
+            href={annotatedURL(p.doc, shared)}
+            download
+            title={shared ? t('annot.exportShared') : t('annot.export')}
+            aria-label={shared ? t('annot.exportShared') : t('annot.export')}
+          >
+            <Icon name="download" />
+          </a>
+        )}
+      </div>
+      <div class="vbody">
+        {thumbs && pdf && Thumbs && <Thumbs pdf={pdf} page={page} onPick={(n) => p.onPage(n)} />}
+        <div class={`stage tool-${tool}`} ref={stageEl} tabIndex={-1} data-testid="stage">
+          <div class="sheet" ref={sheetEl}>
+            {Layer && shown && (
+              <Layer docId={p.doc.id} page={shown.page} size={shown.size} tool={tool} me={p.me} shared={shared} version={p.doc.version || undefined} events={p.events} onMode={setRemote} onError={setAnnotError} />
+            )}
+          </div>
+          {!shown && !failed && <div class="loading">{t('viewer.loading')}</div>}
+          {failed && <div class="loading error">{t('viewer.failed')}</div>}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+const TOOLS: { id: Tool; icon: string; label: 'annot.pen' | 'annot.highlighter' | 'annot.eraser' | 'annot.note' | 'annot.none' }[] = [
+  { id: 'none', icon: 'hand', label: 'annot.none' },
+  { id: 'pen', icon: 'pen', label: 'annot.pen' },
+  { id: 'highlighter', icon: 'marker', label: 'annot.highlighter' },
+  { id: 'eraser', icon: 'eraser', label: 'annot.eraser' },
+  { id: 'note', icon: 'note', label: 'annot.note' },
+];
+
+function Tools({ tool, setTool }: { tool: Tool; setTool(t: Tool): void }) {
+  return (
+    <span class="tools" role="radiogroup" aria-label={t('annot.tools')}>
+      {TOOLS.map((x) => (
+        <button
+          key={x.id}
+          class={`btn icon${tool === x.id ? ' on' : ''}`}
+          role="radio"
+          aria-checked={tool === x.id}
+          title={t(x.label)}
+          aria-label={t(x.label)}
+          onClick={() => setTool(x.id)}
+        >
+          <Icon name={x.icon} />
+        </button>
+      ))}
+    </span>
+  );
+}

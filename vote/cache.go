@@ -1,0 +1,50 @@
+package vote
+
+import (
+	"context"
+	"sync"
+)
+
+// fixedPoll is what never changes about a poll once it exists: its
+// meeting and its settings. Its status does change and is not kept here;
+// the vote writer reads it under lock.
+type fixedPoll struct {
+	ID        string
+	MeetingID string
+	Settings
+}
+
+// pollCache keeps fixedPoll by id so that a vote costs no poll read.
+// Nothing can edit a poll's settings, so an entry is never stale.
+type pollCache struct {
+	store *store
+	mu    sync.Mutex
+	byID  map[string]fixedPoll
+}
+
+// maxCachedPolls bounds the cache; when full it starts over.
+const maxCachedPolls = 4096
+
+func newPollCache(st *store) *pollCache { return &pollCache{store: st, byID: map[string]fixedPoll{}} }
+
+// get returns a poll's fixed part; NotFound when there is no such poll.
+func (c *pollCache) get(ctx context.Context, id string) (fixedPoll, error) {
+	c.mu.Lock()
+	p, ok := c.byID[id]
+	c.mu.Unlock()
+	if ok {
+		return p, nil
+	}
+	r, err := c.store.poll(ctx, id)
+	if err != nil {
+		return fixedPoll{}, err
+	}
+	p = fixedPoll{ID: r.ID, MeetingID: r.MeetingID, Settings: r.settings()}
+	c.mu.Lock()
+	if len(c.byID) >= maxCachedPolls {
+		clear(c.byID)
+	}
+	c.byID[id] = p
+	c.mu.Unlock()
+	return p, nil
+}

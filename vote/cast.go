@@ -1,0 +1,113 @@
+package vote
+
+import (
+	"context"
+	"time"
+
+	"github.com/curia/curia/internal/apperr"
+	"github.com/curia/curia/internal/web"
+)
+
+// Ballot is the body of POST /polls/{id}/votes: one option id, or, in a
+// poll where each voter may mark up to max_choices options, a list.
+type Ballot struct {
+	Option  string   `json:"option"`
+	Options []string `json:"options"`
+}
+
+// Receipt acknowledges a recorded vote. It is the same whatever was
+// chosen, so not even its size tells the choice.
+type Receipt struct {
+	PollID string `json:"poll_id"`
+	Voted  bool   `json:"voted"`
+}
+
+// Cast records the actor's vote. The poll must be open and its meeting in
+// session; the actor must have a vote in the meeting and, unless the poll
+// is open to all members, be checked in (present or remote). A second
+// vote in the same poll is a Conflict: a vote cannot be changed. The
+// answer comes once the vote is durably committed.
+func (s *Service) Cast(ctx context.Context, a web.Actor, pollID string, b Ballot) (Receipt, error) {
+	p, err := s.polls.get(ctx, pollID)
+	if err != nil {
+		return Receipt{}, err
+	}
+	m, err := s.voter(ctx, a, p)
+	if err != nil {
+		return Receipt{}, err
+	}
+	chosen, err := p.choose(b)
+	if err != nil {
+		return Receipt{}, err
+	}
+	req := castRequest{PollID: p.ID, MeetingID: p.MeetingID, UserID: a.UserID, Secret: p.Secret, Weight: m.Weight,
+		Options: chosen, Entry: s.entry(a, p.MeetingID, "vote.cast", p.ID, nil)}
+	if err := s.writer.submit(ctx, req); err != nil {
+		return Receipt{}, err
+	}
+	return Receipt{PollID: p.ID, Voted: true}, nil
+}
+
+// voter returns the actor as a member who may vote in p. Someone who does
+// not take part (and is no admin) does not see the poll at all.
+func (s *Service) voter(ctx context.Context, a web.Actor, p fixedPoll) (member, error) {
+	r, err := s.rolls.get(ctx, p.MeetingID, time.Time{})
+	if err != nil {
+		return member{}, err
+	}
+	m, ok := r.members[a.UserID]
+	if !ok || !m.mayVote(p.Eligibility) { // maybe they just checked in: look again
+		if r, err = s.rolls.get(ctx, p.MeetingID, time.Now()); err != nil {
+			return member{}, err
+		}
+		m, ok = r.members[a.UserID]
+	}
+	switch {
+	case !ok && !a.IsAdmin:
+		return member{}, errNoPoll()
+	case !ok:
+		return member{}, apperr.Forbiddenf("you do not take part in this meeting, so you have no vote in it")
+	case !m.CanVote:
+		return member{}, apperr.Forbiddenf("you have no vote in this meeting")
+	case !m.mayVote(p.Eligibility):
+		return member{}, apperr.Forbiddenf("check in first: only members present in the room or attending remotely may vote")
+	}
+	return m, nil
+}
+
+// choose checks a ballot against the poll's options and returns the
+// chosen option ids.
+func (st Settings) choose(b Ballot) ([]string, error) {
+	chosen := b.Options
+	if b.Option != "" {
+		if b.Options != nil {
+			return nil, apperr.Invalidf("give either option or options, not both")
+		}
+		chosen = []string{b.Option}
+	}
+	if len(chosen) == 0 {
+		return nil, apperr.Invalidf(`choose an option: {"option": "<option id>"}`)
+	}
+	if len(chosen) > st.MaxChoices {
+		return nil, apperr.New(apperr.Unprocessable, "too many choices: this poll takes at most %d", st.MaxChoices)
+	}
+	seen := map[string]bool{}
+	for _, id := range chosen {
+		if _, ok := st.option(id); !ok {
+			return nil, apperr.New(apperr.Unprocessable, "this poll has no option %q", truncate(id, maxOptionID))
+		}
+		if seen[id] {
+			return nil, apperr.Invalidf("option %q is chosen twice", id)
+		}
+		seen[id] = true
+	}
+	return chosen, nil
+}
+
+// truncate shortens an echoed client string so an error stays readable.
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,104 @@
+package vote
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/curia/curia/internal/apperr"
+	"github.com/curia/curia/internal/web"
+)
+
+// Handler serves the voting routes.
+type Handler struct {
+	svc *Service
+}
+
+// NewHandler returns the voting routes on svc.
+func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
+
+// Routes registers the voting routes on the signed-in API group.
+func (h *Handler) Routes(g *echo.Group) {
+	svc := h.svc
+	g.POST("/meetings/:id/polls", withBody(http.StatusCreated, svc.CreatePoll))
+	g.GET("/meetings/:id/polls", noBody(http.StatusOK, func(ctx context.Context, a web.Actor, id string) (any, error) {
+		ps, err := svc.List(ctx, a, id)
+		return map[string]any{"polls": ps}, err
+	}))
+	g.GET("/polls/:id", noBody(http.StatusOK, svc.Get))
+	g.POST("/polls/:id/open", noBody(http.StatusOK, svc.OpenPoll))
+	g.POST("/polls/:id/close", noBody(http.StatusOK, svc.ClosePoll))
+	g.POST("/polls/:id/publish", noBody(http.StatusOK, svc.PublishPoll))
+	g.POST("/polls/:id/cancel", noBody(http.StatusOK, svc.CancelPoll))
+	g.POST("/polls/:id/again", noBody(http.StatusCreated, svc.VoteAgain))
+	g.POST("/polls/:id/votes", withBody(http.StatusCreated, svc.Cast))
+	g.GET("/polls/:id/voters", noBody(http.StatusOK, svc.Voters))
+	g.GET("/polls/:id/results", signedIn(h.results))
+	g.GET("/polls/:id/results.json", signedIn(h.resultsAs("json")))
+	g.GET("/polls/:id/results.csv", signedIn(h.resultsAs("csv")))
+}
+
+// signedIn adapts a handler that needs the signed-in actor.
+func signedIn(fn func(c echo.Context, a web.Actor) error) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		a, err := web.CurrentActor(c)
+		if err != nil {
+			return err
+		}
+		return fn(c, a)
+	}
+}
+
+// noBody serves a route without a request body: the service method gets
+// the path's id and its answer is sent with status.
+func noBody[Out any](status int, fn func(context.Context, web.Actor, string) (Out, error)) echo.HandlerFunc {
+	return signedIn(func(c echo.Context, a web.Actor) error {
+		out, err := fn(c.Request().Context(), a, c.Param("id"))
+		return reply(c, status, out, err)
+	})
+}
+
+// withBody is noBody for a route whose JSON body the method takes too.
+func withBody[In, Out any](status int, fn func(context.Context, web.Actor, string, In) (Out, error)) echo.HandlerFunc {
+	return signedIn(func(c echo.Context, a web.Actor) error {
+		var in In
+		if err := web.Bind(c, &in); err != nil {
+			return err
+		}
+		out, err := fn(c.Request().Context(), a, c.Param("id"), in)
+		return reply(c, status, out, err)
+	})
+}
+
+func reply(c echo.Context, status int, out any, err error) error {
+	if err != nil {
+		return err
+	}
+	return c.JSON(status, out)
+}
+
+// results serves the export in ?format=json (default) or csv.
+func (h *Handler) results(c echo.Context, a web.Actor) error {
+	return h.resultsAs(c.QueryParam("format"))(c, a)
+}
+
+func (h *Handler) resultsAs(format string) func(echo.Context, web.Actor) error {
+	return func(c echo.Context, a web.Actor) error {
+		if format != "" && format != "json" && format != "csv" {
+			return apperr.Invalidf("format must be json or csv, not %q", format)
+		}
+		p, err := h.svc.Results(c.Request().Context(), a, c.Param("id"))
+		if err != nil {
+			return err
+		}
+		name := fmt.Sprintf("poll-%s-results", p.ID)
+		if format == "csv" {
+			c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
+			return c.Blob(http.StatusOK, "text/csv; charset=utf-8", CSV(p))
+		}
+		c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`.json"`)
+		return c.JSON(http.StatusOK, p)
+	}
+}

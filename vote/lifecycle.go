@@ -1,0 +1,226 @@
+package vote
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/curia/curia/internal/apperr"
+	"github.com/curia/curia/internal/ids"
+	"github.com/curia/curia/internal/web"
+	"github.com/curia/curia/meeting"
+)
+
+// CreatePoll prepares a draft poll in a meeting that is not closed; its chair,
+// its secretary or an admin may. An agenda item of another meeting is
+// Unprocessable.
+func (s *Service) CreatePoll(ctx context.Context, a web.Actor, meetingID string, in NewPoll) (Poll, error) {
+	acc, err := s.meetings.Access(ctx, a, meetingID)
+	if err != nil {
+		return Poll{}, err
+	}
+	if !acc.CanRun() {
+		return Poll{}, apperr.Forbiddenf("only the meeting's chair or secretary can prepare a poll")
+	}
+	st, err := in.settings()
+	if err != nil {
+		return Poll{}, err
+	}
+	if err := s.checkItem(ctx, meetingID, &st); err != nil {
+		return Poll{}, err
+	}
+	return s.create(ctx, a, meetingID, st, nil)
+}
+
+// checkItem checks that the poll's agenda item, if any, is of the meeting.
+func (s *Service) checkItem(ctx context.Context, meetingID string, st *Settings) error {
+	if st.AgendaItemID == nil || *st.AgendaItemID == "" {
+		st.AgendaItemID = nil
+		return nil
+	}
+	m, err := s.agenda.MeetingOf(ctx, *st.AgendaItemID)
+	if apperr.Is(err, apperr.NotFound) || (err == nil && m != meetingID) {
+		return apperr.New(apperr.Unprocessable, "agenda_item_id is not an agenda item of this meeting")
+	}
+	return err
+}
+
+func (s *Service) create(ctx context.Context, a web.Actor, meetingID string, st Settings, againOf *string) (Poll, error) {
+	r := newPollRow(ids.New(), meetingID, a.UserID, st, s.now())
+	r.AgainOf = againOf
+	detail := map[string]any{"title": st.Title, "kind": st.Kind, "secret": st.Secret, "majority": st.Majority}
+	if againOf != nil {
+		detail["again_of"] = *againOf
+	}
+	e := s.entry(a, meetingID, "poll.created", r.ID, detail)
+	if err := s.writer.do(ctx, func(ctx context.Context, w *store) error { return w.createPoll(ctx, r, st.Options, e) }); err != nil {
+		return Poll{}, err
+	}
+	p, err := s.view(ctx, r, viewer{userID: a.UserID, manager: true})
+	if err == nil {
+		s.announce(ctx, r, "poll.created")
+	}
+	return p, err
+}
+
+// VoteAgain creates a new draft poll with the settings of a finished one (a
+// tie, a cancelled vote): "vote again".
+func (s *Service) VoteAgain(ctx context.Context, a web.Actor, pollID string) (Poll, error) {
+	r, err := s.managed(ctx, a, pollID)
+	if err != nil {
+		return Poll{}, err
+	}
+	if st := Status(r.Status); st == Draft || st == Open {
+		return Poll{}, apperr.Conflictf("the poll is still %s: close or cancel it before voting again", st)
+	}
+	return s.create(ctx, a, r.MeetingID, r.settings(), &r.ID)
+}
+
+// OpenPoll starts taking votes; the meeting must be in session. Opening an
+// open poll changes nothing and answers as the first time did. Votes are
+// checked against the meeting's roll as read here, or later.
+func (s *Service) OpenPoll(ctx context.Context, a web.Actor, pollID string) (Poll, error) {
+	return s.step(ctx, a, pollID, "poll.opened", false, func(r pollRow, ms meeting.Status, _ *votesSoFar, _ *roll) (decision, error) {
+		switch Status(r.Status) {
+		case Open:
+			return decision{}, nil
+		case Draft:
+		default:
+			return decision{}, apperr.Conflictf("a %s poll cannot be opened again; use \"vote again\" for a new one", r.Status)
+		}
+		if ms != meeting.Live {
+			return decision{}, apperr.Conflictf("a poll opens when the meeting is in session (it is %s)", ms)
+		}
+		return s.decided(a, r, "poll.opened", map[string]any{"status": string(Open), "opened_at": s.now()}, nil), nil
+	})
+}
+
+// ClosePoll stops the votes, counts them and stores the result with the
+// electorate as it is now. Every vote acknowledged before the close is
+// counted, and none is taken after it. Closing a closed poll changes nothing.
+func (s *Service) ClosePoll(ctx context.Context, a web.Actor, pollID string) (Poll, error) {
+	p, err := s.step(ctx, a, pollID, "poll.closed", true, func(r pollRow, _ meeting.Status, v *votesSoFar, roll *roll) (decision, error) {
+		switch Status(r.Status) {
+		case Closed, Published:
+			return decision{}, nil
+		case Open:
+		default:
+			return decision{}, apperr.Conflictf("a %s poll cannot be closed", r.Status)
+		}
+		st := r.settings()
+		t := tally(st, v.counts, roll.electorate(st.Eligibility, v.voters))
+		b, err := json.Marshal(t)
+		if err != nil {
+			return decision{}, apperr.Internalf(err, "encode results")
+		}
+		f := map[string]any{"status": string(Closed), "closed_at": s.now(), "tally": string(b)}
+		return s.decided(a, r, "poll.closed", f, map[string]any{"voted": t.Electorate.Voted, "outcome": t.Decision.Outcome}), nil
+	})
+	s.progress.forget(pollID)
+	return p, err
+}
+
+// PublishPoll announces a closed poll's results; in a named poll everyone may
+// then see who chose what. Publishing twice changes nothing.
+func (s *Service) PublishPoll(ctx context.Context, a web.Actor, pollID string) (Poll, error) {
+	return s.step(ctx, a, pollID, "poll.published", false, func(r pollRow, _ meeting.Status, _ *votesSoFar, _ *roll) (decision, error) {
+		switch Status(r.Status) {
+		case Published:
+			return decision{}, nil
+		case Closed:
+			return s.decided(a, r, "poll.published", map[string]any{"status": string(Published), "published_at": s.now()}, nil), nil
+		}
+		return decision{}, apperr.Conflictf("only a closed poll can be published (this one is %s)", r.Status)
+	})
+}
+
+// CancelPoll voids a poll that is not yet published; its votes are kept for
+// the record but no result is shown. Cancelling twice changes nothing.
+func (s *Service) CancelPoll(ctx context.Context, a web.Actor, pollID string) (Poll, error) {
+	p, err := s.step(ctx, a, pollID, "poll.cancelled", false, func(r pollRow, _ meeting.Status, _ *votesSoFar, _ *roll) (decision, error) {
+		switch Status(r.Status) {
+		case Cancelled:
+			return decision{}, nil
+		case Published:
+			return decision{}, apperr.Conflictf("a published poll cannot be cancelled")
+		}
+		f := map[string]any{"status": string(Cancelled), "cancelled_at": s.now()}
+		return s.decided(a, r, "poll.cancelled", f, map[string]any{"was": r.Status}), nil
+	})
+	s.progress.forget(pollID)
+	return p, err
+}
+
+// step runs one lifecycle change as a manager of the poll's meeting and,
+// when it changed something, announces it as typ. It reads the meeting's
+// roll afresh first: votes after an open see who may vote as of the open,
+// and a close freezes the electorate as it is.
+func (s *Service) step(ctx context.Context, a web.Actor, pollID, typ string, withVotes bool, decide verdict) (Poll, error) {
+	r, err := s.managed(ctx, a, pollID)
+	if err != nil {
+		return Poll{}, err
+	}
+	roll, err := s.rolls.get(ctx, r.MeetingID, time.Now())
+	if err != nil {
+		return Poll{}, err
+	}
+	var changed bool
+	err = s.writer.do(ctx, func(ctx context.Context, w *store) error {
+		var err error
+		r, changed, err = w.change(ctx, pollID, withVotes, func(r pollRow, ms meeting.Status, v *votesSoFar) (decision, error) {
+			return decide(r, ms, v, roll)
+		})
+		return err
+	})
+	if err != nil {
+		return Poll{}, err
+	}
+	p, err := s.view(ctx, r, viewer{userID: a.UserID, manager: true})
+	if err == nil && changed {
+		s.announce(ctx, r, typ)
+	}
+	return p, err
+}
+
+// managed loads a poll for someone who must manage its meeting.
+func (s *Service) managed(ctx context.Context, a web.Actor, pollID string) (pollRow, error) {
+	r, err := s.store.poll(ctx, pollID)
+	if err != nil {
+		return r, err
+	}
+	_, err = s.manager(ctx, a, r.MeetingID)
+	return r, err
+}
+
+// verdict decides a lifecycle step on the locked poll, knowing the
+// meeting's roll as read just before.
+type verdict func(r pollRow, ms meeting.Status, v *votesSoFar, roll *roll) (decision, error)
+
+func (s *Service) decided(a web.Actor, r pollRow, action string, fields map[string]any, detail map[string]any) decision {
+	return decision{fields: fields, entry: s.entry(a, r.MeetingID, action, r.ID, detail)}
+}
+
+// announce publishes a poll's new state as everyone may see it; a draft
+// (created, or cancelled before it opened) only to the managers.
+func (s *Service) announce(ctx context.Context, r pollRow, typ string) {
+	p, err := s.view(ctx, r, viewer{})
+	if err != nil {
+		s.log.WarnContext(ctx, "poll event not sent", "poll_id", r.ID, "type", typ, "err", err)
+		return
+	}
+	var audience []string
+	if r.OpenedAt == nil {
+		if audience, err = s.managerIDs(ctx, r.MeetingID); err != nil {
+			return
+		}
+	}
+	s.publish(ctx, r.MeetingID, typ, p, audience)
+}
+
+func (s *Service) managerIDs(ctx context.Context, meetingID string) ([]string, error) {
+	roll, err := s.rolls.get(ctx, meetingID, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	return roll.managers(), nil
+}

@@ -1,0 +1,201 @@
+package vote
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/curia/curia/internal/apperr"
+	"github.com/curia/curia/internal/web"
+	"github.com/curia/curia/meeting"
+)
+
+// rollMaxAge is how stale a meeting's roll may be when a vote is checked
+// against it, so that thousands of votes cost one attendance read, not
+// thousands (a read of 1,000 members costs some 100 ms of CPU). Opening
+// and closing a poll read the roll afresh; a voter the roll refuses is
+// checked again against a fresh one, so a late check-in is never refused.
+// The staleness only ever admits, for up to two seconds, someone marked
+// absent, stripped of the vote or given another weight while the poll is
+// open.
+const rollMaxAge = 2 * time.Second
+
+// member is one participant of a meeting as a poll sees them.
+type member struct {
+	UserID   string
+	FullName string
+	Role     meeting.Role
+	CanVote  bool
+	Weight   int
+	State    meeting.State
+}
+
+// attending reports whether the member is checked in, present or remote.
+func (m member) attending() bool { return m.State == meeting.Present || m.State == meeting.Remote }
+
+// mayVote reports whether the member may vote under rule e.
+func (m member) mayVote(e Eligibility) bool { return m.CanVote && (e == AllMembers || m.attending()) }
+
+// roll is a meeting's participants with their rights and attendance, as
+// read at one moment.
+type roll struct {
+	at      time.Time
+	members map[string]member
+}
+
+// eligible returns the members who may vote under e, plus those who voted
+// (who keep counting after they leave), sorted by id.
+func (r *roll) eligible(e Eligibility, voted map[string]bool) []member {
+	var out []member
+	for _, m := range r.members {
+		if m.mayVote(e) || voted[m.UserID] {
+			out = append(out, m)
+		}
+	}
+	slices.SortFunc(out, func(a, b member) int { return strings.Compare(a.UserID, b.UserID) })
+	return out
+}
+
+// electorate counts the poll's electorate at its close.
+func (r *roll) electorate(e Eligibility, voters []participationRow) Electorate {
+	var el Electorate
+	for _, m := range r.members {
+		if !m.CanVote {
+			continue
+		}
+		el.Members++
+		el.MembersWeight += int64(m.Weight)
+		if m.attending() {
+			el.Present++
+			el.PresentWeight += int64(m.Weight)
+		}
+	}
+	voted := make(map[string]bool, len(voters))
+	for _, v := range voters {
+		voted[v.UserID] = true
+	}
+	for _, m := range r.eligible(e, voted) {
+		el.Eligible++
+		el.EligibleWeight += int64(m.Weight)
+	}
+	for _, v := range voters {
+		el.Voted++
+		el.VotedWeight += int64(v.Weight)
+	}
+	return el
+}
+
+// managers returns the ids of the meeting's chairs and secretaries.
+func (r *roll) managers() []string {
+	out := []string{}
+	for _, m := range r.members {
+		if m.Role == meeting.Chair || m.Role == meeting.Secretary {
+			out = append(out, m.UserID)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// rolls caches each meeting's roll. One reader refreshes a stale roll
+// while the others go on with the stale one, so a storm of votes never
+// waits for the refresh; only a caller that needs a roll read after a
+// given moment (notBefore) waits for one.
+type rolls struct {
+	src     Meetings
+	mu      sync.Mutex
+	entries map[string]*rollEntry
+}
+
+type rollEntry struct {
+	mu      sync.Mutex
+	roll    *roll
+	reading chan struct{} // non-nil while a read is under way; closed when it ends
+}
+
+func newRolls(src Meetings) *rolls { return &rolls{src: src, entries: map[string]*rollEntry{}} }
+
+// get returns the meeting's roll: one read no earlier than notBefore, and
+// (when notBefore is zero and another read is under way) possibly older
+// than rollMaxAge.
+func (rs *rolls) get(ctx context.Context, meetingID string, notBefore time.Time) (*roll, error) {
+	e := rs.entry(meetingID)
+	for {
+		e.mu.Lock()
+		r, reading := e.roll, e.reading
+		switch {
+		case r != nil && !r.at.Before(notBefore) && time.Since(r.at) < rollMaxAge:
+			e.mu.Unlock()
+			return r, nil
+		case r != nil && notBefore.IsZero() && reading != nil:
+			e.mu.Unlock()
+			return r, nil
+		case reading != nil:
+			e.mu.Unlock()
+			select {
+			case <-reading:
+				continue
+			case <-ctx.Done():
+				return nil, apperr.New(apperr.Unavailable, "the request ended while the meeting's roll was read")
+			}
+		}
+		e.reading = make(chan struct{})
+		e.mu.Unlock()
+		return rs.refresh(ctx, meetingID, e)
+	}
+}
+
+// refresh reads the roll into e and wakes those waiting for it.
+func (rs *rolls) refresh(ctx context.Context, meetingID string, e *rollEntry) (*roll, error) {
+	r, err := rs.read(ctx, meetingID, time.Now())
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err == nil {
+		e.roll = r
+	}
+	close(e.reading)
+	e.reading = nil
+	return r, err
+}
+
+func (rs *rolls) entry(meetingID string) *rollEntry {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if len(rs.entries) > 1000 { // meetings come and go; forget them all now and then
+		clear(rs.entries)
+	}
+	e := rs.entries[meetingID]
+	if e == nil {
+		e = &rollEntry{}
+		rs.entries[meetingID] = e
+	}
+	return e
+}
+
+// system is who reads attendance on behalf of the vote itself, which has
+// already checked the asker's access: the meeting service lets an admin.
+func system() web.Actor { return web.Actor{IsAdmin: true} }
+
+func (rs *rolls) read(ctx context.Context, meetingID string, at time.Time) (*roll, error) {
+	ps, err := rs.src.Participants(ctx, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	att, err := rs.src.Attendance(ctx, system(), meetingID)
+	if err != nil {
+		return nil, err
+	}
+	r := &roll{at: at, members: make(map[string]member, len(ps))}
+	for _, p := range ps {
+		r.members[p.UserID] = member{UserID: p.UserID, FullName: p.FullName, Role: p.Role, CanVote: p.CanVote, Weight: p.Weight}
+	}
+	for _, a := range att {
+		if m, ok := r.members[a.UserID]; ok {
+			m.State = a.State
+			r.members[a.UserID] = m
+		}
+	}
+	return r, nil
+}

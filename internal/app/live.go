@@ -13,6 +13,7 @@ import (
 	"github.com/curia/curia/meeting"
 	"github.com/curia/curia/presentation"
 	"github.com/curia/curia/realtime"
+	"github.com/curia/curia/vote"
 )
 
 // adminRole marks a viewer who is an administrator but not a participant.
@@ -58,7 +59,7 @@ type liveState struct {
 	CurrentItem  *agenda.Now        `json:"current_item"`
 	Speakers     *agenda.Queues     `json:"speakers"`
 	Presentation presentation.State `json:"presentation"`
-	Poll         any                `json:"poll"`
+	Polls        []vote.Poll        `json:"polls"` // the open polls, as this viewer may see them
 }
 
 // liveSnapshot composes the live state from the services.
@@ -88,6 +89,9 @@ func (l liveSnapshot) Snapshot(ctx context.Context, v realtime.Viewer, meetingID
 		st.Speakers = &q
 	}
 	if st.Presentation, err = a.Present.ForViewer(ctx, meetingID, v.UserID); err != nil {
+		return nil, err
+	}
+	if st.Polls, err = a.Votes.OpenPolls(ctx, actor, meetingID); err != nil {
 		return nil, err
 	}
 	return st, nil

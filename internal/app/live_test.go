@@ -28,6 +28,10 @@ type snapshot struct {
 		Quorum struct {
 			Eligible int `json:"eligible"`
 		} `json:"quorum"`
+		Polls []struct {
+			ID     string `json:"id"`
+			Status string `json:"status"`
+		} `json:"polls"`
 	} `json:"state"`
 }
 
@@ -44,6 +48,9 @@ func TestLiveWiring(t *testing.T) {
 		c.SetStatus(m, "scheduled", "live")
 		c.Chair.Must(200, "PUT", "/api/v1/meetings/"+m+"/agenda/current", map[string]any{"item_id": item.ID})
 		c.Chair.Must(200, "PUT", "/api/v1/meetings/"+m+"/presentation", map[string]any{"document_id": doc.ID, "page": 2})
+		var poll struct{ ID string }
+		c.Chair.Must(201, "POST", "/api/v1/meetings/"+m+"/polls", map[string]any{"title": "Thông qua tờ trình", "secret": true}).JSON(&poll)
+		c.Chair.Must(200, "POST", "/api/v1/polls/"+poll.ID+"/open", nil)
 
 		tablet := c.Delegate.Live(m, "")
 		first := tablet.Next()
@@ -52,7 +59,8 @@ func TestLiveWiring(t *testing.T) {
 			t.Fatalf("first message %s: %v", first.Type, err)
 		}
 		st := snap.State
-		if st.Meeting.Status != "live" || st.Presentation.Page != 2 || st.CurrentItem == nil || st.CurrentItem.ItemID != item.ID || st.Quorum.Eligible != 2 {
+		if st.Meeting.Status != "live" || st.Presentation.Page != 2 || st.CurrentItem == nil || st.CurrentItem.ItemID != item.ID ||
+			st.Quorum.Eligible != 2 || len(st.Polls) != 1 || st.Polls[0].ID != poll.ID || st.Polls[0].Status != "open" {
 			t.Fatalf("snapshot: %+v", st)
 		}
 

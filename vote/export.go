@@ -18,10 +18,13 @@ func (s *Service) Results(ctx context.Context, a web.Actor, pollID string) (Poll
 	if err != nil {
 		return Poll{}, err
 	}
-	if p.Status != Closed && p.Status != Published {
-		return Poll{}, apperr.Conflictf("results exist once the poll is closed (it is %s)", p.Status)
+	switch p.Status {
+	case Closed, Published:
+		return p, nil
+	case Cancelled:
+		return Poll{}, apperr.Conflictf("the poll was cancelled: it has no results")
 	}
-	return p, nil
+	return Poll{}, apperr.Conflictf("results exist once the poll is closed (it is %s)", p.Status)
 }
 
 // CSV renders a poll's results as one table a spreadsheet opens, with a

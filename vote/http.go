@@ -35,70 +35,55 @@ func (h *Handler) Routes(g *echo.Group) {
 	g.POST("/polls/:id/again", noBody(http.StatusCreated, svc.VoteAgain))
 	g.POST("/polls/:id/votes", withBody(http.StatusCreated, svc.Cast))
 	g.GET("/polls/:id/voters", noBody(http.StatusOK, svc.Voters))
-	g.GET("/polls/:id/results", signedIn(h.results))
-	g.GET("/polls/:id/results.json", signedIn(h.resultsAs("json")))
-	g.GET("/polls/:id/results.csv", signedIn(h.resultsAs("csv")))
-}
-
-// signedIn adapts a handler that needs the signed-in actor.
-func signedIn(fn func(c echo.Context, a web.Actor) error) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		a, err := web.CurrentActor(c)
-		if err != nil {
-			return err
-		}
-		return fn(c, a)
-	}
+	g.GET("/polls/:id/results", h.results)
+	g.GET("/polls/:id/results.json", h.resultsAs("json"))
+	g.GET("/polls/:id/results.csv", h.resultsAs("csv"))
 }
 
 // noBody serves a route without a request body: the service method gets
 // the path's id and its answer is sent with status.
 func noBody[Out any](status int, fn func(context.Context, web.Actor, string) (Out, error)) echo.HandlerFunc {
-	return signedIn(func(c echo.Context, a web.Actor) error {
-		out, err := fn(c.Request().Context(), a, c.Param("id"))
-		return reply(c, status, out, err)
-	})
+	return func(c echo.Context) error {
+		return web.Call[any](c, nil, func(a web.Actor) error {
+			out, err := fn(c.Request().Context(), a, c.Param("id"))
+			return web.Reply(c, status, out, err)
+		})
+	}
 }
 
 // withBody is noBody for a route whose JSON body the method takes too.
 func withBody[In, Out any](status int, fn func(context.Context, web.Actor, string, In) (Out, error)) echo.HandlerFunc {
-	return signedIn(func(c echo.Context, a web.Actor) error {
+	return func(c echo.Context) error {
 		var in In
-		if err := web.Bind(c, &in); err != nil {
-			return err
-		}
-		out, err := fn(c.Request().Context(), a, c.Param("id"), in)
-		return reply(c, status, out, err)
-	})
-}
-
-func reply(c echo.Context, status int, out any, err error) error {
-	if err != nil {
-		return err
+		return web.Call(c, &in, func(a web.Actor) error {
+			out, err := fn(c.Request().Context(), a, c.Param("id"), in)
+			return web.Reply(c, status, out, err)
+		})
 	}
-	return c.JSON(status, out)
 }
 
 // results serves the export in ?format=json (default) or csv.
-func (h *Handler) results(c echo.Context, a web.Actor) error {
-	return h.resultsAs(c.QueryParam("format"))(c, a)
+func (h *Handler) results(c echo.Context) error {
+	return h.resultsAs(c.QueryParam("format"))(c)
 }
 
-func (h *Handler) resultsAs(format string) func(echo.Context, web.Actor) error {
-	return func(c echo.Context, a web.Actor) error {
-		if format != "" && format != "json" && format != "csv" {
-			return apperr.Invalidf("format must be json or csv, not %q", format)
-		}
-		p, err := h.svc.Results(c.Request().Context(), a, c.Param("id"))
-		if err != nil {
-			return err
-		}
-		name := fmt.Sprintf("poll-%s-results", p.ID)
-		if format == "csv" {
-			c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
-			return c.Blob(http.StatusOK, "text/csv; charset=utf-8", CSV(p))
-		}
-		c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`.json"`)
-		return c.JSON(http.StatusOK, p)
+func (h *Handler) resultsAs(format string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		return web.Call[any](c, nil, func(a web.Actor) error {
+			if format != "" && format != "json" && format != "csv" {
+				return apperr.Invalidf("format must be json or csv, not %q", format)
+			}
+			p, err := h.svc.Results(c.Request().Context(), a, c.Param("id"))
+			if err != nil {
+				return err
+			}
+			name := fmt.Sprintf("poll-%s-results", p.ID)
+			if format == "csv" {
+				c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
+				return c.Blob(http.StatusOK, "text/csv; charset=utf-8", CSV(p))
+			}
+			c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`.json"`)
+			return c.JSON(http.StatusOK, p)
+		})
 	}
 }

@@ -56,8 +56,9 @@ func Write(tx *gorm.DB, e Entry) error {
 	return tx.Create(&r).Error
 }
 
-// writeMany appends entries in multi-row inserts.
-func writeMany(tx *gorm.DB, es []Entry) error {
+// WriteMany appends entries in multi-row inserts, in their order, using
+// tx (the transaction of the changes they record).
+func WriteMany(tx *gorm.DB, es []Entry) error {
 	rows := make([]row, len(es))
 	for i, e := range es {
 		r, err := toRow(e)

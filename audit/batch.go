@@ -101,7 +101,7 @@ func (b *Batcher) write(batch []pending) {
 	for i, p := range batch {
 		es[i] = p.e
 	}
-	err := b.db.Transaction(func(tx *gorm.DB) error { return writeMany(tx, es) })
+	err := b.db.Transaction(func(tx *gorm.DB) error { return WriteMany(tx, es) })
 	for _, p := range batch {
 		p.done <- err
 	}

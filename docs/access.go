@@ -46,6 +46,23 @@ func (s *Service) docFor(ctx context.Context, a web.Actor, id string) (documentR
 	return d, acc, readers[id], nil
 }
 
+// docVersion loads a document the actor may see and one of its versions
+// (0: the current one); a missing version is NotFound.
+func (s *Service) docVersion(ctx context.Context, a web.Actor, id string, version int) (documentRow, versionRow, error) {
+	d, _, _, err := s.docFor(ctx, a, id)
+	if err != nil {
+		return documentRow{}, versionRow{}, err
+	}
+	if version == 0 {
+		version = d.CurrentVersion
+	}
+	v, err := s.store.version(ctx, d.ID, version)
+	if apperr.Is(err, apperr.NotFound) {
+		return documentRow{}, versionRow{}, apperr.NotFoundf("the document has no version %d", version)
+	}
+	return d, v, err
+}
+
 // managedDoc loads a document the actor may see and change.
 func (s *Service) managedDoc(ctx context.Context, a web.Actor, id string) (documentRow, meeting.Access, []string, error) {
 	d, acc, readers, err := s.docFor(ctx, a, id)

@@ -23,17 +23,7 @@ type ExportRequest struct {
 // a confidential document's copy is their watermarked one. The export
 // is audited. Close the File to remove it.
 func (s *Service) Export(ctx context.Context, a web.Actor, req ExportRequest) (*File, error) {
-	d, _, _, err := s.docFor(ctx, a, req.DocumentID)
-	if err != nil {
-		return nil, err
-	}
-	if req.Version == 0 {
-		req.Version = d.CurrentVersion
-	}
-	v, err := s.store.version(ctx, d.ID, req.Version)
-	if apperr.Is(err, apperr.NotFound) {
-		return nil, apperr.NotFoundf("document %s has no version %d", d.ID, req.Version)
-	}
+	d, v, err := s.docVersion(ctx, a, req.DocumentID, req.Version)
 	if err != nil {
 		return nil, err
 	}

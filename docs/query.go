@@ -3,8 +3,6 @@ package docs
 import (
 	"context"
 
-	"github.com/curia/curia/internal/apperr"
-
 	"github.com/curia/curia/internal/web"
 )
 
@@ -94,17 +92,7 @@ func managerFields(doc Document, v versionRow, readers []string) Document {
 // Pages returns the page count of a document version the actor may see
 // (version 0 means the current one). The live presentation uses it.
 func (s *Service) Pages(ctx context.Context, a web.Actor, docID string, version int) (meetingID string, v int, pages int, err error) {
-	d, _, _, err := s.docFor(ctx, a, docID)
-	if err != nil {
-		return "", 0, 0, err
-	}
-	if version == 0 {
-		version = d.CurrentVersion
-	}
-	vr, err := s.store.version(ctx, docID, version)
-	if apperr.Is(err, apperr.NotFound) {
-		return "", 0, 0, apperr.NotFoundf("the document has no version %d", version)
-	}
+	d, vr, err := s.docVersion(ctx, a, docID, version)
 	if err != nil {
 		return "", 0, 0, err
 	}

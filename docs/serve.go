@@ -35,17 +35,7 @@ type OpenRequest struct {
 // Open returns the file of a document version the actor may see, and
 // audits the opening.
 func (s *Service) Open(ctx context.Context, a web.Actor, req OpenRequest) (*File, error) {
-	d, _, _, err := s.docFor(ctx, a, req.DocumentID)
-	if err != nil {
-		return nil, err
-	}
-	if req.Version == 0 {
-		req.Version = d.CurrentVersion
-	}
-	v, err := s.store.version(ctx, d.ID, req.Version)
-	if apperr.Is(err, apperr.NotFound) {
-		return nil, apperr.NotFoundf("document %s has no version %d", d.ID, req.Version)
-	}
+	d, v, err := s.docVersion(ctx, a, req.DocumentID, req.Version)
 	if err != nil {
 		return nil, err
 	}

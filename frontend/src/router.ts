@@ -22,8 +22,57 @@ export function usePath(): string {
   return p;
 }
 
-/** The meeting id of /meetings/{id}, or null. */
+/**
+ * The screens of the app:
+ *   /                          my meetings
+ *   /meetings/{id}             the meeting room (delegate's tablet)
+ *   /meetings/{id}/chair       the chair's cockpit
+ *   /meetings/{id}/desk        the secretary's desk for a meeting
+ *   /meetings/{id}/display     the room display (projector, read-only)
+ *   /desk/new                  the secretary's desk: a new meeting
+ *   /admin                     users (administrators)
+ */
+export type Route =
+  | { name: 'meetings' }
+  | { name: 'room' | 'chair' | 'desk' | 'display'; id: string }
+  | { name: 'new-meeting' }
+  | { name: 'admin' };
+
+export function route(path: string): Route {
+  const m = /^\/meetings\/([^/]+)(?:\/(chair|desk|display))?\/?$/.exec(path);
+  if (m) return { name: (m[2] as 'chair' | 'desk' | 'display' | undefined) ?? 'room', id: decodeURIComponent(m[1]) };
+  if (/^\/desk\/new\/?$/.test(path)) return { name: 'new-meeting' };
+  if (/^\/admin\/?$/.test(path)) return { name: 'admin' };
+  return { name: 'meetings' };
+}
+
+/** The path of a screen; the inverse of route. */
+export function pathOf(r: Route): string {
+  switch (r.name) {
+    case 'meetings':
+      return '/';
+    case 'new-meeting':
+      return '/desk/new';
+    case 'admin':
+      return '/admin';
+    case 'room':
+      return `/meetings/${encodeURIComponent(r.id)}`;
+    default:
+      return `/meetings/${encodeURIComponent(r.id)}/${r.name}`;
+  }
+}
+
+/** The meeting id of /meetings/{id} (the delegate's room), or null. */
 export function meetingOf(path: string): string | null {
-  const m = /^\/meetings\/([^/]+)\/?$/.exec(path);
-  return m ? decodeURIComponent(m[1]) : null;
+  const r = route(path);
+  return r.name === 'room' ? r.id : null;
+}
+
+/** A link's click handler that navigates in the app (a modified click opens a tab as usual). */
+export function go(path: string) {
+  return (e: MouseEvent) => {
+    if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    navigate(path);
+  };
 }

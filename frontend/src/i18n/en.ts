@@ -1,5 +1,7 @@
 // English. Typed against the Vietnamese dictionary: a missing or extra key
 // does not compile.
+import chair from './chair.en';
+import desk from './desk.en';
 import type { Dict } from './index';
 
 const en: Dict = {
@@ -26,6 +28,11 @@ const en: Dict = {
   'meetings.title': 'My meetings',
   'meetings.none': 'You have not been invited to any meeting yet.',
   'meetings.myRole': 'Role: {role}',
+  'meetings.admin': 'Users',
+  'meetings.new': 'New meeting',
+  'meetings.chair': 'Chair\'s cockpit',
+  'meetings.desk': 'Prepare',
+  'meetings.display': 'Room display',
 
   'status.draft': 'Draft',
   'status.scheduled': 'Scheduled',
@@ -144,6 +151,9 @@ const en: Dict = {
   'outcome.tie': 'Tied',
   'outcome.elected': 'Elected',
   'outcome.none': 'No option elected',
+
+  ...desk,
+  ...chair,
 };
 
 export default en;

@@ -1,5 +1,9 @@
 // Tiếng Việt: the reference dictionary. Every key here must exist in en.ts
-// (the type checker and i18n.test.ts both check it).
+// (the type checker and i18n.test.ts both check it). The chair's and the
+// secretary's screens keep their strings in their own files, spread in here.
+import chair from './chair.vi';
+import desk from './desk.vi';
+
 export default {
   'lang.switch': 'Đổi ngôn ngữ',
 
@@ -24,6 +28,11 @@ export default {
   'meetings.title': 'Cuộc họp của tôi',
   'meetings.none': 'Bạn chưa được mời tham dự cuộc họp nào.',
   'meetings.myRole': 'Vai trò: {role}',
+  'meetings.admin': 'Quản trị người dùng',
+  'meetings.new': 'Cuộc họp mới',
+  'meetings.chair': 'Điều hành',
+  'meetings.desk': 'Chuẩn bị',
+  'meetings.display': 'Màn hình phòng họp',
 
   'status.draft': 'Dự thảo',
   'status.scheduled': 'Đã lên lịch',
@@ -142,4 +151,7 @@ export default {
   'outcome.tie': 'Hòa phiếu',
   'outcome.elected': 'Đã bầu',
   'outcome.none': 'Không có phương án nào trúng',
+
+  ...desk,
+  ...chair,
 };

@@ -1,28 +1,48 @@
-// The app shell: who is signed in, which screen, which language.
+// The app shell: who is signed in, which screen, which language. Every
+// screen but the list of meetings is its own chunk, loaded when first used,
+// so a delegate's tablet never downloads the chair's or secretary's code.
 import { useEffect, useState } from 'preact/hooks';
 import type { ComponentType } from 'preact';
 import { api, setUnauthorizedHandler, signedIn } from '../api';
 import { currentLang, onLangChange } from '../i18n';
-import { meetingOf, navigate, usePath } from '../router';
+import { navigate, route, usePath, type Route } from '../router';
 import type { User } from '../types';
 import { Login } from './Login';
 import { Meetings } from './Meetings';
 
-type RoomView = ComponentType<{ id: string; me: User; onSignOut(): void }>;
+/** What every lazily loaded screen receives; id is the meeting's (null for a new meeting or a screen without one). */
+export interface ScreenProps {
+  id: string | null;
+  me: User;
+  onSignOut(): void;
+}
+type Screen = ComponentType<ScreenProps>;
+type Lazy = Exclude<Route['name'], 'meetings'>;
+
+const loaders: Record<Lazy, () => Promise<Screen>> = {
+  room: () => import('./Room').then((m) => m.Room as Screen),
+  chair: () => import('../chair/Chair').then((m) => m.Chair),
+  desk: () => import('../desk/Desk').then((m) => m.Desk),
+  'new-meeting': () => import('../desk/Desk').then((m) => m.Desk),
+  display: () => import('../display/Display').then((m) => m.Display),
+  admin: () => import('../admin/Admin').then((m) => m.Admin),
+};
+const loaded = new Map<Lazy, Screen>();
 
 // Opening a meeting's URL on a signed-in tablet: fetch the room and the
 // viewer (pdf.js) right away, alongside the session check.
-const loadRoom = () => import('./Room');
-if (meetingOf(location.pathname) && signedIn.get()) {
-  void loadRoom();
-  void import('../viewer/Viewer');
+const first = route(location.pathname);
+if (first.name !== 'meetings' && signedIn.get()) {
+  void loaders[first.name]().then((c) => loaded.set(first.name as Lazy, c));
+  if (first.name === 'room') void import('../viewer/Viewer');
 }
 
 export function App() {
   const [me, setMe] = useState<User | null | undefined>(undefined); // undefined: still asking
   const [, setLang] = useState(currentLang());
-  const [RoomC, setRoomC] = useState<RoomView | null>(null);
+  const [, setTick] = useState(0);
   const path = usePath();
+  const r = route(path);
 
   useEffect(() => onLangChange(() => setLang(currentLang())), []);
   useEffect(() => {
@@ -31,10 +51,15 @@ export function App() {
     else setMe(null);
   }, []);
 
-  const room = meetingOf(path);
+  const lazy = r.name === 'meetings' ? null : r.name;
   useEffect(() => {
-    if (room && me && !RoomC) void loadRoom().then((m) => setRoomC(() => m.Room));
-  }, [room, me, RoomC]);
+    if (lazy && me && !loaded.has(lazy)) {
+      void loaders[lazy]().then((c) => {
+        loaded.set(lazy, c);
+        setTick((n) => n + 1);
+      });
+    }
+  }, [lazy, me]);
 
   const signOut = () => {
     void api.logout().catch(() => {}).finally(() => {
@@ -45,6 +70,8 @@ export function App() {
 
   if (me === undefined) return <div class="splash" aria-busy="true" />;
   if (me === null) return <Login onIn={setMe} />;
-  if (room) return RoomC ? <RoomC key={room} id={room} me={me} onSignOut={signOut} /> : <div class="splash" aria-busy="true" />;
-  return <Meetings me={me} onSignOut={signOut} />;
+  if (!lazy) return <Meetings me={me} onSignOut={signOut} />;
+  const C = loaded.get(lazy);
+  const id = 'id' in r ? r.id : null;
+  return C ? <C key={`${lazy}:${id ?? ''}`} id={id} me={me} onSignOut={signOut} /> : <div class="splash" aria-busy="true" />;
 }

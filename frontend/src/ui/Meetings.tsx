@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { dateTime, t, type Key } from '../i18n';
-import { navigate } from '../router';
+import { go, navigate } from '../router';
 import type { Meeting, User } from '../types';
 import { LangSwitch } from './LangSwitch';
 
@@ -18,6 +18,8 @@ export function Meetings({ me, onSignOut }: { me: User; onSignOut(): void }) {
       <header class="topbar">
         <h1 class="title">{t('meetings.title')}</h1>
         <span class="grow" />
+        {me.is_admin && <a class="btn" href="/admin" onClick={go('/admin')}>{t('meetings.admin')}</a>}
+        <a class="btn" href="/desk/new" onClick={go('/desk/new')}>{t('meetings.new')}</a>
         <span class="who">{me.full_name}</span>
         <LangSwitch />
         <button class="btn" onClick={onSignOut}>{t('common.signOut')}</button>
@@ -35,6 +37,17 @@ export function Meetings({ me, onSignOut }: { me: User; onSignOut(): void }) {
                 <span class="muted">{[dateTime(m.starts_at), m.location].filter(Boolean).join(' · ')}</span>
                 {m.my_role && <span class="muted">{t('meetings.myRole', { role: t(`role.${m.my_role}` as Key) })}</span>}
               </a>
+              <span class="screens">
+                {(m.my_role === 'chair' || m.my_role === 'secretary') && (
+                  <a class="btn" href={`/meetings/${m.id}/chair`} onClick={go(`/meetings/${m.id}/chair`)}>{t('meetings.chair')}</a>
+                )}
+                {m.my_role === 'secretary' && (
+                  <a class="btn" href={`/meetings/${m.id}/desk`} onClick={go(`/meetings/${m.id}/desk`)}>{t('meetings.desk')}</a>
+                )}
+                {m.my_role !== '' && (
+                  <a class="btn" href={`/meetings/${m.id}/display`} onClick={go(`/meetings/${m.id}/display`)}>{t('meetings.display')}</a>
+                )}
+              </span>
             </li>
           ))}
         </ul>

@@ -22,6 +22,7 @@ import (
 	"github.com/curia/curia/docs"
 	"github.com/curia/curia/docs/pdf"
 	"github.com/curia/curia/frontend"
+	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/database"
 	"github.com/curia/curia/internal/event"
 	"github.com/curia/curia/internal/web"
@@ -181,8 +182,9 @@ func (a *App) routes() error {
 	docs.NewHandler(a.Docs).Routes(signedIn)
 	presentation.NewHandler(a.Present).Routes(signedIn)
 	vote.NewHandler(a.Votes).Routes(signedIn)
-	// Unknown API paths are a JSON 404, for signed-in and anonymous callers alike.
-	api.Any("/*", func(echo.Context) error { return echo.ErrNotFound })
+	// Unknown API paths are a JSON 404, for signed-in and anonymous callers
+	// alike; a known path asked with another method is a 405 with Allow.
+	api.Any("/*", web.NotFound(e, "/api/v1/*"))
 	frontend.Register(e)
 	return nil
 }
@@ -190,7 +192,7 @@ func (a *App) routes() error {
 func (a *App) ready(c echo.Context) error {
 	if err := a.DB.Ping(c.Request().Context()); err != nil {
 		a.Log.Warn("readiness check failed", "err", err)
-		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
+		return apperr.New(apperr.Unavailable, "the database is unreachable")
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 }

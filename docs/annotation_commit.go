@@ -101,12 +101,18 @@ func (s *store) commitGroup(ctx context.Context, batch []*createJob) {
 		if res.RowsAffected != int64(len(rows)) {
 			return errGroupReplayed
 		}
+		var es []audit.Entry // the whole group's, in one multi-row insert
 		for _, j := range batch {
-			if err := writeAudits(tx, j.rows, j.entry); err != nil {
-				return err
+			for _, r := range j.rows {
+				if e := j.entry(r); e != nil {
+					es = append(es, *e)
+				}
 			}
 		}
-		return nil
+		if len(es) == 0 {
+			return nil
+		}
+		return audit.WriteMany(tx, es)
 	})
 	for _, j := range batch {
 		switch {

@@ -115,14 +115,16 @@ func (s *store) insertNew(ctx context.Context, rows []annotationRow, entry func(
 }
 
 func writeAudits(tx *gorm.DB, rows []annotationRow, entry func(annotationRow) *audit.Entry) error {
+	var es []audit.Entry
 	for _, r := range rows {
 		if e := entry(r); e != nil {
-			if err := audit.Write(tx, *e); err != nil {
-				return internal(err)
-			}
+			es = append(es, *e)
 		}
 	}
-	return nil
+	if len(es) == 0 {
+		return nil
+	}
+	return internal(audit.WriteMany(tx, es)) // multi-row inserts: one statement per group, not per stroke
 }
 
 // annotation returns a row by id, tombstones included.

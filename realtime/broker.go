@@ -3,10 +3,7 @@ package realtime
 import (
 	"context"
 	"encoding/json"
-	"hash/fnv"
-	"sync"
-
-	"gorm.io/gorm"
+	"time"
 )
 
 // broker gives events their seqs, stores them, and carries them to the hub
@@ -47,37 +44,32 @@ type message struct {
 	Data      json.RawMessage `json:"d,omitempty"`
 	Audience  []string        `json:"a,omitempty"` // nil: everyone
 	Kick      string          `json:"k,omitempty"` // disconnect this user (code 4003)
+	Presence  *presenceNote   `json:"p,omitempty"` // a node's people in the room (nodes_presence.go)
 	At        int64           `json:"at,omitempty"`
 }
 
-// localBroker serves one node on SQLite: the database orders appends, and
-// a lock per meeting keeps delivery in seq order.
+// localBroker serves one node on SQLite: group commit orders appends,
+// and delivers each group before the next is written, so a meeting's
+// events are delivered in seq order.
 type localBroker struct {
-	st    *store
-	sink  sink
-	locks [64]sync.Mutex // striped by meeting: bounded, never cleaned up
+	st     *store
+	sink   sink
+	commit groupCommit
 }
 
-func (b *localBroker) lock(meetingID string) *sync.Mutex {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(meetingID))
-	return &b.locks[h.Sum32()%uint32(len(b.locks))]
+func newLocalBroker(st *store, sink sink, timeout time.Duration) *localBroker {
+	b := &localBroker{st: st, sink: sink}
+	b.commit = groupCommit{timeout: timeout, write: st.appendGroups, delivered: func(groups []appendGroup) {
+		for _, g := range groups {
+			sink.deliver(g.recs)
+		}
+	}}
+	return b
 }
 
-// Append stores recs and delivers them while holding the meeting's lock,
-// so a later append of the same meeting is delivered after this one.
+// Append stores recs with group commit and delivers them.
 func (b *localBroker) Append(ctx context.Context, meetingID string, recs []record) error {
-	mu := b.lock(meetingID)
-	mu.Lock()
-	defer mu.Unlock()
-	err := b.st.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return b.st.appendTx(tx, meetingID, recs)
-	})
-	if err != nil {
-		return err
-	}
-	b.sink.deliver(recs)
-	return nil
+	return b.commit.append(ctx, meetingID, recs)
 }
 
 // Broadcast delivers m in-process: there is no other node.

@@ -2,8 +2,8 @@ package realtime
 
 import (
 	"errors"
+	"net"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -17,16 +17,19 @@ const closeGrace = time.Second
 
 // conn is one websocket connection. Its writer goroutine is the only one
 // that writes messages; the reader goroutine reads and handles client
-// messages. done is closed exactly once, through close; send is never
-// closed, so a late enqueue cannot panic.
+// messages. done is closed exactly once, through close. The queue is a
+// slice that grows only while messages wait (an idle connection holds
+// none), bounded by Options.QueueSize and QueueBytes.
 type conn struct {
 	hub    *Hub
 	room   *room
 	viewer Viewer
 	ws     *websocket.Conn // set after the upgrade, before the goroutines start
 
-	send   chan *frame
-	queued atomic.Int64 // bytes in send
+	qmu    sync.Mutex
+	queue  []*frame      // waiting to be written, oldest first
+	queued int64         // bytes in queue
+	wake   chan struct{} // signalled (capacity 1) when queue becomes non-empty
 	done   chan struct{}
 	once   sync.Once
 	code   int // close code and reason, written once before done closes
@@ -46,7 +49,7 @@ type conn struct {
 
 func (h *Hub) newConn(v Viewer, r *room) *conn {
 	return &conn{hub: h, room: r, viewer: v, slot: -1,
-		send: make(chan *frame, h.opt.QueueSize), done: make(chan struct{}), readerDone: make(chan struct{}),
+		wake: make(chan struct{}, 1), done: make(chan struct{}), readerDone: make(chan struct{}),
 		limiter: rate.NewLimiter(rate.Limit(h.opt.RateLimit), h.opt.RateBurst)}
 }
 
@@ -55,17 +58,19 @@ func (h *Hub) newConn(v Viewer, r *room) *conn {
 // the byte bound still goes to a client whose queue is empty.
 func (c *conn) enqueue(f *frame) bool {
 	size := int64(f.size)
-	if n := c.queued.Add(size); n > int64(c.hub.opt.QueueBytes) && n != size {
-		c.queued.Add(-size)
+	c.qmu.Lock()
+	if len(c.queue) >= c.hub.opt.QueueSize || c.queued+size > int64(c.hub.opt.QueueBytes) && len(c.queue) > 0 {
+		c.qmu.Unlock()
 		return false
 	}
+	c.queue = append(c.queue, f)
+	c.queued += size
+	c.qmu.Unlock()
 	select {
-	case c.send <- f:
-		return true
+	case c.wake <- struct{}{}:
 	default:
-		c.queued.Add(-size)
-		return false
 	}
+	return true
 }
 
 // close asks the writer to close the connection with code; the first call wins.
@@ -106,11 +111,14 @@ func (c *conn) run(initial []*frame) {
 }
 
 func (c *conn) writeLoop(initial []*frame) {
-	for _, f := range initial {
-		if !c.write(f) {
+	for len(initial) > 0 {
+		n := min(len(initial), maxWriteBatch)
+		if !c.write(initial[:n]) {
 			return
 		}
+		initial = initial[n:]
 	}
+	var batch []*frame
 	ping := time.NewTicker(c.hub.opt.PingInterval)
 	defer ping.Stop()
 	for {
@@ -124,11 +132,16 @@ func (c *conn) writeLoop(initial []*frame) {
 		case <-c.done:
 			c.finishWrites()
 			return
-		case f := <-c.send:
-			c.queued.Add(-int64(f.size))
-			if !c.write(f) {
-				return
+		case <-c.wake:
+			for {
+				if batch = c.take(batch[:0]); len(batch) == 0 {
+					break
+				}
+				if !c.write(batch) {
+					return
+				}
 			}
+			clear(batch[:cap(batch)]) // keep no frames alive while idle
 		case <-ping.C:
 			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.hub.opt.WriteWait)); err != nil {
 				c.close(websocket.CloseAbnormalClosure, "")
@@ -138,13 +151,64 @@ func (c *conn) writeLoop(initial []*frame) {
 	}
 }
 
-func (c *conn) write(f *frame) bool {
-	_ = c.ws.SetWriteDeadline(time.Now().Add(c.hub.opt.WriteWait))
-	if err := c.ws.WritePreparedMessage(f.msg); err != nil {
+// maxWriteBatch and maxWriteBytes bound what one write call sends.
+const (
+	maxWriteBatch = 64
+	maxWriteBytes = 64 << 10
+)
+
+// take moves the oldest queued frames into batch, within the bounds of
+// one write; an empty result means the queue is empty.
+func (c *conn) take(batch []*frame) []*frame {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	bytes := 0
+	n := 0
+	for n < len(c.queue) && n < maxWriteBatch && bytes < maxWriteBytes {
+		f := c.queue[n]
+		batch = append(batch, f)
+		bytes += len(f.wire)
+		c.queued -= int64(f.size)
+		n++
+	}
+	rest := copy(c.queue, c.queue[n:])
+	clear(c.queue[rest:])
+	c.queue = c.queue[:rest]
+	if rest == 0 && cap(c.queue) > maxWriteBatch {
+		c.queue = nil // after a burst: an idle connection keeps no big buffer
+	}
+	return batch
+}
+
+// write sends frames in one system call: when fan-out outpaces a socket
+// (fifty delegates drawing), queued messages leave together instead of one
+// write each. The frames are framed already; gorilla's own writes (control
+// frames) are single Write calls too, which the net package never
+// interleaves with ours.
+func (c *conn) write(frames []*frame) bool {
+	return c.writeBy(frames, time.Now().Add(c.hub.opt.WriteWait))
+}
+
+func (c *conn) writeBy(frames []*frame, deadline time.Time) bool {
+	nc := c.ws.NetConn()
+	_ = nc.SetWriteDeadline(deadline)
+	var err error
+	if len(frames) == 1 {
+		_, err = nc.Write(frames[0].wire)
+	} else {
+		bufs := make(net.Buffers, len(frames))
+		for i, f := range frames {
+			bufs[i] = f.wire
+		}
+		_, err = bufs.WriteTo(nc)
+	}
+	if err != nil {
 		c.close(websocket.CloseAbnormalClosure, "")
 		return false
 	}
-	c.hub.metrics.wrote(f)
+	for _, f := range frames {
+		c.hub.metrics.wrote(f)
+	}
 	return true
 }
 
@@ -154,14 +218,14 @@ func (c *conn) write(f *frame) bool {
 func (c *conn) finishWrites() {
 	if c.code != websocket.CloseTryAgainLater && c.code != websocket.CloseAbnormalClosure {
 		deadline := time.Now().Add(closeGrace)
-		for time.Now().Before(deadline) && len(c.send) > 0 {
-			f := <-c.send
-			c.queued.Add(-int64(f.size))
-			_ = c.ws.SetWriteDeadline(deadline)
-			if c.ws.WritePreparedMessage(f.msg) != nil {
+		var batch []*frame
+		for time.Now().Before(deadline) {
+			if batch = c.take(batch[:0]); len(batch) == 0 {
+				break
+			}
+			if !c.writeBy(batch, deadline) {
 				return
 			}
-			c.hub.metrics.wrote(f)
 		}
 	}
 	c.writeClose()

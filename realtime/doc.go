@@ -52,8 +52,16 @@
 // Presence, follow and broadcast messages are ephemeral: no seq, not stored,
 // not replayed. The snapshot's "online" list is the list as of the last
 // presence batch, so the batches that follow it bring the client up to
-// date. Presence and follow counts are per node: with several nodes a
-// room's online list shows the people connected to the same node.
+// date. Presence and follow counts cover every node: on PostgreSQL each
+// node broadcasts its people per room (after each batch that changed them
+// and every PresenceHeartbeat), and nodes merge them by node id; people
+// on another node appear a batch or so later, those of a node that shuts
+// down leave at once, those of a silent node after three heartbeats.
+//
+// Publish uses group commit: concurrent publishers are written in one
+// transaction per group, seqs in queue order, each caller returning once
+// its events are stored and fanned out. Each connection's writer sends
+// whatever is queued for it in one write system call.
 //
 // Client to server:
 //

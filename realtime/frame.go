@@ -1,31 +1,42 @@
 package realtime
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"strconv"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/curia/curia/internal/event"
 )
 
-// frame is one message encoded once; the same prepared bytes go to every
-// recipient.
+// frame is one message encoded once: the same bytes, websocket framing
+// included, go to every recipient.
 type frame struct {
-	msg  *websocket.PreparedMessage
-	size int
+	wire []byte    // a final, unmasked text frame: header and payload
+	size int       // of the payload
 	at   time.Time // when it was published, for the fan-out latency metric
 }
 
 func newFrame(b []byte, at time.Time) *frame {
-	// NewPreparedMessage fails only for an invalid message type or a
-	// compression error; a text frame without compression cannot fail.
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
-	if err != nil {
-		panic("realtime: prepare text frame: " + err.Error())
+	return &frame{wire: wireFrame(b), size: len(b), at: at}
+}
+
+// wireFrame frames payload as one final text message from a server
+// (RFC 6455 §5.2: servers do not mask; no extensions are negotiated).
+func wireFrame(payload []byte) []byte {
+	n := len(payload)
+	var out []byte
+	switch {
+	case n < 126:
+		out = append(make([]byte, 0, 2+n), 0x81, byte(n))
+	case n <= 0xffff:
+		out = append(make([]byte, 0, 4+n), 0x81, 126, byte(n>>8), byte(n))
+	default:
+		out = make([]byte, 10, 10+n)
+		out[0], out[1] = 0x81, 127
+		binary.BigEndian.PutUint64(out[2:], uint64(n))
 	}
-	return &frame{msg: pm, size: len(b), at: at}
+	return append(out, payload...)
 }
 
 // entry is one sequenced event as a room keeps it for fan-out and replay.
@@ -46,12 +57,11 @@ func newEntry(rec record) *entry {
 	return e
 }
 
-// size estimates the memory e holds: a prepared message keeps its data
-// and its framed copy.
+// size estimates the memory e holds.
 func (e *entry) size() int {
-	n := 2 * e.full.size
+	n := len(e.full.wire)
 	if e.skip != nil {
-		n += 2 * e.skip.size
+		n += len(e.skip.wire)
 	}
 	return n
 }

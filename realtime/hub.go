@@ -72,6 +72,8 @@ type Hub struct {
 
 	hmu      sync.RWMutex
 	handlers map[string]ClientHandler
+
+	pout presenceOut // presence for other nodes
 }
 
 var _ event.Publisher = (*Hub)(nil)
@@ -103,15 +105,20 @@ func New(opt Options) (*Hub, error) {
 		return nil, fmt.Errorf("realtime metrics: %w", err)
 	}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
+	h.pout = presenceOut{pending: map[string]*presenceNote{}, asks: map[string]bool{}, wake: make(chan struct{}, 1)}
 	h.bg.Add(2)
 	go func() { defer h.bg.Done(); h.broker.Run(h.ctx) }()
 	go func() { defer h.bg.Done(); h.pruneLoop(h.ctx) }()
+	if h.multiNode() {
+		h.bg.Add(1)
+		go func() { defer h.bg.Done(); h.presenceLoop(h.ctx) }()
+	}
 	return h, nil
 }
 
 func (h *Hub) newBroker() (broker, error) {
 	if h.opt.DB.Dialect != database.Postgres {
-		return &localBroker{st: h.st, sink: h}, nil
+		return newLocalBroker(h.st, h, h.opt.PublishTimeout), nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
@@ -119,7 +126,9 @@ func (h *Hub) newBroker() (broker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &pgBroker{st: h.st, sink: h, node: h.node, channel: channel, log: h.log, listening: make(chan struct{})}, nil
+	b := &pgBroker{st: h.st, sink: h, node: h.node, channel: channel, log: h.log, listening: make(chan struct{})}
+	b.commit = groupCommit{timeout: h.opt.PublishTimeout, write: b.appendGroups}
+	return b, nil
 }
 
 // Publish stores and sequences events and fans them out to their rooms on
@@ -231,6 +240,9 @@ func (h *Hub) Close(ctx context.Context) error {
 	h.rooms = map[string]*room{}
 	h.mu.Unlock()
 	if !already {
+		gctx, gcancel := context.WithTimeout(ctx, 2*time.Second)
+		h.sayGone(gctx, rooms)
+		gcancel()
 		for _, r := range rooms {
 			r.shutdown(websocket.CloseGoingAway, "server shutting down")
 		}

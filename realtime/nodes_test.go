@@ -15,6 +15,12 @@ import (
 // PostgreSQL schema, as two Curia nodes would run.
 func twoNodes(t *testing.T, auth Authorizer) (*node, *node, *database.DB) {
 	t.Helper()
+	return twoNodesWith(t, auth, nil)
+}
+
+// twoNodesWith is twoNodes with options adjusted by opt.
+func twoNodesWith(t *testing.T, auth Authorizer, opt func(*Options)) (*node, *node, *database.DB) {
+	t.Helper()
 	if os.Getenv("CURIA_TEST_POSTGRES") == "" {
 		t.Skip("CURIA_TEST_POSTGRES is not set")
 	}
@@ -37,7 +43,7 @@ func twoNodes(t *testing.T, auth Authorizer) (*node, *node, *database.DB) {
 		}
 		dbs = append(dbs, db)
 	}
-	return startNode(t, dbs[0], auth, nil), startNode(t, dbs[1], auth, nil), dbs[0]
+	return startNode(t, dbs[0], auth, opt), startNode(t, dbs[1], auth, opt), dbs[0]
 }
 
 func TestTwoNodes(t *testing.T) {

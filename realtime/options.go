@@ -23,7 +23,7 @@ type Options struct {
 	// open a connection from a browser, e.g. "https://curia.example".
 	AllowedOrigins []string
 
-	QueueSize    int           // messages queued per connection before it is dropped (256)
+	QueueSize    int           // messages queued per connection before it is dropped (1,024; memory is taken only while they wait)
 	QueueBytes   int           // bytes queued per connection before it is dropped (1 MiB)
 	Retention    time.Duration // how long events stay replayable (24 h)
 	RetainEvents int           // events kept per meeting (5,000)
@@ -41,7 +41,10 @@ type Options struct {
 	RateBurst      int           // client message burst (40)
 	PublishTimeout time.Duration // bound on storing a published batch (10 s)
 	PruneInterval  time.Duration // how often old events are deleted (5 min)
-	Now            func() time.Time
+	// PresenceHeartbeat is how often a node tells the others (PostgreSQL)
+	// who is online in its rooms; a node silent for three is forgotten (10 s).
+	PresenceHeartbeat time.Duration
+	Now               func() time.Time
 }
 
 func (o *Options) validate() error {
@@ -66,7 +69,7 @@ func (o *Options) setDefaults() {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	def(&o.QueueSize, 256)
+	def(&o.QueueSize, 1024)
 	def(&o.QueueBytes, 1<<20)
 	def(&o.Retention, 24*time.Hour)
 	def(&o.RetainEvents, 5000)
@@ -82,6 +85,7 @@ func (o *Options) setDefaults() {
 	def(&o.RateBurst, 40)
 	def(&o.PublishTimeout, 10*time.Second)
 	def(&o.PruneInterval, 5*time.Minute)
+	def(&o.PresenceHeartbeat, 10*time.Second)
 }
 
 // def sets *p to v when it is zero.

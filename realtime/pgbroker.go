@@ -59,21 +59,25 @@ type pgBroker struct {
 	log     *slog.Logger
 	// listening is closed once the first LISTEN is in place (for tests).
 	listening chan struct{}
+	commit    groupCommit
 }
 
-// Append stores recs and queues their notification in the same
-// transaction, so a notification is sent only for committed events.
+// Append stores recs with group commit and queues their notification in
+// the same transaction, so a notification is sent only for committed
+// events; every node, this one included, delivers what it hears.
 func (b *pgBroker) Append(ctx context.Context, meetingID string, recs []record) error {
-	return b.st.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := b.st.appendTx(tx, meetingID, recs); err != nil {
-			return err
-		}
-		payload, err := json.Marshal(note{Events: recs})
+	return b.commit.append(ctx, meetingID, recs)
+}
+
+// appendGroups writes groups and one notification per meeting.
+func (b *pgBroker) appendGroups(ctx context.Context, groups []appendGroup) error {
+	return b.st.appendGroupsThen(ctx, groups, func(tx *gorm.DB, g appendGroup) error {
+		payload, err := json.Marshal(note{Events: g.recs})
 		if err != nil {
 			return err
 		}
 		if len(payload) > maxNotify {
-			payload, _ = json.Marshal(note{Meeting: meetingID, First: recs[0].Seq, Last: recs[len(recs)-1].Seq})
+			payload, _ = json.Marshal(note{Meeting: g.meetingID, First: g.recs[0].Seq, Last: g.recs[len(g.recs)-1].Seq})
 		}
 		return tx.Exec("SELECT pg_notify(?, ?)", b.channel, string(payload)).Error
 	})

@@ -49,6 +49,11 @@ type presence struct {
 	last      time.Time
 	// encoded shown list and counts for snapshots; nil when stale
 	onlineJSON, followJSON json.RawMessage
+
+	// Other nodes (nodes_presence.go).
+	remote       map[string]*remoteNode // node id → its people in this room
+	gen          int64                  // of the lists this node sends
+	localChanged bool                   // this node's people changed since its list was last sent
 }
 
 func (p *presence) init(r *room) {
@@ -57,6 +62,8 @@ func (p *presence) init(r *room) {
 	p.shown = map[string]onlineUser{}
 	p.dirty = map[string]struct{}{}
 	p.told.NotFollowing = []string{}
+	p.remote = map[string]*remoteNode{}
+	p.gen = time.Now().UnixNano() // a room made again on this node still sends newer lists
 }
 
 func (p *presence) add(c *conn) {
@@ -74,6 +81,7 @@ func (p *presence) add(c *conn) {
 	if v.CanManage {
 		p.managers++
 	}
+	p.localChanged = true
 	p.changed(v.UserID)
 }
 
@@ -93,6 +101,7 @@ func (p *presence) remove(c *conn) {
 	if v.CanManage {
 		p.managers--
 	}
+	p.localChanged = true
 	p.changed(v.UserID)
 }
 
@@ -105,6 +114,7 @@ func (p *presence) follow(c *conn, on bool) {
 			u.following--
 		}
 	}
+	p.localChanged = true
 	p.changed(c.viewer.UserID)
 }
 
@@ -140,6 +150,10 @@ func (p *presence) flush() {
 		return
 	}
 	p.last = time.Now()
+	if p.localChanged {
+		p.localChanged = false
+		r.queuePresenceLocked()
+	}
 	joined, left := p.diff()
 	if len(joined) > 0 {
 		r.sendAllLocked(ephemeral("presence.joined", map[string]any{"users": joined}), nil)
@@ -158,11 +172,11 @@ func (p *presence) flush() {
 func (p *presence) diff() (joined []onlineUser, left []string) {
 	for id := range p.dirty {
 		old, was := p.shown[id]
-		cur, is := p.users[id]
+		cur, _, is := p.merged(id)
 		switch {
-		case is && (!was || old != cur.user):
-			joined = append(joined, cur.user)
-			p.shown[id] = cur.user
+		case is && (!was || old != cur):
+			joined = append(joined, cur)
+			p.shown[id] = cur
 		case !is && was:
 			left = append(left, id)
 			delete(p.shown, id)
@@ -178,9 +192,10 @@ func (p *presence) diff() (joined []onlineUser, left []string) {
 }
 
 func (p *presence) counts() followCounts {
-	c := followCounts{Online: len(p.users), NotFollowing: []string{}}
-	for id, u := range p.users {
-		if u.following > 0 {
+	ids := p.allIDs()
+	c := followCounts{Online: len(ids), NotFollowing: []string{}}
+	for id := range ids {
+		if _, following, _ := p.merged(id); following {
 			c.Following++
 		} else {
 			c.NotFollowing = append(c.NotFollowing, id)

@@ -244,6 +244,7 @@ func (r *room) closeIfEmpty() bool {
 	if r.closed || len(r.members) > 0 {
 		return false
 	}
+	r.queuePresenceLocked() // nobody here any more, tell the other nodes
 	r.closed = true
 	r.pres.stop()
 	return true

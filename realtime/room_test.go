@@ -38,7 +38,7 @@ func TestRing(t *testing.T) {
 			t.Errorf("after(%d, %d) = %v, %v; want %v, %v", tt.since, tt.head, seqsOf(got), ok, tt.want, tt.ok)
 		}
 	}
-	push(7, 480) // over 1000 bytes alone: the older ones go, the newest stays
+	push(7, 980) // over 1000 bytes alone: the older ones go, the newest stays
 	if got, ok := g.after(5, 7); ok {
 		t.Errorf("after a big event the ring still covers seq 6: %v", seqsOf(got))
 	}

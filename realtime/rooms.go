@@ -24,6 +24,7 @@ func (h *Hub) openRoom(ctx context.Context, meetingID string) (*room, error) {
 		r = newRoom(h, meetingID)
 		h.rooms[meetingID] = r
 		h.metrics.rooms.Inc()
+		h.askPresence(meetingID)
 	}
 	h.mu.Unlock()
 	if err := r.ensureHead(ctx); err != nil {
@@ -120,6 +121,12 @@ func (h *Hub) deliverTo(r *room, recs []record) {
 
 // message is the broker's sink for ephemeral and control messages.
 func (h *Hub) message(m message) {
+	if m.Presence != nil {
+		if m.Node != h.node {
+			h.remotePresence(m)
+		}
+		return
+	}
 	r := h.lookup(m.MeetingID)
 	switch {
 	case r == nil:

@@ -85,6 +85,28 @@ func (s *store) appendTx(tx *gorm.DB, meetingID string, recs []record) error {
 	return tx.Create(&rows).Error
 }
 
+// appendGroups stores groups (sorted by meeting) in one transaction;
+// notify, when not nil, runs inside it after each group.
+func (s *store) appendGroups(ctx context.Context, groups []appendGroup) error {
+	return s.appendGroupsThen(ctx, groups, nil)
+}
+
+func (s *store) appendGroupsThen(ctx context.Context, groups []appendGroup, notify func(tx *gorm.DB, g appendGroup) error) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, g := range groups {
+			if err := s.appendTx(tx, g.meetingID, g.recs); err != nil {
+				return err
+			}
+			if notify != nil {
+				if err := notify(tx, g); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
 func toRow(r record) (eventRow, error) {
 	row := eventRow{MeetingID: r.MeetingID, Seq: r.Seq, Type: r.Type, Payload: string(r.Data), CreatedAt: r.At.UTC()}
 	var err error

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -40,7 +41,8 @@ func startChild(ctx context.Context, mode, dbdir string) (*child, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	c := &child{cmd: cmd, stdin: stdin, http: &http.Client{Timeout: 30 * time.Second}}
+	c := &child{cmd: cmd, stdin: stdin, http: &http.Client{Timeout: 10 * time.Minute,
+		Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}
 	addr := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
@@ -91,4 +93,47 @@ func (c *child) post(path string) error {
 		return fmt.Errorf("%s: %s", path, resp.Status)
 	}
 	return nil
+}
+
+// postJSON posts to the child and decodes its JSON answer.
+func (c *child) postJSON(path string, v any) error {
+	resp, err := c.http.Post("http://"+c.addr+path, "", nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return fmt.Errorf("%s: %s %s", path, resp.Status, b)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+// api sends a JSON request to the app with a Bearer token and returns
+// the status.
+func (c *child) api(token, method, path string, body []byte) (int, error) {
+	req, err := http.NewRequest(method, "http://"+c.addr+path, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// turnPage turns the seeded meeting's presentation to page as its chair,
+// through the API.
+func (c *child) turnPage(s seedResult, page int) error {
+	body := fmt.Appendf(nil, `{"document_id":%q,"page":%d}`, s.Document, page)
+	status, err := c.api(s.ChairToken, "PUT", "/api/v1/meetings/"+s.Meeting+"/presentation", body)
+	if err == nil && status != http.StatusOK {
+		err = fmt.Errorf("turn to page %d: status %d", page, status)
+	}
+	return err
 }

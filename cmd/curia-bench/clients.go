@@ -1,52 +1,91 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
 )
 
-// benchClient is one tablet: it records each page turn it receives.
+// target says where client i connects and as whom.
+type target struct {
+	addr    string
+	meeting string
+	tokens  []string // Bearer token of client i (app mode); nil: ?user=u<i>
+	readBuf int      // the client's read buffer
+}
+
+func (t target) url(i int) string {
+	u := fmt.Sprintf("ws://%s/api/v1/meetings/%s/live", t.addr, t.meeting)
+	if t.tokens == nil {
+		u += fmt.Sprintf("?user=u%d", i)
+	}
+	return u
+}
+
+func (t target) header(i int) http.Header {
+	if t.tokens == nil {
+		return nil
+	}
+	return http.Header{"Authorization": {"Bearer " + t.tokens[i%len(t.tokens)]}}
+}
+
+// sendTimes holds when the parent sent page turn p (unix ns), for the
+// clients to measure against: one clock, in this process.
+type sendTimes []atomic.Int64
+
+// benchClient is one tablet: it records when each page turn and each
+// shared stroke arrives, and checks the seqs of what it receives.
 type benchClient struct {
-	ws     *websocket.Conn
-	events int
-	seen   []bool // by seq
-	lat    []time.Duration
-	dups   int
-	ooo    int
-	last   int64
-	err    error // why reading stopped early
-	done   chan struct{}
+	ws      *websocket.Conn
+	want    int     // page turns after which it is done (0: read until closed)
+	pages   []int64 // arrival (unix ns) by page; 0 not yet
+	got     int     // distinct pages received
+	dups    int     // pages received twice
+	ooo     int     // pages received after a later page
+	last    int
+	lastSeq int64
+	gaps    int64 // seqs skipped (a sequenced message missing)
+	seqDups int64 // seqs seen twice or backwards
+
+	strokes []time.Duration // send-to-arrival of shared strokes
+	err     error           // why reading stopped early
+	done    chan struct{}
 }
 
 // connectAll opens n clients, 64 handshakes at a time.
-func connectAll(ctx context.Context, addr string, n, events int) ([]*benchClient, error) {
+func connectAll(ctx context.Context, t target, n, pages, want int) ([]*benchClient, error) {
 	clients := make([]*benchClient, n)
 	sem := make(chan struct{}, 64)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var firstErr error
-	d := websocket.Dialer{HandshakeTimeout: 30 * time.Second, ReadBufferSize: 1024, WriteBufferSize: 1024}
+	rb := max(t.readBuf, 1024)
+	d := websocket.Dialer{HandshakeTimeout: 60 * time.Second, ReadBufferSize: rb, WriteBufferSize: 1024}
 	for i := range n {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			url := fmt.Sprintf("ws://%s/api/v1/meetings/bench/live?user=u%d", addr, i)
-			ws, _, err := d.DialContext(ctx, url, nil)
+			ws, resp, err := d.DialContext(ctx, t.url(i), t.header(i))
 			if err != nil {
+				if resp != nil {
+					err = fmt.Errorf("%w (%s)", err, resp.Status)
+				}
 				mu.Lock()
 				firstErr = cmpErr(firstErr, fmt.Errorf("client %d: %w", i, err))
 				mu.Unlock()
 				return
 			}
-			c := &benchClient{ws: ws, events: events, seen: make([]bool, events+1), done: make(chan struct{}),
-				lat: make([]time.Duration, 0, events)}
+			c := &benchClient{ws: ws, want: want, pages: make([]int64, pages+1), done: make(chan struct{})}
 			clients[i] = c
 			go c.read()
 		}()
@@ -68,9 +107,7 @@ func cmpErr(a, b error) error {
 	return b
 }
 
-// read takes messages until every event arrived or the socket closes.
-// Other messages (snapshot, presence) are discarded unread: a real tablet
-// has a CPU of its own, here thousands share two cores with the server.
+// read takes messages until want page turns arrived or the socket closes.
 func (c *benchClient) read() {
 	defer close(c.done)
 	// Answer pings with a generous deadline: a starved client goroutine
@@ -78,64 +115,106 @@ func (c *benchClient) read() {
 	c.ws.SetPingHandler(func(data string) error {
 		return c.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(30*time.Second))
 	})
-	buf := make([]byte, 512)
-	for received := 0; received < c.events; {
-		b, err := c.next(buf)
+	var buf bytes.Buffer
+	for c.want == 0 || c.got < c.want {
+		_, r, err := c.ws.NextReader()
 		if err != nil {
 			c.err = err
 			return
 		}
-		if b == nil {
-			continue
+		buf.Reset()
+		if _, err := io.Copy(&buf, io.LimitReader(r, 1<<20)); err != nil {
+			c.err = err
+			return
 		}
-		if c.record(b, time.Now()) {
-			received++
+		c.record(buf.Bytes(), time.Now())
+	}
+}
+
+// record notes one message. Only page turns and strokes are decoded; the
+// rest (snapshot, presence) is looked at no further than its seq: a real
+// tablet has a CPU of its own, here hundreds share two cores with the
+// server.
+func (c *benchClient) record(b []byte, now time.Time) {
+	seq, typ := head(b)
+	if seq > 0 {
+		switch {
+		case c.lastSeq == 0:
+		case seq <= c.lastSeq:
+			c.seqDups++
+		case seq > c.lastSeq+1:
+			c.gaps += seq - c.lastSeq - 1
+		}
+		c.lastSeq = max(c.lastSeq, seq)
+	}
+	switch typ {
+	case "presentation.changed":
+		var ev struct {
+			Data struct {
+				Page int `json:"page"`
+			} `json:"data"`
+		}
+		if json.Unmarshal(b, &ev) != nil || ev.Data.Page < 1 || ev.Data.Page >= len(c.pages) {
+			return
+		}
+		p := ev.Data.Page
+		switch {
+		case c.pages[p] != 0:
+			c.dups++
+			return
+		case p < c.last:
+			c.ooo++
+		}
+		c.pages[p] = now.UnixNano()
+		c.last = max(c.last, p)
+		c.got++
+	case "annotation.created":
+		if sent, ok := strokeSent(b); ok {
+			c.strokes = append(c.strokes, now.Sub(time.Unix(0, sent)))
 		}
 	}
 }
 
-// next returns the next event message, or nil for any other message.
-func (c *benchClient) next(buf []byte) ([]byte, error) {
-	_, r, err := c.ws.NextReader()
-	if err != nil {
-		return nil, err
+// head reads the seq and type of {"seq":N,"type":"T",…} or {"type":"T",…}.
+func head(b []byte) (int64, string) {
+	var seq int64
+	if rest, ok := bytes.CutPrefix(b, []byte(`{"seq":`)); ok {
+		end := bytes.IndexByte(rest, ',')
+		if end < 0 {
+			return 0, ""
+		}
+		seq, _ = strconv.ParseInt(string(rest[:end]), 10, 64)
+		b = rest[end:]
 	}
-	n, err := io.ReadFull(r, buf[:7])
-	if err != nil || string(buf[:n]) != `{"seq":` {
-		_, err = io.Copy(io.Discard, r)
-		return nil, err
+	i := bytes.Index(b, []byte(`"type":"`))
+	if i < 0 || i > 8 {
+		return seq, ""
 	}
-	m, err := io.ReadFull(r, buf[7:])
-	if err != io.ErrUnexpectedEOF {
-		_, err = io.Copy(io.Discard, r) // longer than any page turn: not one
-		return nil, err
+	b = b[i+8:]
+	end := bytes.IndexByte(b, '"')
+	if end < 0 {
+		return seq, ""
 	}
-	return buf[:7+m], nil
+	return seq, string(b[:end])
 }
 
-// record notes one event; false for a duplicate or a stranger.
-func (c *benchClient) record(b []byte, now time.Time) bool {
-	var ev struct {
-		Seq  int64    `json:"seq"`
-		Data pageTurn `json:"data"`
+// strokeSent reads the send time the drawer put in a stroke's id
+// ("s<unix ns>x<drawer>x<n>").
+func strokeSent(b []byte) (int64, bool) {
+	i := bytes.Index(b, []byte(`"data":{"id":"s`))
+	if i < 0 {
+		return 0, false
 	}
-	if json.Unmarshal(b, &ev) != nil || ev.Seq < 1 || ev.Seq > int64(c.events) {
-		return false
+	b = b[i+len(`"data":{"id":"s`):]
+	end := bytes.IndexByte(b, 'x')
+	if end < 0 {
+		return 0, false
 	}
-	if c.seen[ev.Seq] {
-		c.dups++
-		return false
-	}
-	if ev.Seq < c.last {
-		c.ooo++
-	}
-	c.seen[ev.Seq] = true
-	c.last = max(c.last, ev.Seq)
-	c.lat = append(c.lat, now.Sub(time.Unix(0, ev.Data.T)))
-	return true
+	t, err := strconv.ParseInt(string(b[:end]), 10, 64)
+	return t, err == nil
 }
 
-// waitAll waits for every client to have all events, at most limit.
+// waitAll waits for every client to be done, at most limit.
 func waitAll(clients []*benchClient, limit time.Duration) {
 	deadline := time.After(limit)
 	for _, c := range clients {

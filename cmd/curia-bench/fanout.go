@@ -19,6 +19,7 @@ type result struct {
 	goroutinesPerConn     float64
 	connectTime           time.Duration
 	setupDrops, runDrops  float64 // slow clients dropped while joining, while publishing
+	gaps, seqDups         int64   // sequenced messages skipped, seen twice or backwards
 	failed                int     // clients whose connection ended early
 	failure               string  // one of their errors
 }
@@ -52,11 +53,23 @@ func measure(ctx context.Context, cfg fanoutConfig, mode string) (result, error)
 	if err := srv.get("/debug/mem", &base); err != nil {
 		return res, err
 	}
+	tg := target{addr: srv.addr, meeting: "bench"}
+	var seed seedResult
+	if mode == "app" {
+		if err := srv.postJSON(fmt.Sprintf("/debug/seed?users=%d&pages=%d", cfg.clients, cfg.events+1), &seed); err != nil {
+			return res, err
+		}
+		tg.meeting, tg.tokens = seed.Meeting, seed.Tokens
+		settle(srv, time.Minute)
+		if err := srv.get("/debug/mem", &base); err != nil {
+			return res, err
+		}
+	}
 	if profilePhase("joins") {
 		profileCPU(srv, mode)
 	}
 	start := time.Now()
-	clients, err := connectAll(ctx, srv.addr, cfg.clients, cfg.events)
+	clients, err := connectAll(ctx, tg, cfg.clients, cfg.events, cfg.events)
 	defer closeAll(clients)
 	if err != nil {
 		return res, err
@@ -77,7 +90,12 @@ func measure(ctx context.Context, cfg fanoutConfig, mode string) (result, error)
 	if profilePhase("publish") {
 		profileCPU(srv, mode)
 	}
-	if err := publishAll(ctx, srv, cfg); err != nil {
+	sent := make(sendTimes, cfg.events+1)
+	turn := func(page int) error { return srv.post(fmt.Sprintf("/debug/publish?page=%d", page)) }
+	if mode == "app" {
+		turn = func(page int) error { return srv.turnPage(seed, page) }
+	}
+	if err := turnPages(ctx, sent, 1, cfg.events, cfg.interval, turn); err != nil {
 		return res, err
 	}
 	waitAll(clients, 30*time.Second)
@@ -89,7 +107,7 @@ func measure(ctx context.Context, cfg fanoutConfig, mode string) (result, error)
 	if err := srv.get("/debug/mem", &end); err == nil {
 		res.runDrops = end.SlowDrops - idle.SlowDrops
 	}
-	collect(&res, clients)
+	collect(&res, clients, sent, 1, cfg.events)
 	return res, nil
 }
 
@@ -129,12 +147,14 @@ func settle(srv *child, limit time.Duration) {
 	}
 }
 
-// publishAll asks the server for one page turn every interval.
-func publishAll(ctx context.Context, srv *child, cfg fanoutConfig) error {
-	t := time.NewTicker(cfg.interval)
+// turnPages turns pages first..last, one every interval, noting when each
+// was sent.
+func turnPages(ctx context.Context, sent sendTimes, first, last int, interval time.Duration, turn func(int) error) error {
+	t := time.NewTicker(interval)
 	defer t.Stop()
-	for page := 1; page <= cfg.events; page++ {
-		if err := srv.post(fmt.Sprintf("/debug/publish?page=%d", page)); err != nil {
+	for page := first; page <= last; page++ {
+		sent[page].Store(time.Now().UnixNano())
+		if err := turn(page); err != nil {
 			return err
 		}
 		select {

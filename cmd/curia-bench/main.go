@@ -1,14 +1,23 @@
 // Command curia-bench measures Curia's live fan-out on loopback.
 //
-//	curia-bench fanout -n 1000 -m 50
+//	curia-bench fanout -n 1000 -m 50 [-modes bare,app]
 //
-// runs, for each server kind (a bare gorilla broadcaster, then the
-// realtime hub), a server in a child process ("fanout-server", so that its
-// CPU and memory are its own), connects n websocket clients to one meeting
-// from this process, publishes m page turns, and reports latency from
-// publish to arrival, lost, duplicate and out-of-order receipts, server CPU
-// per delivery and server memory per idle connection, with the hub's
-// figures as ratios to the bare ones.
+// runs, for each server kind (a bare gorilla broadcaster; the realtime hub
+// alone with a fake Authorizer and Snapshotter; the whole Curia app), a
+// server in a child process ("fanout-server", so that its CPU and memory
+// are its own), connects n websocket clients to one meeting from this
+// process, turns the page m times (the app: as its chair, through the
+// API), and reports latency from the turn to arrival, lost, duplicate and
+// out-of-order receipts, server CPU per delivery and server memory per
+// idle connection, with the figures as ratios to the bare ones.
+//
+//	curia-bench draw -drawers 50 -followers 500 -rate 10 -duration 10s
+//
+// runs the app with drawers+followers delegates in one meeting: a quiet
+// phase in which the chair turns pages, then a drawing phase in which the
+// drawers also send shared ink strokes through the annotation API, and
+// reports stroke delivery latency to the followers and page-sync latency
+// in both phases.
 package main
 
 import (
@@ -21,6 +30,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/curia/curia/docs/pdf"
 )
 
 func main() {
@@ -33,8 +44,10 @@ func main() {
 }
 
 const usage = `usage:
-  curia-bench fanout [-n clients] [-m events] [-interval d] [-rounds r] [-modes bare,hub] [-dbdir dir]
-  curia-bench fanout-server -mode bare|hub [-dbdir dir]   (started by fanout)`
+  curia-bench fanout [-n clients] [-m events] [-interval d] [-rounds r] [-modes bare,hub,app] [-dbdir dir]
+  curia-bench draw [-drawers n] [-followers n] [-rate r] [-duration d] [-interval d] [-per-request k] [-rounds r] [-dbdir dir]
+  curia-bench fanout-server -mode bare|hub|app [-dbdir dir]   (started by fanout and draw)
+  curia-bench pdf-worker   (started by the app server)`
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
@@ -48,9 +61,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 			return err
 		}
 		return fanout(ctx, cfg, stdout)
+	case "draw":
+		cfg, err := parseDraw(args[1:])
+		if err != nil {
+			return err
+		}
+		return draw(ctx, cfg, stdout)
+	case "pdf-worker": // the app server's PDF inspection, as curia pdf-worker
+		return pdf.ServeWorker(ctx, stdin, stdout)
 	case "fanout-server":
 		fs := flag.NewFlagSet("fanout-server", flag.ContinueOnError)
-		mode := fs.String("mode", "hub", "bare or hub")
+		mode := fs.String("mode", "hub", "bare, hub or app")
 		dbdir := fs.String("dbdir", "", "directory for the hub's SQLite database")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
@@ -76,7 +97,7 @@ func parseFanout(args []string) (fanoutConfig, error) {
 	n := fs.Int("n", 1000, "websocket clients in the meeting")
 	m := fs.Int("m", 50, "page-turn events to publish")
 	interval := fs.Duration("interval", 200*time.Millisecond, "time between page turns")
-	modes := fs.String("modes", "bare,hub", "servers to measure, in order")
+	modes := fs.String("modes", "bare,app", "servers to measure, in order: bare, hub (the hub alone, fake auth), app (the real Curia app)")
 	dbdir := fs.String("dbdir", defaultDBDir(), "directory for the hub's SQLite database")
 	rounds := fs.Int("rounds", 1, "times to measure each mode, interleaved; the report gives medians")
 	if err := fs.Parse(args); err != nil {
@@ -84,7 +105,7 @@ func parseFanout(args []string) (fanoutConfig, error) {
 	}
 	cfg := fanoutConfig{clients: *n, events: *m, interval: *interval, dbdir: *dbdir, rounds: *rounds}
 	for _, mode := range splitComma(*modes) {
-		if mode != "bare" && mode != "hub" {
+		if mode != "bare" && mode != "hub" && mode != "app" {
 			return cfg, fmt.Errorf("unknown mode %q", mode)
 		}
 		cfg.modes = append(cfg.modes, mode)

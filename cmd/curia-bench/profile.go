@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// CURIA_BENCH_PROFILE=joins (or =publish) saves 20 s CPU profiles of
+// CURIA_BENCH_PROFILE=joins (or =publish, or =draw for the drawing phase of draw) saves 20 s CPU profiles of
 // server and clients from the start of that phase, and the server's block
 // and mutex profiles after the joins, to /tmp/curia-bench-*.pprof: for
 // tuning, not for the figures.

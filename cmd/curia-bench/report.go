@@ -23,23 +23,30 @@ func summarise(all []time.Duration) latency {
 	return latency{p50: at(0.50), p99: at(0.99), max: all[len(all)-1]}
 }
 
-// collect adds up what the clients saw. A client that did not connect
-// counts its events as missing.
-func collect(r *result, clients []*benchClient) {
+// collect adds up the page turns first..last the clients saw. A client
+// that did not connect counts its turns as missing.
+func collect(r *result, clients []*benchClient, sent sendTimes, first, last int) {
 	var all []time.Duration
+	want := last - first + 1
 	for _, c := range clients {
-		all = append(all, c.lat...)
-		r.received += len(c.lat)
+		n := 0
+		for p := first; p <= last; p++ {
+			if c.pages[p] != 0 {
+				all = append(all, time.Duration(c.pages[p]-sent[p].Load()))
+				n++
+			}
+		}
+		r.received += n
 		r.dups += c.dups
 		r.outOfOrder += c.ooo
-	}
-	r.missing = r.clients*r.events - r.received
-	for _, c := range clients {
-		if c.err != nil && len(c.lat) < c.events {
+		r.gaps += c.gaps
+		r.seqDups += c.seqDups
+		if c.err != nil && n < want {
 			r.failed++
 			r.failure = c.err.Error()
 		}
 	}
+	r.missing = r.clients*want - r.received
 	r.lat = summarise(all)
 }
 
@@ -62,41 +69,50 @@ func report(w io.Writer, cfg fanoutConfig, results []result) {
 		if r.failed > 0 {
 			fmt.Fprintf(w, "%s: %d clients lost their connection, e.g. %s\n", r.mode, r.failed, r.failure)
 		}
+		if r.gaps+r.seqDups > 0 {
+			fmt.Fprintf(w, "%s: %d sequenced messages skipped, %d seen twice or backwards\n", r.mode, r.gaps, r.seqDups)
+		}
 		if r.setupDrops+r.runDrops > 0 {
 			fmt.Fprintf(w, "%s dropped slow clients: %.0f while joining, %.0f while publishing\n", r.mode, r.setupDrops, r.runDrops)
 		}
 	}
 	bare, haveBare := combine(results, "bare", 0.5)
-	hub, haveHub := combine(results, "hub", 0.5)
 	bestBare, _ := combine(results, "bare", 0)
-	bestHub, _ := combine(results, "hub", 0)
 	if cfg.rounds > 1 {
 		// "~" is the median of the rounds, "^" the best of each figure
 		// (the round least disturbed by other load); lost, dup, ooo summed.
 		fmt.Fprintln(w)
-		for _, m := range []struct {
-			label string
-			r     result
-			ok    bool
-		}{{"bare~", bare, haveBare}, {"hub~", hub, haveHub}, {"bare^", bestBare, haveBare}, {"hub^", bestHub, haveHub}} {
-			if m.ok {
-				row(w, m.label, m.r)
+		for _, mode := range cfg.modes {
+			if m, ok := combine(results, mode, 0.5); ok {
+				row(w, mode+"~", m)
+			}
+		}
+		for _, mode := range cfg.modes {
+			if m, ok := combine(results, mode, 0); ok {
+				row(w, mode+"^", m)
 			}
 		}
 	}
-	if !haveBare || !haveHub {
+	if !haveBare {
 		return
 	}
-	for _, c := range []struct {
-		label     string
-		hub, bare result
-	}{{"median", hub, bare}, {"best", bestHub, bestBare}} {
-		fmt.Fprintf(w, "\nhub / bare (%s): p50 %.2f×, p99 %.2f× (target ≤ 1.2×), CPU/delivery %.2f× (target ≤ 1.3×)", c.label,
-			ratio(c.hub.lat.p50, c.bare.lat.p50), ratio(c.hub.lat.p99, c.bare.lat.p99),
-			ratio(c.hub.cpuPerDelivery(), c.bare.cpuPerDelivery()))
+	for _, mode := range cfg.modes {
+		if mode == "bare" {
+			continue
+		}
+		med, _ := combine(results, mode, 0.5)
+		best, _ := combine(results, mode, 0)
+		for _, c := range []struct {
+			label      string
+			ours, bare result
+		}{{"median", med, bare}, {"best", best, bestBare}} {
+			fmt.Fprintf(w, "\n%s / bare (%s): p50 %.2f×, p99 %.2f× (target ≤ 1.2×), CPU/delivery %.2f× (target ≤ 1.3×)", mode, c.label,
+				ratio(c.ours.lat.p50, c.bare.lat.p50), ratio(c.ours.lat.p99, c.bare.lat.p99),
+				ratio(c.ours.cpuPerDelivery(), c.bare.cpuPerDelivery()))
+		}
+		fmt.Fprintf(w, "\n%s: %d lost, %d duplicate, %d out of order, %d seq gaps (target 0); %.1f KB RSS per idle connection (target ≤ 32 KB)\n",
+			mode, med.missing, med.dups, med.outOfOrder, med.gaps+med.seqDups, med.rssPerConn/1024)
 	}
-	fmt.Fprintf(w, "\nhub: %d lost, %d duplicate, %d out of order (target 0); %.1f KB RSS per idle connection (target ≤ 32 KB)\n",
-		hub.missing, hub.dups, hub.outOfOrder, hub.rssPerConn/1024)
 }
 
 func row(w io.Writer, label string, r result) {
@@ -128,11 +144,13 @@ func combine(results []result, mode string, q float64) (result, bool) {
 	m.rssPerConn = pick(rs, q, func(r result) float64 { return r.rssPerConn }).rssPerConn
 	m.memPerCon = pick(rs, q, func(r result) float64 { return r.memPerCon }).memPerCon
 	m.connectTime = pick(rs, q, func(r result) float64 { return float64(r.connectTime) }).connectTime
-	m.missing, m.dups, m.outOfOrder = 0, 0, 0
+	m.missing, m.dups, m.outOfOrder, m.gaps, m.seqDups = 0, 0, 0, 0, 0
 	for _, r := range rs {
 		m.missing += r.missing
 		m.dups += r.dups
 		m.outOfOrder += r.outOfOrder
+		m.gaps += r.gaps
+		m.seqDups += r.seqDups
 	}
 	return m, true
 }

@@ -40,6 +40,8 @@ func serve(ctx context.Context, mode, dbdir string, stdin io.Reader, stdout io.W
 		s = newBare()
 	case "hub":
 		s, err = newHubServer(ctx, dbdir)
+	case "app":
+		s, err = newAppServer(ctx, dbdir)
 	default:
 		err = fmt.Errorf("unknown mode %q", mode)
 	}
@@ -49,6 +51,9 @@ func serve(ctx context.Context, mode, dbdir string, stdin io.Reader, stdout io.W
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
+	}
+	if a, ok := s.(*appServer); ok {
+		a.addr = ln.Addr().String()
 	}
 	srv := &http.Server{Handler: debugMux(s), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
@@ -67,7 +72,25 @@ func serve(ctx context.Context, mode, dbdir string, stdin io.Reader, stdout io.W
 
 func debugMux(s benchServer) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("GET /api/v1/meetings/{id}/live", s.live())
+	if a, ok := s.(*appServer); ok {
+		mux.Handle("/", a.live()) // the whole app
+		mux.HandleFunc("POST /debug/seed", func(w http.ResponseWriter, r *http.Request) {
+			n, err1 := strconv.Atoi(r.URL.Query().Get("users"))
+			pages, err2 := strconv.Atoi(r.URL.Query().Get("pages"))
+			if err1 != nil || err2 != nil || n < 1 || n > 20000 || pages < 2 || pages > 2000 {
+				http.Error(w, "users=1..20000&pages=2..2000", http.StatusBadRequest)
+				return
+			}
+			res, err := a.seed(r.Context(), n, pages)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			_ = json.NewEncoder(w).Encode(res)
+		})
+	} else {
+		mux.Handle("GET /api/v1/meetings/{id}/live", s.live())
+	}
 	mux.HandleFunc("POST /debug/publish", func(w http.ResponseWriter, r *http.Request) {
 		page, err := strconv.Atoi(r.URL.Query().Get("page"))
 		if err != nil {
@@ -79,7 +102,10 @@ func debugMux(s benchServer) *http.ServeMux {
 	})
 	mux.HandleFunc("GET /debug/mem", func(w http.ResponseWriter, _ *http.Request) {
 		m := readMem()
-		if h, ok := s.(*hubServer); ok {
+		switch h := s.(type) {
+		case *hubServer:
+			m.SlowDrops = h.slowDrops()
+		case *appServer:
 			m.SlowDrops = h.slowDrops()
 		}
 		_ = json.NewEncoder(w).Encode(m)

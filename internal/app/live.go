@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/curia/curia/account"
 	"github.com/curia/curia/agenda"
 	"github.com/curia/curia/docs"
@@ -106,3 +108,7 @@ func (a *App) pointer(ctx context.Context, v realtime.Viewer, meetingID string, 
 	}
 	return a.Hub.Broadcast(ctx, meetingID, docs.PointerEvent, payload, audience)
 }
+
+// Gatherer exposes the app's metrics (the live hub's among them) to
+// in-process readers such as the load bench.
+func (a *App) Gatherer() prometheus.Gatherer { return a.registry }

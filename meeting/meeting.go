@@ -57,6 +57,8 @@ type Service struct {
 	pub     event.Publisher
 	removed func(ctx context.Context, meetingID, userID string)
 	now     func() time.Time
+
+	closeGuards guards
 }
 
 // NewService returns a Service on db.
@@ -192,7 +194,7 @@ func (s *Service) Update(ctx context.Context, a web.Actor, id string, ch Changes
 	e := s.entry(a, id, "meeting.updated", "meeting:"+id, f)
 	r, err := s.store.updateMeeting(ctx, id, func(m meetingRow) (map[string]any, audit.Entry, error) {
 		return f, e, writable(Status(m.Status))
-	})
+	}, nil)
 	if err != nil {
 		return Meeting{}, err
 	}

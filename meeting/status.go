@@ -3,6 +3,8 @@ package meeting
 import (
 	"context"
 
+	"gorm.io/gorm"
+
 	"github.com/curia/curia/audit"
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/web"
@@ -58,7 +60,9 @@ func writable(s Status) error {
 }
 
 // SetStatus moves a meeting along its lifecycle; the secretary, the chair
-// or an admin may. It records when the meeting first went live and when it closed.
+// or an admin may. It records when the meeting first went live and when it
+// closed. A close is first put to the close guards (AddCloseGuard), in the
+// same transaction; the first refusal is the answer.
 func (s *Service) SetStatus(ctx context.Context, a web.Actor, id, status string) (Meeting, error) {
 	acc, err := s.manager(ctx, a, id)
 	if err != nil {
@@ -86,6 +90,11 @@ func (s *Service) SetStatus(ctx context.Context, a web.Actor, id, status string)
 		}
 		e := s.entry(a, id, "meeting.status", "meeting:"+id, map[string]any{"from": from, "to": to})
 		return f, e, nil
+	}, func(tx *gorm.DB, _ map[string]any) error {
+		if to != Closed {
+			return nil
+		}
+		return s.closeGuards.check(ctx, tx, id) // e.g. a poll still open
 	})
 	if err != nil {
 		return Meeting{}, err

@@ -156,7 +156,10 @@ func (s *store) listMeetings(ctx context.Context, roles map[string]string, all b
 
 // updateMeeting locks the meeting, lets decide pick the columns to change
 // (or refuse), saves them and the audit entry, and returns the new row.
-func (s *store) updateMeeting(ctx context.Context, id string, decide func(meetingRow) (map[string]any, audit.Entry, error)) (meetingRow, error) {
+// A non-nil guard runs after decide, in the same transaction, with the
+// chosen columns, and may still refuse.
+func (s *store) updateMeeting(ctx context.Context, id string, decide func(meetingRow) (map[string]any, audit.Entry, error),
+	guard func(tx *gorm.DB, fields map[string]any) error) (meetingRow, error) {
 	var m meetingRow
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var err error
@@ -166,6 +169,11 @@ func (s *store) updateMeeting(ctx context.Context, id string, decide func(meetin
 		fields, e, err := decide(m)
 		if err != nil {
 			return err
+		}
+		if guard != nil {
+			if err := guard(tx, fields); err != nil {
+				return err
+			}
 		}
 		fields = maps.Clone(fields) // the audit entry may share the map
 		fields["updated_at"] = e.At

@@ -106,7 +106,13 @@ func TestBadVotes(t *testing.T) {
 		voteAs(c.Delegate, p, "an").Check(t, "a good vote after all that", created)
 		c.SetStatus(m, "adjourned")
 		voteAs(c.Chair, p, "an").Check(t, "vote while adjourned", conflict)
-		c.SetStatus(m, "closed")
+		c.Chair.Do("POST", "/api/v1/meetings/"+m+"/status", map[string]any{"status": "closed"}).
+			Check(t, "close the meeting with the poll open", conflict, "close or cancel the open vote first")
+		// A meeting closed with a poll open (as before the close guard
+		// existed) still takes no vote and lets no poll step through.
+		if err := srv.App.DB.Gorm.Exec("UPDATE meetings SET status = ? WHERE id = ?", "closed", m).Error; err != nil {
+			t.Fatal(err)
+		}
 		voteAs(c.Chair, p, "an").Check(t, "vote in a closed meeting", conflict)
 		step(c.Chair, p, "close", conflict)
 		if got := readPoll(c.Chair, p); got.Voted != 1 || got.Status != "open" {

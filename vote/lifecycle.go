@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/ids"
 	"github.com/curia/curia/internal/web"
@@ -223,4 +225,22 @@ func (s *Service) managerIDs(ctx context.Context, meetingID string) ([]string, e
 		return nil, err
 	}
 	return roll.managers(), nil
+}
+
+// MeetingCloseGuard refuses to close a meeting while one of its polls is
+// open: a poll must not stay open forever in a meeting that can no longer
+// take votes. The wiring registers it with meeting.Service.AddCloseGuard;
+// it runs in the closing transaction, after the meeting row is locked.
+// An open, which reads the meeting's status under a shared lock of the
+// same row, therefore either committed before (and is seen here) or sees
+// the meeting closed and is refused.
+func (s *Service) MeetingCloseGuard(ctx context.Context, tx *gorm.DB, meetingID string) error {
+	n, err := countOpen(tx.WithContext(ctx), meetingID)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return apperr.Conflictf("a vote is still open in this meeting: close or cancel the open vote first")
+	}
+	return nil
 }

@@ -8,18 +8,18 @@ import (
 	"time"
 
 	"github.com/curia/curia/internal/apperr"
-	"github.com/curia/curia/internal/web"
 	"github.com/curia/curia/meeting"
 )
 
 // rollMaxAge is how stale a meeting's roll may be when a vote is checked
-// against it, so that thousands of votes cost one attendance read, not
-// thousands (a read of 1,000 members costs some 100 ms of CPU). Opening
-// and closing a poll read the roll afresh; a voter the roll refuses is
-// checked again against a fresh one, so a late check-in is never refused.
-// The staleness only ever admits, for up to two seconds, someone marked
-// absent, stripped of the vote or given another weight while the poll is
-// open.
+// against it, so that thousands of votes cost one roll read, not
+// thousands. The read is meeting.Service.Roll: one query of five columns
+// (a few milliseconds for a thousand members), with the names read apart
+// and kept longer (namesMaxAge). Opening and closing a poll read the roll
+// afresh; a voter the roll refuses is checked again against a fresh one,
+// so a late check-in is never refused. The staleness only ever admits,
+// for up to two seconds, someone marked absent, stripped of the vote or
+// given another weight while the poll is open.
 const rollMaxAge = 2 * time.Second
 
 // member is one participant of a meeting as a poll sees them.
@@ -43,6 +43,8 @@ func (m member) mayVote(e Eligibility) bool { return m.CanVote && (e == AllMembe
 type roll struct {
 	at      time.Time
 	members map[string]member
+	names   map[string]string // user id → full name, read at namesAt
+	namesAt time.Time
 }
 
 // eligible returns the members who may vote under e, plus those who voted
@@ -149,7 +151,10 @@ func (rs *rolls) get(ctx context.Context, meetingID string, notBefore time.Time)
 
 // refresh reads the roll into e and wakes those waiting for it.
 func (rs *rolls) refresh(ctx context.Context, meetingID string, e *rollEntry) (*roll, error) {
-	r, err := rs.read(ctx, meetingID, time.Now())
+	e.mu.Lock()
+	old := e.roll
+	e.mu.Unlock()
+	r, err := rs.read(ctx, meetingID, time.Now(), old)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if err == nil {
@@ -174,28 +179,42 @@ func (rs *rolls) entry(meetingID string) *rollEntry {
 	return e
 }
 
-// system is who reads attendance on behalf of the vote itself, which has
-// already checked the asker's access: the meeting service lets an admin.
-func system() web.Actor { return web.Actor{IsAdmin: true} }
+// namesMaxAge is how long the members' names are reused across roll
+// reads: they are only shown (the chair's list of who has not voted, a
+// named poll's votes), and reading them joins the users, which costs ten
+// times the roll. A member the names do not cover yet is read at once.
+const namesMaxAge = 30 * time.Second
 
-func (rs *rolls) read(ctx context.Context, meetingID string, at time.Time) (*roll, error) {
-	ps, err := rs.src.Participants(ctx, meetingID)
+// read reads the meeting's roll (one cheap query) and, when old's names
+// are stale or miss someone, the participants' names.
+func (rs *rolls) read(ctx context.Context, meetingID string, at time.Time, old *roll) (*roll, error) {
+	entries, err := rs.src.Roll(ctx, meetingID)
 	if err != nil {
 		return nil, err
 	}
-	att, err := rs.src.Attendance(ctx, system(), meetingID)
-	if err != nil {
-		return nil, err
+	r := &roll{at: at, members: make(map[string]member, len(entries))}
+	if old != nil && at.Sub(old.namesAt) < namesMaxAge {
+		r.names, r.namesAt = old.names, old.namesAt
 	}
-	r := &roll{at: at, members: make(map[string]member, len(ps))}
-	for _, p := range ps {
-		r.members[p.UserID] = member{UserID: p.UserID, FullName: p.FullName, Role: p.Role, CanVote: p.CanVote, Weight: p.Weight}
-	}
-	for _, a := range att {
-		if m, ok := r.members[a.UserID]; ok {
-			m.State = a.State
-			r.members[a.UserID] = m
+	for _, e := range entries {
+		if _, ok := r.names[e.UserID]; !ok {
+			r.names = nil
+			break
 		}
+	}
+	if r.names == nil {
+		ps, err := rs.src.Participants(ctx, meetingID)
+		if err != nil {
+			return nil, err
+		}
+		r.names, r.namesAt = make(map[string]string, len(ps)), at
+		for _, p := range ps {
+			r.names[p.UserID] = p.FullName
+		}
+	}
+	for _, e := range entries {
+		r.members[e.UserID] = member{UserID: e.UserID, FullName: r.names[e.UserID], Role: e.Role, CanVote: e.CanVote,
+			Weight: e.Weight, State: e.State}
 	}
 	return r, nil
 }

@@ -47,13 +47,14 @@ import (
 )
 
 // Meetings is what voting needs from package meeting. Access is NotFound
-// for a meeting the actor may not see; Participants and Attendance list
-// everyone in the meeting (Attendance with their check-in state). Errors
-// are apperr errors; all of them may block on the database.
+// for a meeting the actor may not see; Roll lists everyone in the meeting
+// with right, weight and attendance (cheap, read often); Participants
+// lists them with their names (read now and then). Errors are apperr
+// errors; all of them may block on the database.
 type Meetings interface {
 	Access(ctx context.Context, a web.Actor, meetingID string) (meeting.Access, error)
+	Roll(ctx context.Context, meetingID string) ([]meeting.RollEntry, error)
 	Participants(ctx context.Context, meetingID string) ([]meeting.Participant, error)
-	Attendance(ctx context.Context, a web.Actor, meetingID string) ([]meeting.Attendance, error)
 }
 
 // Agenda tells which meeting an agenda item belongs to; NotFound when
@@ -149,8 +150,11 @@ func (s *Service) manager(ctx context.Context, a web.Actor, meetingID string) (m
 
 func errNoPoll() error { return apperr.NotFoundf("poll not found") }
 
+// entry is the audit entry of a poll change or a vote, with the client's
+// address like every other entry. A vote's entry has no detail: never
+// the choice.
 func (s *Service) entry(a web.Actor, meetingID, action, pollID string, detail map[string]any) audit.Entry {
-	return audit.Entry{At: s.now(), ActorID: a.UserID, Action: action, Object: "poll:" + pollID, MeetingID: meetingID, Detail: detail}
+	return audit.For(a, s.now(), meetingID, action, "poll:"+pollID, detail)
 }
 
 // publish sends one event to audience (nil: everyone in the meeting);

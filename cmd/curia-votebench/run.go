@@ -69,12 +69,7 @@ func oneRun(ctx context.Context, o options, n int) (result, error) {
 	if _, err := s.app.Votes.OpenPoll(ctx, s.chair, s.pollID); err != nil {
 		return r, err
 	}
-	stopProfile, err := startProfile(o.profile)
-	if err != nil {
-		return r, err
-	}
-	r.votes, r.cpu, err = s.storm(ctx, voters, o.conns)
-	stopProfile()
+	r.votes, r.cpu, err = s.storm(ctx, voters, o.conns, o.profile)
 	if err != nil {
 		return r, err
 	}
@@ -92,18 +87,21 @@ func oneRun(ctx context.Context, o options, n int) (result, error) {
 // storm has every voter vote at once over HTTP; any answer but 201 fails
 // the run. The connections are opened beforehand, as a room's tablets
 // have theirs, so the storm times votes and not TCP handshakes.
-func (s *server) storm(ctx context.Context, voters []votetest.Voter, conns int) (timings, time.Duration, error) {
-	if conns == 0 {
-		conns = len(voters)
-	}
-	tr := &http.Transport{MaxConnsPerHost: conns, MaxIdleConnsPerHost: conns}
-	hc := &http.Client{Transport: tr}
-	defer tr.CloseIdleConnections()
-	if _, err := measure(min(conns, len(voters)), func(int) error { return get(ctx, hc, s.url+"/healthz") }); err != nil {
+// The CPU profile (to profile, "" for none) covers the storm only.
+func (s *server) storm(ctx context.Context, voters []votetest.Voter, conns int, profile string) (timings, time.Duration, error) {
+	clients, closeAll := newClients(len(voters), conns)
+	defer closeAll()
+	// Each voter's client opens its connection now, as a tablet has its own.
+	if _, err := measure(len(voters), func(i int) error { return get(ctx, clients[i], s.url+"/healthz") }); err != nil {
 		return timings{}, 0, fmt.Errorf("open connections: %w", err)
 	}
 	url := s.url + "/api/v1/polls/" + s.pollID + "/votes"
 	options := []string{"agree", "disagree", "abstain"}
+	stopProfile, err := startProfile(profile)
+	if err != nil {
+		return timings{}, 0, err
+	}
+	defer stopProfile()
 	cpu := cpuTime()
 	t, err := measure(len(voters), func(i int) error {
 		body := fmt.Sprintf(`{"option":%q}`, options[i%3])
@@ -113,7 +111,7 @@ func (s *server) storm(ctx context.Context, voters []votetest.Voter, conns int) 
 		}
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+voters[i].Token)
-		res, err := hc.Do(req)
+		res, err := clients[i].Do(req)
 		if err != nil {
 			return err
 		}
@@ -157,4 +155,30 @@ func loadAverage() string {
 		return "?"
 	}
 	return strings.Fields(string(b))[0]
+}
+
+// newClients returns an HTTP client per voter: with conns 0 each has its
+// own transport and so its own keep-alive connection, as every tablet
+// has; otherwise they share one transport of at most conns connections.
+func newClients(n, conns int) ([]*http.Client, func()) {
+	clients := make([]*http.Client, n)
+	var trs []*http.Transport
+	if conns > 0 {
+		tr := &http.Transport{MaxConnsPerHost: conns, MaxIdleConnsPerHost: conns}
+		trs = append(trs, tr)
+		for i := range clients {
+			clients[i] = &http.Client{Transport: tr}
+		}
+	} else {
+		for i := range clients {
+			tr := &http.Transport{MaxConnsPerHost: 1, MaxIdleConnsPerHost: 1}
+			trs = append(trs, tr)
+			clients[i] = &http.Client{Transport: tr}
+		}
+	}
+	return clients, func() {
+		for _, tr := range trs {
+			tr.CloseIdleConnections()
+		}
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/web"
 	"github.com/curia/curia/meeting"
+	"github.com/curia/curia/vote"
 )
 
 // demoPassword is printed at start; the demo is for trying Curia out on
@@ -100,7 +101,7 @@ var demoAgenda = []demoItem{
 
 // seedDemoMeeting creates the demo meeting once, through the services:
 // participants, a six-item agenda, in session with its first item
-// current. It prints and returns the meeting's id.
+// current and a draft poll on it. It prints and returns the meeting's id.
 func seedDemoMeeting(ctx context.Context, a *app.App, out io.Writer) (string, error) {
 	ids, err := demoUserIDs(ctx, a)
 	if err != nil {
@@ -147,9 +148,18 @@ func createDemoMeeting(ctx context.Context, a *app.App, sec web.Actor, ids map[s
 		}
 	}
 	chair := web.Actor{UserID: ids["chutri"], Username: "chutri"}
-	_, err = a.Agenda.SetCurrent(ctx, chair, m.ID, first)
+	if _, err = a.Agenda.SetCurrent(ctx, chair, m.ID, first); err != nil {
+		return "", err
+	}
+	// A named motion in draft on the current item: the chair opens it and
+	// the delegates (once checked in) vote agree, disagree or abstain.
+	_, err = a.Votes.CreatePoll(ctx, sec, m.ID, vote.NewPoll{Title: demoPollTitle, AgendaItemID: &first})
 	return m.ID, err
 }
+
+// demoPollTitle names the demo's draft poll: adopting the agenda, which
+// is what a session votes on first.
+const demoPollTitle = "Thông qua chương trình kỳ họp"
 
 // addDemoItems adds items (and their sub-items) under parent and returns
 // the first one's id.

@@ -11,6 +11,8 @@ import (
 	"github.com/curia/curia/internal/apptest"
 	"github.com/curia/curia/internal/testdb"
 	"github.com/curia/curia/internal/web"
+	"github.com/curia/curia/meeting"
+	"github.com/curia/curia/vote"
 )
 
 // TestMain lets the servers of these tests run PDF workers (the demo
@@ -48,7 +50,38 @@ func TestDemoMeeting(t *testing.T) {
 			t.Errorf("agenda %+v, %v", ag, err)
 		}
 		checkDemoDocuments(t, srv, ms[0].ID, ids)
+		checkDemoPoll(t, srv, ms[0].ID, *ag.CurrentItemID, ids)
 	})
+}
+
+// checkDemoPoll: one named motion in draft on the current item, which the
+// chair can open and a checked-in delegate can vote in.
+func checkDemoPoll(t *testing.T, srv *apptest.Server, meetingID, itemID string, ids map[string]string) {
+	t.Helper()
+	ctx := t.Context()
+	chair, delegate := web.Actor{UserID: ids["chutri"]}, web.Actor{UserID: ids["daibieu3"]}
+	polls, err := srv.App.Votes.List(ctx, chair, meetingID)
+	if err != nil || len(polls) != 1 {
+		t.Fatalf("polls %+v, %v", polls, err)
+	}
+	p := polls[0]
+	var opts []string
+	for _, o := range p.Options {
+		opts = append(opts, o.ID)
+	}
+	if p.Title != demoPollTitle || p.Status != vote.Draft || p.Secret || p.AgendaItemID == nil || *p.AgendaItemID != itemID ||
+		!slices.Equal(opts, []string{"agree", "disagree", "abstain"}) {
+		t.Fatalf("demo poll %+v", p)
+	}
+	if _, err := srv.App.Votes.OpenPoll(ctx, chair, p.ID); err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	if _, err := srv.App.Meetings.RecordAttendance(ctx, delegate, meetingID, meeting.AttendanceInput{State: "present"}); err != nil {
+		t.Fatalf("check in: %v", err)
+	}
+	if _, err := srv.App.Votes.Cast(ctx, delegate, p.ID, vote.Ballot{Option: "agree"}); err != nil {
+		t.Fatalf("vote: %v", err)
+	}
 }
 
 // checkDemoDocuments: four documents of Vietnamese text attached to

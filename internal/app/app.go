@@ -131,6 +131,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 	a.Present = presentation.NewService(db, presentation.Config{Meetings: a.Meetings, Agenda: a.Agenda,
 		Documents: a.Docs, Publisher: pub, Logger: log})
 	a.Votes = vote.NewService(db, vote.Config{Meetings: a.Meetings, Agenda: a.Agenda, Publisher: pub, Logger: log})
+	a.Meetings.AddCloseGuard(a.Votes.MeetingCloseGuard) // no meeting closes with a poll open
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if err := a.routes(); err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -85,6 +86,9 @@ func addDelegates(ctx context.Context, a *app.App, meetingID string, voters []Vo
 }
 
 // parallel runs fn for 0…n-1 on a few goroutines and returns the first error.
+// A call that SQLite refuses because its write lock stayed taken past the
+// busy timeout (eight writers on an overloaded machine) is tried again a
+// few times: it wrote nothing, and seeding is not what the tests measure.
 func parallel(n int, fn func(i int) error) error {
 	const workers = 8
 	next := make(chan int)
@@ -93,7 +97,12 @@ func parallel(n int, fn func(i int) error) error {
 	for w := range workers {
 		wg.Go(func() {
 			for i := range next {
-				if err := fn(i); err != nil && errs[w] == nil {
+				err := fn(i)
+				for try := 0; err != nil && try < 3 && strings.Contains(err.Error(), "SQLITE_BUSY"); try++ {
+					time.Sleep(time.Duration(try+1) * 100 * time.Millisecond)
+					err = fn(i)
+				}
+				if err != nil && errs[w] == nil {
 					errs[w] = err
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/curia/curia/docs"
 	"github.com/curia/curia/internal/apptest"
@@ -131,5 +132,73 @@ func TestDocumentChangesByRole(t *testing.T) {
 	}
 	if res := r.c.Delegate.Do("DELETE", "/api/v1/documents/"+d.ID, nil); res.Status != 403 {
 		t.Errorf("delegate DELETE: %d", res.Status)
+	}
+}
+
+// Serving a file reuses an access decision for a moment (the Range
+// requests of one reading), but never past a change: a change to the
+// access list, the confidential flag or the document through the service
+// applies at once; a participant removed from the meeting loses the file
+// within the 2 s window the session cache allows as well.
+func TestFileAccessFollowsChanges(t *testing.T) {
+	r := newRoom(t, testdb.Backends()[0])
+	reader := r.s.SignIn(r.s.CreateUser("reader", "Người đọc", false))
+	r.c.Secretary.Must(201, "PUT", "/api/v1/meetings/"+r.m+"/participants/"+reader.UserID, map[string]any{"role": "delegate"})
+	d := r.mustUpload(t, "secret.pdf", testpdf.Pages(2, "secret"), map[string]string{"confidential": "true", "reader_ids": reader.UserID})
+	file := "/api/v1/documents/" + d.ID + "/file"
+	rangeGet := func(c *apptest.Client) int {
+		return c.Do("GET", file, nil, "Range", "bytes=100-199").Status
+	}
+	for range 3 { // the decision is now cached
+		if st := rangeGet(reader); st != http.StatusPartialContent {
+			t.Fatalf("reader: %d", st)
+		}
+	}
+	if st := rangeGet(r.c.Delegate); st != http.StatusNotFound {
+		t.Fatalf("delegate before being given access: %d", st)
+	}
+
+	// Taking the reader off the access list: 404 on the very next request.
+	r.c.Secretary.Must(200, "PUT", "/api/v1/documents/"+d.ID+"/access", map[string]any{"user_ids": []string{r.c.Delegate.UserID}})
+	if st := rangeGet(reader); st != http.StatusNotFound {
+		t.Errorf("reader taken off the access list still served: %d", st)
+	}
+	if st := rangeGet(r.c.Delegate); st != http.StatusPartialContent {
+		t.Errorf("delegate put on the access list not served: %d", st) // refusals are never cached
+	}
+
+	// Making it open: every participant at once; confidential again: the
+	// delegate keeps it (on the list), the observer loses it at once.
+	r.c.Secretary.Must(200, "PATCH", "/api/v1/documents/"+d.ID, map[string]any{"confidential": false})
+	if st := rangeGet(r.c.Observer); st != http.StatusPartialContent {
+		t.Errorf("observer, open document: %d", st)
+	}
+	r.c.Secretary.Must(200, "PATCH", "/api/v1/documents/"+d.ID, map[string]any{"confidential": true})
+	if st := rangeGet(r.c.Observer); st != http.StatusNotFound {
+		t.Errorf("observer, confidential again: %d", st)
+	}
+
+	// Removing the delegate from the meeting (the meeting package, which
+	// does not tell docs): refused within the window.
+	if st := rangeGet(r.c.Delegate); st != http.StatusPartialContent {
+		t.Fatalf("delegate: %d", st)
+	}
+	r.c.Secretary.Must(204, "DELETE", "/api/v1/meetings/"+r.m+"/participants/"+r.c.Delegate.UserID, nil)
+	removed := time.Now()
+	for rangeGet(r.c.Delegate) != http.StatusNotFound {
+		if time.Since(removed) > 2500*time.Millisecond {
+			t.Fatal("a removed participant is still served the file after the 2 s window")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("removed participant refused after %v", time.Since(removed).Round(time.Millisecond))
+
+	// Deleting the document: 404 at once for those who had it cached.
+	if st := rangeGet(r.c.Chair); st != http.StatusPartialContent {
+		t.Fatalf("chair: %d", st)
+	}
+	r.c.Secretary.Must(204, "DELETE", "/api/v1/documents/"+d.ID, nil)
+	if st := rangeGet(r.c.Chair); st != http.StatusNotFound {
+		t.Errorf("deleted document still served: %d", st)
 	}
 }

@@ -93,6 +93,7 @@ func (s *Service) AddVersion(ctx context.Context, a web.Actor, docID string, st 
 	v := s.versionRow(a, d.ID, 0, st, info)
 	e := s.entry(a, d.MeetingID, "document.version_added", d.ID, map[string]any{"sha256": st.SHA256, "pages": info.Pages})
 	n, err := s.store.addVersion(ctx, s.blobs, st, v, e)
+	s.access.invalidate()
 	if err != nil {
 		s.dropBlob(ctx, st.SHA256)
 		return Document{}, err

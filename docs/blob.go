@@ -66,7 +66,10 @@ func (f FileBlobs) Put(_ context.Context, sum, src string) error {
 	if err := syncFile(src); err != nil {
 		return err
 	}
-	return os.Rename(src, dst)
+	if err := os.Rename(src, dst); err != nil {
+		return err
+	}
+	return syncFile(filepath.Dir(dst)) // the new name is durable too
 }
 
 type fileBlob struct {

@@ -126,6 +126,7 @@ type Service struct {
 	tmpDir    string
 	maxUpload int64
 	marks     *watermarks
+	access    *accessCache
 	commits   annotationCommits
 }
 
@@ -153,6 +154,7 @@ func NewService(db *database.DB, cfg Config) *Service {
 		blobs: cfg.Blobs, pub: cfg.Publisher, shown: cfg.Shown, auditor: cfg.Audit, log: cfg.Logger, now: cfg.Now,
 		tmpDir: filepath.Join(cfg.DataDir, "tmp"), maxUpload: cfg.MaxUpload}
 	s.marks = newWatermarks(s, filepath.Join(cfg.DataDir, "copies"))
+	s.access = newAccessCache(time.Now) // the real clock: its window must pass even under a test clock
 	return s
 }
 

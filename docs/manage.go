@@ -30,7 +30,9 @@ func (s *Service) Update(ctx context.Context, a web.Actor, id string, ch Changes
 		return Document{}, err
 	}
 	fields["updated_at"] = s.now()
-	if err := s.store.updateDocument(ctx, id, fields, s.entry(a, d.MeetingID, "document.updated", id, fields)); err != nil {
+	err = s.store.updateDocument(ctx, id, fields, s.entry(a, d.MeetingID, "document.updated", id, fields))
+	s.access.invalidate()
+	if err != nil {
 		return Document{}, err
 	}
 	before := s.audience(ctx, d, readers)
@@ -86,7 +88,9 @@ func (s *Service) SetAccess(ctx context.Context, a web.Actor, id string, users [
 		return Document{}, err
 	}
 	e := s.entry(a, d.MeetingID, "document.access_set", id, map[string]any{"user_ids": users})
-	if err := s.store.setReaders(ctx, id, users, e); err != nil {
+	err = s.store.setReaders(ctx, id, users, e)
+	s.access.invalidate()
+	if err != nil {
 		return Document{}, err
 	}
 	before := s.audience(ctx, d, readers)
@@ -175,6 +179,7 @@ func (s *Service) Delete(ctx context.Context, a web.Actor, id string) error {
 	}
 	audience := s.audience(ctx, d, readers)
 	sums, err := s.store.deleteDocument(ctx, id, s.entry(a, d.MeetingID, "document.deleted", id, map[string]any{"title": d.Title}))
+	s.access.invalidate()
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ type OpenRequest struct {
 // Open returns the file of a document version the actor may see, and
 // audits the opening.
 func (s *Service) Open(ctx context.Context, a web.Actor, req OpenRequest) (*File, error) {
-	d, v, err := s.docVersion(ctx, a, req.DocumentID, req.Version)
+	d, v, err := s.servable(ctx, a, req.DocumentID, req.Version)
 	if err != nil {
 		return nil, err
 	}

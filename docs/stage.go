@@ -59,19 +59,27 @@ func (s *Service) Stage(r io.Reader, filename string) (*Staged, error) {
 	}
 	st := &Staged{Path: f.Name(), Filename: cleanFilename(filename)}
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(br, s.maxUpload+1))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	// One pass: each block is hashed and written as it arrives.
+	buf := make([]byte, 1<<20)
+	n, err := io.CopyBuffer(io.MultiWriter(f, h), io.LimitReader(br, s.maxUpload+1), buf)
 	switch {
 	case err != nil:
+		f.Close()
 		st.Remove()
 		return nil, stageError(err)
 	case n > s.maxUpload:
+		f.Close()
 		st.Remove()
 		return nil, tooLarge(s.maxUpload)
 	}
 	st.Size, st.SHA256 = n, hex.EncodeToString(h.Sum(nil))
+	// The blob must be on disk before a row points to it (FileBlobs.Put
+	// syncs it). Flushing starts now, while the PDF worker inspects the
+	// file, so that the sync before the commit finds little left to write.
+	go func() {
+		_ = f.Sync()
+		f.Close()
+	}()
 	return st, nil
 }
 

@@ -24,6 +24,7 @@ type watermarks struct {
 
 	mu       sync.Mutex
 	inflight map[string]*making
+	known    map[[2]string]copyRow // (version id, user id): copy rows never change once made
 
 	ctx    context.Context // ends at Close: stops prewarming
 	cancel context.CancelFunc
@@ -38,7 +39,7 @@ type making struct {
 
 func newWatermarks(s *Service, dir string) *watermarks {
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &watermarks{s: s, dir: dir, inflight: map[string]*making{}, ctx: ctx, cancel: cancel,
+	w := &watermarks{s: s, dir: dir, inflight: map[string]*making{}, known: map[[2]string]copyRow{}, ctx: ctx, cancel: cancel,
 		warm: make(chan string, 64), done: make(chan struct{})}
 	go w.prewarmLoop()
 	return w
@@ -74,8 +75,7 @@ func stampLines(fullName, username string, at time.Time) []string {
 
 // path returns the reader's stamped file, making it if needed.
 func (w *watermarks) path(ctx context.Context, reader web.Actor, d documentRow, v versionRow) (string, copyRow, error) {
-	c, err := w.s.store.copyFor(ctx, copyRow{CopyID: ids.Short(10), VersionID: v.ID, UserID: reader.UserID,
-		DocumentID: d.ID, MeetingID: d.MeetingID, Version: v.Version, Title: d.Title, CreatedAt: w.s.now()})
+	c, err := w.copyRow(ctx, reader, d, v)
 	if err != nil {
 		return "", c, err
 	}
@@ -85,6 +85,30 @@ func (w *watermarks) path(ctx context.Context, reader web.Actor, d documentRow, 
 	}
 	lines := stampLines(reader.FullName, reader.Username, c.CreatedAt)
 	return p, c, w.make(ctx, p, v.SHA256, lines, c.CopyID)
+}
+
+// copyRow returns the reader's copy id for a version, from memory when
+// this node has seen it: a reopened copy costs no query.
+func (w *watermarks) copyRow(ctx context.Context, reader web.Actor, d documentRow, v versionRow) (copyRow, error) {
+	k := [2]string{v.ID, reader.UserID}
+	w.mu.Lock()
+	c, ok := w.known[k]
+	w.mu.Unlock()
+	if ok {
+		return c, nil
+	}
+	c, err := w.s.store.copyFor(ctx, copyRow{CopyID: ids.Short(10), VersionID: v.ID, UserID: reader.UserID,
+		DocumentID: d.ID, MeetingID: d.MeetingID, Version: v.Version, Title: d.Title, CreatedAt: w.s.now()})
+	if err != nil {
+		return c, err
+	}
+	w.mu.Lock()
+	if len(w.known) >= accessCacheMax {
+		clear(w.known)
+	}
+	w.known[k] = c
+	w.mu.Unlock()
+	return c, nil
 }
 
 // make stamps the blob into p; concurrent calls for one p share the work.
@@ -207,5 +231,11 @@ func (w *watermarks) close() {
 	<-w.done
 }
 
-// Close stops background work.
-func (s *Service) Close() { s.marks.close() }
+// Close stops background work, and the PDF workers' spare process when
+// the PDF runner keeps one.
+func (s *Service) Close() {
+	s.marks.close()
+	if c, ok := s.pdf.(interface{ Close() }); ok {
+		c.Close()
+	}
+}

@@ -122,14 +122,16 @@ func opAnnotate(ctx context.Context, req request) (any, error) {
 }
 
 func annotateFile(ctx context.Context, in, out string, marks []Mark) (annotateResult, error) {
-	data, err := os.ReadFile(in)
-	if err != nil {
-		return annotateResult{}, newError(KindInternal, reasonInternal, "read input: "+err.Error())
-	}
-	doc, info, err := openDocument(ctx, data)
+	src, err := openSource(in)
 	if err != nil {
 		return annotateResult{}, err
 	}
+	defer src.Close()
+	o, err := src.open(ctx)
+	if err != nil {
+		return annotateResult{}, err
+	}
+	doc, info := o.doc, o.info
 	leaves, err := pageLeaves(doc.XRefTable)
 	if err != nil {
 		return annotateResult{}, err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -71,11 +72,13 @@ func Inspect(path string) (Info, error) {
 // inspectFile is Inspect with a context, which pdfcpu's reader checks
 // between objects (its validation does not).
 func inspectFile(ctx context.Context, path string) (Info, error) {
-	data, err := os.ReadFile(path)
+	src, err := openSource(path)
 	if err != nil {
-		return Info{}, newError(KindInternal, reasonInternal, "read input: "+err.Error())
+		return Info{}, err
 	}
-	return inspectBytes(ctx, data)
+	defer src.Close()
+	o, err := src.open(ctx)
+	return o.info, err
 }
 
 func inspectBytes(ctx context.Context, data []byte) (Info, error) {
@@ -83,69 +86,177 @@ func inspectBytes(ctx context.Context, data []byte) (Info, error) {
 	return info, err
 }
 
+// source is a PDF being read. pdfcpu reads a file through its ReadSeeker,
+// seeking to each object and reading only that object, so the file is
+// never held twice in memory (once as the file, once as pdfcpu's copy of
+// its streams): for a 110 MB upload that is the difference between about
+// 130 and 300 MB of worker memory. The whole file is read into memory
+// only for what needs it (the xref rebuild of damaged files).
+type source struct {
+	r    io.ReaderAt
+	size int64
+	f    *os.File // nil for bytes
+	data []byte   // the whole file, once loaded
+}
+
+// openSource opens the file at path for reading.
+func openSource(path string) (*source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, newError(KindInternal, reasonInternal, "open input: "+err.Error())
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, newError(KindInternal, reasonInternal, "stat input: "+err.Error())
+	}
+	return &source{r: f, size: st.Size(), f: f}, nil
+}
+
+func bytesSource(data []byte) *source {
+	return &source{r: bytes.NewReader(data), size: int64(len(data)), data: data}
+}
+
+// Close releases the file.
+func (s *source) Close() {
+	if s.f != nil {
+		s.f.Close()
+	}
+}
+
+// reader returns a fresh ReadSeeker over the whole file.
+func (s *source) reader() io.ReadSeeker { return io.NewSectionReader(s.r, 0, s.size) }
+
+// at returns up to n bytes from offset off (fewer at the end of the file).
+func (s *source) at(off int64, n int) ([]byte, error) {
+	if off < 0 {
+		n += int(off)
+		off = 0
+	}
+	n = int(min(int64(n), max(s.size-off, 0)))
+	buf := make([]byte, n)
+	k, err := s.r.ReadAt(buf, off)
+	if k == n {
+		err = nil
+	}
+	return buf[:k], err
+}
+
+// bytes returns the whole file, reading it on first use.
+func (s *source) bytes() ([]byte, error) {
+	if s.data == nil {
+		b := make([]byte, s.size)
+		if _, err := s.r.ReadAt(b, 0); err != nil && !errors.Is(err, io.EOF) {
+			return nil, newError(KindInternal, reasonInternal, "read input: "+err.Error())
+		}
+		s.data = b
+	}
+	return s.data, nil
+}
+
+// opened is a document read by one of the strategies.
+type opened struct {
+	doc      *model.Context
+	info     Info
+	strategy string
+}
+
 // openDocument reads data with each strategy in turn and returns the
-// first document we trust, with what inspection learnt about it. The page
-// count is reported only when our own page-tree walk agrees with the
-// document's /Count (see pagetree.go), so a more lenient strategy can add
-// files, not wrong counts.
+// first document we trust, with what inspection learnt about it.
 func openDocument(ctx context.Context, data []byte) (*model.Context, Info, error) {
-	if err := precheck(data); err != nil {
-		return nil, Info{}, err
+	o, err := bytesSource(data).open(ctx)
+	return o.doc, o.info, err
+}
+
+// open reads the source with each strategy in turn and returns the first
+// document we trust, with what inspection learnt about it. The page count
+// is reported only when our own page-tree walk agrees with the document's
+// /Count (see pagetree.go), so a more lenient strategy can add files, not
+// wrong counts.
+func (s *source) open(ctx context.Context) (opened, error) {
+	if err := s.precheck(); err != nil {
+		return opened{}, err
 	}
 	var first error
 	var details []string
-	for _, s := range strategies() {
-		doc, info, err := attempt(ctx, data, s)
+	for _, st := range strategies() {
+		doc, info, err := s.attempt(ctx, st)
 		if err == nil {
-			return doc, info, nil
+			return opened{doc: doc, info: info, strategy: st.name}, nil
 		}
 		if KindOf(err) == KindEncrypted {
-			return nil, Info{}, err // another strategy will not find the password
+			return opened{}, err // another strategy will not find the password
 		}
 		if first == nil {
 			first = err
 		}
-		details = append(details, s.name+": "+detailOf(err))
+		details = append(details, st.name+": "+detailOf(err))
 	}
 	var e *Error
 	if errors.As(first, &e) {
-		return nil, Info{}, newError(e.Kind, e.Reason, strings.Join(details, "; "))
+		return opened{}, newError(e.Kind, e.Reason, strings.Join(details, "; "))
 	}
-	return nil, Info{}, first
+	return opened{}, first
 }
 
+// tailLen is how much of the end of a file is searched first for its
+// trailer; only files without one there are searched whole.
+const tailLen = 64 << 10
+
 // precheck refuses what no strategy could read.
-func precheck(data []byte) error {
-	switch {
-	case len(data) == 0:
+func (s *source) precheck() error {
+	if s.size == 0 {
 		return newError(KindUnreadable, reasonEmpty, "empty input")
-	case !Sniff(data):
+	}
+	head, err := s.at(0, sniffLen)
+	if err != nil {
+		return newError(KindInternal, reasonInternal, "read input: "+err.Error())
+	}
+	if !Sniff(head) {
 		return newError(KindNotPDF, reasonNotPDF, "no %PDF- header")
-	case !hasTrailer(data):
+	}
+	tail, err := s.at(s.size-tailLen, tailLen)
+	if err != nil {
+		return newError(KindInternal, reasonInternal, "read input: "+err.Error())
+	}
+	if hasTrailer(tail) {
+		return nil
+	}
+	data, err := s.bytes()
+	if err != nil {
+		return err
+	}
+	if !hasTrailer(data) {
 		return newError(KindUnreadable, reasonTruncated, "no trailer dictionary")
 	}
 	return nil
 }
 
-// attempt reads data with one strategy. pdfcpu reports most failures by
-// panicking internally; the recover turns any panic on this goroutine into
-// an Unreadable error so the next strategy can run.
-func attempt(ctx context.Context, data []byte, s strategy) (doc *model.Context, info Info, err error) {
+// attempt reads the source with one strategy. pdfcpu reports most
+// failures by panicking internally; the recover turns any panic on this
+// goroutine into an Unreadable error so the next strategy can run.
+func (s *source) attempt(ctx context.Context, st strategy) (doc *model.Context, info Info, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			doc, err = nil, newError(KindUnreadable, reasonDamaged, fmt.Sprintf("panic: %v", r))
 		}
 	}()
-	if s.rescan {
+	rs := s.reader()
+	if st.rescan {
+		data, err := s.bytes()
+		if err != nil {
+			return nil, Info{}, err
+		}
 		if data, err = rebuildXRef(data); err != nil {
 			return nil, Info{}, newError(KindUnreadable, reasonDamaged, err.Error())
 		}
+		rs = bytes.NewReader(data)
 	}
-	doc, err = pdfcpu.ReadWithContext(ctx, bytes.NewReader(data), pdfcpuConfiguration())
+	doc, err = pdfcpu.ReadWithContext(ctx, rs, pdfcpuConfiguration())
 	if err != nil {
 		return nil, Info{}, classifyReadError(err)
 	}
-	if s.validate {
+	if st.validate {
 		if err := api.ValidateContext(doc); err != nil {
 			return nil, Info{}, newError(KindUnreadable, reasonDamaged, "validate: "+err.Error())
 		}

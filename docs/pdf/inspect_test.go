@@ -147,7 +147,7 @@ func TestInspectRescan(t *testing.T) {
 		if err != nil || info.Pages != 3 {
 			t.Errorf("%s: %+v, %v (%s)", name, info, err, detailOf(err))
 		}
-		_, info, err = attempt(context.Background(), data, strategy{name: "rescan", rescan: true})
+		_, info, err = bytesSource(data).attempt(context.Background(), strategy{name: "rescan", rescan: true})
 		if err != nil || info.Pages != 3 {
 			t.Errorf("%s, rescan alone: %+v, %v (%s)", name, info, err, detailOf(err))
 		}

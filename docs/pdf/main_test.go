@@ -90,7 +90,9 @@ func testRunner(t testing.TB) *Runner {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Runner{Command: []string{exe}, Env: []string{workerEnv + "=1"}, Parallel: 4}
+	r := &Runner{Command: []string{exe}, Env: []string{workerEnv + "=1"}, Parallel: 4}
+	t.Cleanup(r.Close)
+	return r
 }
 
 // buildPDF assembles a classic-xref PDF whose object n is objs[n-1] and

@@ -62,3 +62,15 @@ func residentBytes(pid int) (int64, bool) {
 	}
 	return pages * int64(os.Getpagesize()), true
 }
+
+// maxRSS returns the peak resident set size of an exited worker, in
+// bytes (Linux reports ru_maxrss in KiB).
+func maxRSS(ps *os.ProcessState) int64 {
+	if ps == nil {
+		return 0
+	}
+	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+		return ru.Maxrss << 10
+	}
+	return 0
+}

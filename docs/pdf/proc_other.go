@@ -18,3 +18,5 @@ func killGroup(p *os.Process) { _ = p.Kill() }
 func limitAddressSpace(int, int64) error { return nil }
 
 func residentBytes(int) (int64, bool) { return 0, false }
+
+func maxRSS(*os.ProcessState) int64 { return 0 }

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -59,15 +60,46 @@ type Runner struct {
 	// checks. RLIMIT_AS is skipped in -race builds, whose shadow memory
 	// needs terabytes of address space.
 	//
-	// pdfcpu holds the whole document in memory: inspecting a 200 MB file
-	// peaks near 430 MB RSS. Allow about 2.5 times the largest upload.
+	// pdfcpu holds every stream of the document in memory (the file
+	// itself is read object by object, not held): inspecting a 110 MB,
+	// 500-page file peaks near 150 MB (ru_maxrss, see PeakRSS). Allow
+	// about 1.5 times the largest upload, plus room for odd files.
 	MemLimit int64
 	// Parallel is the maximum number of concurrent workers (default
 	// runtime.NumCPU()); further calls wait for a slot.
 	Parallel int
+	// Cold starts every worker when its call comes. By default, once calls
+	// come in series, the Runner keeps one worker started ahead of the
+	// next call (a spare), because
+	// starting one costs more than most PDF work: the Go runtime and the
+	// package initialisers of the whole binary (go-runewidth alone builds
+	// Unicode tables for 60–250 ms). The spare gets its limits at start,
+	// like any worker, reads nothing until its one request arrives, runs
+	// one operation and exits like any other; a spare unused for
+	// spareIdle is stopped.
+	Cold bool
 
 	once sync.Once
 	sem  chan struct{}
+
+	mu     sync.Mutex
+	spare  *worker
+	last   time.Time // when the last call started
+	closed bool
+	peak   atomic.Int64 // the largest ru_maxrss of a worker, in bytes
+}
+
+// spareIdle is how long a spare worker waits for a call before it is
+// stopped.
+const spareIdle = time.Minute
+
+// worker is one started worker process.
+type worker struct {
+	cmd            *exec.Cmd
+	stdin          io.WriteCloser
+	stdout, stderr *cappedBuffer
+	done           chan error // receives cmd.Wait's result once
+	idle           *time.Timer
 }
 
 // Inspect inspects the PDF at path in a worker. The file must stay in
@@ -180,37 +212,161 @@ const (
 	cancelled                 // killed: ctx done
 )
 
-// run starts one worker, feeds it payload, supervises it and interprets
-// how it ended.
+// run takes a started worker (the spare, or a new one), feeds it
+// payload, supervises it and interprets how it ended. The time limit runs
+// from the moment the worker gets its request.
 func (r *Runner) run(ctx context.Context, payload []byte) (response, error) {
+	w, err := r.take()
+	if err != nil {
+		return response{}, err
+	}
+	if r.busy() {
+		r.refill()
+	}
+	go func() {
+		w.stdin.Write(payload) // fails only if the worker died; Wait reports that
+		w.stdin.Close()
+	}()
+	how, waitErr := r.supervise(ctx, w.cmd.Process, w.done)
+	r.notePeak(w.cmd.ProcessState)
+	return interpret(ctx, how, waitErr, w.stdout.Bytes(), w.stderr.String())
+}
+
+// start starts a worker process with its limits in place. It reads its
+// request from stdin only when run sends it, so the worker cannot touch a
+// document before the limits apply.
+func (r *Runner) start() (*worker, error) {
 	cmd := exec.Command(r.Command[0], r.Command[1:]...)
 	cmd.Env = r.workerEnv()
-	stdout, stderr := &cappedBuffer{max: maxStdout}, &cappedBuffer{max: maxStderr}
-	cmd.Stdout, cmd.Stderr = stdout, stderr
+	w := &worker{cmd: cmd, stdout: &cappedBuffer{max: maxStdout}, stderr: &cappedBuffer{max: maxStderr}, done: make(chan error, 1)}
+	cmd.Stdout, cmd.Stderr = w.stdout, w.stderr
 	cmd.SysProcAttr = workerSysProcAttr()
 	cmd.WaitDelay = time.Second // don't wait forever on pipes held by a stray grandchild
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
-		return response{}, newError(KindInternal, reasonInternal, "worker stdin: "+err.Error())
+		return nil, newError(KindInternal, reasonInternal, "worker stdin: "+err.Error())
 	}
+	w.stdin = stdin
 	if err := cmd.Start(); err != nil {
-		return response{}, newError(KindInternal, reasonInternal, "start worker: "+err.Error())
+		return nil, newError(KindInternal, reasonInternal, "start worker: "+err.Error())
 	}
-	// The request is sent only once the limits are in place, so the
-	// worker cannot touch the document before they apply.
 	if err := limitAddressSpace(cmd.Process.Pid, r.memLimit()); err != nil {
 		killGroup(cmd.Process)
 		cmd.Wait()
-		return response{}, newError(KindInternal, reasonInternal, "limit worker memory: "+err.Error())
+		return nil, newError(KindInternal, reasonInternal, "limit worker memory: "+err.Error())
+	}
+	go func() { w.done <- cmd.Wait() }()
+	return w, nil
+}
+
+// take returns the spare worker if there is a live one, else starts one.
+func (r *Runner) take() (*worker, error) {
+	r.mu.Lock()
+	w := r.spare
+	r.spare = nil
+	r.mu.Unlock()
+	if w != nil {
+		w.idle.Stop()
+		select {
+		case err := <-w.done: // it died while waiting: put the result back for nobody, start afresh
+			_ = err
+		default:
+			return w, nil
+		}
+	}
+	return r.start()
+}
+
+// busy records a call and reports whether the one before it was recent:
+// a spare is worth its start-up only when calls come in series (a batch
+// of uploads, a confidential pack stamped for each reader), not for a
+// lone call.
+func (r *Runner) busy() bool {
+	now := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	recent := !r.last.IsZero() && now.Sub(r.last) < spareIdle
+	r.last = now
+	return recent
+}
+
+// refill starts the next spare in the background, unless the Runner is
+// Cold or closed, or has a spare already.
+func (r *Runner) refill() {
+	if r.Cold {
+		return
+	}
+	r.mu.Lock()
+	busy := r.closed || r.spare != nil
+	r.mu.Unlock()
+	if busy {
+		return
 	}
 	go func() {
-		stdin.Write(payload) // fails only if the worker died; Wait reports that
-		stdin.Close()
+		w, err := r.start()
+		if err != nil {
+			return // the next call starts its own worker and reports the error
+		}
+		w.idle = time.AfterFunc(spareIdle, func() { r.drop(w) })
+		r.mu.Lock()
+		keep := !r.closed && r.spare == nil
+		if keep {
+			r.spare = w
+		}
+		r.mu.Unlock()
+		if !keep {
+			w.idle.Stop()
+			w.stop()
+		}
 	}()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	how, waitErr := r.supervise(ctx, cmd.Process, done)
-	return interpret(ctx, how, waitErr, stdout.Bytes(), stderr.String())
+}
+
+// drop stops w if it is still the unused spare.
+func (r *Runner) drop(w *worker) {
+	r.mu.Lock()
+	mine := r.spare == w
+	if mine {
+		r.spare = nil
+	}
+	r.mu.Unlock()
+	if mine {
+		w.stop()
+	}
+}
+
+// stop kills an unused worker and reaps it.
+func (w *worker) stop() {
+	killGroup(w.cmd.Process)
+	w.stdin.Close()
+	<-w.done
+}
+
+// Close stops the spare worker and keeps none from now on; calls after
+// Close still work, starting their workers on demand.
+func (r *Runner) Close() {
+	r.mu.Lock()
+	w := r.spare
+	r.spare, r.closed = nil, true
+	r.mu.Unlock()
+	if w != nil {
+		w.idle.Stop()
+		w.stop()
+	}
+}
+
+// PeakRSS returns the largest peak resident set size (ru_maxrss) of any
+// worker this Runner has run to the end, in bytes; 0 where the system
+// does not report it.
+func (r *Runner) PeakRSS() int64 { return r.peak.Load() }
+
+func (r *Runner) notePeak(ps *os.ProcessState) {
+	n := maxRSS(ps)
+	for {
+		old := r.peak.Load()
+		if n <= old || r.peak.CompareAndSwap(old, n) {
+			return
+		}
+	}
 }
 
 // inheritedEnv lists the only variables the worker inherits from the

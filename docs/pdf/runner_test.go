@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -235,5 +236,64 @@ func TestServeWorker(t *testing.T) {
 	var info Info
 	if err := json.Unmarshal(res.Result, &info); err != nil || info.Pages != 4 {
 		t.Errorf("result %s: %v", res.Result, err)
+	}
+}
+
+// TestRunnerSpare: once calls come in series the Runner keeps one worker
+// started for the next; that worker serves exactly one call (a fresh process each
+// time), Close stops it, and the Runner still works afterwards, cold.
+func TestRunnerSpare(t *testing.T) {
+	r := testRunner(t)
+	p := writeTemp(t, "ok.pdf", docSpec{pages: 2}.build())
+	if info, err := r.Inspect(context.Background(), p); err != nil || info.Pages != 2 {
+		t.Fatalf("%+v, %v", info, err)
+	}
+	r.mu.Lock()
+	lone := r.spare
+	r.mu.Unlock()
+	if lone != nil {
+		t.Error("a spare was started after a lone call")
+	}
+	pids := map[int]bool{}
+	for range 3 {
+		if info, err := r.Inspect(context.Background(), p); err != nil || info.Pages != 2 {
+			t.Fatalf("%+v, %v", info, err)
+		}
+		var spare *worker
+		for range 200 { // the spare starts in the background
+			r.mu.Lock()
+			spare = r.spare
+			r.mu.Unlock()
+			if spare != nil {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if spare == nil {
+			t.Fatal("no spare worker after a call")
+		}
+		if pid := spare.cmd.Process.Pid; pids[pid] {
+			t.Fatalf("spare %d offered twice", pid)
+		} else {
+			pids[pid] = true
+		}
+	}
+	if peak := r.PeakRSS(); runtime.GOOS == "linux" && (peak < 1<<20 || peak > 1<<30) {
+		t.Errorf("peak RSS of the workers: %d bytes", peak)
+	}
+	r.mu.Lock()
+	spare := r.spare
+	r.mu.Unlock()
+	r.Close()
+	if spare != nil {
+		waitGone(t, spare.cmd.Process.Pid)
+	}
+	if info, err := r.Inspect(context.Background(), p); err != nil || info.Pages != 2 {
+		t.Fatalf("after Close: %+v, %v", info, err)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.spare != nil {
+		t.Error("a closed Runner keeps a spare")
 	}
 }

@@ -48,18 +48,24 @@ type watermarkArgs struct {
 	Out    string   `json:"out"`
 	Lines  []string `json:"lines"`
 	CopyID string   `json:"copy_id"`
+	// Rewrite forces the full rewrite even when an incremental update
+	// would do (tests compare the two).
+	Rewrite bool `json:"rewrite,omitempty"`
 }
 
 // watermarkResult is what the watermark op reports.
 type watermarkResult struct {
-	Pages int `json:"pages"`
+	Pages       int  `json:"pages"`
+	Incremental bool `json:"incremental"` // written as an incremental update of the original
 }
 
 // Watermark writes to out a copy of the PDF at in with every page stamped
 // diagonally, in light grey, with lines (e.g. full name, username, date)
 // followed by copyID. Vietnamese and other non-Latin-1 text needs one of
 // unicodeFontFiles; without one, text is folded to ASCII ("Nguyễn" becomes
-// "Nguyen").
+// "Nguyen"). The stamp is added as an incremental update of the original
+// when the file allows it, so the original bytes are untouched and the
+// cost does not grow with the file's size (stamp.go).
 //
 // Like Inspect it runs pdfcpu in this process, and it also sets pdfcpu's
 // process-wide user font directory: call it only inside the worker (one
@@ -96,13 +102,16 @@ func opWatermark(ctx context.Context, req request) (any, error) {
 }
 
 // watermarkFile opens in with the same strategies as Inspect (so every
-// file we accept can be stamped), stamps it and writes out.
+// file we accept can be stamped), stamps it and writes out: as an
+// incremental update of in when the file allows it (stamp.go), else by
+// having pdfcpu rewrite the whole document.
 func watermarkFile(ctx context.Context, in string, a watermarkArgs) (watermarkResult, error) {
-	data, err := os.ReadFile(in)
+	src, err := openSource(in)
 	if err != nil {
-		return watermarkResult{}, newError(KindInternal, reasonInternal, "read input: "+err.Error())
+		return watermarkResult{}, err
 	}
-	doc, info, err := openDocument(ctx, data)
+	defer src.Close()
+	o, err := src.open(ctx)
 	if err != nil {
 		return watermarkResult{}, err
 	}
@@ -115,6 +124,25 @@ func watermarkFile(ctx context.Context, in string, a watermarkArgs) (watermarkRe
 	if err != nil {
 		return watermarkResult{}, newError(KindInternal, reasonInternal, "watermark: "+err.Error())
 	}
+	if !a.Rewrite {
+		switch err := stampIncremental(ctx, src, o, wm, a.Out); {
+		case err == nil:
+			return watermarkResult{Pages: o.info.Pages, Incremental: true}, nil
+		case !errors.Is(err, errNoIncrement):
+			return watermarkResult{}, err
+		}
+	}
+	switch err := stampRewrite(ctx, o, wm, a.Out); {
+	case err == nil:
+		return watermarkResult{Pages: o.info.Pages}, nil
+	case !errors.Is(err, errNoIncrement):
+		return watermarkResult{}, err
+	}
+	// A page tree our stamp cannot follow: pdfcpu's own stamp.
+	if wm, err = newWatermark(fontDir, watermarkText(a.Lines, a.CopyID), unicodeFontFiles()); err != nil {
+		return watermarkResult{}, newError(KindInternal, reasonInternal, "watermark: "+err.Error())
+	}
+	doc := o.doc
 	doc.Cmd = model.ADDWATERMARKS
 	if err := pdfcpu.AddWatermarks(doc, nil, wm); err != nil {
 		return watermarkResult{}, newError(KindUnreadable, reasonDamaged, "stamp: "+err.Error())
@@ -122,7 +150,7 @@ func watermarkFile(ctx context.Context, in string, a watermarkArgs) (watermarkRe
 	if err := writeDocument(doc, a.Out); err != nil {
 		return watermarkResult{}, err
 	}
-	return watermarkResult{Pages: info.Pages}, nil
+	return watermarkResult{Pages: o.info.Pages}, nil
 }
 
 // newWatermark describes the stamp, in the first available font of

@@ -3,10 +3,20 @@
 package frontend
 
 import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"io/fs"
+	"mime"
 	"net/http"
+	"path"
+	"regexp"
+	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -25,12 +35,19 @@ func Built() bool {
 	return err == nil
 }
 
+// roomPath is the delegate's meeting room (router.ts): its page preloads
+// the room's scripts and pdf.js (room.html, written by the build).
+var roomPath = regexp.MustCompile(`^/meetings/[^/]+/?$`)
+
 // Register serves the app: assets by path, and index.html for every other
 // path that is not under /api, so client-side routes survive a reload.
 func Register(e *echo.Echo) {
 	sub, _ := fs.Sub(dist, "dist")
-	files := http.FileServer(http.FS(sub))
-	built := Built()
+	register(e, sub, Built())
+}
+
+func register(e *echo.Echo, files fs.FS, built bool) {
+	s := &server{files: files, cache: map[string]*asset{}}
 	e.GET("/*", func(c echo.Context) error {
 		p := c.Request().URL.Path
 		if strings.HasPrefix(p, "/api/") {
@@ -39,22 +56,184 @@ func Register(e *echo.Echo) {
 		if !built {
 			return c.HTML(http.StatusOK, notBuilt)
 		}
-		name := strings.TrimPrefix(p, "/")
-		if name != "" {
-			if st, err := fs.Stat(sub, name); err == nil && !st.IsDir() {
+		name := strings.TrimPrefix(path.Clean("/"+p), "/")
+		if name != "" && !hidden(name) {
+			if a, err := s.asset(name); err == nil {
+				cache := "no-cache"
 				if strings.HasPrefix(name, "assets/") {
 					// Vite names assets by content hash: cache them for good.
-					c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+					cache = "public, max-age=31536000, immutable"
 				}
-				files.ServeHTTP(c.Response(), c.Request())
+				a.serve(c.Response(), c.Request(), cache)
 				return nil
 			}
 		}
-		c.Response().Header().Set("Cache-Control", "no-cache")
-		index, err := fs.ReadFile(sub, "index.html")
+		page := "index.html"
+		if roomPath.MatchString(p) {
+			if _, err := fs.Stat(files, "room.html"); err == nil {
+				page = "room.html"
+			}
+		}
+		a, err := s.asset(page)
 		if err != nil {
 			return err
 		}
-		return c.HTMLBlob(http.StatusOK, index)
+		a.serve(c.Response(), c.Request(), "no-cache")
+		return nil
 	})
+}
+
+// hidden names files that are not the app's (the build's .gitkeep, any
+// dot-file or dot-directory).
+func hidden(name string) bool {
+	for _, part := range strings.Split(name, "/") {
+		if strings.HasPrefix(part, ".") {
+			return true
+		}
+	}
+	return false
+}
+
+// server keeps each file it served in memory with its gzip-compressed
+// copy, made on first use: the embedded files never change while the
+// binary runs.
+type server struct {
+	files fs.FS
+	mu    sync.Mutex
+	cache map[string]*asset
+}
+
+// asset is one embedded file, ready to serve.
+type asset struct {
+	name  string
+	ctype string
+	raw   []byte
+	gz    []byte // nil when gzip does not pay (small or already compressed files)
+	etag  string // of raw; the gzip copy's is etag with "-gz"
+}
+
+// compressMin is the smallest file worth compressing.
+const compressMin = 1024
+
+func (s *server) asset(name string) (*asset, error) {
+	s.mu.Lock()
+	a, ok := s.cache[name]
+	s.mu.Unlock()
+	if ok {
+		return a, nil
+	}
+	st, err := fs.Stat(s.files, name)
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, fs.ErrNotExist
+	}
+	raw, err := fs.ReadFile(s.files, name)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(raw)
+	a = &asset{name: name, ctype: contentType(name), raw: raw, etag: hex.EncodeToString(sum[:12])}
+	if len(raw) >= compressMin && compressible(a.ctype) {
+		var b bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		_, _ = zw.Write(raw)
+		if zw.Close() == nil && b.Len() < len(raw)*9/10 {
+			a.gz = b.Bytes()
+		}
+	}
+	s.mu.Lock()
+	if old, ok := s.cache[name]; ok {
+		a = old // another request made it meanwhile
+	} else {
+		s.cache[name] = a
+	}
+	s.mu.Unlock()
+	return a, nil
+}
+
+// serve writes the file, gzip-compressed when the client accepts it, with
+// an ETag per representation (so a conditional request is answered 304)
+// and Vary: Accept-Encoding on anything that has two representations.
+func (a *asset) serve(w http.ResponseWriter, r *http.Request, cache string) {
+	h := w.Header()
+	h.Set("Content-Type", a.ctype)
+	h.Set("Cache-Control", cache)
+	body, etag := a.raw, a.etag
+	if a.gz != nil {
+		h.Add("Vary", "Accept-Encoding")
+		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+			body, etag = a.gz, a.etag+"-gz"
+			h.Set("Content-Encoding", "gzip")
+		}
+	}
+	h.Set("ETag", `"`+etag+`"`)
+	// ServeContent answers If-None-Match (304), HEAD and Range requests.
+	http.ServeContent(w, r, a.name, time.Time{}, bytes.NewReader(body))
+}
+
+// contentType is the file's type by extension; JavaScript modules must be
+// served as JavaScript, or the browser refuses them.
+func contentType(name string) string {
+	switch path.Ext(name) {
+	case ".js", ".mjs":
+		return "text/javascript; charset=utf-8"
+	case ".html":
+		return "text/html; charset=utf-8"
+	case ".css":
+		return "text/css; charset=utf-8"
+	case ".bcmap", ".pfb":
+		return "application/octet-stream"
+	}
+	if t := mime.TypeByExtension(path.Ext(name)); t != "" {
+		return t
+	}
+	return "application/octet-stream"
+}
+
+// compressible says whether a type is worth gzipping (text, and fonts that
+// are not compressed already).
+func compressible(ctype string) bool {
+	t, _, _ := strings.Cut(ctype, ";")
+	switch {
+	case strings.HasPrefix(t, "text/"), strings.HasSuffix(t, "+xml"), strings.HasSuffix(t, "json"), strings.HasSuffix(t, "javascript"):
+		return true
+	case t == "font/ttf", t == "font/otf", t == "application/octet-stream":
+		return true
+	}
+	return false
+}
+
+// acceptsGzip reads Accept-Encoding: an explicit gzip entry decides by its
+// q-value; else a "*" entry does; else the answer is no.
+func acceptsGzip(header string) bool {
+	gzipQ, starQ := -1.0, -1.0
+	for _, part := range strings.Split(header, ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		coding = strings.ToLower(strings.TrimSpace(coding))
+		if coding != "gzip" && coding != "x-gzip" && coding != "*" {
+			continue
+		}
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+			if strings.EqualFold(strings.TrimSpace(k), "q") {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					q = f
+				} else {
+					q = 0
+				}
+			}
+		}
+		if coding == "*" {
+			starQ = max(starQ, q)
+		} else {
+			gzipQ = max(gzipQ, q)
+		}
+	}
+	if gzipQ >= 0 {
+		return gzipQ > 0
+	}
+	return starQ > 0
 }

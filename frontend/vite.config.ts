@@ -1,7 +1,8 @@
-import { cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig, type Plugin } from 'vite';
+import { defineConfig, type Plugin, type Rollup } from 'vite';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const pdfjs = resolve(here, 'node_modules/pdfjs-dist');
@@ -11,18 +12,22 @@ const pdfjs = resolve(here, 'node_modules/pdfjs-dist');
 // decoders: our CSP has no 'wasm-unsafe-eval') to dist/pdfjs/, and puts back
 // the .gitkeep that emptyOutDir removes.
 function pdfjsAssets(): Plugin {
+  let outDir = resolve(here, 'dist');
   return {
     name: 'curia-pdfjs-assets',
     apply: 'build',
+    configResolved(c) {
+      outDir = resolve(c.root, c.build.outDir);
+    },
     closeBundle() {
-      const out = resolve(here, 'dist/pdfjs');
+      const out = resolve(outDir, 'pdfjs');
       cpSync(`${pdfjs}/cmaps`, `${out}/cmaps`, { recursive: true });
       cpSync(`${pdfjs}/standard_fonts`, `${out}/standard_fonts`, { recursive: true });
       mkdirSync(`${out}/wasm`, { recursive: true });
       for (const f of readdirSync(`${pdfjs}/wasm`)) {
         if (f.endsWith('_nowasm_fallback.js')) cpSync(`${pdfjs}/wasm/${f}`, `${out}/wasm/${f}`);
       }
-      writeFileSync(resolve(here, 'dist/.gitkeep'), '');
+      writeFileSync(resolve(outDir, '.gitkeep'), '');
     },
   };
 }
@@ -44,8 +49,63 @@ function pdfjsGlobals(): Plugin {
   };
 }
 
+// roomPage writes dist/room.html: index.html with <link rel="modulepreload">
+// for the meeting room's scripts (the room, the viewer with pdf.js, and what
+// they import). The server answers it for /meetings/{id} (embed.go), so a
+// tablet opening or reloading the room fetches them while the HTML is still
+// parsed, not one import after the other.
+function roomPage(): Plugin {
+  const entries = ['/src/ui/Room.tsx', '/src/viewer/Viewer.tsx'];
+  return {
+    name: 'curia-room-page',
+    apply: 'build',
+    writeBundle(options, bundle) {
+      const outDir = options.dir ?? resolve(here, 'dist');
+      const chunks = Object.values(bundle).filter((c): c is Rollup.OutputChunk => c.type === 'chunk');
+      const byFile = new Map(chunks.map((c) => [c.fileName, c]));
+      const files: string[] = [];
+      const add = (c: Rollup.OutputChunk | undefined) => {
+        if (!c || files.includes(c.fileName)) return;
+        files.push(c.fileName);
+        c.imports.forEach((f) => add(byFile.get(f)));
+      };
+      for (const e of entries) {
+        const c = chunks.find((x) => x.facadeModuleId?.replace(/\\/g, '/').endsWith(e));
+        if (!c) this.error(`curia-room-page: no chunk for ${e}`);
+        add(c);
+      }
+      // A tiny classic script that starts the pdf.js worker as soon as the HTML is read, before the
+      // app's modules have loaded; viewer/worker.ts takes that worker over.
+      const worker = Object.values(bundle).find((a) => a.type === 'asset' && /pdf\.worker[^/]*\.mjs$/.test(a.fileName));
+      if (!worker) this.error('curia-room-page: no pdf.js worker in the bundle');
+      const boot =
+        '// Starts the pdf.js worker at once (room.html); viewer/worker.ts takes it over.\n' +
+        `(function(){try{performance.mark("curia:worker-start");var w=new Worker(${JSON.stringify(`/${worker.fileName}`)},{type:"module"});` +
+        'var done=function(){w.removeEventListener("message",ok);w.removeEventListener("error",bad)};' +
+        'var ok=function(){self.__curiaPdfWorkerReady=performance.now();done()};' +
+        'var bad=function(){self.__curiaPdfWorkerFailed=true;done();w.terminate()};' +
+        'w.addEventListener("message",ok);w.addEventListener("error",bad);self.__curiaPdfWorker=w}catch(e){}})();\n';
+      const bootFile = `assets/boot-${createHash('sha256').update(boot).digest('hex').slice(0, 10)}.js`;
+      writeFileSync(resolve(outDir, bootFile), boot);
+      const index = readFileSync(resolve(outDir, 'index.html'), 'utf8');
+      const links = files
+        .filter((f) => !index.includes(`/${f}"`))
+        .map((f) => `    <link rel="modulepreload" crossorigin href="/${f}">\n`)
+        .join('');
+      if (!index.includes('</head>')) this.error('curia-room-page: index.html has no </head>');
+      const at = index.includes('  </head>') ? '  </head>' : '</head>';
+      // The boot script first, before the app's module script: it is tiny, cached for good, and the worker
+      // then starts while the browser still parses and compiles the app's modules.
+      const first = index.indexOf('<script type="module"');
+      if (first < 0) this.error('curia-room-page: index.html has no module script');
+      const withBoot = `${index.slice(0, first)}<script src="/${bootFile}"></script>\n    ${index.slice(first)}`;
+      writeFileSync(resolve(outDir, 'room.html'), withBoot.replace(at, `${links}${at}`));
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [pdfjsGlobals(), pdfjsAssets()],
+  plugins: [pdfjsGlobals(), pdfjsAssets(), roomPage()],
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
     outDir: 'dist',

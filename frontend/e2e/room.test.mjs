@@ -335,6 +335,55 @@ describe('the delegate tablet', () => {
     await q.getByRole('button', { name: 'Fit page' }).click();
   });
 
+  it("shows the presenter's pointer on followers' screens, where it points, at any zoom", { ...T, skip: needsLive() }, async () => {
+    await Promise.all([followLive(d1), followLive(d2)]);
+    const t6 = await turn(docA.id, 6);
+    await Promise.all([waitShown(d1.page, 6, docA.id, 10000, t6), waitShown(d2.page, 6, docA.id, 10000, t6)]);
+    // The chair, on a tablet of their own, in the meeting room.
+    const c = await tablet(browser, { viewport: IPAD, locale: 'vi-VN', name: 'chutri' });
+    tablets.push(c);
+    await signIn(c, 'chutri');
+    const tc = Date.now();
+    await c.page.goto(`${BASE}/meetings/${meeting.id}`);
+    await waitShown(c.page, 6, docA.id, 60000, tc);
+    assert.equal(await d1.page.getByTestId('laser-tool').count(), 0, 'a delegate who presents nothing has no pointer tool');
+    await c.page.getByTestId('laser-tool').click();
+    assert.equal(await c.page.getByTestId('laser-tool').getAttribute('aria-pressed'), 'true');
+    // daibieu2 zoomed in, daibieu1 at fit: the dot lands on the same spot of the page for both.
+    await d2.page.getByRole('button', { name: 'Zoom in' }).click();
+    await d2.page.getByText('125%').waitFor();
+    const sheet = await c.page.locator('.sheet').boundingBox();
+    const at = (fx, fy) => [sheet.x + sheet.width * fx, sheet.y + sheet.height * fy];
+    await c.page.mouse.move(...at(0.5, 0.5));
+    await c.page.mouse.move(...at(0.25, 0.4), { steps: 12 });
+    const where = async (t) => {
+      const dot = t.page.locator('[data-testid=laser]:not(.faded)');
+      await dot.waitFor({ timeout: 10000 });
+      // the dot glides to its place (a 60 ms transition): wait until it settles
+      await sleep(300);
+      const s = await t.page.locator('.sheet').boundingBox();
+      const d = await t.page.getByTestId('laser').boundingBox();
+      return [(d.x + d.width / 2 - s.x) / s.width, (d.y + d.height / 2 - s.y) / s.height];
+    };
+    for (const t of [d1, d2]) {
+      const [fx, fy] = await where(t);
+      assert.ok(Math.abs(fx - 0.25) < 0.03 && Math.abs(fy - 0.4) < 0.03, `${t.name}: the dot at (${fx.toFixed(3)}, ${fy.toFixed(3)}) of the page, pointed at (0.25, 0.4)`);
+    }
+    await shot(d1.page, 'pointer-vi');
+    await shot(d2.page, 'pointer-en');
+    await shot(c.page, 'pointer-chair-vi');
+    // No movement for about 2 s: the dot fades out.
+    await d1.page.locator('[data-testid=laser].faded').waitFor({ state: 'attached', timeout: 5000 });
+    // It moves again, then the chair leaves the page: the dot goes away.
+    await c.page.mouse.move(...at(0.6, 0.7), { steps: 5 });
+    await d1.page.locator('[data-testid=laser]:not(.faded)').waitFor({ timeout: 10000 });
+    await c.page.mouse.move(sheet.x + sheet.width + 40, sheet.y + 10);
+    await d1.page.getByTestId('laser').waitFor({ state: 'detached', timeout: 10000 });
+    await c.page.getByTestId('laser-tool').click();
+    await d2.page.getByRole('button', { name: 'Fit page' }).click();
+    await c.context.close();
+  });
+
   it('votes: the ballot opens, both vote with a confirmation, the results appear', { ...T, skip: needsLive() }, async () => {
     const poll = await chair.post(`/meetings/${meeting.id}/polls`, { title: 'Thông qua chương trình kỳ họp', agenda_item_id: agenda.current_item_id });
     await chair.post(`/polls/${poll.id}/open`);
@@ -404,7 +453,8 @@ describe('the delegate tablet', () => {
     tablets.push(p);
     await signIn(p, 'daibieu3');
     await p.page.goto(`${BASE}/meetings/${meeting.id}`);
-    await p.page.locator('.page-canvas').waitFor();
+    // A first visit of this tablet: pdf.js is compiled from scratch, slow on a busy machine (not a timing test).
+    await p.page.locator('.page-canvas').waitFor({ timeout: 60000 });
     await sleep(300);
     await shot(p.page, 'phone-room-en');
     const overflow = await p.page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);

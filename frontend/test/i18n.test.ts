@@ -1,19 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import vi from '../src/i18n/vi';
-import en from '../src/i18n/en';
+import baseVi from '../src/i18n/vi';
+import baseEn from '../src/i18n/en';
+import chairVi from '../src/i18n/chair.vi';
+import chairEn from '../src/i18n/chair.en';
+import deskVi from '../src/i18n/desk.vi';
+import deskEn from '../src/i18n/desk.en';
 import { format, pickLang } from '../src/i18n';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+
+// What the app has once everything is loaded (index.ts merges the parts).
+const vi: Record<string, string> = { ...deskVi, ...chairVi, ...baseVi };
+const en: Record<string, string> = { ...deskEn, ...chairEn, ...baseEn };
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 describe('dictionaries', () => {
   it('have the same keys', () => {
     expect(Object.keys(en).sort()).toEqual(Object.keys(vi).sort());
+    expect(Object.keys(baseEn).sort()).toEqual(Object.keys(baseVi).sort());
+  });
+
+  it('keep the parts apart: no key in two of them', () => {
+    const parts = [baseVi, deskVi, chairVi].map((d) => Object.keys(d));
+    const all = parts.flat();
+    expect(new Set(all).size).toBe(all.length);
   });
 
   it('have the same placeholders in every string, and no empty string', () => {
-    for (const k of Object.keys(vi) as (keyof typeof vi)[]) {
+    for (const k of Object.keys(vi)) {
       expect(placeholders(en[k]), k).toEqual(placeholders(vi[k]));
       expect(vi[k].trim(), k).not.toBe('');
       expect(en[k].trim(), k).not.toBe('');
@@ -38,6 +53,20 @@ describe('dictionaries', () => {
     }
     expect(used.size).toBeGreaterThan(50);
     for (const k of used) expect(vi, k).toHaveProperty([k]);
+  });
+
+  it("give the meeting room's screens all their strings in the base dictionary (the rest loads later)", () => {
+    const used = new Set<string>();
+    for (const dir of ['ui', 'viewer', 'annot', 'live']) {
+      const d = join(__dirname, '../src', dir);
+      for (const f of readdirSync(d).filter((x) => /\.tsx?$/.test(x))) {
+        const text = readFileSync(join(d, f), 'utf8');
+        for (const m of text.matchAll(/\bt\('([\w.]+)'/g)) used.add(m[1]);
+        for (const m of text.matchAll(/\b(?:label|agree|disagree|abstain): '([\w.]+)'/g)) used.add(m[1]);
+      }
+    }
+    expect(used.size).toBeGreaterThan(50);
+    for (const k of used) expect(baseVi, k).toHaveProperty([k]);
   });
 
   it('name every status, role and outcome the API sends', () => {

@@ -150,3 +150,29 @@ describe('LiveSocket', () => {
     expect(liveURL('m', { protocol: 'http:', host: 'x' })).toBe('ws://x/api/v1/meetings/m/live');
   });
 });
+
+describe('LiveSocket pointer', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('sends pointer messages only while online and hands received ones to ephemeral', () => {
+    const sockets: FakeSocket[] = [];
+    const eph: LiveEvent[] = [];
+    const live = new LiveSocket(
+      { url: 'ws://h/api/v1/meetings/m/live', makeSocket: (u) => { const s = new FakeSocket(u); sockets.push(s); return s; }, rand: () => 0 },
+      { snapshot: () => {}, event: () => {}, resync: () => {}, status: () => {}, ephemeral: (m) => eph.push(m) },
+    );
+    live.start();
+    const ws = sockets[0];
+    expect(live.sendPointer({ kind: 'laser' })).toBe(false);
+    ws.open();
+    expect(live.sendPointer({ kind: 'laser' })).toBe(false); // no snapshot yet
+    ws.msg({ type: 'snapshot', seq: 1, data: { epoch: 'e', state: {} } });
+    expect(live.sendPointer({ document_id: 'd', page: 2, kind: 'laser', x: 1, y: 2 })).toBe(true);
+    expect(ws.sent).toContainEqual({ type: 'pointer', data: { document_id: 'd', page: 2, kind: 'laser', x: 1, y: 2 } });
+    ws.msg({ type: 'pointer', data: { document_id: 'd', page: 2, by: 'u', kind: 'laser', x: 1, y: 2 } });
+    expect(eph.map((m) => m.type)).toContain('pointer');
+    live.stop();
+    expect(live.sendPointer({ kind: 'laser' })).toBe(false);
+  });
+});

@@ -1,7 +1,211 @@
-// Placeholder: the admin screen (issue 9) is being built.
-import type { ScreenProps } from '../ui/App';
+// Users, for administrators: create, disable and enable, reset a password.
+import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
+import { go } from '../router';
+import type { ScreenProps } from '../ui/App';
+import { LangSwitch } from '../ui/LangSwitch';
+import { Toasts, toast } from '../ui/Toast';
+import { admin, type AccountUser } from '../desk/api';
+import { act, Confirm, errText, FieldError, useBusy, useLangTick } from '../desk/common';
+import { passwordProblem, userProblem } from '../desk/logic';
+import '../desk/desk.css';
 
-export function Admin(_: ScreenProps) {
-  return <p class="muted pad">{t('common.loading')}</p>;
+export function Admin({ me, onSignOut }: ScreenProps) {
+  useLangTick();
+  return (
+    <div class="page desk">
+      <header class="topbar">
+        <a class="btn" href="/" onClick={go('/')} data-testid="back">{t('desk.back')}</a>
+        <h1 class="title">{t('admin.title')}</h1>
+        <span class="grow" />
+        <span class="who">{me.full_name}</span>
+        <LangSwitch />
+        <button class="btn" onClick={onSignOut}>{t('common.signOut')}</button>
+      </header>
+      {me.is_admin ? <Users meId={me.id} /> : (
+        <main class="desk-main">
+          <p class="error card pad" role="alert" data-testid="not-allowed">{t('admin.notAllowed')}</p>
+        </main>
+      )}
+      <Toasts />
+    </div>
+  );
+}
+
+function Users({ meId }: { meId: string }) {
+  const [users, setUsers] = useState<AccountUser[] | null>(null);
+  const [failed, setFailed] = useState(false);
+  const [filter, setFilter] = useState('');
+  const reload = () => admin.users().then((u) => {
+    setUsers(u);
+    setFailed(false);
+  }, (e) => {
+    setFailed(true);
+    toast(errText(e), true);
+  });
+  useEffect(() => void reload(), []);
+
+  const f = filter.trim().toLowerCase();
+  const shown = (users ?? []).filter((u) => !f || u.username.includes(f) || u.full_name.toLowerCase().includes(f));
+  return (
+    <main class="desk-main">
+      <NewUser onCreated={reload} />
+      <div class="card table-card">
+        <div class="agenda-head">
+          <strong>{t('admin.users', { n: users?.length ?? 0 })}</strong>
+          <label class="inline-label">
+            <span class="sr">{t('admin.search')}</span>
+            <input type="search" value={filter} placeholder={t('admin.search')} onInput={(e) => setFilter(e.currentTarget.value)} />
+          </label>
+        </div>
+        {failed && <p class="error pad" role="alert">{t('error.network')}</p>}
+        {users === null && !failed && <p class="muted pad">{t('common.loading')}</p>}
+        <table class="desk-table" data-testid="users">
+          <caption class="sr">{t('admin.title')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('admin.username')}</th>
+              <th scope="col">{t('admin.fullName')}</th>
+              <th scope="col">{t('admin.state')}</th>
+              <th scope="col"><span class="sr">{t('desk.actions')}</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((u) => <UserRow key={u.id} u={u} isMe={u.id === meId} onChanged={reload} />)}
+          </tbody>
+        </table>
+      </div>
+    </main>
+  );
+}
+
+function NewUser({ onCreated }: { onCreated(): Promise<void> | void }) {
+  const empty = { username: '', full_name: '', password: '', is_admin: false };
+  const [v, setV] = useState(empty);
+  const [err, setErr] = useState<{ field: string; text: string } | null>(null);
+  const [busy, run] = useBusy();
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const p = userProblem(v);
+    if (p) {
+      setErr({ field: p.startsWith('admin.err.password') ? 'password' : p === 'admin.err.username' ? 'username' : 'full_name', text: t(p) });
+      return;
+    }
+    setErr(null);
+    void run(async () => {
+      const body = { ...v, username: v.username.trim().toLowerCase(), full_name: v.full_name.trim() };
+      const ok = await act(() => admin.create(body), t('admin.created', { name: body.username }));
+      if (ok) {
+        setV(empty);
+        await onCreated();
+      }
+    });
+  };
+  const fe = (f: string) => (err?.field === f ? err.text : null);
+  return (
+    <form class="card desk-form add-form" onSubmit={submit} noValidate data-testid="new-user">
+      <h2>{t('admin.newUser')}</h2>
+      <fieldset disabled={busy}>
+        <div class="form-row">
+          <label>
+            {t('admin.username')}
+            <input name="new_username" value={v.username} autoComplete="off" autoCapitalize="none" spellcheck={false}
+              aria-invalid={!!fe('username')} aria-describedby="err-username" onInput={(e) => setV({ ...v, username: e.currentTarget.value })} />
+            <FieldError id="err-username" text={fe('username')} />
+          </label>
+          <label class="grow">
+            {t('admin.fullName')}
+            <input name="new_full_name" value={v.full_name} maxLength={200} aria-invalid={!!fe('full_name')} aria-describedby="err-fullname"
+              onInput={(e) => setV({ ...v, full_name: e.currentTarget.value })} />
+            <FieldError id="err-fullname" text={fe('full_name')} />
+          </label>
+          <label>
+            {t('admin.password')}
+            <input name="new_password" type="password" autoComplete="new-password" value={v.password} aria-invalid={!!fe('password')}
+              aria-describedby="err-password" onInput={(e) => setV({ ...v, password: e.currentTarget.value })} />
+            <FieldError id="err-password" text={fe('password')} />
+          </label>
+          <label class="check">
+            <input type="checkbox" name="new_is_admin" checked={v.is_admin} onChange={(e) => setV({ ...v, is_admin: e.currentTarget.checked })} />
+            {t('admin.isAdmin')}
+          </label>
+          <button type="submit" class="btn primary" data-testid="create-user">{t('admin.create')}</button>
+        </div>
+        <p class="muted small">{t('admin.rules')}</p>
+      </fieldset>
+    </form>
+  );
+}
+
+function UserRow({ u, isMe, onChanged }: { u: AccountUser; isMe: boolean; onChanged(): Promise<void> | void }) {
+  const [resetting, setResetting] = useState(false);
+  const [pw, setPw] = useState('');
+  const [pwErr, setPwErr] = useState<string | null>(null);
+  const [disabling, setDisabling] = useState(false);
+  const [busy, run] = useBusy();
+
+  const setDisabled = (disabled: boolean) => {
+    setDisabling(false);
+    void run(async () => {
+      await act(() => admin.update(u.id, { disabled }), disabled ? t('admin.disabledOk', { name: u.username }) : t('admin.enabledOk', { name: u.username }));
+      await onChanged();
+    });
+  };
+  const reset = (e: Event) => {
+    e.preventDefault();
+    const p = passwordProblem(pw);
+    if (p) return setPwErr(t(p));
+    setPwErr(null);
+    void run(async () => {
+      const ok = await act(() => admin.update(u.id, { password: pw }), t('admin.resetOk', { name: u.username }));
+      if (ok) {
+        setResetting(false);
+        setPw('');
+      }
+    });
+  };
+  return (
+    <tr data-username={u.username} class={u.disabled ? 'disabled' : ''}>
+      <td><strong>{u.username}</strong></td>
+      <td>{u.full_name}</td>
+      <td>
+        <span class="badges">
+          {u.is_admin && <span class="badge info">{t('admin.admin')}</span>}
+          {u.disabled ? <span class="badge warn" data-testid="user-disabled">{t('admin.disabled')}</span> : <span class="badge ok">{t('admin.active')}</span>}
+          {isMe && <span class="badge">{t('admin.you')}</span>}
+        </span>
+      </td>
+      <td class="actions">
+        {resetting ? (
+          <form class="absent-form" onSubmit={reset} onKeyDown={(e) => { if (e.key === 'Escape') setResetting(false); }}>
+            <input type="password" autoComplete="new-password" value={pw} autoFocus aria-label={t('admin.newPasswordOf', { name: u.username })}
+              aria-invalid={!!pwErr} aria-describedby={`err-pw-${u.id}`} placeholder={t('admin.newPassword')} name="reset_password"
+              onInput={(e) => setPw(e.currentTarget.value)} />
+            <button type="submit" class="btn primary" disabled={busy} data-testid="reset-save">{t('common.save')}</button>
+            <button type="button" class="btn" onClick={() => { setResetting(false); setPwErr(null); }}>{t('common.cancel')}</button>
+            <FieldError id={`err-pw-${u.id}`} text={pwErr} />
+          </form>
+        ) : (
+          <span class="row-actions">
+            <button type="button" class="btn" disabled={busy} onClick={() => setResetting(true)} data-testid="reset-password"
+              aria-label={t('admin.resetOf', { name: u.username })}>{t('admin.reset')}</button>
+            {u.disabled ? (
+              <button type="button" class="btn" disabled={busy} onClick={() => setDisabled(false)} data-testid="enable-user"
+                aria-label={t('admin.enableOf', { name: u.username })}>{t('admin.enable')}</button>
+            ) : (
+              <button type="button" class="btn danger" disabled={busy || isMe} onClick={() => setDisabling(true)} data-testid="disable-user"
+                title={isMe ? t('admin.notYourself') : undefined}
+                aria-label={t('admin.disableOf', { name: u.username })}>{t('admin.disable')}</button>
+            )}
+          </span>
+        )}
+        {disabling && (
+          <Confirm title={t('admin.disableTitle', { name: u.username })} confirmLabel={t('admin.disable')} danger
+            onConfirm={() => setDisabled(true)} onCancel={() => setDisabling(false)}>
+            <p>{t('admin.disableText')}</p>
+          </Confirm>
+        )}
+      </td>
+    </tr>
+  );
 }

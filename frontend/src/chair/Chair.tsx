@@ -1,7 +1,241 @@
-// Placeholder: the chair screen (issue 9) is being built.
+// The chair's cockpit: the session at a glance and every control the chair
+// (or the secretary) needs while the meeting runs — the agenda's current
+// item and its timer, the meeting's status, what the room is shown, the
+// speakers, the quorum and who is here, online and following, and the
+// votes. Everything comes live from the hub; nothing needs a reload.
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { api, ApiError } from '../api';
+import { clock, t, type Key } from '../i18n';
+import { navigate } from '../router';
+import { useStore } from '../store';
+import type { Meeting, MeetingStatus, User } from '../types';
 import type { ScreenProps } from '../ui/App';
-import { t } from '../i18n';
+import { useNow } from '../ui/hooks';
+import { Icon } from '../ui/Icon';
+import { LangSwitch } from '../ui/LangSwitch';
+import { Toasts } from '../ui/Toast';
+import { chairApi } from './api';
+import { setCurrent } from '../live/state';
+import { LiveRoom } from './live';
+import { itemClock, neighbours, plannedMin } from './logic';
+import { PeoplePanel } from './People';
+import { PollsPanel } from './Polls';
+import { PresentPanel } from './Present';
+import { SpeakersPanel } from './Speakers';
+import { act } from './util';
+import './chair.css';
 
-export function Chair(_: ScreenProps) {
-  return <p class="muted pad">{t('common.loading')}</p>;
+/** Who may use the cockpit: the chair, the secretary, an administrator. */
+export const mayRun = (m: Meeting | null, me: User) => !!m && (m.my_role === 'chair' || m.my_role === 'secretary' || (me.is_admin && m.my_role === ''));
+
+export function Chair({ id, me, onSignOut }: ScreenProps) {
+  const [meeting, setMeeting] = useState<Meeting | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (!id) return;
+    api.meeting(id).then(setMeeting, (e) => setError(e instanceof ApiError && e.status === 404 ? 'not_found' : 'network'));
+  }, [id]);
+
+  if (!id || error || (meeting && !mayRun(meeting, me))) {
+    const text = error === 'network' ? t('error.network') : error || !id ? t('chair.notFound') : t('chair.notAllowed');
+    return (
+      <div class="page">
+        <header class="topbar">
+          <button class="btn icon" title={t('room.backToMeetings')} aria-label={t('room.backToMeetings')} onClick={() => navigate('/')}>
+            <Icon name="back" />
+          </button>
+          <h1 class="title">{t('chair.title')}</h1>
+          <span class="grow" />
+          <LangSwitch />
+        </header>
+        <div class="empty">
+          <p class="error" role="alert" data-testid="chair-denied">{text}</p>
+          {meeting && <button class="btn" onClick={() => navigate(`/meetings/${id}`)}>{t('chair.openRoom')}</button>}
+          <button class="btn" onClick={() => navigate('/')}>{t('room.backToMeetings')}</button>
+        </div>
+      </div>
+    );
+  }
+  if (!meeting) return <p class="muted pad">{t('common.loading')}</p>;
+  return <Cockpit id={id} me={me} onSignOut={onSignOut} />;
+}
+
+function Cockpit({ id, me, onSignOut }: { id: string; me: User; onSignOut(): void }) {
+  const room = useMemo(() => new LiveRoom(id, me.id, true), [id, me.id]);
+  const st = useStore(room.state);
+  useEffect(() => {
+    room.start();
+    return () => room.stop();
+  }, [room]);
+
+  // The offline banner waits a moment, so a quick reconnect does not flash it.
+  const [offline, setOffline] = useState(false);
+  useEffect(() => {
+    if (st.online) return setOffline(false);
+    const timer = setTimeout(() => setOffline(true), 1500);
+    return () => clearTimeout(timer);
+  }, [st.online]);
+
+  const m = st.meeting;
+  return (
+    <div class="page cockpit-page">
+      <header class="topbar">
+        <button class="btn icon" title={t('room.backToMeetings')} aria-label={t('room.backToMeetings')} onClick={() => navigate('/')}>
+          <Icon name="back" />
+        </button>
+        <h1 class="title" title={m?.title}>
+          <span class="kick">{t('chair.title')}</span> {m?.title ?? t('common.loading')}
+        </h1>
+        {m && <span class={`badge st-${m.status}`} data-testid="meeting-status">{t(`status.${m.status}` as Key)}</span>}
+        <span class="grow" />
+        {m && <StatusControls room={room} status={m.status} />}
+        <span class={`conn ${st.online ? 'on' : 'off'}`} role="status" title={st.online ? t('conn.online') : t('conn.offline')}>
+          <span class="dot" aria-hidden="true" />
+          <span class="sr">{st.online ? t('conn.online') : t('conn.offline')}</span>
+        </span>
+        <a class="btn hide-narrow" href={`/meetings/${encodeURIComponent(id)}/display`} target="_blank" rel="noopener" data-testid="open-display">
+          {t('chair.openDisplay')}
+        </a>
+        <LangSwitch />
+        <button class="btn hide-narrow" onClick={onSignOut}>{t('common.signOut')}</button>
+      </header>
+      {offline && !st.online && <div class="banner" role="status" data-testid="offline">{t('conn.reconnecting')}</div>}
+      {st.error ? (
+        <p class="error pad" role="alert">{st.error === 'not_found' ? t('chair.notFound') : t('error.network')}</p>
+      ) : (
+        <main class="cockpit">
+          <div class="col col-a">
+            <SessionPanel room={room} />
+            <SpeakersPanel room={room} />
+          </div>
+          <div class="col col-b">
+            <PresentPanel room={room} />
+          </div>
+          <div class="col col-c">
+            <PeoplePanel room={room} />
+            <PollsPanel room={room} />
+          </div>
+        </main>
+      )}
+      <Toasts />
+    </div>
+  );
+}
+
+/** Start, adjourn, resume and close, as the lifecycle allows. */
+function StatusControls({ room, status }: { room: LiveRoom; status: MeetingStatus }) {
+  const [busy, setBusy] = useState(false);
+  const [closing, setClosing] = useState(false);
+  const go = async (to: MeetingStatus[], ok: Key) => {
+    setBusy(true);
+    await act(async () => {
+      for (const s of to) {
+        const m = await chairApi.setStatus(room.id, s);
+        room.state.set((x) => ({ ...x, meeting: x.meeting ? { ...x.meeting, ...m, my_role: x.meeting.my_role } : m }));
+      }
+    }, t(ok), 'chair.err.status');
+    setBusy(false);
+    setClosing(false);
+  };
+  if (status === 'closed') return null;
+  return (
+    <span class="status-controls">
+      {(status === 'draft' || status === 'scheduled') && (
+        <button class="btn primary" disabled={busy} data-testid="status-start" onClick={() => go(status === 'draft' ? ['scheduled', 'live'] : ['live'], 'chair.status.started')}>
+          {t('chair.status.start')}
+        </button>
+      )}
+      {status === 'live' && (
+        <button class="btn" disabled={busy} data-testid="status-adjourn" onClick={() => go(['adjourned'], 'chair.status.adjourned')}>{t('chair.status.adjourn')}</button>
+      )}
+      {status === 'adjourned' && (
+        <button class="btn primary" disabled={busy} data-testid="status-resume" onClick={() => go(['live'], 'chair.status.resumed')}>{t('chair.status.resume')}</button>
+      )}
+      {(status === 'live' || status === 'adjourned') && (closing ? (
+        <>
+          <button class="btn danger-solid" disabled={busy} data-testid="status-close-confirm" onClick={() => go(['closed'], 'chair.status.closed')}>{t('chair.status.closeConfirm')}</button>
+          <button class="btn" disabled={busy} onClick={() => setClosing(false)}>{t('common.cancel')}</button>
+        </>
+      ) : (
+        <button class="btn" disabled={busy} data-testid="status-close" onClick={() => setClosing(true)}>{t('chair.status.close')}</button>
+      ))}
+    </span>
+  );
+}
+
+/** The current item with its timer, the ones before and after, and one tap to move on. */
+function SessionPanel({ room }: { room: LiveRoom }) {
+  const st = useStore(room.state);
+  const [busy, setBusy] = useState(false);
+  const { current, prev, next } = neighbours(st.agenda?.items, st.agenda?.current_item_id);
+  const now = useNow(!!current?.became_current_at);
+  const live = st.meeting?.status === 'live';
+  const c = current ? itemClock(current.became_current_at, plannedMin(current), now) : null;
+
+  const setItem = async (itemId: string | null) => {
+    setBusy(true);
+    await act(async () => {
+      const r = await api.setCurrent(room.id, itemId);
+      // the event follows; show the answer now so the tap shows at once
+      room.state.set((s) => (s.agenda && r.item_id !== s.agenda.current_item_id ? { ...s, agenda: setCurrent(s.agenda, r) } : s));
+      if (r.item_id) void room.loadSpeakers(r.item_id);
+    }, undefined, 'chair.err.notLive');
+    setBusy(false);
+  };
+
+  return (
+    <section class="panel session" aria-labelledby="session-h">
+      <h2 id="session-h" class="panel-h">{t('chair.session.title')}</h2>
+      {!st.agenda ? (
+        <p class="muted">{t('common.loading')}</p>
+      ) : current ? (
+        <div class="current" data-testid="chair-current">
+          <p class="kicker">{t('chair.session.current')}</p>
+          <p class="cur-title"><span class="num">{current.number}</span> {current.title}</p>
+          {current.presenter_name && <p class="muted">{t('chair.session.presenter', { name: current.presenter_name })}</p>}
+          {c && (
+            <div class={`clock${c.over ? ' over' : ''}`} data-testid="chair-item-timer">
+              <span class="clock-big">{clock(c.used)}</span>
+              <span class="clock-of">
+                {c.planned > 0 ? t('chair.session.ofPlanned', { planned: clock(c.planned) }) : t('chair.session.noPlan')}
+              </span>
+              {c.over && <span class="badge danger" data-testid="over-time">{t('chair.session.over', { time: clock(c.overBy) })}</span>}
+              {c.planned > 0 && (
+                <span class="meter" aria-hidden="true"><span style={{ width: `${c.frac * 100}%` }} /></span>
+              )}
+            </div>
+          )}
+        </div>
+      ) : (
+        <p class="muted" data-testid="chair-no-item">{t('chair.session.none')}</p>
+      )}
+      <div class="prevnext">
+        <div class="pn">
+          <span class="muted small">{t('chair.session.prev')}</span>
+          <span class="pn-title">{prev ? `${prev.number} ${prev.title}` : '—'}</span>
+          {prev && (
+            <button class="btn" disabled={busy || !live} data-testid="prev-item" onClick={() => setItem(prev.id)}>
+              <Icon name="left" /> {t('chair.session.back')}
+            </button>
+          )}
+        </div>
+        <div class="pn">
+          <span class="muted small">{t('chair.session.next')}</span>
+          <span class="pn-title" data-testid="next-title">{next ? `${next.number} ${next.title}` : t('chair.session.last')}</span>
+        </div>
+      </div>
+      <div class="row">
+        {next ? (
+          <button class="btn primary big grow" disabled={busy || !live} data-testid="next-item" onClick={() => setItem(next.id)}>
+            {current ? t('chair.session.goNext') : t('chair.session.begin')} <Icon name="right" />
+          </button>
+        ) : current ? (
+          <button class="btn big grow" disabled={busy || !live} data-testid="end-item" onClick={() => setItem(null)}>
+            {t('chair.session.end')}
+          </button>
+        ) : null}
+      </div>
+      {!live && st.meeting && <p class="hint-line">{t('chair.session.notLive')}</p>}
+    </section>
+  );
 }

@@ -1,7 +1,247 @@
-// Placeholder: the desk screen (issue 9) is being built.
+// The secretary's desk: prepare a meeting (details, participants, agenda,
+// documents), keep the attendance sheet and move the meeting through its
+// lifecycle. Changes by others arrive through the live hub.
+import type { ComponentChildren } from 'preact';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { ApiError } from '../api';
+import { dateTime, t, type Key } from '../i18n';
+import { go, navigate } from '../router';
+import type { Agenda } from '../types';
 import type { ScreenProps } from '../ui/App';
-import { t } from '../i18n';
+import { LangSwitch } from '../ui/LangSwitch';
+import { Toasts, toast } from '../ui/Toast';
+import { desk, type AccountUser, type AttendanceRow, type DeskDoc, type FullMeeting, type Participant, type Quorum } from './api';
+import { AgendaEditor } from './AgendaEditor';
+import { Attendance } from './Attendance';
+import { Confirm, errText, useBusy, useLangTick } from './common';
+import { Details } from './Details';
+import { Documents } from './Documents';
+import { useDeskLive, type Slice } from './live';
+import { statusActions, type StatusAction } from './logic';
+import { People } from './People';
+import './desk.css';
 
-export function Desk(_: ScreenProps) {
-  return <p class="muted pad">{t('common.loading')}</p>;
+type Tab = 'details' | 'people' | 'agenda' | 'documents' | 'attendance';
+const TABS: { id: Tab; label: Key }[] = [
+  { id: 'details', label: 'desk.tab.details' },
+  { id: 'people', label: 'desk.tab.people' },
+  { id: 'agenda', label: 'desk.tab.agenda' },
+  { id: 'documents', label: 'desk.tab.documents' },
+  { id: 'attendance', label: 'desk.tab.attendance' },
+];
+
+export function Desk(props: ScreenProps) {
+  useLangTick();
+  return props.id ? <MeetingDesk {...props} id={props.id} /> : <NewMeeting {...props} />;
+}
+
+function Shell({ title, me, onSignOut, online, children }: {
+  title: string;
+  me: ScreenProps['me'];
+  onSignOut(): void;
+  online?: boolean;
+  children: ComponentChildren;
+}) {
+  return (
+    <div class="page desk">
+      <header class="topbar">
+        <a class="btn" href="/" onClick={go('/')} data-testid="back">{t('desk.back')}</a>
+        <h1 class="title">{title}</h1>
+        <span class="grow" />
+        {online !== undefined && (
+          <span class={`conn${online ? '' : ' off'}`} title={online ? t('desk.online') : t('desk.offline')}>
+            <span class="dot" /><span class="sr">{online ? t('desk.online') : t('desk.offline')}</span>
+          </span>
+        )}
+        <span class="who">{me.full_name}</span>
+        <LangSwitch />
+        <button class="btn" onClick={onSignOut}>{t('common.signOut')}</button>
+      </header>
+      {children}
+      <Toasts />
+    </div>
+  );
+}
+
+function NewMeeting({ me, onSignOut }: ScreenProps) {
+  return (
+    <Shell title={t('desk.newMeeting')} me={me} onSignOut={onSignOut}>
+      <main class="desk-main">
+        <Details meeting={null} readOnly={false} onSaved={(m) => navigate(`/meetings/${encodeURIComponent(m.id)}/desk#people`, true)} />
+      </main>
+    </Shell>
+  );
+}
+
+function tabFromHash(): Tab {
+  const h = location.hash.slice(1);
+  return TABS.some((x) => x.id === h) ? (h as Tab) : 'details';
+}
+
+function MeetingDesk({ id, me, onSignOut }: ScreenProps & { id: string }) {
+  const [meeting, setMeeting] = useState<FullMeeting | null>(null);
+  const [participants, setParticipants] = useState<Participant[]>([]);
+  const [attendance, setAttendance] = useState<AttendanceRow[]>([]);
+  const [quorum, setQuorum] = useState<Quorum | null>(null);
+  const [agenda, setAgenda] = useState<Agenda | null>(null);
+  const [docs, setDocs] = useState<DeskDoc[]>([]);
+  const [users, setUsers] = useState<AccountUser[]>([]);
+  const [failure, setFailure] = useState<'not_found' | 'network' | null>(null);
+  const [tab, setTab] = useState<Tab>(tabFromHash);
+  const [confirm, setConfirm] = useState<StatusAction | null>(null);
+  const [busy, run] = useBusy();
+
+  const load = useCallback(async (slices: Slice[]) => {
+    const jobs: Promise<unknown>[] = [];
+    const has = (s: Slice) => slices.includes(s);
+    if (has('meeting')) jobs.push(desk.meeting(id).then(setMeeting));
+    if (has('participants')) jobs.push(desk.participants(id).then(setParticipants));
+    if (has('attendance')) jobs.push(desk.attendance(id).then(setAttendance), desk.quorum(id).then(setQuorum));
+    if (has('agenda')) jobs.push(desk.agenda(id).then(setAgenda));
+    if (has('documents')) jobs.push(desk.documents(id).then(setDocs));
+    try {
+      await Promise.all(jobs);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) setFailure('not_found');
+      else if (!meeting) setFailure('network');
+      else toast(errText(e), true);
+    }
+  }, [id, meeting]);
+
+  useEffect(() => {
+    void load(['meeting', 'participants', 'attendance', 'agenda', 'documents']);
+    desk.users().then(setUsers, (e) => toast(errText(e), true));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [id]);
+
+  const online = useDeskLive(failure ? null : id, (s) => void load(s));
+
+  useEffect(() => {
+    const onHash = () => setTab(tabFromHash());
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+
+  const pick = (x: Tab) => {
+    setTab(x);
+    history.replaceState(null, '', `${location.pathname}#${x}`);
+  };
+
+  if (failure) {
+    return (
+      <Shell title={t('desk.title')} me={me} onSignOut={onSignOut}>
+        <main class="desk-main">
+          <p class="error card pad" role="alert">{failure === 'not_found' ? t('desk.notFound') : t('error.network')}</p>
+          <div class="row">
+            {failure === 'network' && <button class="btn primary" onClick={() => { setFailure(null); void load(['meeting', 'participants', 'attendance', 'agenda', 'documents']); }}>{t('desk.retry')}</button>}
+            <a class="btn" href="/" onClick={go('/')}>{t('desk.back')}</a>
+          </div>
+        </main>
+      </Shell>
+    );
+  }
+  if (!meeting || !agenda) {
+    return (
+      <Shell title={t('desk.title')} me={me} onSignOut={onSignOut}>
+        <p class="muted pad" aria-busy="true">{t('common.loading')}</p>
+      </Shell>
+    );
+  }
+
+  const manages = me.is_admin || meeting.my_role === 'secretary' || meeting.my_role === 'chair';
+  const closed = meeting.status === 'closed';
+  const readOnly = closed || !manages;
+
+  const setStatus = (a: StatusAction) => {
+    setConfirm(null);
+    void run(async () => {
+      try {
+        const m = await desk.setStatus(id, a.to);
+        setMeeting(m);
+        toast(t('desk.status.now', { status: t(`status.${m.status}` as Key) }));
+      } catch (e) {
+        toast(errText(e), true);
+        await load(['meeting']);
+      }
+    });
+  };
+
+  const counts: Partial<Record<Tab, number>> = {
+    people: participants.length,
+    agenda: countItems(agenda.items),
+    documents: docs.length,
+  };
+  const present = attendance.filter((a) => a.state === 'present' || a.state === 'remote').length;
+
+  return (
+    <Shell title={meeting.title} me={me} onSignOut={onSignOut} online={online}>
+      <div class="statusbar">
+        <span class={`badge st-${meeting.status}`} data-testid="meeting-status" data-status={meeting.status}>
+          {t(`status.${meeting.status}` as Key)}
+        </span>
+        <span class="muted when">{[dateTime(meeting.starts_at), meeting.location].filter(Boolean).join(' · ')}</span>
+        <span class="grow" />
+        {manages && statusActions(meeting.status).map((a) => (
+          <button key={a.to} type="button" class={`btn${a.primary ? ' primary' : ''}${a.confirm ? ' danger' : ''}`} disabled={busy}
+            data-testid={`status-${a.to}`} onClick={() => (a.confirm ? setConfirm(a) : setStatus(a))}>{t(a.label)}</button>
+        ))}
+        {(meeting.my_role === 'chair' || meeting.my_role === 'secretary') && (
+          <a class="btn" href={`/meetings/${id}/chair`} onClick={go(`/meetings/${id}/chair`)}>{t('meetings.chair')}</a>
+        )}
+      </div>
+      {closed && <p class="banner" role="status">{t('desk.closedNote')}</p>}
+      {!closed && !manages && <p class="banner" role="status">{t('desk.readOnlyNote')}</p>}
+      <nav class="tabs" role="tablist" aria-label={t('desk.title')}>
+        {TABS.map((x) => (
+          <button key={x.id} type="button" role="tab" id={`tab-${x.id}`} aria-selected={tab === x.id} aria-controls={`panel-${x.id}`}
+            class={`tab${tab === x.id ? ' on' : ''}`} data-testid={`tab-${x.id}`} tabIndex={tab === x.id ? 0 : -1}
+            onClick={() => pick(x.id)}
+            onKeyDown={(e) => {
+              const i = TABS.findIndex((y) => y.id === x.id);
+              const j = e.key === 'ArrowRight' ? (i + 1) % TABS.length : e.key === 'ArrowLeft' ? (i + TABS.length - 1) % TABS.length : -1;
+              if (j < 0) return;
+              e.preventDefault();
+              pick(TABS[j].id);
+              document.getElementById(`tab-${TABS[j].id}`)?.focus();
+            }}>
+            {t(x.label)}
+            {counts[x.id] !== undefined && <span class="count">{counts[x.id]}</span>}
+            {x.id === 'attendance' && <span class="count">{`${present}/${attendance.length}`}</span>}
+          </button>
+        ))}
+      </nav>
+      {/* Every panel stays mounted (hidden when not chosen): uploads and half-filled forms go on while another tab is open. */}
+      <div class="desk-main">
+        <div id="panel-details" role="tabpanel" aria-labelledby="tab-details" hidden={tab !== 'details'}>
+          <Details key={meeting.id} meeting={meeting} readOnly={readOnly} onSaved={(m) => setMeeting(m)} />
+        </div>
+        <div id="panel-people" role="tabpanel" aria-labelledby="tab-people" hidden={tab !== 'people'}>
+          <People meetingId={id} participants={participants} users={users} readOnly={readOnly}
+            onChanged={() => load(['participants', 'attendance'])} />
+        </div>
+        <div id="panel-agenda" role="tabpanel" aria-labelledby="tab-agenda" hidden={tab !== 'agenda'}>
+          <AgendaEditor meetingId={id} agenda={agenda} participants={participants} readOnly={readOnly}
+            onAgenda={setAgenda} onChanged={() => load(['agenda'])} />
+        </div>
+        <div id="panel-documents" role="tabpanel" aria-labelledby="tab-documents" hidden={tab !== 'documents'}>
+          <Documents meetingId={id} docs={docs} agenda={agenda} participants={participants} readOnly={readOnly}
+            onChanged={() => load(['documents'])} />
+        </div>
+        <div id="panel-attendance" role="tabpanel" aria-labelledby="tab-attendance" hidden={tab !== 'attendance'}>
+          <Attendance meetingId={id} rows={attendance} quorum={quorum} readOnly={readOnly}
+            onChanged={() => load(['attendance'])} />
+        </div>
+      </div>
+      {confirm && (
+        <Confirm title={t('desk.status.closeTitle')} confirmLabel={t('desk.status.closeConfirm')} danger
+          onConfirm={() => setStatus(confirm)} onCancel={() => setConfirm(null)}>
+          <p>{t('desk.status.closeText')}</p>
+        </Confirm>
+      )}
+    </Shell>
+  );
+}
+
+function countItems(items: Agenda['items']): number {
+  return items.reduce((n, i) => n + 1 + countItems(i.items), 0);
 }

@@ -1,10 +1,15 @@
-// Two languages, one dictionary each, loaded on demand so only the one in
-// use is downloaded. The browser's languages choose; the user may switch,
-// and the choice is remembered on the tablet.
+// Two languages, loaded on demand so only the one in use is downloaded: for
+// each, the base dictionary (the delegate's screens) and the strings of the
+// chair's and the secretary's screens. The browser's languages choose; the
+// user may switch, and the choice is remembered on the tablet.
+import type chair from './chair.vi';
+import type desk from './desk.vi';
 import type vi from './vi';
 
-export type Key = keyof typeof vi;
+export type Key = keyof typeof vi | keyof typeof desk | keyof typeof chair;
 export type Dict = Record<Key, string>;
+/** The base dictionary: the delegate's screens. */
+export type BaseDict = Record<keyof typeof vi, string>;
 export type Lang = 'vi' | 'en';
 export const LANGS: Lang[] = ['vi', 'en'];
 
@@ -30,18 +35,32 @@ export function format(s: string, params?: Record<string, string | number>): str
 }
 
 export function t(key: Key, params?: Record<string, string | number>): string {
-  return format(dict?.[key] ?? key, params);
+  const s = dict?.[key];
+  if (s === undefined && dict && !complete) void loadAll(); // a screen beyond the room: its strings follow
+  return format(s ?? key, params);
 }
 
 export const currentLang = () => lang;
 
-const loaders: Record<Lang, () => Promise<{ default: Dict }>> = {
-  vi: () => import('./vi'),
-  en: () => import('./en'),
+type Part = Promise<{ default: Record<string, string> }>;
+const loaders: Record<Lang, { base: () => Part; more: () => Part[] }> = {
+  vi: { base: () => import('./vi'), more: () => [import('./desk.vi'), import('./chair.vi')] },
+  en: { base: () => import('./en'), more: () => [import('./desk.en'), import('./chair.en')] },
 };
 
-export async function setLang(l: Lang, remember = true): Promise<void> {
-  dict = (await loaders[l]()).default;
+let complete = false; // the chair's and the secretary's strings are in dict
+let completing: Promise<void> | null = null;
+
+/**
+ * Switches to language l. With all false, only the base dictionary is
+ * loaded (the meeting room starts without the chair's and the secretary's
+ * strings); loadAll() brings them later.
+ */
+export async function setLang(l: Lang, remember = true, all = true): Promise<void> {
+  const [b, extra] = await Promise.all([loaders[l].base(), all ? loadMore(l) : null]);
+  dict = { ...(extra ?? {}), ...b.default } as Dict;
+  complete = all;
+  completing = null;
   lang = l;
   document.documentElement.lang = l;
   if (remember) {
@@ -54,14 +73,40 @@ export async function setLang(l: Lang, remember = true): Promise<void> {
   listeners.forEach((fn) => fn());
 }
 
-export function initLang(): Promise<void> {
+function loadMore(l: Lang): Promise<Record<string, string>> {
+  return Promise.all(loaders[l].more()).then((parts) => Object.assign({}, ...parts.map((p) => p.default)) as Record<string, string>);
+}
+
+/** Loads the chair's and the secretary's strings too, if not yet (tells the listeners when they are in). */
+export function loadAll(): Promise<void> {
+  if (complete) return Promise.resolve();
+  if (!completing) {
+    const l = lang;
+    const p: Promise<void> = loadMore(l).then(
+      (m) => {
+        if (lang !== l || completing !== p) return;
+        dict = { ...m, ...(dict as Record<string, string>) } as Dict;
+        complete = true;
+        listeners.forEach((fn) => fn());
+      },
+      () => {
+        if (completing === p) completing = null; // try again on the next miss
+      },
+    );
+    completing = p;
+  }
+  return completing;
+}
+
+/** Sets the starting language; all false: see setLang. */
+export function initLang(all = true): Promise<void> {
   let saved: string | null = null;
   try {
     saved = localStorage.getItem(STORE_KEY);
   } catch {
     /* no storage */
   }
-  return setLang(pickLang(navigator.languages ?? [navigator.language], saved), false);
+  return setLang(pickLang(navigator.languages ?? [navigator.language], saved), false, all);
 }
 
 export function onLangChange(fn: () => void): () => void {

@@ -1,8 +1,8 @@
-// Tiếng Việt: the reference dictionary. Every key here must exist in en.ts
-// (the type checker and i18n.test.ts both check it). The chair's and the
-// secretary's screens keep their strings in their own files, spread in here.
-import chair from './chair.vi';
-import desk from './desk.vi';
+// Tiếng Việt: the reference dictionary of the delegate's screens. Every key
+// here must exist in en.ts (the type checker and i18n.test.ts both check it).
+// The chair's and the secretary's screens keep their strings in their own
+// files (chair.vi.ts, desk.vi.ts), which index.ts loads and merges with this
+// one: the meeting room does not wait for them.
 
 export default {
   'lang.switch': 'Đổi ngôn ngữ',
@@ -90,6 +90,8 @@ export default {
 
   'annot.tools': 'Ghi chú trên trang',
   'annot.none': 'Xem, lật trang',
+  'pointer.tool': 'Con trỏ laser cho mọi người',
+  'pointer.dot': 'Con trỏ của người trình bày',
   'annot.pen': 'Bút',
   'annot.highlighter': 'Bút đánh dấu',
   'annot.eraser': 'Tẩy',
@@ -151,7 +153,4 @@ export default {
   'outcome.tie': 'Hòa phiếu',
   'outcome.elected': 'Đã bầu',
   'outcome.none': 'Không có phương án nào trúng',
-
-  ...desk,
-  ...chair,
 };

@@ -3,8 +3,10 @@
 // a reconnect. A REST answer is dropped when an event touched its slice
 // while it was in flight, so an older answer never overwrites a newer event.
 import { api } from '../api';
+import { takeEarlyPresentation } from '../viewer/boot';
 import { createStore, type Store } from '../store';
 import type { LiveEvent, Poll, Presentation } from '../types';
+import type { PointerMove, PointerOut } from './pointer';
 import { LiveSocket, liveURL, type LiveOptions } from './socket';
 import { applyEvent, applySnapshot, emptyRoom, mergePoll, sliceOf, type RoomState } from './state';
 
@@ -20,6 +22,8 @@ export class Room {
   readonly follow: Store<FollowState> = createStore<FollowState>({ following: true, docId: null, page: 1 });
   /** Sequenced events as they are applied, for whoever wants to react (e.g. a poll opening). */
   readonly events: Store<LiveEvent | null> = createStore<LiveEvent | null>(null);
+  /** The presenter's pointer messages (ephemeral: never stored, not replayed). */
+  readonly pointer: Store<PointerMove | null> = createStore<PointerMove | null>(null);
   private readonly ver = new Map<string, number>();
   private readonly socket: LiveSocket;
   private loading: Promise<void> | null = null;
@@ -30,6 +34,9 @@ export class Room {
       snapshot: (state) => this.onSnapshot(state),
       event: (ev) => this.onEvent(ev),
       resync: () => void this.refreshAll(),
+      ephemeral: (msg) => {
+        if (msg.type === 'pointer' && msg.data && typeof msg.data === 'object') this.pointer.set({ ...(msg.data as PointerMove) });
+      },
       status: (online) => this.state.set((s) => ({ ...s, online })),
       failing: () => onSessionCheck?.(),
     });
@@ -100,7 +107,7 @@ export class Room {
         this.load('meeting', () => api.meeting(id), (s, meeting) => ({ ...s, meeting })),
         this.load('agenda', () => api.agenda(id), (s, agenda) => ({ ...s, agenda })),
         this.load('documents', () => api.documents(id), (s, documents) => ({ ...s, documents })),
-        this.load('presentation', () => api.presentation(id), (s, p: Presentation) => ({ ...s, presentation: p })),
+        this.load('presentation', () => takeEarlyPresentation(id) ?? api.presentation(id), (s, p: Presentation) => ({ ...s, presentation: p })),
         this.load('attendance', () => api.attendance(id), (s, list) => ({
           ...s, attendance: list.find((a) => a.user_id === this.me)?.state ?? 'unknown',
         })),
@@ -178,6 +185,11 @@ export class Room {
     const onLive = live && p!.document_id === docId && p!.page === page;
     if (f.following && live && !onLive) this.socket.setFollowing(false);
     this.follow.set({ following: f.following && (!live || onLive), docId, page });
+  }
+
+  /** Points on the presented page for everyone (the chair or the current item's presenter). */
+  point(m: PointerOut): void {
+    this.socket.sendPointer(m);
   }
 
   backToLive(): void {

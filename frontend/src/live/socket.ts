@@ -98,6 +98,13 @@ export class LiveSocket {
     this.send({ type: 'follow', following: on });
   }
 
+  /** Sends the presenter's pointer (api/live.md, pointer); false when offline (pointer messages are not queued). */
+  sendPointer(data: unknown): boolean {
+    if (!this.ws || this.ws.readyState !== OPEN || !this.online) return false;
+    this.send({ type: 'pointer', data });
+    return true;
+  }
+
   private send(msg: unknown): void {
     if (this.ws && this.ws.readyState === OPEN) this.ws.send(JSON.stringify(msg));
   }

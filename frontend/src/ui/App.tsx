@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ComponentType } from 'preact';
 import { api, setUnauthorizedHandler, signedIn } from '../api';
-import { currentLang, onLangChange } from '../i18n';
+import { onLangChange } from '../i18n';
 import { navigate, route, usePath, type Route } from '../router';
 import type { User } from '../types';
 import { Login } from './Login';
@@ -39,12 +39,14 @@ if (first.name !== 'meetings' && signedIn.get()) {
 
 export function App() {
   const [me, setMe] = useState<User | null | undefined>(undefined); // undefined: still asking
-  const [, setLang] = useState(currentLang());
+  const [, setLang] = useState(0);
   const [, setTick] = useState(0);
   const path = usePath();
   const r = route(path);
 
-  useEffect(() => onLangChange(() => setLang(currentLang())), []);
+  // A counter, not the language: the strings of a later screen arrive in
+  // the same language and must still re-render.
+  useEffect(() => onLangChange(() => setLang((n) => n + 1)), []);
   useEffect(() => {
     setUnauthorizedHandler(() => setMe(null));
     if (signedIn.get()) api.me().then(setMe, () => setMe(null));
@@ -52,13 +54,17 @@ export function App() {
   }, []);
 
   const lazy = r.name === 'meetings' ? null : r.name;
+  // Always ask, even when the screen looks loaded: the early download above
+  // may finish between the render and this effect, and only this tick
+  // renders the screen then (the module cache makes asking again free).
   useEffect(() => {
-    if (lazy && me && !loaded.has(lazy)) {
-      void loaders[lazy]().then((c) => {
-        loaded.set(lazy, c);
-        setTick((n) => n + 1);
-      });
-    }
+    if (!lazy || !me) return;
+    let live = true;
+    void loaders[lazy]().then((c) => {
+      loaded.set(lazy, c);
+      if (live) setTick((n) => n + 1);
+    });
+    return () => void (live = false);
   }, [lazy, me]);
 
   const signOut = () => {

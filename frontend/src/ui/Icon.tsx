@@ -18,6 +18,7 @@ const PATHS: Record<string, string> = {
   doc: 'M6 3h8l4 4v14H6zM14 3v4h4',
   back: 'M10 6l-6 6 6 6M4 12h16',
   download: 'M12 4v11M7 10l5 5 5-5M5 20h14',
+  laser: 'M12 12m-2.5 0a2.5 2.5 0 105 0 2.5 2.5 0 10-5 0M12 3v3M12 18v3M3 12h3M18 12h3M5.6 5.6l2.1 2.1M16.3 16.3l2.1 2.1M5.6 18.4l2.1-2.1M16.3 7.7l2.1-2.1',
 };
 
 export function Icon({ name }: { name: string }) {

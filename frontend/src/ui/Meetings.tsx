@@ -41,7 +41,7 @@ export function Meetings({ me, onSignOut }: { me: User; onSignOut(): void }) {
                 {(m.my_role === 'chair' || m.my_role === 'secretary') && (
                   <a class="btn" href={`/meetings/${m.id}/chair`} onClick={go(`/meetings/${m.id}/chair`)}>{t('meetings.chair')}</a>
                 )}
-                {m.my_role === 'secretary' && (
+                {(m.my_role === 'secretary' || m.my_role === 'chair' || me.is_admin) && (
                   <a class="btn" href={`/meetings/${m.id}/desk`} onClick={go(`/meetings/${m.id}/desk`)}>{t('meetings.desk')}</a>
                 )}
                 {m.my_role !== '' && (

@@ -3,8 +3,10 @@
 import type { ComponentType } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, fileURL } from '../api';
-import { t, type Key } from '../i18n';
+import { loadAll, t, type Key } from '../i18n';
+import type { PointerLink } from '../live/pointer';
 import { Room as RoomCtl } from '../live/room';
+import { findItem } from '../live/state';
 import { navigate } from '../router';
 import { useStore } from '../store';
 import type { Doc, User } from '../types';
@@ -13,7 +15,7 @@ import type { ViewerProps } from '../viewer/Viewer';
 import { AgendaPane } from './Agenda';
 import { Icon } from './Icon';
 import { LangSwitch } from './LangSwitch';
-import { PollLayer } from './Poll';
+import type { PollLayer as PollLayerC } from './Poll';
 import { SpeakBar } from './Speak';
 import { Toasts, toast } from './Toast';
 
@@ -30,12 +32,28 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
   const [agendaOpen, setAgendaOpen] = useState(false);
   const [Viewer, setViewer] = useState<ComponentType<ViewerProps> | null>(null);
   const [offlineShown, setOfflineShown] = useState(false);
+  // The ballot's code comes after the first page (or at once when a poll is there): it is not needed to read.
+  const [PollLayer, setPollLayer] = useState<typeof PollLayerC | null>(null);
+  const [pageSeen, setPageSeen] = useState(false);
 
   useEffect(() => {
     room.start();
     void viewerModule.then((m) => setViewer(() => m.default));
     return () => room.stop();
   }, [room]);
+
+  const wantPoll = pageSeen || Object.keys(st.polls).length > 0;
+  useEffect(() => {
+    if (wantPoll && !PollLayer) void import('./Poll').then((m) => setPollLayer(() => m.PollLayer));
+  }, [wantPoll, PollLayer]);
+  // The chair's and the secretary's strings (main.tsx started the room without them), for the screens beyond.
+  useEffect(() => {
+    if (pageSeen) void loadAll();
+  }, [pageSeen]);
+  useEffect(() => {
+    const timer = setTimeout(() => setPageSeen(true), 8000); // nothing to read, or a slow start
+    return () => clearTimeout(timer);
+  }, []);
 
   // The offline banner waits a moment, so a quick reconnect does not flash it.
   useEffect(() => {
@@ -85,6 +103,10 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
     }
   };
   const here = st.attendance === 'present' || st.attendance === 'remote';
+  // Who may point for everyone: the chair (or an administrator) and the current item's presenter, on the presented page.
+  const presenter = st.meeting?.my_role === 'chair' || me.is_admin || (!!current && findItem(st.agenda?.items, current)?.presenter_id === me.id);
+  const canPoint = presenter && following && st.online;
+  const pointer: PointerLink = { moves: room.pointer, canPoint, send: (m) => room.point(m) };
 
   return (
     <div class={`page room-page${agendaOpen ? ' agenda-open' : ''}`}>
@@ -145,6 +167,8 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
                 me={me.id}
                 events={room.events}
                 onPage={(n) => room.browse(doc!.id, n)}
+                pointer={pointer}
+                onShown={() => setPageSeen(true)}
               />
             ) : (
               <div class="empty">
@@ -161,7 +185,7 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
           <SpeakBar room={room} me={me} />
         </main>
       </div>
-      <PollLayer room={room} />
+      {PollLayer && <PollLayer room={room} />}
       <Toasts />
     </div>
   );

@@ -14,6 +14,8 @@ import { PdfDoc, warmUp } from './pdf';
 import { Stage } from './stage';
 import type { FullLayerProps } from '../annot/Layer';
 import type { Tool } from '../annot/types';
+import type { PointerLink } from '../live/pointer';
+import type { PointerProps } from './Pointer';
 
 export interface ViewerProps {
   doc: Doc;
@@ -26,6 +28,10 @@ export interface ViewerProps {
   /** The room's live events (shared annotations of others arrive there). */
   events?: Store<LiveEvent | null>;
   onPage(n: number): void;
+  /** The presenter's pointer: shown when it is on this page; canPoint offers the pointer tool. */
+  pointer?: PointerLink;
+  /** A page is on screen (called on each page shown). */
+  onShown?(page: number): void;
 }
 
 export { warmUp };
@@ -36,6 +42,7 @@ const annotatedURL = (doc: Doc, shared: boolean) =>
 
 type Layer = ComponentType<FullLayerProps>;
 type Thumbs = ComponentType<{ pdf: PdfDoc; page: number; onPick(n: number): void }>;
+type PointerC = ComponentType<PointerProps>;
 
 export default function Viewer(p: ViewerProps) {
   const stageEl = useRef<HTMLDivElement>(null);
@@ -52,14 +59,22 @@ export default function Viewer(p: ViewerProps) {
   const [annotError, setAnnotError] = useState<string | null>(null);
   const [Layer, setLayer] = useState<Layer | null>(null);
   const [Thumbs, setThumbsC] = useState<Thumbs | null>(null);
+  const [laser, setLaser] = useState(false);
+  const [PointerLayer, setPointerLayer] = useState<PointerC | null>(null);
+  const canPoint = !!p.pointer?.canPoint;
   const onPage = useRef(p.onPage);
   onPage.current = p.onPage;
+  const onShown = useRef(p.onShown);
+  onShown.current = p.onShown;
 
   useEffect(() => {
     const s = new Stage(stageEl.current!, sheetEl.current!, {
       turn: (n) => onPage.current(n),
       zoomed: setZoom,
-      shown: (page, css, size) => setShown({ page, css, size }),
+      shown: (page, css, size) => {
+        setShown({ page, css, size });
+        onShown.current?.(page);
+      },
     });
     stage.current = s;
     return () => s.destroy();
@@ -99,13 +114,22 @@ export default function Viewer(p: ViewerProps) {
     if (shown && !Layer) void import('../annot/Layer').then((m) => setLayer(() => m.default));
   }, [shown, Layer]);
 
+  // The presenter's pointer, too (a follower sees the dot; a presenter may point).
+  useEffect(() => {
+    if (shown && p.pointer && !PointerLayer) void import('./Pointer').then((m) => setPointerLayer(() => m.default));
+  }, [shown, !!p.pointer, PointerLayer]);
+
+  useEffect(() => {
+    if (!canPoint) setLaser(false);
+  }, [canPoint]);
+
   useEffect(() => {
     if (thumbs && !Thumbs) void import('./Thumbs').then((m) => setThumbsC(() => m.default));
   }, [thumbs, Thumbs]);
 
   useEffect(() => {
-    if (stage.current) stage.current.drawing = tool !== 'none';
-  }, [tool]);
+    if (stage.current) stage.current.drawing = tool !== 'none' || laser;
+  }, [tool, laser]);
 
   // Keys: arrows, Page Up/Down, Home/End turn pages; + - 0 zoom.
   useEffect(() => {
@@ -160,7 +184,22 @@ export default function Viewer(p: ViewerProps) {
           <Icon name="plus" />
         </button>
         <span class="sep" />
-        <Tools tool={tool} setTool={setTool} />
+        <Tools tool={laser ? null : tool} setTool={(x) => { setLaser(false); setTool(x); }} />
+        {canPoint && (
+          <button
+            class={`btn icon${laser ? ' on' : ''}`}
+            aria-pressed={laser}
+            data-testid="laser-tool"
+            title={t('pointer.tool')}
+            aria-label={t('pointer.tool')}
+            onClick={() => {
+              setTool('none');
+              setLaser(!laser);
+            }}
+          >
+            <Icon name="laser" />
+          </button>
+        )}
         {tool !== 'none' && tool !== 'eraser' && (
           <button class={`btn${shared ? ' on' : ''}`} aria-pressed={shared} onClick={() => setShared(!shared)}>
             {shared ? t('annot.shared') : t('annot.private')}
@@ -188,6 +227,9 @@ export default function Viewer(p: ViewerProps) {
             {Layer && shown && (
               <Layer docId={p.doc.id} page={shown.page} size={shown.size} tool={tool} me={p.me} shared={shared} version={p.doc.version || undefined} events={p.events} onMode={setRemote} onError={setAnnotError} />
             )}
+            {PointerLayer && shown && p.pointer && (
+              <PointerLayer link={p.pointer} docId={p.doc.id} page={shown.page} size={shown.size} me={p.me} active={laser && canPoint} />
+            )}
           </div>
           {!shown && !failed && <div class="loading">{t('viewer.loading')}</div>}
           {failed && <div class="loading error">{t('viewer.failed')}</div>}
@@ -205,7 +247,7 @@ const TOOLS: { id: Tool; icon: string; label: 'annot.pen' | 'annot.highlighter' 
   { id: 'note', icon: 'note', label: 'annot.note' },
 ];
 
-function Tools({ tool, setTool }: { tool: Tool; setTool(t: Tool): void }) {
+function Tools({ tool, setTool }: { tool: Tool | null; setTool(t: Tool): void }) {
   return (
     <span class="tools" role="radiogroup" aria-label={t('annot.tools')}>
       {TOOLS.map((x) => (

@@ -11,9 +11,9 @@ import {
   getDocument, GlobalWorkerOptions, PDFDataRangeTransport, PDFWorker, type PDFDocumentLoadingTask, type PDFDocumentProxy,
   type PDFPageProxy, type RenderTask,
 } from 'pdfjs-dist';
-import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 import { takeHead, type Head } from './head';
 import { httpRanges, RangeBatcher } from './ranges';
+import { pdfWorker, workerUrl } from './worker';
 
 GlobalWorkerOptions.workerSrc = workerUrl;
 
@@ -48,12 +48,15 @@ let worker: PDFWorker | null = null;
 const KEEP_OPEN = 3;
 const opened = new Map<string, Promise<PdfDoc>>();
 
-/** One pdf.js worker for every document the tablet opens. */
+/**
+ * One pdf.js worker for every document the tablet opens: the one boot.ts
+ * may have started already (worker.ts), else pdf.js's own.
+ */
 function sharedWorker(): PDFWorker {
   if (!worker || worker.destroyed) {
-    performance.mark('curia:worker-start');
-    worker = new PDFWorker();
-    void worker.promise.then(() => performance.mark('curia:worker-ready'), () => {});
+    const port = pdfWorker();
+    // (pdf.js's types say port: null, its code takes a Worker.)
+    worker = port ? new PDFWorker({ port } as unknown as ConstructorParameters<typeof PDFWorker>[0]) : new PDFWorker();
   }
   return worker;
 }

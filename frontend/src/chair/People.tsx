@@ -1,0 +1,70 @@
+// The room: the quorum gauge, how many are checked in, online and following
+// the presenter, and each participant's standing — all live.
+import { t, type Key } from '../i18n';
+import { useStore } from '../store';
+import type { Quorum } from './api';
+import type { LiveRoom } from './live';
+import { followCounts, follows, gauge } from './logic';
+
+export function QuorumGauge({ q, big = false }: { q: Quorum | null; big?: boolean }) {
+  const g = gauge(q);
+  if (!q) return <p class="muted">{t('common.loading')}</p>;
+  return (
+    <div class={`quorum${g.reached ? ' ok' : ' short'}${big ? ' big' : ''}`} data-testid="quorum">
+      <p class="quorum-head">
+        <strong>{g.reached ? t('chair.quorum.reached') : t('chair.quorum.notReached')}</strong>
+        <span class="quorum-n">{t('chair.quorum.counts', { attending: q.attending, eligible: q.eligible })}</span>
+      </p>
+      <span class="gauge" role="meter" aria-valuemin={0} aria-valuemax={q.eligible} aria-valuenow={q.attending}
+        aria-label={t('chair.quorum.title')}>
+        <span class="gauge-fill" style={{ width: `${g.frac * 100}%` }} />
+        <span class="gauge-mark" style={{ left: `${g.mark * 100}%` }} />
+      </span>
+      <p class="quorum-foot">
+        {t('chair.quorum.required', { n: q.required })}
+        {!g.reached && g.missing > 0 && <> · <span class="short-n">{t('chair.quorum.missing', { n: g.missing })}</span></>}
+        {q.rule.by_weight && <> · {t('chair.quorum.byWeight')}</>}
+      </p>
+    </div>
+  );
+}
+
+const STATE: Record<string, Key> = {
+  present: 'chair.people.present', remote: 'chair.people.remote', absent: 'chair.people.absent', unknown: 'chair.people.unknown',
+};
+
+export function PeoplePanel({ room }: { room: LiveRoom }) {
+  const x = useStore(room.extra);
+  const here = x.people.filter((p) => p.state === 'present' || p.state === 'remote').length;
+  const online = Object.keys(x.online).length;
+  const f = followCounts(x.online, x.follow);
+  return (
+    <section class="panel people" aria-labelledby="people-h">
+      <h2 id="people-h" class="panel-h">{t('chair.people.title')}</h2>
+      <QuorumGauge q={x.quorum} />
+      <dl class="stats">
+        <div><dt>{t('chair.people.checkedIn')}</dt><dd data-testid="count-checked-in">{t('chair.people.nOfM', { n: here, m: x.people.length })}</dd></div>
+        <div><dt>{t('chair.people.online')}</dt><dd data-testid="count-online">{online}</dd></div>
+        <div><dt>{t('chair.people.followingTitle')}</dt><dd data-testid="count-following">{t('chair.people.following', { n: f.following, m: f.online })}</dd></div>
+      </dl>
+      <ul class="plist" data-testid="people">
+        {x.people.map((p) => {
+          const on = !!x.online[p.user_id];
+          const fl = follows(p.user_id, x.online, x.follow);
+          return (
+            <li key={p.user_id} class={`prow st-${p.state}`} data-testid="person" data-user={p.user_id} data-state={p.state}>
+              <span class={`odot${on ? ' on' : ''}`} title={on ? t('chair.people.isOnline') : t('chair.people.isOffline')} aria-hidden="true" />
+              <span class="pname">
+                {p.full_name}
+                <span class="sr">{on ? t('chair.people.isOnline') : t('chair.people.isOffline')}</span>
+                <span class="prole">{t(`role.${p.role || 'observer'}` as Key)}{p.can_vote ? '' : ` · ${t('chair.people.noVote')}`}</span>
+              </span>
+              {on && fl === false && <span class="badge warn small" title={t('chair.people.notFollowingLong')}>{t('chair.people.notFollowing')}</span>}
+              <span class={`badge pstate st-${p.state}`} data-testid="person-state">{t(STATE[p.state] ?? 'chair.people.unknown')}</span>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,181 @@
+// Votes: prepare one from the template (agree / disagree / abstain) or with
+// options of one's own, named or secret; open it; watch the progress and
+// who has not voted yet (never what anyone chose); close, publish, and see
+// the result as a chart; vote again after a tie or a cancelled vote.
+import { useState } from 'preact/hooks';
+import { t, type Key } from '../i18n';
+import { findItem } from '../live/state';
+import { useStore } from '../store';
+import type { Poll } from '../types';
+import { chairApi, type NewPoll } from './api';
+import { ResultChart } from './Chart';
+import type { LiveRoom } from './live';
+import { parseOptions, progress } from './logic';
+import { act } from './util';
+
+const STATUS: Record<string, Key> = {
+  draft: 'chair.poll.st.draft', open: 'chair.poll.st.open', closed: 'chair.poll.st.closed',
+  published: 'chair.poll.st.published', cancelled: 'chair.poll.st.cancelled',
+};
+
+export function PollsPanel({ room }: { room: LiveRoom }) {
+  const st = useStore(room.state);
+  const [creating, setCreating] = useState(false);
+  const polls = Object.values(st.polls).sort((a, b) => pollTime(b).localeCompare(pollTime(a)));
+  const shown = polls.filter((p, i) => p.status !== 'cancelled' || i === 0).slice(0, 6);
+  return (
+    <section class="panel polls" aria-labelledby="polls-h">
+      <h2 id="polls-h" class="panel-h">
+        {t('chair.poll.title')}
+        <span class="grow" />
+        {!creating && <button class="btn primary" data-testid="new-poll" onClick={() => setCreating(true)}>{t('chair.poll.new')}</button>}
+      </h2>
+      {creating && <NewPollForm room={room} defaultTitle={findItem(st.agenda?.items, st.agenda?.current_item_id)?.title ?? ''} onDone={() => setCreating(false)} />}
+      {shown.length === 0 && !creating && <p class="muted">{t('chair.poll.none')}</p>}
+      <ul class="poll-list">
+        {shown.map((p) => <PollCard key={p.id} room={room} poll={p} />)}
+      </ul>
+    </section>
+  );
+}
+
+const pollTime = (p: Poll & { created_at?: string }) => p.created_at ?? '';
+
+function NewPollForm({ room, defaultTitle, onDone }: { room: LiveRoom; defaultTitle: string; onDone(): void }) {
+  const [title, setTitle] = useState(defaultTitle);
+  const [custom, setCustom] = useState(false);
+  const [text, setText] = useState('');
+  const [secret, setSecret] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [err, setErr] = useState('');
+  const options = parseOptions(text);
+
+  const submit = async (open: boolean) => {
+    setErr('');
+    if (!title.trim()) return setErr(t('chair.poll.needTitle'));
+    if (custom && options.length < 2) return setErr(t('chair.poll.needOptions'));
+    if (custom && options.length > 50) return setErr(t('chair.poll.tooManyOptions'));
+    const body: NewPoll = { title: title.trim(), secret, agenda_item_id: room.state.get().agenda?.current_item_id ?? null };
+    if (custom) body.options = options.map((label) => ({ label }));
+    setBusy(true);
+    const ok = await act(async () => {
+      let p = await chairApi.createPoll(room.id, body);
+      room.putPoll(p);
+      if (open) {
+        p = await chairApi.pollAction(p.id, 'open');
+        room.putPoll(p);
+        void room.loadVoters(p.id);
+      }
+    }, open ? t('chair.poll.openedToast') : t('chair.poll.created'), 'chair.err.pollState');
+    setBusy(false);
+    if (ok) onDone();
+  };
+
+  return (
+    <form class="poll-form" data-testid="poll-form" onSubmit={(e) => { e.preventDefault(); void submit(false); }}>
+      <label>
+        {t('chair.poll.question')}
+        <input name="title" value={title} maxLength={300} required onInput={(e) => setTitle((e.target as HTMLInputElement).value)} />
+      </label>
+      <fieldset class="seg">
+        <legend>{t('chair.poll.kind')}</legend>
+        <label class="radio"><input type="radio" name="kind" checked={!custom} data-testid="kind-motion" onChange={() => setCustom(false)} /> {t('chair.poll.template')}</label>
+        <label class="radio"><input type="radio" name="kind" checked={custom} data-testid="kind-custom" onChange={() => setCustom(true)} /> {t('chair.poll.custom')}</label>
+      </fieldset>
+      {custom && (
+        <label>
+          {t('chair.poll.optionsLabel')}
+          <textarea name="options" rows={4} value={text} placeholder={t('chair.poll.optionsHint')} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
+          <span class="muted small">{t('chair.poll.optionsCount', { n: options.length })}</span>
+        </label>
+      )}
+      <fieldset class="seg">
+        <legend>{t('chair.poll.ballot')}</legend>
+        <label class="radio"><input type="radio" name="secret" checked={!secret} onChange={() => setSecret(false)} /> {t('chair.poll.namedLong')}</label>
+        <label class="radio"><input type="radio" name="secret" checked={secret} data-testid="secret" onChange={() => setSecret(true)} /> {t('chair.poll.secretLong')}</label>
+      </fieldset>
+      {err && <p class="error" role="alert">{err}</p>}
+      <div class="row">
+        <button type="button" class="btn" disabled={busy} onClick={onDone}>{t('common.cancel')}</button>
+        <span class="grow" />
+        <button type="submit" class="btn" disabled={busy} data-testid="create-poll">{t('chair.poll.create')}</button>
+        <button type="button" class="btn primary" disabled={busy} data-testid="create-open-poll" onClick={() => void submit(true)}>{t('chair.poll.createOpen')}</button>
+      </div>
+    </form>
+  );
+}
+
+function PollCard({ room, poll }: { room: LiveRoom; poll: Poll }) {
+  const x = useStore(room.extra);
+  const [busy, setBusy] = useState(false);
+  const [cancelling, setCancelling] = useState(false);
+  const run = async (action: 'open' | 'close' | 'publish' | 'cancel' | 'again', ok: Key) => {
+    setBusy(true);
+    await act(async () => {
+      const p = await chairApi.pollAction(poll.id, action);
+      room.putPoll(p);
+      if (action === 'open') void room.loadVoters(p.id);
+    }, t(ok), action === 'open' ? 'chair.err.pollOpen' : 'chair.err.pollState');
+    setBusy(false);
+    setCancelling(false);
+  };
+  const notVoted = x.notVoted[poll.id];
+  const frac = progress(poll.voted, poll.eligible);
+  return (
+    <li class={`pollcard st-${poll.status}`} data-testid="poll-card" data-status={poll.status}>
+      <div class="poll-head">
+        <strong class="poll-title">{poll.title}</strong>
+        <span class={`badge pst-${poll.status}`} data-testid="poll-status">{t(STATUS[poll.status] ?? 'chair.poll.st.draft')}</span>
+        <span class="muted small">{poll.secret ? t('poll.secret') : t('poll.named')}</span>
+      </div>
+      {poll.status === 'draft' && (
+        <p class="muted small">{poll.kind === 'motion' ? t('chair.poll.motionOptions') : poll.options.map((o) => o.label).join(' · ')}</p>
+      )}
+      {poll.status === 'open' && (
+        <>
+          <div class="progress" data-testid="poll-progress">
+            <span class="meter big" role="progressbar" aria-valuemin={0} aria-valuemax={poll.eligible} aria-valuenow={poll.voted} aria-label={t('chair.poll.progressLabel')}>
+              <span style={{ width: `${frac * 100}%` }} />
+            </span>
+            <span class="progress-n" data-testid="poll-progress-n">{t('chair.poll.progress', { voted: poll.voted, eligible: poll.eligible })}</span>
+          </div>
+          <div class="notvoted">
+            <p class="sub-h">{t('chair.poll.notVoted', { n: notVoted?.length ?? Math.max(0, poll.eligible - poll.voted) })}</p>
+            {notVoted === undefined ? (
+              <p class="muted small">{t('common.loading')}</p>
+            ) : notVoted.length === 0 ? (
+              <p class="ok-line" data-testid="all-voted">{t('chair.poll.allVoted')}</p>
+            ) : (
+              <ul class="names" data-testid="not-voted">
+                {notVoted.map((v) => <li key={v.user_id}>{v.full_name}</li>)}
+              </ul>
+            )}
+          </div>
+        </>
+      )}
+      {(poll.status === 'closed' || poll.status === 'published') && poll.results && <ResultChart poll={poll} />}
+      <div class="row">
+        {poll.status === 'draft' && (
+          <button class="btn primary" disabled={busy} data-testid="poll-open" onClick={() => run('open', 'chair.poll.openedToast')}>{t('chair.poll.open')}</button>
+        )}
+        {poll.status === 'open' && (
+          <button class="btn primary" disabled={busy} data-testid="poll-close" onClick={() => run('close', 'chair.poll.closedToast')}>{t('chair.poll.close')}</button>
+        )}
+        {poll.status === 'closed' && (
+          <button class="btn primary" disabled={busy} data-testid="poll-publish" onClick={() => run('publish', 'chair.poll.publishedToast')}>{t('chair.poll.publish')}</button>
+        )}
+        {(poll.status === 'closed' || poll.status === 'published' || poll.status === 'cancelled') && (
+          <button class="btn" disabled={busy} data-testid="poll-again" onClick={() => run('again', 'chair.poll.againToast')}>{t('chair.poll.again')}</button>
+        )}
+        {(poll.status === 'draft' || poll.status === 'open' || poll.status === 'closed') && (cancelling ? (
+          <>
+            <button class="btn danger-solid" disabled={busy} data-testid="poll-cancel-confirm" onClick={() => run('cancel', 'chair.poll.cancelledToast')}>{t('chair.poll.cancelConfirm')}</button>
+            <button class="btn" disabled={busy} onClick={() => setCancelling(false)}>{t('common.cancel')}</button>
+          </>
+        ) : (
+          <button class="btn danger" disabled={busy} onClick={() => setCancelling(true)}>{t('chair.poll.cancel')}</button>
+        ))}
+      </div>
+    </li>
+  );
+}

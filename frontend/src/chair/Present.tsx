@@ -1,0 +1,217 @@
+// Presenting: pick a document, see its pages as thumbnails, and tap one to
+// show it to everyone; arrows (on screen and on the keyboard) turn the page
+// for the room; Hide stops presenting. The preview is the page the room
+// sees (pdf.js, reusing the tablet's viewer modules).
+import type { ComponentType } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { fileURL } from '../api';
+import { t } from '../i18n';
+import { useStore } from '../store';
+import type { Doc } from '../types';
+import { Icon } from '../ui/Icon';
+import { toast } from '../ui/Toast';
+import type { PdfDoc } from '../viewer/pdf';
+import type { Stage } from '../viewer/stage';
+import { chairApi } from './api';
+import type { LiveRoom } from './live';
+import { act, errorText, typing } from './util';
+
+type ThumbsC = ComponentType<{ pdf: PdfDoc; page: number; onPick(n: number): void }>;
+interface Mods {
+  PdfDoc: typeof PdfDoc;
+  Stage: typeof Stage;
+  Thumbs: ThumbsC;
+}
+
+// pdf.js comes with the cockpit's presentation panel only.
+let modsP: Promise<Mods> | null = null;
+const loadMods = () =>
+  (modsP ??= Promise.all([import('../viewer/pdf'), import('../viewer/stage'), import('../viewer/Thumbs')]).then(([p, s, th]) => ({
+    PdfDoc: p.PdfDoc, Stage: s.Stage, Thumbs: th.default,
+  })));
+
+export function PresentPanel({ room }: { room: LiveRoom }) {
+  const st = useStore(room.state);
+  const pres = st.presentation;
+  const liveDoc = pres?.document_id && !pres.hidden ? pres.document_id : null;
+  const [sel, setSel] = useState<string | null>(null);
+  const [localPage, setLocalPage] = useState(1);
+  const [pending, setPending] = useState<{ doc: string; page: number } | null>(null);
+  const [mods, setMods] = useState<Mods | null>(null);
+  const [pdf, setPdf] = useState<PdfDoc | null>(null);
+  const [failed, setFailed] = useState(false);
+  const stageEl = useRef<HTMLDivElement>(null);
+  const sheetEl = useRef<HTMLDivElement>(null);
+  const stage = useRef<Stage | null>(null);
+  const queue = useRef<{ busy: boolean; next: { doc: string; page: number } | null }>({ busy: false, next: null });
+
+  const cur = st.agenda?.current_item_id ?? null;
+  const docs = st.documents;
+  const selId = sel ?? liveDoc ?? docs.find((d) => d.agenda_item_id === cur)?.id ?? docs[0]?.id ?? null;
+  const doc: Doc | null = docs.find((d) => d.id === selId) ?? null;
+  const isLive = !!doc && doc.id === liveDoc;
+  const pages = pdf?.pages ?? doc?.pages ?? 0;
+  const page = pending && doc && pending.doc === doc.id ? pending.page : isLive ? (pres?.page ?? 1) : localPage;
+
+  useEffect(() => void loadMods().then(setMods, () => setFailed(true)), []);
+
+  // The preview's stage exists once there is a document to show.
+  const hasDocs = st.documents.length > 0;
+  useEffect(() => {
+    if (!mods || !stageEl.current || !sheetEl.current) return;
+    const s = new mods.Stage(stageEl.current, sheetEl.current, { turn: (n) => turnTo.current(n), zoomed: () => {}, shown: () => {} });
+    stage.current = s;
+    return () => {
+      s.destroy();
+      stage.current = null;
+    };
+  }, [mods, hasDocs]);
+
+  useEffect(() => {
+    setPdf(null);
+    setFailed(false);
+    if (!mods || !doc) return;
+    let alive = true;
+    mods.PdfDoc.get(fileURL(doc)).then((d) => {
+      if (!alive) return;
+      stage.current?.setDoc(d, doc.id);
+      setPdf(d);
+    }, () => alive && setFailed(true));
+    return () => {
+      alive = false;
+    };
+  }, [mods, hasDocs, doc?.id, doc?.version]);
+
+  useEffect(() => {
+    if (pdf && stage.current) void stage.current.show(Math.min(Math.max(1, page), pdf.pages), null, true);
+  }, [pdf, page]);
+
+  // The server's state caught up with what we asked: drop the optimistic page.
+  useEffect(() => {
+    if (pending && liveDoc === pending.doc && pres?.page === pending.page && !queue.current.next && !queue.current.busy) setPending(null);
+  }, [pres?.page, liveDoc, pending]);
+
+  /** Shows docId at page n to everyone; rapid turns are sent one after the other, the last one winning. */
+  const present = async (docId: string, n: number) => {
+    setPending({ doc: docId, page: n });
+    const q = queue.current;
+    q.next = { doc: docId, page: n };
+    if (q.busy) return;
+    q.busy = true;
+    while (q.next) {
+      const x = q.next;
+      q.next = null;
+      try {
+        room.putPresentation(await chairApi.present(room.id, x.doc, x.page));
+      } catch (e) {
+        toast(errorText(e, 'chair.err.closed'), true);
+        q.next = null;
+        setPending(null);
+      }
+    }
+    q.busy = false;
+    setPending((p) => {
+      const now = room.state.get().presentation;
+      return p && now?.document_id === p.doc && now.page === p.page ? null : p;
+    });
+  };
+
+  const turnTo = useRef((_: number) => {});
+  turnTo.current = (n: number) => {
+    if (!doc) return;
+    const to = Math.min(Math.max(1, n), Math.max(1, pages));
+    if (to === page) return;
+    if (isLive) void present(doc.id, to);
+    else setLocalPage(to);
+  };
+
+  // Arrows and Page Up/Down turn the page for everyone while a document is presented.
+  useEffect(() => {
+    const key = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || typing(e)) return;
+      if (document.querySelector('[aria-modal="true"]')) return;
+      const dir = e.key === 'ArrowRight' || e.key === 'PageDown' ? 1 : e.key === 'ArrowLeft' || e.key === 'PageUp' ? -1 : 0;
+      if (!dir) return;
+      e.preventDefault();
+      turnTo.current(page + dir);
+    };
+    document.addEventListener('keydown', key);
+    return () => document.removeEventListener('keydown', key);
+  }, [page]);
+
+  const pick = (d: Doc) => {
+    setSel(d.id);
+    setLocalPage(1);
+  };
+
+  const Thumbs = mods?.Thumbs;
+  const liveTitle = liveDoc ? (docs.find((d) => d.id === liveDoc)?.title ?? '') : '';
+  const role = st.meeting?.my_role;
+
+  return (
+    <section class="panel present" aria-labelledby="present-h">
+      <h2 id="present-h" class="panel-h">
+        {t('chair.present.title')}
+        <span class="grow" />
+        {liveDoc ? (
+          <span class="badge live" data-testid="present-live"><Icon name="live" /> {t('chair.present.liveOn', { title: liveTitle, page: pres?.page ?? 1 })}</span>
+        ) : pres?.hidden ? (
+          <span class="badge warn">{t('live.hidden')}</span>
+        ) : (
+          <span class="badge" data-testid="present-off">{t('chair.present.nothing')}</span>
+        )}
+      </h2>
+      {docs.length === 0 ? (
+        <p class="muted">{st.ready ? t('chair.present.noDocs') : t('common.loading')}</p>
+      ) : (
+        <>
+          <ul class="doclist" aria-label={t('chair.present.docs')}>
+            {docs.map((d) => (
+              <li key={d.id}>
+                <button aria-pressed={d.id === selId} class={`docchip${d.id === selId ? ' on' : ''}`} data-testid="doc-chip" onClick={() => pick(d)}>
+                  <Icon name="doc" />
+                  <span class="doc-title">{d.title}</span>
+                  <span class="doc-meta">
+                    {t('doc.pages', { pages: d.pages })}
+                    {d.confidential && <span class="badge warn">{t('doc.confidential')}</span>}
+                    {d.id === liveDoc && <span class="badge live">{t('live.badge')}</span>}
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+          <div class="present-body">
+            {Thumbs && pdf && <Thumbs pdf={pdf} page={page} onPick={(n) => (doc ? void present(doc.id, n) : undefined)} />}
+            <div class="stage" ref={stageEl} data-testid="chair-stage">
+              <div class="sheet" ref={sheetEl} />
+              {!pdf && !failed && <div class="loading">{t('viewer.loading')}</div>}
+              {failed && <div class="loading error">{t('viewer.failed')}</div>}
+            </div>
+          </div>
+          <p class="hint-line">{isLive ? t('chair.present.hintLive') : t('chair.present.hintPreview')}</p>
+          <div class="present-bar" role="toolbar" aria-label={t('chair.present.controls')}>
+            <button class="btn icon big" title={t('viewer.prev')} aria-label={t('viewer.prev')} disabled={!doc || page <= 1} data-testid="page-prev" onClick={() => turnTo.current(page - 1)}>
+              <Icon name="left" />
+            </button>
+            <span class="pageof" aria-live="polite" data-testid="chair-pageof">{t('viewer.pageOf', { page, pages: pages || '…' })}</span>
+            <button class="btn icon big" title={t('viewer.next')} aria-label={t('viewer.next')} disabled={!doc || page >= pages} data-testid="page-next" onClick={() => turnTo.current(page + 1)}>
+              <Icon name="right" />
+            </button>
+            <span class="grow" />
+            {doc && !isLive && (
+              <button class="btn primary big" data-testid="present-doc" onClick={() => void present(doc.id, page)}>
+                <Icon name="live" /> {t('chair.present.show', { page })}
+              </button>
+            )}
+            {(liveDoc || pres?.hidden) && (
+              <button class="btn big" data-testid="present-hide" onClick={() => void act(async () => room.putPresentation(await chairApi.stopPresenting(room.id)), t('chair.present.hidden'), 'chair.err.closed')}>
+                {t('chair.present.hide')}
+              </button>
+            )}
+          </div>
+          {role === 'secretary' && <p class="hint-line">{t('chair.present.secretaryNote')}</p>}
+        </>
+      )}
+    </section>
+  );
+}

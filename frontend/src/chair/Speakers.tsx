@@ -1,0 +1,116 @@
+// The speakers of the current item: who has the floor with a countdown, the
+// queues of speeches and questions, and start / finish / cancel. The time
+// limit given at start is the chair's default, remembered on this device.
+import { useState } from 'preact/hooks';
+import { clock, t } from '../i18n';
+import { findItem } from '../live/state';
+import { useStore } from '../store';
+import type { Speaker } from '../types';
+import { useNow } from '../ui/hooks';
+import { Icon } from '../ui/Icon';
+import { chairApi } from './api';
+import type { LiveRoom } from './live';
+import { speakerClock } from './logic';
+import { act } from './util';
+
+const LIMIT_KEY = 'curia.chair.speakerLimit';
+const LIMITS = [0, 60, 120, 180, 300, 600];
+
+function savedLimit(): number {
+  try {
+    const v = Number(localStorage.getItem(LIMIT_KEY));
+    return LIMITS.includes(v) && localStorage.getItem(LIMIT_KEY) !== null ? v : 180;
+  } catch {
+    return 180;
+  }
+}
+
+export function SpeakersPanel({ room }: { room: LiveRoom }) {
+  const st = useStore(room.state);
+  const [limit, setLimit] = useState(savedLimit);
+  const [busy, setBusy] = useState(false);
+  const itemId = st.agenda?.current_item_id ?? null;
+  const item = findItem(st.agenda?.items, itemId);
+  const q = itemId ? st.speakers[itemId] : undefined;
+  const active = q?.active ?? null;
+
+  const chooseLimit = (v: number) => {
+    setLimit(v);
+    try {
+      localStorage.setItem(LIMIT_KEY, String(v));
+    } catch {
+      /* no storage: for this session */
+    }
+  };
+
+  const run = async (fn: () => Promise<unknown>, ok?: string) => {
+    setBusy(true);
+    await act(async () => {
+      await fn();
+      if (itemId) await room.loadSpeakers(itemId);
+    }, ok, 'chair.err.speaker');
+    setBusy(false);
+  };
+
+  const row = (s: Speaker, i: number) => (
+    <li key={s.id} class="qrow" data-testid="queue-row">
+      <span class="qn">{i + 1}</span>
+      <span class="qname">{s.full_name}</span>
+      <button class="btn primary" disabled={busy || !!active} title={active ? t('chair.speak.busyFloor') : undefined} data-testid="start-speaker"
+        onClick={() => run(() => chairApi.startSpeaker(s.id, limit), t('chair.speak.started', { name: s.full_name }))}>
+        <Icon name="mic" /> {t('chair.speak.start')}
+      </button>
+      <button class="btn icon" disabled={busy} title={t('chair.speak.cancel')} aria-label={t('chair.speak.cancelWho', { name: s.full_name })}
+        onClick={() => run(() => chairApi.cancelSpeaker(s.id))}>
+        <Icon name="close" />
+      </button>
+    </li>
+  );
+
+  return (
+    <section class="panel speakers" aria-labelledby="speak-h">
+      <h2 id="speak-h" class="panel-h">{t('chair.speak.title')}</h2>
+      {!item ? (
+        <p class="muted">{t('speak.noItem')}</p>
+      ) : (
+        <>
+          {active ? <ActiveSpeaker s={active} busy={busy} onFinish={() => run(() => chairApi.finishSpeaker(active.id))} /> : (
+            <p class="muted floor-free">{t('speak.nobody')}</p>
+          )}
+          <label class="inline">
+            <span>{t('chair.speak.limit')}</span>
+            <select value={String(limit)} data-testid="speaker-limit" onChange={(e) => chooseLimit(Number((e.target as HTMLSelectElement).value))}>
+              {LIMITS.map((v) => <option key={v} value={String(v)}>{v === 0 ? t('chair.speak.noLimit') : t('chair.speak.minutes', { n: v / 60 })}</option>)}
+            </select>
+          </label>
+          <h3 class="sub-h">{t('chair.speak.speeches', { n: q?.speeches.length ?? 0 })}</h3>
+          {q?.speeches.length ? <ol class="queue" data-testid="speech-queue">{q.speeches.map(row)}</ol> : <p class="muted small">{t('chair.speak.empty')}</p>}
+          <h3 class="sub-h">{t('chair.speak.questions', { n: q?.questions.length ?? 0 })}</h3>
+          {q?.questions.length ? <ol class="queue" data-testid="question-queue">{q.questions.map(row)}</ol> : <p class="muted small">{t('chair.speak.empty')}</p>}
+        </>
+      )}
+    </section>
+  );
+}
+
+function ActiveSpeaker({ s, busy, onFinish }: { s: Speaker; busy: boolean; onFinish(): void }) {
+  const now = useNow(!!s.started_at);
+  const c = speakerClock(s.started_at, s.time_limit_sec, now);
+  return (
+    <div class={`floor${c.over ? ' over' : c.warn ? ' warn' : ''}`} data-testid="chair-active-speaker">
+      <div class="floor-who">
+        <Icon name="mic" />
+        <span>
+          <strong>{s.full_name}</strong>{' '}
+          <span class="muted">{s.kind === 'question' ? t('speak.questioning') : t('speak.speaking')}</span>
+        </span>
+      </div>
+      <div class="floor-time">
+        <span class="clock-big" data-testid="chair-speaker-timer">{c.left !== null ? clock(c.left) : clock(c.used)}</span>
+        <span class="clock-of">{c.left !== null ? (c.over ? t('chair.speak.overLimit') : t('chair.speak.leftOf', { limit: clock(s.time_limit_sec) })) : t('chair.speak.noLimitUsed')}</span>
+      </div>
+      {c.left !== null && <span class="meter" aria-hidden="true"><span style={{ width: `${c.frac * 100}%` }} /></span>}
+      <button class="btn big" disabled={busy} data-testid="finish-speaker" onClick={onFinish}>{t('chair.speak.finish')}</button>
+    </div>
+  );
+}

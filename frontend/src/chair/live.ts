@@ -1,0 +1,248 @@
+// The live room as the cockpit and the room display see it: the tablet's
+// state and reducers (../live/state) for the shared parts, plus what only
+// these screens show: the quorum, everyone's attendance, who is online and
+// following, and who has not voted yet. Like the tablet's controller, a REST
+// answer is dropped when an event touched its slice while it was in flight,
+// and everything is fetched again after a snapshot or a resync.
+import { api } from '../api';
+import { LiveSocket, liveURL } from '../live/socket';
+import { applyEvent, applySnapshot, emptyRoom, mergePoll, newerPresentation, sliceOf, type RoomState } from '../live/state';
+import { createStore, type Store } from '../store';
+import type { AttendanceChange, LiveEvent, Poll, PollProgress, Presentation } from '../types';
+import { chairApi, type AttendanceRow, type FollowCounts, type Quorum, type Voter } from './api';
+import { applyPresence, type Online } from './logic';
+
+export interface Extra {
+  quorum: Quorum | null;
+  /** Everyone's attendance (the cockpit only). */
+  people: AttendanceRow[];
+  online: Online;
+  follow: FollowCounts | null;
+  /** Who may vote and has not yet, by poll (the cockpit only). */
+  notVoted: Record<string, Voter[]>;
+}
+
+export const emptyExtra = (): Extra => ({ quorum: null, people: [], online: {}, follow: null, notVoted: {} });
+
+/** attendance.changed: replace one person's record. */
+export function upsertPerson(list: AttendanceRow[], a: AttendanceRow): AttendanceRow[] {
+  const i = list.findIndex((x) => x.user_id === a.user_id);
+  return i < 0 ? [...list, a] : list.map((x) => (x.user_id === a.user_id ? { ...x, ...a } : x));
+}
+
+export class LiveRoom {
+  readonly state: Store<RoomState> = createStore(emptyRoom());
+  readonly extra: Store<Extra> = createStore(emptyExtra());
+  /** Sequenced events as they are applied. */
+  readonly events: Store<LiveEvent | null> = createStore<LiveEvent | null>(null);
+  private readonly ver = new Map<string, number>();
+  private readonly socket: LiveSocket;
+  private loading: Promise<void> | null = null;
+  private again = false;
+
+  /** manage: the cockpit (attendance list, roll calls); otherwise the display's view. */
+  constructor(readonly id: string, readonly me: string, readonly manage: boolean) {
+    this.socket = new LiveSocket({ url: liveURL(id) }, {
+      snapshot: (state) => this.onSnapshot(state),
+      event: (ev) => this.onEvent(ev),
+      ephemeral: (msg) => this.onEphemeral(msg),
+      resync: () => void this.refreshAll(),
+      status: (online) => this.state.set((s) => ({ ...s, online })),
+      failing: () => void api.me().catch(() => {}),
+    });
+  }
+
+  start(): void {
+    void this.refreshAll();
+    this.socket.start();
+    window.addEventListener('online', this.kick);
+    document.addEventListener('visibilitychange', this.kick);
+  }
+
+  stop(): void {
+    this.socket.stop();
+    window.removeEventListener('online', this.kick);
+    document.removeEventListener('visibilitychange', this.kick);
+  }
+
+  private kick = () => {
+    if (document.visibilityState !== 'hidden') this.socket.kick();
+  };
+
+  private bump(slice: string): void {
+    this.ver.set(slice, (this.ver.get(slice) ?? 0) + 1);
+  }
+
+  private async load<T>(slice: string, fetch: () => Promise<T>, apply: (v: T) => void): Promise<void> {
+    const v = this.ver.get(slice) ?? 0;
+    const data = await fetch();
+    if ((this.ver.get(slice) ?? 0) === v) apply(data);
+  }
+
+  private setExtra(fn: (x: Extra) => Extra): void {
+    this.extra.set(fn);
+  }
+
+  private onSnapshot(state: unknown): void {
+    const { next, slices } = applySnapshot(this.state.get(), state);
+    slices.forEach((x) => this.bump(x));
+    this.state.set(next);
+    const st = (state ?? {}) as { quorum?: Quorum; polls?: Poll[] | null };
+    if (st.quorum && typeof st.quorum === 'object') {
+      this.bump('quorum');
+      this.setExtra((x) => ({ ...x, quorum: st.quorum! }));
+    }
+    void this.refreshAll();
+  }
+
+  private onEphemeral(msg: LiveEvent): void {
+    if (msg.type === 'snapshot' || msg.type === 'presence.joined' || msg.type === 'presence.left') {
+      this.setExtra((x) => ({ ...x, online: applyPresence(x.online, msg.type, msg.data) }));
+    }
+    const d = msg.data as { following?: FollowCounts } & FollowCounts;
+    if (msg.type === 'snapshot' && d?.following) this.setExtra((x) => ({ ...x, follow: d.following! }));
+    if (msg.type === 'follow.changed' && d) this.setExtra((x) => ({ ...x, follow: d }));
+  }
+
+  private onEvent(ev: LiveEvent): void {
+    const slice = sliceOf(ev);
+    if (slice) this.bump(slice);
+    this.state.set((s) => applyEvent(s, ev, this.me));
+    const d = ev.data as Record<string, unknown> | undefined;
+    switch (ev.type) {
+      case 'attendance.changed': {
+        const c = d as unknown as AttendanceChange & { quorum?: Quorum };
+        this.bump('quorum');
+        this.bump('people');
+        this.setExtra((x) => ({
+          ...x,
+          quorum: c.quorum ?? x.quorum,
+          people: c.attendance ? upsertPerson(x.people, c.attendance) : x.people,
+        }));
+        break;
+      }
+      case 'participants.changed':
+        void this.loadPeople();
+        void this.loadQuorum();
+        break;
+      case 'meeting.updated':
+        void this.loadQuorum(); // the quorum rule may have changed
+        break;
+      case 'agenda.current': {
+        const id = (d as { item_id: string | null }).item_id;
+        if (id) void this.loadSpeakers(id);
+        break;
+      }
+      case 'poll.voters': {
+        const v = d as { poll_id: string; not_voted: Voter[] | null };
+        this.bump(`voters:${v.poll_id}`);
+        this.setExtra((x) => ({ ...x, notVoted: { ...x.notVoted, [v.poll_id]: v.not_voted ?? [] } }));
+        break;
+      }
+      case 'poll.progress': {
+        const p = d as unknown as PollProgress;
+        // a poll we did not know yet (e.g. opened before we listed): fetch it
+        if (!this.state.get().polls[p.poll_id]) void this.loadPoll(p.poll_id);
+        break;
+      }
+      default:
+        if (ev.type.startsWith('poll.') && d?.id) {
+          void this.loadPoll(String(d.id));
+          if (ev.type === 'poll.opened') void this.loadVoters(String(d.id));
+        }
+    }
+    this.events.set(ev);
+  }
+
+  /** Everything the screen shows, fetched again (first load, resync, reconnect). */
+  refreshAll(): Promise<void> {
+    if (this.loading) {
+      this.again = true;
+      return this.loading;
+    }
+    const id = this.id;
+    const set = <K extends keyof RoomState>(k: K) => (v: RoomState[K]) => this.state.set((s) => ({ ...s, [k]: v }));
+    const run = async () => {
+      await Promise.all([
+        this.load('meeting', () => api.meeting(id), set('meeting')),
+        this.load('agenda', () => api.agenda(id), set('agenda')),
+        this.load('documents', () => api.documents(id), set('documents')),
+        this.load('presentation', () => api.presentation(id), set('presentation')),
+        this.loadQuorum(),
+        this.manage ? this.loadPeople() : Promise.resolve(),
+        this.loadPolls(),
+      ]);
+      const cur = this.state.get().agenda?.current_item_id;
+      if (cur) await this.loadSpeakers(cur);
+      if (this.manage) {
+        await Promise.all(Object.values(this.state.get().polls).filter((p) => p.status === 'open').map((p) => this.loadVoters(p.id)));
+      }
+      this.state.set((s) => (s.ready && !s.error ? s : { ...s, ready: true, error: null }));
+    };
+    this.loading = run()
+      .catch((e: { code?: string }) => {
+        const s = this.state.get();
+        if (!s.ready) this.state.set({ ...s, ready: true, error: e?.code ?? 'error' });
+      })
+      .finally(() => {
+        this.loading = null;
+        if (this.again) {
+          this.again = false;
+          void this.refreshAll();
+        }
+      });
+    return this.loading;
+  }
+
+  loadQuorum(): Promise<void> {
+    return this.load('quorum', () => chairApi.quorum(this.id), (q) => this.setExtra((x) => ({ ...x, quorum: q }))).catch(() => {});
+  }
+
+  loadPeople(): Promise<void> {
+    return this.load('people', () => chairApi.attendance(this.id), (l) => this.setExtra((x) => ({ ...x, people: l }))).catch(() => {});
+  }
+
+  private async loadPolls(): Promise<void> {
+    const v = this.ver.get('polls') ?? 0;
+    let polls: Poll[];
+    try {
+      polls = await api.polls(this.id);
+    } catch {
+      return;
+    }
+    if ((this.ver.get('polls') ?? 0) !== v) return;
+    this.state.set((s) => {
+      let out: Record<string, Poll> = {};
+      for (const p of polls) out = mergePoll(out, p, false);
+      for (const [pid, p] of Object.entries(s.polls)) if (!(pid in out)) out[pid] = p;
+      return { ...s, polls: out };
+    });
+  }
+
+  loadPoll(id: string): Promise<void> {
+    return this.load(`poll:${id}`, () => api.poll(id), (p) => this.state.set((s) => ({ ...s, polls: mergePoll(s.polls, p, false) }))).catch(() => {});
+  }
+
+  /** Puts a poll the server just answered with into the state (the event may come later). */
+  putPoll(p: Poll): void {
+    this.bump(`poll:${p.id}`);
+    this.state.set((s) => ({ ...s, polls: mergePoll(s.polls, p, false) }));
+  }
+
+  /** Puts the presentation the server just answered with into the state (the event may come later). */
+  putPresentation(p: Presentation): void {
+    this.bump('presentation');
+    this.state.set((s) => ({ ...s, presentation: newerPresentation(s.presentation, p) }));
+  }
+
+  loadVoters(pollId: string): Promise<void> {
+    if (!this.manage) return Promise.resolve();
+    return this.load(`voters:${pollId}`, () => chairApi.voters(pollId), (r) =>
+      this.setExtra((x) => ({ ...x, notVoted: { ...x.notVoted, [pollId]: r.not_voted ?? [] } }))).catch(() => {});
+  }
+
+  loadSpeakers(itemId: string): Promise<void> {
+    return this.load(`speakers:${itemId}`, () => api.speakers(itemId), (q) =>
+      this.state.set((s) => ({ ...s, speakers: { ...s.speakers, [itemId]: q } }))).catch(() => {});
+  }
+}

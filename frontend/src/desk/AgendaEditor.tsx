@@ -1,0 +1,343 @@
+// The agenda editor: add items and sub-items, edit, delete, and reorder by
+// drag and drop (mouse: HTML5 drag and drop; touch and pen: pointer events
+// on the handle) or with the up and down buttons (keyboard).
+import { useRef, useState } from 'preact/hooks';
+import { t } from '../i18n';
+import { toast } from '../ui/Toast';
+import type { Agenda, AgendaItem } from '../types';
+import { desk, type Participant } from './api';
+import { act, Confirm, errText, FieldError, useBusy } from './common';
+import { dropZone, flatten, MAX_DEPTH, moveRelative, moveSibling, orderIds, titleProblem, type Where } from './logic';
+
+interface Drag {
+  id: string;
+  target: string | null;
+  where: Where;
+}
+
+export function AgendaEditor({ meetingId, agenda, participants, readOnly, onAgenda, onChanged }: {
+  meetingId: string;
+  agenda: Agenda;
+  participants: Participant[];
+  readOnly: boolean;
+  onAgenda(a: Agenda): void;
+  onChanged(): Promise<void> | void;
+}) {
+  const rows = flatten(agenda.items);
+  const [editing, setEditing] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState<AgendaItem | null>(null);
+  const [drag, setDrag] = useState<Drag | null>(null);
+  const dragRef = useRef<Drag | null>(null);
+  const [busy, run] = useBusy();
+  const presenters = participants.filter((p) => p.role !== 'observer');
+
+  const setDragBoth = (d: Drag | null) => {
+    dragRef.current = d;
+    setDrag(d);
+  };
+
+  /** Puts the agenda in the order of `items` (after moving `id` under `parentId` when reparenting). */
+  const applyOrder = (items: AgendaItem[], id: string, reparent: { parentId: string | null } | null) => {
+    const before = agenda;
+    onAgenda({ ...agenda, items }); // at once; the server's answer replaces it
+    void run(async () => {
+      try {
+        if (reparent) await desk.updateItem(id, { parent_id: reparent.parentId });
+        const a = await desk.order(meetingId, orderIds(items));
+        onAgenda(a);
+        toast(t('desk.agenda.moved'));
+      } catch (e) {
+        onAgenda(before);
+        toast(errText(e), true);
+        await onChanged();
+      }
+    });
+  };
+
+  const moveBy = (id: string, delta: -1 | 1) => {
+    const items = moveSibling(agenda.items, id, delta);
+    if (items) applyOrder(items, id, null);
+  };
+
+  const drop = (d: Drag | null) => {
+    setDragBoth(null);
+    if (!d || !d.target || d.target === d.id) return;
+    const mv = moveRelative(agenda.items, d.id, d.target, d.where);
+    if (!mv) {
+      toast(t('desk.agenda.cantMove'), true);
+      return;
+    }
+    applyOrder(mv.items, d.id, mv.reparent ? { parentId: mv.parentId } : null);
+  };
+
+  const zoneFor = (el: HTMLElement, clientY: number, depth: number): Where => {
+    const r = el.getBoundingClientRect();
+    return dropZone(clientY, r.top, r.height, depth < MAX_DEPTH - 1);
+  };
+
+  // Touch and pen: the handle captures the pointer and the row under it is the target.
+  const onHandleDown = (e: PointerEvent, id: string) => {
+    if (readOnly || e.pointerType === 'mouse') return; // the mouse uses HTML5 drag and drop
+    e.preventDefault();
+    try {
+      (e.currentTarget as HTMLElement).setPointerCapture(e.pointerId);
+    } catch {
+      /* the pointer is already gone */
+    }
+    setDragBoth({ id, target: null, where: 'before' });
+  };
+  const onHandleMove = (e: PointerEvent) => {
+    const d = dragRef.current;
+    if (!d || e.pointerType === 'mouse') return;
+    const el = document.elementFromPoint(e.clientX, e.clientY)?.closest<HTMLElement>('[data-item-id]');
+    if (!el) return;
+    const target = el.dataset.itemId!;
+    const depth = Number(el.dataset.depth ?? 0);
+    setDragBoth({ ...d, target, where: zoneFor(el, e.clientY, depth) });
+  };
+  const onHandleUp = (e: PointerEvent) => {
+    if (e.pointerType === 'mouse') return;
+    drop(dragRef.current);
+  };
+
+  return (
+    <section class="desk-section" aria-labelledby="agenda-h">
+      <h2 id="agenda-h" class="sr">{t('desk.tab.agenda')}</h2>
+      {!readOnly && <AddItem meetingId={meetingId} agenda={agenda} presenters={presenters} onAdded={onChanged} />}
+      <div class="card agenda-card">
+        <div class="agenda-head">
+          <strong>{t('desk.agenda.items', { n: rows.length })}</strong>
+          <span class="muted">{t('desk.agenda.planned', { min: agenda.planned_min })}</span>
+          {!readOnly && rows.length > 1 && <span class="muted small">{t('desk.agenda.dragHint')}</span>}
+        </div>
+        {rows.length === 0 && <p class="muted pad">{t('desk.agenda.none')}</p>}
+        <ol class="agenda-edit" data-testid="agenda-list" aria-busy={busy}>
+          {rows.map((r) => {
+            const it = r.item as AgendaItem;
+            const isTarget = drag && drag.target === it.id && drag.id !== it.id;
+            const cls = ['arow', `depth-${r.depth}`, drag?.id === it.id ? 'dragging' : '', isTarget ? `drop-${drag!.where}` : '', it.status !== 'pending' ? `st-${it.status}` : ''].join(' ');
+            if (editing === it.id) {
+              return (
+                <li key={it.id} class={cls} style={`--depth:${r.depth}`} data-item-id={it.id} data-depth={r.depth}>
+                  <EditItem item={it} agenda={agenda} presenters={presenters} onDone={async (changed) => {
+                    setEditing(null);
+                    if (changed) await onChanged();
+                  }} />
+                </li>
+              );
+            }
+            return (
+              <li key={it.id} class={cls} style={`--depth:${r.depth}`} data-item-id={it.id} data-depth={r.depth}
+                data-testid="agenda-row" draggable={!readOnly && !busy}
+                onDragStart={(e) => {
+                  e.dataTransfer?.setData('text/plain', it.id);
+                  if (e.dataTransfer) e.dataTransfer.effectAllowed = 'move';
+                  setDragBoth({ id: it.id, target: null, where: 'before' });
+                }}
+                onDragOver={(e) => {
+                  const d = dragRef.current;
+                  if (!d) return;
+                  e.preventDefault();
+                  if (e.dataTransfer) e.dataTransfer.dropEffect = 'move';
+                  const where = zoneFor(e.currentTarget as HTMLElement, e.clientY, r.depth);
+                  if (d.target !== it.id || d.where !== where) setDragBoth({ ...d, target: it.id, where });
+                }}
+                onDrop={(e) => {
+                  e.preventDefault();
+                  drop(dragRef.current);
+                }}
+                onDragEnd={() => setDragBoth(null)}>
+                {!readOnly && <span class="handle" aria-hidden="true" title={t('desk.agenda.drag')}
+                  onPointerDown={(e) => onHandleDown(e, it.id)} onPointerMove={onHandleMove} onPointerUp={onHandleUp}
+                  onPointerCancel={() => setDragBoth(null)}>⋮⋮</span>}
+                <span class="num">{it.number}</span>
+                <span class="item-main">
+                  <span class="item-title" data-testid="agenda-title">{it.title}</span>
+                  <span class="item-meta">
+                    {it.duration_min > 0 && <span>{t('desk.agenda.minutes', { min: it.duration_min })}</span>}
+                    {it.items.length > 0 && it.total_min !== it.duration_min && <span>{t('desk.agenda.total', { min: it.total_min })}</span>}
+                    {it.presenter_name && <span>{t('desk.agenda.presenter', { name: it.presenter_name })}</span>}
+                    {it.status === 'current' && <span class="badge live">{t('desk.agenda.current')}</span>}
+                    {it.status === 'done' && <span class="badge">{t('desk.agenda.done')}</span>}
+                  </span>
+                </span>
+                {!readOnly && (
+                  <span class="row-actions">
+                    <button type="button" class="btn icon" disabled={busy || r.index === 0} onClick={() => moveBy(it.id, -1)}
+                      aria-label={t('desk.agenda.up', { title: it.title })} data-testid="item-up">↑</button>
+                    <button type="button" class="btn icon" disabled={busy || r.index === r.siblings - 1} onClick={() => moveBy(it.id, 1)}
+                      aria-label={t('desk.agenda.down', { title: it.title })} data-testid="item-down">↓</button>
+                    <button type="button" class="btn" disabled={busy} onClick={() => setEditing(it.id)}
+                      aria-label={t('desk.agenda.editOf', { title: it.title })}>{t('desk.edit')}</button>
+                    <button type="button" class="btn danger" disabled={busy || it.status !== 'pending'} onClick={() => setDeleting(it)}
+                      aria-label={t('desk.agenda.deleteOf', { title: it.title })}>{t('common.delete')}</button>
+                  </span>
+                )}
+              </li>
+            );
+          })}
+        </ol>
+      </div>
+      {deleting && (
+        <Confirm title={t('desk.agenda.deleteTitle', { title: deleting.title })} confirmLabel={t('common.delete')} danger
+          onCancel={() => setDeleting(null)}
+          onConfirm={() => {
+            const it = deleting;
+            setDeleting(null);
+            void run(async () => {
+              await act(() => desk.deleteItem(it.id), t('desk.agenda.deleted', { title: it.title }));
+              await onChanged();
+            });
+          }}>
+          <p>{deleting.items.length > 0 ? t('desk.agenda.deleteWithSubs', { n: deleting.items.length }) : t('desk.agenda.deleteText')}</p>
+        </Confirm>
+      )}
+    </section>
+  );
+}
+
+/** The items an item may be put under: not itself or its subtree, and not too deep. */
+function parentChoices(agenda: Agenda, item: AgendaItem | null) {
+  const subtreeDepth = item ? heightOf(item) : 1;
+  const inside = new Set<string>();
+  if (item) flatten([item]).forEach((r) => inside.add(r.item.id));
+  return flatten(agenda.items).filter((r) => !inside.has(r.item.id) && r.depth + 1 + subtreeDepth <= MAX_DEPTH);
+}
+
+function heightOf(n: AgendaItem): number {
+  return 1 + n.items.reduce((m, c) => Math.max(m, heightOf(c)), 0);
+}
+
+function ItemFields({ agenda, item, presenters, v, set, errors }: {
+  agenda: Agenda;
+  item: AgendaItem | null;
+  presenters: Participant[];
+  v: ItemForm;
+  set(f: Partial<ItemForm>): void;
+  errors: Record<string, string | null>;
+}) {
+  const pid = item ? `-${item.id}` : '';
+  return (
+    <div class="form-row">
+      <label class="grow wide">
+        <span>{t('desk.agenda.itemTitle')} <span class="req" aria-hidden="true">*</span></span>
+        <input name="item_title" value={v.title} maxLength={300} aria-invalid={!!errors.title} aria-describedby={`err-ititle${pid}`}
+          onInput={(e) => set({ title: e.currentTarget.value })} />
+        <FieldError id={`err-ititle${pid}`} text={errors.title ?? null} />
+      </label>
+      <label>
+        {t('desk.agenda.parent')}
+        <select name="parent" value={v.parent} onChange={(e) => set({ parent: e.currentTarget.value })}>
+          <option value="">{t('desk.agenda.topLevel')}</option>
+          {parentChoices(agenda, item).map((r) => (
+            <option key={r.item.id} value={r.item.id}>{`${r.item.number} ${(r.item as AgendaItem).title}`}</option>
+          ))}
+        </select>
+      </label>
+      <label class="narrow">
+        {t('desk.agenda.duration')}
+        <input type="number" name="duration" min={0} max={1440} value={v.duration} aria-invalid={!!errors.duration}
+          aria-describedby={`err-idur${pid}`} onInput={(e) => set({ duration: e.currentTarget.value })} />
+        <FieldError id={`err-idur${pid}`} text={errors.duration ?? null} />
+      </label>
+      <label>
+        {t('desk.agenda.presenterLabel')}
+        <select name="presenter" value={v.presenter} onChange={(e) => set({ presenter: e.currentTarget.value })}>
+          <option value="">{t('desk.agenda.noPresenter')}</option>
+          {presenters.map((p) => <option key={p.user_id} value={p.user_id}>{p.full_name}</option>)}
+        </select>
+      </label>
+    </div>
+  );
+}
+
+interface ItemForm {
+  title: string;
+  parent: string;
+  duration: string;
+  presenter: string;
+}
+
+function check(v: ItemForm): Record<string, string | null> {
+  const e: Record<string, string | null> = {};
+  const tp = titleProblem(v.title);
+  if (tp) e.title = t(tp);
+  const d = v.duration.trim() === '' ? 0 : Number(v.duration);
+  if (!Number.isInteger(d) || d < 0 || d > 1440) e.duration = t('desk.err.duration');
+  return e;
+}
+
+function AddItem({ meetingId, agenda, presenters, onAdded }: {
+  meetingId: string;
+  agenda: Agenda;
+  presenters: Participant[];
+  onAdded(): Promise<void> | void;
+}) {
+  const empty: ItemForm = { title: '', parent: '', duration: '', presenter: '' };
+  const [v, setV] = useState<ItemForm>(empty);
+  const [errors, setErrors] = useState<Record<string, string | null>>({});
+  const [busy, run] = useBusy();
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const errs = check(v);
+    setErrors(errs);
+    if (Object.values(errs).some(Boolean)) return;
+    void run(async () => {
+      const ok = await act(() => desk.addItem(meetingId, {
+        title: v.title.trim(), parent_id: v.parent || null, duration_min: Number(v.duration || 0), presenter_id: v.presenter || null,
+      }), t('desk.agenda.added', { title: v.title.trim() }));
+      if (ok) {
+        setV({ ...empty, parent: v.parent });
+        await onAdded();
+      }
+    });
+  };
+  return (
+    <form class="card desk-form add-form" onSubmit={submit} noValidate data-testid="add-item">
+      <h3>{t('desk.agenda.addTitle')}</h3>
+      <ItemFields agenda={agenda} item={null} presenters={presenters} v={v} set={(f) => { setV({ ...v, ...f }); setErrors({}); }} errors={errors} />
+      <div class="row end">
+        <button type="submit" class="btn primary" disabled={busy} data-testid="add-item-submit">{t('desk.agenda.add')}</button>
+      </div>
+    </form>
+  );
+}
+
+function EditItem({ item, agenda, presenters, onDone }: {
+  item: AgendaItem;
+  agenda: Agenda;
+  presenters: Participant[];
+  onDone(changed: boolean): void;
+}) {
+  const [v, setV] = useState<ItemForm>({
+    title: item.title, parent: item.parent_id ?? '', duration: String(item.duration_min || ''), presenter: item.presenter_id ?? '',
+  });
+  const [errors, setErrors] = useState<Record<string, string | null>>({});
+  const [busy, run] = useBusy();
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const errs = check(v);
+    setErrors(errs);
+    if (Object.values(errs).some(Boolean)) return;
+    const body: Record<string, unknown> = {};
+    if (v.title.trim() !== item.title) body.title = v.title.trim();
+    if (Number(v.duration || 0) !== item.duration_min) body.duration_min = Number(v.duration || 0);
+    if ((v.presenter || null) !== item.presenter_id) body.presenter_id = v.presenter || null;
+    if ((v.parent || null) !== item.parent_id) body.parent_id = v.parent || null;
+    if (Object.keys(body).length === 0) return onDone(false);
+    void run(async () => {
+      const ok = await act(() => desk.updateItem(item.id, body), t('desk.agenda.saved', { title: v.title.trim() }));
+      if (ok) onDone(true);
+    });
+  };
+  return (
+    <form class="desk-form edit-item" onSubmit={submit} noValidate data-testid="edit-item"
+      onKeyDown={(e) => { if (e.key === 'Escape') onDone(false); }}>
+      <ItemFields agenda={agenda} item={item} presenters={presenters} v={v} set={(f) => { setV({ ...v, ...f }); setErrors({}); }} errors={errors} />
+      <div class="row end">
+        <button type="button" class="btn" onClick={() => onDone(false)}>{t('common.cancel')}</button>
+        <button type="submit" class="btn primary" disabled={busy}>{t('common.save')}</button>
+      </div>
+    </form>
+  );
+}

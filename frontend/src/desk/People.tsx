@@ -1,0 +1,190 @@
+// Participants: add from the user list with a role, a vote and a weight;
+// change and remove them.
+import { useMemo, useState } from 'preact/hooks';
+import { t } from '../i18n';
+import { toast } from '../ui/Toast';
+import { desk, type AccountUser, type Participant, type PartRole } from './api';
+import { act, Confirm, useBusy } from './common';
+
+const ROLES: { value: PartRole; label: 'role.chair' | 'role.secretary' | 'role.delegate' | 'role.observer' }[] = [
+  { value: 'chair', label: 'role.chair' },
+  { value: 'secretary', label: 'role.secretary' },
+  { value: 'delegate', label: 'role.delegate' },
+  { value: 'observer', label: 'role.observer' },
+];
+
+export const votesByDefault = (r: PartRole) => r === 'chair' || r === 'delegate';
+
+export function People({ meetingId, participants, users, readOnly, onChanged }: {
+  meetingId: string;
+  participants: Participant[];
+  users: AccountUser[];
+  readOnly: boolean;
+  onChanged(): Promise<void> | void;
+}) {
+  const [filter, setFilter] = useState('');
+  const [userId, setUserId] = useState('');
+  const [role, setRole] = useState<PartRole>('delegate');
+  const [canVote, setCanVote] = useState(true);
+  const [weight, setWeight] = useState('1');
+  const [err, setErr] = useState<string | null>(null);
+  const [removing, setRemoving] = useState<Participant | null>(null);
+  const [busy, run] = useBusy();
+
+  const taken = useMemo(() => new Set(participants.map((p) => p.user_id)), [participants]);
+  const f = filter.trim().toLowerCase();
+  const candidates = users.filter((u) => !u.disabled && !taken.has(u.id) &&
+    (!f || u.full_name.toLowerCase().includes(f) || u.username.includes(f)));
+
+  const add = (e: Event) => {
+    e.preventDefault();
+    const w = Number(weight);
+    if (!userId || !candidates.some((u) => u.id === userId)) return setErr(t('desk.people.pickUser'));
+    if (!Number.isInteger(w) || w < 1 || w > 1000) return setErr(t('desk.people.badWeight'));
+    setErr(null);
+    const who = users.find((u) => u.id === userId)!;
+    void run(async () => {
+      const ok = await act(() => desk.putParticipant(meetingId, userId, { role, can_vote: role === 'observer' ? false : canVote, weight: w }),
+        t('desk.people.added', { name: who.full_name }));
+      if (ok) {
+        setUserId('');
+        await onChanged();
+      }
+    });
+  };
+
+  const change = (p: Participant, next: Partial<Pick<Participant, 'role' | 'can_vote' | 'weight'>>) => {
+    const r = next.role ?? p.role;
+    const body = {
+      role: r,
+      can_vote: r === 'observer' ? false : next.role && next.can_vote === undefined ? votesByDefault(r) : (next.can_vote ?? p.can_vote),
+      weight: next.weight ?? p.weight,
+    };
+    void run(async () => {
+      await act(() => desk.putParticipant(meetingId, p.user_id, body), t('desk.people.changed', { name: p.full_name }));
+      await onChanged();
+    });
+  };
+
+  const remove = (p: Participant) => {
+    setRemoving(null);
+    void run(async () => {
+      await act(() => desk.removeParticipant(meetingId, p.user_id), t('desk.people.removed', { name: p.full_name }));
+      await onChanged();
+    });
+  };
+
+  return (
+    <section class="desk-section" aria-labelledby="people-h">
+      <h2 id="people-h" class="sr">{t('desk.tab.people')}</h2>
+      {!readOnly && (
+        <form class="card desk-form add-form" onSubmit={add} noValidate data-testid="add-participant">
+          <h3>{t('desk.people.addTitle')}</h3>
+          <div class="form-row">
+            <label>
+              {t('desk.people.search')}
+              <input type="search" value={filter} placeholder={t('desk.people.searchHint')} onInput={(e) => setFilter(e.currentTarget.value)} />
+            </label>
+            <label class="grow">
+              {t('desk.people.user')}
+              <select name="user" value={userId} onChange={(e) => setUserId(e.currentTarget.value)} aria-invalid={!!err}>
+                <option value="">{t('desk.people.choose', { n: candidates.length })}</option>
+                {candidates.map((u) => <option key={u.id} value={u.id}>{u.full_name} ({u.username})</option>)}
+              </select>
+            </label>
+            <label>
+              {t('desk.people.role')}
+              <select name="role" value={role} onChange={(e) => {
+                const r = e.currentTarget.value as PartRole;
+                setRole(r);
+                setCanVote(votesByDefault(r));
+              }}>
+                {ROLES.map((r) => <option key={r.value} value={r.value}>{t(r.label)}</option>)}
+              </select>
+            </label>
+            <label class="check">
+              <input type="checkbox" name="can_vote" checked={role !== 'observer' && canVote} disabled={role === 'observer'}
+                onChange={(e) => setCanVote(e.currentTarget.checked)} />
+              {t('desk.people.canVote')}
+            </label>
+            <label class="narrow">
+              {t('desk.people.weight')}
+              <input type="number" name="weight" min={1} max={1000} value={weight} onInput={(e) => setWeight(e.currentTarget.value)} />
+            </label>
+            <button type="submit" class="btn primary" disabled={busy} data-testid="add-participant-submit">{t('desk.people.add')}</button>
+          </div>
+          {err && <p class="field-error" role="alert">{err}</p>}
+        </form>
+      )}
+      <div class="card table-card">
+        <table class="desk-table" data-testid="participants">
+          <caption class="sr">{t('desk.tab.people')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('desk.people.name')}</th>
+              <th scope="col">{t('desk.people.role')}</th>
+              <th scope="col">{t('desk.people.canVote')}</th>
+              <th scope="col">{t('desk.people.weight')}</th>
+              <th scope="col"><span class="sr">{t('desk.actions')}</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            {participants.length === 0 && <tr><td colSpan={5} class="muted">{t('desk.people.none')}</td></tr>}
+            {participants.map((p) => (
+              <tr key={p.user_id} data-user={p.username}>
+                <td><strong>{p.full_name}</strong> <span class="muted">{p.username}</span></td>
+                <td>
+                  <select aria-label={t('desk.people.roleOf', { name: p.full_name })} value={p.role} disabled={readOnly || busy}
+                    onChange={(e) => change(p, { role: e.currentTarget.value as PartRole })}>
+                    {ROLES.map((r) => <option key={r.value} value={r.value}>{t(r.label)}</option>)}
+                  </select>
+                </td>
+                <td>
+                  <label class="check inline">
+                    <input type="checkbox" checked={p.can_vote} disabled={readOnly || busy || p.role === 'observer'}
+                      aria-label={t('desk.people.canVoteOf', { name: p.full_name })}
+                      onChange={(e) => change(p, { can_vote: e.currentTarget.checked })} />
+                  </label>
+                </td>
+                <td>
+                  <WeightInput p={p} disabled={readOnly || busy} onCommit={(w) => change(p, { weight: w })} />
+                </td>
+                <td class="actions">
+                  <button type="button" class="btn danger" disabled={readOnly || busy} onClick={() => setRemoving(p)}
+                    aria-label={t('desk.people.removeOf', { name: p.full_name })}>{t('desk.remove')}</button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {removing && (
+        <Confirm title={t('desk.people.removeTitle', { name: removing.full_name })} confirmLabel={t('desk.remove')} danger
+          onConfirm={() => remove(removing)} onCancel={() => setRemoving(null)}>
+          <p>{t('desk.people.removeText')}</p>
+        </Confirm>
+      )}
+    </section>
+  );
+}
+
+function WeightInput({ p, disabled, onCommit }: { p: Participant; disabled: boolean; onCommit(w: number): void }) {
+  const [v, setV] = useState(String(p.weight));
+  const commit = () => {
+    const w = Number(v);
+    if (w === p.weight) return;
+    if (!Number.isInteger(w) || w < 1 || w > 1000) {
+      toast(t('desk.people.badWeight'), true);
+      setV(String(p.weight));
+      return;
+    }
+    onCommit(w);
+  };
+  return (
+    <input class="num-input" type="number" min={1} max={1000} value={v} disabled={disabled}
+      aria-label={t('desk.people.weightOf', { name: p.full_name })}
+      onInput={(e) => setV(e.currentTarget.value)} onBlur={commit}
+      onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); commit(); } }} />
+  );
+}
+

@@ -1,0 +1,192 @@
+// The REST calls of the secretary's desk and the admin screen, with the
+// shapes they read (api/openapi.yaml). Uploads go through XMLHttpRequest
+// for their progress events.
+import { ApiError, BASE, request } from '../api';
+import type { Agenda, AgendaItem, AttendanceState, MeetingStatus, Role } from '../types';
+
+export type QuorumRuleName = 'majority' | 'two_thirds' | 'at_least';
+
+export interface QuorumRule {
+  rule: QuorumRuleName;
+  count?: number;
+  by_weight?: boolean;
+}
+
+export interface FullMeeting {
+  id: string;
+  title: string;
+  description: string;
+  location: string;
+  starts_at: string | null;
+  status: MeetingStatus;
+  quorum: QuorumRule;
+  started_at: string | null;
+  closed_at: string | null;
+  my_role: Role;
+}
+
+export interface MeetingInput {
+  title?: string;
+  starts_at?: string | null;
+  location?: string;
+  description?: string;
+  quorum?: QuorumRule;
+}
+
+export interface AccountUser {
+  id: string;
+  username: string;
+  full_name: string;
+  is_admin: boolean;
+  disabled: boolean;
+}
+
+export type PartRole = Exclude<Role, ''>;
+
+export interface Participant {
+  user_id: string;
+  username: string;
+  full_name: string;
+  role: PartRole;
+  can_vote: boolean;
+  weight: number;
+}
+
+export interface AttendanceRow {
+  user_id: string;
+  full_name: string;
+  role: PartRole;
+  can_vote: boolean;
+  state: AttendanceState;
+  reason: string;
+  checked_in_at: string | null;
+}
+
+export interface Quorum {
+  rule: QuorumRule;
+  eligible: number;
+  present: number;
+  remote: number;
+  absent: number;
+  unknown: number;
+  attending: number;
+  required: number;
+  reached: boolean;
+}
+
+export interface DeskDoc {
+  id: string;
+  meeting_id: string;
+  agenda_item_id: string | null;
+  title: string;
+  position: number;
+  confidential: boolean;
+  version: number;
+  pages: number;
+  size: number;
+  filename: string;
+  readers?: string[];
+}
+
+export interface ItemInput {
+  title?: string;
+  parent_id?: string | null;
+  duration_min?: number;
+  presenter_id?: string | null;
+  description?: string;
+}
+
+const enc = encodeURIComponent;
+
+export const desk = {
+  meeting: (id: string) => request<FullMeeting>('GET', `/meetings/${enc(id)}`),
+  createMeeting: (m: MeetingInput) => request<FullMeeting>('POST', '/meetings', m),
+  updateMeeting: (id: string, m: MeetingInput) => request<FullMeeting>('PATCH', `/meetings/${enc(id)}`, m),
+  setStatus: (id: string, status: MeetingStatus) => request<FullMeeting>('POST', `/meetings/${enc(id)}/status`, { status }),
+
+  users: () => request<{ users: AccountUser[] }>('GET', '/users').then((r) => r.users),
+  participants: (id: string) =>
+    request<{ participants: Participant[] }>('GET', `/meetings/${enc(id)}/participants`).then((r) => r.participants),
+  putParticipant: (id: string, userId: string, body: { role: PartRole; can_vote?: boolean; weight?: number }) =>
+    request<Participant>('PUT', `/meetings/${enc(id)}/participants/${enc(userId)}`, body),
+  removeParticipant: (id: string, userId: string) =>
+    request<void>('DELETE', `/meetings/${enc(id)}/participants/${enc(userId)}`),
+
+  attendance: (id: string) =>
+    request<{ attendance: AttendanceRow[] }>('GET', `/meetings/${enc(id)}/attendance`).then((r) => r.attendance),
+  record: (id: string, userId: string, state: 'present' | 'remote' | 'absent', reason = '') =>
+    request<{ attendance: AttendanceRow; quorum: Quorum }>('POST', `/meetings/${enc(id)}/attendance`, { user_id: userId, state, reason }),
+  quorum: (id: string) => request<Quorum>('GET', `/meetings/${enc(id)}/quorum`),
+
+  agenda: (id: string) => request<Agenda>('GET', `/meetings/${enc(id)}/agenda`),
+  addItem: (id: string, body: ItemInput) => request<AgendaItem>('POST', `/meetings/${enc(id)}/agenda`, body),
+  updateItem: (itemId: string, body: ItemInput) => request<AgendaItem>('PATCH', `/agenda-items/${enc(itemId)}`, body),
+  deleteItem: (itemId: string) => request<void>('DELETE', `/agenda-items/${enc(itemId)}`),
+  order: (id: string, ids: string[]) => request<Agenda>('PUT', `/meetings/${enc(id)}/agenda/order`, { ids }),
+
+  documents: (id: string) =>
+    request<{ documents: DeskDoc[] }>('GET', `/meetings/${enc(id)}/documents`).then((r) => r.documents),
+  document: (docId: string) => request<DeskDoc>('GET', `/documents/${enc(docId)}`),
+  updateDocument: (docId: string, body: { title?: string; agenda_item_id?: string; position?: number; confidential?: boolean }) =>
+    request<DeskDoc>('PATCH', `/documents/${enc(docId)}`, body),
+  deleteDocument: (docId: string) => request<void>('DELETE', `/documents/${enc(docId)}`),
+  setAccess: (docId: string, userIds: string[]) =>
+    request<DeskDoc>('PUT', `/documents/${enc(docId)}/access`, { user_ids: userIds }),
+};
+
+export const admin = {
+  users: desk.users,
+  create: (u: { username: string; full_name: string; password: string; is_admin: boolean }) =>
+    request<AccountUser>('POST', '/users', u),
+  update: (id: string, body: { full_name?: string; password?: string; is_admin?: boolean; disabled?: boolean }) =>
+    request<AccountUser>('PATCH', `/users/${enc(id)}`, body),
+};
+
+export interface UploadHandle {
+  promise: Promise<DeskDoc>;
+  abort(): void;
+}
+
+/**
+ * Uploads one PDF (multipart, field `file`), reporting progress as a
+ * fraction 0..1 of the bytes sent. Rejects with ApiError (status 0 and
+ * code 'network' when the connection failed, 'aborted' when cancelled).
+ */
+export function uploadDocument(
+  meetingId: string,
+  file: File,
+  fields: { agenda_item_id?: string },
+  onProgress: (fraction: number) => void,
+): UploadHandle {
+  const xhr = new XMLHttpRequest();
+  const promise = new Promise<DeskDoc>((resolve, reject) => {
+    const form = new FormData();
+    if (fields.agenda_item_id) form.append('agenda_item_id', fields.agenda_item_id);
+    form.append('file', file, file.name);
+    xhr.open('POST', `${BASE}/meetings/${enc(meetingId)}/documents`);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable && e.total > 0) onProgress(Math.min(1, e.loaded / e.total));
+    };
+    xhr.onload = () => {
+      let data: { error?: { code?: string; message?: string } } | DeskDoc | null = null;
+      try {
+        data = JSON.parse(xhr.responseText);
+      } catch {
+        data = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300 && data) {
+        onProgress(1);
+        resolve(data as DeskDoc);
+        return;
+      }
+      const err = (data as { error?: { code?: string; message?: string } } | null)?.error ?? {};
+      reject(new ApiError(xhr.status, err.code ?? 'error', err.message ?? xhr.statusText));
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'network', 'network'));
+    xhr.onabort = () => reject(new ApiError(0, 'aborted', 'aborted'));
+    xhr.send(form);
+  });
+  return { promise, abort: () => xhr.abort() };
+}

@@ -1,0 +1,91 @@
+// Small pieces shared by the desk and admin screens: the error text of a
+// refused request, a confirmation dialog, and an action runner that shows
+// a toast either way.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
+import { ApiError } from '../api';
+import { onLangChange, t } from '../i18n';
+import { toast } from '../ui/Toast';
+
+/** What to tell a person when a request failed: ours in their language, with the server's reason when it gave one. */
+export function errText(e: unknown): string {
+  if (e instanceof ApiError) {
+    if (e.code === 'network' || e.status === 0) return t('error.network');
+    if (e.status === 409 && /closed/i.test(e.message)) return t('desk.errClosed');
+    if (e.status === 403) return t('desk.errForbidden');
+    if (e.status === 404) return t('desk.errNotFound');
+    if (e.status === 429) return t('desk.errRateLimited');
+    if (e.status >= 500) return t('desk.errServer');
+    return t('desk.err.server', { msg: e.message });
+  }
+  return t('desk.errServer');
+}
+
+/** Runs an action, toasts its success (when given a message) or its error; returns whether it worked. */
+export async function act(fn: () => Promise<unknown>, ok?: string): Promise<boolean> {
+  try {
+    await fn();
+    if (ok) toast(ok);
+    return true;
+  } catch (e) {
+    toast(errText(e), true);
+    return false;
+  }
+}
+
+/** Busy state for one button or form at a time. */
+export function useBusy(): [boolean, (fn: () => Promise<unknown>) => Promise<void>] {
+  const [busy, setBusy] = useState(false);
+  const run = async (fn: () => Promise<unknown>) => {
+    if (busy) return;
+    setBusy(true);
+    try {
+      await fn();
+    } finally {
+      setBusy(false);
+    }
+  };
+  return [busy, run];
+}
+
+/**
+ * Re-renders on a language change, and when the desk's strings arrive after
+ * the base dictionary (i18n loads them in the background on a cold start).
+ */
+export function useLangTick(): void {
+  const [, set] = useState(0);
+  useEffect(() => onLangChange(() => set((n) => n + 1)), []);
+}
+
+/** A modal confirmation (native <dialog>: focus stays inside, Escape cancels). */
+export function Confirm({ title, children, confirmLabel, danger, onConfirm, onCancel }: {
+  title: string;
+  children?: ComponentChildren;
+  confirmLabel: string;
+  danger?: boolean;
+  onConfirm(): void;
+  onCancel(): void;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal();
+    return () => d?.close();
+  }, []);
+  return (
+    <dialog ref={ref} class="desk-dialog card" aria-labelledby="confirm-title" data-testid="confirm"
+      onCancel={(e) => { e.preventDefault(); onCancel(); }}>
+      <h2 id="confirm-title">{title}</h2>
+      {children && <div class="dialog-body">{children}</div>}
+      <div class="row end">
+        <button type="button" class="btn" onClick={onCancel} autofocus>{t('common.cancel')}</button>
+        <button type="button" class={`btn ${danger ? 'danger-fill' : 'primary'}`} data-testid="confirm-ok" onClick={onConfirm}>{confirmLabel}</button>
+      </div>
+    </dialog>
+  );
+}
+
+/** A field's error under it, announced. */
+export function FieldError({ id, text }: { id: string; text: string | null }) {
+  return text ? <span id={id} class="field-error" role="alert">{text}</span> : null;
+}

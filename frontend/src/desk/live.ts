@@ -1,0 +1,69 @@
+// The desk listens to the meeting's live hub so that changes made by others
+// (a check-in, the chair moving the meeting along, an upload from another
+// desk) appear without a reload. It does not follow the presenter, and it
+// refetches what an event touches rather than keeping a second copy of the
+// room's state rules.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { LiveSocket, liveURL } from '../live/socket';
+import type { LiveEvent } from '../types';
+
+export type Slice = 'meeting' | 'participants' | 'attendance' | 'agenda' | 'documents';
+export const ALL_SLICES: Slice[] = ['meeting', 'participants', 'attendance', 'agenda', 'documents'];
+
+/** Which part of the desk an event changes; null for the rest. */
+export function sliceOfEvent(type: string): Slice[] {
+  if (type === 'meeting.updated') return ['meeting'];
+  if (type === 'participants.changed') return ['participants', 'attendance'];
+  if (type === 'attendance.changed') return ['attendance'];
+  if (type === 'agenda.changed' || type === 'agenda.current') return ['agenda'];
+  if (type.startsWith('document.')) return ['documents'];
+  return [];
+}
+
+/**
+ * Connects to the live hub of a meeting while mounted and calls refetch with
+ * the slices to reload (all of them after a snapshot or resync). Returns
+ * whether it is connected.
+ */
+export function useDeskLive(meetingId: string | null, refetch: (slices: Slice[]) => void): boolean {
+  const [online, setOnline] = useState(false);
+  const cb = useRef(refetch);
+  cb.current = refetch;
+  useEffect(() => {
+    if (!meetingId) return;
+    let first = true;
+    let pending = new Set<Slice>();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const later = (s: Slice[]) => {
+      s.forEach((x) => pending.add(x));
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const list = [...pending];
+        pending = new Set();
+        if (list.length) cb.current(list);
+      }, 120);
+    };
+    const sock = new LiveSocket({ url: liveURL(meetingId) }, {
+      snapshot: () => {
+        // The desk loads everything itself on mount; later snapshots mean a reconnect.
+        if (!first) later(ALL_SLICES);
+        first = false;
+      },
+      event: (ev: LiveEvent) => later(sliceOfEvent(ev.type)),
+      resync: () => later(ALL_SLICES),
+      status: (on) => {
+        setOnline(on);
+        if (on) sock.setFollowing(false);
+      },
+    });
+    sock.start();
+    const wake = () => sock.kick();
+    addEventListener('online', wake);
+    return () => {
+      removeEventListener('online', wake);
+      clearTimeout(timer);
+      sock.stop();
+    };
+  }, [meetingId]);
+  return online;
+}

@@ -1,0 +1,232 @@
+// The desk's pure rules: the agenda tree (flatten, the server's depth-first
+// order, moving an item among or across siblings), the refused-upload
+// messages, the meeting lifecycle and form checks. No DOM, no requests:
+// unit-tested in test/desk.test.ts.
+import type { Key } from '../i18n';
+import type { MeetingStatus } from '../types';
+
+/** The part of an agenda item the tree rules need. */
+export interface Node {
+  id: string;
+  items: Node[];
+}
+
+export const MAX_DEPTH = 3; // 1, 1.1, 1.1.1
+
+export interface FlatRow<T extends Node> {
+  item: T;
+  depth: number; // 0 for the top level
+  parentId: string | null;
+  index: number; // among its siblings
+  siblings: number;
+}
+
+/** The tree as shown: depth-first, each parent before its children. */
+export function flatten<T extends Node>(items: T[], depth = 0, parentId: string | null = null, out: FlatRow<T>[] = []): FlatRow<T>[] {
+  items.forEach((item, index) => {
+    out.push({ item, depth, parentId, index, siblings: items.length });
+    flatten(item.items as T[], depth + 1, item.id, out);
+  });
+  return out;
+}
+
+/** Every id, depth-first: the body of PUT /meetings/{id}/agenda/order. */
+export function orderIds(items: Node[]): string[] {
+  return flatten(items).map((r) => r.item.id);
+}
+
+/** How many levels an item's subtree spans (1 for a leaf). */
+export function height(n: Node): number {
+  return 1 + n.items.reduce((m, c) => Math.max(m, height(c)), 0);
+}
+
+function find(items: Node[], id: string, parent: Node | null = null): { node: Node; list: Node[]; parent: Node | null; depth: number } | null {
+  for (const n of items) {
+    if (n.id === id) return { node: n, list: items, parent, depth: 0 };
+  }
+  for (const n of items) {
+    const f = find(n.items, id, n);
+    if (f) return { ...f, depth: f.depth + 1 };
+  }
+  return null;
+}
+
+function contains(n: Node, id: string): boolean {
+  return n.id === id || n.items.some((c) => contains(c, id));
+}
+
+function clone<T extends Node>(items: T[]): T[] {
+  return items.map((n) => ({ ...n, items: clone(n.items) }));
+}
+
+/** Moves an item up (-1) or down (+1) among its siblings; null when it cannot go further. */
+export function moveSibling<T extends Node>(items: T[], id: string, delta: -1 | 1): T[] | null {
+  const copy = clone(items);
+  const f = find(copy, id);
+  if (!f) return null;
+  const i = f.list.indexOf(f.node);
+  const j = i + delta;
+  if (j < 0 || j >= f.list.length) return null;
+  f.list.splice(i, 1);
+  f.list.splice(j, 0, f.node);
+  return copy;
+}
+
+export type Where = 'before' | 'after' | 'inside';
+
+export interface Move<T extends Node> {
+  items: T[];
+  /** The item's new parent (null: the top level). */
+  parentId: string | null;
+  /** Whether the parent changes (the server needs a PATCH parent_id first). */
+  reparent: boolean;
+}
+
+/**
+ * Moves item `id` before or after `targetId`, or to the end of its
+ * sub-items ('inside'). Null when the move is not possible: onto itself or
+ * into its own subtree, or deeper than three levels.
+ */
+export function moveRelative<T extends Node>(items: T[], id: string, targetId: string, where: Where): Move<T> | null {
+  if (id === targetId) return null;
+  const copy = clone(items);
+  const from = find(copy, id);
+  if (!from || contains(from.node, targetId)) return null;
+  const oldParent = from.parent?.id ?? null;
+  from.list.splice(from.list.indexOf(from.node), 1);
+  const to = find(copy, targetId);
+  if (!to) return null;
+  let parentId: string | null;
+  let depth: number;
+  if (where === 'inside') {
+    to.node.items.push(from.node);
+    parentId = to.node.id;
+    depth = to.depth + 1;
+  } else {
+    const k = to.list.indexOf(to.node) + (where === 'after' ? 1 : 0);
+    to.list.splice(k, 0, from.node);
+    parentId = to.parent?.id ?? null;
+    depth = to.depth;
+  }
+  if (depth + height(from.node) > MAX_DEPTH) return null;
+  return { items: copy, parentId, reparent: parentId !== oldParent };
+}
+
+/** Where a pointer at clientY falls on a row: top quarter before, bottom quarter after, else inside (when allowed). */
+export function dropZone(clientY: number, top: number, height: number, allowInside: boolean): Where {
+  const f = height > 0 ? (clientY - top) / height : 0.5;
+  if (!allowInside) return f < 0.5 ? 'before' : 'after';
+  if (f < 0.3) return 'before';
+  if (f > 0.7) return 'after';
+  return 'inside';
+}
+
+/** The message for a refused upload, from the server's status, code and message. */
+export function uploadErrorKey(status: number, code: string, message = ''): Key {
+  const m = message.toLowerCase();
+  if (code === 'network' || status === 0) return 'desk.upload.errNetwork';
+  if (status === 413 || code === 'too_large') return 'desk.upload.errTooLarge';
+  if (status === 415 || code === 'unsupported_media_type') return 'desk.upload.errNotPdf';
+  if (status === 422 || code === 'unprocessable') {
+    if (m.includes('agenda_item')) return 'desk.upload.errItem';
+    if (m.includes('password') || m.includes('encrypt')) return 'desk.upload.errEncrypted';
+    if (m.includes('too long') || m.includes('too complex')) return 'desk.upload.errComplex';
+    if (m.includes('no pages') || m.includes('no readable pages')) return 'desk.upload.errNoPages';
+    return 'desk.upload.errUnreadable';
+  }
+  if (status === 400 && m.includes('empty')) return 'desk.upload.errEmpty';
+  if (status === 409) return 'desk.errClosed';
+  if (status === 403) return 'desk.errForbidden';
+  return 'desk.upload.errOther';
+}
+
+/** Files that are clearly not PDFs by name and type (the server judges by content anyway). */
+export function looksLikePdf(name: string, type: string): boolean {
+  return type === 'application/pdf' || /\.pdf$/i.test(name);
+}
+
+export interface StatusAction {
+  to: MeetingStatus;
+  label: Key;
+  confirm?: boolean;
+  primary?: boolean;
+}
+
+/** What the desk offers from each status (the server's lifecycle). */
+export function statusActions(s: MeetingStatus): StatusAction[] {
+  switch (s) {
+    case 'draft':
+      return [{ to: 'scheduled', label: 'desk.status.schedule', primary: true }];
+    case 'scheduled':
+      return [{ to: 'live', label: 'desk.status.start', primary: true }, { to: 'draft', label: 'desk.status.unschedule' }];
+    case 'live':
+      return [{ to: 'adjourned', label: 'desk.status.adjourn' }, { to: 'closed', label: 'desk.status.close', confirm: true }];
+    case 'adjourned':
+      return [{ to: 'live', label: 'desk.status.resume', primary: true }, { to: 'closed', label: 'desk.status.close', confirm: true }];
+    default:
+      return [];
+  }
+}
+
+/** An RFC 3339 time as the value of <input type="datetime-local"> in local time. */
+export function toLocalInput(iso: string | null): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/** The value of a datetime-local input as RFC 3339 (UTC); null when empty or invalid. */
+export function fromLocalInput(v: string): string | null {
+  if (!v) return null;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+/** A one-line title of 1..300 characters, as the server wants it; the key of what is wrong, or null. */
+export function titleProblem(s: string): Key | null {
+  const v = s.trim();
+  if (!v) return 'desk.err.titleRequired';
+  if (v.length > 300) return 'desk.err.titleLong';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(v)) return 'desk.err.titleLine';
+  return null;
+}
+
+/** The account rules of POST /users; the key of the first problem, or null. */
+export function userProblem(u: { username: string; full_name: string; password: string }): Key | null {
+  const name = u.username.trim().toLowerCase();
+  if (!/^[a-z0-9][a-z0-9._-]{1,63}$/.test(name)) return 'admin.err.username';
+  if (!u.full_name.trim()) return 'admin.err.fullName';
+  if (u.full_name.trim().length > 200) return 'admin.err.fullNameLong';
+  return passwordProblem(u.password);
+}
+
+export function passwordProblem(p: string): Key | null {
+  if ([...p].length < 8) return 'admin.err.passwordShort';
+  if (new TextEncoder().encode(p).length > 256) return 'admin.err.passwordLong';
+  return null;
+}
+
+/** New positions for documents in the given order: only those whose position changes. */
+export function renumber(docs: { id: string; position: number }[]): { id: string; position: number }[] {
+  return docs.map((d, i) => ({ id: d.id, position: i })).filter((d, i) => docs[i].position !== d.position);
+}
+
+/** Moves element i of a list by delta; the same list when it cannot. */
+export function shift<T>(list: T[], i: number, delta: number): T[] {
+  const j = i + delta;
+  if (i < 0 || i >= list.length || j < 0 || j >= list.length) return list;
+  const copy = list.slice();
+  const [x] = copy.splice(i, 1);
+  copy.splice(j, 0, x);
+  return copy;
+}
+
+/** Human file size. */
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -21,11 +21,11 @@ func TestEventsAndAudit(t *testing.T) {
 		record := map[string]any{"user_id": del.UserID, "state": "present"}
 		cast.RunSteps(t, rec, m, []apptest.Step{
 			{Name: "update", As: sec, Method: "PATCH", Path: base, Body: map[string]any{"location": "Hội trường A"}, Want: ok,
-				Events: []string{"meeting.updated"}, Action: "meeting.updated"},
+				Events: []string{"meeting.updated"}, Action: "meeting.updated", Then: noRole},
 			{Name: "refused update", As: del, Method: "PATCH", Path: base, Body: map[string]any{"location": "x"}, Want: forbidden},
 			{Name: "invalid update", As: sec, Method: "PATCH", Path: base, Body: map[string]any{"title": ""}, Want: invalid},
 			{Name: "schedule", As: chair, Method: "POST", Path: base + "/status", Body: map[string]any{"status": "scheduled"}, Want: ok,
-				Events: []string{"meeting.updated"}, Action: "meeting.status"},
+				Events: []string{"meeting.updated"}, Action: "meeting.status", Then: noRole},
 			{Name: "bad move", As: chair, Method: "POST", Path: base + "/status", Body: map[string]any{"status": "closed"}, Want: conflict},
 			{Name: "add", As: sec, Method: "PUT", Path: base + "/participants/" + cast.Outsider.UserID, Body: map[string]any{"role": "observer"},
 				Want: created, Events: []string{"participants.changed"}, Action: "participant.set"},
@@ -42,4 +42,14 @@ func TestEventsAndAudit(t *testing.T) {
 			{Name: "early check-in", As: chair, Method: "POST", Path: base + "/attendance", Body: map[string]any{"state": "present"}, Want: conflict},
 		})
 	})
+}
+
+// noRole checks that a meeting.updated event, which everyone in the room
+// gets, carries the meeting and not the role of whoever changed it.
+func noRole(t *testing.T, es []event.Event) {
+	t.Helper()
+	m, ok := es[0].Data.(meeting.Meeting)
+	if !ok || m.ID == "" || m.MyRole != "" {
+		t.Errorf("meeting.updated carries %#v, want the meeting with no my_role", es[0].Data)
+	}
 }

@@ -106,7 +106,7 @@ func (s *Service) Create(ctx context.Context, a web.Actor, in NewMeeting) (Meeti
 		return Meeting{}, err
 	}
 	out := m.meeting(Secretary)
-	s.publish(ctx, m.ID, "meeting.updated", out)
+	s.publish(ctx, m.ID, "meeting.updated", m.meeting("")) // events carry no one's role
 	return out, nil
 }
 
@@ -199,7 +199,7 @@ func (s *Service) Update(ctx context.Context, a web.Actor, id string, ch Changes
 		return Meeting{}, err
 	}
 	out := r.meeting(acc.Role)
-	s.publish(ctx, id, "meeting.updated", out)
+	s.publish(ctx, id, "meeting.updated", r.meeting("")) // events carry no one's role
 	return out, nil
 }
 

@@ -100,6 +100,6 @@ func (s *Service) SetStatus(ctx context.Context, a web.Actor, id, status string)
 		return Meeting{}, err
 	}
 	out := r.meeting(acc.Role)
-	s.publish(ctx, id, "meeting.updated", out)
+	s.publish(ctx, id, "meeting.updated", r.meeting("")) // events carry no one's role
 	return out, nil
 }

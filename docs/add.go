@@ -115,22 +115,24 @@ func (s *Service) versionRow(a web.Actor, docID string, n int, st *Staged, info 
 }
 
 // inspect runs the PDF worker; a file it cannot read is Unprocessable with
-// the worker's reason, which is written for people.
+// the worker's reason, which is written for people, and its kind as the
+// error's reason (encrypted, unreadable, timeout, too_complex, no_pages),
+// which an app translates.
 func (s *Service) inspect(ctx context.Context, st *Staged) (pdf.Info, error) {
 	info, err := s.pdf.Inspect(ctx, st.Path)
 	var pe *pdf.Error
 	switch {
 	case err == nil && info.Pages < 1:
-		return info, apperr.New(apperr.Unprocessable, "the PDF has no pages")
+		return info, apperr.New(apperr.Unprocessable, "the PDF has no pages").WithReason("no_pages")
 	case err == nil:
 		return info, nil
 	case errors.As(err, &pe) && pe.Kind == pdf.KindNotPDF:
-		return info, apperr.New(apperr.Unsupported, "%s", pe.Reason)
+		return info, apperr.New(apperr.Unsupported, "%s", pe.Reason).WithReason(string(pe.Kind))
 	case errors.As(err, &pe) && pe.Kind == pdf.KindInternal:
 		return info, apperr.Internalf(err, "inspect PDF: %s", pe.Detail)
 	case errors.As(err, &pe):
 		s.log.InfoContext(ctx, "PDF refused", "kind", pe.Kind, "detail", pe.Detail, "sha256", st.SHA256)
-		return info, apperr.New(apperr.Unprocessable, "%s", pe.Reason)
+		return info, apperr.New(apperr.Unprocessable, "%s", pe.Reason).WithReason(string(pe.Kind))
 	case ctx.Err() != nil:
 		return info, apperr.New(apperr.Unavailable, "the upload was cancelled")
 	}

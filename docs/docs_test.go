@@ -90,25 +90,33 @@ func TestUpload(t *testing.T) {
 			content []byte
 			fields  map[string]string
 			status  int
+			reason  string // error.reason, for the refusals an app translates
 		}{
-			{"not a PDF", r.c.Secretary, "report.pdf", []byte("<html>this is not a PDF</html>"), nil, 415},
-			{"empty", r.c.Secretary, "empty.pdf", nil, nil, 400},
-			{"truncated", r.c.Secretary, "cut.pdf", pdf[:len(pdf)/3], nil, 422},
-			{"too large", r.c.Secretary, "big.pdf", append(testpdf.Pages(1, "x"), make([]byte, 70<<10)...), nil, 413},
-			{"delegate", r.c.Delegate, "d.pdf", testpdf.Pages(1, "delegate"), nil, 403},
-			{"observer", r.c.Observer, "o.pdf", testpdf.Pages(1, "observer"), nil, 403},
-			{"outsider", r.c.Outsider, "x.pdf", testpdf.Pages(1, "outsider"), nil, 404},
-			{"foreign agenda item", r.c.Secretary, "a.pdf", testpdf.Pages(1, "item"), map[string]string{"agenda_item_id": "nope"}, 422},
-			{"reader not a participant", r.c.Secretary, "c.pdf", testpdf.Pages(1, "c"), map[string]string{"confidential": "true", "reader_ids": r.c.Outsider.UserID}, 422},
-			{"bad confidential", r.c.Secretary, "c.pdf", testpdf.Pages(1, "c2"), map[string]string{"confidential": "maybe"}, 400},
-			{"unknown field", r.c.Secretary, "c.pdf", testpdf.Pages(1, "c3"), map[string]string{"colour": "red"}, 400},
-			{"long title", r.c.Secretary, "c.pdf", testpdf.Pages(1, "c4"), map[string]string{"title": strings.Repeat("Đ", 301)}, 400},
+			{"not a PDF", r.c.Secretary, "report.pdf", []byte("<html>this is not a PDF</html>"), nil, 415, "not_pdf"},
+			{"empty", r.c.Secretary, "empty.pdf", nil, nil, 400, ""},
+			{"truncated", r.c.Secretary, "cut.pdf", pdf[:len(pdf)/3], nil, 422, "unreadable"},
+			{"too large", r.c.Secretary, "big.pdf", append(testpdf.Pages(1, "x"), make([]byte, 70<<10)...), nil, 413, ""},
+			{"delegate", r.c.Delegate, "d.pdf", testpdf.Pages(1, "delegate"), nil, 403, ""},
+			{"observer", r.c.Observer, "o.pdf", testpdf.Pages(1, "observer"), nil, 403, ""},
+			{"outsider", r.c.Outsider, "x.pdf", testpdf.Pages(1, "outsider"), nil, 404, ""},
+			{"foreign agenda item", r.c.Secretary, "a.pdf", testpdf.Pages(1, "item"), map[string]string{"agenda_item_id": "nope"}, 422, ""},
+			{"reader not a participant", r.c.Secretary, "c.pdf", testpdf.Pages(1, "c"), map[string]string{"confidential": "true", "reader_ids": r.c.Outsider.UserID}, 422, ""},
+			{"bad confidential", r.c.Secretary, "c.pdf", testpdf.Pages(1, "c2"), map[string]string{"confidential": "maybe"}, 400, ""},
+			{"unknown field", r.c.Secretary, "c.pdf", testpdf.Pages(1, "c3"), map[string]string{"colour": "red"}, 400, ""},
+			{"long title", r.c.Secretary, "c.pdf", testpdf.Pages(1, "c4"), map[string]string{"title": strings.Repeat("Đ", 301)}, 400, ""},
 		}
 		for _, tc := range refused {
 			t.Run(tc.name, func(t *testing.T) {
 				res := r.upload(tc.client, tc.file, tc.content, tc.fields)
 				if res.Status != tc.status || res.ErrorCode() == "" {
 					t.Fatalf("got %d %s, want %d with an error body", res.Status, res.Body, tc.status)
+				}
+				var body struct {
+					Error struct{ Reason string } `json:"error"`
+				}
+				res.JSON(&body)
+				if body.Error.Reason != tc.reason {
+					t.Errorf("error reason %q, want %q: %s", body.Error.Reason, tc.reason, res.Body)
 				}
 			})
 		}

@@ -48,7 +48,7 @@ func (s *Service) Stage(r io.Reader, filename string) (*Staged, error) {
 		return nil, apperr.Invalidf("the file is empty")
 	}
 	if !pdf.Sniff(head) {
-		return nil, apperr.New(apperr.Unsupported, "the file is not a PDF (its content does not start like one)")
+		return nil, apperr.New(apperr.Unsupported, "the file is not a PDF (its content does not start like one)").WithReason(string(pdf.KindNotPDF))
 	}
 	if err := os.MkdirAll(s.tmpDir, 0o750); err != nil {
 		return nil, apperr.Internalf(err, "create temp dir")

@@ -8,7 +8,8 @@ import type {
 export const BASE = '/api/v1';
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  /** reason: the server's error.reason, a stable word for some refusals (e.g. "encrypted"), or "". */
+  constructor(readonly status: number, readonly code: string, message: string, readonly reason = '') {
     super(message);
   }
 }
@@ -65,7 +66,7 @@ export async function request<T>(method: string, path: string, body?: unknown): 
       signedIn.set(false);
       onUnauthorized();
     }
-    throw new ApiError(res.status, err.code ?? 'error', err.message ?? res.statusText);
+    throw new ApiError(res.status, err.code ?? 'error', err.message ?? res.statusText, err.reason ?? '');
   }
   return data as T;
 }

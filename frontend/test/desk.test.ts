@@ -79,6 +79,11 @@ describe('refused uploads', () => {
     expect(uploadErrorKey(413, 'too_large', 'the file is larger than the limit of 100 MB')).toBe('desk.upload.errTooLarge');
     expect(uploadErrorKey(415, 'unsupported_media_type', 'the file is not a PDF document')).toBe('desk.upload.errNotPdf');
     expect(uploadErrorKey(422, 'unprocessable', 'the PDF is encrypted with a password')).toBe('desk.upload.errEncrypted');
+    // the reason wins over the wording of the message
+    expect(uploadErrorKey(422, 'unprocessable', 'whatever the text says', 'encrypted')).toBe('desk.upload.errEncrypted');
+    expect(uploadErrorKey(422, 'unprocessable', 'the PDF is encrypted', 'timeout')).toBe('desk.upload.errComplex');
+    expect(uploadErrorKey(422, 'unprocessable', '', 'no_pages')).toBe('desk.upload.errNoPages');
+    expect(uploadErrorKey(422, 'unprocessable', 'the PDF is encrypted', 'unreadable')).toBe('desk.upload.errUnreadable');
     expect(uploadErrorKey(422, 'unprocessable', 'the PDF uses an encryption method that cannot be opened')).toBe('desk.upload.errEncrypted');
     expect(uploadErrorKey(422, 'unprocessable', 'the PDF is damaged and could not be read')).toBe('desk.upload.errUnreadable');
     expect(uploadErrorKey(422, 'unprocessable', 'the PDF took too long to read')).toBe('desk.upload.errComplex');

@@ -33,6 +33,7 @@ const (
 type Error struct {
 	Kind       Kind
 	Message    string
+	Reason     string        // optional: a stable, client-safe word that says which case of Kind this is (e.g. "encrypted")
 	RetryAfter time.Duration // for RateLimited
 	Err        error         // internal cause, for logs only
 }
@@ -87,6 +88,22 @@ func KindOf(err error) Kind {
 
 // Is reports whether err is an application error of the given kind.
 func Is(err error, kind Kind) bool { return KindOf(err) == kind }
+
+// WithReason sets the error's Reason and returns it.
+func (e *Error) WithReason(reason string) *Error {
+	e.Reason = reason
+	return e
+}
+
+// ReasonOf returns the Reason of an application error, "" otherwise (and
+// always for Internal, whose details stay in the logs).
+func ReasonOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Kind != Internal {
+		return e.Reason
+	}
+	return ""
+}
 
 // Public returns the message that may be shown to a client.
 func Public(err error) string {

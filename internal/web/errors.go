@@ -50,6 +50,7 @@ type ErrorBody struct {
 	Error struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
+		Reason  string `json:"reason,omitempty"`
 	} `json:"error"`
 }
 
@@ -103,6 +104,7 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		var body ErrorBody
 		body.Error.Code = string(apperr.KindOf(err))
 		body.Error.Message = apperr.Public(err)
+		body.Error.Reason = apperr.ReasonOf(err)
 		if c.Request().Method == http.MethodHead {
 			_ = c.NoContent(status)
 			return

@@ -149,3 +149,25 @@ func TestCrossOrigin(t *testing.T) {
 		})
 	}
 }
+
+// A reason set on an application error reaches the client beside its code;
+// an internal error never shows one.
+func TestErrorReason(t *testing.T) {
+	e := echo.New()
+	e.HTTPErrorHandler = web.ErrorHandler(slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil)))
+	e.GET("/encrypted", func(echo.Context) error {
+		return apperr.New(apperr.Unprocessable, "the PDF is encrypted with a password").WithReason("encrypted")
+	})
+	e.GET("/internal", func(echo.Context) error {
+		return &apperr.Error{Kind: apperr.Internal, Message: "internal error", Reason: "secret detail"}
+	})
+	for path, want := range map[string]string{
+		"/encrypted": `{"error":{"code":"unprocessable","message":"the PDF is encrypted with a password","reason":"encrypted"}}`,
+		"/internal":  `{"error":{"code":"internal","message":"internal error"}}`,
+	} {
+		rec := do(e, "GET", path, "")
+		if got := strings.TrimSpace(rec.Body.String()); got != want {
+			t.Errorf("%s: %s, want %s", path, got, want)
+		}
+	}
+}

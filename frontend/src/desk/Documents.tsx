@@ -57,7 +57,7 @@ export function Documents({ meetingId, docs, agenda, participants, readOnly, onC
         },
         (e: unknown) => {
           const err = e instanceof ApiError ? e : new ApiError(0, 'network', '');
-          const text = err.code === 'aborted' ? t('desk.upload.cancelled') : t(uploadErrorKey(err.status, err.code, err.message));
+          const text = err.code === 'aborted' ? t('desk.upload.cancelled') : t(uploadErrorKey(err.status, err.code, err.message, err.reason));
           patch(job.key, { state: 'failed', error: text, abort: undefined });
           if (err.code !== 'aborted') toast(t('desk.upload.refused', { name: job.file.name, why: text }), true);
         },

@@ -181,8 +181,8 @@ export function uploadDocument(
         resolve(data as DeskDoc);
         return;
       }
-      const err = (data as { error?: { code?: string; message?: string } } | null)?.error ?? {};
-      reject(new ApiError(xhr.status, err.code ?? 'error', err.message ?? xhr.statusText));
+      const err = (data as { error?: { code?: string; message?: string; reason?: string } } | null)?.error ?? {};
+      reject(new ApiError(xhr.status, err.code ?? 'error', err.message ?? xhr.statusText, err.reason ?? ''));
     };
     xhr.onerror = () => reject(new ApiError(0, 'network', 'network'));
     xhr.onabort = () => reject(new ApiError(0, 'aborted', 'aborted'));

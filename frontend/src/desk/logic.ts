@@ -121,12 +121,24 @@ export function dropZone(clientY: number, top: number, height: number, allowInsi
   return 'inside';
 }
 
-/** The message for a refused upload, from the server's status, code and message. */
-export function uploadErrorKey(status: number, code: string, message = ''): Key {
+/**
+ * The message for a refused upload, from the server's status, code, reason
+ * (error.reason: not_pdf, encrypted, unreadable, timeout, too_complex,
+ * no_pages) and, for servers without reasons, the English message.
+ */
+export function uploadErrorKey(status: number, code: string, message = '', reason = ''): Key {
   const m = message.toLowerCase();
   if (code === 'network' || status === 0) return 'desk.upload.errNetwork';
   if (status === 413 || code === 'too_large') return 'desk.upload.errTooLarge';
-  if (status === 415 || code === 'unsupported_media_type') return 'desk.upload.errNotPdf';
+  if (status === 415 || code === 'unsupported_media_type' || reason === 'not_pdf') return 'desk.upload.errNotPdf';
+  const byReason: Record<string, Key> = {
+    encrypted: 'desk.upload.errEncrypted',
+    unreadable: 'desk.upload.errUnreadable',
+    timeout: 'desk.upload.errComplex',
+    too_complex: 'desk.upload.errComplex',
+    no_pages: 'desk.upload.errNoPages',
+  };
+  if (byReason[reason]) return byReason[reason];
   if (status === 422 || code === 'unprocessable') {
     if (m.includes('agenda_item')) return 'desk.upload.errItem';
     if (m.includes('password') || m.includes('encrypt')) return 'desk.upload.errEncrypted';

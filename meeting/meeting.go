@@ -59,6 +59,7 @@ type Service struct {
 	now     func() time.Time
 
 	closeGuards guards
+	quorums     sharedReads[Quorum] // a join storm's snapshots share their reads
 }
 
 // NewService returns a Service on db.

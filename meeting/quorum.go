@@ -104,7 +104,7 @@ func (s *Service) Quorum(ctx context.Context, a web.Actor, meetingID string) (Qu
 	if _, err := s.Access(ctx, a, meetingID); err != nil {
 		return Quorum{}, err
 	}
-	return s.quorum(ctx, meetingID)
+	return s.quorums.do(ctx, meetingID, func(ctx context.Context) (Quorum, error) { return s.quorum(ctx, meetingID) })
 }
 
 func (s *Service) quorum(ctx context.Context, meetingID string) (Quorum, error) {

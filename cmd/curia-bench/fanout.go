@@ -60,6 +60,15 @@ func measure(ctx context.Context, cfg fanoutConfig, mode string) (result, error)
 			return res, err
 		}
 		tg.meeting, tg.tokens = seed.Meeting, seed.Tokens
+		// One join storm first, then everyone leaves: it fills the
+		// database's page cache, which belongs to the server, not to the
+		// connections (SQLite keeps at most 2 MB per pooled connection),
+		// and would otherwise be counted as memory per connection.
+		warm, err := connectAll(ctx, tg, cfg.clients, cfg.events, cfg.events)
+		closeAll(warm)
+		if err != nil {
+			return res, err
+		}
 		settle(srv, time.Minute)
 		if err := srv.get("/debug/mem", &base); err != nil {
 			return res, err

@@ -117,6 +117,27 @@ export interface Attendance {
   state: AttendanceState;
 }
 
+export type QuorumRuleName = 'majority' | 'two_thirds' | 'at_least';
+
+export interface QuorumRule {
+  rule: QuorumRuleName;
+  count?: number;
+  by_weight?: boolean;
+}
+
+/** GET /meetings/{id}/quorum, and the quorum in attendance.changed. */
+export interface Quorum {
+  rule: QuorumRule;
+  eligible: number;
+  present: number;
+  remote: number;
+  absent: number;
+  unknown: number;
+  attending: number;
+  required: number;
+  reached: boolean;
+}
+
 export interface AttendanceChange {
   attendance: Attendance;
 }

@@ -1,21 +1,9 @@
 // The REST calls of the chair's cockpit and the room display that the
 // tablet's client (../api) does not have, and the shapes they answer with.
 import { request } from '../api';
-import type { Attendance, MeetingStatus, Meeting, Poll, Presentation, Speaker } from '../types';
+import type { Attendance, MeetingStatus, Meeting, Poll, Presentation, Quorum, QuorumRuleName, Speaker } from '../types';
 
-export type QuorumRuleName = 'majority' | 'two_thirds' | 'at_least';
-
-export interface Quorum {
-  rule: { rule: QuorumRuleName; count?: number; by_weight?: boolean };
-  eligible: number;
-  present: number;
-  remote: number;
-  absent: number;
-  unknown: number;
-  attending: number;
-  required: number;
-  reached: boolean;
-}
+export type { Quorum, QuorumRuleName };
 
 /** An attendance record as the API gives it (more than the tablet reads). */
 export interface AttendanceRow extends Attendance {

@@ -5,6 +5,7 @@
 // answer is dropped when an event touched its slice while it was in flight,
 // and everything is fetched again after a snapshot or a resync.
 import { api } from '../api';
+import { SliceVersions, wakeOnReturn } from '../live/slices';
 import { LiveSocket, liveURL } from '../live/socket';
 import { applyEvent, applySnapshot, emptyRoom, mergePoll, newerPresentation, sliceOf, type RoomState } from '../live/state';
 import { createStore, type Store } from '../store';
@@ -35,7 +36,8 @@ export class LiveRoom {
   readonly extra: Store<Extra> = createStore(emptyExtra());
   /** Sequenced events as they are applied. */
   readonly events: Store<LiveEvent | null> = createStore<LiveEvent | null>(null);
-  private readonly ver = new Map<string, number>();
+  private readonly slices = new SliceVersions();
+  private unwatch: () => void = () => {};
   private readonly socket: LiveSocket;
   private loading: Promise<void> | null = null;
   private again = false;
@@ -55,28 +57,21 @@ export class LiveRoom {
   start(): void {
     void this.refreshAll();
     this.socket.start();
-    window.addEventListener('online', this.kick);
-    document.addEventListener('visibilitychange', this.kick);
+    this.unwatch = wakeOnReturn(this.socket);
   }
 
   stop(): void {
     this.socket.stop();
-    window.removeEventListener('online', this.kick);
-    document.removeEventListener('visibilitychange', this.kick);
+    this.unwatch();
   }
 
-  private kick = () => {
-    if (document.visibilityState !== 'hidden') this.socket.kick();
-  };
-
   private bump(slice: string): void {
-    this.ver.set(slice, (this.ver.get(slice) ?? 0) + 1);
+    this.slices.bump(slice);
   }
 
   private async load<T>(slice: string, fetch: () => Promise<T>, apply: (v: T) => void): Promise<void> {
-    const v = this.ver.get(slice) ?? 0;
-    const data = await fetch();
-    if ((this.ver.get(slice) ?? 0) === v) apply(data);
+    const got = await this.slices.fetch(slice, fetch);
+    if (got) apply(got.value);
   }
 
   private setExtra(fn: (x: Extra) => Extra): void {
@@ -203,14 +198,9 @@ export class LiveRoom {
   }
 
   private async loadPolls(): Promise<void> {
-    const v = this.ver.get('polls') ?? 0;
-    let polls: Poll[];
-    try {
-      polls = await api.polls(this.id);
-    } catch {
-      return;
-    }
-    if ((this.ver.get('polls') ?? 0) !== v) return;
+    const got = await this.slices.fetch('polls', () => api.polls(this.id)).catch(() => null);
+    if (!got) return;
+    const polls: Poll[] = got.value;
     this.state.set((s) => {
       let out: Record<string, Poll> = {};
       for (const p of polls) out = mergePoll(out, p, false);

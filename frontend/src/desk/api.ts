@@ -2,15 +2,9 @@
 // shapes they read (api/openapi.yaml). Uploads go through XMLHttpRequest
 // for their progress events.
 import { ApiError, BASE, request } from '../api';
-import type { Agenda, AgendaItem, AttendanceState, MeetingStatus, Role } from '../types';
+import type { Agenda, AgendaItem, Attendance, Doc, MeetingStatus, Quorum, QuorumRule, QuorumRuleName, Role } from '../types';
 
-export type QuorumRuleName = 'majority' | 'two_thirds' | 'at_least';
-
-export interface QuorumRule {
-  rule: QuorumRuleName;
-  count?: number;
-  by_weight?: boolean;
-}
+export type { Quorum, QuorumRule, QuorumRuleName };
 
 export interface FullMeeting {
   id: string;
@@ -52,38 +46,15 @@ export interface Participant {
   weight: number;
 }
 
-export interface AttendanceRow {
-  user_id: string;
-  full_name: string;
+/** An attendance record as the desk reads it. */
+export interface AttendanceRow extends Attendance {
   role: PartRole;
-  can_vote: boolean;
-  state: AttendanceState;
   reason: string;
   checked_in_at: string | null;
 }
 
-export interface Quorum {
-  rule: QuorumRule;
-  eligible: number;
-  present: number;
-  remote: number;
-  absent: number;
-  unknown: number;
-  attending: number;
-  required: number;
-  reached: boolean;
-}
-
-export interface DeskDoc {
-  id: string;
-  meeting_id: string;
-  agenda_item_id: string | null;
-  title: string;
-  position: number;
-  confidential: boolean;
-  version: number;
-  pages: number;
-  size: number;
+/** A document as the desk reads it: readers only from GET /documents/{id}. */
+export interface DeskDoc extends Doc {
   filename: string;
   readers?: string[];
 }

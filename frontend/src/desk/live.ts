@@ -4,6 +4,7 @@
 // refetches what an event touches rather than keeping a second copy of the
 // room's state rules.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { wakeOnReturn } from '../live/slices';
 import { LiveSocket, liveURL } from '../live/socket';
 import type { LiveEvent } from '../types';
 
@@ -57,10 +58,9 @@ export function useDeskLive(meetingId: string | null, refetch: (slices: Slice[])
       },
     });
     sock.start();
-    const wake = () => sock.kick();
-    addEventListener('online', wake);
+    const unwatch = wakeOnReturn(sock);
     return () => {
-      removeEventListener('online', wake);
+      unwatch();
       clearTimeout(timer);
       sock.stop();
     };

@@ -7,6 +7,7 @@ import { takeEarlyPresentation } from '../viewer/boot';
 import { createStore, type Store } from '../store';
 import type { LiveEvent, Poll, Presentation } from '../types';
 import type { PointerMove, PointerOut } from './pointer';
+import { SliceVersions, wakeOnReturn } from './slices';
 import { LiveSocket, liveURL, type LiveOptions } from './socket';
 import { applyEvent, applySnapshot, emptyRoom, mergePoll, sliceOf, type RoomState } from './state';
 
@@ -24,7 +25,8 @@ export class Room {
   readonly events: Store<LiveEvent | null> = createStore<LiveEvent | null>(null);
   /** The presenter's pointer messages (ephemeral: never stored, not replayed). */
   readonly pointer: Store<PointerMove | null> = createStore<PointerMove | null>(null);
-  private readonly ver = new Map<string, number>();
+  private readonly slices = new SliceVersions();
+  private unwatch: () => void = () => {};
   private readonly socket: LiveSocket;
   private loading: Promise<void> | null = null;
   private again = false;
@@ -45,30 +47,22 @@ export class Room {
   start(): void {
     void this.refreshAll();
     this.socket.start();
-    window.addEventListener('online', this.kick);
-    document.addEventListener('visibilitychange', this.kick);
+    this.unwatch = wakeOnReturn(this.socket);
   }
 
   stop(): void {
     this.socket.stop();
-    window.removeEventListener('online', this.kick);
-    document.removeEventListener('visibilitychange', this.kick);
+    this.unwatch();
   }
 
-  private kick = () => {
-    if (document.visibilityState !== 'hidden') this.socket.kick();
-  };
-
   private bump(slice: string): void {
-    this.ver.set(slice, (this.ver.get(slice) ?? 0) + 1);
+    this.slices.bump(slice);
   }
 
   /** Runs fetch and applies its answer unless an event changed the slice meanwhile. */
   private async load<T>(slice: string, fetch: () => Promise<T>, apply: (s: RoomState, v: T) => RoomState): Promise<void> {
-    const v = this.ver.get(slice) ?? 0;
-    const data = await fetch();
-    if ((this.ver.get(slice) ?? 0) !== v) return;
-    this.state.set((s) => apply(s, data));
+    const got = await this.slices.fetch(slice, fetch);
+    if (got) this.state.set((s) => apply(s, got.value));
   }
 
   private onSnapshot(state: unknown): void {
@@ -134,14 +128,9 @@ export class Room {
   }
 
   private async loadPolls(): Promise<void> {
-    const v = this.ver.get('polls') ?? 0;
-    let polls: Poll[];
-    try {
-      polls = await api.polls(this.id);
-    } catch {
-      return; // polls are optional in this screen
-    }
-    if ((this.ver.get('polls') ?? 0) !== v) return;
+    const got = await this.slices.fetch('polls', () => api.polls(this.id)).catch(() => null);
+    if (!got) return; // polls are optional in this screen
+    const polls: Poll[] = got.value;
     const fresh: Record<string, Poll> = {};
     for (const p of polls) fresh[p.id] = p;
     this.state.set((s) => {

@@ -1,0 +1,38 @@
+// What every live controller (the tablet's room, the cockpit and display,
+// the desk) needs beside the socket: slice versions, so that a REST answer
+// is dropped when an event touched its slice while it was in flight, and a
+// wake-up for the socket when the network or the tab comes back.
+import type { LiveSocket } from './socket';
+
+export class SliceVersions {
+  private readonly ver = new Map<string, number>();
+
+  /** An event changed this slice: answers in flight for it are stale. */
+  bump(slice: string): void {
+    this.ver.set(slice, this.of(slice) + 1);
+  }
+
+  /** Runs fetch; its answer, or null when an event changed the slice meanwhile. */
+  async fetch<T>(slice: string, fetch: () => Promise<T>): Promise<{ value: T } | null> {
+    const v = this.of(slice);
+    const value = await fetch();
+    return this.of(slice) === v ? { value } : null;
+  }
+
+  private of(slice: string): number {
+    return this.ver.get(slice) ?? 0;
+  }
+}
+
+/** Kicks the socket when the browser is online again or the tab visible again; returns what stops watching. */
+export function wakeOnReturn(socket: Pick<LiveSocket, 'kick'>): () => void {
+  const kick = () => {
+    if (document.visibilityState !== 'hidden') socket.kick();
+  };
+  addEventListener('online', kick);
+  document.addEventListener('visibilitychange', kick);
+  return () => {
+    removeEventListener('online', kick);
+    document.removeEventListener('visibilitychange', kick);
+  };
+}

@@ -71,7 +71,7 @@ func parseLevel(s string) (slog.Level, error) {
 
 // Open connects to the database and brings its schema up to date.
 func Open(ctx context.Context, cfg Config, log *slog.Logger) (*database.DB, error) {
-	db, err := database.Open(ctx, database.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Logger: log})
+	db, err := database.Open(ctx, database.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Logger: log, MaxConns: cfg.DatabaseConns})
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,7 @@ type Config struct {
 	Addr           string        // CURIA_ADDR, default 127.0.0.1:8080
 	DataDir        string        // CURIA_DATA_DIR, default ./data
 	DatabaseURL    string        // CURIA_DATABASE_URL, default SQLite in DataDir
+	DatabaseConns  int           // CURIA_DATABASE_MAX_CONNS, default 8 (SQLite) or 10 (PostgreSQL)
 	AdminPassword  string        // CURIA_ADMIN_PASSWORD: creates "admin" when no admin exists
 	AllowedOrigins []string      // CURIA_ALLOWED_ORIGINS: other origins the web app is served from
 	TrustedProxies []*net.IPNet  // CURIA_TRUSTED_PROXIES: CIDRs whose X-Forwarded-For is believed
@@ -46,6 +47,7 @@ const Env = `Environment:
   CURIA_ADDR              listen address (default 127.0.0.1:8080)
   CURIA_DATA_DIR          data directory for SQLite and PDFs (default ./data)
   CURIA_DATABASE_URL      postgres://… to use PostgreSQL (default: SQLite in the data dir)
+  CURIA_DATABASE_MAX_CONNS  most open database connections (default 8 for SQLite, 10 for PostgreSQL)
   CURIA_ADMIN_PASSWORD    creates user "admin" on start when no admin exists
   CURIA_ALLOWED_ORIGINS   comma-separated extra origins allowed for the web app and websocket
   CURIA_TRUSTED_PROXIES   comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted
@@ -80,6 +82,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("CURIA_MAX_UPLOAD_MB must be a whole number of megabytes from 1 to 10000, not %q", v))
 		}
 		c.MaxUploadBytes = int64(mb) << 20
+	}
+	if v := getenv("CURIA_DATABASE_MAX_CONNS"); v != "" {
+		n, perr := strconv.Atoi(v)
+		if perr != nil || n < 2 || n > 1000 {
+			errs = append(errs, fmt.Errorf("CURIA_DATABASE_MAX_CONNS must be a whole number from 2 to 1000, not %q", v))
+		}
+		c.DatabaseConns = n
 	}
 	c.SessionTTL, err = parseDuration("CURIA_SESSION_TTL", getenv("CURIA_SESSION_TTL"))
 	errs = append(errs, err)

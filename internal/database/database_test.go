@@ -114,6 +114,23 @@ func TestMigrateTwiceAndConcurrently(t *testing.T) {
 	})
 }
 
+func TestPoolSize(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
+		u, dir := b.URL(t)
+		for _, tc := range []struct{ asked, want int }{{0, map[string]int{"sqlite": 8, "postgres": 10}[b.Name]}, {3, 3}} {
+			db, err := database.Open(context.Background(), database.Options{URL: u, DataDir: dir, MaxConns: tc.asked})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sqlDB, _ := db.Gorm.DB()
+			if got := sqlDB.Stats().MaxOpenConnections; got != tc.want {
+				t.Errorf("MaxConns %d: pool of %d, want %d", tc.asked, got, tc.want)
+			}
+			db.Close()
+		}
+	})
+}
+
 func TestOpenRefusesUnknownURL(t *testing.T) {
 	_, err := database.Open(context.Background(), database.Options{URL: "mysql://x"})
 	if err == nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/curia/curia/audit"
 	"github.com/curia/curia/internal/apperr"
+	"github.com/curia/curia/internal/batch"
 	"github.com/curia/curia/internal/database"
 	"github.com/curia/curia/internal/ids"
 	"github.com/curia/curia/internal/web"
@@ -50,7 +51,10 @@ type Service struct {
 	cfg     Config
 	limiter *loginLimiter
 	cache   *sessionCache
-	dummy   string // a hash to check against when the user is unknown, so timing does not tell
+	// sessions reads the sessions Authenticate does not find in the
+	// cache; concurrent first requests share queries.
+	sessions *batch.Loader[string, sessionRow]
+	dummy    string // a hash to check against when the user is unknown, so timing does not tell
 }
 
 // NewService returns a Service on db.
@@ -77,8 +81,11 @@ func NewService(db *database.DB, cfg Config) (*Service, error) {
 	if cfg.CacheTTL == 0 {
 		cfg.CacheTTL = 2 * time.Second
 	}
-	return &Service{store: &store{db: db.Gorm}, cfg: cfg, limiter: newLoginLimiter(cfg.Limits, cfg.Now),
-		cache: newSessionCache(cfg.CacheTTL, 100_000, cfg.Now), dummy: dummy}, nil
+	st := &store{db: db.Gorm}
+	return &Service{store: st, cfg: cfg, limiter: newLoginLimiter(cfg.Limits, cfg.Now),
+		cache:    newSessionCache(cfg.CacheTTL, 100_000, cfg.Now),
+		sessions: &batch.Loader[string, sessionRow]{Fetch: st.sessionsWithUsers, Max: sessionsPerQuery},
+		dummy:    dummy}, nil
 }
 
 // NewUser is the input for CreateUser.

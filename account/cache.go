@@ -18,6 +18,7 @@ type sessionCache struct {
 	max     int
 	now     func() time.Time
 	entries map[string]cachedSession
+	drops   uint64 // counts drop and dropUser calls; see put
 }
 
 type cachedSession struct {
@@ -42,12 +43,25 @@ func (c *sessionCache) get(id string) (web.Actor, bool) {
 	return e.actor, true
 }
 
-func (c *sessionCache) put(id string, a web.Actor) {
+// generation is read before a session is looked up and handed to put.
+func (c *sessionCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.drops
+}
+
+// put remembers a session read from the database, unless something was
+// dropped since the read began (gen): that read may predate a logout or a
+// disabled user, and must not bring the session back.
+func (c *sessionCache) put(id string, a web.Actor, gen uint64) {
 	if c.ttl <= 0 {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.drops != gen {
+		return
+	}
 	if len(c.entries) >= c.max {
 		c.entries = map[string]cachedSession{} // simpler than LRU, and rare: max is far above a room's tablets
 	}
@@ -57,12 +71,14 @@ func (c *sessionCache) put(id string, a web.Actor) {
 func (c *sessionCache) drop(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.drops++
 	delete(c.entries, id)
 }
 
 func (c *sessionCache) dropUser(userID string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.drops++
 	for id, e := range c.entries {
 		if e.actor.UserID == userID {
 			delete(c.entries, id)

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -116,6 +117,45 @@ func TestSessions(t *testing.T) {
 				t.Fatalf("disabled user's token still works: %d", res.Status)
 			}
 		})
+	})
+}
+
+// TestFirstRequestsAtOnce: sessions not cached yet share their lookups
+// (batch.Loader); each request must still resolve to its own user.
+func TestFirstRequestsAtOnce(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
+		s := apptest.Start(t, b, func(c *app.Config) { c.LoginLimits = account.LoginLimits{PerClient: 1000} })
+		const n = 24
+		clients := make([]*apptest.Client, n)
+		for i := range n {
+			name := fmt.Sprintf("storm%02d", i)
+			s.CreateUser(name, "Đại biểu "+name, false)
+			clients[i] = s.Login(name)
+		}
+		forged := s.Anonymous()
+		forged.Token = "not-a-session"
+		errs := make(chan error, 2*n)
+		var wg sync.WaitGroup
+		for i, c := range clients {
+			wg.Go(func() {
+				var me account.User
+				res := c.Do("GET", "/api/v1/me", nil)
+				res.JSON(&me)
+				if want := fmt.Sprintf("storm%02d", i); res.Status != 200 || me.Username != want {
+					errs <- fmt.Errorf("client %d: %d %q, want %s", i, res.Status, me.Username, want)
+				}
+			})
+			wg.Go(func() {
+				if res := forged.Do("GET", "/api/v1/me", nil); res.Status != 401 {
+					errs <- fmt.Errorf("forged token among them: %d", res.Status)
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
 	})
 }
 

@@ -113,12 +113,13 @@ func (s *Service) Authenticate(ctx context.Context, token string) (web.Actor, er
 	if a, ok := s.cache.get(id); ok {
 		return a, nil
 	}
-	r, err := s.store.sessionWithUser(ctx, id)
-	if apperr.Is(err, apperr.NotFound) {
-		return web.Actor{}, apperr.New(apperr.Unauthenticated, "your session has ended; sign in again")
-	}
+	gen := s.cache.generation()
+	r, found, err := s.sessions.Load(ctx, id)
 	if err != nil {
-		return web.Actor{}, err
+		return web.Actor{}, internal(err, "load session")
+	}
+	if !found {
+		return web.Actor{}, apperr.New(apperr.Unauthenticated, "your session has ended; sign in again")
 	}
 	now := s.cfg.Now()
 	if now.After(r.ExpiresAt) || now.Sub(r.LastSeenAt) > s.cfg.IdleTimeout || r.User.Disabled {
@@ -132,7 +133,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (web.Actor, er
 	}
 	a := web.Actor{UserID: r.UserID, Username: r.User.Username, FullName: r.User.FullName,
 		IsAdmin: r.User.IsAdmin, SessionID: id}
-	s.cache.put(id, a)
+	s.cache.put(id, a, gen)
 	return a, nil
 }
 

@@ -2,8 +2,6 @@ package account
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -144,20 +142,35 @@ func (s *store) createSession(ctx context.Context, r sessionRow, e audit.Entry) 
 	})
 }
 
-// sessionWithUser loads a session and its user in one query. It runs for
-// every request whose session is not cached (a vote storm: one per vote),
-// so it reads the seven columns Authenticate needs with a plain row scan:
+// sessionsPerQuery bounds the ids of one session query: well under
+// SQLite's oldest limit of 999 parameters, and a short statement.
+const sessionsPerQuery = 256
+
+// sessionsWithUsers loads sessions and their users, one query for many
+// ids: it runs for the requests whose session is not cached, and a vote
+// storm or a join storm brings hundreds at once (batch.Loader gathers
+// them). It reads the columns Authenticate needs with a plain row scan:
 // gorm's join and reflection cost several times the query.
-func (s *store) sessionWithUser(ctx context.Context, id string) (sessionRow, error) {
-	r := sessionRow{ID: id}
-	err := s.db.WithContext(ctx).Raw("SELECT s.user_id, s.expires_at, s.last_seen_at, u.username, u.full_name, u.is_admin, u.disabled "+
-		"FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?", id).Row().
-		Scan(&r.UserID, &r.ExpiresAt, &r.LastSeenAt, &r.User.Username, &r.User.FullName, &r.User.IsAdmin, &r.User.Disabled)
-	r.User.ID = r.UserID
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, apperr.NotFoundf("session not found")
+func (s *store) sessionsWithUsers(ctx context.Context, ids []string) (map[string]sessionRow, error) {
+	rows, err := s.db.WithContext(ctx).Raw("SELECT s.id, s.user_id, s.expires_at, s.last_seen_at, u.username, u.full_name, u.is_admin, u.disabled "+
+		"FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id IN ?", ids).Rows()
+	if err != nil {
+		return nil, apperr.Internalf(err, "load sessions")
 	}
-	return r, notFound(err, "session")
+	defer rows.Close()
+	out := make(map[string]sessionRow, len(ids))
+	for rows.Next() {
+		var r sessionRow
+		if err := rows.Scan(&r.ID, &r.UserID, &r.ExpiresAt, &r.LastSeenAt, &r.User.Username, &r.User.FullName, &r.User.IsAdmin, &r.User.Disabled); err != nil {
+			return nil, apperr.Internalf(err, "read sessions")
+		}
+		r.User.ID = r.UserID
+		out[r.ID] = r
+	}
+	if err := rows.Err(); err != nil {
+		return nil, apperr.Internalf(err, "read sessions")
+	}
+	return out, nil
 }
 
 func (s *store) touchSession(ctx context.Context, id string, at time.Time) error {

@@ -22,7 +22,8 @@ type Batcher struct {
 	queue   chan pending
 	stop    chan struct{}
 	stopped chan struct{}
-	once    sync.Once
+	mu      sync.RWMutex // held shared to enqueue, exclusive to close
+	closed  bool
 }
 
 type pending struct {
@@ -49,18 +50,30 @@ func (b *Batcher) Record(ctx context.Context, e Entry) error {
 		e.At = time.Now().UTC()
 	}
 	p := pending{e: e, done: make(chan error, 1)}
-	select {
-	case b.queue <- p:
-	case <-b.stop:
-		return apperr.Internalf(ErrClosed, "audit")
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := b.enqueue(ctx, p); err != nil {
+		return err
 	}
 	select {
 	case err := <-p.done:
 		if err != nil {
 			return apperr.Internalf(err, "write audit entries")
 		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// enqueue queues p unless the Batcher is closed: once Close has begun,
+// nothing can slip into a queue that no writer will drain.
+func (b *Batcher) enqueue(ctx context.Context, p pending) error {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.closed {
+		return apperr.Internalf(ErrClosed, "audit")
+	}
+	select {
+	case b.queue <- p:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
@@ -120,6 +133,11 @@ func (b *Batcher) drain() {
 
 // Close writes what is queued and stops the writer.
 func (b *Batcher) Close() {
-	b.once.Do(func() { close(b.stop) })
+	b.mu.Lock()
+	if !b.closed {
+		b.closed = true
+		close(b.stop)
+	}
+	b.mu.Unlock()
 	<-b.stopped
 }

@@ -1,0 +1,105 @@
+package audit_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/curia/curia/audit"
+	"github.com/curia/curia/internal/testdb"
+)
+
+// WriteMany keeps every field and the order of the entries, across the
+// statements it splits them into.
+func TestWriteManyKeepsEntriesInOrder(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
+		db := b.Open(t, audit.Migration())
+		ctx := context.Background()
+		at := time.Date(2026, 11, 26, 8, 30, 0, 123456000, time.UTC)
+		const n = 333 // more than two statements' worth
+		es := make([]audit.Entry, n)
+		for i := range es {
+			es[i] = audit.Entry{At: at.Add(time.Duration(i) * time.Millisecond), ActorID: fmt.Sprintf("u%03d", i), Action: "vote.cast",
+				Object: "poll:p1", MeetingID: "m1", ClientIP: "192.0.2.7"}
+			if i%2 == 0 {
+				es[i].Detail = map[string]any{"copy": fmt.Sprintf("c%d", i), "ghi chú": "Đồng ý"}
+			}
+		}
+		err := db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return audit.WriteMany(tx, es) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := audit.New(db).List(ctx, audit.Filter{MeetingID: "m1", Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != n {
+			t.Fatalf("%d entries read back, want %d", len(got), n)
+		}
+		for j, e := range got { // newest (highest id) first
+			want := es[n-1-j]
+			if e.ActorID != want.ActorID || e.Action != want.Action || e.Object != want.Object || e.ClientIP != want.ClientIP ||
+				!e.At.Equal(want.At) || fmt.Sprint(e.Detail) != fmt.Sprint(want.Detail) {
+				t.Fatalf("entry %d = %+v, want %+v", j, e, want)
+			}
+		}
+	})
+}
+
+// A failing WriteMany leaves its transaction to roll back: nothing of it stays.
+func TestWriteManyInAFailedTransaction(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
+		db := b.Open(t, audit.Migration())
+		ctx := context.Background()
+		err := db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			if err := audit.WriteMany(tx, []audit.Entry{{Action: "a", MeetingID: "m2"}, {Action: "b", MeetingID: "m2"}}); err != nil {
+				return err
+			}
+			return fmt.Errorf("the change failed")
+		})
+		if err == nil {
+			t.Fatal("transaction did not fail")
+		}
+		got, _ := audit.New(db).List(ctx, audit.Filter{MeetingID: "m2"})
+		if len(got) != 0 {
+			t.Fatalf("%d entries of a rolled-back transaction remain", len(got))
+		}
+	})
+}
+
+func TestBatcherRecordsEveryEntryOnce(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
+		db := b.Open(t, audit.Migration())
+		bt := audit.NewBatcher(db)
+		ctx := context.Background()
+		const n = 300
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				if err := bt.Record(ctx, audit.Entry{Action: "document.opened", MeetingID: "m3", Object: fmt.Sprint("doc:", i)}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		bt.Close()
+		got, _ := audit.New(db).List(ctx, audit.Filter{MeetingID: "m3", Limit: 1000})
+		seen := map[string]bool{}
+		for _, e := range got {
+			if seen[e.Object] {
+				t.Errorf("%s recorded twice", e.Object)
+			}
+			seen[e.Object] = true
+		}
+		if len(seen) != n {
+			t.Fatalf("%d distinct entries, want %d", len(seen), n)
+		}
+		if err := bt.Record(ctx, audit.Entry{Action: "late"}); err == nil {
+			t.Error("Record after Close succeeded")
+		}
+	})
+}

@@ -134,13 +134,9 @@ func insertParticipations(tx *gorm.DB, reqs []castRequest, res []error) error {
 			args = append(args, reqs[i].PollID, reqs[i].UserID, reqs[i].Weight)
 		}
 		sql.WriteString(" ON CONFLICT DO NOTHING RETURNING poll_id, user_id")
-		var inserted []participationRow
-		if err := tx.Raw(sql.String(), args...).Scan(&inserted).Error; err != nil {
+		in, err := insertedKeys(tx, sql.String(), args)
+		if err != nil {
 			return apperr.Internalf(err, "record voters")
-		}
-		in := make(map[[2]string]bool, len(inserted))
-		for _, r := range inserted {
-			in[[2]string{r.PollID, r.UserID}] = true
 		}
 		for _, i := range chunk {
 			if !in[[2]string{reqs[i].PollID, reqs[i].UserID}] {
@@ -149,6 +145,25 @@ func insertParticipations(tx *gorm.DB, reqs []castRequest, res []error) error {
 		}
 	}
 	return nil
+}
+
+// insertedKeys runs an INSERT … RETURNING poll_id, user_id and returns
+// the keys it inserted, scanned by hand (this runs for every batch).
+func insertedKeys(tx *gorm.DB, sql string, args []any) (map[[2]string]bool, error) {
+	rows, err := tx.Raw(sql, args...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	in := make(map[[2]string]bool, len(args)/3)
+	for rows.Next() {
+		var k [2]string
+		if err := rows.Scan(&k[0], &k[1]); err != nil {
+			return nil, err
+		}
+		in[k] = true
+	}
+	return in, rows.Err()
 }
 
 // recordChoices adds the recorded votes to the counters, keeps the named

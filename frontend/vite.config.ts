@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deflateSync } from 'node:zlib';
 import { defineConfig, type Plugin, type Rollup } from 'vite';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -27,9 +28,43 @@ function pdfjsAssets(): Plugin {
       for (const f of readdirSync(`${pdfjs}/wasm`)) {
         if (f.endsWith('_nowasm_fallback.js')) cpSync(`${pdfjs}/wasm/${f}`, `${out}/wasm/${f}`);
       }
+      writeFileSync(resolve(out, 'warm.pdf'), warmPdf());
       writeFileSync(resolve(outDir, '.gitkeep'), '');
     },
   };
+}
+
+// warmPdf makes dist/pdfjs/warm.pdf: one small page with what most documents have (a compressed
+// content stream, text in a standard font, an image). viewer/warm.ts opens and renders it while the
+// login screen or the list of meetings is shown, so that pdf.js's code (in the worker and here) has run
+// once, and the font's data is cached, before the first real document.
+function warmPdf(): Buffer {
+  const content = deflateSync(Buffer.from('q 1 0 0 1 0 0 cm BT /F1 18 Tf 20 160 Td (Curia 1 / 2) Tj ET Q q 40 0 0 40 20 20 cm /Im1 Do Q 0.8 0.1 0.2 RG 2 w 20 80 m 180 120 l S\n', 'latin1'));
+  const pixels = Buffer.alloc(8 * 8 * 3);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 37) % 256;
+  const image = deflateSync(pixels);
+  const objs: (string | Buffer)[][] = [
+    ['<< /Type /Catalog /Pages 2 0 R >>'],
+    ['<< /Type /Pages /Kids [3 0 R] /Count 1 >>'],
+    ['<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << /Font << /F1 4 0 R >> /XObject << /Im1 6 0 R >> >> /Contents 5 0 R >>'],
+    ['<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>'],
+    [`<< /Length ${content.length} /Filter /FlateDecode >>\nstream\n`, content, '\nendstream'],
+    [`<< /Type /XObject /Subtype /Image /Width 8 /Height 8 /ColorSpace /DeviceRGB /BitsPerComponent 8 /Length ${image.length} /Filter /FlateDecode >>\nstream\n`, image, '\nendstream'],
+  ];
+  const parts: Buffer[] = [Buffer.from('%PDF-1.5\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
+  let size = parts[0].length;
+  const offsets: number[] = [];
+  objs.forEach((o, i) => {
+    offsets.push(size);
+    for (const x of [`${i + 1} 0 obj\n`, ...o, '\nendobj\n']) {
+      const b = typeof x === 'string' ? Buffer.from(x, 'latin1') : x;
+      parts.push(b);
+      size += b.length;
+    }
+  });
+  const xref = `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  parts.push(Buffer.from(`${xref}trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${size}\n%%EOF\n`, 'latin1'));
+  return Buffer.concat(parts);
 }
 
 // pdfjsGlobals drops pdf.mjs's `globalThis.pdfjsLib = {every export}` (and

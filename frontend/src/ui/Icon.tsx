@@ -18,6 +18,8 @@ const PATHS: Record<string, string> = {
   doc: 'M6 3h8l4 4v14H6zM14 3v4h4',
   back: 'M10 6l-6 6 6 6M4 12h16',
   download: 'M12 4v11M7 10l5 5 5-5M5 20h14',
+  tempPen: 'M3 21l3-.8 9-9-2.2-2.2-9 9zM11.4 10.4l2.2 2.2M18 3v4M16 5h4M19.5 10v2.5M18.25 11.25h2.5',
+  clearAll: 'M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13M10 11v6M14 11v6',
   laser: 'M12 12m-2.5 0a2.5 2.5 0 105 0 2.5 2.5 0 10-5 0M12 3v3M12 18v3M3 12h3M18 12h3M5.6 5.6l2.1 2.1M16.3 16.3l2.1 2.1M5.6 18.4l2.1-2.1M16.3 7.7l2.1-2.1',
 };
 

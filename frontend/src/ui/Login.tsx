@@ -1,14 +1,17 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { t } from '../i18n';
 import type { User } from '../types';
 import { LangSwitch } from './LangSwitch';
+import { prefetchRoom } from './prefetch';
 
 export function Login({ onIn }: { onIn(u: User): void }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  // Most who sign in open a meeting next: fetch its code and start pdf.js while they type.
+  useEffect(prefetchRoom, []);
 
   const submit = async (e: Event) => {
     e.preventDefault();

@@ -4,6 +4,7 @@ import { dateTime, t, type Key } from '../i18n';
 import { go, navigate } from '../router';
 import type { Meeting, User } from '../types';
 import { LangSwitch } from './LangSwitch';
+import { prefetchRoom } from './prefetch';
 
 export function Meetings({ me, onSignOut }: { me: User; onSignOut(): void }) {
   const [list, setList] = useState<Meeting[] | null>(null);
@@ -12,6 +13,8 @@ export function Meetings({ me, onSignOut }: { me: User; onSignOut(): void }) {
   useEffect(() => {
     api.meetings().then(setList, () => setFailed(true));
   }, []);
+  // The next tap opens a meeting: its code and pdf.js, ready by then (nothing if the login screen did it).
+  useEffect(prefetchRoom, []);
 
   return (
     <div class="page">

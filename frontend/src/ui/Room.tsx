@@ -106,7 +106,9 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
   // Who may point for everyone: the chair (or an administrator) and the current item's presenter, on the presented page.
   const presenter = st.meeting?.my_role === 'chair' || me.is_admin || (!!current && findItem(st.agenda?.items, current)?.presenter_id === me.id);
   const canPoint = presenter && following && st.online;
-  const pointer: PointerLink = { moves: room.pointer, canPoint, send: (m) => room.point(m) };
+  // The presented page: the presenter's temporary strokes belong to it, and go when it changes or ends.
+  const livePage = live ? `${live.document_id}:${live.page ?? 1}` : null;
+  const pointer: PointerLink = { moves: room.pointer, canPoint, live: livePage, item: current, send: (m) => room.point(m) };
 
   return (
     <div class={`page room-page${agendaOpen ? ' agenda-open' : ''}`}>

@@ -15,7 +15,7 @@ import { Stage } from './stage';
 import type { FullLayerProps } from '../annot/Layer';
 import type { Tool } from '../annot/types';
 import type { PointerLink } from '../live/pointer';
-import type { PointerProps } from './Pointer';
+import type { PointerProps, PresenterTool } from './Pointer';
 
 export interface ViewerProps {
   doc: Doc;
@@ -59,7 +59,10 @@ export default function Viewer(p: ViewerProps) {
   const [annotError, setAnnotError] = useState<string | null>(null);
   const [Layer, setLayer] = useState<Layer | null>(null);
   const [Thumbs, setThumbsC] = useState<Thumbs | null>(null);
-  const [laser, setLaser] = useState(false);
+  // The presenter's tool (laser or temporary pen), the toolbar's "clear" (a counter), the strokes on the page.
+  const [presTool, setPresTool] = useState<PresenterTool | null>(null);
+  const [clearTick, setClearTick] = useState(0);
+  const [tempStrokes, setTempStrokes] = useState(0);
   const [PointerLayer, setPointerLayer] = useState<PointerC | null>(null);
   const canPoint = !!p.pointer?.canPoint;
   const onPage = useRef(p.onPage);
@@ -120,7 +123,7 @@ export default function Viewer(p: ViewerProps) {
   }, [shown, !!p.pointer, PointerLayer]);
 
   useEffect(() => {
-    if (!canPoint) setLaser(false);
+    if (!canPoint) setPresTool(null);
   }, [canPoint]);
 
   useEffect(() => {
@@ -128,8 +131,8 @@ export default function Viewer(p: ViewerProps) {
   }, [thumbs, Thumbs]);
 
   useEffect(() => {
-    if (stage.current) stage.current.drawing = tool !== 'none' || laser;
-  }, [tool, laser]);
+    if (stage.current) stage.current.drawing = tool !== 'none' || presTool !== null;
+  }, [tool, presTool]);
 
   // Keys: arrows, Page Up/Down, Home/End turn pages; + - 0 zoom.
   useEffect(() => {
@@ -184,21 +187,47 @@ export default function Viewer(p: ViewerProps) {
           <Icon name="plus" />
         </button>
         <span class="sep" />
-        <Tools tool={laser ? null : tool} setTool={(x) => { setLaser(false); setTool(x); }} />
+        <Tools tool={presTool ? null : tool} setTool={(x) => { setPresTool(null); setTool(x); }} />
         {canPoint && (
-          <button
-            class={`btn icon${laser ? ' on' : ''}`}
-            aria-pressed={laser}
-            data-testid="laser-tool"
-            title={t('pointer.tool')}
-            aria-label={t('pointer.tool')}
-            onClick={() => {
-              setTool('none');
-              setLaser(!laser);
-            }}
-          >
-            <Icon name="laser" />
-          </button>
+          <span class="tools presenter" role="group" aria-label={t('pointer.group')}>
+            <button
+              class={`btn icon${presTool === 'laser' ? ' on' : ''}`}
+              aria-pressed={presTool === 'laser'}
+              data-testid="laser-tool"
+              title={t('pointer.tool')}
+              aria-label={t('pointer.tool')}
+              onClick={() => {
+                setTool('none');
+                setPresTool(presTool === 'laser' ? null : 'laser');
+              }}
+            >
+              <Icon name="laser" />
+            </button>
+            <button
+              class={`btn icon${presTool === 'pen' ? ' on' : ''}`}
+              aria-pressed={presTool === 'pen'}
+              data-testid="temp-pen-tool"
+              title={t('pointer.pen')}
+              aria-label={t('pointer.pen')}
+              onClick={() => {
+                setTool('none');
+                setPresTool(presTool === 'pen' ? null : 'pen');
+              }}
+            >
+              <Icon name="tempPen" />
+            </button>
+            {(presTool === 'pen' || tempStrokes > 0) && (
+              <button
+                class="btn icon"
+                data-testid="temp-clear"
+                title={t('pointer.clear')}
+                aria-label={t('pointer.clear')}
+                onClick={() => setClearTick((n) => n + 1)}
+              >
+                <Icon name="clearAll" />
+              </button>
+            )}
+          </span>
         )}
         {tool !== 'none' && tool !== 'eraser' && (
           <button class={`btn${shared ? ' on' : ''}`} aria-pressed={shared} onClick={() => setShared(!shared)}>
@@ -228,7 +257,16 @@ export default function Viewer(p: ViewerProps) {
               <Layer docId={p.doc.id} page={shown.page} size={shown.size} tool={tool} me={p.me} shared={shared} version={p.doc.version || undefined} events={p.events} onMode={setRemote} onError={setAnnotError} />
             )}
             {PointerLayer && shown && p.pointer && (
-              <PointerLayer link={p.pointer} docId={p.doc.id} page={shown.page} size={shown.size} me={p.me} active={laser && canPoint} />
+              <PointerLayer
+                link={p.pointer}
+                docId={p.doc.id}
+                page={shown.page}
+                size={shown.size}
+                me={p.me}
+                tool={canPoint ? presTool : null}
+                clear={clearTick}
+                onStrokes={setTempStrokes}
+              />
             )}
           </div>
           {!shown && !failed && <div class="loading">{t('viewer.loading')}</div>}

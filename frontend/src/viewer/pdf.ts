@@ -96,10 +96,11 @@ export class PdfDoc {
     return p;
   }
 
-  static async open(url: string): Promise<PdfDoc> {
-    performance.mark('curia:pdf-open');
+  /** Opens the document at url (marks: the timeline's performance marks, off for the warm-up). */
+  static async open(url: string, marks = true): Promise<PdfDoc> {
+    if (marks) performance.mark('curia:pdf-open');
     const src = await source(url);
-    performance.mark('curia:pdf-head');
+    if (marks) performance.mark('curia:pdf-head');
     const task = getDocument({
       ...src,
       worker: sharedWorker(),
@@ -117,7 +118,7 @@ export class PdfDoc {
       verbosity: 0,
     } as unknown as Parameters<typeof getDocument>[0]);
     const doc = new PdfDoc(task, await task.promise);
-    performance.mark('curia:pdf-ready');
+    if (marks) performance.mark('curia:pdf-ready');
     return doc;
   }
 

@@ -190,32 +190,22 @@ export default function Viewer(p: ViewerProps) {
         <Tools tool={presTool ? null : tool} setTool={(x) => { setPresTool(null); setTool(x); }} />
         {canPoint && (
           <span class="tools presenter" role="group" aria-label={t('pointer.group')}>
-            <button
-              class={`btn icon${presTool === 'laser' ? ' on' : ''}`}
-              aria-pressed={presTool === 'laser'}
-              data-testid="laser-tool"
-              title={t('pointer.tool')}
-              aria-label={t('pointer.tool')}
-              onClick={() => {
-                setTool('none');
-                setPresTool(presTool === 'laser' ? null : 'laser');
-              }}
-            >
-              <Icon name="laser" />
-            </button>
-            <button
-              class={`btn icon${presTool === 'pen' ? ' on' : ''}`}
-              aria-pressed={presTool === 'pen'}
-              data-testid="temp-pen-tool"
-              title={t('pointer.pen')}
-              aria-label={t('pointer.pen')}
-              onClick={() => {
-                setTool('none');
-                setPresTool(presTool === 'pen' ? null : 'pen');
-              }}
-            >
-              <Icon name="tempPen" />
-            </button>
+            {PRESENTER_TOOLS.map((x) => (
+              <button
+                key={x.id}
+                class={`btn icon${presTool === x.id ? ' on' : ''}`}
+                aria-pressed={presTool === x.id}
+                data-testid={x.testid}
+                title={t(x.label)}
+                aria-label={t(x.label)}
+                onClick={() => {
+                  setTool('none');
+                  setPresTool(presTool === x.id ? null : x.id);
+                }}
+              >
+                <Icon name={x.icon} />
+              </button>
+            ))}
             {(presTool === 'pen' || tempStrokes > 0) && (
               <button
                 class="btn icon"
@@ -276,6 +266,12 @@ export default function Viewer(p: ViewerProps) {
     </section>
   );
 }
+
+// The presenter's tools: what they draw reaches every follower and is never stored.
+const PRESENTER_TOOLS: { id: PresenterTool; icon: string; label: 'pointer.tool' | 'pointer.pen'; testid: string }[] = [
+  { id: 'laser', icon: 'laser', label: 'pointer.tool', testid: 'laser-tool' },
+  { id: 'pen', icon: 'tempPen', label: 'pointer.pen', testid: 'temp-pen-tool' },
+];
 
 const TOOLS: { id: Tool; icon: string; label: 'annot.pen' | 'annot.highlighter' | 'annot.eraser' | 'annot.note' | 'annot.none' }[] = [
   { id: 'none', icon: 'hand', label: 'annot.none' },

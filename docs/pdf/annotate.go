@@ -63,7 +63,8 @@ type annotateResult struct {
 // Annotate writes to out a copy of the PDF at in with marks drawn into
 // their pages (ink as paths, highlights as translucent rectangles, notes
 // as a pinned text box and a PDF text annotation holding the full note),
-// in a worker. out is overwritten.
+// in a long-lived worker (in is a document the server has already
+// accepted, or a reader's stamped copy of one). out is overwritten.
 func (r *Runner) Annotate(ctx context.Context, in, out string, marks []Mark) error {
 	abs, err := r.checkInput(in)
 	if err != nil {
@@ -82,7 +83,7 @@ func (r *Runner) Annotate(ctx context.Context, in, out string, marks []Mark) err
 	if err != nil {
 		return newError(KindInternal, reasonInternal, "encode arguments: "+err.Error())
 	}
-	return r.call(ctx, request{Op: "annotate", Path: abs, Args: args}, &annotateResult{})
+	return r.callPooled(ctx, request{Op: "annotate", Path: abs, Args: args}, &annotateResult{})
 }
 
 // Annotate draws marks into a copy of in, in this process: like Watermark,
@@ -251,11 +252,11 @@ func drawMarks(doc *model.Context, leaves []leaf, byPage map[int][]Mark) error {
 	var faces fontSet
 	for _, ms := range byPage {
 		if slices.ContainsFunc(ms, func(m Mark) bool { return m.Kind == MarkNote }) && faces.regular == nil {
-			dir, err := os.MkdirTemp("", "curia-pdf-fonts-")
+			dir, done, err := fontDir()
 			if err != nil {
-				return newError(KindInternal, reasonInternal, "font directory: "+err.Error())
+				return err
 			}
-			defer os.RemoveAll(dir)
+			defer done()
 			faces = installFonts(doc.XRefTable, dir)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -85,11 +84,11 @@ func opCreate(_ context.Context, req request) (any, error) {
 }
 
 func createFile(a createArgs) (createResult, error) {
-	fontDir, err := os.MkdirTemp("", "curia-pdf-fonts-")
+	fontDir, done, err := fontDir()
 	if err != nil {
-		return createResult{}, newError(KindInternal, reasonInternal, "font directory: "+err.Error())
+		return createResult{}, err
 	}
-	defer os.RemoveAll(fontDir)
+	defer done()
 	doc, err := pdfcpu.CreateContextWithXRefTable(pdfcpuConfiguration(), types.PaperSize["A4"])
 	if err != nil {
 		return createResult{}, newError(KindInternal, reasonInternal, "create context: "+err.Error())
@@ -130,11 +129,11 @@ func installFonts(xt *model.XRefTable, dir string) fontSet {
 		return fontSet{&typeface{xt, fallbackFont, "F1", true}, &typeface{xt, fallbackFont + "-Bold", "F2", true}}
 	}
 	regular := &typeface{xt, reg, "F1", false}
-	rep, err := font.InstallTrueTypeFont(dir, boldFontFile)
-	if err != nil || len(rep.Fonts) == 0 || font.ReloadUserFonts() != nil {
+	bold, err := installFont(dir, boldFontFile)
+	if err != nil {
 		return fontSet{regular, regular}
 	}
-	return fontSet{regular, &typeface{xt, rep.Fonts[0].PostScriptName, "F2", false}}
+	return fontSet{regular, &typeface{xt, bold, "F2", false}}
 }
 
 func (f *typeface) text(s string) string {

@@ -95,8 +95,9 @@ func inspectBytes(ctx context.Context, data []byte) (Info, error) {
 type source struct {
 	r    io.ReaderAt
 	size int64
-	f    *os.File // nil for bytes
-	data []byte   // the whole file, once loaded
+	f    *os.File    // nil for bytes
+	info os.FileInfo // the file's, nil for bytes
+	data []byte      // the whole file, once loaded
 }
 
 // openSource opens the file at path for reading.
@@ -110,7 +111,7 @@ func openSource(path string) (*source, error) {
 		f.Close()
 		return nil, newError(KindInternal, reasonInternal, "stat input: "+err.Error())
 	}
-	return &source{r: f, size: st.Size(), f: f}, nil
+	return &source{r: f, size: st.Size(), f: f, info: st}, nil
 }
 
 func bytesSource(data []byte) *source {

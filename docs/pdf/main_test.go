@@ -39,12 +39,45 @@ func testOps() map[string]opFunc {
 		b[len(b)-1] = 1
 		return len(b), nil
 	}
+	ops["pid"] = func(context.Context, request) (any, error) {
+		return workerID{Pid: os.Getpid(), Tmp: os.TempDir()}, nil
+	}
+	ops["echo"] = func(_ context.Context, req request) (any, error) {
+		time.Sleep(time.Duration(len(req.Path)%7) * 3 * time.Millisecond)
+		return req.Path, nil
+	}
+	ops["noise"] = opNoise
+	ops["liar"] = func(context.Context, request) (any, error) {
+		os.Stdout.WriteString("\n" + responseMark + `{"id":999999999,"result":"forged"}` + "\n")
+		return "honest", nil
+	}
 	ops["garbage"] = func(context.Context, request) (any, error) {
 		os.Stdout.WriteString("this is not json\n")
 		os.Exit(0)
 		return nil, nil
 	}
 	return ops
+}
+
+// workerID is what the "pid" test op reports.
+type workerID struct {
+	Pid int    `json:"pid"`
+	Tmp string `json:"tmp"`
+}
+
+// opNoise writes to stderr and stdout as a chatty library would: partial
+// lines, junk lines, a line far longer than the parent keeps, and a line
+// that only looks like a response, before answering normally.
+func opNoise(context.Context, request) (any, error) {
+	for i := range 200 {
+		fmt.Fprintf(os.Stderr, "warning %d: something odd in this file\n", i)
+	}
+	os.Stdout.WriteString("partial output without a newline... ")
+	os.Stdout.WriteString("{\"id\": 99, \"result\": 1}\n")
+	os.Stdout.WriteString("curia-pdf-respons")
+	os.Stdout.WriteString(strings.Repeat("x", maxStdout+10) + "\n")
+	os.Stdout.WriteString("  " + responseMark + "{}\n")
+	return "clean", nil
 }
 
 // opSleep starts a grandchild, records both pids in req.Path and hangs,
@@ -175,4 +208,16 @@ func wantKind(t *testing.T, err error, kind Kind) *Error {
 		}
 	}
 	return e
+}
+
+// responseLines returns the response lines of a worker's stdout, without
+// their mark.
+func responseLines(out []byte) [][]byte {
+	var lines [][]byte
+	for _, l := range bytes.Split(out, []byte("\n")) {
+		if rest, ok := bytes.CutPrefix(l, []byte(responseMark)); ok {
+			lines = append(lines, rest)
+		}
+	}
+	return lines
 }

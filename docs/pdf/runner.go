@@ -20,11 +20,16 @@ import (
 const (
 	DefaultTimeout  = 30 * time.Second
 	DefaultMemLimit = 1 << 30 // 1 GiB
+	// DefaultPool is how many long-lived workers are kept warm.
+	DefaultPool = 2
+	// DefaultRecycle is how many requests a long-lived worker serves
+	// before it is replaced.
+	DefaultRecycle = 100
 )
 
 const (
-	// maxStdout bounds what is kept of the worker's stdout: one response,
-	// never document bytes.
+	// maxStdout bounds one line of the worker's stdout (a response, never
+	// document bytes); longer lines are dropped.
 	maxStdout = 1 << 20
 	// maxStderr bounds what is kept of the worker's stderr, for Detail.
 	maxStderr = 64 << 10
@@ -36,6 +41,16 @@ const (
 // and memory, so that a hostile file costs one killed process and a clean
 // *Error instead of a crashed or stuck server.
 //
+// There are two kinds of worker. Inspect (of new uploads, which may be
+// hostile) and Create run in one-shot workers: a fresh process per
+// operation, which exits after it, so nothing a file does can be left
+// behind for the next one. Watermark and Annotate work on documents the
+// server has already accepted (inspected in a one-shot worker) and run in
+// long-lived workers (see Pool), which serve many requests, one at a
+// time, under the same limits; a long-lived worker that fails a request in
+// any way (timeout, crash, memory, protocol) is killed, and the next
+// request gets a fresh one.
+//
 // A Runner is safe for concurrent use. Set its fields before the first
 // call and do not copy it afterwards.
 type Runner struct {
@@ -46,7 +61,8 @@ type Runner struct {
 	// does not inherit the server's environment beyond a short allowlist
 	// (see inheritedEnv); later entries win.
 	Env []string
-	// Timeout bounds one worker run, from start to exit; on expiry the
+	// Timeout bounds one operation, from the moment its request is sent
+	// to its answer (and, for a one-shot worker, its exit); on expiry the
 	// worker's whole process group is killed (default DefaultTimeout).
 	// Waiting for a free slot (see Parallel) is bounded by ctx only.
 	Timeout time.Duration
@@ -65,46 +81,71 @@ type Runner struct {
 	// 500-page file peaks near 150 MB (ru_maxrss, see PeakRSS). Allow
 	// about 1.5 times the largest upload, plus room for odd files.
 	MemLimit int64
-	// Parallel is the maximum number of concurrent workers (default
+	// Parallel is the maximum number of concurrent operations (default
 	// runtime.NumCPU()); further calls wait for a slot.
 	Parallel int
-	// Cold starts every worker when its call comes. By default, once calls
-	// come in series, the Runner keeps one worker started ahead of the
-	// next call (a spare), because
-	// starting one costs more than most PDF work: the Go runtime and the
-	// package initialisers of the whole binary (go-runewidth alone builds
-	// Unicode tables for 60–250 ms). The spare gets its limits at start,
-	// like any worker, reads nothing until its one request arrives, runs
-	// one operation and exits like any other; a spare unused for
-	// spareIdle is stopped.
+	// Cold starts every one-shot worker when its call comes. By default,
+	// once calls come in series, the Runner keeps one one-shot worker
+	// started ahead of the next call (a spare), because starting one
+	// costs more than most PDF work: the Go runtime and the package
+	// initialisers of the whole binary (go-runewidth alone builds Unicode
+	// tables for 60–250 ms). The spare gets its limits at start, like any
+	// worker, reads nothing until its one request arrives, runs one
+	// operation and exits like any other; a spare unused for spareIdle is
+	// stopped.
 	Cold bool
+	// Pool is how many long-lived workers are kept warm between calls
+	// (default DefaultPool; negative: none, every operation runs in a
+	// one-shot worker). More may run at once, up to Parallel; those
+	// beyond Pool exit after their call. An idle long-lived worker is
+	// stopped after poolIdle.
+	Pool int
+	// Recycle is how many requests a long-lived worker serves before it
+	// is replaced (default DefaultRecycle).
+	Recycle int
+	// RecycleRSS replaces a long-lived worker whose resident set is above
+	// it after a request, so that one large document does not keep its
+	// memory for the worker's life (default MemLimit/4).
+	RecycleRSS int64
 
 	once sync.Once
 	sem  chan struct{}
+	seq  atomic.Uint64  // request ids
+	bg   sync.WaitGroup // workers being started in the background
 
-	mu     sync.Mutex
-	spare  *worker
-	last   time.Time // when the last call started
-	closed bool
-	peak   atomic.Int64 // the largest ru_maxrss of a worker, in bytes
+	mu      sync.Mutex
+	spare   *worker
+	last    time.Time // when the last one-shot call started
+	closed  bool
+	idle    []*worker    // long-lived workers waiting for a request, last used last
+	filling int          // long-lived workers being started in the background
+	peak    atomic.Int64 // the largest resident set seen of a worker, in bytes
 }
 
 // spareIdle is how long a spare worker waits for a call before it is
 // stopped.
 const spareIdle = time.Minute
 
+// poolIdle is how long a long-lived worker waits for a request before it
+// is stopped.
+const poolIdle = 10 * time.Minute
+
 // worker is one started worker process.
 type worker struct {
-	cmd            *exec.Cmd
-	stdin          io.WriteCloser
-	stdout, stderr *cappedBuffer
-	done           chan error // receives cmd.Wait's result once
-	idle           *time.Timer
+	cmd     *exec.Cmd
+	stdin   io.WriteCloser
+	stdout  *responseWriter
+	stderr  *cappedBuffer
+	done    chan struct{} // closed once the process is reaped
+	waitErr error         // cmd.Wait's result, set before done is closed
+	scratch string        // the worker's private TMPDIR, removed once it is reaped
+	idle    *time.Timer
+	served  int // requests answered (long-lived workers)
 }
 
-// Inspect inspects the PDF at path in a worker. The file must stay in
-// place until Inspect returns. Errors for bad files are *Error; an error
-// that is not is ctx's (the caller gave up).
+// Inspect inspects the PDF at path in a one-shot worker. The file must
+// stay in place until Inspect returns. Errors for bad files are *Error; an
+// error that is not is ctx's (the caller gave up).
 func (r *Runner) Inspect(ctx context.Context, path string) (Info, error) {
 	abs, err := r.checkInput(path)
 	if err != nil {
@@ -141,8 +182,20 @@ func (r *Runner) checkInput(path string) (string, error) {
 	return abs, nil
 }
 
-// call runs one request in a fresh worker and decodes its result into out.
+// call runs one request in a fresh one-shot worker and decodes its
+// result into out.
 func (r *Runner) call(ctx context.Context, req request, out any) error {
+	return r.do(ctx, req, out, false)
+}
+
+// callPooled runs one request in a long-lived worker (or a one-shot one
+// when the Runner keeps no pool) and decodes its result into out. Use it
+// only for documents the server has already accepted.
+func (r *Runner) callPooled(ctx context.Context, req request, out any) error {
+	return r.do(ctx, req, out, r.Pool >= 0)
+}
+
+func (r *Runner) do(ctx context.Context, req request, out any, pooled bool) error {
 	if len(r.Command) == 0 {
 		return newError(KindInternal, reasonInternal, "pdf.Runner has no Command")
 	}
@@ -151,11 +204,17 @@ func (r *Runner) call(ctx context.Context, req request, out any) error {
 	}
 	defer r.release()
 	req.MemLimit = r.memLimit()
-	payload, err := json.Marshal(req)
+	req.ID = r.seq.Add(1)
+	payload, err := encodeRequest(req)
 	if err != nil {
-		return newError(KindInternal, reasonInternal, "encode request: "+err.Error())
+		return err
 	}
-	res, err := r.run(ctx, payload)
+	var res response
+	if pooled {
+		res, err = r.runPooled(ctx, req.ID, payload)
+	} else {
+		res, err = r.runOnce(ctx, req.ID, payload)
+	}
 	if err != nil {
 		return err
 	}
@@ -168,6 +227,18 @@ func (r *Runner) call(ctx context.Context, req request, out any) error {
 		}
 	}
 	return nil
+}
+
+// encodeRequest encodes req as one protocol line.
+func encodeRequest(req request) ([]byte, error) {
+	payload, err := json.Marshal(req)
+	if err != nil {
+		return nil, newError(KindInternal, reasonInternal, "encode request: "+err.Error())
+	}
+	if len(payload) >= maxRequestBytes {
+		return nil, newError(KindInternal, reasonInternal, "request too large")
+	}
+	return append(payload, '\n'), nil
 }
 
 func (r *Runner) acquire(ctx context.Context) error {
@@ -202,20 +273,10 @@ func (r *Runner) memLimit() int64 {
 	return DefaultMemLimit
 }
 
-// outcome says how a worker run ended, when the parent ended it.
-type outcome int
-
-const (
-	exited     outcome = iota // the worker exited on its own
-	timedOut                  // killed: Timeout expired
-	overMemory                // killed: RSS above MemLimit
-	cancelled                 // killed: ctx done
-)
-
-// run takes a started worker (the spare, or a new one), feeds it
-// payload, supervises it and interprets how it ended. The time limit runs
-// from the moment the worker gets its request.
-func (r *Runner) run(ctx context.Context, payload []byte) (response, error) {
+// runOnce takes a started one-shot worker (the spare, or a new one),
+// sends it the request and the end of its input, and waits for its answer
+// and its exit.
+func (r *Runner) runOnce(ctx context.Context, id uint64, payload []byte) (response, error) {
 	w, err := r.take()
 	if err != nil {
 		return response{}, err
@@ -223,40 +284,210 @@ func (r *Runner) run(ctx context.Context, payload []byte) (response, error) {
 	if r.busy() {
 		r.refill()
 	}
-	go func() {
-		w.stdin.Write(payload) // fails only if the worker died; Wait reports that
-		w.stdin.Close()
-	}()
-	how, waitErr := r.supervise(ctx, w.cmd.Process, w.done)
-	r.notePeak(w.cmd.ProcessState)
-	return interpret(ctx, how, waitErr, w.stdout.Bytes(), w.stderr.String())
+	deadline := time.Now().Add(r.timeout())
+	res, err := r.exchange(ctx, w, id, payload, true, deadline)
+	if err != nil {
+		return response{}, err
+	}
+	// It answered and its input is closed: it exits now. Its exit status
+	// still counts (a crash on the way out is a crash).
+	if err := r.awaitExit(ctx, w, deadline); err != nil {
+		return response{}, err
+	}
+	r.notePeak(maxRSS(w.cmd.ProcessState))
+	if w.waitErr != nil {
+		return response{}, crashError(w)
+	}
+	return res, nil
 }
 
-// start starts a worker process with its limits in place. It reads its
-// request from stdin only when run sends it, so the worker cannot touch a
-// document before the limits apply.
+// awaitExit waits for a worker that has answered to exit, killing it at
+// the deadline or when ctx is done.
+func (r *Runner) awaitExit(ctx context.Context, w *worker, deadline time.Time) error {
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	select {
+	case <-w.done:
+		return nil
+	case <-t.C:
+		w.kill()
+		return newError(KindTimeout, reasonTimeout, "worker killed after timeout")
+	case <-ctx.Done():
+		w.kill()
+		return ctx.Err()
+	}
+}
+
+// exchange sends the request id, encoded as payload, to w and waits for
+// its response, until deadline.
+// closeInput ends the worker's input after the request (a one-shot
+// worker). Whenever exchange returns an error, w has exited or been
+// killed (its whole process group) and reaped: the deadline passed, ctx
+// was done, its RSS went above MemLimit, it exited without an answer, or
+// it broke the protocol (an answer to another request, or garbage after
+// the response mark).
+func (r *Runner) exchange(ctx context.Context, w *worker, id uint64, payload []byte, closeInput bool, deadline time.Time) (response, error) {
+	w.stderr.Reset()
+	select {
+	case <-w.stdout.resp: // an answer nobody asked for
+		w.kill()
+		return response{}, newError(KindUnreadable, reasonCrashed, "worker answered before its request")
+	default:
+	}
+	tmark("send")
+	wrote := make(chan struct{})
+	go func() {
+		defer close(wrote)
+		w.stdin.Write(payload) // fails only if the worker died; done reports that
+		if closeInput {
+			w.stdin.Close()
+		}
+	}()
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	poll := time.NewTicker(pollEvery)
+	defer poll.Stop()
+	var res *response
+	for {
+		if res != nil && wrote == nil {
+			return *res, nil
+		}
+		select {
+		case line := <-w.stdout.resp:
+			got, err := parseResponse(line, id)
+			if err != nil {
+				w.kill()
+				return response{}, err
+			}
+			res = &got
+		case <-wrote:
+			wrote = nil
+		case <-w.done:
+			// Its answer may have come just before it exited: cmd.Wait
+			// returns only once the output is copied.
+			if res == nil {
+				select {
+				case line := <-w.stdout.resp:
+					if got, err := parseResponse(line, id); err == nil {
+						res = &got
+					}
+				default:
+				}
+			}
+			r.notePeak(maxRSS(w.cmd.ProcessState))
+			if res != nil {
+				return *res, nil // answered; the caller sees how it exited
+			}
+			return response{}, crashError(w)
+		case <-timer.C:
+			w.kill()
+			return response{}, newError(KindTimeout, reasonTimeout, "worker killed after timeout")
+		case <-ctx.Done():
+			w.kill()
+			return response{}, ctx.Err()
+		case <-poll.C:
+			if rss, ok := residentBytes(w.cmd.Process.Pid); ok {
+				r.notePeak(rss)
+				if rss > r.memLimit() {
+					w.kill()
+					return response{}, newError(KindTooComplex, reasonTooComplex, "worker killed above memory limit")
+				}
+			}
+		}
+	}
+}
+
+// parseResponse decodes one response line and checks that it answers the
+// request with the given id.
+func parseResponse(line []byte, id uint64) (response, error) {
+	var res response
+	if err := json.Unmarshal(line, &res); err != nil || (res.Error == nil && res.Result == nil) {
+		return response{}, newError(KindUnreadable, reasonCrashed, "worker sent no valid response")
+	}
+	if res.ID != id {
+		return response{}, newError(KindUnreadable, reasonCrashed, fmt.Sprintf("worker answered request %d, not %d", res.ID, id))
+	}
+	return res, nil
+}
+
+// crashError describes a worker that exited without answering.
+func crashError(w *worker) error {
+	stderr := w.stderr.String()
+	if w.waitErr == nil {
+		return newError(KindUnreadable, reasonCrashed, "worker sent no valid response")
+	}
+	if outOfMemory(stderr) {
+		return newError(KindTooComplex, reasonTooComplex, crashDetail(w.waitErr, stderr))
+	}
+	return newError(KindUnreadable, reasonCrashed, crashDetail(w.waitErr, stderr))
+}
+
+// start starts a worker process with its limits in place. It reads a
+// request from stdin only when one is sent, so the worker cannot touch a
+// document before the limits apply. Each worker gets a private TMPDIR,
+// removed once the worker is reaped, whatever it left there.
 func (r *Runner) start() (*worker, error) {
+	scratch, err := os.MkdirTemp("", "curia-pdf-worker-")
+	if err != nil {
+		return nil, newError(KindInternal, reasonInternal, "worker directory: "+err.Error())
+	}
 	cmd := exec.Command(r.Command[0], r.Command[1:]...)
-	cmd.Env = r.workerEnv()
-	w := &worker{cmd: cmd, stdout: &cappedBuffer{max: maxStdout}, stderr: &cappedBuffer{max: maxStderr}, done: make(chan error, 1)}
+	cmd.Env = r.workerEnv(scratch)
+	w := &worker{cmd: cmd, stdout: newResponseWriter(), stderr: &cappedBuffer{max: maxStderr},
+		done: make(chan struct{}), scratch: scratch}
 	cmd.Stdout, cmd.Stderr = w.stdout, w.stderr
 	cmd.SysProcAttr = workerSysProcAttr()
 	cmd.WaitDelay = time.Second // don't wait forever on pipes held by a stray grandchild
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
+		os.RemoveAll(scratch)
 		return nil, newError(KindInternal, reasonInternal, "worker stdin: "+err.Error())
 	}
 	w.stdin = stdin
+	tmark("spawn")
 	if err := cmd.Start(); err != nil {
+		os.RemoveAll(scratch)
 		return nil, newError(KindInternal, reasonInternal, "start worker: "+err.Error())
 	}
 	if err := limitAddressSpace(cmd.Process.Pid, r.memLimit()); err != nil {
 		killGroup(cmd.Process)
 		cmd.Wait()
+		os.RemoveAll(scratch)
 		return nil, newError(KindInternal, reasonInternal, "limit worker memory: "+err.Error())
 	}
-	go func() { w.done <- cmd.Wait() }()
+	go func() {
+		w.waitErr = cmd.Wait()
+		os.RemoveAll(scratch)
+		close(w.done)
+	}()
 	return w, nil
+}
+
+// alive reports whether the worker has not exited.
+func (w *worker) alive() bool {
+	select {
+	case <-w.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// kill kills the worker's process group and waits until it is reaped.
+func (w *worker) kill() {
+	if w.alive() { // once reaped, its pid may belong to another process
+		killGroup(w.cmd.Process)
+	}
+	w.stdin.Close()
+	<-w.done
+}
+
+// stop is kill for a worker that is not in use.
+func (w *worker) stop() {
+	if w.idle != nil {
+		w.idle.Stop()
+	}
+	w.kill()
 }
 
 // take returns the spare worker if there is a live one, else starts one.
@@ -267,20 +498,17 @@ func (r *Runner) take() (*worker, error) {
 	r.mu.Unlock()
 	if w != nil {
 		w.idle.Stop()
-		select {
-		case err := <-w.done: // it died while waiting: put the result back for nobody, start afresh
-			_ = err
-		default:
+		if w.alive() {
 			return w, nil
 		}
+		// It died while waiting: start afresh.
 	}
 	return r.start()
 }
 
 // busy records a call and reports whether the one before it was recent:
 // a spare is worth its start-up only when calls come in series (a batch
-// of uploads, a confidential pack stamped for each reader), not for a
-// lone call.
+// of uploads), not for a lone call.
 func (r *Runner) busy() bool {
 	now := time.Now()
 	r.mu.Lock()
@@ -298,11 +526,15 @@ func (r *Runner) refill() {
 	}
 	r.mu.Lock()
 	busy := r.closed || r.spare != nil
+	if !busy {
+		r.bg.Add(1) // under mu, before Close can set closed and Wait
+	}
 	r.mu.Unlock()
 	if busy {
 		return
 	}
 	go func() {
+		defer r.bg.Done()
 		w, err := r.start()
 		if err != nil {
 			return // the next call starts its own worker and reports the error
@@ -315,7 +547,6 @@ func (r *Runner) refill() {
 		}
 		r.mu.Unlock()
 		if !keep {
-			w.idle.Stop()
 			w.stop()
 		}
 	}()
@@ -334,33 +565,31 @@ func (r *Runner) drop(w *worker) {
 	}
 }
 
-// stop kills an unused worker and reaps it.
-func (w *worker) stop() {
-	killGroup(w.cmd.Process)
-	w.stdin.Close()
-	<-w.done
-}
-
-// Close stops the spare worker and keeps none from now on; calls after
-// Close still work, starting their workers on demand.
+// Close stops the spare and the idle long-lived workers, and keeps none
+// from now on: when Close returns, no idle worker process is left (those
+// being started in the background are waited for and stopped), and a
+// long-lived worker still serving a call is stopped when that call ends.
+// Calls after Close still work, each in a worker started for it.
 func (r *Runner) Close() {
 	r.mu.Lock()
-	w := r.spare
-	r.spare, r.closed = nil, true
+	ws := r.idle
+	if r.spare != nil {
+		ws = append(ws, r.spare)
+	}
+	r.spare, r.idle, r.closed = nil, nil, true
 	r.mu.Unlock()
-	if w != nil {
-		w.idle.Stop()
+	for _, w := range ws {
 		w.stop()
 	}
+	r.bg.Wait() // they see closed, and stop their worker
 }
 
-// PeakRSS returns the largest peak resident set size (ru_maxrss) of any
-// worker this Runner has run to the end, in bytes; 0 where the system
-// does not report it.
+// PeakRSS returns the largest resident set size seen of any worker this
+// Runner has run (ru_maxrss of the one-shot workers, the RSS checks of
+// the long-lived ones), in bytes; 0 where the system does not report it.
 func (r *Runner) PeakRSS() int64 { return r.peak.Load() }
 
-func (r *Runner) notePeak(ps *os.ProcessState) {
-	n := maxRSS(ps)
+func (r *Runner) notePeak(n int64) {
 	for {
 		old := r.peak.Load()
 		if n <= old || r.peak.CompareAndSwap(old, n) {
@@ -373,70 +602,20 @@ func (r *Runner) notePeak(ps *os.ProcessState) {
 // server, whose environment may hold secrets (database URLs, keys) that a
 // compromised worker should not see.
 func inheritedEnv() []string {
-	return []string{"PATH", "TMPDIR", "LANG", "LC_ALL", "TZ", "GODEBUG", "GOTRACEBACK", "GOCOVERDIR", "GORACE"}
+	return []string{"PATH", "LANG", "LC_ALL", "TZ", "GODEBUG", "GOTRACEBACK", "GOCOVERDIR", "GORACE"}
 }
 
 // workerEnv builds the worker's environment: the allow-listed variables,
-// GOMEMLIMIT, then Runner.Env.
-func (r *Runner) workerEnv() []string {
+// its private TMPDIR, GOMEMLIMIT, then Runner.Env.
+func (r *Runner) workerEnv(tmp string) []string {
 	var env []string
 	for _, k := range inheritedEnv() {
 		if v, ok := os.LookupEnv(k); ok {
 			env = append(env, k+"="+v)
 		}
 	}
-	env = append(env, "GOMEMLIMIT="+strconv.FormatInt(r.memLimit(), 10))
+	env = append(env, "TMPDIR="+tmp, "GOMEMLIMIT="+strconv.FormatInt(r.memLimit(), 10))
 	return append(env, r.Env...)
-}
-
-// supervise waits for the worker to exit, killing its process group when
-// the deadline passes, ctx is done, or its RSS exceeds MemLimit.
-func (r *Runner) supervise(ctx context.Context, p *os.Process, done <-chan error) (outcome, error) {
-	deadline := time.NewTimer(r.timeout())
-	defer deadline.Stop()
-	poll := time.NewTicker(pollEvery)
-	defer poll.Stop()
-	kill := func(why outcome) (outcome, error) {
-		killGroup(p)
-		return why, <-done
-	}
-	for {
-		select {
-		case err := <-done:
-			return exited, err
-		case <-deadline.C:
-			return kill(timedOut)
-		case <-ctx.Done():
-			return kill(cancelled)
-		case <-poll.C:
-			if rss, ok := residentBytes(p.Pid); ok && rss > r.memLimit() {
-				return kill(overMemory)
-			}
-		}
-	}
-}
-
-// interpret maps how a worker ended to a response or an *Error.
-func interpret(ctx context.Context, how outcome, waitErr error, stdout []byte, stderr string) (response, error) {
-	switch how {
-	case timedOut:
-		return response{}, newError(KindTimeout, reasonTimeout, "worker killed after timeout")
-	case overMemory:
-		return response{}, newError(KindTooComplex, reasonTooComplex, "worker killed above memory limit")
-	case cancelled:
-		return response{}, ctx.Err()
-	}
-	if waitErr != nil {
-		if outOfMemory(stderr) {
-			return response{}, newError(KindTooComplex, reasonTooComplex, crashDetail(waitErr, stderr))
-		}
-		return response{}, newError(KindUnreadable, reasonCrashed, crashDetail(waitErr, stderr))
-	}
-	var res response
-	if err := json.Unmarshal(lastLine(stdout), &res); err != nil || (res.Error == nil && res.Result == nil) {
-		return response{}, newError(KindUnreadable, reasonCrashed, "worker sent no valid response")
-	}
-	return res, nil
 }
 
 // outOfMemory recognises the Go runtime's fatal errors when an allocation
@@ -454,15 +633,6 @@ func crashDetail(waitErr error, stderr string) string {
 		first = first[:300]
 	}
 	return fmt.Sprintf("worker %v: %s", waitErr, first)
-}
-
-// lastLine returns the last non-empty line of b.
-func lastLine(b []byte) []byte {
-	b = bytes.TrimRight(b, "\r\n\t ")
-	if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
-		return b[i+1:]
-	}
-	return b
 }
 
 // cappedBuffer keeps the first max bytes written to it and discards the
@@ -489,3 +659,72 @@ func (c *cappedBuffer) Bytes() []byte {
 }
 
 func (c *cappedBuffer) String() string { return string(c.Bytes()) }
+
+// Reset empties the buffer (a long-lived worker's stderr, per request).
+func (c *cappedBuffer) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.buf.Reset()
+}
+
+// responseWriter receives the worker's stdout. It passes on the lines
+// that start with responseMark, in order, and drops everything else (a
+// library printing to stdout), so stray output cannot break the framing;
+// it never holds more than maxStdout bytes of one line.
+type responseWriter struct {
+	mu   sync.Mutex
+	line []byte
+	skip bool        // the current line is longer than maxStdout: drop it
+	resp chan []byte // response lines, without the mark
+	// extra is set when a response line came while one was waiting: the
+	// worker answered more than it was asked, and is not used again.
+	extra atomic.Bool
+}
+
+func newResponseWriter() *responseWriter {
+	return &responseWriter{resp: make(chan []byte, 1)}
+}
+
+func (w *responseWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := len(p)
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		chunk := p
+		if i >= 0 {
+			chunk = p[:i]
+		}
+		if !w.skip {
+			if len(w.line)+len(chunk) > maxStdout {
+				w.skip, w.line = true, w.line[:0]
+			} else {
+				w.line = append(w.line, chunk...)
+			}
+		}
+		if i < 0 {
+			break
+		}
+		if !w.skip {
+			w.deliver(w.line)
+		}
+		w.line, w.skip = w.line[:0], false
+		p = p[i+1:]
+	}
+	return n, nil
+}
+
+// deliver passes on a response line. One is expected per request; a
+// second one while the first waits is dropped and marks the worker
+// (extra).
+func (w *responseWriter) deliver(line []byte) {
+	rest, ok := bytes.CutPrefix(bytes.TrimRight(line, "\r"), []byte(responseMark))
+	if !ok {
+		return
+	}
+	select {
+	case w.resp <- bytes.Clone(rest):
+	default:
+		w.extra.Store(true)
+	}
+}

@@ -229,8 +229,12 @@ func TestServeWorker(t *testing.T) {
 	if err := ServeWorker(context.Background(), in, &out); err != nil {
 		t.Fatal(err)
 	}
+	lines := responseLines(out.Bytes())
+	if len(lines) != 1 {
+		t.Fatalf("%d responses in %q", len(lines), out.String())
+	}
 	var res response
-	if err := json.Unmarshal(lastLine(out.Bytes()), &res); err != nil || res.Error != nil {
+	if err := json.Unmarshal(lines[0], &res); err != nil || res.Error != nil {
 		t.Fatalf("response %q: %v", out.String(), err)
 	}
 	var info Info

@@ -64,6 +64,8 @@ func stampIncremental(ctx context.Context, src *source, o opened, wm *model.Wate
 	if err != nil {
 		return err
 	}
+	tmark("update")
+	defer tmark("write")
 	return inc.write(src, out, prev, doc.Read.UsingXRefStreams)
 }
 
@@ -88,6 +90,7 @@ func stampUpdate(ctx context.Context, xt *model.XRefTable, wm *model.Watermark) 
 	if err != nil {
 		return nil, err
 	}
+	tmark("form")
 	inc := newIncrement(xt)
 	formRef, err := inc.copyFrom(form.XRefTable, form.ref, map[int]int{})
 	if err != nil {

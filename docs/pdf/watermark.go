@@ -7,10 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
-	"github.com/pdfcpu/pdfcpu/pkg/font"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
@@ -68,15 +68,16 @@ type watermarkResult struct {
 // cost does not grow with the file's size (stamp.go).
 //
 // Like Inspect it runs pdfcpu in this process, and it also sets pdfcpu's
-// process-wide user font directory: call it only inside the worker (one
-// operation per process) or from tests. Servers call Runner.Watermark.
+// process-wide user font directory: call it only inside the worker or
+// from tests. Servers call Runner.Watermark.
 func Watermark(in, out string, lines []string, copyID string) error {
 	_, err := watermarkFile(context.Background(), in, watermarkArgs{Out: out, Lines: lines, CopyID: copyID})
 	return err
 }
 
-// Watermark stamps a copy of in into out in a worker; see the package
-// function Watermark. out is overwritten.
+// Watermark stamps a copy of in into out in a long-lived worker (in is a
+// document the server has already accepted); see the package function
+// Watermark. out is overwritten.
 func (r *Runner) Watermark(ctx context.Context, in, out string, lines []string, copyID string) error {
 	abs, err := r.checkInput(in)
 	if err != nil {
@@ -90,7 +91,7 @@ func (r *Runner) Watermark(ctx context.Context, in, out string, lines []string, 
 	if err != nil {
 		return newError(KindInternal, reasonInternal, "encode arguments: "+err.Error())
 	}
-	return r.call(ctx, request{Op: "watermark", Path: abs, Args: args}, &watermarkResult{})
+	return r.callPooled(ctx, request{Op: "watermark", Path: abs, Args: args}, &watermarkResult{})
 }
 
 func opWatermark(ctx context.Context, req request) (any, error) {
@@ -111,22 +112,36 @@ func watermarkFile(ctx context.Context, in string, a watermarkArgs) (watermarkRe
 		return watermarkResult{}, err
 	}
 	defer src.Close()
-	o, err := src.open(ctx)
+	o, cached := lastRead.get(src)
+	if !cached {
+		if o, err = src.open(ctx); err != nil {
+			return watermarkResult{}, err
+		}
+	}
+	tmark("open")
+	fontDir, done, err := fontDir()
 	if err != nil {
 		return watermarkResult{}, err
 	}
-	fontDir, err := os.MkdirTemp("", "curia-pdf-fonts-")
-	if err != nil {
-		return watermarkResult{}, newError(KindInternal, reasonInternal, "font directory: "+err.Error())
-	}
-	defer os.RemoveAll(fontDir) // after writing: pdfcpu reads the font again to embed it
+	defer done() // after writing: pdfcpu reads the font again to embed it
 	wm, err := newWatermark(fontDir, watermarkText(a.Lines, a.CopyID), unicodeFontFiles())
 	if err != nil {
 		return watermarkResult{}, newError(KindInternal, reasonInternal, "watermark: "+err.Error())
 	}
+	tmark("font")
+	if cached {
+		// Only ever kept after an incremental stamp, which leaves the
+		// document as it was read; anything else, and it is read afresh.
+		if a.Rewrite || stampIncremental(ctx, src, o, wm, a.Out) != nil {
+			lastRead.forget()
+			return watermarkFile(ctx, in, a)
+		}
+		return watermarkResult{Pages: o.info.Pages, Incremental: true}, nil
+	}
 	if !a.Rewrite {
 		switch err := stampIncremental(ctx, src, o, wm, a.Out); {
 		case err == nil:
+			lastRead.keep(src, o)
 			return watermarkResult{Pages: o.info.Pages, Incremental: true}, nil
 		case !errors.Is(err, errNoIncrement):
 			return watermarkResult{}, err
@@ -153,6 +168,75 @@ func watermarkFile(ctx context.Context, in string, a watermarkArgs) (watermarkRe
 	return watermarkResult{Pages: o.info.Pages}, nil
 }
 
+// lastRead is the document a long-lived worker last stamped
+// incrementally, kept so that the next reader's copy of the same version
+// (a confidential pack is stamped for each of its readers in a row)
+// skips reading it again. It is keyed by the file itself (os.SameFile:
+// device and inode) with its size and modification time, so a different
+// or changed file is always read afresh; blobs are content-addressed and
+// never change in place. Only inside a worker (fonts.serving), and only
+// for files up to maxLastRead, whose parsed form the worker then holds
+// until the next stamp (RecycleRSS bounds what that may cost).
+var lastRead parsedCache
+
+// maxLastRead is the largest file whose parsed document is kept.
+const maxLastRead = 64 << 20
+
+type parsedCache struct {
+	mu   sync.Mutex
+	info os.FileInfo
+	o    opened
+	hits int // for tests
+}
+
+// get returns the document read from the same, unchanged file, if kept.
+func (c *parsedCache) get(src *source) (opened, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.info == nil || src.info == nil || !os.SameFile(c.info, src.info) ||
+		c.info.Size() != src.info.Size() || !c.info.ModTime().Equal(src.info.ModTime()) {
+		return opened{}, false
+	}
+	c.hits++
+	return c.o, true
+}
+
+// keep remembers o, read from src, when this process is a worker.
+func (c *parsedCache) keep(src *source, o opened) {
+	if !inWorker() || src.info == nil || src.size > maxLastRead {
+		c.forget()
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.info, c.o = src.info, o
+}
+
+func (c *parsedCache) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.info, c.o = nil, opened{}
+}
+
+// opWarm readies a new long-lived worker before its first request: its
+// fonts installed, pdfcpu's reader and the stamp's rendering run once on
+// a scratch page (no document is involved).
+func opWarm(ctx context.Context, _ request) (any, error) {
+	dir, done, err := fontDir()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	wm, err := newWatermark(dir, "Curia 0123456789", unicodeFontFiles())
+	if err != nil {
+		return nil, newError(KindInternal, reasonInternal, "watermark: "+err.Error())
+	}
+	if _, _, err := stampForm(ctx, wm); err != nil {
+		return nil, err
+	}
+	return true, nil
+}
+
 // newWatermark describes the stamp, in the first available font of
 // fontFiles, else in Helvetica with ASCII text.
 func newWatermark(fontDir, text string, fontFiles []string) (*model.Watermark, error) {
@@ -161,28 +245,6 @@ func newWatermark(fontDir, text string, fontFiles []string) (*model.Watermark, e
 		name, text = fallbackFont, asciiFold(text)
 	}
 	return api.TextWatermark(text, "fontname:"+name+", "+watermarkStyle, true, false, types.POINTS)
-}
-
-// installUnicodeFont installs the first available font of fontFiles into
-// dir, points pdfcpu at dir, and returns the font's PostScript name.
-// pdfcpu only embeds fonts from its user font directory, a process-wide
-// setting, hence a fresh directory per worker.
-func installUnicodeFont(dir string, fontFiles []string) (string, error) {
-	for _, f := range fontFiles {
-		if _, err := os.Stat(f); err != nil {
-			continue
-		}
-		rep, err := font.InstallTrueTypeFont(dir, f)
-		if err != nil || len(rep.Fonts) == 0 {
-			continue
-		}
-		font.UserFontDir = dir
-		if err := font.ReloadUserFonts(); err != nil {
-			return "", err
-		}
-		return rep.Fonts[0].PostScriptName, nil
-	}
-	return "", errors.New("no Unicode TrueType font installed")
 }
 
 // writeDocument writes doc to path, removing a partial file on failure.

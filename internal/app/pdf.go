@@ -8,7 +8,10 @@ import (
 
 // newPDFWorkers runs PDF work in subprocesses of this binary (curia
 // pdf-worker), bounded in time and memory, so a hostile file cannot take
-// the server down.
+// the server down: uploads are inspected in a fresh process each, and the
+// readers' stamped copies are made by a small pool of long-lived workers
+// (pdf.DefaultPool, recycled every pdf.DefaultRecycle requests), stopped
+// by Docs.Close.
 func newPDFWorkers(cfg Config) *pdf.Runner {
 	argv := cfg.WorkerCmd
 	if len(argv) == 0 {

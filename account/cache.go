@@ -53,7 +53,8 @@ func (c *sessionCache) generation() uint64 {
 // put remembers a session read from the database, unless something was
 // dropped since the read began (gen): that read may predate a logout or a
 // disabled user, and must not bring the session back.
-func (c *sessionCache) put(id string, a web.Actor, gen uint64) {
+// An entry never outlives the session itself (expires).
+func (c *sessionCache) put(id string, a web.Actor, gen uint64, expires time.Time) {
 	if c.ttl <= 0 {
 		return
 	}
@@ -65,7 +66,11 @@ func (c *sessionCache) put(id string, a web.Actor, gen uint64) {
 	if len(c.entries) >= c.max {
 		c.entries = map[string]cachedSession{} // simpler than LRU, and rare: max is far above a room's tablets
 	}
-	c.entries[id] = cachedSession{actor: a, until: c.now().Add(c.ttl)}
+	until := c.now().Add(c.ttl)
+	if expires.Before(until) {
+		until = expires
+	}
+	c.entries[id] = cachedSession{actor: a, until: until}
 }
 
 func (c *sessionCache) drop(id string) {

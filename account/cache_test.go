@@ -14,8 +14,9 @@ func TestSessionCacheIgnoresReadsOlderThanADrop(t *testing.T) {
 	c := newSessionCache(time.Minute, 10, func() time.Time { return now })
 	a := web.Actor{UserID: "u1", SessionID: "s1"}
 
+	far := now.Add(time.Hour)
 	gen := c.generation()
-	c.put("s1", a, gen)
+	c.put("s1", a, gen, far)
 	if _, ok := c.get("s1"); !ok {
 		t.Fatal("a fresh read was not cached")
 	}
@@ -24,18 +25,24 @@ func TestSessionCacheIgnoresReadsOlderThanADrop(t *testing.T) {
 		"logout":        func() { c.drop("s1") },
 		"disabled user": func() { c.dropUser("u1") },
 	} {
-		gen := c.generation() // the read starts
-		drop()                // the session ends meanwhile
-		c.put("s1", a, gen)   // the read comes back
+		gen := c.generation()    // the read starts
+		drop()                   // the session ends meanwhile
+		c.put("s1", a, gen, far) // the read comes back
 		if _, ok := c.get("s1"); ok {
 			t.Errorf("%s: a read older than the drop put the session back", name)
 		}
 	}
 
 	now = now.Add(2 * time.Minute)
-	c.put("s2", a, c.generation())
+	c.put("s2", a, c.generation(), now.Add(time.Hour))
 	now = now.Add(2 * time.Minute)
 	if _, ok := c.get("s2"); ok {
 		t.Error("an entry older than the TTL was returned")
+	}
+
+	c.put("s3", a, c.generation(), now.Add(10*time.Second)) // the session itself ends in 10 s
+	now = now.Add(11 * time.Second)
+	if _, ok := c.get("s3"); ok {
+		t.Error("a cached session outlived its expiry")
 	}
 }

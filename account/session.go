@@ -133,15 +133,19 @@ func (s *Service) Authenticate(ctx context.Context, token string) (web.Actor, er
 	}
 	a := web.Actor{UserID: r.UserID, Username: r.User.Username, FullName: r.User.FullName,
 		IsAdmin: r.User.IsAdmin, SessionID: id}
-	s.cache.put(id, a, gen)
+	s.cache.put(id, a, gen, r.ExpiresAt)
 	return a, nil
 }
 
 // Logout ends the actor's current session.
 func (s *Service) Logout(ctx context.Context, a web.Actor, cl Client) error {
 	e := audit.Entry{At: s.cfg.Now(), ActorID: a.UserID, Action: "logout", Object: "user:" + a.UserID, ClientIP: cl.IP}
+	s.cache.drop(a.SessionID) // this node stops answering from the cache at once
+	err := s.store.deleteSession(ctx, a.SessionID, &e)
+	// And again once the row is gone: a read that began during the delete
+	// (after the first drop) must not leave the session in the cache.
 	s.cache.drop(a.SessionID)
-	return s.store.deleteSession(ctx, a.SessionID, &e)
+	return err
 }
 
 // PurgeSessions deletes expired and idle sessions; the server calls it now

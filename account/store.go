@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -152,8 +153,19 @@ const sessionsPerQuery = 256
 // them). It reads the columns Authenticate needs with a plain row scan:
 // gorm's join and reflection cost several times the query.
 func (s *store) sessionsWithUsers(ctx context.Context, ids []string) (map[string]sessionRow, error) {
-	rows, err := s.db.WithContext(ctx).Raw("SELECT s.id, s.user_id, s.expires_at, s.last_seen_at, u.username, u.full_name, u.is_admin, u.disabled "+
-		"FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id IN ?", ids).Rows()
+	q := "SELECT s.id, s.user_id, s.expires_at, s.last_seen_at, u.username, u.full_name, u.is_admin, u.disabled " +
+		"FROM sessions s JOIN users u ON u.id = s.user_id WHERE "
+	var arg any = ids
+	if s.db.Dialector.Name() == "postgres" {
+		// One statement text whatever the number of ids, so the driver's
+		// prepared statement serves every batch. The ids are hex digests
+		// (tokenHash), safe in an array literal.
+		q += "s.id = ANY(CAST(? AS text[]))"
+		arg = "{" + strings.Join(ids, ",") + "}"
+	} else {
+		q += "s.id IN ?"
+	}
+	rows, err := s.db.WithContext(ctx).Raw(q, arg).Rows()
 	if err != nil {
 		return nil, apperr.Internalf(err, "load sessions")
 	}

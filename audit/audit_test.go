@@ -64,7 +64,10 @@ func TestWriteManyInAFailedTransaction(t *testing.T) {
 		if err == nil {
 			t.Fatal("transaction did not fail")
 		}
-		got, _ := audit.New(db).List(ctx, audit.Filter{MeetingID: "m2"})
+		got, err := audit.New(db).List(ctx, audit.Filter{MeetingID: "m2"})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(got) != 0 {
 			t.Fatalf("%d entries of a rolled-back transaction remain", len(got))
 		}
@@ -87,7 +90,10 @@ func TestBatcherRecordsEveryEntryOnce(t *testing.T) {
 		}
 		wg.Wait()
 		bt.Close()
-		got, _ := audit.New(db).List(ctx, audit.Filter{MeetingID: "m3", Limit: 1000})
+		got, err := audit.New(db).List(ctx, audit.Filter{MeetingID: "m3", Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
 		seen := map[string]bool{}
 		for _, e := range got {
 			if seen[e.Object] {
@@ -98,8 +104,10 @@ func TestBatcherRecordsEveryEntryOnce(t *testing.T) {
 		if len(seen) != n {
 			t.Fatalf("%d distinct entries, want %d", len(seen), n)
 		}
-		if err := bt.Record(ctx, audit.Entry{Action: "late"}); err == nil {
-			t.Error("Record after Close succeeded")
+		late, cancel := context.WithTimeout(ctx, 5*time.Second) // a regression fails, not hangs
+		defer cancel()
+		if err := bt.Record(late, audit.Entry{Action: "late"}); err == nil || late.Err() != nil {
+			t.Errorf("Record after Close: %v (it must be refused at once)", err)
 		}
 	})
 }

@@ -124,7 +124,7 @@ func (b *Batcher) drain() {
 	for {
 		select {
 		case p := <-b.queue:
-			b.write([]pending{p})
+			b.write(b.gather(p))
 		default:
 			return
 		}

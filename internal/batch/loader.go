@@ -3,6 +3,7 @@ package batch
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 )
@@ -15,8 +16,10 @@ import (
 // before it was made: whatever changed before the caller asked is seen.
 //
 // Queries run one at a time, outside any one caller's cancellation (they
-// serve several callers), bounded by Timeout; a caller that gives up
-// stops waiting, and its key is still read for the others.
+// serve several callers), bounded by Timeout. A caller that gives up
+// stops waiting; a key that nobody waits for any more when its query
+// starts is left out of it, so a flood of abandoned lookups (forged
+// tokens, a stalled database) does not keep live callers waiting.
 type Loader[K comparable, V any] struct {
 	// Fetch reads the values of keys (distinct, at most Max). A key
 	// missing from the map is answered with found == false.
@@ -31,23 +34,29 @@ type Loader[K comparable, V any] struct {
 
 // round is one query and the callers it answers.
 type round[K comparable, V any] struct {
-	keys []K
-	seen map[K]bool
-	done chan struct{}
-	vals map[K]V
-	err  error
+	keys    []K
+	waiting map[K]int // callers still waiting, per key
+	done    chan struct{}
+	vals    map[K]V
+	err     error
 }
 
 // Load returns the value of key, whether it was found, or the query's
 // error (or ctx's, when the caller gave up first).
 func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, bool, error) {
+	var zero V
+	if err := ctx.Err(); err != nil {
+		return zero, false, err
+	}
 	r := l.enqueue(key)
 	select {
 	case <-r.done:
 		v, ok := r.vals[key]
 		return v, ok, r.err
 	case <-ctx.Done():
-		var zero V
+		l.mu.Lock()
+		r.waiting[key]--
+		l.mu.Unlock()
 		return zero, false, ctx.Err()
 	}
 }
@@ -58,16 +67,16 @@ func (l *Loader[K, V]) enqueue(key K) *round[K, V] {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var r *round[K, V]
-	if n := len(l.queue); n > 0 && (l.queue[n-1].seen[key] || len(l.queue[n-1].keys) < l.max()) {
+	if n := len(l.queue); n > 0 && (l.queue[n-1].has(key) || len(l.queue[n-1].keys) < l.max()) {
 		r = l.queue[n-1]
 	} else {
-		r = &round[K, V]{seen: map[K]bool{}, done: make(chan struct{})}
+		r = &round[K, V]{waiting: map[K]int{}, done: make(chan struct{})}
 		l.queue = append(l.queue, r)
 	}
-	if !r.seen[key] {
-		r.seen[key] = true
+	if !r.has(key) {
 		r.keys = append(r.keys, key)
 	}
+	r.waiting[key]++
 	if !l.running {
 		l.running = true
 		go l.run()
@@ -87,9 +96,19 @@ func (l *Loader[K, V]) run() {
 		r := l.queue[0]
 		l.queue[0] = nil
 		l.queue = l.queue[1:]
+		r.keys = slices.DeleteFunc(r.keys, func(k K) bool { return r.waiting[k] <= 0 })
 		l.mu.Unlock()
+		if len(r.keys) == 0 { // everyone gave up
+			close(r.done)
+			continue
+		}
 		l.query(r)
 	}
+}
+
+func (r *round[K, V]) has(key K) bool {
+	_, ok := r.waiting[key]
+	return ok
 }
 
 func (l *Loader[K, V]) query(r *round[K, V]) {

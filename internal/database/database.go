@@ -42,7 +42,8 @@ type Options struct {
 	URL     string
 	DataDir string
 	Logger  *slog.Logger
-	// MaxConns bounds the open connections (0: the default below).
+	// MaxConns bounds the connections that serve requests (0: the
+	// default below); the ones held for good (heldConns) come on top.
 	MaxConns int
 }
 
@@ -59,6 +60,17 @@ func defaultMaxConns(d Dialect) int {
 		return 10
 	}
 	return 8
+}
+
+// heldConns counts the connections taken out of the pool for good once
+// used: the vote writer's pinned connection and, on PostgreSQL, the live
+// hub's LISTEN. The pool is that much larger than MaxConns, so that a
+// small setting cannot leave requests without a connection at all.
+func heldConns(d Dialect) int {
+	if d == Postgres {
+		return 2
+	}
+	return 1
 }
 
 // Open connects and checks the connection.
@@ -87,6 +99,7 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 	// Idle connections are kept up to the limit: closing them after a
 	// burst only to open new ones (a PostgreSQL backend each) in the next
 	// costs more than keeping them.
+	conns += heldConns(dialect)
 	sqlDB.SetMaxOpenConns(conns)
 	sqlDB.SetMaxIdleConns(conns)
 	if dialect == Postgres {

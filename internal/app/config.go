@@ -47,7 +47,7 @@ const Env = `Environment:
   CURIA_ADDR              listen address (default 127.0.0.1:8080)
   CURIA_DATA_DIR          data directory for SQLite and PDFs (default ./data)
   CURIA_DATABASE_URL      postgres://… to use PostgreSQL (default: SQLite in the data dir)
-  CURIA_DATABASE_MAX_CONNS  most open database connections (default 8 for SQLite, 10 for PostgreSQL)
+  CURIA_DATABASE_MAX_CONNS  database connections for requests (default 8 for SQLite, 10 for PostgreSQL)
   CURIA_ADMIN_PASSWORD    creates user "admin" on start when no admin exists
   CURIA_ALLOWED_ORIGINS   comma-separated extra origins allowed for the web app and websocket
   CURIA_TRUSTED_PROXIES   comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/curia/curia/audit"
@@ -73,7 +74,7 @@ func (s *Service) Annotate(ctx context.Context, a web.Actor, docID string, in []
 	if len(in) == 0 || len(in) > maxBatch {
 		return nil, 0, apperr.Invalidf("annotations: give 1 to %d annotations", maxBatch)
 	}
-	d, acc, readers, err := s.docFor(ctx, a, docID)
+	d, acc, readers, err := s.annotationDoc(ctx, a, docID)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -82,37 +83,97 @@ func (s *Service) Annotate(ctx context.Context, a web.Actor, docID string, in []
 		return nil, 0, err
 	}
 	entry := func(r annotationRow) *audit.Entry { return s.annotationEntry(a, r, "annotation.created", nil) }
-	existing, err := s.commits.insert(ctx, s.store, &createJob{rows: rows, entry: entry, check: func(existing map[string]annotationRow) error {
+	job := &createJob{rows: rows, entry: entry, doc: d, readers: readers, check: func(existing map[string]annotationRow) error {
 		for i, r := range rows {
 			if old, ok := existing[r.ID]; ok && !sameAnnotation(old, r) {
 				return replayConflict(i, len(rows), old, r)
 			}
 		}
 		return nil
-	}})
+	}}
+	existing, err := s.commits.insert(ctx, s.store, job, s.announceCreated)
 	if err != nil {
 		return nil, 0, err
 	}
-	var fresh []annotationRow
 	for i, r := range rows {
 		if old, ok := existing[r.ID]; ok {
 			rows[i] = old // a replay: as stored
-		} else {
-			fresh = append(fresh, r)
 		}
 	}
-	s.publishAnnotations(ctx, d, readers, "annotation.created", fresh)
 	out = make([]Annotation, len(rows))
 	for i, r := range rows {
 		out[i] = annotation(r)
 	}
-	return out, len(fresh), nil
+	return out, len(job.fresh), nil
+}
+
+// maxAnnounceItems bounds the annotations of one annotations.created
+// event (about 60 KB of ink), so that a page turn queued behind it for a
+// tablet waits for little; more make more events, in order.
+const maxAnnounceItems = 100
+
+// AnnotationsCreated is the data of the live event annotations.created:
+// new annotations of one document, all with the same audience, in the
+// order they were created.
+type AnnotationsCreated struct {
+	DocumentID string       `json:"document_id"`
+	Items      []Annotation `json:"items"`
+}
+
+// announceCreated publishes the new annotations of a group commit (the
+// creates of every request in it) as one annotations.created event per
+// document and audience: the shared ones of a document to everyone who
+// may see it, the private ones to their author's sessions, one event
+// for each author; at most maxAnnounceItems in one event. A batch with
+// a single new annotation is announced the same way, with one item.
+func (s *Service) announceCreated(ctx context.Context, batch []*createJob) {
+	type group struct {
+		meetingID string
+		audience  []string
+		data      AnnotationsCreated
+	}
+	var groups []*group
+	index := map[string]*group{}
+	for _, j := range batch {
+		if len(j.fresh) == 0 {
+			continue
+		}
+		d := j.doc
+		for _, r := range j.fresh {
+			// The readers a request read are part of the key: a request
+			// that read the access list before a change and one that read
+			// it after are never announced to the same people.
+			key := "s\x00" + d.ID + "\x00" + strings.Join(j.readers, ",")
+			if !r.Shared {
+				key = "p\x00" + d.ID + "\x00" + r.AuthorID
+			}
+			g := index[key]
+			if g == nil || len(g.data.Items) == maxAnnounceItems {
+				g = &group{meetingID: d.MeetingID, data: AnnotationsCreated{DocumentID: d.ID}}
+				if r.Shared {
+					g.audience = s.audience(ctx, d, j.readers)
+				} else {
+					g.audience = []string{r.AuthorID}
+				}
+				index[key] = g
+				groups = append(groups, g)
+			}
+			g.data.Items = append(g.data.Items, annotation(r))
+		}
+	}
+	if len(groups) == 0 {
+		return
+	}
+	evs := make([]event.Event, len(groups))
+	for i, g := range groups {
+		evs[i] = event.Event{MeetingID: g.meetingID, Type: "annotations.created", Data: g.data, Audience: g.audience}
+	}
+	s.pub.Publish(ctx, evs...)
 }
 
 // newRows checks the input and makes the rows to store.
 func (s *Service) newRows(ctx context.Context, a web.Actor, acc meeting.Access, d documentRow, in []NewAnnotation) ([]annotationRow, error) {
-	versions := map[int]versionRow{}
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(in))
 	now := s.now().Truncate(time.Microsecond) // what both databases keep
 	rows := make([]annotationRow, len(in))
 	for i, n := range in {
@@ -123,7 +184,7 @@ func (s *Service) newRows(ctx context.Context, a web.Actor, acc meeting.Access, 
 			return nil, batchError(i, len(in), apperr.Invalidf("id must be 1 to 64 of A-Z a-z 0-9 _ -, once per request"))
 		}
 		seen[n.ID] = true
-		r, err := s.newRow(ctx, acc, d, versions, n)
+		r, err := s.newRow(ctx, acc, d, n)
 		if err != nil {
 			return nil, batchError(i, len(in), err)
 		}
@@ -133,33 +194,27 @@ func (s *Service) newRows(ctx context.Context, a web.Actor, acc meeting.Access, 
 	return rows, nil
 }
 
-func (s *Service) newRow(ctx context.Context, acc meeting.Access, d documentRow, versions map[int]versionRow, n NewAnnotation) (annotationRow, error) {
+func (s *Service) newRow(ctx context.Context, acc meeting.Access, d documentRow, n NewAnnotation) (annotationRow, error) {
 	if n.Version == 0 {
 		n.Version = d.CurrentVersion
 	}
-	v, ok := versions[n.Version]
-	if !ok {
-		var err error
-		if v, err = s.store.version(ctx, d.ID, n.Version); apperr.Is(err, apperr.NotFound) {
-			return annotationRow{}, apperr.Invalidf("version: the document has no version %d", n.Version)
-		} else if err != nil {
-			return annotationRow{}, err
-		}
-		versions[n.Version] = v
+	v, err := s.annotationVersion(ctx, d.ID, n.Version)
+	if err != nil {
+		return annotationRow{}, err
 	}
-	if n.Page < 1 || n.Page > v.Pages {
-		return annotationRow{}, apperr.Invalidf("page must be from 1 to %d", v.Pages)
+	if n.Page < 1 || n.Page > v.v.Pages {
+		return annotationRow{}, apperr.Invalidf("page must be from 1 to %d", v.v.Pages)
 	}
 	if n.Shared {
 		if err := mayShare(acc); err != nil {
 			return annotationRow{}, err
 		}
 	}
-	data, err := cleanData(n.Kind, n.Data, versionBounds(v))
+	data, err := cleanData(n.Kind, n.Data, v.b)
 	if err != nil {
 		return annotationRow{}, err
 	}
-	return annotationRow{ID: n.ID, DocumentID: d.ID, Version: v.Version, Page: n.Page, MeetingID: d.MeetingID,
+	return annotationRow{ID: n.ID, DocumentID: d.ID, Version: v.v.Version, Page: n.Page, MeetingID: d.MeetingID,
 		Kind: n.Kind, Shared: n.Shared, Data: string(data), Rev: 1}, nil
 }
 

@@ -35,8 +35,9 @@ func TestAnnotationReplay(t *testing.T) {
 		if first.Created != 3 || len(first.Annotations) != 3 || first.Annotations[1].ID != "01HZX-b" {
 			t.Fatalf("batch: %+v", first)
 		}
-		if n := len(apptest.Drain(r.rec)); n != 3 {
-			t.Fatalf("%d events for 3 annotations", n)
+		// One event for the private ones, one for the shared one.
+		if evs := apptest.Drain(r.rec); len(evs) != 2 || !onceEach(createdIDs(evs), "01HZX-a", "01HZX-b", "01HZX-c") {
+			t.Fatalf("events for 3 annotations: %+v", evs)
 		}
 		r.c.Delegate.Must(http.StatusOK, "POST", path, batch).JSON(&again)
 		if again.Created != 0 || apptest.JSONString(again.Annotations) != apptest.JSONString(first.Annotations) {
@@ -92,8 +93,8 @@ func TestAnnotationReplay(t *testing.T) {
 			res.JSON(&out)
 			created += out.Created
 		}
-		if evs := apptest.Drain(r.rec); created != 2 || len(evs) != 2 {
-			t.Errorf("concurrent replays created %d, published %d", created, len(evs))
+		if evs := apptest.Drain(r.rec); created != 2 || !onceEach(createdIDs(evs), "race-1", "race-2") {
+			t.Errorf("concurrent replays created %d, published %+v", created, evs)
 		}
 	})
 }
@@ -234,8 +235,12 @@ func TestAnnotationConcurrentCreates(t *testing.T) {
 		if ids, _ := seen(t, r.c.Chair, r.open.ID); len(ids) != 1+15+30 { // old, the delegate's shared, all of the other's
 			t.Errorf("the chair sees %d annotations", len(ids))
 		}
-		if evs := apptest.Drain(r.rec); len(evs) != 60 {
-			t.Errorf("%d events for 60 new annotations", len(evs))
+		var want []string
+		for i := range 30 {
+			want = append(want, fmt.Sprint("d", i), fmt.Sprint("o", i))
+		}
+		if evs := apptest.Drain(r.rec); !onceEach(createdIDs(evs), want...) {
+			t.Errorf("events for 60 new annotations: %v", createdIDs(evs))
 		}
 	})
 }

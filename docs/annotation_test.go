@@ -81,7 +81,8 @@ func TestAnnotationVisibility(t *testing.T) {
 			id := fmt.Sprintf("vis-%s-%v", tc.doc.ID[:6], tc.shared)
 			r.c.Delegate.Must(http.StatusCreated, "POST", annotationsPath(tc.doc.ID), ink(id, 2, tc.shared))
 			evs := apptest.Drain(r.rec)
-			if len(evs) != 1 || evs[0].Type != "annotation.created" || evs[0].MeetingID != r.m {
+			if len(evs) != 1 || evs[0].Type != "annotations.created" || evs[0].MeetingID != r.m || !onceEach(createdIDs(evs), id) ||
+				evs[0].Data.(docs.AnnotationsCreated).DocumentID != tc.doc.ID {
 				t.Fatalf("%s: events %+v", name, evs)
 			}
 			for who, c := range viewers {
@@ -201,4 +202,32 @@ func gone(evs []event.Event, user, id string) bool {
 		}
 	}
 	return false
+}
+
+// createdIDs counts the annotations announced by annotations.created
+// events, by id.
+func createdIDs(evs []event.Event) map[string]int {
+	n := map[string]int{}
+	for _, e := range evs {
+		if e.Type != "annotations.created" {
+			continue
+		}
+		for _, a := range e.Data.(docs.AnnotationsCreated).Items {
+			n[a.ID]++
+		}
+	}
+	return n
+}
+
+// onceEach reports whether got holds exactly the ids, once each.
+func onceEach(got map[string]int, ids ...string) bool {
+	if len(got) != len(ids) {
+		return false
+	}
+	for _, id := range ids {
+		if got[id] != 1 {
+			return false
+		}
+	}
+	return true
 }

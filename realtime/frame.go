@@ -3,6 +3,7 @@ package realtime
 import (
 	"encoding/binary"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"time"
 
@@ -44,15 +45,29 @@ type entry struct {
 	seq      int64
 	audience []string // nil: everyone
 	exclude  []string
-	full     *frame // {"seq","type","data"}
-	skip     *frame // {"seq","type":"skip"}, for those who may not see it
+	// allowed is audience as a set when it is long (the readers of a
+	// confidential document in a room of hundreds): fan-out asks about
+	// every member.
+	allowed map[string]struct{}
+	full    *frame // {"seq","type","data"}
+	skip    *frame // {"seq","type":"skip"}, for those who may not see it
 }
+
+// setAbove is the audience length from which an entry looks users up in
+// a set rather than the list.
+const setAbove = 16
 
 func newEntry(rec record) *entry {
 	e := &entry{seq: rec.Seq, audience: rec.Audience, exclude: rec.Exclude}
 	e.full = newFrame(encodeEvent(rec.Seq, rec.Type, rec.Data), rec.At)
 	if rec.Audience != nil || len(rec.Exclude) > 0 {
 		e.skip = newFrame(encodeEvent(rec.Seq, "skip", nil), rec.At)
+	}
+	if len(rec.Audience) > setAbove {
+		e.allowed = make(map[string]struct{}, len(rec.Audience))
+		for _, u := range rec.Audience {
+			e.allowed[u] = struct{}{}
+		}
 	}
 	return e
 }
@@ -70,6 +85,15 @@ func (e *entry) size() int {
 // keeps the user's sequence contiguous (the rule of event.Event.Visible).
 func (e *entry) frameFor(user string) *frame {
 	if e.skip == nil {
+		return e.full
+	}
+	if e.allowed != nil {
+		if _, ok := e.allowed[user]; !ok {
+			return e.skip
+		}
+		if slices.Contains(e.exclude, user) {
+			return e.skip
+		}
 		return e.full
 	}
 	if (event.Event{Audience: e.audience, Exclude: e.exclude}).Visible(user) {

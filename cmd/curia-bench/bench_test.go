@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -26,21 +27,66 @@ func TestMain(m *testing.M) {
 
 func TestHead(t *testing.T) {
 	for _, tc := range []struct {
-		in   string
-		seq  int64
-		typ  string
-		sent int64
+		in  string
+		seq int64
+		typ string
 	}{
-		{`{"seq":12,"type":"presentation.changed","data":{"page":3}}`, 12, "presentation.changed", 0},
-		{`{"type":"snapshot","data":{}}`, 0, "snapshot", 0},
-		{`{"seq":7,"type":"annotation.created","data":{"id":"s1234x5x6","page":1}}`, 7, "annotation.created", 1234},
-		{`garbage`, 0, "", 0},
+		{`{"seq":12,"type":"presentation.changed","data":{"page":3}}`, 12, "presentation.changed"},
+		{`{"type":"snapshot","data":{}}`, 0, "snapshot"},
+		{`{"seq":7,"type":"annotations.created","data":{"document_id":"d","items":[{"id":"s1234x5x6","page":1}]}}`, 7, "annotations.created"},
+		{`garbage`, 0, ""},
 	} {
-		seq, typ := head([]byte(tc.in))
-		sent, _ := strokeSent([]byte(tc.in))
-		if seq != tc.seq || typ != tc.typ || sent != tc.sent {
-			t.Errorf("%s: seq %d type %q sent %d", tc.in, seq, typ, sent)
+		if seq, typ := head([]byte(tc.in)); seq != tc.seq || typ != tc.typ {
+			t.Errorf("%s: seq %d type %q", tc.in, seq, typ)
 		}
+	}
+}
+
+// Every stroke of a batch is found, by its send time, drawer and number;
+// ids that are not the bench's are passed over.
+func TestEachStroke(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []string
+	}{
+		{`{"seq":7,"type":"annotations.created","data":{"document_id":"sdoc","items":[` +
+			`{"id":"s1234x5x6","document_id":"sdoc","author_id":"s9x9x9","page":1,"data":{"strokes":[[[1,2]]]}},` +
+			`{"id":"s1235x0x17","document_id":"sdoc","page":1},{"id":"sxx","page":1},{"id":"s1x2","page":1},{"id":"s12x3x4y"}]}}`,
+			[]string{"1234/5/6", "1235/0/17"}},
+		{`{"seq":7,"type":"annotation.created","data":{"id":"s99x1x2","page":1}}`, []string{"99/1/2"}},
+		{`{"seq":8,"type":"skip"}`, nil},
+	} {
+		var got []string
+		eachStroke([]byte(tc.in), func(sent int64, d, n int) { got = append(got, fmt.Sprintf("%d/%d/%d", sent, d, n)) })
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
+
+// A client counts a stroke that comes twice, one that comes after a
+// later one of its drawer, and one from outside the run.
+func TestStrokeChecks(t *testing.T) {
+	c := &benchClient{perDrawer: 10, strokeSeen: make([]uint64, 1), lastStroke: []int{-1, -1, -1}, pages: make([]int64, 2)}
+	msg := func(ids ...string) []byte {
+		b := []byte(`{"seq":1,"type":"annotations.created","data":{"document_id":"d","items":[`)
+		for i, id := range ids {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = fmt.Appendf(b, `{"id":"s%d%s","page":1}`, time.Now().UnixNano(), id)
+		}
+		return append(b, "]}}"...)
+	}
+	c.record(msg("x0x0", "x0x1", "x1x0", "x2x9"), time.Now())
+	c.record(msg("x0x1", "x0x3", "x0x2", "x3x0", "x0x10"), time.Now())
+	if c.strokeDups != 1 || c.strokeOOO != 1 || c.strokeBad != 2 || len(c.strokes) != 9 {
+		t.Errorf("dups %d, out of order %d, bad %d, deliveries %d; want 1, 1, 2, 9", c.strokeDups, c.strokeOOO, c.strokeBad, len(c.strokes))
+	}
+	var sc strokeCounts
+	sc.add(c)
+	if sc.distinct != 6 {
+		t.Errorf("%d distinct strokes, want 6", sc.distinct)
 	}
 }
 
@@ -92,5 +138,12 @@ func TestDrawSmall(t *testing.T) {
 	}
 	if !bytes.Contains(out.Bytes(), []byte("out of order: 0 (target 0)")) {
 		t.Errorf("sequence gaps:\n%s", out.String())
+	}
+	if !bytes.Contains(out.Bytes(), []byte("strokes the followers saw twice: 0, out of their drawer's order: 0, not from this run: 0")) {
+		t.Errorf("strokes twice or out of order:\n%s", out.String())
+	}
+	tab := regexp.MustCompile(`the drawers' own tablets: (\d+) of (\d+) strokes \(0 lost, 0 duplicate, 0 out of order\)`).FindSubmatch(out.Bytes())
+	if tab == nil || string(tab[1]) != string(tab[2]) || string(tab[2]) != strconv.Itoa(cfg.drawers*cfg.rate*cfg.drawers) {
+		t.Errorf("the drawers' tablets:\n%s", out.String())
 	}
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -21,6 +23,10 @@ type target struct {
 	meeting string
 	tokens  []string // Bearer token of client i (app mode); nil: ?user=u<i>
 	readBuf int      // the client's read buffer
+	// For the draw bench: strokes are numbered per drawer from 0 up to
+	// drawers × perDrawer, and every client checks each arrives once, in
+	// its drawer's order.
+	drawers, perDrawer int
 }
 
 func (t target) url(i int) string {
@@ -56,9 +62,16 @@ type benchClient struct {
 	gaps    int64 // seqs skipped (a sequenced message missing)
 	seqDups int64 // seqs seen twice or backwards
 
-	strokes []time.Duration // send-to-arrival of shared strokes
-	err     error           // why reading stopped early
-	done    chan struct{}
+	strokes    []time.Duration // send-to-arrival of shared strokes, one per delivery
+	strokeSeen []uint64        // bit d*perDrawer+n: stroke n of drawer d arrived
+	perDrawer  int
+	lastStroke []int // by drawer: the last stroke number that arrived, -1 none
+	strokeDups int   // strokes that arrived again
+	strokeOOO  int   // strokes that arrived after a later one of their drawer
+	strokeBad  int   // stroke ids out of range
+	strokeMsgs int   // messages that carried strokes
+	err        error // why reading stopped early
+	done       chan struct{}
 }
 
 // connectAll opens n clients, 64 handshakes at a time.
@@ -86,6 +99,11 @@ func connectAll(ctx context.Context, t target, n, pages, want int) ([]*benchClie
 				return
 			}
 			c := &benchClient{ws: ws, want: want, pages: make([]int64, pages+1), done: make(chan struct{})}
+			if t.drawers > 0 {
+				c.perDrawer = t.perDrawer
+				c.strokeSeen = make([]uint64, (t.drawers*t.perDrawer+63)/64)
+				c.lastStroke = slices.Repeat([]int{-1}, t.drawers)
+			}
 			clients[i] = c
 			go c.read()
 		}()
@@ -115,19 +133,34 @@ func (c *benchClient) read() {
 	c.ws.SetPingHandler(func(data string) error {
 		return c.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(30*time.Second))
 	})
-	var buf bytes.Buffer
+	// One buffer for every message, grown when one does not fit and
+	// never cleared: a bytes.Buffer zeroes what it grows into, which
+	// showed as a quarter of the clients' CPU with batches of strokes.
+	buf := make([]byte, 0, 16<<10)
 	for c.want == 0 || c.got < c.want {
 		_, r, err := c.ws.NextReader()
 		if err != nil {
 			c.err = err
 			return
 		}
-		buf.Reset()
-		if _, err := io.Copy(&buf, io.LimitReader(r, 1<<20)); err != nil {
+		buf = buf[:0]
+		for err == nil {
+			if len(buf) == cap(buf) {
+				if len(buf) >= 1<<20 {
+					c.err = errors.New("a message over 1 MiB")
+					return
+				}
+				buf = slices.Grow(buf, len(buf))
+			}
+			var n int
+			n, err = r.Read(buf[len(buf):cap(buf)])
+			buf = buf[:len(buf)+n]
+		}
+		if err != io.EOF {
 			c.err = err
 			return
 		}
-		c.record(buf.Bytes(), time.Now())
+		c.record(buf, time.Now())
 	}
 }
 
@@ -168,11 +201,34 @@ func (c *benchClient) record(b []byte, now time.Time) {
 		c.pages[p] = now.UnixNano()
 		c.last = max(c.last, p)
 		c.got++
-	case "annotation.created":
-		if sent, ok := strokeSent(b); ok {
+	case "annotations.created", "annotation.created": // a batch, or one (servers before the batch event)
+		c.strokeMsgs++
+		eachStroke(b, func(sent int64, d, n int) {
 			c.strokes = append(c.strokes, now.Sub(time.Unix(0, sent)))
-		}
+			c.stroke(d, n)
+		})
 	}
+}
+
+// stroke checks that stroke n of drawer d arrives once and in order.
+func (c *benchClient) stroke(d, n int) {
+	if c.strokeSeen == nil {
+		return
+	}
+	if d < 0 || d >= len(c.lastStroke) || n < 0 || n >= c.perDrawer {
+		c.strokeBad++
+		return
+	}
+	bit := d*c.perDrawer + n
+	if c.strokeSeen[bit/64]&(1<<(bit%64)) != 0 {
+		c.strokeDups++
+		return
+	}
+	c.strokeSeen[bit/64] |= 1 << (bit % 64)
+	if n < c.lastStroke[d] {
+		c.strokeOOO++
+	}
+	c.lastStroke[d] = max(c.lastStroke[d], n)
 }
 
 // head reads the seq and type of {"seq":N,"type":"T",…} or {"type":"T",…}.
@@ -198,20 +254,40 @@ func head(b []byte) (int64, string) {
 	return seq, string(b[:end])
 }
 
-// strokeSent reads the send time the drawer put in a stroke's id
-// ("s<unix ns>x<drawer>x<n>").
-func strokeSent(b []byte) (int64, bool) {
-	i := bytes.Index(b, []byte(`"data":{"id":"s`))
-	if i < 0 {
-		return 0, false
+// eachStroke calls fn for every stroke in an annotation event, by the
+// send time, drawer and number the drawer put in its id
+// ("s<unix ns>x<drawer>x<n>"): the items of annotations.created, or the
+// data of annotation.created. Nothing else in an annotation has the key
+// "id" (document_id and author_id do not match the leading quote).
+func eachStroke(b []byte, fn func(sent int64, d, n int)) {
+	key := []byte(`{"id":"s`)
+	for {
+		i := bytes.Index(b, key)
+		if i < 0 {
+			return
+		}
+		b = b[i+len(key):]
+		var nums [3]int64
+		k, digits := 0, 0
+		for len(b) > 0 && b[0] != '"' {
+			switch c := b[0]; {
+			case c >= '0' && c <= '9' && digits < 19:
+				nums[k] = nums[k]*10 + int64(c-'0')
+				digits++
+			case c == 'x' && k < 2 && digits > 0:
+				k, digits = k+1, 0
+			default:
+				k = -1 // not a bench stroke id
+			}
+			if k < 0 {
+				break
+			}
+			b = b[1:]
+		}
+		if k == 2 && digits > 0 {
+			fn(nums[0], int(nums[1]), int(nums[2]))
+		}
 	}
-	b = b[i+len(`"data":{"id":"s`):]
-	end := bytes.IndexByte(b, 'x')
-	if end < 0 {
-		return 0, false
-	}
-	t, err := strconv.ParseInt(string(b[:end]), 10, 64)
-	return t, err == nil
 }
 
 // waitAll waits for every client to be done, at most limit.

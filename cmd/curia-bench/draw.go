@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/bits"
 	"net/http"
 	"runtime"
 	"slices"
@@ -55,6 +56,7 @@ func parseDraw(args []string) (drawConfig, error) {
 // phaseResult is one phase's figures.
 type phaseResult struct {
 	name                   string
+	round                  int
 	first, last            int // the pages turned
 	page                   result
 	strokesSent, strokesOK int
@@ -89,15 +91,16 @@ func draw(ctx context.Context, cfg drawConfig, stdout io.Writer) error {
 	}
 	settle(srv, time.Minute)
 	start := time.Now()
-	followers, err := connectAll(ctx, target{addr: srv.addr, meeting: seed.Meeting, tokens: seed.Tokens[cfg.drawers:], readBuf: 16 << 10},
-		cfg.followers, pages, 0)
+	perDrawer := cfg.rounds * strokesPerPhase(cfg)
+	followers, err := connectAll(ctx, target{addr: srv.addr, meeting: seed.Meeting, tokens: seed.Tokens[cfg.drawers:], readBuf: 16 << 10,
+		drawers: cfg.drawers, perDrawer: perDrawer}, cfg.followers, pages, 0)
 	defer closeAll(followers)
 	if err != nil {
 		return err
 	}
 	// The drawers' tablets are in the meeting too, and receive everything.
-	tablets, err := connectAll(ctx, target{addr: srv.addr, meeting: seed.Meeting, tokens: seed.Tokens[:cfg.drawers], readBuf: 16 << 10},
-		cfg.drawers, pages, 0)
+	tablets, err := connectAll(ctx, target{addr: srv.addr, meeting: seed.Meeting, tokens: seed.Tokens[:cfg.drawers], readBuf: 16 << 10,
+		drawers: cfg.drawers, perDrawer: perDrawer}, cfg.drawers, pages, 0)
 	defer closeAll(tablets)
 	if err != nil {
 		return err
@@ -107,9 +110,9 @@ func draw(ctx context.Context, cfg drawConfig, stdout io.Writer) error {
 	var phases []*phaseResult
 	sent := make(sendTimes, pages+1)
 	next := 1
-	for range cfg.rounds {
+	for round := range cfg.rounds {
 		for _, drawing := range []bool{false, true} {
-			ph := &phaseResult{name: "quiet", first: next, last: next + turns - 1}
+			ph := &phaseResult{name: "quiet", round: round, first: next, last: next + turns - 1}
 			if drawing {
 				ph.name = "drawing"
 			}
@@ -125,20 +128,52 @@ func draw(ctx context.Context, cfg drawConfig, stdout io.Writer) error {
 	closeAll(followers)
 	closeAll(tablets)
 	var strokes []time.Duration
-	received := 0
+	var sc strokeCounts
 	var gaps int64
 	for _, c := range followers {
 		strokes = append(strokes, c.strokes...)
-		received += len(c.strokes)
+		sc.add(c)
+		gaps += c.gaps + c.seqDups
+	}
+	var own strokeCounts // the drawers' tablets get every stroke too
+	for _, c := range tablets {
+		own.add(c)
 		gaps += c.gaps + c.seqDups
 	}
 	for _, ph := range phases {
 		ph.page = result{mode: ph.name, clients: cfg.followers}
 		collect(&ph.page, followers, sent, ph.first, ph.last)
 	}
-	drawReport(stdout, cfg, phases, summarise(strokes), received, connect, end.SlowDrops)
-	fmt.Fprintf(stdout, "sequenced messages the followers missed, saw twice or out of order: %d (target 0)\n", gaps)
+	drawReport(stdout, cfg, phases, summarise(strokes), sc, connect, end.SlowDrops)
+	ok := 0
+	for _, ph := range phases {
+		ok += ph.strokesOK
+	}
+	fmt.Fprintf(stdout, "the drawers' own tablets: %d of %d strokes (%d lost, %d duplicate, %d out of order)\n",
+		own.distinct, ok*len(tablets), ok*len(tablets)-own.distinct, own.dups, own.ooo)
+	fmt.Fprintf(stdout, "sequenced messages the followers and tablets missed, saw twice or out of order: %d (target 0)\n", gaps)
 	return nil
+}
+
+// strokeCounts sums what clients saw of the strokes.
+type strokeCounts struct {
+	delivered, distinct, dups, ooo, bad, msgs int
+}
+
+func (s *strokeCounts) add(c *benchClient) {
+	s.delivered += len(c.strokes)
+	s.msgs += c.strokeMsgs
+	s.dups += c.strokeDups
+	s.ooo += c.strokeOOO
+	s.bad += c.strokeBad
+	for _, w := range c.strokeSeen {
+		s.distinct += bits.OnesCount64(w)
+	}
+}
+
+// strokesPerPhase is how many strokes each drawer sends in a drawing phase.
+func strokesPerPhase(cfg drawConfig) int {
+	return int(cfg.duration / (time.Second / time.Duration(cfg.rate)))
 }
 
 // runPhase turns a page every interval for the phase's duration, and in
@@ -160,7 +195,7 @@ func runPhase(ctx context.Context, cfg drawConfig, srv *child, seed seedResult, 
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				drawer(ctx, client, srv, seed, d, cfg, &st)
+				drawer(ctx, client, srv, seed, d, ph.round*strokesPerPhase(cfg), cfg, &st)
 			}()
 		}
 	}
@@ -182,12 +217,13 @@ func runPhase(ctx context.Context, cfg drawConfig, srv *child, seed seedResult, 
 
 // drawer sends shared ink strokes at cfg.rate for cfg.duration through
 // POST /documents/{id}/annotations, as the tablet app does, each with an
-// id it made (carrying the send time, for the followers' clocks). A
-// drawer that falls behind sends its backlog in one batch.
-func drawer(ctx context.Context, client *http.Client, srv *child, seed seedResult, d int, cfg drawConfig, st *drawStats) {
+// id it made (carrying the send time, for the followers' clocks, and its
+// number, base + n, for their checks). A drawer that falls behind sends
+// its backlog in one batch.
+func drawer(ctx context.Context, client *http.Client, srv *child, seed seedResult, d, base int, cfg drawConfig, st *drawStats) {
 	every := time.Second / time.Duration(cfg.rate)
 	start := time.Now()
-	total := int(cfg.duration / every)
+	total := strokesPerPhase(cfg)
 	path := "http://" + srv.addr + "/api/v1/documents/" + seed.Document + "/annotations"
 	token := seed.Tokens[d]
 	for n := 0; n < total && ctx.Err() == nil && time.Since(start) < cfg.duration+5*time.Second; {
@@ -198,7 +234,7 @@ func drawer(ctx context.Context, client *http.Client, srv *child, seed seedResul
 			continue
 		}
 		k := min(due-n, 50)
-		body := strokeBatch(d, n, k, time.Now().UnixNano())
+		body := strokeBatch(d, base+n, k, time.Now().UnixNano())
 		t0 := time.Now()
 		status, err := post(client, path, token, body)
 		rtt := time.Since(t0)
@@ -257,7 +293,7 @@ func strokeBatch(d, n, k int, sent int64) []byte {
 	return append(b, "]}"...)
 }
 
-func drawReport(w io.Writer, cfg drawConfig, phases []*phaseResult, strokes latency, received int, connect time.Duration, drops float64) {
+func drawReport(w io.Writer, cfg drawConfig, phases []*phaseResult, strokes latency, sc strokeCounts, connect time.Duration, drops float64) {
 	fmt.Fprintf(w, "draw: %d drawers × %d shared strokes/s, %d followers (+ the drawers' own tablets), phases of %v, a page turn every %v, %d round(s), %d CPUs, %s, database in %s; all joined in %v\n\n",
 		cfg.drawers, cfg.rate, cfg.followers, cfg.duration, cfg.interval, cfg.rounds, runtime.NumCPU(), runtime.Version(), cfg.dbdir, connect.Round(time.Millisecond))
 	fmt.Fprintf(w, "%-8s %9s %9s %9s %6s %5s %8s %8s %8s %9s %9s %7s\n", "phase", "page p50", "page p99", "page max",
@@ -282,7 +318,11 @@ func drawReport(w io.Writer, cfg drawConfig, phases []*phaseResult, strokes late
 	}
 	want := okStrokes * cfg.followers
 	fmt.Fprintf(w, "\nshared strokes to the followers: %d of %d delivered (%d lost), send → arrival p50 %v, p99 %v, max %v (target p99 ≤ 100 ms)\n",
-		received, want, want-received, strokes.p50.Round(10*time.Microsecond), strokes.p99.Round(10*time.Microsecond), strokes.max.Round(10*time.Microsecond))
+		sc.distinct, want, want-sc.distinct, strokes.p50.Round(10*time.Microsecond), strokes.p99.Round(10*time.Microsecond), strokes.max.Round(10*time.Microsecond))
+	fmt.Fprintf(w, "strokes the followers saw twice: %d, out of their drawer's order: %d, not from this run: %d (target 0)\n", sc.dups, sc.ooo, sc.bad)
+	if sc.msgs > 0 {
+		fmt.Fprintf(w, "stroke messages: %d per follower, %.1f strokes each\n", sc.msgs/max(cfg.followers, 1), float64(sc.delivered)/float64(sc.msgs))
+	}
 	q, d := medianP99(quiet), medianP99(drawing)
 	fmt.Fprintf(w, "page-sync p99 of the followers: %v quiet, %v while drawing: %.2f× (target ≤ 1.2×)\n",
 		q.Round(10*time.Microsecond), d.Round(10*time.Microsecond), ratio(d, q))

@@ -113,6 +113,7 @@ func debugMux(s benchServer) *http.ServeMux {
 	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
 	mux.Handle("GET /debug/pprof/block", pprof.Handler("block"))
 	mux.Handle("GET /debug/pprof/mutex", pprof.Handler("mutex"))
+	mux.Handle("GET /debug/pprof/goroutine", pprof.Handler("goroutine"))
 	mux.HandleFunc("GET /debug/cpu", func(w http.ResponseWriter, _ *http.Request) {
 		_ = json.NewEncoder(w).Encode(readCPU())
 	})

@@ -8,6 +8,7 @@ import { t } from '../i18n';
 import type { Store } from '../store';
 import type { LiveEvent } from '../types';
 import { backendFor, newId, type Backend } from './backend';
+import { applyAnnotationEvent, upsert } from './events';
 import { clampPoint, decimate, distanceToHighlight, distanceToInk, simplify, strokeToRects } from './geometry';
 import type { Annotation, AnnotationData, HighlightData, InkData, LayerProps, NoteData, Point } from './types';
 
@@ -19,16 +20,6 @@ export interface FullLayerProps extends LayerProps {
   onMode?(remote: boolean): void;
   /** Something could not be saved (a message for the user), or null once it is. */
   onError?(message: string | null): void;
-}
-
-/** Inserts or replaces by id. */
-function upsert(l: Annotation[], a: Annotation): Annotation[] {
-  const i = l.findIndex((x) => x.id === a.id);
-  if (i < 0) return [...l, a];
-  if ((l[i].rev ?? 0) > (a.rev ?? 0)) return l; // an older copy
-  const out = l.slice();
-  out[i] = a;
-  return out;
 }
 
 export default function Layer(p: FullLayerProps) {
@@ -60,13 +51,8 @@ export default function Layer(p: FullLayerProps) {
     if (!p.events) return;
     return p.events.subscribe((ev) => {
       if (ev?.type === 'resync') return setReload((n) => n + 1);
-      const a = ev?.data as Annotation | undefined;
-      if (!ev || !a || a.document_id !== p.docId) return;
-      if (p.version && a.version && a.version !== p.version) return;
-      if (ev.type === 'annotation.created' || ev.type === 'annotation.updated') {
-        if (!gone.current.has(a.id)) setAll((l) => upsert(l, a));
-      }
-      if (ev.type === 'annotation.deleted') setAll((l) => l.filter((x) => x.id !== a.id));
+      if (!ev || !ev.type.startsWith('annotation')) return;
+      setAll((l) => applyAnnotationEvent(l, ev, p.docId, p.version, gone.current));
     });
   }, [p.events, p.docId, p.version]);
 

@@ -132,19 +132,24 @@ func dialectorFor(opt Options) (Dialect, gorm.Dialector, error) {
 			}
 			path = filepath.Join(opt.DataDir, "curia.db")
 		}
-		return SQLite, sqlite.Open(sqliteDSN(path)), nil
+		pool, err := openSQLite(path, sqliteDSN(path))
+		if err != nil {
+			return "", nil, err
+		}
+		return SQLite, sqlite.Dialector{Conn: pool}, nil
 	default:
 		return "", nil, errors.New("CURIA_DATABASE_URL must start with postgres:// or sqlite: as in sqlite:/var/lib/curia/curia.db")
 	}
 }
 
-// sqliteDSN sets the pragmas on every pooled connection: WAL, full fsync
-// (votes must survive a power cut), foreign keys, and a busy timeout; and
+// sqliteDSN sets the pragmas on every pooled connection: a busy timeout
+// (first, so that the others wait for a lock rather than fail), WAL, full
+// fsync (votes must survive a power cut) and foreign keys; and
 // makes every transaction BEGIN IMMEDIATE so two writers never deadlock on
 // a lock upgrade ("database is locked").
 func sqliteDSN(path string) string {
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "busy_timeout(15000)"} {
+	for _, p := range []string{"busy_timeout(15000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")

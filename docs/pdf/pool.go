@@ -2,6 +2,7 @@ package pdf
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -56,6 +57,14 @@ func (r *Runner) runPooled(ctx context.Context, id uint64, payload []byte) (resp
 		// next request.
 		r.replenish()
 		return response{}, err
+	}
+	if (res.Error != nil && res.Error.Reason == reasonCrashed) || (res.Error == nil && !json.Valid(res.Result)) {
+		// The operation panicked and the worker recovered (a lock may be
+		// held, a global half-updated), or the worker answered something
+		// that is not a result: answer, but never use this worker again.
+		w.kill()
+		r.replenish()
+		return res, nil
 	}
 	w.served++
 	r.putBack(w)

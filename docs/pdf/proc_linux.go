@@ -74,3 +74,12 @@ func maxRSS(ps *os.ProcessState) int64 {
 	}
 	return 0
 }
+
+// sameChangeTime reports whether a and b have the same inode change time,
+// which every write moves and which, unlike the modification time, cannot
+// be set back.
+func sameChangeTime(a, b os.FileInfo) bool {
+	sa, ok1 := a.Sys().(*syscall.Stat_t)
+	sb, ok2 := b.Sys().(*syscall.Stat_t)
+	return ok1 && ok2 && sa.Ctim == sb.Ctim
+}

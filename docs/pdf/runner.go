@@ -136,8 +136,9 @@ type worker struct {
 	stdin   io.WriteCloser
 	stdout  *responseWriter
 	stderr  *cappedBuffer
-	done    chan struct{} // closed once the process is reaped
-	waitErr error         // cmd.Wait's result, set before done is closed
+	done    chan struct{} // closed once the process is reaped and its TMPDIR removed
+	exited  atomic.Bool   // set as soon as the process is reaped
+	waitErr error         // cmd.Wait's result, set before exited and done
 	scratch string        // the worker's private TMPDIR, removed once it is reaped
 	idle    *time.Timer
 	served  int // requests answered (long-lived workers)
@@ -457,6 +458,7 @@ func (r *Runner) start() (*worker, error) {
 	}
 	go func() {
 		w.waitErr = cmd.Wait()
+		w.exited.Store(true) // reaped: its pid may soon be another process's
 		os.RemoveAll(scratch)
 		close(w.done)
 	}()
@@ -464,14 +466,7 @@ func (r *Runner) start() (*worker, error) {
 }
 
 // alive reports whether the worker has not exited.
-func (w *worker) alive() bool {
-	select {
-	case <-w.done:
-		return false
-	default:
-		return true
-	}
-}
+func (w *worker) alive() bool { return !w.exited.Load() }
 
 // kill kills the worker's process group and waits until it is reaped.
 func (w *worker) kill() {

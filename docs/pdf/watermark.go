@@ -194,7 +194,8 @@ func (c *parsedCache) get(src *source) (opened, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.info == nil || src.info == nil || !os.SameFile(c.info, src.info) ||
-		c.info.Size() != src.info.Size() || !c.info.ModTime().Equal(src.info.ModTime()) {
+		c.info.Size() != src.info.Size() || !c.info.ModTime().Equal(src.info.ModTime()) ||
+		!sameChangeTime(c.info, src.info) { // a file rewritten in place with its mtime put back
 		return opened{}, false
 	}
 	c.hits++

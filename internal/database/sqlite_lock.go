@@ -22,11 +22,12 @@ import (
 // sleep 100 ms or more behind a lock released long before.
 //
 // So transactions of one process queue here instead, in Go, first come
-// first served, and each begins the moment the previous one ends. Other
-// processes on the same file (the `curia` CLI beside a server) still meet
-// SQLite's busy handler. Statements outside a transaction are not queued:
-// they are short, and one issued inside a transaction of the same
-// goroutine must not wait for that transaction.
+// first served, and each begins the moment the previous one ends; so do
+// statements run outside a transaction through Exec (single writes).
+// Other processes on the same file (the `curia` CLI beside a server) still
+// meet SQLite's busy handler. A write attempted while the same goroutine
+// holds a transaction on another connection waits writeQueueWait and
+// fails, as it did in SQLite's busy handler.
 
 // writeQueueWait is how long a transaction waits for its turn: SQLite's
 // own busy timeout, so that a transaction opened while the same goroutine
@@ -95,22 +96,33 @@ type queuedConn struct {
 }
 
 func (c *queuedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	t := time.NewTimer(writeQueueWait)
-	defer t.Stop()
-	select {
-	case c.queue <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-t.C:
-		return nil, errQueueTimeout
+	if opts.ReadOnly { // the driver begins these deferred: no write lock to wait for
+		return c.inner.(driver.ConnBeginTx).BeginTx(ctx, opts)
 	}
-	c.held = true
+	if err := c.acquire(ctx); err != nil {
+		return nil, err
+	}
 	tx, err := c.inner.(driver.ConnBeginTx).BeginTx(ctx, opts)
 	if err != nil {
 		c.release()
 		return nil, err
 	}
 	return queuedTx{inner: tx, conn: c}, nil
+}
+
+// acquire waits for this connection's turn to write.
+func (c *queuedConn) acquire(ctx context.Context) error {
+	t := time.NewTimer(writeQueueWait)
+	defer t.Stop()
+	select {
+	case c.queue <- struct{}{}:
+		c.held = true
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return errQueueTimeout
+	}
 }
 
 // release lets the next transaction begin. database/sql never uses a
@@ -132,7 +144,17 @@ func (c *queuedConn) PrepareContext(ctx context.Context, query string) (driver.S
 	return c.inner.(driver.ConnPrepareContext).PrepareContext(ctx, query)
 }
 
+// ExecContext runs a statement. Outside a transaction it is a write of its
+// own (a session touched, an old event pruned) and takes its turn in the
+// queue too: otherwise it would sleep in SQLite's busy handler while
+// queued transactions overtake it again and again.
 func (c *queuedConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if !c.held {
+		if err := c.acquire(ctx); err != nil {
+			return nil, err
+		}
+		defer c.release()
+	}
 	return c.inner.(driver.ExecerContext).ExecContext(ctx, query, args)
 }
 
@@ -155,9 +177,16 @@ type queuedTx struct {
 	conn  *queuedConn
 }
 
+// Commit commits. Should the commit fail, the transaction is rolled back
+// before the queue moves on (SQLite leaves it open), or, if even that
+// fails, the connection is given up.
 func (t queuedTx) Commit() error {
 	defer t.conn.release()
-	return t.inner.Commit()
+	err := t.inner.Commit()
+	if err != nil && t.inner.Rollback() != nil {
+		return driver.ErrBadConn
+	}
+	return err
 }
 
 func (t queuedTx) Rollback() error {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/curia/curia/audit"
@@ -130,28 +129,50 @@ func (s *Service) announceCreated(ctx context.Context, batch []*createJob) {
 	type group struct {
 		meetingID string
 		audience  []string
+		skip      bool // the document is gone: nothing to announce
 		data      AnnotationsCreated
+	}
+	// Who may see a document is read afresh here, not taken from the
+	// requests (which may have read it before a change), and no change of
+	// it (Update, SetAccess, Delete) runs between that read and the
+	// publish: a reader taken off, or a document made confidential while
+	// the batch waited, never receives its strokes.
+	s.visibility.RLock()
+	defer s.visibility.RUnlock()
+	// The rows as they are now: one deleted or changed since it was
+	// written (its deletion or change is announced under the same lock) is
+	// left out or announced as it now is, never after its own removal.
+	var ids []string
+	for _, j := range batch {
+		for _, r := range j.fresh {
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	now, err := s.store.liveAnnotations(ctx, ids)
+	if err != nil {
+		s.log.ErrorContext(ctx, "announce annotations: read them back", "err", err)
+		return
 	}
 	var groups []*group
 	index := map[string]*group{}
 	for _, j := range batch {
-		if len(j.fresh) == 0 {
-			continue
-		}
-		d := j.doc
-		for _, r := range j.fresh {
-			// The readers a request read are part of the key: a request
-			// that read the access list before a change and one that read
-			// it after are never announced to the same people.
-			key := "s\x00" + d.ID + "\x00" + strings.Join(j.readers, ",")
+		for _, fresh := range j.fresh {
+			r, ok := now[fresh.ID]
+			if !ok {
+				continue
+			}
+			key := "s\x00" + j.doc.ID
 			if !r.Shared {
-				key = "p\x00" + d.ID + "\x00" + r.AuthorID
+				key = "p\x00" + j.doc.ID + "\x00" + r.AuthorID
 			}
 			g := index[key]
 			if g == nil || len(g.data.Items) == maxAnnounceItems {
-				g = &group{meetingID: d.MeetingID, data: AnnotationsCreated{DocumentID: d.ID}}
+				g = &group{meetingID: j.doc.MeetingID, data: AnnotationsCreated{DocumentID: j.doc.ID}}
 				if r.Shared {
-					g.audience = s.audience(ctx, d, j.readers)
+					g.audience, g.skip = s.currentAudience(ctx, j.doc.ID)
 				} else {
 					g.audience = []string{r.AuthorID}
 				}
@@ -161,14 +182,37 @@ func (s *Service) announceCreated(ctx context.Context, batch []*createJob) {
 			g.data.Items = append(g.data.Items, annotation(r))
 		}
 	}
-	if len(groups) == 0 {
-		return
+	evs := make([]event.Event, 0, len(groups))
+	for _, g := range groups {
+		if !g.skip {
+			evs = append(evs, event.Event{MeetingID: g.meetingID, Type: "annotations.created", Data: g.data, Audience: g.audience})
+		}
 	}
-	evs := make([]event.Event, len(groups))
-	for i, g := range groups {
-		evs[i] = event.Event{MeetingID: g.meetingID, Type: "annotations.created", Data: g.data, Audience: g.audience}
+	if len(evs) > 0 {
+		s.pub.Publish(ctx, evs...)
 	}
-	s.pub.Publish(ctx, evs...)
+}
+
+// currentAudience reads who may see a document now: nil for everyone in
+// the meeting. skip is true when the document is gone, or when it cannot
+// be read (then nobody is told rather than perhaps too many).
+func (s *Service) currentAudience(ctx context.Context, docID string) (audience []string, skip bool) {
+	d, err := s.store.document(ctx, docID)
+	if err != nil {
+		if !apperr.Is(err, apperr.NotFound) {
+			s.log.ErrorContext(ctx, "announce annotations: read the document", "err", err, "document", docID)
+		}
+		return nil, true
+	}
+	if !d.Confidential {
+		return nil, false
+	}
+	readers, err := s.store.readers(ctx, []string{docID})
+	if err != nil {
+		s.log.ErrorContext(ctx, "announce annotations: read the readers", "err", err, "document", docID)
+		return nil, true
+	}
+	return s.audience(ctx, d, readers[docID]), false
 }
 
 // newRows checks the input and makes the rows to store.
@@ -333,6 +377,8 @@ func (s *Service) UpdateAnnotation(ctx context.Context, a web.Actor, id string, 
 	if after.Shared != r.Shared {
 		e = s.annotationEntry(a, after, map[bool]string{true: "annotation.shared", false: "annotation.unshared"}[after.Shared], nil)
 	}
+	s.visibility.Lock() // until its event is out: see announceCreated
+	defer s.visibility.Unlock()
 	if err := s.store.updateAnnotation(ctx, r, fields, e); err != nil {
 		return Annotation{}, err
 	}
@@ -395,6 +441,8 @@ func (s *Service) DeleteAnnotation(ctx context.Context, a web.Actor, id string) 
 	if r.Shared {
 		e = s.annotationEntry(a, r, "annotation.deleted", map[string]any{"author_id": r.AuthorID})
 	}
+	s.visibility.Lock() // until its event is out: see announceCreated
+	defer s.visibility.Unlock()
 	if err := s.store.updateAnnotation(ctx, r, map[string]any{"deleted_at": now, "data": "{}", "updated_at": now}, e); err != nil {
 		return err
 	}

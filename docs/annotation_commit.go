@@ -3,6 +3,7 @@ package docs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/curia/curia/audit"
+	"github.com/curia/curia/internal/apperr"
 )
 
 // annotationCommits writes concurrent annotation creates with group
@@ -97,7 +99,7 @@ func (g *annotationCommits) insert(ctx context.Context, st *store, job *createJo
 	g.lastStart = time.Now()
 	g.mu.Unlock()
 	wctx := context.WithoutCancel(ctx) // others wait on this batch: one request's end must not fail it
-	st.commitGroup(wctx, batch)
+	commitSafely(wctx, st, batch)
 	// The next batch may be written while this one is announced, but it
 	// is announced after this one: batches go out in the order they were
 	// written.
@@ -110,16 +112,36 @@ func (g *annotationCommits) insert(ctx context.Context, st *store, job *createJo
 		g.busy = false
 	}
 	g.mu.Unlock()
-	if prev != nil {
-		<-prev
-	}
-	announce(wctx, batch)
-	close(mine)
-	for _, j := range batch {
-		close(j.done)
-	}
+	func() {
+		// However the announcement ends (a panic included), the next
+		// batch may be announced and this batch's requests are answered.
+		defer func() {
+			close(mine)
+			for _, j := range batch {
+				close(j.done)
+			}
+		}()
+		if prev != nil {
+			<-prev
+		}
+		announce(wctx, batch)
+	}()
 	<-job.done
 	return job.existing, job.err
+}
+
+// commitSafely writes a batch; should the write panic, every request of
+// the batch gets an error (nothing of it was committed) and the lead still
+// passes on.
+func commitSafely(ctx context.Context, st *store, batch []*createJob) {
+	defer func() {
+		if p := recover(); p != nil {
+			for _, j := range batch {
+				j.fresh, j.err = nil, apperr.Internalf(fmt.Errorf("panic: %v", p), "write annotations")
+			}
+		}
+	}()
+	st.commitGroup(ctx, batch)
 }
 
 // gather waits, as a leader handed the lead, until the window since the

@@ -3,6 +3,7 @@ package docs
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -135,6 +136,21 @@ func (s *store) annotation(ctx context.Context, id string) (annotationRow, error
 		return r, apperr.NotFoundf("annotation not found")
 	}
 	return r, internal(err)
+}
+
+// liveAnnotations returns the rows of ids that are not deleted, by id.
+func (s *store) liveAnnotations(ctx context.Context, ids []string) (map[string]annotationRow, error) {
+	out := make(map[string]annotationRow, len(ids))
+	for chunk := range slices.Chunk(ids, 500) {
+		var rows []annotationRow
+		if err := s.db.WithContext(ctx).Where("id IN ? AND deleted_at IS NULL", chunk).Find(&rows).Error; err != nil {
+			return nil, internal(err)
+		}
+		for _, r := range rows {
+			out[r.ID] = r
+		}
+	}
+	return out, nil
 }
 
 // annotationFilter selects the annotations a reader sees on a document

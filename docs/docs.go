@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/curia/curia/audit"
@@ -128,6 +129,11 @@ type Service struct {
 	marks     *watermarks
 	access    *accessCache
 	commits   annotationCommits
+	// visibility is held for writing by the changes of who may see a
+	// document (Update, SetAccess, Delete), from their write to their
+	// events, and for reading by the announcement of new annotations
+	// while it reads their audience and publishes.
+	visibility sync.RWMutex
 }
 
 // NewService returns a Service on db.

@@ -21,6 +21,8 @@ type Changes struct {
 // Update changes a document's title, agenda item, position or
 // confidentiality.
 func (s *Service) Update(ctx context.Context, a web.Actor, id string, ch Changes) (Document, error) {
+	s.visibility.Lock() // see Service.visibility
+	defer s.visibility.Unlock()
 	d, _, readers, err := s.managedDoc(ctx, a, id)
 	if err != nil {
 		return Document{}, err
@@ -79,6 +81,8 @@ func (s *Service) changeFields(ctx context.Context, d documentRow, ch Changes) (
 // SetAccess replaces the access list of a document: the participants who,
 // besides the chair and the secretary, may read it when it is confidential.
 func (s *Service) SetAccess(ctx context.Context, a web.Actor, id string, users []string) (Document, error) {
+	s.visibility.Lock() // see Service.visibility
+	defer s.visibility.Unlock()
 	d, _, readers, err := s.managedDoc(ctx, a, id)
 	if err != nil {
 		return Document{}, err
@@ -173,6 +177,8 @@ func nonNil(s []string) []string {
 // Delete removes a document with all its versions; blobs no other
 // document uses are deleted, and cached watermarked copies with them.
 func (s *Service) Delete(ctx context.Context, a web.Actor, id string) error {
+	s.visibility.Lock() // see Service.visibility
+	defer s.visibility.Unlock()
 	d, _, readers, err := s.managedDoc(ctx, a, id)
 	if err != nil {
 		return err

@@ -20,11 +20,12 @@ export function upsert(l: Annotation[], a: Annotation): Annotation[] {
 
 /**
  * The list after a live event, or the same list when the event is not about
- * this document version. `gone` holds ids deleted here: a late event must
- * not bring them back.
+ * this document version. `gone` holds ids deleted here or by an event:
+ * a late event must not bring them back (the ids of deletions this
+ * function sees are added to it).
  */
 export function applyAnnotationEvent(
-  l: Annotation[], ev: LiveEvent, docId: string, version: number | undefined, gone: ReadonlySet<string>,
+  l: Annotation[], ev: LiveEvent, docId: string, version: number | undefined, gone: Set<string>,
 ): Annotation[] {
   const ours = (a: Annotation | undefined): a is Annotation =>
     !!a && typeof a.id === 'string' && a.document_id === docId && !(version && a.version && a.version !== version);
@@ -43,7 +44,9 @@ export function applyAnnotationEvent(
     }
     case 'annotation.deleted': {
       const a = ev.data as Annotation | undefined;
-      return ours(a) && l.some((x) => x.id === a.id) ? l.filter((x) => x.id !== a.id) : l;
+      if (!ours(a)) return l;
+      gone.add(a.id);
+      return l.some((x) => x.id === a.id) ? l.filter((x) => x.id !== a.id) : l;
     }
   }
   return l;

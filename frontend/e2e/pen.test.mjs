@@ -3,7 +3,7 @@
 // at fit, in Vietnamese and English) see the stroke appear while it is
 // drawn, at the same place of the page; "clear", a page turn, the end of the
 // presentation, another agenda item and the presenter browsing away each
-// take the strokes away.
+// take the strokes away. The room display (the projector) shows them too.
 // Nothing is stored: the annotations of the page stay empty.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -21,6 +21,7 @@ let doc;
 let c; // the chair's tablet (Vietnamese)
 let d1; // daibieu1, Vietnamese, at fit
 let d2; // daibieu2, English, zoomed in
+let e; // the room display, opened by the secretary
 const tablets = [];
 
 const present = (page) => chair.put(`/meetings/${meeting.id}/presentation`, { document_id: doc.id, page, zoom: null });
@@ -85,6 +86,11 @@ describe("the presenter's temporary pen", { skip }, () => {
       await t.page.goto(`${BASE}/meetings/${meeting.id}`);
       await waitShown(t.page, 2, doc.id, 60000, t0);
     }
+    e = await tablet(browser, { viewport: IPAD, locale: 'vi-VN', name: 'display' });
+    tablets.push(e);
+    await signIn(e, 'thuky');
+    await e.page.goto(`${BASE}/meetings/${meeting.id}/display`);
+    await e.page.locator('[data-testid=display-stage] canvas').first().waitFor({ timeout: 60000 });
     assert.equal(await d1.page.getByTestId('temp-pen-tool').count(), 0, 'a delegate who presents nothing has no temporary pen');
     await d2.page.getByRole('button', { name: 'Zoom in' }).click();
     await d2.page.getByText('125%').waitFor();
@@ -95,13 +101,13 @@ describe("the presenter's temporary pen", { skip }, () => {
     assert.equal(await pen.getAttribute('aria-pressed'), 'true');
     // The stroke shows on the followers while the chair's finger is still down.
     await draw([[0.2, 0.3], [0.45, 0.4]], { hold: true });
-    for (const t of [d1, d2]) await t.page.getByTestId('temp-stroke').waitFor({ timeout: 10000 });
+    for (const t of [d1, d2, e]) await t.page.getByTestId('temp-stroke').waitFor({ timeout: 10000 });
     const partial = (await strokesOn(d1))[0];
     const s = await c.page.locator('.sheet').boundingBox();
     for (const [fx, fy] of [[0.6, 0.55], [0.7, 0.7]]) await c.page.mouse.move(s.x + s.width * fx, s.y + s.height * fy, { steps: 10 });
     await c.page.mouse.up();
     // The rest of it arrives: the followers' stroke grows to the end point.
-    for (const t of [d1, d2]) {
+    for (const t of [d1, d2, e]) {
       await t.page.waitForFunction(() => {
         const el = document.querySelector('[data-testid=temp-stroke]');
         const sheet = document.querySelector('.sheet').getBoundingClientRect();
@@ -111,7 +117,7 @@ describe("the presenter's temporary pen", { skip }, () => {
     const mine = await strokesOn(c);
     assert.equal(mine.length, 1);
     assert.ok(mine[0].mine, "the chair's own stroke");
-    for (const t of [d1, d2]) {
+    for (const t of [d1, d2, e]) {
       const got = await strokesOn(t);
       assert.equal(got.length, 1, `${t.name}: one stroke`);
       const [st] = got;
@@ -132,6 +138,7 @@ describe("the presenter's temporary pen", { skip }, () => {
     await shot(c.page, 'temp-pen-chair-vi');
     await shot(d1.page, 'temp-pen-follower-vi');
     await shot(d2.page, 'temp-pen-follower-en');
+    await shot(e.page, 'temp-pen-display-vi');
 
     // A second stroke, a tap (a dot).
     await draw([[0.5, 0.2], [0.8, 0.25]]);
@@ -147,7 +154,7 @@ describe("the presenter's temporary pen", { skip }, () => {
     // keyboard reachable: focus it and press Enter
     await clear.focus();
     await c.page.keyboard.press('Enter');
-    for (const t of [c, d1, d2]) await noStrokes(t);
+    for (const t of [c, d1, d2, e]) await noStrokes(t);
     await sleep(500); // the fade-out
     assert.equal(await d1.page.locator('[data-testid=temp-strokes]').count(), 0);
     await shot(d1.page, 'temp-pen-cleared-vi');

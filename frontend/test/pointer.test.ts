@@ -227,6 +227,20 @@ describe('TempStrokes', () => {
     expect(t.where).toBe('d:3');
   });
 
+  it('does not bring back a stroke taken away when a late piece of it arrives', () => {
+    const t = new TempStrokes();
+    t.apply(piece());
+    t.apply(piece({ kind: 'clear', stroke: undefined, points: undefined }));
+    expect(t.size).toBe(0);
+    expect(t.apply(piece({ points: [[3, 4]] }))).toBe(false); // sent before the clear, arrived after
+    expect(t.on('d', 3)).toEqual([]);
+    t.apply(piece({ stroke: 's2', points: [[5, 5]] })); // a new stroke after the clear shows
+    expect(t.on('d', 3).map((s) => s.points)).toEqual([[[5, 5]]]);
+    t.reset(); // the page changed, or the agenda moved on
+    expect(t.apply(piece({ stroke: 's2', points: [[6, 6]] }))).toBe(false);
+    expect(t.size).toBe(0);
+  });
+
   it('shows them only on their page', () => {
     const t = new TempStrokes();
     t.apply(piece());

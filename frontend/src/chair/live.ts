@@ -6,6 +6,7 @@
 // and everything is fetched again after a snapshot or a resync.
 import { api } from '../api';
 import { SliceVersions, wakeOnReturn } from '../live/slices';
+import type { PointerMove } from '../live/pointer';
 import { LiveSocket, liveURL } from '../live/socket';
 import { applyEvent, applySnapshot, emptyRoom, mergePoll, newerPresentation, sliceOf, type RoomState } from '../live/state';
 import { createStore, type Store } from '../store';
@@ -36,6 +37,8 @@ export class LiveRoom {
   readonly extra: Store<Extra> = createStore(emptyExtra());
   /** Sequenced events as they are applied. */
   readonly events: Store<LiveEvent | null> = createStore<LiveEvent | null>(null);
+  /** The presenter's pointer messages (ephemeral), for the room display. */
+  readonly pointer: Store<PointerMove | null> = createStore<PointerMove | null>(null);
   private readonly slices = new SliceVersions();
   private unwatch: () => void = () => {};
   private readonly socket: LiveSocket;
@@ -91,6 +94,7 @@ export class LiveRoom {
   }
 
   private onEphemeral(msg: LiveEvent): void {
+    if (msg.type === 'pointer' && msg.data && typeof msg.data === 'object') this.pointer.set({ ...(msg.data as PointerMove) });
     if (msg.type === 'snapshot' || msg.type === 'presence.joined' || msg.type === 'presence.left') {
       this.setExtra((x) => ({ ...x, online: applyPresence(x.online, msg.type, msg.data) }));
     }

@@ -12,7 +12,11 @@ import type { Poll } from '../types';
 import type { ScreenProps } from '../ui/App';
 import { useNow } from '../ui/hooks';
 import { LangSwitch } from '../ui/LangSwitch';
+import type { ComponentType } from 'preact';
+import type { PointerLink } from '../live/pointer';
+import type { Size } from '../viewer/geometry';
 import type { PdfDoc } from '../viewer/pdf';
+import type { PointerProps } from '../viewer/Pointer';
 import type { Stage } from '../viewer/stage';
 import { ResultChart } from '../chair/Chart';
 import { LiveRoom } from '../chair/live';
@@ -120,7 +124,8 @@ export function Display({ id, me }: ScreenProps) {
       <main class="d-main">
         <section class="d-stage-wrap" aria-label={t('display.presented')}>
           {live ? (
-            <Page docId={live.document_id!} version={live.version ?? 0} page={live.page ?? 1} zoom={live.zoom} title={st.documents.find((d) => d.id === live.document_id)?.title ?? ''} />
+            <Page docId={live.document_id!} version={live.version ?? 0} page={live.page ?? 1} zoom={live.zoom} title={st.documents.find((d) => d.id === live.document_id)?.title ?? ''}
+              me={me.id} pointer={{ moves: room.pointer, canPoint: false, live: `${live.document_id}:${live.page ?? 1}`, item: st.agenda?.current_item_id ?? null, send: () => {} }} />
           ) : (
             <div class="d-idle" data-testid="display-idle">
               {item ? (
@@ -202,18 +207,26 @@ function SpeakerCard({ name, question, startedAt, limit }: { name: string; quest
 }
 
 /** The presented page, as large as the screen allows, following the presenter (and their zoom region). */
-function Page({ docId, version, page, zoom, title }: { docId: string; version: number; page: number; zoom: import('../types').Region | null; title: string }) {
+function Page({ docId, version, page, zoom, title, me, pointer }: {
+  docId: string; version: number; page: number; zoom: import('../types').Region | null; title: string; me: string; pointer: PointerLink;
+}) {
   const stageEl = useRef<HTMLDivElement>(null);
   const sheetEl = useRef<HTMLDivElement>(null);
   const stage = useRef<Stage | null>(null);
   const [mods, setMods] = useState<Mods | null>(null);
   const [pdf, setPdf] = useState<PdfDoc | null>(null);
   const [failed, setFailed] = useState(false);
+  // The page on screen and its size in points: the presenter's laser and temporary strokes sit on it.
+  const [shown, setShown] = useState<{ page: number; size: Size } | null>(null);
+  const [PointerLayer, setPointerLayer] = useState<ComponentType<PointerProps> | null>(null);
 
   useEffect(() => void loadMods().then(setMods, () => setFailed(true)), []);
   useEffect(() => {
+    if (shown && !PointerLayer) void import('../viewer/Pointer').then((m) => setPointerLayer(() => m.default));
+  }, [shown, PointerLayer]);
+  useEffect(() => {
     if (!mods) return;
-    const s = new mods.Stage(stageEl.current!, sheetEl.current!, { turn: () => {}, zoomed: () => {}, shown: () => {} });
+    const s = new mods.Stage(stageEl.current!, sheetEl.current!, { turn: () => {}, zoomed: () => {}, shown: (n, _css, size) => setShown({ page: n, size }) });
     stage.current = s;
     return () => s.destroy();
   }, [mods]);
@@ -222,6 +235,7 @@ function Page({ docId, version, page, zoom, title }: { docId: string; version: n
     let alive = true;
     setFailed(false);
     setPdf(null);
+    setShown(null);
     mods.PdfDoc.get(fileURL({ id: docId, version })).then((d) => {
       if (!alive) return;
       stage.current?.setDoc(d, docId);
@@ -238,7 +252,9 @@ function Page({ docId, version, page, zoom, title }: { docId: string; version: n
   return (
     <div class="d-page">
       <div class="stage d-stage" ref={stageEl} data-testid="display-stage">
-        <div class="sheet" ref={sheetEl} />
+        <div class="sheet" ref={sheetEl}>
+          {PointerLayer && shown && <PointerLayer link={pointer} docId={docId} page={shown.page} size={shown.size} me={me} tool={null} />}
+        </div>
         {!pdf && !failed && <div class="loading">{t('viewer.loading')}</div>}
         {failed && <div class="loading error">{t('viewer.failed')}</div>}
       </div>

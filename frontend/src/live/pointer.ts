@@ -296,10 +296,19 @@ export const MAX_TEMP_POINTS = 60_000;
  * one): a piece of a stroke for another page or document starts over on
  * that page; clear removes them all. Pure: the viewer draws what it holds.
  */
+/** How many taken-away strokes TempStrokes remembers, to drop their late pieces. */
+const MAX_GONE = 500;
+
 export class TempStrokes {
   private page: { docId: string; page: number } | null = null;
   private strokes = new Map<string, TempStroke>();
   private total = 0;
+  /**
+   * Strokes taken away (cleared, or gone with their page): a piece of one that arrives late (the presenter's
+   * tablet sends pieces a little behind the pen) must not bring it back. Stroke ids are unique, so this only
+   * ever drops pieces of old strokes; the most recent MAX_GONE are remembered.
+   */
+  private gone = new Set<string>();
 
   /** Where the strokes are ("documentId:page"), or null when there are none. */
   get where(): string | null {
@@ -323,6 +332,7 @@ export class TempStrokes {
       this.page = { docId: m.document_id, page: m.page };
     }
     const key = `${m.by}/${m.stroke}`;
+    if (this.gone.has(key)) return false;
     let s = this.strokes.get(key);
     if (!s) {
       s = { key, by: m.by, colour: m.colour || TEMP_COLOUR, width: m.width || TEMP_WIDTH, points: [] };
@@ -342,6 +352,10 @@ export class TempStrokes {
 
   /** Removes every stroke. */
   reset(): void {
+    for (const key of this.strokes.keys()) {
+      this.gone.add(key);
+      if (this.gone.size > MAX_GONE) this.gone.delete(this.gone.values().next().value!);
+    }
     this.strokes.clear();
     this.total = 0;
     this.page = null;

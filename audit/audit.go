@@ -64,11 +64,10 @@ func Write(tx *gorm.DB, e Entry) error {
 // itself: gorm's batch create reflects over each row and reads every new
 // id back, which nobody here needs.
 func WriteMany(tx *gorm.DB, es []Entry) error {
-	per := rowsPerInsert
 	if tx.Dialector.Name() == "postgres" {
-		per = rowsPerInsertPG
+		return writeManyPG(tx, es)
 	}
-	for chunk := range slices.Chunk(es, per) {
+	for chunk := range slices.Chunk(es, rowsPerInsert) {
 		var sql strings.Builder
 		sql.WriteString("INSERT INTO audit_log (at, actor_id, action, object, meeting_id, detail, client_ip) VALUES ")
 		args := make([]any, 0, 7*len(chunk))
@@ -91,12 +90,29 @@ func WriteMany(tx *gorm.DB, es []Entry) error {
 }
 
 // rowsPerInsert keeps one INSERT's parameters (7 a row) under SQLite's
-// oldest limit of 999; PostgreSQL takes 65,535, and each statement saved
-// is a round trip.
-const (
-	rowsPerInsert   = 140
-	rowsPerInsertPG = 1000
-)
+// oldest limit of 999.
+const rowsPerInsert = 140
+
+// writeManyPG is WriteMany on PostgreSQL: one statement whatever the
+// number of entries, its columns as arrays, so its text never changes and
+// the driver prepares it once per connection.
+func writeManyPG(tx *gorm.DB, es []Entry) error {
+	n := len(es)
+	at := make([]time.Time, n)
+	actor, action, object, meeting, detail, ip := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, e := range es {
+		r, err := toRow(e)
+		if err != nil {
+			return err
+		}
+		at[i], actor[i], action[i], object[i], meeting[i], detail[i], ip[i] = r.At, r.ActorID, r.Action, r.Object, r.MeetingID, r.Detail, r.ClientIP
+	}
+	_, err := tx.Statement.ConnPool.ExecContext(tx.Statement.Context,
+		"INSERT INTO audit_log (at, actor_id, action, object, meeting_id, detail, client_ip) "+
+			"SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])",
+		at, actor, action, object, meeting, detail, ip)
+	return err
+}
 
 func toRow(e Entry) (row, error) {
 	r := row{At: e.At, ActorID: e.ActorID, Action: e.Action, Object: e.Object, MeetingID: e.MeetingID, ClientIP: e.ClientIP}

@@ -2,6 +2,7 @@ package database
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"path/filepath"
@@ -14,17 +15,8 @@ import (
 // Transactions queue in Go: one waits while another is open, begins as
 // soon as it ends, and gives up with its context.
 func TestSQLiteTransactionsQueue(t *testing.T) {
-	dir := t.TempDir()
-	db, err := Open(context.Background(), Options{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	sqlDB, _ := db.Gorm.DB()
+	sqlDB := sqliteWith(t, "CREATE TABLE n (v INTEGER)")
 	ctx := context.Background()
-	if _, err := sqlDB.ExecContext(ctx, "CREATE TABLE n (v INTEGER)"); err != nil {
-		t.Fatal(err)
-	}
 
 	first, err := sqlDB.BeginTx(ctx, nil)
 	if err != nil {
@@ -84,17 +76,8 @@ func TestSQLiteTransactionsQueue(t *testing.T) {
 // Many writers at once: every transaction commits, none meets "database
 // is locked", and at most one is open at any moment.
 func TestSQLiteWritersNeverOverlap(t *testing.T) {
-	dir := t.TempDir()
-	db, err := Open(context.Background(), Options{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	sqlDB, _ := db.Gorm.DB()
+	sqlDB := sqliteWith(t, "CREATE TABLE c (v INTEGER)")
 	ctx := context.Background()
-	if _, err := sqlDB.ExecContext(ctx, "CREATE TABLE c (v INTEGER)"); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := sqlDB.ExecContext(ctx, "INSERT INTO c VALUES (0)"); err != nil {
 		t.Fatal(err)
 	}
@@ -139,6 +122,24 @@ func TestSQLiteWritersNeverOverlap(t *testing.T) {
 	if m := most.Load(); m != 1 {
 		t.Fatalf("%d transactions were open at once", m)
 	}
+}
+
+// sqliteWith opens a fresh SQLite database in a temporary directory, runs
+// the statements, and returns its pool, closed when the test ends.
+func sqliteWith(t *testing.T, statements ...string) *sql.DB {
+	t.Helper()
+	db, err := Open(context.Background(), Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	sqlDB, _ := db.Gorm.DB()
+	for _, q := range statements {
+		if _, err := sqlDB.ExecContext(context.Background(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return sqlDB
 }
 
 // A connection closed while its transaction holds the queue (a broken

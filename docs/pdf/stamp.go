@@ -537,19 +537,11 @@ func (inc *increment) copyFrom(xt *model.XRefTable, o types.Object, seen map[int
 // write copies the original file to out and appends the update: its
 // objects, a cross-reference section of the same kind as the original's
 // last one (table or stream), and a trailer chained to prev.
-func (inc *increment) write(src *source, out string, prev int64, xrefStream bool) (err error) {
-	f, err := os.Create(out)
-	if err != nil {
-		return newError(KindInternal, reasonInternal, "create output: "+err.Error())
-	}
-	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = newError(KindInternal, reasonInternal, "close output: "+cerr.Error())
-		}
-		if err != nil {
-			os.Remove(out)
-		}
-	}()
+func (inc *increment) write(src *source, out string, prev int64, xrefStream bool) error {
+	return writeFile(out, func(f *os.File) error { return inc.writeTo(f, src, prev, xrefStream) })
+}
+
+func (inc *increment) writeTo(f *os.File, src *source, prev int64, xrefStream bool) error {
 	// From file to file, io.Copy is copy_file_range on Linux: the kernel
 	// copies (or shares) the pages, the worker never holds them.
 	if _, err := src.f.Seek(0, io.SeekStart); err != nil {

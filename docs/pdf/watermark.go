@@ -249,7 +249,18 @@ func newWatermark(fontDir, text string, fontFiles []string) (*model.Watermark, e
 }
 
 // writeDocument writes doc to path, removing a partial file on failure.
-func writeDocument(doc *model.Context, path string) (err error) {
+func writeDocument(doc *model.Context, path string) error {
+	return writeFile(path, func(f *os.File) error {
+		if err := api.WriteContext(doc, f); err != nil {
+			return newError(KindUnreadable, reasonDamaged, "write: "+err.Error())
+		}
+		return nil
+	})
+}
+
+// writeFile creates path and has fill write it; should either fail, or
+// closing the file, the partial file is removed.
+func writeFile(path string, fill func(f *os.File) error) (err error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return newError(KindInternal, reasonInternal, "create output: "+err.Error())
@@ -262,10 +273,7 @@ func writeDocument(doc *model.Context, path string) (err error) {
 			os.Remove(path)
 		}
 	}()
-	if err := api.WriteContext(doc, f); err != nil {
-		return newError(KindUnreadable, reasonDamaged, "write: "+err.Error())
-	}
-	return nil
+	return fill(f)
 }
 
 // watermarkText joins the cleaned, non-empty lines and the copy id, one per

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SliceVersions } from '../src/live/slices';
+import { Refetch, SliceVersions } from '../src/live/slices';
 
 describe('slice versions', () => {
   it('give a REST answer when no event touched its slice', async () => {
@@ -24,5 +24,29 @@ describe('slice versions', () => {
     release();
     expect(await agenda).toBeNull();
     expect(await polls).toEqual({ value: 'polls' });
+  });
+});
+
+describe('refetch', () => {
+  it('runs once at a time, and once more when asked during a run', async () => {
+    let runs = 0;
+    let release: () => void = () => {};
+    const r = new Refetch(() => {
+      runs++;
+      return new Promise<void>((res) => { release = res; });
+    });
+    const first = r.request();
+    const second = r.request(); // during the run: the same promise, and one more run after
+    r.request();
+    expect(second).toBe(first);
+    expect(runs).toBe(1);
+    release();
+    await first;
+    await Promise.resolve();
+    expect(runs).toBe(2);
+    release();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(runs).toBe(2); // nobody asked during the second run
   });
 });

@@ -10,7 +10,7 @@ import { navigate } from '../router';
 import { useStore } from '../store';
 import type { Meeting, MeetingStatus, User } from '../types';
 import type { ScreenProps } from '../ui/App';
-import { useNow } from '../ui/hooks';
+import { useNow, useOfflineBanner } from '../ui/hooks';
 import { Icon } from '../ui/Icon';
 import { LangSwitch } from '../ui/LangSwitch';
 import { Toasts } from '../ui/Toast';
@@ -68,13 +68,7 @@ function Cockpit({ id, me, onSignOut }: { id: string; me: User; onSignOut(): voi
     return () => room.stop();
   }, [room]);
 
-  // The offline banner waits a moment, so a quick reconnect does not flash it.
-  const [offline, setOffline] = useState(false);
-  useEffect(() => {
-    if (st.online) return setOffline(false);
-    const timer = setTimeout(() => setOffline(true), 1500);
-    return () => clearTimeout(timer);
-  }, [st.online]);
+  const offline = useOfflineBanner(st.online);
 
   const m = st.meeting;
   return (

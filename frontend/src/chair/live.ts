@@ -5,7 +5,7 @@
 // answer is dropped when an event touched its slice while it was in flight,
 // and everything is fetched again after a snapshot or a resync.
 import { api } from '../api';
-import { SliceVersions, wakeOnReturn } from '../live/slices';
+import { Refetch, SliceVersions, wakeOnReturn } from '../live/slices';
 import type { PointerMove } from '../live/pointer';
 import { LiveSocket, liveURL } from '../live/socket';
 import { applyEvent, applySnapshot, emptyRoom, mergePoll, newerPresentation, sliceOf, type RoomState } from '../live/state';
@@ -42,8 +42,7 @@ export class LiveRoom {
   private readonly slices = new SliceVersions();
   private unwatch: () => void = () => {};
   private readonly socket: LiveSocket;
-  private loading: Promise<void> | null = null;
-  private again = false;
+  private readonly refetch = new Refetch(() => this.fetchAll());
 
   /** manage: the cockpit (attendance list, roll calls); otherwise the display's view. */
   constructor(readonly id: string, readonly me: string, readonly manage: boolean) {
@@ -155,10 +154,10 @@ export class LiveRoom {
 
   /** Everything the screen shows, fetched again (first load, resync, reconnect). */
   refreshAll(): Promise<void> {
-    if (this.loading) {
-      this.again = true;
-      return this.loading;
-    }
+    return this.refetch.request();
+  }
+
+  private fetchAll(): Promise<void> {
     const id = this.id;
     const set = <K extends keyof RoomState>(k: K) => (v: RoomState[K]) => this.state.set((s) => ({ ...s, [k]: v }));
     const run = async () => {
@@ -178,19 +177,10 @@ export class LiveRoom {
       }
       this.state.set((s) => (s.ready && !s.error ? s : { ...s, ready: true, error: null }));
     };
-    this.loading = run()
-      .catch((e: { code?: string }) => {
-        const s = this.state.get();
-        if (!s.ready) this.state.set({ ...s, ready: true, error: e?.code ?? 'error' });
-      })
-      .finally(() => {
-        this.loading = null;
-        if (this.again) {
-          this.again = false;
-          void this.refreshAll();
-        }
-      });
-    return this.loading;
+    return run().catch((e: { code?: string }) => {
+      const s = this.state.get();
+      if (!s.ready) this.state.set({ ...s, ready: true, error: e?.code ?? 'error' });
+    });
   }
 
   loadQuorum(): Promise<void> {

@@ -10,7 +10,7 @@ import { findItem } from '../live/state';
 import { useStore } from '../store';
 import type { Poll } from '../types';
 import type { ScreenProps } from '../ui/App';
-import { useNow } from '../ui/hooks';
+import { useNow, useOfflineBanner } from '../ui/hooks';
 import { LangSwitch } from '../ui/LangSwitch';
 import type { ComponentType } from 'preact';
 import type { PointerLink } from '../live/pointer';
@@ -69,13 +69,7 @@ export function Display({ id, me }: ScreenProps) {
     };
   }, [room]);
 
-  // Offline shows after a moment, so a quick reconnect does not flash it.
-  const [offline, setOffline] = useState(false);
-  useEffect(() => {
-    if (st.online) return setOffline(false);
-    const timer = setTimeout(() => setOffline(true), 1500);
-    return () => clearTimeout(timer);
-  }, [st.online]);
+  const offline = useOfflineBanner(st.online);
 
   useEffect(() => {
     const on = () => setFull(!!document.fullscreenElement);

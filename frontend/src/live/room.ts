@@ -7,7 +7,7 @@ import { takeEarlyPresentation } from '../viewer/boot';
 import { createStore, type Store } from '../store';
 import type { LiveEvent, Poll, Presentation } from '../types';
 import type { PointerMove, PointerOut } from './pointer';
-import { SliceVersions, wakeOnReturn } from './slices';
+import { Refetch, SliceVersions, wakeOnReturn } from './slices';
 import { LiveSocket, liveURL, type LiveOptions } from './socket';
 import { applyEvent, applySnapshot, emptyRoom, mergePoll, sliceOf, type RoomState } from './state';
 
@@ -28,8 +28,7 @@ export class Room {
   private readonly slices = new SliceVersions();
   private unwatch: () => void = () => {};
   private readonly socket: LiveSocket;
-  private loading: Promise<void> | null = null;
-  private again = false;
+  private readonly refetch = new Refetch(() => this.fetchAll());
 
   constructor(readonly id: string, readonly me: string, opt?: Partial<LiveOptions>, onSessionCheck?: () => void) {
     this.socket = new LiveSocket({ url: liveURL(id), ...opt }, {
@@ -91,10 +90,10 @@ export class Room {
 
   /** Everything the room shows, fetched again (first load, resync, reconnect). */
   refreshAll(): Promise<void> {
-    if (this.loading) {
-      this.again = true; // answers already in flight may predate what we missed
-      return this.loading;
-    }
+    return this.refetch.request();
+  }
+
+  private fetchAll(): Promise<void> {
     const id = this.id;
     const run = async () => {
       await Promise.all([
@@ -111,20 +110,11 @@ export class Room {
       if (cur) await this.loadSpeakers(cur);
       this.state.set((s) => (s.ready && !s.error ? s : { ...s, ready: true, error: null }));
     };
-    this.loading = run()
-      .catch((e: { code?: string }) => {
-        const s = this.state.get();
-        // A failure after the first load is a network blip: the reconnect refetches.
-        if (!s.ready) this.state.set({ ...s, ready: true, error: e?.code ?? 'error' });
-      })
-      .finally(() => {
-        this.loading = null;
-        if (this.again) {
-          this.again = false;
-          void this.refreshAll();
-        }
-      });
-    return this.loading;
+    return run().catch((e: { code?: string }) => {
+      const s = this.state.get();
+      // A failure after the first load is a network blip: the reconnect refetches.
+      if (!s.ready) this.state.set({ ...s, ready: true, error: e?.code ?? 'error' });
+    });
   }
 
   private async loadPolls(): Promise<void> {

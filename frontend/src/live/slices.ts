@@ -36,3 +36,30 @@ export function wakeOnReturn(socket: Pick<LiveSocket, 'kick'>): () => void {
     document.removeEventListener('visibilitychange', kick);
   };
 }
+
+/**
+ * A full refetch that runs at most once at a time. Asked again while it
+ * runs, it runs once more when that run ends (answers already in flight
+ * may predate what was missed), however many times it was asked.
+ */
+export class Refetch {
+  private running: Promise<void> | null = null;
+  private again = false;
+
+  constructor(private readonly run: () => Promise<void>) {}
+
+  request(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.run().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        void this.request();
+      }
+    });
+    return this.running;
+  }
+}

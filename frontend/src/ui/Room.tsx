@@ -13,6 +13,7 @@ import type { Doc, User } from '../types';
 import { prefetchHead } from '../viewer/head';
 import type { ViewerProps } from '../viewer/Viewer';
 import { AgendaPane } from './Agenda';
+import { useOfflineBanner } from './hooks';
 import { Icon } from './Icon';
 import { LangSwitch } from './LangSwitch';
 import type { PollLayer as PollLayerC } from './Poll';
@@ -31,7 +32,7 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
   const follow = useStore(room.follow);
   const [agendaOpen, setAgendaOpen] = useState(false);
   const [Viewer, setViewer] = useState<ComponentType<ViewerProps> | null>(null);
-  const [offlineShown, setOfflineShown] = useState(false);
+  const offlineShown = useOfflineBanner(st.online);
   // The ballot's code comes after the first page (or at once when a poll is there): it is not needed to read.
   const [PollLayer, setPollLayer] = useState<typeof PollLayerC | null>(null);
   const [pageSeen, setPageSeen] = useState(false);
@@ -54,13 +55,6 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
     const timer = setTimeout(() => setPageSeen(true), 8000); // nothing to read, or a slow start
     return () => clearTimeout(timer);
   }, []);
-
-  // The offline banner waits a moment, so a quick reconnect does not flash it.
-  useEffect(() => {
-    if (st.online) return setOfflineShown(false);
-    const timer = setTimeout(() => setOfflineShown(true), 1500);
-    return () => clearTimeout(timer);
-  }, [st.online]);
 
   if (st.error) {
     return (

@@ -12,3 +12,17 @@ export function useNow(on = true, ms = 1000): number {
   }, [on, ms]);
   return now;
 }
+
+/**
+ * Whether to show the offline banner: only once the connection has been
+ * down for a moment, so a quick reconnect does not flash it.
+ */
+export function useOfflineBanner(online: boolean, ms = 1500): boolean {
+  const [shown, setShown] = useState(false);
+  useEffect(() => {
+    if (online) return setShown(false);
+    const timer = setTimeout(() => setShown(true), ms);
+    return () => clearTimeout(timer);
+  }, [online, ms]);
+  return shown;
+}

@@ -23,6 +23,7 @@ type drawConfig struct {
 	duration           time.Duration // of each phase
 	interval           time.Duration // between page turns
 	perRequest         int           // strokes per POST at most (the tablet batches a backlog)
+	lockstep           bool          // every drawer's strokes at the same instants
 	rounds             int
 	dbdir              string
 }
@@ -35,13 +36,14 @@ func parseDraw(args []string) (drawConfig, error) {
 	duration := fs.Duration("duration", 10*time.Second, "length of each phase (quiet, then drawing)")
 	interval := fs.Duration("interval", 200*time.Millisecond, "time between page turns")
 	perRequest := fs.Int("per-request", 1, "strokes a drawer collects before it sends them in one POST; one that fell behind sends its backlog in one batch of up to 50, as the tablet app does")
+	lockstep := fs.Bool("lockstep", false, "start every drawer at the same instant, so that all their strokes (and every other page turn) coincide; by default their starts are spread evenly over one stroke interval, as people drawing on their own do")
 	rounds := fs.Int("rounds", 1, "quiet + drawing phase pairs")
 	dbdir := fs.String("dbdir", defaultDBDir(), "directory for the app's SQLite database and files")
 	if err := fs.Parse(args); err != nil {
 		return drawConfig{}, err
 	}
 	cfg := drawConfig{drawers: *drawers, followers: *followers, rate: *rate, duration: *duration, interval: *interval,
-		perRequest: *perRequest, rounds: *rounds, dbdir: *dbdir}
+		perRequest: *perRequest, lockstep: *lockstep, rounds: *rounds, dbdir: *dbdir}
 	if cfg.drawers < 1 || cfg.drawers > 1000 || cfg.followers < 1 || cfg.followers > 10000 || cfg.rate < 1 || cfg.rate > 100 ||
 		cfg.duration < time.Second || cfg.duration > 10*time.Minute || cfg.interval < 10*time.Millisecond ||
 		cfg.perRequest < 1 || cfg.perRequest > 50 || cfg.rounds < 1 || cfg.rounds > 10 {
@@ -220,9 +222,18 @@ func runPhase(ctx context.Context, cfg drawConfig, srv *child, seed seedResult, 
 // id it made (carrying the send time, for the followers' clocks, and its
 // number, base + n, for their checks). A drawer that falls behind sends
 // its backlog in one batch.
+//
+// Drawer d starts d/drawers of a stroke interval into the phase, unless
+// lockstep: fifty people do not lift their pens in the same millisecond,
+// and in lockstep every stroke of the room arrives in one burst, at the
+// instant of a page turn (both schedules start with the phase).
 func drawer(ctx context.Context, client *http.Client, srv *child, seed seedResult, d, base int, cfg drawConfig, st *drawStats) {
 	every := time.Second / time.Duration(cfg.rate)
 	start := time.Now()
+	if !cfg.lockstep {
+		start = start.Add(every * time.Duration(d) / time.Duration(cfg.drawers))
+		time.Sleep(time.Until(start))
+	}
 	total := strokesPerPhase(cfg)
 	path := "http://" + srv.addr + "/api/v1/documents/" + seed.Document + "/annotations"
 	token := seed.Tokens[d]
@@ -294,8 +305,12 @@ func strokeBatch(d, n, k int, sent int64) []byte {
 }
 
 func drawReport(w io.Writer, cfg drawConfig, phases []*phaseResult, strokes latency, sc strokeCounts, connect time.Duration, drops float64) {
-	fmt.Fprintf(w, "draw: %d drawers × %d shared strokes/s, %d followers (+ the drawers' own tablets), phases of %v, a page turn every %v, %d round(s), %d CPUs, %s, database in %s; all joined in %v\n\n",
-		cfg.drawers, cfg.rate, cfg.followers, cfg.duration, cfg.interval, cfg.rounds, runtime.NumCPU(), runtime.Version(), cfg.dbdir, connect.Round(time.Millisecond))
+	starts := "spread over a stroke interval"
+	if cfg.lockstep {
+		starts = "in lockstep"
+	}
+	fmt.Fprintf(w, "draw: %d drawers × %d shared strokes/s (starts %s), %d followers (+ the drawers' own tablets), phases of %v, a page turn every %v, %d round(s), %d CPUs, %s, database in %s; all joined in %v\n\n",
+		cfg.drawers, cfg.rate, starts, cfg.followers, cfg.duration, cfg.interval, cfg.rounds, runtime.NumCPU(), runtime.Version(), cfg.dbdir, connect.Round(time.Millisecond))
 	fmt.Fprintf(w, "%-8s %9s %9s %9s %6s %5s %8s %8s %8s %9s %9s %7s\n", "phase", "page p50", "page p99", "page max",
 		"lost", "dup", "strokes", "ok", "failed", "POST p50", "POST p99", "CPU")
 	okStrokes := 0

@@ -338,18 +338,25 @@ func drawReport(w io.Writer, cfg drawConfig, phases []*phaseResult, strokes late
 	if sc.msgs > 0 {
 		fmt.Fprintf(w, "stroke messages: %d per follower, %.1f strokes each\n", sc.msgs/max(cfg.followers, 1), float64(sc.delivered)/float64(sc.msgs))
 	}
-	q, d := medianP99(quiet), medianP99(drawing)
+	p99 := func(l latency) time.Duration { return l.p99 }
+	p50 := func(l latency) time.Duration { return l.p50 }
+	q, d := medianOf(quiet, p99), medianOf(drawing, p99)
 	fmt.Fprintf(w, "page-sync p99 of the followers: %v quiet, %v while drawing: %.2f× (target ≤ 1.2×)\n",
+		q.Round(10*time.Microsecond), d.Round(10*time.Microsecond), ratio(d, q))
+	q, d = medianOf(quiet, p50), medianOf(drawing, p50)
+	fmt.Fprintf(w, "page-sync p50 of the followers: %v quiet, %v while drawing: %.2f×\n",
 		q.Round(10*time.Microsecond), d.Round(10*time.Microsecond), ratio(d, q))
 	if drops > 0 {
 		fmt.Fprintf(w, "the hub dropped %.0f slow clients\n", drops)
 	}
 }
 
-func medianP99(phs []*phaseResult) time.Duration {
+// medianOf is the median over phases of one statistic of their page-sync
+// latency.
+func medianOf(phs []*phaseResult, stat func(latency) time.Duration) time.Duration {
 	var all []time.Duration
 	for _, ph := range phs {
-		all = append(all, ph.page.lat.p99)
+		all = append(all, stat(ph.page.lat))
 	}
 	if len(all) == 0 {
 		return 0

@@ -18,10 +18,10 @@ import (
 // its window:
 //
 //   - changes made through this Service (access list, confidential flag,
-//     new version, deletion) take effect at once;
-//   - changes made elsewhere (a participant removed or given another
-//     role, the meeting closed; any change on another node) take effect
-//     within annotateTTL;
+//     new version, deletion) and changes of a meeting's participants or
+//     status (a participant removed or given another role, the meeting
+//     closed: MeetingAccessChanged) take effect at once;
+//   - changes made on another node take effect within annotateTTL;
 //   - only grants are cached: a refusal is read again every time.
 const annotateTTL = time.Second
 

@@ -231,3 +231,33 @@ func onceEach(got map[string]int, ids ...string) bool {
 	}
 	return true
 }
+
+// Annotate caches what it read about a document and the author's part in
+// the meeting, but a change of the meeting's participants or status
+// applies on the very next stroke: a delegate made observer can no
+// longer share, one removed gets 404, and nobody writes in a closed
+// meeting.
+func TestAnnotationGrantsFollowMeetingChanges(t *testing.T) {
+	r := newAnnRoom(t, testdb.Backends()[0])
+	path := annotationsPath(r.open.ID)
+	participants := "/api/v1/meetings/" + r.m + "/participants/"
+	for i, c := range []*apptest.Client{r.other, r.c.Delegate, r.c.Chair} { // grants now cached
+		c.Must(http.StatusCreated, "POST", path, ink(fmt.Sprint("before", i), 1, true))
+	}
+
+	r.c.Secretary.Must(http.StatusOK, "PUT", participants+r.other.UserID, map[string]any{"role": "observer"})
+	if res := r.other.Do("POST", path, ink("demoted", 1, true)); res.Status != http.StatusForbidden {
+		t.Errorf("a delegate made observer shares a stroke: %d", res.Status)
+	}
+	r.c.Secretary.Must(http.StatusNoContent, "DELETE", participants+r.c.Delegate.UserID, nil)
+	if res := r.c.Delegate.Do("POST", path, ink("removed", 1, true)); res.Status != http.StatusNotFound {
+		t.Errorf("a removed delegate annotates: %d", res.Status)
+	}
+	r.c.SetStatus(r.m, "scheduled", "live", "closed")
+	if res := r.c.Chair.Do("POST", path, ink("closed", 1, true)); res.Status != http.StatusConflict {
+		t.Errorf("the chair annotates in a closed meeting: %d", res.Status)
+	}
+	if ids, _ := seen(t, r.c.Secretary, r.open.ID); len(ids) != 3 {
+		t.Errorf("stored: %v, want the three strokes made before the changes", ids)
+	}
+}

@@ -15,10 +15,9 @@ import (
 //
 //   - changes made through this Service (access list, confidential flag,
 //     title, new version, deletion) take effect at once: they empty the
-//     cache;
-//   - changes made elsewhere (a participant removed or given another role
-//     in the meeting package, or any change on another node) take effect
-//     within accessTTL.
+//     cache; so do changes of a meeting's participants or status, which
+//     the meeting package reports (MeetingAccessChanged);
+//   - changes made on another node take effect within accessTTL.
 //
 // Only grants are cached: a refusal is never remembered, so a reader
 // added to a meeting or an access list is served at once.
@@ -84,6 +83,13 @@ func (c *accessCache) put(k accessKey, gen uint64, d documentRow, v versionRow) 
 	}
 	c.entries[k] = accessEntry{d: d, v: v, gen: gen, until: c.now().Add(accessTTL)}
 }
+
+// MeetingAccessChanged forgets every cached grant (both caches: the read
+// grants of this file and Annotate's, which share its generation) when a
+// meeting's participants or status change (meeting.Config.AccessChanged):
+// a participant removed or demoted, or a meeting closed, is refused on
+// the very next request on this node.
+func (s *Service) MeetingAccessChanged(context.Context, string) { s.access.invalidate() }
 
 // invalidate forgets every grant; call it after a change commits.
 func (c *accessCache) invalidate() {

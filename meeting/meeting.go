@@ -47,7 +47,12 @@ type Config struct {
 	// Removed is told, after the change commits, that a user no longer
 	// takes part in a meeting (the live hub closes their connections).
 	Removed func(ctx context.Context, meetingID, userID string)
-	Now     func() time.Time
+	// AccessChanged is told, after the change commits, that who may do
+	// what in a meeting has changed: a participant added, removed or
+	// given another role, the meeting's status changed. Whoever caches
+	// grants (the documents service) forgets them.
+	AccessChanged func(ctx context.Context, meetingID string)
+	Now           func() time.Time
 }
 
 // Service implements the meeting rules for REST, the live hub and the CLI.
@@ -56,6 +61,7 @@ type Service struct {
 	users   Users
 	pub     event.Publisher
 	removed func(ctx context.Context, meetingID, userID string)
+	changed func(ctx context.Context, meetingID string) // Config.AccessChanged
 	now     func() time.Time
 
 	closeGuards guards
@@ -74,7 +80,11 @@ func NewService(db *database.DB, cfg Config) *Service {
 	if cfg.Removed == nil {
 		cfg.Removed = func(context.Context, string, string) {}
 	}
-	return &Service{store: &store{db: db.Gorm}, users: cfg.Users, pub: cfg.Publisher, removed: cfg.Removed, now: cfg.Now}
+	if cfg.AccessChanged == nil {
+		cfg.AccessChanged = func(context.Context, string) {}
+	}
+	return &Service{store: &store{db: db.Gorm}, users: cfg.Users, pub: cfg.Publisher, removed: cfg.Removed,
+		changed: cfg.AccessChanged, now: cfg.Now}
 }
 
 // NewMeeting is the input of Create.

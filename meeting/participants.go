@@ -76,6 +76,7 @@ func (s *Service) PutParticipant(ctx context.Context, a web.Actor, meetingID, us
 	if err != nil {
 		return Participant{}, false, err
 	}
+	s.changed(ctx, meetingID)
 	list := s.participantsChanged(ctx, meetingID)
 	for _, p := range list {
 		if p.UserID == userID {
@@ -95,6 +96,7 @@ func (s *Service) RemoveParticipant(ctx context.Context, a web.Actor, meetingID,
 	if err := s.store.removeParticipant(ctx, meetingID, userID, e); err != nil {
 		return err
 	}
+	s.changed(ctx, meetingID)
 	s.participantsChanged(ctx, meetingID)
 	s.removed(ctx, meetingID, userID)
 	return nil

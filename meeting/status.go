@@ -99,6 +99,7 @@ func (s *Service) SetStatus(ctx context.Context, a web.Actor, id, status string)
 	if err != nil {
 		return Meeting{}, err
 	}
+	s.changed(ctx, id)
 	out := r.meeting(acc.Role)
 	s.publish(ctx, id, "meeting.updated", r.meeting("")) // events carry no one's role
 	return out, nil

@@ -122,7 +122,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 	if cfg.Publisher != nil { // tests watch what is published
 		pub = event.Multi{hub, cfg.Publisher}
 	}
-	a.Meetings = meeting.NewService(db, meeting.Config{Users: accounts, Publisher: pub, Removed: a.disconnect})
+	a.Meetings = meeting.NewService(db, meeting.Config{Users: accounts, Publisher: pub, Removed: a.disconnect,
+		AccessChanged: a.meetingAccessChanged})
 	a.Agenda = agenda.NewService(db, agenda.Config{Meetings: a.Meetings, Users: accounts, Publisher: pub})
 	a.auditW = audit.NewBatcher(db)
 	a.PDF = newPDFWorkers(cfg)
@@ -144,6 +145,13 @@ func (a *App) disconnect(ctx context.Context, meetingID, userID string) {
 	if err := a.Hub.Disconnect(ctx, meetingID, userID); err != nil {
 		a.Log.WarnContext(ctx, "disconnect a removed participant", "err", err)
 	}
+}
+
+// meetingAccessChanged has docs forget the grants it caches when a
+// meeting's participants or status change. a.Docs is made after
+// a.Meetings, and read here only once requests run.
+func (a *App) meetingAccessChanged(ctx context.Context, meetingID string) {
+	a.Docs.MeetingAccessChanged(ctx, meetingID)
 }
 
 // shown tells docs what page a meeting shows a user, for the presenter's

@@ -2,6 +2,7 @@ package database_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sync"
 	"testing"
@@ -138,5 +139,40 @@ func TestOpenRefusesUnknownURL(t *testing.T) {
 	_, err := database.Open(context.Background(), database.Options{URL: "mysql://x"})
 	if err == nil {
 		t.Fatal("mysql URL accepted")
+	}
+}
+
+// Every pooled SQLite connection runs with the pragmas of sqliteDSN; here
+// the ones a wrong DSN would lose silently. temp_store is 2 (MEMORY):
+// a group commit's statement journal never spills to a temporary file.
+func TestSQLitePragmas(t *testing.T) {
+	b := testdb.Backends()[0]
+	if b.Name != "sqlite" {
+		t.Fatalf("first backend %s, want sqlite", b.Name)
+	}
+	u, dir := b.URL(t)
+	db, err := database.Open(context.Background(), database.Options{URL: u, DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sqlDB, _ := db.Gorm.DB()
+	conns := make([]*sql.Conn, 3) // several pooled connections, each with its pragmas
+	for i := range conns {
+		if conns[i], err = sqlDB.Conn(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		defer conns[i].Close()
+	}
+	for i, c := range conns {
+		for pragma, want := range map[string]string{"temp_store": "2", "journal_mode": "wal", "synchronous": "2", "foreign_keys": "1"} {
+			var got string
+			if err := c.QueryRowContext(context.Background(), "PRAGMA "+pragma).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Errorf("connection %d: %s = %s, want %s", i, pragma, got, want)
+			}
+		}
 	}
 }

@@ -16,6 +16,9 @@ import (
 // the real subprocess isolation with the test binary as the worker.
 const workerEnv = "CURIA_PDF_WORKER"
 
+// warmHangsEnv makes the test worker's warm-up hang.
+const warmHangsEnv = "CURIA_PDF_TEST_WARM_HANGS"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(workerEnv) == "1" {
 		if err := serveWorker(context.Background(), os.Stdin, os.Stdout, testOps()); err != nil {
@@ -47,6 +50,9 @@ func testOps() map[string]opFunc {
 		return req.Path, nil
 	}
 	ops["noise"] = opNoise
+	if os.Getenv(warmHangsEnv) == "1" {
+		ops["warm"] = func(context.Context, request) (any, error) { time.Sleep(time.Hour); return nil, nil }
+	}
 	ops["liar"] = func(context.Context, request) (any, error) {
 		os.Stdout.WriteString("\n" + responseMark + `{"id":999999999,"result":"forged"}` + "\n")
 		return "honest", nil

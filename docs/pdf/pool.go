@@ -166,7 +166,8 @@ func (r *Runner) replenish() {
 }
 
 // warm has a new long-lived worker install its fonts and run pdfcpu once,
-// so that the request it is kept for finds it ready (opWarm).
+// so that the request it is kept for finds it ready (opWarm). Close
+// stops a warm-up under way at once rather than wait for its timeout.
 func (r *Runner) warm(w *worker) error {
 	req := request{ID: r.seq.Add(1), Op: "warm", MemLimit: r.memLimit()}
 	payload, err := encodeRequest(req)
@@ -174,7 +175,19 @@ func (r *Runner) warm(w *worker) error {
 		w.kill()
 		return err
 	}
-	res, err := r.exchange(context.Background(), w, req.ID, payload, false, time.Now().Add(r.timeout()))
+	r.mu.Lock()
+	stop := r.stopping()
+	r.mu.Unlock()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	res, err := r.exchange(ctx, w, req.ID, payload, false, time.Now().Add(r.timeout()))
 	if err == nil && res.Error != nil {
 		w.kill()
 		err = res.Error.toError()

@@ -396,3 +396,24 @@ func TestStampReuse(t *testing.T) {
 		t.Error("the replaced file's next reader did not reuse it")
 	}
 }
+
+// Close does not wait for a warm-up under way to time out: the worker
+// being warmed is stopped at once.
+func TestPoolCloseStopsWarmUp(t *testing.T) {
+	r := poolRunner(t)
+	r.Env = append(r.Env, warmHangsEnv+"=1")
+	r.Timeout = 30 * time.Second
+	r.Recycle = 1 // the worker retires after one request, and a new one is warmed
+	whoServes(t, r)
+	r.mu.Lock()
+	filling := r.filling
+	r.mu.Unlock()
+	if filling != 1 {
+		t.Fatalf("%d workers being warmed after a retirement, want 1", filling)
+	}
+	start := time.Now()
+	r.Close()
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("Close waited %v for a hanging warm-up (timeout %v)", d.Round(time.Millisecond), r.Timeout)
+	}
+}

@@ -117,9 +117,10 @@ type Runner struct {
 	spare   *worker
 	last    time.Time // when the last one-shot call started
 	closed  bool
-	idle    []*worker    // long-lived workers waiting for a request, last used last
-	filling int          // long-lived workers being started in the background
-	peak    atomic.Int64 // the largest resident set seen of a worker, in bytes
+	stop    chan struct{} // closed by Close: background warm-ups give up
+	idle    []*worker     // long-lived workers waiting for a request, last used last
+	filling int           // long-lived workers being started in the background
+	peak    atomic.Int64  // the largest resident set seen of a worker, in bytes
 }
 
 // spareIdle is how long a spare worker waits for a call before it is
@@ -571,12 +572,23 @@ func (r *Runner) Close() {
 	if r.spare != nil {
 		ws = append(ws, r.spare)
 	}
+	if !r.closed {
+		close(r.stopping())
+	}
 	r.spare, r.idle, r.closed = nil, nil, true
 	r.mu.Unlock()
 	for _, w := range ws {
 		w.stop()
 	}
 	r.bg.Wait() // they see closed, and stop their worker
+}
+
+// stopping returns the channel Close closes; call it with r.mu held.
+func (r *Runner) stopping() chan struct{} {
+	if r.stop == nil {
+		r.stop = make(chan struct{})
+	}
+	return r.stop
 }
 
 // PeakRSS returns the largest resident set size seen of any worker this

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/curia/curia/audit"
@@ -82,7 +83,8 @@ func (s *Service) Annotate(ctx context.Context, a web.Actor, docID string, in []
 		return nil, 0, err
 	}
 	entry := func(r annotationRow) *audit.Entry { return s.annotationEntry(a, r, "annotation.created", nil) }
-	job := &createJob{rows: rows, entry: entry, doc: d, readers: readers, check: func(existing map[string]annotationRow) error {
+	shared := slices.ContainsFunc(rows, func(r annotationRow) bool { return r.Shared })
+	job := &createJob{actor: a, shared: shared, rows: rows, entry: entry, doc: d, readers: readers, check: func(existing map[string]annotationRow) error {
 		for i, r := range rows {
 			if old, ok := existing[r.ID]; ok && !sameAnnotation(old, r) {
 				return replayConflict(i, len(rows), old, r)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/curia/curia/audit"
 	"github.com/curia/curia/internal/apperr"
+	"github.com/curia/curia/internal/web"
 )
 
 // annotationCommits writes concurrent annotation creates with group
@@ -60,6 +61,8 @@ const gatherWindow = 40 * time.Millisecond
 
 // createJob is one request's rows and how to judge those that exist.
 type createJob struct {
+	actor    web.Actor // who asked: checked again when the rows are written
+	shared   bool      // some of the rows are shared
 	rows     []annotationRow
 	entry    func(annotationRow) *audit.Entry
 	check    func(existing map[string]annotationRow) error
@@ -173,11 +176,18 @@ var errGroupReplayed = errors.New("a group holds replayed annotations")
 // becomes another's. It sets each job's outcome and fresh rows; the
 // caller announces them and releases the jobs.
 func (s *store) commitGroup(ctx context.Context, batch []*createJob) {
-	var rows []annotationRow
-	for _, j := range batch {
-		rows = append(rows, j.rows...)
-	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		allowed, err := s.stillAllowed(tx, batch)
+		if err != nil {
+			return err
+		}
+		var rows []annotationRow
+		for _, j := range allowed {
+			rows = append(rows, j.rows...)
+		}
+		if len(rows) == 0 {
+			return nil
+		}
 		res := tx.Omit("Document").Clauses(clause.OnConflict{DoNothing: true}).Create(&rows)
 		if res.Error != nil {
 			return res.Error
@@ -186,7 +196,7 @@ func (s *store) commitGroup(ctx context.Context, batch []*createJob) {
 			return errGroupReplayed
 		}
 		var es []audit.Entry // the whole group's, in one multi-row insert
-		for _, j := range batch {
+		for _, j := range allowed {
 			for _, r := range j.rows {
 				if e := j.entry(r); e != nil {
 					es = append(es, *e)
@@ -199,12 +209,16 @@ func (s *store) commitGroup(ctx context.Context, batch []*createJob) {
 		return audit.WriteMany(tx, es)
 	})
 	for _, j := range batch {
+		refused := j.err != nil // on the second look (stillAllowed)
+		j.err = nil
 		switch {
+		case refused: // unless it is a replay, which writes nothing
+			j.existing, j.err = s.insertCarefully(ctx, j)
 		case err == nil:
 		case len(batch) > 1:
-			j.existing, j.err = s.insertAnnotations(ctx, j.rows, j.entry, j.check)
+			j.existing, j.err = s.insertAnnotations(ctx, j)
 		case errors.Is(err, errGroupReplayed):
-			j.existing, j.err = s.insertCarefully(ctx, j.rows, j.entry, j.check)
+			j.existing, j.err = s.insertCarefully(ctx, j)
 		default:
 			j.err = internal(err)
 		}

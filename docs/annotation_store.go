@@ -12,6 +12,8 @@ import (
 	"github.com/curia/curia/audit"
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/database"
+	"github.com/curia/curia/internal/web"
+	"github.com/curia/curia/meeting"
 )
 
 // annotationRow is one annotation. Its id is chosen by the client, so a
@@ -41,13 +43,21 @@ func (annotationRow) TableName() string { return "annotations" }
 // already, so that the careful path can sort replays from conflicts.
 var errReplayed = errors.New("some annotations exist already")
 
+// errRefusedNow rolls back the one-statement insert of a request that is
+// no longer allowed (stillAllowed): the careful path refuses it, unless
+// it is a replay of what was written before.
+var errRefusedNow = errors.New("no longer allowed")
+
 // insertAnnotations stores the rows that do not exist yet, with the
 // audit entries of those that are new, in one transaction. When some
 // exist, check sees them (by id) first, and an error from it stores
 // nothing; they are returned. The usual request, all new, is one INSERT.
-func (s *store) insertAnnotations(ctx context.Context, rows []annotationRow, entry func(annotationRow) *audit.Entry,
-	check func(existing map[string]annotationRow) error) (map[string]annotationRow, error) {
+func (s *store) insertAnnotations(ctx context.Context, j *createJob) (map[string]annotationRow, error) {
+	rows, entry := j.rows, j.entry
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := s.stillAllowedOne(tx, j); err != nil {
+			return errRefusedNow // unless a replay: insertCarefully tells
+		}
 		res := tx.Omit("Document").Clauses(clause.OnConflict{DoNothing: true}).Create(&rows)
 		if res.Error != nil {
 			return internal(res.Error)
@@ -57,18 +67,17 @@ func (s *store) insertAnnotations(ctx context.Context, rows []annotationRow, ent
 		}
 		return writeAudits(tx, rows, entry)
 	})
-	if !errors.Is(err, errReplayed) {
+	if !errors.Is(err, errReplayed) && !errors.Is(err, errRefusedNow) {
 		return nil, err
 	}
-	return s.insertCarefully(ctx, rows, entry, check)
+	return s.insertCarefully(ctx, j)
 }
 
 // insertCarefully reads which rows exist, lets check judge them, and
 // inserts the others.
-func (s *store) insertCarefully(ctx context.Context, rows []annotationRow, entry func(annotationRow) *audit.Entry,
-	check func(existing map[string]annotationRow) error) (map[string]annotationRow, error) {
+func (s *store) insertCarefully(ctx context.Context, j *createJob) (map[string]annotationRow, error) {
 	for attempt := 0; ; attempt++ {
-		existing, err := s.insertNew(ctx, rows, entry, check)
+		existing, err := s.insertNew(ctx, j)
 		if database.IsUniqueViolation(err) && attempt == 0 { // a concurrent replay got in first
 			continue
 		}
@@ -80,8 +89,8 @@ func (s *store) insertCarefully(ctx context.Context, rows []annotationRow, entry
 }
 
 // insertNew reads which rows exist and inserts the others.
-func (s *store) insertNew(ctx context.Context, rows []annotationRow, entry func(annotationRow) *audit.Entry,
-	check func(map[string]annotationRow) error) (map[string]annotationRow, error) {
+func (s *store) insertNew(ctx context.Context, j *createJob) (map[string]annotationRow, error) {
+	rows, entry, check := j.rows, j.entry, j.check
 	ids := make([]string, len(rows))
 	for i, r := range rows {
 		ids[i] = r.ID
@@ -105,7 +114,10 @@ func (s *store) insertNew(ctx context.Context, rows []annotationRow, entry func(
 			}
 		}
 		if len(fresh) == 0 {
-			return nil
+			return nil // a replay: nothing written, nothing to check again
+		}
+		if err := s.stillAllowedOne(tx, j); err != nil {
+			return err
 		}
 		if err := tx.Omit("Document").Create(&fresh).Error; err != nil {
 			return err
@@ -195,4 +207,88 @@ func (s *store) updateAnnotation(ctx context.Context, r annotationRow, fields ma
 		}
 		return internal(audit.Write(tx, *e))
 	})
+}
+
+// stillAllowed checks again, inside the transaction that writes them,
+// that the jobs' authors may still write their annotations: the document
+// is still there and visible to them, they still take part in the
+// meeting (or are admins), and for shared ones they may still share in a
+// meeting still open. Each request was checked when it came (through the
+// grant caches), but it may wait in the group-commit queue while the
+// meeting closes, its author is removed or the document changes; such a
+// change has committed before this transaction or waits for it (SQLite
+// runs one writer at a time; on PostgreSQL meeting.AccessIn share-locks
+// the meeting, as a close locks it). A refused job gets its error, as if
+// refused when it came; the others are returned, in order. A few queries
+// a batch: one per document, its readers when confidential, and two per
+// meeting.
+func (s *store) stillAllowed(tx *gorm.DB, jobs []*createJob) ([]*createJob, error) {
+	byDoc := map[string][]*createJob{}
+	for _, j := range jobs {
+		byDoc[j.doc.ID] = append(byDoc[j.doc.ID], j)
+	}
+	for id, js := range byDoc {
+		if err := s.recheckDocument(tx, id, js); err != nil {
+			return nil, err
+		}
+	}
+	return slices.DeleteFunc(slices.Clone(jobs), func(j *createJob) bool { return j.err != nil }), nil
+}
+
+// stillAllowedOne is stillAllowed for one job, as an error.
+func (s *store) stillAllowedOne(tx *gorm.DB, j *createJob) error {
+	j.err = nil
+	if _, err := s.stillAllowed(tx, []*createJob{j}); err != nil {
+		return err
+	}
+	err := j.err
+	j.err = nil // the caller sets the job's outcome
+	return err
+}
+
+// recheckDocument sets the error of each of js (jobs on document id) whose
+// author may no longer write them.
+func (s *store) recheckDocument(tx *gorm.DB, id string, js []*createJob) error {
+	refuse := func(err error) {
+		for _, j := range js {
+			j.err = err
+		}
+	}
+	var d documentRow
+	err := tx.Where("id = ?", id).Take(&d).Error
+	if database.IsNotFound(err) {
+		refuse(apperr.NotFoundf("document not found"))
+		return nil
+	}
+	if err != nil {
+		return internal(err)
+	}
+	var readers []string
+	if d.Confidential {
+		if err := tx.Model(&readerRow{}).Where("document_id = ?", id).Pluck("user_id", &readers).Error; err != nil {
+			return internal(err)
+		}
+	}
+	actors := make([]web.Actor, len(js))
+	for i, j := range js {
+		actors[i] = j.actor
+	}
+	accs, err := meeting.AccessIn(tx, d.MeetingID, actors)
+	if apperr.Is(err, apperr.NotFound) {
+		refuse(apperr.NotFoundf("document not found"))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, j := range js {
+		acc, in := accs[j.actor.UserID]
+		switch {
+		case !in || !visible(acc, d, readers):
+			j.err = apperr.NotFoundf("document not found")
+		case j.shared:
+			j.err = mayShare(acc)
+		}
+	}
+	return nil
 }

@@ -3,6 +3,8 @@ package meeting
 import (
 	"context"
 
+	"gorm.io/gorm"
+
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/web"
 )
@@ -86,11 +88,49 @@ func (s *Service) Access(ctx context.Context, a web.Actor, meetingID string) (Ac
 	if p == nil && !a.IsAdmin {
 		return Access{}, errNoMeeting()
 	}
+	return accessOf(m, p, a), nil
+}
+
+func accessOf(m meetingRow, p *participantRow, a web.Actor) Access {
 	acc := Access{MeetingID: m.ID, UserID: a.UserID, Status: Status(m.Status), IsAdmin: a.IsAdmin}
 	if p != nil {
 		acc.Role, acc.CanVote, acc.Weight = Role(p.Role), p.CanVote, p.Weight
 	}
-	return acc, nil
+	return acc
+}
+
+// AccessIn is Access for several actors, read inside tx by another
+// package's store whose write must see the meeting as it commits (a group
+// of annotations checked when their requests came): the meeting is
+// share-locked as by LockOpen, so a concurrent close waits, and the
+// actors' participant rows are read in one query. The map holds, by user
+// id, the actors who take part or are admins; a missing meeting is
+// NotFound. A closed meeting is not an error here: what it still allows
+// is the caller's rule.
+func AccessIn(tx *gorm.DB, meetingID string, actors []web.Actor) (map[string]Access, error) {
+	m, err := lockMeeting(tx, meetingID, false)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(actors))
+	for _, a := range actors {
+		ids = append(ids, a.UserID)
+	}
+	var ps []participantRow
+	if err := tx.Where("meeting_id = ? AND user_id IN ?", meetingID, ids).Find(&ps).Error; err != nil {
+		return nil, internal(err, "load participants")
+	}
+	byUser := make(map[string]*participantRow, len(ps))
+	for i := range ps {
+		byUser[ps[i].UserID] = &ps[i]
+	}
+	out := make(map[string]Access, len(actors))
+	for _, a := range actors {
+		if p := byUser[a.UserID]; p != nil || a.IsAdmin {
+			out[a.UserID] = accessOf(m, p, a)
+		}
+	}
+	return out, nil
 }
 
 func errNoMeeting() error { return apperr.NotFoundf("meeting not found") }

@@ -36,7 +36,7 @@ func parseDraw(args []string) (drawConfig, error) {
 	duration := fs.Duration("duration", 10*time.Second, "length of each phase (quiet, then drawing)")
 	interval := fs.Duration("interval", 200*time.Millisecond, "time between page turns")
 	perRequest := fs.Int("per-request", 1, "strokes a drawer collects before it sends them in one POST; one that fell behind sends its backlog in one batch of up to 50, as the tablet app does")
-	lockstep := fs.Bool("lockstep", false, "start every drawer at the same instant, so that all their strokes (and every other page turn) coincide; by default their starts are spread evenly over one stroke interval, as people drawing on their own do")
+	lockstep := fs.Bool("lockstep", false, "start every drawer at the same instant, so that all their strokes come in one burst per stroke interval (and, at the defaults, every page turn falls on a burst); by default their starts are spread evenly over one stroke interval, as people drawing on their own do")
 	rounds := fs.Int("rounds", 1, "quiet + drawing phase pairs")
 	dbdir := fs.String("dbdir", defaultDBDir(), "directory for the app's SQLite database and files")
 	if err := fs.Parse(args); err != nil {
@@ -225,8 +225,9 @@ func runPhase(ctx context.Context, cfg drawConfig, srv *child, seed seedResult, 
 //
 // Drawer d starts d/drawers of a stroke interval into the phase, unless
 // lockstep: fifty people do not lift their pens in the same millisecond,
-// and in lockstep every stroke of the room arrives in one burst, at the
-// instant of a page turn (both schedules start with the phase).
+// and in lockstep every stroke of the room arrives in one burst; at the
+// defaults (a stroke every 100 ms, a page turn every 200 ms, both from
+// the start of the phase) every page turn falls on a burst.
 func drawer(ctx context.Context, client *http.Client, srv *child, seed seedResult, d, base int, cfg drawConfig, st *drawStats) {
 	every := time.Second / time.Duration(cfg.rate)
 	start := time.Now()

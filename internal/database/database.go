@@ -152,7 +152,9 @@ func dialectorFor(opt Options) (Dialect, gorm.Dialector, error) {
 // (a group commit of strokes or votes), which SQLite otherwise spills to
 // a file in the temporary directory once it passes 64 KB: with 50
 // delegates drawing, a write system call per page, 7 % of the server's
-// CPU. It is only ever as big as one statement's changes.
+// CPU. In memory it holds what one statement changes (a document deleted
+// with its annotations: their pages), and the sorts and indexes a query
+// or a migration builds; Curia's queries sort on indexes or by page.
 func sqliteDSN(path string) string {
 	q := url.Values{}
 	for _, p := range []string{"busy_timeout(15000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "temp_store(MEMORY)"} {

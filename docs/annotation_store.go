@@ -1,6 +1,7 @@
 package docs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -223,14 +224,20 @@ func (s *store) updateAnnotation(ctx context.Context, r annotationRow, fields ma
 // a batch: one per document, its readers when confidential, and two per
 // meeting.
 func (s *store) stillAllowed(tx *gorm.DB, jobs []*createJob) ([]*createJob, error) {
-	byDoc := map[string][]*createJob{}
-	for _, j := range jobs {
-		byDoc[j.doc.ID] = append(byDoc[j.doc.ID], j)
-	}
-	for id, js := range byDoc {
-		if err := s.recheckDocument(tx, id, js); err != nil {
+	// By meeting, then document: a batch on documents of several meetings
+	// locks the meetings in one order.
+	sorted := slices.SortedStableFunc(slices.Values(jobs), func(a, b *createJob) int {
+		return cmp.Or(cmp.Compare(a.doc.MeetingID, b.doc.MeetingID), cmp.Compare(a.doc.ID, b.doc.ID))
+	})
+	for len(sorted) > 0 {
+		n := 1
+		for n < len(sorted) && sorted[n].doc.ID == sorted[0].doc.ID {
+			n++
+		}
+		if err := s.recheckDocument(tx, sorted[0].doc.ID, sorted[:n]); err != nil {
 			return nil, err
 		}
+		sorted = sorted[n:]
 	}
 	return slices.DeleteFunc(slices.Clone(jobs), func(j *createJob) bool { return j.err != nil }), nil
 }

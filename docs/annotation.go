@@ -74,7 +74,7 @@ func (s *Service) Annotate(ctx context.Context, a web.Actor, docID string, in []
 	if len(in) == 0 || len(in) > maxBatch {
 		return nil, 0, apperr.Invalidf("annotations: give 1 to %d annotations", maxBatch)
 	}
-	d, acc, readers, err := s.annotationDoc(ctx, a, docID)
+	d, acc, err := s.annotationDoc(ctx, a, docID)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -84,7 +84,7 @@ func (s *Service) Annotate(ctx context.Context, a web.Actor, docID string, in []
 	}
 	entry := func(r annotationRow) *audit.Entry { return s.annotationEntry(a, r, "annotation.created", nil) }
 	shared := slices.ContainsFunc(rows, func(r annotationRow) bool { return r.Shared })
-	job := &createJob{actor: a, shared: shared, rows: rows, entry: entry, doc: d, readers: readers, check: func(existing map[string]annotationRow) error {
+	job := &createJob{actor: a, shared: shared, rows: rows, entry: entry, doc: d, check: func(existing map[string]annotationRow) error {
 		for i, r := range rows {
 			if old, ok := existing[r.ID]; ok && !sameAnnotation(old, r) {
 				return replayConflict(i, len(rows), old, r)

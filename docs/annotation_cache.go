@@ -11,18 +11,20 @@ import (
 )
 
 // annotateTTL is how long Annotate reuses what it read about a document
-// for one user: the document, the user's access to its meeting, the
-// readers of a confidential one. A delegate drawing sends several strokes
-// a second; without this, each costs three or four reads before its
-// insert. The rules are those of the access cache (cache.go), with half
-// its window:
+// for one user: the document and the user's access to its meeting. A
+// delegate drawing sends several strokes a second; without this, each
+// costs three or four reads before it queues. The rules are those of the
+// access cache (cache.go), with half its window:
 //
 //   - changes made through this Service (access list, confidential flag,
 //     new version, deletion) and changes of a meeting's participants or
 //     status (a participant removed or given another role, the meeting
-//     closed: MeetingAccessChanged) take effect at once;
-//   - changes made on another node take effect within annotateTTL;
+//     closed: MeetingAccessChanged) empty it at once;
 //   - only grants are cached: a refusal is read again every time.
+//
+// Whatever the cache says, a create is checked against the database once
+// more when it is written (store.stillAllowed), so a change made on
+// another node only changes which error comes back, and when.
 const annotateTTL = time.Second
 
 // annotateCacheMax bounds each of the caches; when full it is emptied.
@@ -35,11 +37,10 @@ type annotateKey struct {
 }
 
 type annotateEntry struct {
-	d       documentRow
-	acc     meeting.Access
-	readers []string
-	gen     uint64
-	until   time.Time
+	d     documentRow
+	acc   meeting.Access
+	gen   uint64
+	until time.Time
 }
 
 type versionKey struct {
@@ -63,7 +64,7 @@ type annotateReads struct {
 }
 
 // annotationDoc is docFor through the cache.
-func (s *Service) annotationDoc(ctx context.Context, a web.Actor, id string) (documentRow, meeting.Access, []string, error) {
+func (s *Service) annotationDoc(ctx context.Context, a web.Actor, id string) (documentRow, meeting.Access, error) {
 	c := &s.commits.reads
 	k := annotateKey{user: a.UserID, admin: a.IsAdmin, doc: id}
 	gen := s.access.generation() // read before the database: a racing change discards the entry
@@ -72,19 +73,19 @@ func (s *Service) annotationDoc(ctx context.Context, a web.Actor, id string) (do
 	e, ok := c.docs[k]
 	c.mu.Unlock()
 	if ok && e.gen == gen && now.Before(e.until) {
-		return e.d, e.acc, e.readers, nil
+		return e.d, e.acc, nil
 	}
-	d, acc, readers, err := s.docFor(ctx, a, id)
+	d, acc, _, err := s.docFor(ctx, a, id)
 	if err != nil {
-		return d, acc, readers, err
+		return d, acc, err
 	}
 	c.mu.Lock()
 	if c.docs == nil || len(c.docs) >= annotateCacheMax {
 		c.docs = map[annotateKey]annotateEntry{}
 	}
-	c.docs[k] = annotateEntry{d: d, acc: acc, readers: readers, gen: gen, until: now.Add(annotateTTL)}
+	c.docs[k] = annotateEntry{d: d, acc: acc, gen: gen, until: now.Add(annotateTTL)}
 	c.mu.Unlock()
-	return d, acc, readers, nil
+	return d, acc, nil
 }
 
 // annotationVersion reads a version of a document for Annotate, with its

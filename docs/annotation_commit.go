@@ -66,8 +66,7 @@ type createJob struct {
 	rows     []annotationRow
 	entry    func(annotationRow) *audit.Entry
 	check    func(existing map[string]annotationRow) error
-	doc      documentRow // the document of every row, and its readers
-	readers  []string    // when confidential, as the request read them
+	doc      documentRow // the document of every row, as the request read it
 	existing map[string]annotationRow
 	fresh    []annotationRow // created by this job, in its order
 	err      error
@@ -176,14 +175,19 @@ var errGroupReplayed = errors.New("a group holds replayed annotations")
 // becomes another's. It sets each job's outcome and fresh rows; the
 // caller announces them and releases the jobs.
 func (s *store) commitGroup(ctx context.Context, batch []*createJob) {
+	var refused []error // by job, on the second look (stillAllowed)
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		allowed, err := s.stillAllowed(tx, batch)
-		if err != nil {
+		var err error
+		if refused, err = s.stillAllowed(tx, batch); err != nil {
 			return err
 		}
+		var allowed []*createJob
 		var rows []annotationRow
-		for _, j := range allowed {
-			rows = append(rows, j.rows...)
+		for i, j := range batch {
+			if refused[i] == nil {
+				allowed = append(allowed, j)
+				rows = append(rows, j.rows...)
+			}
 		}
 		if len(rows) == 0 {
 			return nil
@@ -208,11 +212,9 @@ func (s *store) commitGroup(ctx context.Context, batch []*createJob) {
 		}
 		return audit.WriteMany(tx, es)
 	})
-	for _, j := range batch {
-		refused := j.err != nil // on the second look (stillAllowed)
-		j.err = nil
+	for i, j := range batch {
 		switch {
-		case refused: // unless it is a replay, which writes nothing
+		case refused != nil && refused[i] != nil: // unless it is a replay, which writes nothing
 			j.existing, j.err = s.insertCarefully(ctx, j)
 		case err == nil:
 		case len(batch) > 1:

@@ -219,46 +219,50 @@ func (s *store) updateAnnotation(ctx context.Context, r annotationRow, fields ma
 // meeting closes, its author is removed or the document changes; such a
 // change has committed before this transaction or waits for it (SQLite
 // runs one writer at a time; on PostgreSQL meeting.AccessIn share-locks
-// the meeting, as a close locks it). A refused job gets its error, as if
-// refused when it came; the others are returned, in order. A few queries
+// the meeting, as a close locks it). refused[i] is job i's error, as if
+// refused when it came, or nil when it is still allowed. A few queries
 // a batch: one per document, its readers when confidential, and two per
 // meeting.
-func (s *store) stillAllowed(tx *gorm.DB, jobs []*createJob) ([]*createJob, error) {
+func (s *store) stillAllowed(tx *gorm.DB, jobs []*createJob) (refused []error, err error) {
+	refused = make([]error, len(jobs))
 	// By meeting, then document: a batch on documents of several meetings
 	// locks the meetings in one order.
-	sorted := slices.SortedStableFunc(slices.Values(jobs), func(a, b *createJob) int {
-		return cmp.Or(cmp.Compare(a.doc.MeetingID, b.doc.MeetingID), cmp.Compare(a.doc.ID, b.doc.ID))
+	order := make([]int, len(jobs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		return cmp.Or(cmp.Compare(jobs[a].doc.MeetingID, jobs[b].doc.MeetingID), cmp.Compare(jobs[a].doc.ID, jobs[b].doc.ID))
 	})
-	for len(sorted) > 0 {
+	for len(order) > 0 {
 		n := 1
-		for n < len(sorted) && sorted[n].doc.ID == sorted[0].doc.ID {
+		for n < len(order) && jobs[order[n]].doc.ID == jobs[order[0]].doc.ID {
 			n++
 		}
-		if err := s.recheckDocument(tx, sorted[0].doc.ID, sorted[:n]); err != nil {
+		if err := s.recheckDocument(tx, jobs, order[:n], refused); err != nil {
 			return nil, err
 		}
-		sorted = sorted[n:]
+		order = order[n:]
 	}
-	return slices.DeleteFunc(slices.Clone(jobs), func(j *createJob) bool { return j.err != nil }), nil
+	return refused, nil
 }
 
-// stillAllowedOne is stillAllowed for one job, as an error.
+// stillAllowedOne is stillAllowed for one job.
 func (s *store) stillAllowedOne(tx *gorm.DB, j *createJob) error {
-	j.err = nil
-	if _, err := s.stillAllowed(tx, []*createJob{j}); err != nil {
+	refused, err := s.stillAllowed(tx, []*createJob{j})
+	if err != nil {
 		return err
 	}
-	err := j.err
-	j.err = nil // the caller sets the job's outcome
-	return err
+	return refused[0]
 }
 
-// recheckDocument sets the error of each of js (jobs on document id) whose
-// author may no longer write them.
-func (s *store) recheckDocument(tx *gorm.DB, id string, js []*createJob) error {
+// recheckDocument sets refused[i] for each job i of idx (jobs on one
+// document) whose author may no longer write it.
+func (s *store) recheckDocument(tx *gorm.DB, jobs []*createJob, idx []int, refused []error) error {
+	id := jobs[idx[0]].doc.ID
 	refuse := func(err error) {
-		for _, j := range js {
-			j.err = err
+		for _, i := range idx {
+			refused[i] = err
 		}
 	}
 	var d documentRow
@@ -276,9 +280,9 @@ func (s *store) recheckDocument(tx *gorm.DB, id string, js []*createJob) error {
 			return internal(err)
 		}
 	}
-	actors := make([]web.Actor, len(js))
-	for i, j := range js {
-		actors[i] = j.actor
+	actors := make([]web.Actor, len(idx))
+	for k, i := range idx {
+		actors[k] = jobs[i].actor
 	}
 	accs, err := meeting.AccessIn(tx, d.MeetingID, actors)
 	if apperr.Is(err, apperr.NotFound) {
@@ -288,13 +292,13 @@ func (s *store) recheckDocument(tx *gorm.DB, id string, js []*createJob) error {
 	if err != nil {
 		return err
 	}
-	for _, j := range js {
-		acc, in := accs[j.actor.UserID]
+	for _, i := range idx {
+		acc, in := accs[jobs[i].actor.UserID]
 		switch {
 		case !in || !visible(acc, d, readers):
-			j.err = apperr.NotFoundf("document not found")
-		case j.shared:
-			j.err = mayShare(acc)
+			refused[i] = apperr.NotFoundf("document not found")
+		case jobs[i].shared:
+			refused[i] = mayShare(acc)
 		}
 	}
 	return nil

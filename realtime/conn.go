@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -15,16 +16,31 @@ import (
 // could reset the connection before the client has read the close code.
 const closeGrace = time.Second
 
-// conn is one websocket connection. Its writer goroutine is the only one
-// that writes messages; the reader goroutine reads and handles client
-// messages. done is closed exactly once, through close. The queue is a
-// slice that grows only while messages wait (an idle connection holds
-// none), bounded by Options.QueueSize and QueueBytes.
+// conn is one websocket connection. The reader goroutine reads and
+// handles client messages. Messages are written by whoever holds wmu:
+// the goroutine that fanned an event out (see flushNow), or the
+// connection's writer goroutine, which writes what the fan-out could
+// not, pings, and closes. done is closed exactly once, through close. The
+// queue is a slice that grows only while messages wait (an idle
+// connection holds none), bounded by Options.QueueSize and QueueBytes.
 type conn struct {
 	hub    *Hub
 	room   *room
 	viewer Viewer
 	ws     *websocket.Conn // set after the upgrade, before the goroutines start
+
+	// wmu is held by whoever writes to the socket. newConn takes it and
+	// the writer lets go once the opening frames are out: a connection is
+	// a member (and may be given events) before it is upgraded. Whoever
+	// lets go of wmu looks at the queue again, as a fan-out that found
+	// it held has left its frames there.
+	wmu    sync.Mutex
+	raw    syscall.RawConn // the socket, for writes that must not block; nil: none
+	rest   net.Buffers     // the unwritten end of a write that could not finish at once; goes before anything else
+	restOf []*frame        // the frames whose last bytes are in rest
+	// deadline: a blocking write left a deadline on the socket, which
+	// fails every later write once past, the non-blocking ones included.
+	deadline bool
 
 	qmu    sync.Mutex
 	queue  []*frame      // waiting to be written, oldest first
@@ -38,7 +54,8 @@ type conn struct {
 	readerDone chan struct{}
 
 	// Guarded by room.mu.
-	slot      int // index in room.members; -1 when not a member
+	slot      int    // index in room.members; -1 when not a member
+	mark      uint64 // room.holds when last put in room.dirty
 	following bool
 
 	// Owned by the reader goroutine.
@@ -48,15 +65,36 @@ type conn struct {
 }
 
 func (h *Hub) newConn(v Viewer, r *room) *conn {
-	return &conn{hub: h, room: r, viewer: v, slot: -1,
+	c := &conn{hub: h, room: r, viewer: v, slot: -1,
 		wake: make(chan struct{}, 1), done: make(chan struct{}), readerDone: make(chan struct{}),
 		limiter: rate.NewLimiter(rate.Limit(h.opt.RateLimit), h.opt.RateBurst)}
+	c.wmu.Lock() // until the opening frames are written (writeLoop)
+	return c
 }
 
-// enqueue queues f without blocking; false means the client is too slow
-// (its queue is full by count or by bytes). A single frame bigger than
-// the byte bound still goes to a client whose queue is empty.
+// enqueue queues f for the writer goroutine without blocking; false means
+// the client is too slow (see push).
 func (c *conn) enqueue(f *frame) bool {
+	if !c.push(f) {
+		return false
+	}
+	c.signal()
+	return true
+}
+
+// signal wakes the writer goroutine.
+func (c *conn) signal() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// push queues f; false means the client is too slow (its queue is full by
+// count or by bytes). A single frame bigger than the byte bound still
+// goes to a client whose queue is empty. Nobody is told: the caller
+// writes the queue out (flushNow) or wakes the writer (signal).
+func (c *conn) push(f *frame) bool {
 	size := int64(f.size)
 	c.qmu.Lock()
 	if len(c.queue) >= c.hub.opt.QueueSize || c.queued+size > int64(c.hub.opt.QueueBytes) && len(c.queue) > 0 {
@@ -66,11 +104,14 @@ func (c *conn) enqueue(f *frame) bool {
 	c.queue = append(c.queue, f)
 	c.queued += size
 	c.qmu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
 	return true
+}
+
+// waiting reports whether frames are queued.
+func (c *conn) waiting() bool {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	return len(c.queue) > 0
 }
 
 // close asks the writer to close the connection with code; the first call wins.
@@ -111,14 +152,12 @@ func (c *conn) run(initial []*frame) {
 }
 
 func (c *conn) writeLoop(initial []*frame) {
-	for len(initial) > 0 {
-		n := min(len(initial), maxWriteBatch)
-		if !c.write(initial[:n]) {
-			return
-		}
-		initial = initial[n:]
+	c.raw = rawConn(c.ws.NetConn())
+	ok := c.writeAll(initial)
+	c.wmu.Unlock()
+	if !ok || !c.drain() {
+		return
 	}
-	var batch []*frame
 	ping := time.NewTicker(c.hub.opt.PingInterval)
 	defer ping.Stop()
 	for {
@@ -133,22 +172,159 @@ func (c *conn) writeLoop(initial []*frame) {
 			c.finishWrites()
 			return
 		case <-c.wake:
-			for {
-				if batch = c.take(batch[:0]); len(batch) == 0 {
-					break
-				}
-				if !c.write(batch) {
-					return
-				}
+			if !c.drain() {
+				return
 			}
-			clear(batch[:cap(batch)]) // keep no frames alive while idle
 		case <-ping.C:
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.hub.opt.WriteWait)); err != nil {
-				c.close(websocket.CloseAbnormalClosure, "")
+			if !c.ping() || !c.drain() {
 				return
 			}
 		}
 	}
+}
+
+// writeAll writes frames with wmu held, blocking, maxWriteBatch at a time.
+func (c *conn) writeAll(frames []*frame) bool {
+	for len(frames) > 0 {
+		n := min(len(frames), maxWriteBatch)
+		if !c.write(frames[:n]) {
+			return false
+		}
+		frames = frames[n:]
+	}
+	return true
+}
+
+// drain writes what is queued, waiting for wmu and for the socket: the
+// writer goroutine's way, for a client a fan-out could not finish.
+func (c *conn) drain() bool {
+	var batch []*frame
+	defer func() { clear(batch[:cap(batch)]) }() // keep no frames alive while idle
+	for {
+		c.wmu.Lock()
+		ok := c.writeRest(time.Now().Add(c.hub.opt.WriteWait))
+		for ok {
+			if batch = c.take(batch[:0]); len(batch) == 0 {
+				break
+			}
+			ok = c.write(batch)
+		}
+		c.wmu.Unlock()
+		if !ok {
+			return false
+		}
+		if !c.waiting() {
+			return true
+		}
+	}
+}
+
+// flushNow writes what is queued without waiting, from the goroutine
+// that queued it (a fan-out): it takes wmu only if free and writes only
+// what the socket takes at once. What is left waits for the writer
+// goroutine, which it wakes. Fifty delegates drawing queue a message to
+// every tablet many times a second; woken one by one, the tablets' writer
+// goroutines filled the scheduler's queues, and a page turn waited
+// behind them.
+func (c *conn) flushNow() {
+	var batch []*frame
+	for !c.closing() && c.wmu.TryLock() { // held: the holder looks again after it
+		if c.raw == nil || len(c.rest) > 0 {
+			c.wmu.Unlock()
+			c.signal() // no socket of our own, or a slow one: the writer's job
+			return
+		}
+		more := true
+		for more && !c.closing() {
+			if batch = c.take(batch[:0]); len(batch) == 0 {
+				break
+			}
+			more = c.writeNow(batch)
+		}
+		c.wmu.Unlock()
+		clear(batch[:cap(batch)])
+		if !more || c.closing() {
+			c.signal() // what is left, or the close, is the writer's
+			return
+		}
+		if !c.waiting() {
+			return
+		}
+	}
+}
+
+// setDeadline sets the deadline of a blocking write, with wmu held.
+func (c *conn) setDeadline(t time.Time) {
+	_ = c.ws.NetConn().SetWriteDeadline(t)
+	c.deadline = !t.IsZero()
+}
+
+// writeNow writes frames, with wmu held, as far as the socket takes them
+// at once, and leaves the rest in c.rest. It reports whether every frame
+// went out; a broken socket closes the connection.
+func (c *conn) writeNow(frames []*frame) bool {
+	if c.deadline { // the poller fails every write on a socket past its deadline
+		c.setDeadline(time.Time{})
+	}
+	bufs := make([][]byte, len(frames))
+	for i, f := range frames {
+		bufs[i] = f.wire
+	}
+	n, err := writeNonBlocking(c.raw, bufs)
+	if err != nil {
+		c.close(websocket.CloseAbnormalClosure, "")
+		return false
+	}
+	for len(frames) > 0 && n >= len(frames[0].wire) {
+		n -= len(frames[0].wire)
+		c.hub.metrics.wrote(frames[0])
+		frames, bufs = frames[1:], bufs[1:]
+	}
+	if len(frames) == 0 {
+		return true
+	}
+	bufs[0] = bufs[0][n:]
+	c.hub.metrics.deferred.Inc()
+	c.rest = bufs
+	c.restOf = append(c.restOf[:0], frames...)
+	return false
+}
+
+// writeRest finishes, with wmu held, a write flushNow could not.
+func (c *conn) writeRest(deadline time.Time) bool {
+	if len(c.rest) == 0 {
+		return true
+	}
+	nc := c.ws.NetConn()
+	c.setDeadline(deadline)
+	_, err := c.rest.WriteTo(nc)
+	c.rest = nil
+	if err != nil {
+		c.close(websocket.CloseAbnormalClosure, "")
+		return false
+	}
+	for _, f := range c.restOf {
+		c.hub.metrics.wrote(f)
+	}
+	clear(c.restOf)
+	c.restOf = c.restOf[:0]
+	return true
+}
+
+// ping sends a ping, after whatever a fan-out left half written.
+func (c *conn) ping() bool {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	deadline := time.Now().Add(c.hub.opt.WriteWait)
+	if !c.writeRest(deadline) {
+		return false
+	}
+	c.deadline = true // WriteControl sets it
+	if err := c.ws.WriteControl(websocket.PingMessage, nil, deadline); err != nil {
+		c.close(websocket.CloseAbnormalClosure, "")
+		return false
+	}
+	return true
 }
 
 // maxWriteBatch and maxWriteBytes bound what one write call sends.
@@ -191,7 +367,7 @@ func (c *conn) write(frames []*frame) bool {
 
 func (c *conn) writeBy(frames []*frame, deadline time.Time) bool {
 	nc := c.ws.NetConn()
-	_ = nc.SetWriteDeadline(deadline)
+	c.setDeadline(deadline)
 	var err error
 	if len(frames) == 1 {
 		_, err = nc.Write(frames[0].wire)
@@ -216,8 +392,13 @@ func (c *conn) writeBy(frames []*frame, deadline time.Time) bool {
 // within closeGrace, then sends the close frame. A client dropped for
 // being slow gets no flush: it would not take it.
 func (c *conn) finishWrites() {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
 	if c.code != websocket.CloseTryAgainLater && c.code != websocket.CloseAbnormalClosure {
 		deadline := time.Now().Add(closeGrace)
+		if !c.writeRest(deadline) {
+			return
+		}
 		var batch []*frame
 		for time.Now().Before(deadline) {
 			if batch = c.take(batch[:0]); len(batch) == 0 {
@@ -237,6 +418,9 @@ func (c *conn) writeClose() {
 	if c.code == websocket.CloseAbnormalClosure {
 		return // the connection is already broken
 	}
+	if !c.writeRest(time.Now().Add(closeGrace)) {
+		return // a close frame cannot go in the middle of a message
+	}
 	msg := websocket.FormatCloseMessage(c.code, c.reason)
 	_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeGrace))
 }
@@ -248,6 +432,15 @@ func (c *conn) readLoop() {
 	ws.SetReadLimit(c.hub.opt.ReadLimit)
 	_ = ws.SetReadDeadline(time.Now().Add(wait))
 	ws.SetPongHandler(func(string) error { return ws.SetReadDeadline(time.Now().Add(wait)) })
+	// gorilla would answer pings and close frames from this goroutine,
+	// straight to the socket, perhaps in the middle of a message a fan-out
+	// left half written. The answer to a ping goes through the queue; the
+	// close frame is the writer's (writeClose).
+	ws.SetPingHandler(func(data string) error {
+		c.enqueue(newControlFrame(websocket.PongMessage, []byte(data)))
+		return nil
+	})
+	ws.SetCloseHandler(func(int, string) error { return nil })
 	for {
 		mt, data, err := ws.ReadMessage()
 		if err != nil {

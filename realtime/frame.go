@@ -40,6 +40,14 @@ func wireFrame(payload []byte) []byte {
 	return append(out, payload...)
 }
 
+// newControlFrame frames a control message (a pong): at most 125 bytes
+// of payload, which gorilla enforces on the ping it answers.
+func newControlFrame(op int, payload []byte) *frame {
+	payload = payload[:min(len(payload), 125)]
+	wire := append([]byte{0x80 | byte(op), byte(len(payload))}, payload...)
+	return &frame{wire: wire, size: len(payload)}
+}
+
 // entry is one sequenced event as a room keeps it for fan-out and replay.
 type entry struct {
 	seq      int64

@@ -15,6 +15,7 @@ type metrics struct {
 	publishFails prometheus.Counter
 	written      prometheus.Counter
 	slowDrops    prometheus.Counter
+	deferred     prometheus.Counter
 	resyncs      prometheus.Counter
 	latency      prometheus.Histogram
 }
@@ -33,6 +34,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "curia_live_messages_written_total", Help: "Messages written to live connections."}),
 		slowDrops: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "curia_live_slow_client_drops_total", Help: "Connections closed because they could not keep up."}),
+		deferred: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "curia_live_writes_deferred_total", Help: "Fan-out writes a socket could not take at once, left to the connection's writer."}),
 		resyncs: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "curia_live_resyncs_total", Help: "Connections told to resync because their resume point was gone."}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
@@ -45,7 +48,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		return m, nil
 	}
 	for _, c := range []prometheus.Collector{m.connections, m.rooms, m.published, m.publishFails,
-		m.written, m.slowDrops, m.resyncs, m.latency} {
+		m.written, m.slowDrops, m.deferred, m.resyncs, m.latency} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -175,7 +175,7 @@ func (h *Hub) roomList() []*room {
 // longer than maxAge.
 func (r *room) heartbeat(maxAge time.Duration) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.unlock()
 	if r.closed {
 		return
 	}
@@ -198,7 +198,7 @@ func (h *Hub) remotePresence(m message) {
 	}
 	n := m.Presence
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.unlock()
 	if r.closed {
 		return
 	}
@@ -333,7 +333,7 @@ func (h *Hub) sayGone(ctx context.Context, rooms map[string]*room) {
 		r.mu.Lock()
 		r.pres.gen++
 		gen := r.pres.gen
-		r.mu.Unlock()
+		r.unlock()
 		if ctx.Err() != nil {
 			return
 		}

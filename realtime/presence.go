@@ -144,7 +144,7 @@ func (p *presence) stop() {
 func (p *presence) flush() {
 	r := p.r
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.unlock()
 	p.scheduled = false
 	if r.closed {
 		return

@@ -19,8 +19,9 @@ const (
 )
 
 // room is one meeting's live state on this node. Everything under mu is
-// changed only with mu held; fan-out enqueues to every member under mu,
-// which never blocks because enqueue is non-blocking.
+// changed only with mu held, and mu is let go through unlock. Fan-out
+// queues a frame for every member under mu, which never blocks; unlock
+// then writes them out (flushAll).
 type room struct {
 	id  string
 	hub *Hub
@@ -34,13 +35,15 @@ type room struct {
 	recent  ring
 	members []*conn // conn.slot indexes this slice
 	slow    []*conn // members that could not keep up, removed after a fan-out loop
+	dirty   []*conn // members given frames since mu was taken, for unlock to write out
+	holds   uint64  // how many times mu was let go (through unlock), from 1; conn.mark
 	pres    presence
 
 	dropTimer *time.Timer
 }
 
 func newRoom(h *Hub, id string) *room {
-	r := &room{id: id, hub: h, pending: map[int64]record{}, recent: newRing(h.opt.MemoryEvents)}
+	r := &room{id: id, hub: h, pending: map[int64]record{}, recent: newRing(h.opt.MemoryEvents), holds: 1}
 	r.pres.init(r)
 	return r
 }
@@ -50,7 +53,7 @@ func newRoom(h *Hub, id string) *room {
 // missing and must be read from the store.
 func (r *room) accept(recs []record) (after, upTo int64) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.unlock()
 	if r.closed {
 		return 0, 0
 	}
@@ -116,9 +119,44 @@ func (r *room) advanceLocked(rec record) {
 }
 
 // sendLocked queues f for c, noting c as slow when its queue is full.
+// unlock writes it out.
 func (r *room) sendLocked(c *conn, f *frame) {
-	if !c.enqueue(f) {
+	if !c.push(f) {
 		r.slow = append(r.slow, c)
+		return
+	}
+	if c.mark != r.holds {
+		c.mark = r.holds
+		r.dirty = append(r.dirty, c)
+	}
+}
+
+// unlock lets go of mu and writes out the frames queued while it was held.
+func (r *room) unlock() {
+	dirty := r.dirty
+	r.dirty = nil
+	r.holds++
+	r.mu.Unlock()
+	flushAll(dirty)
+}
+
+// flushChunk is how many connections one goroutine of a fan-out writes to.
+const flushChunk = 128
+
+// flushAll writes out what is queued for conns, from goroutines of
+// flushChunk connections each, so that a fan-out to hundreds of tablets
+// takes a few goroutines (both CPUs for a big room) instead of waking
+// one writer per tablet; what a socket does not take at once is left to
+// that connection's writer (conn.flushNow).
+func flushAll(conns []*conn) {
+	for len(conns) > 0 {
+		part := conns[:min(len(conns), flushChunk)]
+		conns = conns[len(part):]
+		go func() {
+			for _, c := range part {
+				c.flushNow()
+			}
+		}()
 	}
 }
 
@@ -138,7 +176,7 @@ func (r *room) flushSlowLocked() {
 // broadcast sends an ephemeral frame to the members in audience (nil: all).
 func (r *room) broadcast(f *frame, audience []string) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.unlock()
 	var to func(*conn) bool
 	if audience != nil {
 		to = func(c *conn) bool { return slices.Contains(audience, c.viewer.UserID) }
@@ -179,7 +217,7 @@ func (r *room) removeLocked(c *conn, code int, reason string) bool {
 // is now empty.
 func (r *room) leave(c *conn) (empty bool) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.unlock()
 	r.removeLocked(c, websocket.CloseNormalClosure, "")
 	return len(r.members) == 0 && !r.closed
 }
@@ -187,7 +225,7 @@ func (r *room) leave(c *conn) (empty bool) {
 // setFollow records whether c follows the presenter.
 func (r *room) setFollow(c *conn, on bool) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.unlock()
 	if c.slot >= 0 && c.following != on {
 		r.pres.follow(c, on)
 	}
@@ -196,7 +234,7 @@ func (r *room) setFollow(c *conn, on bool) {
 // kick closes user's connections with 4003.
 func (r *room) kick(user string) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.unlock()
 	for i := len(r.members) - 1; i >= 0; i-- {
 		if c := r.members[i]; c.viewer.UserID == user {
 			r.removeLocked(c, closeAccessChanged, "access changed")
@@ -208,7 +246,7 @@ func (r *room) kick(user string) {
 // the room lost events it cannot recover.
 func (r *room) reset() {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.unlock()
 	r.resetLocked()
 }
 
@@ -228,7 +266,7 @@ func (r *room) removeAllLocked(code int, reason string) {
 // shutdown closes the room for good, with code for every connection.
 func (r *room) shutdown(code int, reason string) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.unlock()
 	r.closed = true
 	r.removeAllLocked(code, reason)
 	r.pres.stop()
@@ -240,7 +278,7 @@ func (r *room) shutdown(code int, reason string) {
 // closeIfEmpty closes the room when nobody is in it.
 func (r *room) closeIfEmpty() bool {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.unlock()
 	if r.closed || len(r.members) > 0 {
 		return false
 	}
@@ -253,7 +291,7 @@ func (r *room) closeIfEmpty() bool {
 // headNow returns the last seq delivered here.
 func (r *room) headNow() (int64, bool) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.unlock()
 	return r.head, r.known
 }
 

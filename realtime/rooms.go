@@ -46,7 +46,7 @@ func (r *room) ensureHead(ctx context.Context) error {
 		return err
 	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.unlock()
 	if !r.known {
 		r.known, r.head, r.epoch = true, head, epoch
 		r.drainLocked()
@@ -68,7 +68,7 @@ func (h *Hub) release(r *room) {
 		return
 	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.unlock()
 	if r.dropTimer == nil {
 		r.dropTimer = time.AfterFunc(h.opt.Linger, func() { h.dropIfEmpty(r) })
 	} else {
@@ -179,7 +179,7 @@ func (h *Hub) catchUp(ctx context.Context, r *room) {
 	}
 	r.mu.Lock()
 	sameEpoch := epoch == r.epoch
-	r.mu.Unlock()
+	r.unlock()
 	switch {
 	case !sameEpoch || dbHead < head || dbHead-head > int64(h.opt.RetainEvents):
 		r.reset()

@@ -182,7 +182,7 @@ type opening struct {
 // snapshot stands at: every later event goes to c's queue.
 func (r *room) join(c *conn, q resume) (opening, error) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.unlock()
 	if r.closed || !r.known {
 		return opening{}, errRoomClosed
 	}

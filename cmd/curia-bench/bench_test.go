@@ -147,3 +147,19 @@ func TestDrawSmall(t *testing.T) {
 		t.Errorf("the drawers' tablets:\n%s", out.String())
 	}
 }
+
+// TestPooled: the page-sync summary takes every delivery of every phase
+// of a kind, so two slow turns out of three phases' do not set the p99
+// the way they set their own phase's.
+func TestPooled(t *testing.T) {
+	ms := func(n int, d time.Duration) []time.Duration { return slices.Repeat([]time.Duration{d}, n) }
+	calm := &phaseResult{lats: ms(100, time.Millisecond)}
+	slow := &phaseResult{lats: append(ms(99, 2*time.Millisecond), 50*time.Millisecond)}
+	got := pooled([]*phaseResult{calm, slow, calm})
+	if got.p50 != time.Millisecond || got.p99 != 2*time.Millisecond || got.max != 50*time.Millisecond {
+		t.Fatalf("pooled: p50 %v p99 %v max %v, want 1ms 2ms 50ms", got.p50, got.p99, got.max)
+	}
+	if one := summarise(slices.Clone(slow.lats)); one.p99 != 50*time.Millisecond {
+		t.Fatalf("the slow phase alone: p99 %v, want 50ms", one.p99)
+	}
+}

@@ -61,6 +61,7 @@ type phaseResult struct {
 	round                  int
 	first, last            int // the pages turned
 	page                   result
+	lats                   []time.Duration // every follower's page-sync latency
 	strokesSent, strokesOK int
 	strokesFailed          int
 	failure                string
@@ -144,7 +145,7 @@ func draw(ctx context.Context, cfg drawConfig, stdout io.Writer) error {
 	}
 	for _, ph := range phases {
 		ph.page = result{mode: ph.name, clients: cfg.followers}
-		collect(&ph.page, followers, sent, ph.first, ph.last)
+		ph.lats = collect(&ph.page, followers, sent, ph.first, ph.last)
 	}
 	drawReport(stdout, cfg, phases, summarise(strokes), sc, connect, end.SlowDrops)
 	ok := 0
@@ -339,17 +340,30 @@ func drawReport(w io.Writer, cfg drawConfig, phases []*phaseResult, strokes late
 	if sc.msgs > 0 {
 		fmt.Fprintf(w, "stroke messages: %d per follower, %.1f strokes each\n", sc.msgs/max(cfg.followers, 1), float64(sc.delivered)/float64(sc.msgs))
 	}
+	// Every follower's every page turn of the phases of a kind, together:
+	// a page turn delayed by something else on the machine (a collection
+	// in the clients' process, a host hiccup) is one of 75 a phase and
+	// sets a phase's p99 alone, but not the p99 of all three phases.
+	q, d := pooled(quiet), pooled(drawing)
+	fmt.Fprintf(w, "page-sync of the followers, every phase's deliveries together: p50 %v quiet, %v while drawing: %.2f×; p99 %v quiet, %v while drawing: %.2f× (target ≤ 1.2×)\n",
+		q.p50.Round(10*time.Microsecond), d.p50.Round(10*time.Microsecond), ratio(d.p50, q.p50),
+		q.p99.Round(10*time.Microsecond), d.p99.Round(10*time.Microsecond), ratio(d.p99, q.p99))
 	p99 := func(l latency) time.Duration { return l.p99 }
-	p50 := func(l latency) time.Duration { return l.p50 }
-	q, d := medianOf(quiet, p99), medianOf(drawing, p99)
-	fmt.Fprintf(w, "page-sync p99 of the followers: %v quiet, %v while drawing: %.2f× (target ≤ 1.2×)\n",
-		q.Round(10*time.Microsecond), d.Round(10*time.Microsecond), ratio(d, q))
-	q, d = medianOf(quiet, p50), medianOf(drawing, p50)
-	fmt.Fprintf(w, "page-sync p50 of the followers: %v quiet, %v while drawing: %.2f×\n",
-		q.Round(10*time.Microsecond), d.Round(10*time.Microsecond), ratio(d, q))
+	mq, md := medianOf(quiet, p99), medianOf(drawing, p99)
+	fmt.Fprintf(w, "page-sync p99, the median of the phases' own: %v quiet, %v while drawing: %.2f×\n",
+		mq.Round(10*time.Microsecond), md.Round(10*time.Microsecond), ratio(md, mq))
 	if drops > 0 {
 		fmt.Fprintf(w, "the hub dropped %.0f slow clients\n", drops)
 	}
+}
+
+// pooled summarises the page-sync latencies of phases together.
+func pooled(phs []*phaseResult) latency {
+	var all []time.Duration
+	for _, ph := range phs {
+		all = append(all, ph.lats...)
+	}
+	return summarise(all)
 }
 
 // medianOf is the median over phases of one statistic of their page-sync

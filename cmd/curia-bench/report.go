@@ -23,9 +23,10 @@ func summarise(all []time.Duration) latency {
 	return latency{p50: at(0.50), p99: at(0.99), max: all[len(all)-1]}
 }
 
-// collect adds up the page turns first..last the clients saw. A client
-// that did not connect counts its turns as missing.
-func collect(r *result, clients []*benchClient, sent sendTimes, first, last int) {
+// collect adds up the page turns first..last the clients saw, and returns
+// their latencies. A client that did not connect counts its turns as
+// missing.
+func collect(r *result, clients []*benchClient, sent sendTimes, first, last int) []time.Duration {
 	var all []time.Duration
 	want := last - first + 1
 	for _, c := range clients {
@@ -48,6 +49,7 @@ func collect(r *result, clients []*benchClient, sent sendTimes, first, last int)
 	}
 	r.missing = r.clients*want - r.received
 	r.lat = summarise(all)
+	return all
 }
 
 func (r result) cpuPerDelivery() time.Duration {

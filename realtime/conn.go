@@ -1,8 +1,10 @@
 package realtime
 
 import (
+	"bufio"
 	"errors"
 	"net"
+	"net/http"
 	"sync"
 	"syscall"
 	"time"
@@ -27,7 +29,8 @@ type conn struct {
 	hub    *Hub
 	room   *room
 	viewer Viewer
-	ws     *websocket.Conn // set after the upgrade, before the goroutines start
+	ws     *websocket.Conn // set after the upgrade, before the goroutines start; for reading
+	nc     net.Conn        // the socket under ws, set with it; every message is written to it
 
 	// wmu is held by whoever writes to the socket. newConn takes it and
 	// the writer lets go once the opening frames are out: a connection is
@@ -38,6 +41,8 @@ type conn struct {
 	raw    syscall.RawConn // the socket, for writes that must not block; nil: none
 	rest   net.Buffers     // the unwritten end of a write that could not finish at once; goes before anything else
 	restOf []*frame        // the frames whose last bytes are in rest
+	iov    [][]byte        // flushNow's scratch: the frames of one writev
+	batch  []*frame        // flushNow's scratch: the frames taken from the queue
 	// deadline: a blocking write left a deadline on the socket, which
 	// fails every later write once past, the non-blocking ones included.
 	deadline bool
@@ -45,7 +50,7 @@ type conn struct {
 	qmu    sync.Mutex
 	queue  []*frame      // waiting to be written, oldest first
 	queued int64         // bytes in queue
-	wake   chan struct{} // signalled (capacity 1) when queue becomes non-empty
+	wake   chan struct{} // capacity 1: wakes the writer (enqueue, or a fan-out that could not finish)
 	done   chan struct{}
 	once   sync.Once
 	code   int // close code and reason, written once before done closes
@@ -152,7 +157,7 @@ func (c *conn) run(initial []*frame) {
 }
 
 func (c *conn) writeLoop(initial []*frame) {
-	c.raw = rawConn(c.ws.NetConn())
+	c.raw = rawConn(c.nc)
 	ok := c.writeAll(initial)
 	c.wmu.Unlock()
 	if !ok || !c.drain() {
@@ -203,7 +208,7 @@ func (c *conn) drain() bool {
 	for {
 		c.wmu.Lock()
 		ok := c.writeRest(time.Now().Add(c.hub.opt.WriteWait))
-		for ok {
+		for ok && !c.closing() { // closed: what is left is finishWrites' to judge
 			if batch = c.take(batch[:0]); len(batch) == 0 {
 				break
 			}
@@ -213,7 +218,7 @@ func (c *conn) drain() bool {
 		if !ok {
 			return false
 		}
-		if !c.waiting() {
+		if c.closing() || !c.waiting() {
 			return true
 		}
 	}
@@ -227,7 +232,6 @@ func (c *conn) drain() bool {
 // goroutines filled the scheduler's queues, and a page turn waited
 // behind them.
 func (c *conn) flushNow() {
-	var batch []*frame
 	for !c.closing() && c.wmu.TryLock() { // held: the holder looks again after it
 		if c.raw == nil || len(c.rest) > 0 {
 			c.wmu.Unlock()
@@ -236,13 +240,13 @@ func (c *conn) flushNow() {
 		}
 		more := true
 		for more && !c.closing() {
-			if batch = c.take(batch[:0]); len(batch) == 0 {
+			if c.batch = c.take(c.batch[:0]); len(c.batch) == 0 {
 				break
 			}
-			more = c.writeNow(batch)
+			more = c.writeNow(c.batch)
 		}
+		clear(c.batch[:cap(c.batch)]) // keep no frames alive while idle
 		c.wmu.Unlock()
-		clear(batch[:cap(batch)])
 		if !more || c.closing() {
 			c.signal() // what is left, or the close, is the writer's
 			return
@@ -255,7 +259,7 @@ func (c *conn) flushNow() {
 
 // setDeadline sets the deadline of a blocking write, with wmu held.
 func (c *conn) setDeadline(t time.Time) {
-	_ = c.ws.NetConn().SetWriteDeadline(t)
+	_ = c.nc.SetWriteDeadline(t)
 	c.deadline = !t.IsZero()
 }
 
@@ -266,28 +270,30 @@ func (c *conn) writeNow(frames []*frame) bool {
 	if c.deadline { // the poller fails every write on a socket past its deadline
 		c.setDeadline(time.Time{})
 	}
-	bufs := make([][]byte, len(frames))
-	for i, f := range frames {
-		bufs[i] = f.wire
+	bufs := c.iov[:0]
+	for _, f := range frames {
+		bufs = append(bufs, f.wire)
 	}
 	n, err := writeNonBlocking(c.raw, bufs)
+	left := bufs
+	for err == nil && len(frames) > 0 && n >= len(frames[0].wire) {
+		n -= len(frames[0].wire)
+		c.hub.metrics.wrote(frames[0])
+		frames, left = frames[1:], left[1:]
+	}
+	if err == nil && len(frames) > 0 {
+		c.rest = append(net.Buffers(nil), left...)
+		c.rest[0] = c.rest[0][n:]
+		c.restOf = append(c.restOf[:0], frames...)
+		c.hub.metrics.deferred.Inc()
+	}
+	clear(bufs)
+	c.iov = bufs[:0]
 	if err != nil {
 		c.close(websocket.CloseAbnormalClosure, "")
 		return false
 	}
-	for len(frames) > 0 && n >= len(frames[0].wire) {
-		n -= len(frames[0].wire)
-		c.hub.metrics.wrote(frames[0])
-		frames, bufs = frames[1:], bufs[1:]
-	}
-	if len(frames) == 0 {
-		return true
-	}
-	bufs[0] = bufs[0][n:]
-	c.hub.metrics.deferred.Inc()
-	c.rest = bufs
-	c.restOf = append(c.restOf[:0], frames...)
-	return false
+	return len(frames) == 0
 }
 
 // writeRest finishes, with wmu held, a write flushNow could not.
@@ -295,19 +301,20 @@ func (c *conn) writeRest(deadline time.Time) bool {
 	if len(c.rest) == 0 {
 		return true
 	}
-	nc := c.ws.NetConn()
 	c.setDeadline(deadline)
-	_, err := c.rest.WriteTo(nc)
+	_, err := c.rest.WriteTo(c.nc)
 	c.rest = nil
+	if err == nil {
+		for _, f := range c.restOf {
+			c.hub.metrics.wrote(f)
+		}
+	}
+	clear(c.restOf)
+	c.restOf = c.restOf[:0]
 	if err != nil {
 		c.close(websocket.CloseAbnormalClosure, "")
 		return false
 	}
-	for _, f := range c.restOf {
-		c.hub.metrics.wrote(f)
-	}
-	clear(c.restOf)
-	c.restOf = c.restOf[:0]
 	return true
 }
 
@@ -319,12 +326,7 @@ func (c *conn) ping() bool {
 	if !c.writeRest(deadline) {
 		return false
 	}
-	c.deadline = true // WriteControl sets it
-	if err := c.ws.WriteControl(websocket.PingMessage, nil, deadline); err != nil {
-		c.close(websocket.CloseAbnormalClosure, "")
-		return false
-	}
-	return true
+	return c.writeBy([]*frame{pingFrame}, deadline)
 }
 
 // maxWriteBatch and maxWriteBytes bound what one write call sends.
@@ -358,15 +360,14 @@ func (c *conn) take(batch []*frame) []*frame {
 
 // write sends frames in one system call: when fan-out outpaces a socket
 // (fifty delegates drawing), queued messages leave together instead of one
-// write each. The frames are framed already; gorilla's own writes (control
-// frames) are single Write calls too, which the net package never
-// interleaves with ours.
+// write each. The frames are framed already. Every write holds wmu,
+// gorilla's own included (gorillaConn).
 func (c *conn) write(frames []*frame) bool {
 	return c.writeBy(frames, time.Now().Add(c.hub.opt.WriteWait))
 }
 
 func (c *conn) writeBy(frames []*frame, deadline time.Time) bool {
-	nc := c.ws.NetConn()
+	nc := c.nc
 	c.setDeadline(deadline)
 	var err error
 	if len(frames) == 1 {
@@ -394,6 +395,9 @@ func (c *conn) writeBy(frames []*frame, deadline time.Time) bool {
 func (c *conn) finishWrites() {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	if c.code == websocket.CloseMessageTooBig {
+		return // gorilla has sent the close frame: nothing may follow it
+	}
 	if c.code != websocket.CloseTryAgainLater && c.code != websocket.CloseAbnormalClosure {
 		deadline := time.Now().Add(closeGrace)
 		if !c.writeRest(deadline) {
@@ -422,7 +426,64 @@ func (c *conn) writeClose() {
 		return // a close frame cannot go in the middle of a message
 	}
 	msg := websocket.FormatCloseMessage(c.code, c.reason)
-	_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeGrace))
+	c.setDeadline(time.Now().Add(closeGrace))
+	_, _ = c.nc.Write(newControlFrame(websocket.CloseMessage, msg).wire)
+}
+
+// pingFrame is the hub's ping: no payload.
+var pingFrame = newControlFrame(websocket.PingMessage, nil)
+
+// gorillaConn is the socket as gorilla sees it. Besides the handshake,
+// gorilla writes to it only from the reader goroutine: the close frame it
+// sends itself when a client breaks the protocol or the read limit. That
+// write waits for wmu and for the end of a message a fan-out left half
+// written, so that it never lands inside one.
+type gorillaConn struct {
+	net.Conn
+	c *conn
+}
+
+func (g gorillaConn) Write(b []byte) (int, error) {
+	c := g.c
+	if c.ws == nil { // the handshake, before the connection runs
+		return g.Conn.Write(b)
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if !c.writeRest(time.Now().Add(closeGrace)) {
+		return 0, net.ErrClosed
+	}
+	c.setDeadline(time.Now().Add(closeGrace))
+	return g.Conn.Write(b)
+}
+
+// SetWriteDeadline passes gorilla's deadline on for the handshake only:
+// afterwards the deadline is set under wmu by whoever writes.
+func (g gorillaConn) SetWriteDeadline(t time.Time) error {
+	if g.c.ws == nil {
+		return g.Conn.SetWriteDeadline(t)
+	}
+	return nil
+}
+
+// upgradeVia hands gorilla the hijacked socket as a gorillaConn and keeps
+// the socket itself as c.nc.
+type upgradeVia struct {
+	http.ResponseWriter
+	c *conn
+}
+
+func (u upgradeVia) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	h, ok := u.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("realtime: the response cannot be taken over")
+	}
+	nc, brw, err := h.Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	u.c.nc = nc
+	return gorillaConn{Conn: nc, c: u.c}, brw, nil
 }
 
 func (c *conn) readLoop() {
@@ -432,10 +493,10 @@ func (c *conn) readLoop() {
 	ws.SetReadLimit(c.hub.opt.ReadLimit)
 	_ = ws.SetReadDeadline(time.Now().Add(wait))
 	ws.SetPongHandler(func(string) error { return ws.SetReadDeadline(time.Now().Add(wait)) })
-	// gorilla would answer pings and close frames from this goroutine,
-	// straight to the socket, perhaps in the middle of a message a fan-out
-	// left half written. The answer to a ping goes through the queue; the
-	// close frame is the writer's (writeClose).
+	// gorilla would answer pings and close frames from this goroutine.
+	// The answer to a ping goes through the queue; the close frame is the
+	// writer's (writeClose). What gorilla still writes itself (the close
+	// after a broken rule: 1002, 1009) waits for wmu (gorillaConn).
 	ws.SetPingHandler(func(data string) error {
 		c.enqueue(newControlFrame(websocket.PongMessage, []byte(data)))
 		return nil
@@ -461,6 +522,8 @@ func readCloseCode(err error) (int, string) {
 	switch {
 	case errors.Is(err, websocket.ErrReadLimit):
 		return websocket.CloseMessageTooBig, "message too big" // gorilla has sent it already
+	case errors.As(err, &ce) && (ce.Code == websocket.CloseGoingAway || ce.Code >= 3000 && ce.Code <= 4999):
+		return ce.Code, "" // echoed, as RFC 6455 §5.5.1 has it
 	case errors.As(err, &ce):
 		return websocket.CloseNormalClosure, ""
 	default:

@@ -62,10 +62,10 @@
 // transaction per group, seqs in queue order, each caller returning once
 // its events are stored and fanned out. Fan-out queues the frame for every
 // member under the room's lock; then a few goroutines (one per 128
-// members) write each connection's queue in one non-blocking write system
-// call. What a full socket does not take goes to that connection's own
-// writer goroutine, which waits for it (up to WriteWait), and also sends
-// the pings and the close frame.
+// members) write each connection's queue with non-blocking writev system
+// calls (64 frames or 64 KB each). What a full socket does not take goes
+// to that connection's own writer goroutine, which waits for it (up to
+// WriteWait), and also sends the pings and the close frame.
 //
 // Client to server:
 //

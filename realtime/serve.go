@@ -79,7 +79,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, meetingID string) er
 		h.conns.Done()
 		return err
 	}
-	ws, err := h.upgrader.Upgrade(w, r, nil)
+	ws, err := h.upgrader.Upgrade(upgradeVia{ResponseWriter: w, c: c}, r, nil)
 	if err != nil {
 		h.abandon(c)
 		return apperr.Invalidf("websocket handshake failed")

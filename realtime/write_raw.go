@@ -1,4 +1,4 @@
-//go:build unix
+//go:build linux || darwin || openbsd
 
 package realtime
 
@@ -11,13 +11,14 @@ import (
 )
 
 // rawConn returns the socket under nc for writes that must not block, or
-// nil when there is none (a TLS or in-memory connection).
+// nil when nc is not a plain TCP connection (TLS, a wrapper, a pipe):
+// then every write is the writer goroutine's.
 func rawConn(nc net.Conn) syscall.RawConn {
-	sc, ok := nc.(syscall.Conn)
+	tc, ok := nc.(*net.TCPConn)
 	if !ok {
 		return nil
 	}
-	raw, err := sc.SyscallConn()
+	raw, err := tc.SyscallConn()
 	if err != nil {
 		return nil
 	}

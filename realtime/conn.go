@@ -301,21 +301,11 @@ func (c *conn) writeRest(deadline time.Time) bool {
 	if len(c.rest) == 0 {
 		return true
 	}
-	c.setDeadline(deadline)
-	_, err := c.rest.WriteTo(c.nc)
+	ok := c.send(c.rest, c.restOf, deadline)
 	c.rest = nil
-	if err == nil {
-		for _, f := range c.restOf {
-			c.hub.metrics.wrote(f)
-		}
-	}
 	clear(c.restOf)
 	c.restOf = c.restOf[:0]
-	if err != nil {
-		c.close(websocket.CloseAbnormalClosure, "")
-		return false
-	}
-	return true
+	return ok
 }
 
 // ping sends a ping, after whatever a fan-out left half written.
@@ -367,19 +357,18 @@ func (c *conn) write(frames []*frame) bool {
 }
 
 func (c *conn) writeBy(frames []*frame, deadline time.Time) bool {
-	nc := c.nc
-	c.setDeadline(deadline)
-	var err error
-	if len(frames) == 1 {
-		_, err = nc.Write(frames[0].wire)
-	} else {
-		bufs := make(net.Buffers, len(frames))
-		for i, f := range frames {
-			bufs[i] = f.wire
-		}
-		_, err = bufs.WriteTo(nc)
+	bufs := make(net.Buffers, len(frames))
+	for i, f := range frames {
+		bufs[i] = f.wire
 	}
-	if err != nil {
+	return c.send(bufs, frames, deadline)
+}
+
+// send writes bufs, with wmu held, waiting for the socket until deadline,
+// and counts frames as written; a failed write closes the connection.
+func (c *conn) send(bufs net.Buffers, frames []*frame, deadline time.Time) bool {
+	c.setDeadline(deadline)
+	if _, err := bufs.WriteTo(c.nc); err != nil {
 		c.close(websocket.CloseAbnormalClosure, "")
 		return false
 	}
@@ -426,8 +415,7 @@ func (c *conn) writeClose() {
 		return // a close frame cannot go in the middle of a message
 	}
 	msg := websocket.FormatCloseMessage(c.code, c.reason)
-	c.setDeadline(time.Now().Add(closeGrace))
-	_, _ = c.nc.Write(newControlFrame(websocket.CloseMessage, msg).wire)
+	c.writeBy([]*frame{newControlFrame(websocket.CloseMessage, msg)}, time.Now().Add(closeGrace))
 }
 
 // pingFrame is the hub's ping: no payload.

@@ -348,8 +348,7 @@ func drawReport(w io.Writer, cfg drawConfig, phases []*phaseResult, strokes late
 	fmt.Fprintf(w, "page-sync of the followers, every phase's deliveries together: p50 %v quiet, %v while drawing: %.2f×; p99 %v quiet, %v while drawing: %.2f× (target ≤ 1.2×)\n",
 		q.p50.Round(10*time.Microsecond), d.p50.Round(10*time.Microsecond), ratio(d.p50, q.p50),
 		q.p99.Round(10*time.Microsecond), d.p99.Round(10*time.Microsecond), ratio(d.p99, q.p99))
-	p99 := func(l latency) time.Duration { return l.p99 }
-	mq, md := medianOf(quiet, p99), medianOf(drawing, p99)
+	mq, md := medianP99(quiet), medianP99(drawing)
 	fmt.Fprintf(w, "page-sync p99, the median of the phases' own: %v quiet, %v while drawing: %.2f×\n",
 		mq.Round(10*time.Microsecond), md.Round(10*time.Microsecond), ratio(md, mq))
 	if drops > 0 {
@@ -366,12 +365,11 @@ func pooled(phs []*phaseResult) latency {
 	return summarise(all)
 }
 
-// medianOf is the median over phases of one statistic of their page-sync
-// latency.
-func medianOf(phs []*phaseResult, stat func(latency) time.Duration) time.Duration {
+// medianP99 is the median over phases of their page-sync p99.
+func medianP99(phs []*phaseResult) time.Duration {
 	var all []time.Duration
 	for _, ph := range phs {
-		all = append(all, stat(ph.page.lat))
+		all = append(all, ph.page.lat.p99)
 	}
 	if len(all) == 0 {
 		return 0

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"testing"
@@ -142,6 +143,13 @@ func TestDrawSmall(t *testing.T) {
 	if !bytes.Contains(out.Bytes(), []byte("strokes the followers saw twice: 0, out of their drawer's order: 0, not from this run: 0")) {
 		t.Errorf("strokes twice or out of order:\n%s", out.String())
 	}
+	// Every page turn a follower read was stamped by the kernel on arrival.
+	if runtime.GOOS == "linux" {
+		st := regexp.MustCompile(`page-sync to the followers' sockets \(kernel receive time, (\d+) of (\d+) deliveries\)`).FindSubmatch(out.Bytes())
+		if st == nil || string(st[1]) != string(st[2]) || string(st[1]) == "0" {
+			t.Errorf("page turns without a receive time:\n%s", out.String())
+		}
+	}
 	tab := regexp.MustCompile(`the drawers' own tablets: (\d+) of (\d+) strokes \(0 lost, 0 duplicate, 0 out of order\)`).FindSubmatch(out.Bytes())
 	if tab == nil || string(tab[1]) != string(tab[2]) || string(tab[2]) != strconv.Itoa(cfg.drawers*cfg.rate*cfg.drawers) {
 		t.Errorf("the drawers' tablets:\n%s", out.String())
@@ -155,7 +163,7 @@ func TestPooled(t *testing.T) {
 	ms := func(n int, d time.Duration) []time.Duration { return slices.Repeat([]time.Duration{d}, n) }
 	calm := &phaseResult{lats: ms(100, time.Millisecond)}
 	slow := &phaseResult{lats: append(ms(99, 2*time.Millisecond), 50*time.Millisecond)}
-	got := pooled([]*phaseResult{calm, slow, calm})
+	got := pooled([]*phaseResult{calm, slow, calm}, func(ph *phaseResult) []time.Duration { return ph.lats })
 	if got.p50 != time.Millisecond || got.p99 != 2*time.Millisecond || got.max != 50*time.Millisecond {
 		t.Fatalf("pooled: p50 %v p99 %v max %v, want 1ms 2ms 50ms", got.p50, got.p99, got.max)
 	}

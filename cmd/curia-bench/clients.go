@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -53,10 +54,12 @@ type sendTimes []atomic.Int64
 type benchClient struct {
 	ws      *websocket.Conn
 	want    int     // page turns after which it is done (0: read until closed)
-	pages   []int64 // arrival (unix ns) by page; 0 not yet
-	got     int     // distinct pages received
-	dups    int     // pages received twice
-	ooo     int     // pages received after a later page
+	pages   []int64 // arrival (unix ns) by page, when this client read it; 0 not yet
+	pagesRx []int64 // by page, when it reached the client's socket (kernel time); 0 unknown
+	nc      net.Conn
+	got     int // distinct pages received
+	dups    int // pages received twice
+	ooo     int // pages received after a later page
 	last    int
 	lastSeq int64
 	gaps    int64 // seqs skipped (a sequenced message missing)
@@ -82,7 +85,7 @@ func connectAll(ctx context.Context, t target, n, pages, want int) ([]*benchClie
 	var mu sync.Mutex
 	var firstErr error
 	rb := max(t.readBuf, 1024)
-	d := websocket.Dialer{HandshakeTimeout: 60 * time.Second, ReadBufferSize: rb, WriteBufferSize: 1024}
+	d := websocket.Dialer{HandshakeTimeout: 60 * time.Second, ReadBufferSize: rb, WriteBufferSize: 1024, NetDialContext: dialStamped}
 	for i := range n {
 		sem <- struct{}{}
 		wg.Add(1)
@@ -98,7 +101,7 @@ func connectAll(ctx context.Context, t target, n, pages, want int) ([]*benchClie
 				mu.Unlock()
 				return
 			}
-			c := &benchClient{ws: ws, want: want, pages: make([]int64, pages+1), done: make(chan struct{})}
+			c := &benchClient{ws: ws, nc: ws.NetConn(), want: want, pages: make([]int64, pages+1), pagesRx: make([]int64, pages+1), done: make(chan struct{})}
 			if t.drawers > 0 {
 				c.perDrawer = t.perDrawer
 				c.strokeSeen = make([]uint64, (t.drawers*t.perDrawer+63)/64)
@@ -203,6 +206,7 @@ func (c *benchClient) record(b []byte, now time.Time) {
 			c.ooo++
 		}
 		c.pages[p] = now.UnixNano()
+		c.pagesRx[p] = received(c.nc)
 		c.last = max(c.last, p)
 		c.got++
 	case "annotations.created", "annotation.created": // a batch, or one (servers before the batch event)

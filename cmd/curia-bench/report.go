@@ -52,6 +52,20 @@ func collect(r *result, clients []*benchClient, sent sendTimes, first, last int)
 	return all
 }
 
+// stamped returns the latencies of the page turns first..last to the
+// clients' sockets (kernel receive time), where the kernel stamped them.
+func stamped(clients []*benchClient, sent sendTimes, first, last int) []time.Duration {
+	var all []time.Duration
+	for _, c := range clients {
+		for p := first; p <= last; p++ {
+			if c.pages[p] != 0 && c.pagesRx[p] != 0 {
+				all = append(all, time.Duration(c.pagesRx[p]-sent[p].Load()))
+			}
+		}
+	}
+	return all
+}
+
 func (r result) cpuPerDelivery() time.Duration {
 	if r.received == 0 {
 		return 0

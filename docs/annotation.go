@@ -78,8 +78,11 @@ func (s *Service) Annotate(ctx context.Context, a web.Actor, docID string, in []
 	if err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.newRows(ctx, a, acc, d, in)
+	rows, err := s.newRows(ctx, a, acc, d, in, mayShare)
 	if err != nil {
+		if out, ok := s.resent(ctx, a, acc, d, in, err); ok {
+			return out, 0, nil
+		}
 		return nil, 0, err
 	}
 	entry := func(r annotationRow) *audit.Entry { return s.annotationEntry(a, r, "annotation.created", nil) }
@@ -217,8 +220,42 @@ func (s *Service) currentAudience(ctx context.Context, docID string) (audience [
 	return s.audience(ctx, d, readers[docID]), false
 }
 
-// newRows checks the input and makes the rows to store.
-func (s *Service) newRows(ctx context.Context, a web.Actor, acc meeting.Access, d documentRow, in []NewAnnotation) ([]annotationRow, error) {
+// resent answers a batch refused for sharing (the meeting was closed, or
+// the sender made observer, since it was stored) when it is a resend:
+// every annotation of it stored already, by the sender, as sent. A
+// tablet that lost its connection before the answer sends its batch
+// again, and gets what was stored, as any replay does; refused, it would
+// show stored strokes as lost. Anything else keeps the refusal.
+func (s *Service) resent(ctx context.Context, a web.Actor, acc meeting.Access, d documentRow, in []NewAnnotation, refusal error) ([]Annotation, bool) {
+	if !apperr.Is(refusal, apperr.Conflict) && !apperr.Is(refusal, apperr.Forbidden) {
+		return nil, false
+	}
+	rows, err := s.newRows(ctx, a, acc, d, in, func(meeting.Access) error { return nil })
+	if err != nil {
+		return nil, false
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	stored, err := s.store.liveAnnotations(ctx, ids)
+	if err != nil {
+		return nil, false
+	}
+	out := make([]Annotation, len(rows))
+	for i, r := range rows {
+		old, ok := stored[r.ID]
+		if !ok || !sameAnnotation(old, r) {
+			return nil, false
+		}
+		out[i] = annotation(old)
+	}
+	return out, true
+}
+
+// newRows checks the input and makes the rows to store; share says
+// whether the actor may share.
+func (s *Service) newRows(ctx context.Context, a web.Actor, acc meeting.Access, d documentRow, in []NewAnnotation, share func(meeting.Access) error) ([]annotationRow, error) {
 	seen := make(map[string]bool, len(in))
 	now := s.now().Truncate(time.Microsecond) // what both databases keep
 	rows := make([]annotationRow, len(in))
@@ -230,7 +267,7 @@ func (s *Service) newRows(ctx context.Context, a web.Actor, acc meeting.Access, 
 			return nil, batchError(i, len(in), apperr.Invalidf("id must be 1 to 64 of A-Z a-z 0-9 _ -, once per request"))
 		}
 		seen[n.ID] = true
-		r, err := s.newRow(ctx, acc, d, n)
+		r, err := s.newRow(ctx, acc, d, n, share)
 		if err != nil {
 			return nil, batchError(i, len(in), err)
 		}
@@ -240,7 +277,7 @@ func (s *Service) newRows(ctx context.Context, a web.Actor, acc meeting.Access, 
 	return rows, nil
 }
 
-func (s *Service) newRow(ctx context.Context, acc meeting.Access, d documentRow, n NewAnnotation) (annotationRow, error) {
+func (s *Service) newRow(ctx context.Context, acc meeting.Access, d documentRow, n NewAnnotation, share func(meeting.Access) error) (annotationRow, error) {
 	if n.Version == 0 {
 		n.Version = d.CurrentVersion
 	}
@@ -252,7 +289,7 @@ func (s *Service) newRow(ctx context.Context, acc meeting.Access, d documentRow,
 		return annotationRow{}, apperr.Invalidf("page must be from 1 to %d", v.v.Pages)
 	}
 	if n.Shared {
-		if err := mayShare(acc); err != nil {
+		if err := share(acc); err != nil {
 			return annotationRow{}, err
 		}
 	}

@@ -99,6 +99,66 @@ func TestAnnotationReplay(t *testing.T) {
 	})
 }
 
+// A batch stored before its sender lost the right to share (made
+// observer, or the meeting closed) and sent again after a dropped
+// connection gets what was stored, as any replay does; anything new or
+// changed in it is still refused, and nothing is published or stored.
+func TestAnnotationResentAfterSharingEnded(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
+		r := newAnnRoom(t, b)
+		path := annotationsPath(r.open.ID)
+		participants := "/api/v1/meetings/" + r.m + "/participants/"
+		type answer struct {
+			Annotations []docs.Annotation
+			Created     int
+		}
+		delegate := map[string]any{"annotations": []any{ink("d-shared", 1, true), ink("d-private", 2, false)}}
+		chair := map[string]any{"annotations": []any{ink("c-shared", 3, true)}}
+		var first, chairFirst answer
+		r.other.Must(http.StatusCreated, "POST", path, delegate).JSON(&first)
+		r.c.Chair.Must(http.StatusCreated, "POST", path, chair).JSON(&chairFirst)
+		apptest.Drain(r.rec)
+
+		resend := func(who *apptest.Client, body any, want answer, when string) {
+			t.Helper()
+			var got answer
+			who.Must(http.StatusOK, "POST", path, body).JSON(&got)
+			if got.Created != 0 || apptest.JSONString(got.Annotations) != apptest.JSONString(want.Annotations) {
+				t.Errorf("%s: the resent batch got %+v, want what was stored: %+v", when, got, want)
+			}
+		}
+		refused := func(who *apptest.Client, body any, status int, what string) {
+			t.Helper()
+			if res := who.Do("POST", path, body); res.Status != status {
+				t.Errorf("%s: %d %s, want %d", what, res.Status, res.Body, status)
+			}
+		}
+		r.c.Secretary.Must(http.StatusOK, "PUT", participants+r.other.UserID, map[string]any{"role": "observer"})
+		resend(r.other, delegate, first, "made observer")
+		refused(r.other, ink("d-new", 1, true), http.StatusForbidden, "made observer, a new shared stroke")
+		refused(r.other, map[string]any{"annotations": []any{ink("d-shared", 4, true), ink("d-private", 2, false)}},
+			http.StatusForbidden, "made observer, a stored stroke changed")
+		refused(r.other, map[string]any{"annotations": []any{ink("d-shared", 1, true), ink("d-extra", 1, true)}},
+			http.StatusForbidden, "made observer, a stored stroke with a new one")
+
+		r.c.SetStatus(r.m, "scheduled", "live", "closed")
+		resend(r.c.Chair, chair, chairFirst, "meeting closed")
+		refused(r.c.Chair, ink("c-new", 1, true), http.StatusConflict, "meeting closed, a new shared stroke")
+		refused(r.c.Delegate, ink("c-shared", 3, true), http.StatusConflict, "meeting closed, another's stroke resent")
+
+		for _, typ := range apptest.EventTypes(r.rec) { // the role and status changes publish too
+			if strings.HasPrefix(typ, "annotation") {
+				t.Errorf("a resend or refusal published %s", typ)
+			}
+		}
+		ids, _ := seen(t, r.c.Chair, r.open.ID)
+		slices.Sort(ids)
+		if !slices.Equal(ids, []string{"c-shared", "d-shared"}) {
+			t.Errorf("the chair sees %v, want the two shared strokes made before", ids)
+		}
+	})
+}
+
 // Bad input is refused with the right status, and nothing is stored.
 func TestAnnotationBadInput(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, b testdb.Backend) {

@@ -234,6 +234,11 @@ func (s *Service) resent(ctx context.Context, a web.Actor, acc meeting.Access, d
 	if err != nil {
 		return nil, false
 	}
+	// The grant Annotate used may be a second old (annotation_cache.go):
+	// one taken away on another node since keeps the refusal here.
+	if _, _, _, err := s.docFor(ctx, a, d.ID); err != nil {
+		return nil, false
+	}
 	ids := make([]string, len(rows))
 	for i, r := range rows {
 		ids[i] = r.ID

@@ -117,6 +117,8 @@ func TestAnnotationResentAfterSharingEnded(t *testing.T) {
 		var first, chairFirst answer
 		r.other.Must(http.StatusCreated, "POST", path, delegate).JSON(&first)
 		r.c.Chair.Must(http.StatusCreated, "POST", path, chair).JSON(&chairFirst)
+		confPath := annotationsPath(r.conf.ID)
+		r.c.Delegate.Must(http.StatusCreated, "POST", confPath, ink("d-conf", 1, true))
 		apptest.Drain(r.rec)
 
 		resend := func(who *apptest.Client, body any, want answer, when string) {
@@ -155,6 +157,18 @@ func TestAnnotationResentAfterSharingEnded(t *testing.T) {
 		slices.Sort(ids)
 		if !slices.Equal(ids, []string{"c-shared", "d-shared"}) {
 			t.Errorf("the chair sees %v, want the two shared strokes made before", ids)
+		}
+
+		// Taken off a confidential document's readers by another node (here:
+		// in the database, so this node's one-second grant cache does not
+		// hear of it), a resend is not answered with what was stored.
+		r.c.Delegate.Must(http.StatusOK, "POST", confPath, ink("d-conf", 1, true))
+		r.c.Delegate.Must(http.StatusCreated, "POST", confPath, ink("private-after", 2, false)) // grants cached, meeting closed
+		if err := r.s.App.DB.Gorm.Exec("DELETE FROM document_readers WHERE document_id = ? AND user_id = ?", r.conf.ID, r.c.Delegate.UserID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if res := r.c.Delegate.Do("POST", confPath, ink("d-conf", 1, true)); res.Status == http.StatusOK {
+			t.Errorf("a resend after being taken off the readers elsewhere got what was stored: %s", res.Body)
 		}
 	})
 }

@@ -145,7 +145,7 @@ func TestDrawSmall(t *testing.T) {
 	}
 	// Every page turn a follower read was stamped by the kernel on arrival.
 	if runtime.GOOS == "linux" {
-		st := regexp.MustCompile(`page-sync to the followers' sockets \(kernel receive time, (\d+) of (\d+) deliveries\)`).FindSubmatch(out.Bytes())
+		st := regexp.MustCompile(`page-sync to the followers' sockets \(kernel receive time, (\d+) of (\d+) deliveries;`).FindSubmatch(out.Bytes())
 		if st == nil || string(st[1]) != string(st[2]) || string(st[1]) == "0" {
 			t.Errorf("page turns without a receive time:\n%s", out.String())
 		}

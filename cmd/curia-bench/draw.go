@@ -354,13 +354,15 @@ func drawReport(w io.Writer, cfg drawConfig, phases []*phaseResult, strokes late
 		q.p50.Round(10*time.Microsecond), d.p50.Round(10*time.Microsecond), ratio(d.p50, q.p50),
 		q.p99.Round(10*time.Microsecond), d.p99.Round(10*time.Microsecond), ratio(d.p99, q.p99))
 	// The same turns when they reached the followers' sockets: without the
-	// time a bench reader, one of hundreds on these cores, waited to run.
+	// time a bench reader, one of hundreds on these cores, waited to run,
+	// unless more data came before it read (rxstamp_linux.go): then the
+	// later arrival, so while drawing these are upper bounds.
 	if q, d := pooled(quiet, atSocket), pooled(drawing, atSocket); q.p50 > 0 && d.p50 > 0 {
 		stampedN, all := 0, 0
 		for _, ph := range phases {
 			stampedN, all = stampedN+len(ph.atSocket), all+len(ph.lats)
 		}
-		fmt.Fprintf(w, "page-sync to the followers' sockets (kernel receive time, %d of %d deliveries), together: p50 %v quiet, %v while drawing: %.2f×; p99 %v quiet, %v while drawing: %.2f×\n",
+		fmt.Fprintf(w, "page-sync to the followers' sockets (kernel receive time, %d of %d deliveries; late where more came before the read), together: p50 %v quiet, %v while drawing: %.2f×; p99 %v quiet, %v while drawing: %.2f×\n",
 			stampedN, all, q.p50.Round(10*time.Microsecond), d.p50.Round(10*time.Microsecond), ratio(d.p50, q.p50),
 			q.p99.Round(10*time.Microsecond), d.p99.Round(10*time.Microsecond), ratio(d.p99, q.p99))
 	}

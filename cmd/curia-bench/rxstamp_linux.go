@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/binary"
 	"io"
 	"net"
 	"sync/atomic"
@@ -20,9 +19,15 @@ import (
 // turn arrived; a real tablet has a core of its own. The receive time
 // tells the two delays apart.
 //
-// For TCP the kernel reports the time of the newest segment a read took.
-// A message is stamped with the read that completed it or a later one,
-// never an earlier one: the stamp can only be late, never early.
+// For TCP the kernel reports the time of the newest segment a read took,
+// and a segment that comes while an earlier one is still unread is
+// merged into it, taking the newer time. So a message is stamped at or
+// after its arrival, never before (on loopback, where nothing is lost
+// and resent out of order), and exactly when nothing came after it
+// before it was read. A reader that is late while more data follows (a
+// page turn, then a batch of strokes, while delegates draw) stamps the
+// page turn with the strokes' arrival: the socket time is then an upper
+// bound, not the server's delivery alone.
 type stampedConn struct {
 	*net.TCPConn
 	raw  syscall.RawConn
@@ -88,11 +93,10 @@ func timestampNS(oob []byte) int64 {
 		if l < hdr || l > len(oob) {
 			return 0
 		}
-		if h.Level == unix.SOL_SOCKET && h.Type == unix.SCM_TIMESTAMPNS && l-hdr >= 16 {
-			d := oob[hdr:l]
-			sec := int64(binary.NativeEndian.Uint64(d[0:8]))
-			nsec := int64(binary.NativeEndian.Uint64(d[8:16]))
-			return sec*1e9 + nsec
+		if h.Level == unix.SOL_SOCKET && h.Type == unix.SCM_TIMESTAMPNS && l-hdr >= int(unsafe.Sizeof(unix.Timespec{})) {
+			var ts unix.Timespec // the platform's own layout (32-bit fields on 32-bit Linux)
+			copy(unsafe.Slice((*byte)(unsafe.Pointer(&ts)), unsafe.Sizeof(ts)), oob[hdr:l])
+			return ts.Nano()
 		}
 		oob = oob[min(len(oob), unix.CmsgSpace(l-hdr)):]
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/binary"
 	"io"
 	"net"
 	"testing"
@@ -14,29 +13,42 @@ import (
 
 // A stamped connection reports when the data reached the socket, not when
 // it was read: here the reader comes 50 ms late, and the stamp falls
-// between the write and the read.
+// between the write and the read. When more data comes before the read,
+// the kernel merges it into what was waiting, and the stamp is that of
+// the newest: late, never early.
 func TestStampedConnReceiveTime(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	wrote := make(chan int64, 2)
+	wrote := make(chan int64, 4)
 	go func() {
 		c, err := ln.Accept()
 		if err != nil {
 			return
 		}
 		defer c.Close()
-		// Only once the client asked for stamps: data that came before is
-		// not stamped.
-		if _, err := c.Read(make([]byte, 1)); err != nil {
-			return
+		// 'w': one byte back (until stamps are on); 'g': the messages.
+		cmd := make([]byte, 1)
+		for {
+			if _, err := c.Read(cmd); err != nil {
+				return
+			}
+			if cmd[0] == 'g' {
+				break
+			}
+			_, _ = c.Write(cmd)
 		}
 		for _, msg := range []string{"first", "second"} {
 			wrote <- time.Now().UnixNano()
 			_, _ = c.Write([]byte(msg))
 			time.Sleep(100 * time.Millisecond)
+		}
+		for _, msg := range []string{"late", "+more"} {
+			wrote <- time.Now().UnixNano()
+			_, _ = c.Write([]byte(msg))
+			time.Sleep(40 * time.Millisecond)
 		}
 	}()
 	nc, err := dialStamped(context.Background(), "tcp", ln.Addr().String())
@@ -50,23 +62,51 @@ func TestStampedConnReceiveTime(t *testing.T) {
 	if got := received(nc); got != 0 {
 		t.Fatalf("stamp before any read: %d", got)
 	}
-	if _, err := nc.Write([]byte{1}); err != nil {
+	// The first socket of the machine to ask for stamps turns them on a
+	// moment later: data before that has none.
+	buf := make([]byte, 64)
+	for deadline := time.Now().Add(2 * time.Second); received(nc) == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("no receive time within 2 s")
+		}
+		if _, err := nc.Write([]byte{'w'}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := nc.Read(buf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := nc.Write([]byte{'g'}); err != nil {
 		t.Fatal(err)
 	}
-	buf := make([]byte, 64)
-	for _, want := range []string{"first", "second"} {
-		sent := <-wrote
-		time.Sleep(50 * time.Millisecond)
-		before := time.Now().UnixNano()
-		n, err := nc.Read(buf)
+	read := func(want string) (at, before int64) {
+		t.Helper()
+		before = time.Now().UnixNano()
+		_ = nc.SetReadDeadline(time.Now().Add(2 * time.Second))
+		n, err := io.ReadAtLeast(nc, buf, len(want))
 		if err != nil || string(buf[:n]) != want {
 			t.Fatalf("read %q, %v; want %q", buf[:n], err, want)
 		}
-		at := received(nc)
+		return received(nc), before
+	}
+	for _, want := range []string{"first", "second"} {
+		sent := <-wrote
+		time.Sleep(50 * time.Millisecond)
+		at, before := read(want)
 		if at < sent || at > before-40*int64(time.Millisecond) {
 			t.Fatalf("%s: stamped %v after the write and %v before the read; want after the write and about 50 ms before the read",
 				want, time.Duration(at-sent), time.Duration(before-at))
 		}
+	}
+	// "late" is read only after "+more" came 40 ms later: read together,
+	// both carry the time of "+more".
+	<-wrote
+	later := <-wrote
+	time.Sleep(20 * time.Millisecond)
+	at, before := read("late+more")
+	if at < later || at > before {
+		t.Fatalf("late+more: stamped %v after the second write and %v before the read; want the second write's arrival",
+			time.Duration(at-later), time.Duration(before-at))
 	}
 	_ = nc.SetReadDeadline(time.Now().Add(2 * time.Second))
 	if _, err := nc.Read(buf); err != io.EOF {
@@ -110,9 +150,8 @@ func TestTimestampNS(t *testing.T) {
 		copy(b[unix.CmsgLen(0):], data)
 		return b
 	}
-	ts := make([]byte, 16)
-	binary.NativeEndian.PutUint64(ts[0:8], 1_700_000_000)
-	binary.NativeEndian.PutUint64(ts[8:16], 123_456_789)
+	spec := unix.NsecToTimespec(1_700_000_000_123_456_789)
+	ts := unsafe.Slice((*byte)(unsafe.Pointer(&spec)), unsafe.Sizeof(spec))
 	want := int64(1_700_000_000_123_456_789)
 	other := cmsg(unix.SOL_SOCKET, unix.SCM_RIGHTS, make([]byte, 4))
 	for name, tc := range map[string]struct {

@@ -99,6 +99,13 @@ func (s *Service) Annotate(ctx context.Context, a web.Actor, docID string, in []
 	if err != nil {
 		return nil, 0, err
 	}
+	if len(job.fresh) == 0 {
+		// A replay writes nothing, so nothing checked the grant again
+		// under the write lock; the one used may be a second old.
+		if err := s.stillSees(ctx, a, d.ID); err != nil {
+			return nil, 0, err
+		}
+	}
 	for i, r := range rows {
 		if old, ok := existing[r.ID]; ok {
 			rows[i] = old // a replay: as stored
@@ -234,9 +241,7 @@ func (s *Service) resent(ctx context.Context, a web.Actor, acc meeting.Access, d
 	if err != nil {
 		return nil, false
 	}
-	// The grant Annotate used may be a second old (annotation_cache.go):
-	// one taken away on another node since keeps the refusal here.
-	if _, _, _, err := s.docFor(ctx, a, d.ID); err != nil {
+	if s.stillSees(ctx, a, d.ID) != nil {
 		return nil, false
 	}
 	ids := make([]string, len(rows))
@@ -256,6 +261,14 @@ func (s *Service) resent(ctx context.Context, a web.Actor, acc meeting.Access, d
 		out[i] = annotation(old)
 	}
 	return out, true
+}
+
+// stillSees reads afresh whether the actor may see the document: the grant
+// Annotate used may be a second old (annotation_cache.go), and one taken
+// away since, on another node too, must not get stored rows back.
+func (s *Service) stillSees(ctx context.Context, a web.Actor, docID string) error {
+	_, _, _, err := s.docFor(ctx, a, docID)
+	return err
 }
 
 // newRows checks the input and makes the rows to store; share says

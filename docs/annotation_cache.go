@@ -23,8 +23,9 @@ import (
 //   - only grants are cached: a refusal is read again every time.
 //
 // Whatever the cache says, a create is checked against the database once
-// more when it is written (store.stillAllowed), so a change made on
-// another node only changes which error comes back, and when.
+// more when it is written (store.stillAllowed), and a replay, which
+// writes nothing, when it is answered (Service.stillSees), so a change
+// made on another node only changes which error comes back, and when.
 const annotateTTL = time.Second
 
 // annotateCacheMax bounds each of the caches; when full it is emptied.

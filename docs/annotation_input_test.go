@@ -75,6 +75,21 @@ func TestAnnotationReplay(t *testing.T) {
 			t.Errorf("replays and refusals published %v", evs)
 		}
 
+		// Taken off a confidential document's readers by another node (here:
+		// in the database, so this node's one-second grant cache does not
+		// hear of it), a replay gets 404 as a new annotation would, not
+		// what was stored.
+		confPath := annotationsPath(r.conf.ID)
+		r.other.Must(http.StatusCreated, "POST", confPath, ink("o-conf", 1, true))
+		r.other.Must(http.StatusOK, "POST", confPath, ink("o-conf", 1, true)) // grant cached
+		if err := r.s.App.DB.Gorm.Exec("DELETE FROM document_readers WHERE document_id = ? AND user_id = ?", r.conf.ID, r.other.UserID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if res := r.other.Do("POST", confPath, ink("o-conf", 1, true)); res.Status != http.StatusNotFound {
+			t.Errorf("a replay after being taken off the readers elsewhere: %d %s, want 404", res.Status, res.Body)
+		}
+		apptest.Drain(r.rec)
+
 		// The same batch from two sessions at once (tablet and laptop
 		// reconnecting): created once, no error.
 		racing := map[string]any{"annotations": []any{ink("race-1", 1, true), ink("race-2", 2, false)}}

@@ -191,6 +191,29 @@ function scenario(lang) {
       await shot(display.page, `display-speaker-${lang}`);
     });
 
+    it('puts a participant on the list of questions on their behalf, and takes them off', T, async () => {
+      const item = setup.items[1].id;
+      const form = cockpit.page.getByTestId('add-speaker');
+      await form.getByTestId('add-speaker-kind').selectOption('question');
+      const who = form.getByTestId('add-speaker-who');
+      // the speaker who has the floor is not offered; the observer-free list has the other delegate
+      assert.equal(await who.locator(`option[value="${del1.user.id}"]`).count(), 0);
+      await who.selectOption(del2.user.id);
+      await form.getByTestId('add-speaker-submit').click();
+      const row = cockpit.page.getByTestId('question-queue').getByTestId('queue-row').filter({ hasText: del2.user.full_name });
+      await row.waitFor();
+      await form.scrollIntoViewIfNeeded();
+      await shot(cockpit.page, `chair-add-speaker-${lang}`);
+      const q = await del2.get(`/agenda-items/${item}/speakers`);
+      assert.deepEqual(q.questions.map((s) => [s.user_id, s.kind]), [[del2.user.id, 'question']]);
+      // once on that list, not offered for it again
+      await cockpit.page.waitForFunction((id) => !document.querySelector(`[data-testid=add-speaker-who] option[value="${id}"]`), del2.user.id);
+      assert.equal(await form.getByTestId('add-speaker-submit').isDisabled(), true);
+      await row.getByRole('button', { name: new RegExp(del2.user.full_name) }).click();
+      await row.waitFor({ state: 'detached' });
+      assert.deepEqual((await del2.get(`/agenda-items/${item}/speakers`)).questions, []);
+    });
+
     it('presents the document and turns pages for everyone (thumbnail, button and arrow key)', T, async () => {
       const doc = setup.doc;
       await cockpit.page.getByTestId('doc-chip').filter({ hasText: x.doc }).click();

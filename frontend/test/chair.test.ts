@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyPresence, bars, flatten, followCounts, follows, gauge, itemClock, neighbours, niceMax, parseOptions, plannedMin, progress,
-  roundedShares, speakerClock,
+  roundedShares, speakerCandidates, speakerClock,
 } from '../src/chair/logic';
 import { upsertPerson } from '../src/chair/live';
-import type { AgendaItem } from '../src/types';
+import type { AgendaItem, Attendance, Queues, Speaker } from '../src/types';
 
 const T0 = Date.parse('2026-11-25T10:00:00Z');
 const at = (sec: number) => T0 + sec * 1000;
@@ -181,5 +181,24 @@ describe('attendance rows', () => {
     const l = upsertPerson([a, b], { ...a, state: 'present' });
     expect(l.map((x) => x.state)).toEqual(['present', 'unknown']);
     expect(upsertPerson(l, { ...a, user_id: 'c' }).length).toBe(3);
+  });
+});
+
+describe('whom the chair may add to the speakers', () => {
+  const person = (user_id: string, role: Attendance['role'], state: Attendance['state'] = 'present'): Attendance =>
+    ({ user_id, full_name: user_id.toUpperCase(), role, can_vote: role !== 'observer', state });
+  const speaker = (user_id: string, kind: Speaker['kind']): Speaker => ({
+    id: `s-${user_id}`, agenda_item_id: 'i1', user_id, full_name: user_id, kind, status: 'waiting', requested_at: '',
+    started_at: null, finished_at: null, time_limit_sec: 0,
+  });
+  const people = [person('a', 'delegate'), person('obs', 'observer'), person('c', 'chair', 'absent'), person('b', 'delegate'), person('s', 'secretary')];
+
+  it('offers every participant with a right to speak, in the list order, without observers', () => {
+    expect(speakerCandidates(people, undefined, 'speech').map((p) => p.user_id)).toEqual(['a', 'c', 'b', 's']);
+  });
+  it('leaves out who already waits on that list, or has the floor', () => {
+    const q: Queues = { agenda_item_id: 'i1', active: speaker('s', 'speech'), speeches: [speaker('a', 'speech')], questions: [speaker('b', 'question')], history: [] };
+    expect(speakerCandidates(people, q, 'speech').map((p) => p.user_id)).toEqual(['c', 'b']);
+    expect(speakerCandidates(people, q, 'question').map((p) => p.user_id)).toEqual(['a', 'c']);
   });
 });

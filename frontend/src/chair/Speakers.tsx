@@ -1,16 +1,18 @@
 // The speakers of the current item: who has the floor with a countdown, the
 // queues of speeches and questions, and start / finish / cancel. The time
 // limit given at start is the chair's default, remembered on this device.
+// The chair may also put a participant on a list (someone who raised a hand
+// in the room, or has no tablet).
 import { useState } from 'preact/hooks';
 import { clock, t } from '../i18n';
 import { findItem } from '../live/state';
 import { useStore } from '../store';
-import type { Speaker } from '../types';
+import type { Speaker, SpeakerKind } from '../types';
 import { useNow } from '../ui/hooks';
 import { Icon } from '../ui/Icon';
 import { chairApi } from './api';
 import type { LiveRoom } from './live';
-import { speakerClock } from './logic';
+import { speakerCandidates, speakerClock } from './logic';
 import { act } from './util';
 
 const LIMIT_KEY = 'curia.chair.speakerLimit';
@@ -87,9 +89,52 @@ export function SpeakersPanel({ room }: { room: LiveRoom }) {
           {q?.speeches.length ? <ol class="queue" data-testid="speech-queue">{q.speeches.map(row)}</ol> : <p class="muted small">{t('chair.speak.empty')}</p>}
           <h3 class="sub-h">{t('chair.speak.questions', { n: q?.questions.length ?? 0 })}</h3>
           {q?.questions.length ? <ol class="queue" data-testid="question-queue">{q.questions.map(row)}</ol> : <p class="muted small">{t('chair.speak.empty')}</p>}
+          {itemId && <AddSpeaker room={room} itemId={itemId} busy={busy} run={run} />}
         </>
       )}
     </section>
+  );
+}
+
+// AddSpeaker puts someone on the current item's list of speeches or
+// questions, on the chair's behalf.
+function AddSpeaker({ room, itemId, busy, run }: {
+  room: LiveRoom;
+  itemId: string;
+  busy: boolean;
+  run(fn: () => Promise<unknown>, ok?: string): Promise<void>;
+}) {
+  const st = useStore(room.state);
+  const x = useStore(room.extra);
+  const [kind, setKind] = useState<SpeakerKind>('speech');
+  const [who, setWho] = useState('');
+  const people = speakerCandidates(x.people, st.speakers[itemId], kind);
+  const chosen = people.find((p) => p.user_id === who);
+  const add = async () => {
+    if (!chosen) return;
+    const key = kind === 'question' ? 'chair.speak.addedQuestion' : 'chair.speak.addedSpeech';
+    await run(() => chairApi.addSpeaker(itemId, chosen.user_id, kind), t(key, { name: chosen.full_name }));
+    setWho('');
+  };
+  return (
+    <form class="add-speaker" data-testid="add-speaker" onSubmit={(e) => { e.preventDefault(); void add(); }}>
+      <h3 class="sub-h">{t('chair.speak.addTitle')}</h3>
+      <div class="add-speaker-row">
+        <select aria-label={t('chair.speak.addWho')} value={chosen ? who : ''} data-testid="add-speaker-who"
+          onChange={(e) => setWho((e.target as HTMLSelectElement).value)}>
+          <option value="">{people.length ? t('chair.speak.addChoose') : t('chair.speak.addNobody')}</option>
+          {people.map((p) => <option key={p.user_id} value={p.user_id}>{p.full_name}</option>)}
+        </select>
+        <select aria-label={t('chair.speak.addKind')} value={kind} data-testid="add-speaker-kind"
+          onChange={(e) => setKind((e.target as HTMLSelectElement).value as SpeakerKind)}>
+          <option value="speech">{t('chair.speak.kindSpeech')}</option>
+          <option value="question">{t('chair.speak.kindQuestion')}</option>
+        </select>
+        <button type="submit" class="btn" disabled={busy || !chosen} data-testid="add-speaker-submit">
+          <Icon name="plus" /> {t('chair.speak.add')}
+        </button>
+      </div>
+    </form>
   );
 }
 

@@ -1,7 +1,7 @@
 // The REST calls of the chair's cockpit and the room display that the
 // tablet's client (../api) does not have, and the shapes they answer with.
 import { request } from '../api';
-import type { Attendance, MeetingStatus, Meeting, Poll, Presentation, Quorum, QuorumRuleName, Speaker } from '../types';
+import type { Attendance, MeetingStatus, Meeting, Poll, Presentation, Quorum, QuorumRuleName, Speaker, SpeakerKind } from '../types';
 
 export type { Quorum, QuorumRuleName };
 
@@ -56,6 +56,9 @@ export const chairApi = {
   stopPresenting: (id: string) => request<Presentation>('PUT', `/meetings/${enc(id)}/presentation`, { document_id: null }),
   present: (id: string, documentId: string, page: number) =>
     request<Presentation>('PUT', `/meetings/${enc(id)}/presentation`, { document_id: documentId, page }),
+  /** Puts a participant on an item's list of speakers (or questions). */
+  addSpeaker: (itemId: string, userId: string, kind: SpeakerKind) =>
+    request<Speaker>('POST', `/agenda-items/${enc(itemId)}/speakers`, { kind, user_id: userId }),
   startSpeaker: (speakerId: string, limitSec: number) =>
     request<Speaker>('POST', `/speakers/${enc(speakerId)}/start`, { time_limit_sec: limitSec }),
   finishSpeaker: (speakerId: string) => request<Speaker>('POST', `/speakers/${enc(speakerId)}/finish`, {}),

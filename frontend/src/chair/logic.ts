@@ -1,7 +1,8 @@
 // The cockpit's and the display's arithmetic, kept pure so it can be tested
 // without a browser: timers, the agenda's order, the quorum gauge, the
-// results chart, who is online and following.
-import type { AgendaItem, OptionResult } from '../types';
+// results chart, who is online and following, whom the chair may add to
+// the speakers.
+import type { AgendaItem, Attendance, OptionResult, Queues, SpeakerKind } from '../types';
 import type { FollowCounts, Presence, Quorum } from './api';
 
 // --- timers ---
@@ -213,4 +214,18 @@ export function parseOptions(text: string): string[] {
     }
   }
   return out;
+}
+
+// --- speakers ---
+
+/**
+ * Whom the chair may put on an item's list of kind: participants with a
+ * right to speak (not observers), in the attendance list's order, less those
+ * already waiting on that list or holding the floor (the server refuses a
+ * second place in one queue).
+ */
+export function speakerCandidates(people: Attendance[], q: Queues | undefined, kind: SpeakerKind): Attendance[] {
+  const busy = new Set((kind === 'question' ? q?.questions : q?.speeches)?.map((s) => s.user_id));
+  if (q?.active) busy.add(q.active.user_id);
+  return people.filter((p) => p.role !== 'observer' && p.role !== '' && !busy.has(p.user_id));
 }

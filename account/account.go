@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/curia/curia/audit"
@@ -41,8 +42,14 @@ type Config struct {
 	// the database (default 2 s; negative: never). It bounds how long
 	// another node may still accept a session ended elsewhere.
 	CacheTTL time.Duration
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// SessionsChanged, when set, is told after a change commits that what
+	// a user's sessions may do changed: session names the one session that
+	// ended (a logout), or is "" for every session of the user (disabled,
+	// password reset: they ended; administrator right granted or taken
+	// away). The live hub closes the connections opened with them.
+	SessionsChanged func(ctx context.Context, userID, session string)
+	Logger          *slog.Logger
+	Now             func() time.Time
 }
 
 // Service implements the account rules for REST, CLI and the live hub.
@@ -73,6 +80,9 @@ func NewService(db *database.DB, cfg Config) (*Service, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.SessionsChanged == nil {
+		cfg.SessionsChanged = func(context.Context, string, string) {}
 	}
 	dummy, err := hashPassword(ids.Secret(), cfg.Hash)
 	if err != nil {
@@ -123,6 +133,10 @@ func validatePassword(p string) error {
 func validateFullName(s string) error {
 	if s == "" || utf8.RuneCountInString(s) > 200 || !utf8.ValidString(s) {
 		return apperr.Invalidf("full_name: 1 to 200 characters")
+	}
+	// Names are printed on watermarks, minutes and exports: one line.
+	if strings.ContainsFunc(s, unicode.IsControl) {
+		return apperr.Invalidf("full_name must be a single line without control characters")
 	}
 	return nil
 }
@@ -204,6 +218,9 @@ func (s *Service) UpdateUser(ctx context.Context, actor web.Actor, id string, ch
 	e := audit.Entry{At: s.cfg.Now(), ActorID: actor.UserID, Action: "user.updated", Object: "user:" + id, Detail: detail, ClientIP: ip}
 	r, err := s.store.updateUser(ctx, id, fields, endSessions, e)
 	s.cache.dropUser(id) // name, admin right or sessions changed
+	if err == nil && (endSessions || ch.IsAdmin != nil) {
+		s.cfg.SessionsChanged(ctx, id, "")
+	}
 	return r.user(), err
 }
 

@@ -40,7 +40,7 @@ func (s *Service) Login(ctx context.Context, cr Credentials, cl Client) (Session
 	if username == "" || cr.Password == "" {
 		return Session{}, apperr.Invalidf("username and password are required")
 	}
-	if len(username) > 64 || len(cr.Password) > 256 {
+	if len(username) > 64 || len(cr.Password) > 256 || !web.Storable(username) {
 		return Session{}, errBadLogin()
 	}
 	if wait, ok := s.limiter.allow(username, cl.IP); !ok {
@@ -145,8 +145,16 @@ func (s *Service) Logout(ctx context.Context, a web.Actor, cl Client) error {
 	// And again once the row is gone: a read that began during the delete
 	// (after the first drop) must not leave the session in the cache.
 	s.cache.drop(a.SessionID)
+	if err == nil {
+		s.cfg.SessionsChanged(ctx, a.UserID, a.SessionID)
+	}
 	return err
 }
+
+// Forget drops what this node caches about userID's sessions, so that the
+// next request of theirs reads the database: for a change made on another
+// node, which that node's cache dropped already.
+func (s *Service) Forget(userID string) { s.cache.dropUser(userID) }
 
 // PurgeSessions deletes expired and idle sessions; the server calls it now
 // and then.

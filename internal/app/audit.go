@@ -26,7 +26,7 @@ func (a *App) listAudit(c echo.Context) error {
 		return apperr.Invalidf("before_id must be a whole number")
 	}
 	limit, err := optionalInt(c.QueryParam("limit"))
-	if err != nil || limit < 0 || limit > 1000 {
+	if err != nil || limit > 1000 || limit < 1 && c.QueryParam("limit") != "" { // absent: the default
 		return apperr.Invalidf("limit must be a whole number from 1 to 1000")
 	}
 	f.Limit = int(limit)

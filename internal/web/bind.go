@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,15 +16,23 @@ import (
 )
 
 // Bind decodes the JSON request body into v strictly: the content type
-// must be JSON, unknown fields and trailing data are refused, and every
-// failure is an Invalid error that says where the problem is.
+// must be JSON, unknown fields and trailing data are refused, text must be
+// storable (no NUL character), and every failure is an Invalid error that
+// says where the problem is.
 func Bind(c echo.Context, v any) error {
 	req := c.Request()
 	ct, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
 	if ct != echo.MIMEApplicationJSON {
 		return apperr.New(apperr.Unsupported, "the request body must be JSON (Content-Type: application/json)")
 	}
-	dec := json.NewDecoder(req.Body)
+	body, err := io.ReadAll(req.Body) // bounded by the body limit
+	if err != nil {
+		return decodeError(err)
+	}
+	if hasNULEscape(body) {
+		return apperr.Invalidf("text in the request body must not contain the NUL character (\\u0000)")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)

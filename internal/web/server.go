@@ -49,6 +49,7 @@ func New(opt Options) *echo.Echo {
 	if opt.BodyLimit > 0 {
 		e.Use(bodyLimit(opt.BodyLimit, opt.LargeBodyPaths))
 	}
+	e.Use(storableInput)
 	return e
 }
 

@@ -275,6 +275,9 @@ func (h *Handler) readParts(mr *multipart.Reader, allowed map[string]bool, form 
 			if len(v) > 4096 {
 				return apperr.Invalidf("the field %s is too long", name)
 			}
+			if !web.Storable(string(v)) {
+				return apperr.Invalidf("the field %s holds a NUL character or bytes that are not UTF-8", name)
+			}
 			form.fields[name] = string(v)
 		default:
 			return apperr.Invalidf("unknown form field %q", name)

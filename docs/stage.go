@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode"
 
 	"github.com/curia/curia/docs/pdf"
 	"github.com/curia/curia/internal/apperr"
@@ -121,6 +122,14 @@ func stageError(err error) error {
 // cleanFilename keeps the base name of what the client called the file,
 // for the download name only; it never names anything on disk.
 func cleanFilename(name string) string {
+	// Text any database can store and a header can carry: no control
+	// characters (NUL among them), bytes that are not UTF-8 replaced.
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(name, "\uFFFD"))
 	name = filepath.Base(filepath.Clean("/" + strings.ReplaceAll(name, `\`, "/")))
 	if name == "/" || name == "." {
 		return ""

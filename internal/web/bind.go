@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -27,23 +26,44 @@ func Bind(c echo.Context, v any) error {
 	}
 	body, err := io.ReadAll(req.Body) // bounded by the body limit
 	if err != nil {
-		return decodeError(err)
+		return DecodeError(err, "")
 	}
-	if hasNULEscape(body) {
-		return apperr.Invalidf("text in the request body must not contain the NUL character (\\u0000)")
+	return DecodeJSON(body, v, "")
+}
+
+// DecodeJSON decodes data, one JSON value, into v as strictly as Bind
+// does: unknown fields, trailing data and the NUL character in text are
+// refused, and every failure is an Invalid error worded by DecodeError.
+// what names the value as the client knows it ("the data of a note");
+// "" is the request body.
+func DecodeJSON(data []byte, v any, what string) error {
+	name := valueName(what)
+	if HasNULEscape(data) {
+		return apperr.Invalidf("text in %s must not contain the NUL character (\\u0000)", name)
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return decodeError(err)
+		return DecodeError(err, what)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return apperr.Invalidf("the request body must hold exactly one JSON value")
+		return apperr.Invalidf("%s must hold exactly one JSON value", name)
 	}
 	return nil
 }
 
-func decodeError(err error) error {
+// DecodeError words an error of encoding/json (or of reading a body
+// bounded by http.MaxBytesReader) for people: it names the JSON field and
+// the JSON type expected, never Go types or struct names. what names the
+// decoded value as the client knows it ("the data of a note"); "" is the
+// request body. The result is an Invalid error (TooLarge for a body over
+// its limit).
+func DecodeError(err error, what string) error {
+	name := valueName(what)
+	in := ""
+	if what != "" {
+		in = " in " + what
+	}
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	var tooBig *http.MaxBytesError
@@ -51,36 +71,51 @@ func decodeError(err error) error {
 	case errors.As(err, &tooBig):
 		return apperr.New(apperr.TooLarge, "request body too large")
 	case errors.Is(err, io.EOF):
-		return apperr.Invalidf("the request body is empty; a JSON object is expected")
+		return apperr.Invalidf("%s is empty; a JSON object is expected", name)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return apperr.Invalidf("malformed JSON: the body ends too early")
+		return apperr.Invalidf("malformed JSON: %s ends too early", name)
 	case errors.As(err, &syntax):
-		return apperr.Invalidf("malformed JSON at byte %d", syntax.Offset)
+		return apperr.Invalidf("malformed JSON%s at byte %d", in, syntax.Offset)
 	case errors.As(err, &typ):
-		if typ.Field == "" {
-			return apperr.Invalidf("the request body must be a JSON object")
+		want := "a JSON value of another type"
+		if typ.Type != nil {
+			want = jsonKind(typ.Type.Kind().String())
 		}
-		return apperr.Invalidf("field %q must be %s, not %s", typ.Field, jsonKind(typ.Type.Kind().String()), typ.Value)
+		if typ.Field == "" {
+			if want == "an object" {
+				return apperr.Invalidf("%s must be a JSON object", name)
+			}
+			return apperr.Invalidf("%s must be %s, not %s", name, want, typ.Value)
+		}
+		return apperr.Invalidf("field %q%s must be %s, not %s", typ.Field, in, want, typ.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return apperr.Invalidf("unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return apperr.Invalidf("unknown field %s%s", strings.TrimPrefix(err.Error(), "json: unknown field "), in)
 	}
-	return apperr.Invalidf("malformed JSON")
+	return apperr.Invalidf("malformed JSON%s", in)
 }
 
+func valueName(what string) string {
+	if what == "" {
+		return "the request body"
+	}
+	return what
+}
+
+// jsonKind names the JSON type that decodes into a Go kind.
 func jsonKind(goKind string) string {
-	switch goKind {
-	case "string":
+	switch {
+	case goKind == "string":
 		return "a string"
-	case "bool":
+	case goKind == "bool":
 		return "true or false"
-	case "struct", "map":
+	case goKind == "struct" || goKind == "map":
 		return "an object"
-	case "slice", "array":
+	case goKind == "slice" || goKind == "array":
 		return "an array"
-	case "int", "int64", "int32", "uint", "uint64", "uint32":
+	case strings.HasPrefix(goKind, "int") || strings.HasPrefix(goKind, "uint"):
 		return "a whole number"
-	case "float64", "float32":
+	case strings.HasPrefix(goKind, "float"):
 		return "a number"
 	}
-	return fmt.Sprintf("a %s", goKind)
+	return "a JSON value of another type"
 }

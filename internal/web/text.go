@@ -42,12 +42,12 @@ func storableInput(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// hasNULEscape reports whether a JSON text holds the escape \u0000 inside
+// HasNULEscape reports whether a JSON text holds the escape \u0000 inside
 // a string (a NUL character once decoded): a backslash-u-0000 preceded by
 // an even number of backslashes, so that a note reading `\u0000` literally
 // (sent as \\u0000) is not mistaken for one. Invalid UTF-8 needs no check:
 // the decoder turns it into U+FFFD.
-func hasNULEscape(b []byte) bool {
+func HasNULEscape(b []byte) bool {
 	for {
 		i := bytes.Index(b, []byte(`\u0000`))
 		if i < 0 {

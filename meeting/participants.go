@@ -78,6 +78,7 @@ func (s *Service) PutParticipant(ctx context.Context, a web.Actor, meetingID, us
 	}
 	s.changed(ctx, meetingID)
 	list := s.participantsChanged(ctx, meetingID)
+	s.removed(ctx, meetingID, userID) // their live connections reconnect in their new role
 	for _, p := range list {
 		if p.UserID == userID {
 			return p, created, nil

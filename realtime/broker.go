@@ -36,7 +36,9 @@ type sink interface {
 }
 
 // message is an ephemeral, seq-less message for a room, or a control
-// message when Kick is set.
+// message when Kick is set: disconnect that user from MeetingID, or from
+// every meeting when MeetingID is empty, and then only the connections
+// opened with Session when it is set.
 type message struct {
 	Node      string          `json:"n"`
 	MeetingID string          `json:"m"`
@@ -44,6 +46,7 @@ type message struct {
 	Data      json.RawMessage `json:"d,omitempty"`
 	Audience  []string        `json:"a,omitempty"` // nil: everyone
 	Kick      string          `json:"k,omitempty"` // disconnect this user (code 4003)
+	Session   string          `json:"s,omitempty"` // with Kick: only this session's connections
 	Presence  *presenceNote   `json:"p,omitempty"` // a node's people in the room (nodes_presence.go)
 	At        int64           `json:"at,omitempty"`
 }

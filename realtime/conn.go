@@ -485,7 +485,12 @@ func (c *conn) readLoop() {
 	// The answer to a ping goes through the queue; the close frame is the
 	// writer's (writeClose). What gorilla still writes itself (the close
 	// after a broken rule: 1002, 1009) waits for wmu (gorillaConn).
+	// A ping counts against the rate limit like any message: answering a
+	// flood of them would let one client make the server write at will.
 	ws.SetPingHandler(func(data string) error {
+		if c.closing() || !c.allow() {
+			return nil
+		}
 		c.enqueue(newControlFrame(websocket.PongMessage, []byte(data)))
 		return nil
 	})

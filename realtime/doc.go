@@ -20,6 +20,10 @@
 //
 // Add Migration() to the migration steps.
 //
+// Disconnect, DisconnectUser and DisconnectSession close connections
+// whose access changed, on every node; Options.UserDisconnected lets the
+// app drop cached sessions on each node first.
+//
 // # Wire protocol
 //
 // Server to client, one JSON object per text frame:
@@ -91,8 +95,10 @@
 //	1009 message too big (over the read limit)
 //	1013 try again later: the client could not keep up; reconnect with since
 //	4001 resync: the server lost the stream; reconnect WITHOUT since
-//	4003 access changed (e.g. removed from the meeting); reconnect, which
-//	     may be refused
+//	4003 access changed: Disconnect (removed from the meeting, another
+//	     role), DisconnectUser (disabled, admin right changed),
+//	     DisconnectSession (logged out); reconnect, which may be refused.
+//	     A connection admitted meanwhile is authorised again (admit.go).
 //
 // Errors before the upgrade are plain HTTP: 400 bad since, 401 not signed
 // in, 403 foreign Origin, 404 not a participant, 503 database unavailable,

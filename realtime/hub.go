@@ -23,9 +23,15 @@ type Viewer struct {
 	UserID string
 	Name   string
 	Role   string
+	// IsAdmin is true for an administrator, whether or not they take part:
+	// client message handlers treat them as REST does.
+	IsAdmin bool
 	// CanManage is true for the chair, the secretary and admins: they see
 	// how many people follow the presenter.
 	CanManage bool
+	// Session names the session the connection was opened with (opaque to
+	// the hub), so that DisconnectSession closes it when that session ends.
+	Session string
 }
 
 // Authorizer decides who may open a meeting's live connection. It runs
@@ -70,6 +76,9 @@ type Hub struct {
 	rooms   map[string]*room
 	closing bool
 
+	amu    sync.Mutex
+	admits map[*admission]struct{} // connections between authorisation and joining (admit.go)
+
 	hmu      sync.RWMutex
 	handlers map[string]ClientHandler
 
@@ -86,7 +95,8 @@ func New(opt Options) (*Hub, error) {
 	}
 	opt.setDefaults()
 	h := &Hub{opt: opt, log: opt.Logger, node: ids.New(),
-		st: &store{db: opt.DB.Gorm, now: opt.Now}, rooms: map[string]*room{}, handlers: map[string]ClientHandler{}}
+		st: &store{db: opt.DB.Gorm, now: opt.Now}, rooms: map[string]*room{}, handlers: map[string]ClientHandler{},
+		admits: map[*admission]struct{}{}}
 	h.pong = newFrame(encodeEvent(0, "pong", nil), time.Time{})
 	h.upgrader = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
@@ -194,10 +204,34 @@ func (h *Hub) Broadcast(ctx context.Context, meetingID, typ string, data any, au
 }
 
 // Disconnect closes a user's connections to a meeting on every node with
-// 4003, e.g. after they were removed from it; they may reconnect and be
-// authorised again. Best effort across nodes.
+// 4003, e.g. after they were removed from it or given another role; they
+// may reconnect and be authorised again. A connection of theirs being
+// admitted meanwhile (authorised, not yet in the room) is authorised
+// again before it joins. Best effort across nodes.
 func (h *Hub) Disconnect(ctx context.Context, meetingID, userID string) error {
+	if meetingID == "" || userID == "" {
+		return errors.New("realtime: disconnect needs a meeting and a user")
+	}
 	return h.broker.Broadcast(ctx, message{Node: h.node, MeetingID: meetingID, Kick: userID})
+}
+
+// DisconnectUser closes a user's connections to every meeting on every
+// node with 4003, e.g. after the user was disabled or their administrator
+// right changed. Options.UserDisconnected runs on every node first.
+func (h *Hub) DisconnectUser(ctx context.Context, userID string) error {
+	if userID == "" {
+		return errors.New("realtime: disconnect needs a user")
+	}
+	return h.broker.Broadcast(ctx, message{Node: h.node, Kick: userID})
+}
+
+// DisconnectSession closes, on every node with 4003, the connections a
+// user opened with one session (Viewer.Session), e.g. after a logout.
+func (h *Hub) DisconnectSession(ctx context.Context, userID, session string) error {
+	if userID == "" || session == "" {
+		return errors.New("realtime: disconnect needs a user and a session")
+	}
+	return h.broker.Broadcast(ctx, message{Node: h.node, Kick: userID, Session: session})
 }
 
 // Handle registers fn for client messages of type typ. It panics on a

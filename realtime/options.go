@@ -44,7 +44,13 @@ type Options struct {
 	// PresenceHeartbeat is how often a node tells the others (PostgreSQL)
 	// who is online in its rooms; a node silent for three is forgotten (10 s).
 	PresenceHeartbeat time.Duration
-	Now               func() time.Time
+	// UserDisconnected, when set, is called on every node that hears of a
+	// DisconnectUser or DisconnectSession, before the user's connections
+	// there close: the app forgets what it caches about the user's
+	// sessions, so that the reconnection is authorised afresh. It must not
+	// block (it runs on the broker's goroutine).
+	UserDisconnected func(userID string)
+	Now              func() time.Time
 }
 
 func (o *Options) validate() error {

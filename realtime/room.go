@@ -231,12 +231,12 @@ func (r *room) setFollow(c *conn, on bool) {
 	}
 }
 
-// kick closes user's connections with 4003.
-func (r *room) kick(user string) {
+// kick closes with 4003 the connections the disconnect m applies to.
+func (r *room) kick(m message) {
 	r.mu.Lock()
 	defer r.unlock()
 	for i := len(r.members) - 1; i >= 0; i-- {
-		if c := r.members[i]; c.viewer.UserID == user {
+		if c := r.members[i]; kicks(m, c.viewer) {
 			r.removeLocked(c, closeAccessChanged, "access changed")
 		}
 	}

@@ -127,12 +127,11 @@ func (h *Hub) message(m message) {
 		}
 		return
 	}
-	r := h.lookup(m.MeetingID)
-	switch {
-	case r == nil:
-	case m.Kick != "":
-		r.kick(m.Kick)
-	default:
+	if m.Kick != "" {
+		h.kick(m) // also when this node has no room: someone may be joining
+		return
+	}
+	if r := h.lookup(m.MeetingID); r != nil {
 		at := time.Time{}
 		if m.At > 0 {
 			at = time.Unix(0, m.At)

@@ -64,19 +64,18 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, meetingID string) er
 	if !websocket.IsWebSocketUpgrade(r) {
 		return apperr.Invalidf("expected a websocket upgrade")
 	}
-	v, err := h.opt.Authorizer.Authorize(r, meetingID)
+	var c *conn
+	var initial []*frame
+	for attempt := 1; ; attempt++ {
+		c, initial, err = h.authorizeAndAdmit(r, meetingID, q)
+		if !errors.Is(err, errKicked) {
+			break
+		}
+		if attempt == maxAdmits { // disconnected again and again: let the client retry
+			return apperr.New(apperr.Unavailable, "access to this meeting is changing; try again")
+		}
+	}
 	if err != nil {
-		return err
-	}
-	if v.UserID == "" {
-		return apperr.Internalf(errors.New("empty user id"), "authorize live connection")
-	}
-	if !h.enter() {
-		return apperr.New(apperr.Unavailable, "the server is shutting down")
-	}
-	c, initial, err := h.admit(r.Context(), v, meetingID, q)
-	if err != nil {
-		h.conns.Done()
 		return err
 	}
 	ws, err := h.upgrader.Upgrade(upgradeVia{ResponseWriter: w, c: c}, r, nil)
@@ -87,6 +86,29 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, meetingID string) er
 	c.ws = ws
 	go c.run(initial)
 	return nil
+}
+
+// authorizeAndAdmit authorises the request and joins the room. A user
+// disconnected in between is errKicked: authorise again (admit.go).
+func (h *Hub) authorizeAndAdmit(r *http.Request, meetingID string, q resume) (*conn, []*frame, error) {
+	adm := h.admitting(meetingID) // before the Authorizer reads anything
+	defer h.admitted(adm)
+	v, err := h.opt.Authorizer.Authorize(r, meetingID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if v.UserID == "" {
+		return nil, nil, apperr.Internalf(errors.New("empty user id"), "authorize live connection")
+	}
+	if !h.enter() {
+		return nil, nil, apperr.New(apperr.Unavailable, "the server is shutting down")
+	}
+	c, initial, err := h.admit(r.Context(), v, meetingID, q, adm)
+	if err != nil {
+		h.conns.Done()
+		return nil, nil, err
+	}
+	return c, initial, nil
 }
 
 // enter counts a connection in, unless the hub is closing.
@@ -136,7 +158,7 @@ func parseResume(q url.Values) (resume, error) {
 // admit joins the room and prepares the connection's first messages. The
 // connection is a member (and receives live events in its queue) before
 // the snapshot is taken, so nothing published meanwhile is lost.
-func (h *Hub) admit(ctx context.Context, v Viewer, meetingID string, q resume) (*conn, []*frame, error) {
+func (h *Hub) admit(ctx context.Context, v Viewer, meetingID string, q resume, adm *admission) (*conn, []*frame, error) {
 	for attempt := 0; ; attempt++ {
 		r, err := h.openRoom(ctx, meetingID)
 		if err != nil {
@@ -146,9 +168,15 @@ func (h *Hub) admit(ctx context.Context, v Viewer, meetingID string, q resume) (
 			h.catchUpIfBehind(ctx, r, q.since)
 		}
 		c := h.newConn(v, r)
-		o, err := r.join(c, q)
+		o, err := r.join(c, q, adm)
 		if errors.Is(err, errRoomClosed) && attempt < 3 {
 			continue // dropped between lookup and join; take a fresh one
+		}
+		if errors.Is(err, errKicked) {
+			if r.leave(c) { // not a member: only lets an empty room go
+				h.release(r)
+			}
+			return nil, nil, err
 		}
 		if err != nil {
 			return nil, nil, apperr.New(apperr.Unavailable, "the live room is not available")
@@ -179,12 +207,16 @@ type opening struct {
 }
 
 // join makes c a member and fixes, atomically with that, the seq its
-// snapshot stands at: every later event goes to c's queue.
-func (r *room) join(c *conn, q resume) (opening, error) {
+// snapshot stands at: every later event goes to c's queue. It refuses a
+// viewer disconnected while being admitted (adm; see admit.go).
+func (r *room) join(c *conn, q resume, adm *admission) (opening, error) {
 	r.mu.Lock()
 	defer r.unlock()
 	if r.closed || !r.known {
 		return opening{}, errRoomClosed
+	}
+	if r.hub.kicked(adm, c.viewer) {
+		return opening{}, errKicked
 	}
 	o := opening{head: r.head, epoch: r.epoch, since: q.since}
 	switch {

@@ -45,12 +45,15 @@ func (l liveAuth) Authorize(r *http.Request, meetingID string) (realtime.Viewer,
 	if role == "" {
 		role = adminRole
 	}
-	return realtime.Viewer{UserID: a.UserID, Name: a.FullName, Role: role, CanManage: acc.CanManage()}, nil
+	return realtime.Viewer{UserID: a.UserID, Name: a.FullName, Role: role, IsAdmin: a.IsAdmin,
+		CanManage: acc.CanManage(), Session: a.SessionID}, nil
 }
 
-// actorOf rebuilds the actor of a viewer for the services' own checks.
+// actorOf rebuilds the actor of a viewer for the services' own checks: the
+// session's actor as REST sees it, so an administrator who takes part in
+// the meeting keeps their administrator's rights on the live connection.
 func actorOf(v realtime.Viewer) web.Actor {
-	return web.Actor{UserID: v.UserID, FullName: v.Name, IsAdmin: v.Role == adminRole}
+	return web.Actor{UserID: v.UserID, FullName: v.Name, IsAdmin: v.IsAdmin, SessionID: v.Session}
 }
 
 // liveState is the snapshot a tablet gets on connecting: everything it

@@ -9,6 +9,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/curia/curia/internal/apperr"
+	"github.com/curia/curia/internal/web"
 )
 
 // handlerTimeout bounds one app-registered client message handler.
@@ -35,6 +36,10 @@ func (c *conn) handle(mt int, data []byte) {
 	var m clientMessage
 	if err := json.Unmarshal(data, &m); err != nil || m.Type == "" {
 		c.fail(apperr.Invalid, `malformed message: expected {"type":…}`)
+		return
+	}
+	if web.HasNULEscape(data) { // no database can store it: refused before any handler
+		c.fail(apperr.Invalid, `text in a message must not contain the NUL character (\u0000)`)
 		return
 	}
 	switch m.Type {

@@ -33,6 +33,7 @@ func TestBadInput(t *testing.T) {
 			{name: "no type", send: text(`{"data":1}`), code: "invalid"},
 			{name: "unknown type", send: text(`{"type":"launch"}`), code: "invalid"},
 			{name: "follow without flag", send: text(`{"type":"follow"}`), code: "invalid"},
+			{name: "NUL in text (no database can store it)", send: text(`{"type":"ping","data":"a\u0000"}`), code: "invalid"},
 			{name: "binary frame", send: func(c *client) { _ = c.ws.WriteMessage(websocket.BinaryMessage, []byte{1, 2}) }, code: "invalid"},
 			{name: "10 MB frame", send: text(`{"type":"ping","data":"` + strings.Repeat("x", 10<<20) + `"}`), close: 1009},
 			{name: "flood", send: flood, code: "rate_limited", close: 1008},

@@ -1,12 +1,15 @@
 package realtime
 
 import (
+	"bytes"
 	"context"
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/stdlib"
@@ -36,15 +39,46 @@ func channelFor(ctx context.Context, db *gorm.DB) (string, error) {
 // maxNotify stays under PostgreSQL's 8000-byte NOTIFY payload limit.
 const maxNotify = 7800
 
+// An ephemeral message too big for one NOTIFY (a presenter's long stroke
+// for a confidential document's long list of readers) crosses in parts of
+// partBytes (base64 in the payload: under maxNotify with the envelope),
+// all sent in one transaction, so that every node hears them together and
+// in order. maxParts bounds what one message may take.
+const (
+	partBytes = 5600
+	maxParts  = 64
+	// partsWait is how long a node keeps the parts of a message that does
+	// not complete (the sender's transaction cannot half-commit, but a
+	// listener that reconnects in the middle can miss the start).
+	partsWait = 10 * time.Second
+)
+
 // note is a NOTIFY payload: events inline when small, otherwise a reference
 // (meeting and seq range) that each node reads from the table; or an
 // ephemeral message.
 type note struct {
-	Events  []record `json:"e,omitempty"`
-	Meeting string   `json:"m,omitempty"`
-	First   int64    `json:"f,omitempty"`
-	Last    int64    `json:"l,omitempty"`
-	Msg     *message `json:"x,omitempty"`
+	Events  []record  `json:"e,omitempty"`
+	Meeting string    `json:"m,omitempty"`
+	First   int64     `json:"f,omitempty"`
+	Last    int64     `json:"l,omitempty"`
+	Msg     *message  `json:"x,omitempty"`
+	Part    *notePart `json:"p,omitempty"`
+}
+
+// notePart is part I of N of a note too big for one NOTIFY.
+type notePart struct {
+	Node string `json:"n"` // the sender, which delivered the message itself
+	ID   string `json:"i"` // the message's id on that node
+	I    int    `json:"k"`
+	N    int    `json:"c"`
+	Data []byte `json:"d"`
+}
+
+// partial is a message whose parts are coming in.
+type partial struct {
+	parts [][]byte
+	got   int
+	since time.Time
 }
 
 // pgBroker shares events between nodes through PostgreSQL: the per-meeting
@@ -59,6 +93,8 @@ type pgBroker struct {
 	log     *slog.Logger
 	// listening is closed once the first LISTEN is in place (for tests).
 	listening chan struct{}
+	sent      atomic.Uint64       // messages sent in parts, for their ids
+	partials  map[string]*partial // by node and id; only the listener's goroutine touches it
 	commit    groupCommit
 }
 
@@ -83,18 +119,68 @@ func (b *pgBroker) appendGroups(ctx context.Context, groups []appendGroup) error
 	})
 }
 
-// Broadcast delivers m here at once and notifies the other nodes; a
-// message too big for NOTIFY stays on this node.
+// Broadcast delivers m here at once and notifies the other nodes, in
+// parts when it is too big for one NOTIFY.
 func (b *pgBroker) Broadcast(ctx context.Context, m message) error {
 	b.sink.message(m)
 	payload, err := json.Marshal(note{Msg: &m})
 	if err != nil {
 		return err
 	}
-	if len(payload) > maxNotify {
+	db := b.st.db.WithContext(ctx)
+	if len(payload) <= maxNotify {
+		return db.Exec("SELECT pg_notify(?, ?)", b.channel, string(payload)).Error
+	}
+	n := (len(payload) + partBytes - 1) / partBytes
+	if n > maxParts {
 		return fmt.Errorf("message of %d bytes is too big to cross nodes", len(payload))
 	}
-	return b.st.db.WithContext(ctx).Exec("SELECT pg_notify(?, ?)", b.channel, string(payload)).Error
+	id := strconv.FormatUint(b.sent.Add(1), 36)
+	return db.Transaction(func(tx *gorm.DB) error {
+		for i := range n {
+			part := notePart{Node: b.node, ID: id, I: i, N: n, Data: payload[i*partBytes : min(len(payload), (i+1)*partBytes)]}
+			p, err := json.Marshal(note{Part: &part})
+			if err != nil {
+				return err
+			}
+			if err := tx.Exec("SELECT pg_notify(?, ?)", b.channel, string(p)).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// assemble keeps part p and returns the whole note once every part of it
+// has come; parts left incomplete for partsWait are dropped.
+func (b *pgBroker) assemble(p *notePart, now time.Time) ([]byte, error) {
+	if p.N < 2 || p.N > maxParts || p.I < 0 || p.I >= p.N {
+		return nil, fmt.Errorf("malformed part %d of %d", p.I, p.N)
+	}
+	for k, q := range b.partials {
+		if now.Sub(q.since) > partsWait {
+			delete(b.partials, k)
+		}
+	}
+	if b.partials == nil {
+		b.partials = map[string]*partial{}
+	}
+	key := p.Node + "/" + p.ID
+	q := b.partials[key]
+	if q == nil {
+		q = &partial{parts: make([][]byte, p.N), since: now}
+		b.partials[key] = q
+	}
+	if len(q.parts) != p.N || q.parts[p.I] != nil {
+		delete(b.partials, key)
+		return nil, fmt.Errorf("inconsistent parts of message %s", key)
+	}
+	q.parts[p.I] = p.Data
+	if q.got++; q.got < p.N {
+		return nil, nil
+	}
+	delete(b.partials, key)
+	return bytes.Join(q.parts, nil), nil
 }
 
 // Run listens until ctx ends, reconnecting with backoff.
@@ -149,6 +235,7 @@ func (b *pgBroker) wait(ctx context.Context, sc *stdlib.Conn) error {
 		return fmt.Errorf("%w: listen: %w", driver.ErrBadConn, err)
 	}
 	b.sink.lost()
+	clear(b.partials) // what was missed while not listening cannot complete
 	select {
 	case <-b.listening:
 	default:
@@ -172,6 +259,19 @@ func (b *pgBroker) handle(ctx context.Context, payload string) error {
 		return err
 	}
 	switch {
+	case n.Part != nil:
+		if n.Part.Node == b.node { // this node delivered it already
+			return nil
+		}
+		whole, err := b.assemble(n.Part, time.Now())
+		if err != nil || whole == nil {
+			return err
+		}
+		var m note
+		if err := json.Unmarshal(whole, &m); err != nil || m.Msg == nil {
+			return fmt.Errorf("a message sent in parts does not decode: %v", err)
+		}
+		b.sink.message(*m.Msg)
 	case n.Msg != nil:
 		if n.Msg.Node != b.node { // this node delivered it already
 			b.sink.message(*n.Msg)

@@ -41,11 +41,12 @@ type Config struct {
 
 // Service implements the agenda rules for REST, the live hub and the CLI.
 type Service struct {
-	store    *store
-	meetings Meetings
-	users    Users
-	pub      event.Publisher
-	now      func() time.Time
+	store        *store
+	meetings     Meetings
+	users        Users
+	pub          event.Publisher
+	now          func() time.Time
+	deleteGuards guards
 }
 
 // NewService returns a Service on db.

@@ -19,7 +19,10 @@ type transition struct {
 
 // StartSpeaker gives a waiting speaker the floor, with an optional time
 // limit in seconds, while the meeting is in session. Whoever runs the
-// session may. Only one speaker per meeting has the floor (Conflict).
+// session may. Only one speaker per meeting has the floor (Conflict), and
+// only someone who still takes part with a right to speak gets it: a
+// participant removed, or made an observer, since they asked is a
+// Conflict (their entry stays waiting, to be taken off the list).
 func (s *Service) StartSpeaker(ctx context.Context, a web.Actor, id string, timeLimitSec int) (Speaker, error) {
 	if timeLimitSec < 0 || timeLimitSec > MaxTimeLimit {
 		return Speaker{}, apperr.Invalidf("time_limit_sec must be a whole number of seconds from 0 (no limit) to %d", MaxTimeLimit)
@@ -30,6 +33,9 @@ func (s *Service) StartSpeaker(ctx context.Context, a web.Actor, id string, time
 				return nil, apperr.Conflictf("the meeting is not in session (it is %s)", w.status)
 			}
 			if err := from(r, Waiting, "only a waiting speaker can be given the floor"); err != nil {
+				return nil, err
+			}
+			if err := w.mayStillSpeak(r.UserID); err != nil {
 				return nil, err
 			}
 			if err := w.noActiveSpeaker(); err != nil {

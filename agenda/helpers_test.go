@@ -2,9 +2,14 @@ package agenda_test
 
 import (
 	"net/http"
+	"testing"
 
 	"github.com/curia/curia/internal/apptest"
 )
+
+// TestMain lets the test binary serve as the PDF worker of the test
+// servers, for the tests that upload documents.
+func TestMain(m *testing.M) { apptest.Main(m) }
 
 const (
 	ok            = http.StatusOK

@@ -251,9 +251,12 @@ func move(rows []itemRow, id, parent string, fields map[string]any) error {
 	return nil
 }
 
-// DeleteItem removes an item with its sub-items and their speaker queues;
-// the secretary, the chair or an admin may. Items that have been taken up
-// (current or done) are part of the meeting's record and stay: Conflict.
+// DeleteItem removes an item with its sub-items and their waiting (and
+// withdrawn) speakers; the secretary, the chair or an admin may. What is
+// part of the meeting's record stays, and so does its item: Conflict for
+// an item that has been taken up (current or done), one on which someone
+// has or had the floor, and, asked of the delete guards (AddDeleteGuard),
+// one that a document or a poll names. Nothing is deleted then.
 func (s *Service) DeleteItem(ctx context.Context, a web.Actor, id string) error {
 	r, err := s.store.item(ctx, id)
 	if err != nil {
@@ -273,6 +276,19 @@ func (s *Service) DeleteItem(ctx context.Context, a web.Actor, id string) error 
 			if ItemStatus(byID[d].Status) != Pending {
 				return apperr.Conflictf("%q has been taken up in the session and stays on the record", byID[d].Title)
 			}
+		}
+		spoken, active, err := w.spokenOn(gone)
+		if err != nil {
+			return err
+		}
+		if spoken != "" {
+			if active {
+				return apperr.Conflictf("someone has the floor on %q; an item someone has spoken on stays on the record", byID[spoken].Title)
+			}
+			return apperr.Conflictf("someone has spoken on %q; it stays on the record", byID[spoken].Title)
+		}
+		if err := w.guard(ctx, &s.deleteGuards, gone); err != nil {
+			return err
 		}
 		if err := w.deleteItems(gone); err != nil {
 			return err

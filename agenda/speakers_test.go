@@ -130,3 +130,49 @@ func race(t *testing.T, n int, fn func(i int) int) int {
 	}
 	return won
 }
+
+// TestFloorNeedsARightToSpeak: someone who asked for the floor and was
+// then taken out of the meeting, or made an observer, does not get it:
+// starting their entry is a 409 that changes nothing, and the entry can
+// still be taken off the list. Once they may speak again, it starts.
+func TestFloorNeedsARightToSpeak(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		lose func(c *apptest.Cast, m string)
+	}{
+		{"removed from the meeting", func(c *apptest.Cast, m string) {
+			c.Secretary.Must(noContent, "DELETE", "/api/v1/meetings/"+m+"/participants/"+c.Delegate.UserID, nil)
+		}},
+		{"made an observer", func(c *apptest.Cast, m string) {
+			c.Secretary.Must(ok, "PUT", "/api/v1/meetings/"+m+"/participants/"+c.Delegate.UserID, map[string]any{"role": "observer"})
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			testdb.Each(t, func(t *testing.T, b testdb.Backend) {
+				_, cast := apptest.StartCast(t, b)
+				m := cast.Meeting("Floor")
+				it := addItem(cast.Secretary, m, "Thảo luận", "")
+				cast.SetStatus(m, "scheduled", "live")
+				sp, other := enqueue(cast.Delegate, it, "speech", ""), enqueue(cast.Delegate, it, "question", "")
+				tc.lose(cast, m)
+				before := len(cast.AuditActions(t, m))
+
+				cast.Chair.Do("POST", "/api/v1/speakers/"+sp+"/start", nil).Check(t, "start", conflict, "no longer takes part")
+				q := readQueues(cast.Chair, it)
+				if q.Active != nil || len(q.Speeches) != 1 || q.Speeches[0].Status != "waiting" {
+					t.Errorf("a refused start changed the queues: %+v", q)
+				}
+				if after := cast.AuditActions(t, m); len(after) != before {
+					t.Errorf("a refused start was audited: %v", after[before:])
+				}
+				cast.Chair.Must(ok, "POST", "/api/v1/speakers/"+other+"/cancel", nil) // taken off the list
+
+				res := cast.Secretary.Do("PUT", "/api/v1/meetings/"+m+"/participants/"+cast.Delegate.UserID, map[string]any{"role": "delegate"})
+				if res.Status != ok && res.Status != created {
+					t.Fatalf("make them a delegate again: %d %s", res.Status, res.Body)
+				}
+				cast.Chair.Must(ok, "POST", "/api/v1/speakers/"+sp+"/start", nil)
+			})
+		})
+	}
+}

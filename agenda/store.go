@@ -151,7 +151,25 @@ func (w *writer) updateItem(id string, fields map[string]any) error {
 	return internal(err, "update agenda item")
 }
 
-// deleteItems removes items and their speaker queues.
+// spokenOn returns one of items on which someone has the floor (then
+// active is set) or has had it; "" when nobody has spoken on any of them.
+func (w *writer) spokenOn(items []string) (item string, active bool, err error) {
+	var rows []speakerRow
+	err = w.tx.Where("item_id IN ? AND status IN ?", items, []string{string(Active), string(Finished)}).
+		Order("status").Limit(1).Find(&rows).Error // "active" sorts before "done"
+	if err != nil || len(rows) == 0 {
+		return "", false, internal(err, "check speakers")
+	}
+	return rows[0].ItemID, SpeakerStatus(rows[0].Status) == Active, nil
+}
+
+// guard asks the delete guards about items, inside the transaction.
+func (w *writer) guard(ctx context.Context, g *guards, items []string) error {
+	return g.check(ctx, w.tx, w.meetingID, items)
+}
+
+// deleteItems removes items and their speaker entries; callers have made
+// sure that none of them ever had the floor.
 func (w *writer) deleteItems(ids []string) error {
 	if err := w.tx.Where("item_id IN ?", ids).Delete(&speakerRow{}).Error; err != nil {
 		return apperr.Internalf(err, "delete speakers")

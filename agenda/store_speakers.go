@@ -8,6 +8,8 @@ import (
 
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/database"
+	"github.com/curia/curia/internal/web"
+	"github.com/curia/curia/meeting"
 )
 
 type speakerRow struct {
@@ -93,6 +95,23 @@ func (w *writer) noActiveSpeaker() error {
 	}
 	if n > 0 {
 		return errSecondSpeaker()
+	}
+	return nil
+}
+
+// mayStillSpeak is a Conflict unless userID still takes part in the
+// meeting with a right to speak (any role but observer). It reads inside
+// the transaction, with the meeting locked: a removal or a change of role
+// locks the meeting too, so it either committed before (and is seen here)
+// or waits until this change has committed.
+func (w *writer) mayStillSpeak(userID string) error {
+	acc, err := meeting.AccessIn(w.tx, w.meetingID, []web.Actor{{UserID: userID}})
+	if err != nil {
+		return err
+	}
+	if p, ok := acc[userID]; !ok || !p.CanSpeak() {
+		return apperr.Conflictf("that person no longer takes part in this meeting with a right to speak " +
+			"(removed from the meeting, or now an observer); take them off the list")
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/curia/curia/audit"
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/database"
 	"github.com/curia/curia/internal/event"
@@ -152,7 +153,9 @@ func hidden(st State) State {
 }
 
 // Set puts a document page (and zoom region) before the room. The chair
-// may, and so may the presenter of the current agenda item.
+// may, and so may the presenter of the current agenda item. Showing a
+// document (or another version of it) and stopping are audited with the
+// change; page turns and zooms within the document shown are not.
 func (s *Service) Set(ctx context.Context, a web.Actor, meetingID string, in Input) (State, error) {
 	acc, err := s.cfg.Meetings.Access(ctx, a, meetingID)
 	if err != nil {
@@ -167,11 +170,30 @@ func (s *Service) Set(ctx context.Context, a web.Actor, meetingID string, in Inp
 	}
 	now := s.cfg.Now()
 	st.By, st.At = a.UserID, &now
-	if err := s.store.put(ctx, st); err != nil {
+	err = s.store.put(ctx, st, func(prevDoc *string, prevVersion int) audit.Entry { return shownEntry(a, st, prevDoc, prevVersion) })
+	if err != nil {
 		return State{}, err
 	}
 	s.out.offer(meetingID, st)
 	return st, nil
+}
+
+// shownEntry is the audit entry of a change of what the room is shown:
+// presentation.shown names the document now shown (with the one shown
+// before, if any), presentation.stopped the one no longer shown.
+func shownEntry(a web.Actor, st State, prevDoc *string, prevVersion int) audit.Entry {
+	if st.DocumentID == nil {
+		var object string
+		if prevDoc != nil {
+			object = "document:" + *prevDoc
+		}
+		return audit.For(a, *st.At, st.MeetingID, "presentation.stopped", object, map[string]any{"version": prevVersion})
+	}
+	detail := map[string]any{"version": st.Version, "page": st.Page}
+	if prevDoc != nil {
+		detail["previous_document_id"], detail["previous_version"] = *prevDoc, prevVersion
+	}
+	return audit.For(a, *st.At, st.MeetingID, "presentation.shown", "document:"+*st.DocumentID, detail)
 }
 
 func (s *Service) mayPresent(ctx context.Context, acc meeting.Access, meetingID string) error {

@@ -1,6 +1,9 @@
 package presentation_test
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,4 +143,61 @@ func TestConfidentialPresentation(t *testing.T) {
 	if st.Hidden || st.DocumentID == nil || *st.DocumentID != secret.ID {
 		t.Fatalf("the chair sees %+v", st)
 	}
+}
+
+// TestDocumentShownIsAudited: putting a document (or another version of
+// it) before the room, and stopping, are audited with who did it; page
+// turns and zooms within the document shown are not, nor are refused
+// turns or a stop when nothing is shown.
+func TestDocumentShownIsAudited(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
+		f := setup(t, b)
+		var annex docs.Document
+		res := f.c.Secretary.Upload("/api/v1/meetings/"+f.m+"/documents", "phu-luc.pdf", testpdf.Pages(3, "annex"), nil)
+		res.Check(t, "upload", 201)
+		res.JSON(&annex)
+		path := "/api/v1/meetings/" + f.m + "/presentation"
+		show := func(c *apptest.Client, body map[string]any, want int) {
+			t.Helper()
+			c.Do("PUT", path, body).Check(t, "present", want)
+		}
+		doc := f.doc.ID
+		show(f.c.Chair, map[string]any{}, 200) // nothing shown yet: no change
+		show(f.c.Chair, map[string]any{"document_id": doc, "page": 2}, 200)
+		show(f.c.Chair, map[string]any{"document_id": doc, "page": 3}, 200)
+		show(f.presenter, map[string]any{"document_id": doc, "page": 4, "zoom": map[string]float64{"x": 0, "y": 0, "w": 0.5, "h": 0.5}}, 200)
+		show(f.c.Chair, map[string]any{"document_id": doc, "page": 9}, 400)
+		show(f.presenter, map[string]any{"document_id": annex.ID, "page": 1}, 200)
+		show(f.c.Chair, map[string]any{"document_id": annex.ID, "page": 2, "version": 1}, 200)
+		f.c.Secretary.Upload("/api/v1/documents/"+annex.ID+"/versions", "phu-luc-2.pdf", testpdf.Pages(2, "annex v2"), nil).Check(t, "new version", 201)
+		show(f.c.Chair, map[string]any{"document_id": annex.ID, "page": 1}, 200) // the current version, 2
+		show(f.c.Chair, map[string]any{"document_id": annex.ID, "page": 2, "version": 2}, 200)
+		show(f.c.Chair, map[string]any{}, 200)
+		show(f.c.Chair, map[string]any{}, 200)
+
+		var log struct {
+			Entries []struct {
+				Action  string         `json:"action"`
+				ActorID string         `json:"actor_id"`
+				Object  string         `json:"object"`
+				Detail  map[string]any `json:"detail"`
+			} `json:"entries"`
+		}
+		f.c.Admin.Get("/api/v1/audit?limit=1000&meeting_id="+f.m, &log)
+		var got []string
+		for _, e := range slices.Backward(log.Entries) {
+			if strings.HasPrefix(e.Action, "presentation.") {
+				got = append(got, fmt.Sprintf("%s %s by %s version %v", e.Action, e.Object, e.ActorID, e.Detail["version"]))
+			}
+		}
+		want := []string{
+			fmt.Sprintf("presentation.shown document:%s by %s version 1", doc, f.c.Chair.UserID),
+			fmt.Sprintf("presentation.shown document:%s by %s version 1", annex.ID, f.presenter.UserID),
+			fmt.Sprintf("presentation.shown document:%s by %s version 2", annex.ID, f.c.Chair.UserID),
+			fmt.Sprintf("presentation.stopped document:%s by %s version 2", annex.ID, f.c.Chair.UserID),
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("presentation audit entries:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	})
 }

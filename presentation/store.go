@@ -8,8 +8,10 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/curia/curia/audit"
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/database"
+	"github.com/curia/curia/meeting"
 )
 
 type row struct {
@@ -51,17 +53,68 @@ func (s *store) get(ctx context.Context, meetingID string) (State, error) {
 	return st, nil
 }
 
-// put upserts the state; page turns are not audited one by one (a chair
-// turns hundreds), only the document shown is logged by the caller.
-func (s *store) put(ctx context.Context, st State) error {
+// put saves the state. A page turn (or zoom) within the document and
+// version already shown is one UPDATE, as before: a chair turns hundreds
+// of pages a meeting, each already a live event, and they are not
+// audited. When the document or its version changes, or presenting
+// starts or stops, the state is saved in a transaction that holds the
+// meeting (shared, as LockOpen: a concurrent close waits) and the
+// presentation row, with the audit entry that shown makes from what was
+// shown before: who put which document before the room, and when.
+func (s *store) put(ctx context.Context, st State, shown func(prevDoc *string, prevVersion int) audit.Entry) error {
+	r := toRow(st)
+	db := s.db.WithContext(ctx)
+	if st.DocumentID != nil {
+		res := db.Model(&row{}).Where("meeting_id = ? AND document_id = ? AND version = ?", r.MeetingID, *r.DocumentID, r.Version).
+			Updates(map[string]any{"page": r.Page, "pages": r.Pages, "zoom": r.Zoom, "by": r.By, "at": r.At})
+		if res.Error != nil {
+			return apperr.Internalf(res.Error, "save presentation")
+		}
+		if res.RowsAffected > 0 {
+			return nil // the same document: a page turn
+		}
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
+		if _, err := meeting.LockOpen(tx, r.MeetingID, false); err != nil {
+			return err
+		}
+		// A row to lock, the first time the meeting shows something.
+		err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row{MeetingID: r.MeetingID, At: r.At}).Error
+		if err != nil {
+			return apperr.Internalf(err, "save presentation")
+		}
+		var old row
+		err = tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Where("meeting_id = ?", r.MeetingID).Take(&old).Error
+		if err != nil {
+			return apperr.Internalf(err, "load presentation")
+		}
+		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&r).Error; err != nil {
+			return apperr.Internalf(err, "save presentation")
+		}
+		if sameDocument(old, r) { // stopped again, or a concurrent turn got here first
+			return nil
+		}
+		if err := audit.Write(tx, shown(old.DocumentID, old.Version)); err != nil {
+			return apperr.Internalf(err, "audit")
+		}
+		return nil
+	})
+}
+
+func toRow(st State) row {
 	r := row{MeetingID: st.MeetingID, DocumentID: st.DocumentID, Version: st.Version, Page: st.Page, Pages: st.Pages, By: st.By, At: *st.At}
 	if st.Zoom != nil {
 		b, _ := json.Marshal(st.Zoom)
 		r.Zoom = string(b)
 	}
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(&r).Error
-	if err != nil {
-		return apperr.Internalf(err, "save presentation")
+	return r
+}
+
+// sameDocument reports whether a and b show the same document version,
+// or both nothing.
+func sameDocument(a, b row) bool {
+	if a.DocumentID == nil || b.DocumentID == nil {
+		return a.DocumentID == nil && b.DocumentID == nil
 	}
-	return nil
+	return *a.DocumentID == *b.DocumentID && a.Version == b.Version
 }

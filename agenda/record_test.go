@@ -1,0 +1,97 @@
+package agenda_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/curia/curia/internal/apptest"
+	"github.com/curia/curia/internal/testdb"
+	"github.com/curia/curia/internal/testpdf"
+)
+
+// TestDeleteKeepsTheRecord: an item on which someone has, or had, the
+// floor is part of the meeting's record, and so is an item that a poll or
+// a document names. Deleting it (or a parent above it) is a 409 that
+// deletes nothing; items with only waiting or withdrawn speakers go, with
+// those entries.
+func TestDeleteKeepsTheRecord(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
+		_, cast := apptest.StartCast(t, b)
+		sec, chair, del := cast.Secretary, cast.Chair, cast.Delegate
+		m := cast.Meeting("Record")
+		parent := addItem(sec, m, "Báo cáo", "")
+		child := addItem(sec, m, "Phần một", parent)
+		queued := addItem(sec, m, "Chờ", "")
+		polled := addItem(sec, m, "Biểu quyết", "")
+		filed := addItem(sec, m, "Tài liệu", "")
+		cast.SetStatus(m, "scheduled", "live")
+		item := func(id string) string { return "/api/v1/agenda-items/" + id }
+		deletions := func() int {
+			return count(cast.AuditActions(t, m), "agenda.item_deleted")
+		}
+
+		// Someone has the floor on a pending sub-item: neither it nor its parent goes.
+		sp := enqueue(del, child, "speech", "")
+		chair.Must(ok, "POST", "/api/v1/speakers/"+sp+"/start", nil)
+		sec.Do("DELETE", item(child), nil).Check(t, "delete an item whose speaker has the floor", conflict, "has the floor", "Phần một")
+		sec.Do("DELETE", item(parent), nil).Check(t, "delete its parent", conflict, "has the floor", "Phần một")
+		del.Do("POST", "/api/v1/speakers/"+sp+"/finish", nil).Check(t, "the speaker finishes", ok)
+		// Once they have spoken, the item is still on the record.
+		sec.Do("DELETE", item(parent), nil).Check(t, "delete an item someone spoke on", conflict, "has spoken", "Phần một")
+		if q := readQueues(chair, child); len(q.History) != 1 || q.History[0].ID != sp {
+			t.Errorf("history after refused deletes: %+v", q)
+		}
+
+		// A poll names the item.
+		var p struct {
+			ID           string  `json:"id"`
+			AgendaItemID *string `json:"agenda_item_id"`
+		}
+		sec.Must(created, "POST", "/api/v1/meetings/"+m+"/polls", map[string]any{"title": "Thông qua", "agenda_item_id": polled}).JSON(&p)
+		sec.Do("DELETE", item(polled), nil).Check(t, "delete an item with a poll", conflict, "Thông qua")
+		sec.Must(ok, "POST", "/api/v1/polls/"+p.ID+"/cancel", nil)
+		sec.Do("DELETE", item(polled), nil).Check(t, "delete an item with a cancelled poll", conflict, "Thông qua")
+		sec.Get("/api/v1/polls/"+p.ID, &p)
+		if p.AgendaItemID == nil || *p.AgendaItemID != polled {
+			t.Errorf("poll names item %v, want %s", p.AgendaItemID, polled)
+		}
+
+		// A document is filed under the item; once moved off it, the item goes.
+		var doc struct{ ID string }
+		res := sec.Upload("/api/v1/meetings/"+m+"/documents", "to-trinh.pdf", testpdf.Pages(1, "filed"),
+			map[string]string{"title": "Tờ trình", "agenda_item_id": filed})
+		res.Check(t, "upload", created)
+		res.JSON(&doc)
+		sec.Do("DELETE", item(filed), nil).Check(t, "delete an item with a document", conflict, "Tờ trình")
+		if n := deletions(); n != 0 {
+			t.Errorf("%d agenda.item_deleted entries after refused deletes", n)
+		}
+		if got := outline(readAgenda(sec, m).Items); len(got) != 5 {
+			t.Fatalf("refused deletes changed the agenda: %v", got)
+		}
+		sec.Must(ok, "PATCH", "/api/v1/documents/"+doc.ID, map[string]any{"agenda_item_id": ""})
+		sec.Must(noContent, "DELETE", item(filed), nil)
+
+		// Waiting and withdrawn speakers go with their item.
+		waiting, withdrawn := enqueue(del, queued, "speech", ""), enqueue(chair, queued, "question", "")
+		chair.Must(ok, "POST", "/api/v1/speakers/"+withdrawn+"/cancel", nil)
+		sec.Must(noContent, "DELETE", item(queued), nil)
+		chair.Do("POST", "/api/v1/speakers/"+waiting+"/start", nil).Check(t, "start a speaker of a deleted item", notFound)
+		if n := deletions(); n != 2 {
+			t.Errorf("%d agenda.item_deleted entries, want 2", n)
+		}
+		if got, want := outline(readAgenda(sec, m).Items), []string{"1 Báo cáo", "1.1 Phần một", "2 Biểu quyết"}; !slices.Equal(got, want) {
+			t.Errorf("agenda %v, want %v", got, want)
+		}
+	})
+}
+
+func count(list []string, s string) int {
+	n := 0
+	for _, x := range list {
+		if x == s {
+			n++
+		}
+	}
+	return n
+}

@@ -40,8 +40,8 @@ func (s *Service) Cast(ctx context.Context, a web.Actor, pollID string, b Ballot
 	if err != nil {
 		return Receipt{}, err
 	}
-	req := castRequest{PollID: p.ID, MeetingID: p.MeetingID, UserID: a.UserID, Secret: p.Secret, Weight: m.Weight,
-		Options: chosen, Entry: s.entry(a, p.MeetingID, "vote.cast", p.ID, nil)}
+	req := castRequest{PollID: p.ID, MeetingID: p.MeetingID, UserID: a.UserID, Admin: a.IsAdmin, Secret: p.Secret,
+		Eligibility: p.Eligibility, Weight: m.Weight, Options: chosen, Entry: s.entry(a, p.MeetingID, "vote.cast", p.ID, nil)}
 	if err := s.writer.submit(ctx, req); err != nil {
 		return Receipt{}, err
 	}
@@ -49,7 +49,10 @@ func (s *Service) Cast(ctx context.Context, a web.Actor, pollID string, b Ballot
 }
 
 // voter returns the actor as a member who may vote in p. Someone who does
-// not take part (and is no admin) does not see the poll at all.
+// not take part (and is no admin) does not see the poll at all. The roll
+// checked here may be up to rollMaxAge old (and another node's changes do
+// not reach this node's cache), so the vote writer checks every voter
+// again, in the transaction that stores the vote (checkVoters).
 func (s *Service) voter(ctx context.Context, a web.Actor, p fixedPoll) (member, error) {
 	r, err := s.rolls.get(ctx, p.MeetingID, time.Time{})
 	if err != nil {
@@ -62,17 +65,26 @@ func (s *Service) voter(ctx context.Context, a web.Actor, p fixedPoll) (member, 
 		}
 		m, ok = r.members[a.UserID]
 	}
-	switch {
-	case !ok && !a.IsAdmin:
-		return member{}, errNoPoll()
-	case !ok:
-		return member{}, apperr.Forbiddenf("you do not take part in this meeting, so you have no vote in it")
-	case !m.CanVote:
-		return member{}, apperr.Forbiddenf("you have no vote in this meeting")
-	case !m.mayVote(p.Eligibility):
-		return member{}, apperr.Forbiddenf("check in first: only members present in the room or attending remotely may vote")
+	if err := refusal(m, ok, a.IsAdmin, p.Eligibility); err != nil {
+		return member{}, err
 	}
 	return m, nil
+}
+
+// refusal says why someone may not vote in a poll with eligibility e: m
+// as on the roll, ok false when they do not take part. Nil when they may.
+func refusal(m member, ok, isAdmin bool, e Eligibility) error {
+	switch {
+	case !ok && !isAdmin:
+		return errNoPoll()
+	case !ok:
+		return apperr.Forbiddenf("you do not take part in this meeting, so you have no vote in it")
+	case !m.CanVote:
+		return apperr.Forbiddenf("you have no vote in this meeting")
+	case !m.mayVote(e):
+		return apperr.Forbiddenf("check in first: only members present in the room or attending remotely may vote")
+	}
+	return nil
 }
 
 // choose checks a ballot against the poll's options and returns the

@@ -16,10 +16,13 @@ import (
 // thousands. The read is meeting.Service.Roll: one query of five columns
 // (a few milliseconds for a thousand members), with the names read apart
 // and kept longer (namesMaxAge). Opening and closing a poll read the roll
-// afresh; a voter the roll refuses is checked again against a fresh one,
-// so a late check-in is never refused. The staleness only ever admits,
-// for up to two seconds, someone marked absent, stripped of the vote or
-// given another weight while the poll is open.
+// afresh, and a change of participants on this node drops it
+// (MeetingAccessChanged); a voter the roll refuses is checked again
+// against a fresh one, so a late check-in is never refused. The roll only
+// screens: the vote writer checks every voter again against the
+// participants in the transaction that stores the vote (checkVoters), so
+// a stale roll (or another node's change) never lets someone vote who may
+// not, nor with another weight.
 const rollMaxAge = 2 * time.Second
 
 // member is one participant of a meeting as a poll sees them.
@@ -30,6 +33,11 @@ type member struct {
 	CanVote  bool
 	Weight   int
 	State    meeting.State
+}
+
+// memberOf is a roll entry as a poll sees it, with the member's name.
+func memberOf(e meeting.RollEntry, fullName string) member {
+	return member{UserID: e.UserID, FullName: fullName, Role: e.Role, CanVote: e.CanVote, Weight: e.Weight, State: e.State}
 }
 
 // attending reports whether the member is checked in, present or remote.
@@ -60,7 +68,11 @@ func (r *roll) eligible(e Eligibility, voted map[string]bool) []member {
 	return out
 }
 
-// electorate counts the poll's electorate at its close.
+// electorate counts the poll's electorate at its close. Members and
+// Present are the roll's; Eligible is everyone who voted, with the weight
+// they voted with (also those who have left the meeting since, or may no
+// longer vote), plus the members who may vote under e and have not, with
+// their weight now. So Voted never exceeds Eligible, in heads or weight.
 func (r *roll) electorate(e Eligibility, voters []participationRow) Electorate {
 	var el Electorate
 	for _, m := range r.members {
@@ -77,14 +89,15 @@ func (r *roll) electorate(e Eligibility, voters []participationRow) Electorate {
 	voted := make(map[string]bool, len(voters))
 	for _, v := range voters {
 		voted[v.UserID] = true
-	}
-	for _, m := range r.eligible(e, voted) {
-		el.Eligible++
-		el.EligibleWeight += int64(m.Weight)
-	}
-	for _, v := range voters {
 		el.Voted++
 		el.VotedWeight += int64(v.Weight)
+	}
+	el.Eligible, el.EligibleWeight = el.Voted, el.VotedWeight
+	for _, m := range r.members {
+		if m.mayVote(e) && !voted[m.UserID] {
+			el.Eligible++
+			el.EligibleWeight += int64(m.Weight)
+		}
 	}
 	return el
 }
@@ -115,6 +128,7 @@ type rollEntry struct {
 	mu      sync.Mutex
 	roll    *roll
 	reading chan struct{} // non-nil while a read is under way; closed when it ends
+	dropped time.Time     // a roll read before this is never served (drop)
 }
 
 func newRolls(src Meetings) *rolls { return &rolls{src: src, entries: map[string]*rollEntry{}} }
@@ -127,6 +141,9 @@ func (rs *rolls) get(ctx context.Context, meetingID string, notBefore time.Time)
 	for {
 		e.mu.Lock()
 		r, reading := e.roll, e.reading
+		if r != nil && r.at.Before(e.dropped) {
+			r = nil // read before the participants changed
+		}
 		switch {
 		case r != nil && !r.at.Before(notBefore) && time.Since(r.at) < rollMaxAge:
 			e.mu.Unlock()
@@ -163,6 +180,21 @@ func (rs *rolls) refresh(ctx context.Context, meetingID string, e *rollEntry) (*
 	close(e.reading)
 	e.reading = nil
 	return r, err
+}
+
+// drop forgets the meeting's roll: its participants have changed. The
+// next vote reads it afresh, and so does everyone waiting for a read that
+// began before now.
+func (rs *rolls) drop(meetingID string) {
+	rs.mu.Lock()
+	e := rs.entries[meetingID]
+	rs.mu.Unlock()
+	if e == nil {
+		return
+	}
+	e.mu.Lock()
+	e.dropped = time.Now()
+	e.mu.Unlock()
 }
 
 func (rs *rolls) entry(meetingID string) *rollEntry {
@@ -213,8 +245,7 @@ func (rs *rolls) read(ctx context.Context, meetingID string, at time.Time, old *
 		}
 	}
 	for _, e := range entries {
-		r.members[e.UserID] = member{UserID: e.UserID, FullName: r.names[e.UserID], Role: e.Role, CanVote: e.CanVote,
-			Weight: e.Weight, State: e.State}
+		r.members[e.UserID] = memberOf(e, r.names[e.UserID])
 	}
 	return r, nil
 }

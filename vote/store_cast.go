@@ -19,13 +19,15 @@ import (
 
 // castRequest is one checked vote waiting to be written.
 type castRequest struct {
-	PollID    string
-	MeetingID string
-	UserID    string
-	Secret    bool
-	Weight    int
-	Options   []string // option ids, distinct
-	Entry     audit.Entry
+	PollID      string
+	MeetingID   string
+	UserID      string
+	Admin       bool // the voter is an administrator (for the refusal's wording)
+	Secret      bool
+	Eligibility Eligibility
+	Weight      int      // as checked by Cast; the batch records the weight the voter has when it commits
+	Options     []string // option ids, distinct
+	Entry       audit.Entry
 }
 
 func errAlreadyVoted() error { return apperr.Conflictf("you have already voted in this poll") }
@@ -36,14 +38,17 @@ const insertChunk = 500
 
 // castBatch writes a batch of votes in one transaction and returns, for
 // each, nil when it was recorded or why it was not. Refusals (poll not
-// open, meeting not in session, a second vote) are per vote and never
-// fail the others; the error return is for the batch as a whole, which
-// then wrote nothing.
+// open, meeting not in session, a voter who no longer may vote, a second
+// vote) are per vote and never fail the others; the error return is for
+// the batch as a whole, which then wrote nothing.
 func (s *store) castBatch(ctx context.Context, reqs []castRequest) ([]error, error) {
 	var res []error
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		res = make([]error, len(reqs))
 		if err := checkOpen(tx, reqs, res); err != nil {
+			return err
+		}
+		if err := checkVoters(tx, reqs, res); err != nil {
 			return err
 		}
 		keepFirstPerVoter(reqs, res)
@@ -87,6 +92,40 @@ func checkOpen(tx *gorm.DB, reqs []castRequest, res []error) error {
 		res[i] = meetings[r.MeetingID]
 		if st := status[r.PollID]; res[i] == nil && st != Open {
 			res[i] = notOpen(st)
+		}
+	}
+	return nil
+}
+
+// checkVoters reads the batch's voters from the meeting's participants,
+// in one query per meeting, after checkOpen has share-locked the meetings,
+// and refuses those who may not vote now: removed from the meeting (404,
+// as in Cast), stripped of the vote, or not checked in when the poll asks
+// for it (403). Cast checked them against a roll that may be up to
+// rollMaxAge old, or another node's; here the check cannot be stale,
+// because a participant is added, changed or removed under an exclusive
+// lock of the meeting, which waits for this batch or this batch for it.
+// A vote is recorded with the weight its voter has at this moment.
+func checkVoters(tx *gorm.DB, reqs []castRequest, res []error) error {
+	byMeeting := map[string][]int{}
+	for _, i := range pending(reqs, res) {
+		byMeeting[reqs[i].MeetingID] = append(byMeeting[reqs[i].MeetingID], i)
+	}
+	for _, meetingID := range slices.Sorted(maps.Keys(byMeeting)) {
+		todo := byMeeting[meetingID]
+		users := make([]string, len(todo))
+		for j, i := range todo {
+			users[j] = reqs[i].UserID
+		}
+		roll, err := meeting.RollIn(tx, meetingID, users)
+		if err != nil {
+			return err
+		}
+		for _, i := range todo {
+			e, ok := roll[reqs[i].UserID]
+			if res[i] = refusal(memberOf(e, ""), ok, reqs[i].Admin, reqs[i].Eligibility); res[i] == nil {
+				reqs[i].Weight = e.Weight
+			}
 		}
 	}
 	return nil

@@ -125,6 +125,17 @@ func (s *Service) Close() {
 	s.progress.close()
 }
 
+// MeetingAccessChanged forgets the meeting's cached roll: its
+// participants, their roles or rights, or its status have changed. The
+// meeting service calls it after the change commits
+// (meeting.Config.AccessChanged, wired in internal/app). It only spares
+// this node's votes a stale screening: the vote writer checks each voter
+// against the database anyway, which also covers changes made on other
+// nodes.
+func (s *Service) MeetingAccessChanged(_ context.Context, meetingID string) {
+	s.rolls.drop(meetingID)
+}
+
 // access returns the actor's access to the meeting of a poll; a meeting
 // the actor may not see hides the poll too.
 func (s *Service) access(ctx context.Context, a web.Actor, meetingID string) (meeting.Access, error) {

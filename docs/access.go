@@ -11,12 +11,18 @@ import (
 
 // visible reports whether the actor may see a document: every participant
 // (and admin) sees an open document; a confidential one is seen by its
-// readers, the chair and the secretary only.
+// readers, the chair and the secretary only. A reader row counts only for
+// someone who takes part in the meeting: a participant's rows are dropped
+// when they leave it (ParticipantRemoved), and one left behind (that
+// cleanup failed or raced) gives nothing to an administrator outside it.
 func visible(acc meeting.Access, d documentRow, readers []string) bool {
 	if !d.Confidential {
 		return true
 	}
-	return acc.Role == meeting.Chair || acc.Role == meeting.Secretary || slices.Contains(readers, acc.UserID)
+	if acc.Role == meeting.Chair || acc.Role == meeting.Secretary {
+		return true
+	}
+	return acc.IsParticipant() && slices.Contains(readers, acc.UserID)
 }
 
 // docFor loads a document the actor may see. A document the actor may not
@@ -95,24 +101,45 @@ func (s *Service) CanUpload(ctx context.Context, a web.Actor, meetingID string) 
 }
 
 // audience lists who may receive events about a document: nil (everyone
-// in the meeting) for an open one; readers plus chair and secretary for a
-// confidential one.
+// in the meeting) for an open one; for a confidential one, the
+// participants who may see it (visible): its readers, the chair and the
+// secretary. Never nil for a confidential document.
 func (s *Service) audience(ctx context.Context, d documentRow, readers []string) []string {
 	if !d.Confidential {
 		return nil
 	}
-	out := append([]string{}, readers...)
 	ps, err := s.meetings.Participants(ctx, d.MeetingID)
 	if err != nil {
 		s.log.ErrorContext(ctx, "audience of a confidential document", "err", err, "document", d.ID)
-		return out // the readers at least; never everyone
+		return append([]string{}, readers...) // the readers at least; never everyone
 	}
+	out := []string{}
 	for _, p := range ps {
-		if (p.Role == meeting.Chair || p.Role == meeting.Secretary) && !slices.Contains(out, p.UserID) {
+		if p.Role == meeting.Chair || p.Role == meeting.Secretary || slices.Contains(readers, p.UserID) {
 			out = append(out, p.UserID)
 		}
 	}
 	return out
+}
+
+// accessList reads a document's access list as stored: it is kept for an
+// open document too, and applies once the document is made confidential
+// (docFor reads it for confidential documents only).
+func (s *Service) accessList(ctx context.Context, docID string) ([]string, error) {
+	readers, err := s.store.readers(ctx, []string{docID})
+	if err != nil {
+		return nil, err
+	}
+	return readers[docID], nil
+}
+
+// errOutsiderConfidential refuses an administrator who does not take part
+// in a meeting a change that would make a document confidential: they
+// could not see it afterwards (visible), so the change could not be
+// answered with the document.
+func errOutsiderConfidential() error {
+	return apperr.Forbiddenf("an administrator who does not take part in the meeting cannot make a document confidential " +
+		"(they could not see it afterwards): add yourself to the meeting, or ask its secretary")
 }
 
 // checkReaders keeps an access list to participants of the meeting.

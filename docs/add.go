@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/curia/curia/docs/pdf"
@@ -34,15 +35,27 @@ func cleanTitle(title, fallback string) (string, error) {
 	if !utf8.ValidString(title) || utf8.RuneCountInString(title) > maxTitle {
 		return "", apperr.Invalidf("title: at most %d characters of valid text", maxTitle)
 	}
+	// As meeting.CleanTitle: a title names the file in Content-Disposition
+	// and the watermark, where a control character (DEL included) breaks
+	// the header or the stamp.
+	if strings.ContainsFunc(title, unicode.IsControl) {
+		return "", apperr.Invalidf("title: a single line without control characters")
+	}
 	return title, nil
 }
 
 // Add inspects a staged upload and stores it as a new document. The staged
 // file is always removed. A file that cannot be read is Unprocessable.
+// An administrator outside the meeting may not add a confidential
+// document: they could not see it.
 func (s *Service) Add(ctx context.Context, a web.Actor, meetingID string, in NewDocument, st *Staged) (Document, error) {
 	defer st.Remove()
-	if _, err := s.uploader(ctx, a, meetingID); err != nil {
+	acc, err := s.uploader(ctx, a, meetingID)
+	if err != nil {
 		return Document{}, err
+	}
+	if in.Confidential && !acc.IsParticipant() {
+		return Document{}, errOutsiderConfidential()
 	}
 	title, err := cleanTitle(in.Title, st.Filename)
 	if err != nil {
@@ -52,11 +65,22 @@ func (s *Service) Add(ctx context.Context, a web.Actor, meetingID string, in New
 	if err != nil {
 		return Document{}, err
 	}
-	readers, err := s.checkReaders(ctx, meetingID, in.Readers)
-	if err != nil {
+	if _, err := s.checkReaders(ctx, meetingID, in.Readers); err != nil {
 		return Document{}, err
 	}
 	info, err := s.inspect(ctx, st)
+	if err != nil {
+		return Document{}, err
+	}
+	// The inspection may take seconds; what was checked before it is
+	// checked again, under the lock that keeps who may see a document
+	// from changing until its event is out (see Service.visibility).
+	s.visibility.RLock()
+	defer s.visibility.RUnlock()
+	if _, err := s.uploader(ctx, a, meetingID); err != nil {
+		return Document{}, err
+	}
+	readers, err := s.checkReaders(ctx, meetingID, in.Readers)
 	if err != nil {
 		return Document{}, err
 	}
@@ -82,11 +106,20 @@ func (s *Service) Add(ctx context.Context, a web.Actor, meetingID string, in New
 // document; earlier versions stay readable.
 func (s *Service) AddVersion(ctx context.Context, a web.Actor, docID string, st *Staged) (Document, error) {
 	defer st.Remove()
-	d, _, readers, err := s.managedDoc(ctx, a, docID)
-	if err != nil {
+	if _, _, _, err := s.managedDoc(ctx, a, docID); err != nil {
 		return Document{}, err
 	}
 	info, err := s.inspect(ctx, st)
+	if err != nil {
+		return Document{}, err
+	}
+	// The inspection may take seconds, while the document may be made
+	// confidential, renamed or given another access list: it is read (and
+	// the actor checked) again, under the lock that keeps who may see it
+	// from changing until document.updated is out (see Service.visibility).
+	s.visibility.RLock()
+	defer s.visibility.RUnlock()
+	d, _, readers, err := s.managedDoc(ctx, a, docID)
 	if err != nil {
 		return Document{}, err
 	}

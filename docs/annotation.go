@@ -436,12 +436,43 @@ func (s *Service) UpdateAnnotation(ctx context.Context, a web.Actor, id string, 
 	}
 	s.visibility.Lock() // until its event is out: see announceCreated
 	defer s.visibility.Unlock()
+	d, readers, err = s.stillMay(ctx, a, d.ID, func(acc meeting.Access) error {
+		if after.Shared || r.Shared {
+			return mayShare(acc)
+		}
+		return nil
+	})
+	if err != nil {
+		return Annotation{}, err
+	}
 	if err := s.store.updateAnnotation(ctx, r, fields, e); err != nil {
 		return Annotation{}, err
 	}
 	after.Rev = r.Rev + 1
 	s.publishChange(ctx, d, readers, r, after)
 	return annotation(after), nil
+}
+
+// stillMay reads the document and the actor's access again under the
+// visibility lock, for a change to one of its annotations that was
+// checked before the lock was taken (annotationFor): the document may
+// have been made confidential, or the actor taken off its access list or
+// out of the meeting, meanwhile. It returns the document and its readers
+// as they now are, with which the change is announced; a document the
+// actor may no longer see is NotFound, as annotationFor answers; allowed
+// checks the actor's rights again.
+func (s *Service) stillMay(ctx context.Context, a web.Actor, docID string, allowed func(meeting.Access) error) (documentRow, []string, error) {
+	d, acc, readers, err := s.docFor(ctx, a, docID)
+	if apperr.Is(err, apperr.NotFound) {
+		return documentRow{}, nil, apperr.NotFoundf("annotation not found")
+	}
+	if err != nil {
+		return documentRow{}, nil, err
+	}
+	if err := allowed(acc); err != nil {
+		return documentRow{}, nil, err
+	}
+	return d, readers, nil
 }
 
 func (s *Service) changed(ctx context.Context, acc meeting.Access, r annotationRow, ch AnnotationChanges) (annotationRow, error) {
@@ -484,14 +515,8 @@ func (s *Service) DeleteAnnotation(ctx context.Context, a web.Actor, id string) 
 	if err != nil {
 		return err
 	}
-	moderator := acc.Role == meeting.Chair || acc.Role == meeting.Secretary
-	if r.AuthorID != a.UserID && !moderator {
-		return apperr.Forbiddenf("only its author, the chair or the secretary can remove an annotation")
-	}
-	if r.Shared {
-		if err := acc.Writable(); err != nil {
-			return err
-		}
+	if err := mayDelete(a, acc, r); err != nil {
+		return err
 	}
 	now := s.now().Truncate(time.Microsecond)
 	var e *audit.Entry
@@ -500,10 +525,30 @@ func (s *Service) DeleteAnnotation(ctx context.Context, a web.Actor, id string) 
 	}
 	s.visibility.Lock() // until its event is out: see announceCreated
 	defer s.visibility.Unlock()
+	d, readers, err = s.stillMay(ctx, a, d.ID, func(acc meeting.Access) error {
+		return mayDelete(a, acc, r)
+	})
+	if err != nil {
+		return err
+	}
 	if err := s.store.updateAnnotation(ctx, r, map[string]any{"deleted_at": now, "data": "{}", "updated_at": now}, e); err != nil {
 		return err
 	}
 	s.publishAnnotations(ctx, d, readers, "annotation.deleted", []annotationRow{r})
+	return nil
+}
+
+// mayDelete: its author may remove an annotation, and the chair and the
+// secretary a shared one (moderation); a shared one not in a closed
+// meeting.
+func mayDelete(a web.Actor, acc meeting.Access, r annotationRow) error {
+	moderator := acc.Role == meeting.Chair || acc.Role == meeting.Secretary
+	if r.AuthorID != a.UserID && !moderator {
+		return apperr.Forbiddenf("only its author, the chair or the secretary can remove an annotation")
+	}
+	if r.Shared {
+		return acc.Writable()
+	}
 	return nil
 }
 

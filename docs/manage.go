@@ -7,6 +7,7 @@ import (
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/event"
 	"github.com/curia/curia/internal/web"
+	"github.com/curia/curia/meeting"
 )
 
 // Changes is the input of Update; nil fields stay as they are. An empty
@@ -19,15 +20,22 @@ type Changes struct {
 }
 
 // Update changes a document's title, agenda item, position or
-// confidentiality.
+// confidentiality. An administrator outside the meeting may not make a
+// document confidential: they could not see it afterwards.
 func (s *Service) Update(ctx context.Context, a web.Actor, id string, ch Changes) (Document, error) {
 	s.visibility.Lock() // see Service.visibility
 	defer s.visibility.Unlock()
-	d, _, readers, err := s.managedDoc(ctx, a, id)
+	d, acc, _, err := s.managedDoc(ctx, a, id)
 	if err != nil {
 		return Document{}, err
 	}
-	fields, err := s.changeFields(ctx, d, ch)
+	// The access list as stored: docFor reads none for an open document,
+	// but the list is kept and applies once it is made confidential.
+	readers, err := s.accessList(ctx, id)
+	if err != nil {
+		return Document{}, err
+	}
+	fields, err := s.changeFields(ctx, acc, d, ch)
 	if err != nil {
 		return Document{}, err
 	}
@@ -37,17 +45,21 @@ func (s *Service) Update(ctx context.Context, a web.Actor, id string, ch Changes
 	if err != nil {
 		return Document{}, err
 	}
-	before := s.audience(ctx, d, readers)
-	doc, err := s.Get(ctx, a, id)
+	// Read back as stored, not as the actor: the change is committed and
+	// must be announced whatever the answer.
+	stored, err := s.store.document(ctx, id)
 	if err != nil {
 		return Document{}, err
 	}
-	d.Confidential = doc.Confidential
-	s.publishAccessChange(ctx, d, doc, before, s.audience(ctx, d, readers))
+	doc, err := s.full(ctx, stored, true)
+	if err != nil {
+		return Document{}, err
+	}
+	s.publishAccessChange(ctx, d, doc, s.audience(ctx, d, readers), s.audience(ctx, stored, readers))
 	return doc, nil
 }
 
-func (s *Service) changeFields(ctx context.Context, d documentRow, ch Changes) (map[string]any, error) {
+func (s *Service) changeFields(ctx context.Context, acc meeting.Access, d documentRow, ch Changes) (map[string]any, error) {
 	fields := map[string]any{}
 	if ch.Title != nil {
 		t, err := cleanTitle(*ch.Title, "")
@@ -70,6 +82,9 @@ func (s *Service) changeFields(ctx context.Context, d documentRow, ch Changes) (
 		fields["position"] = *ch.Position
 	}
 	if ch.Confidential != nil {
+		if *ch.Confidential && !acc.IsParticipant() {
+			return nil, errOutsiderConfidential()
+		}
 		fields["confidential"] = *ch.Confidential
 	}
 	if len(fields) == 0 {

@@ -3,6 +3,7 @@ package docs
 import (
 	"context"
 
+	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/web"
 )
 
@@ -53,15 +54,24 @@ func (s *Service) Get(ctx context.Context, a web.Actor, id string) (Document, er
 	if err != nil {
 		return Document{}, err
 	}
-	vs, err := s.store.versions(ctx, []string{id})
-	if err != nil || len(vs) == 0 {
-		return Document{}, internal(err)
+	return s.full(ctx, d, acc.CanManage())
+}
+
+// full is a document with its versions, newest first, and for a manager
+// the manager-only fields. It checks no access.
+func (s *Service) full(ctx context.Context, d documentRow, manager bool) (Document, error) {
+	vs, err := s.store.versions(ctx, []string{d.ID})
+	if err != nil {
+		return Document{}, err
+	}
+	if len(vs) == 0 { // deleted meanwhile
+		return Document{}, apperr.NotFoundf("document not found")
 	}
 	doc := document(d, vs[len(vs)-1])
 	for i := len(vs) - 1; i >= 0; i-- {
 		doc.Versions = append(doc.Versions, version(vs[i]))
 	}
-	return s.withManagerFields(ctx, doc, acc.CanManage())
+	return s.withManagerFields(ctx, doc, manager)
 }
 
 // withManagerFields adds what only the secretary and chair see: the risks

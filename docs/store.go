@@ -13,6 +13,8 @@ import (
 	"github.com/curia/curia/docs/pdf"
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/database"
+	"github.com/curia/curia/internal/web"
+	"github.com/curia/curia/meeting"
 )
 
 type documentRow struct {
@@ -337,4 +339,45 @@ func internal(err error) error {
 		return err
 	}
 	return apperr.Internalf(err, "documents store")
+}
+
+// dropReader takes a user who no longer takes part in a meeting off the
+// access lists of its documents, with one audit entry per list (made by
+// entry), and returns those documents' ids. It does nothing when the
+// user takes part again: the check and the deletion run under the
+// meeting's share lock (meeting.AccessIn), which a participant change
+// takes exclusively, so it is safe to run more than once and after the
+// removal has committed.
+func (s *store) dropReader(ctx context.Context, meetingID, userID string, entry func(docID string) audit.Entry) ([]string, error) {
+	var docs []string
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		accs, err := meeting.AccessIn(tx, meetingID, []web.Actor{{UserID: userID}})
+		if apperr.Is(err, apperr.NotFound) {
+			return nil // the meeting is gone, and its documents with it
+		}
+		if err != nil {
+			return err
+		}
+		if acc, in := accs[userID]; in && acc.IsParticipant() {
+			return nil
+		}
+		ofMeeting := tx.Model(&documentRow{}).Select("id").Where("meeting_id = ?", meetingID)
+		err = tx.Model(&readerRow{}).Where("user_id = ? AND document_id IN (?)", userID, ofMeeting).
+			Order("document_id").Pluck("document_id", &docs).Error
+		if err != nil || len(docs) == 0 {
+			return internal(err)
+		}
+		if err := tx.Where("user_id = ? AND document_id IN ?", userID, docs).Delete(&readerRow{}).Error; err != nil {
+			return internal(err)
+		}
+		es := make([]audit.Entry, len(docs))
+		for i, id := range docs {
+			es[i] = entry(id)
+		}
+		return internal(audit.WriteMany(tx, es))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return docs, nil
 }

@@ -1,0 +1,39 @@
+package docs_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/curia/curia/internal/testdb"
+	"github.com/curia/curia/internal/testpdf"
+)
+
+// A title names the file in Content-Disposition and in the watermark: one
+// with a control character (DEL included) is refused with a 400 that says
+// so, on upload (given or taken from the file name) and on change, and
+// nothing is written.
+func TestTitleWithControlCharactersRefused(t *testing.T) {
+	r := newRoom(t, testdb.Backends()[0])
+	for _, title := range []string{"Tờ\x7ftrình", "Tờ\ntrình", "Tờ\ttrình", "Tờ\u0085trình"} {
+		res := r.upload(r.c.Secretary, "s.pdf", testpdf.Pages(1, "del"), map[string]string{"title": title})
+		if res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), "control characters") {
+			t.Errorf("upload titled %q: %d %s, want 400 naming control characters", title, res.Status, res.Body)
+		}
+	}
+	if res := r.upload(r.c.Secretary, "Tờ\x7ftrình.pdf", testpdf.Pages(1, "del"), nil); res.Status != http.StatusBadRequest {
+		t.Errorf("upload of a file named with a DEL and no title: %d %s, want 400", res.Status, res.Body)
+	}
+	var list struct{ Documents []struct{ ID string } }
+	r.c.Secretary.Get("/api/v1/meetings/"+r.m+"/documents", &list)
+	if len(list.Documents) != 0 {
+		t.Fatalf("refused uploads were stored: %+v", list.Documents)
+	}
+	d := r.mustUpload(t, "s.pdf", testpdf.Pages(1, "ok"), map[string]string{"title": "  Tờ trình số 5  "})
+	if d.Title != "Tờ trình số 5" {
+		t.Errorf("title %q", d.Title)
+	}
+	if res := r.c.Secretary.Do("PATCH", "/api/v1/documents/"+d.ID, map[string]any{"title": "Tờ\x7ftrình"}); res.Status != http.StatusBadRequest {
+		t.Errorf("PATCH a title with a DEL: %d %s, want 400", res.Status, res.Body)
+	}
+}

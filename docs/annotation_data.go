@@ -11,6 +11,7 @@ import (
 
 	"github.com/curia/curia/docs/pdf"
 	"github.com/curia/curia/internal/apperr"
+	"github.com/curia/curia/internal/web"
 )
 
 // The kinds of annotation, and what their data holds. Coordinates are
@@ -114,18 +115,15 @@ func checkColour(c *string, def string) error {
 // round keeps 1/100 point: finer than any screen, and half the bytes.
 func round(f float64) float64 { return math.Round(f*100) / 100 }
 
-// decodeStrict decodes raw (named what, for messages) into v, refusing
-// unknown fields.
+// decodeStrict decodes raw (named what, for messages) into v as web.Bind
+// decodes a request body: unknown fields and trailing data are refused,
+// and a failure names the JSON field and the JSON type expected, never
+// the Go types it decodes into.
 func decodeStrict(raw json.RawMessage, v any, what string) error {
 	if len(bytes.TrimSpace(raw)) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 		return apperr.Invalidf("%s is required", what)
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return apperr.Invalidf("%s is not as expected: %s", what, strings.TrimPrefix(err.Error(), "json: "))
-	}
-	return nil
+	return web.DecodeJSON(raw, v, what)
 }
 
 // cleanData checks an annotation's data for its kind against the page
@@ -153,7 +151,7 @@ func cleanData(kind string, raw json.RawMessage, b bounds) (json.RawMessage, err
 
 func cleanInk(raw json.RawMessage, b bounds) (inkData, error) {
 	var d inkData
-	if err := decodeStrict(raw, &d, "data of an ink annotation"); err != nil {
+	if err := decodeStrict(raw, &d, "the data of an ink annotation"); err != nil {
 		return d, err
 	}
 	if err := checkColour(&d.Colour, defaultInk); err != nil {
@@ -204,7 +202,7 @@ func cleanPoint(p []float64, b bounds) error {
 
 func cleanHighlight(raw json.RawMessage, b bounds) (highlightData, error) {
 	var d highlightData
-	if err := decodeStrict(raw, &d, "data of a highlight"); err != nil {
+	if err := decodeStrict(raw, &d, "the data of a highlight"); err != nil {
 		return d, err
 	}
 	if err := checkColour(&d.Colour, defaultHighlight); err != nil {
@@ -230,7 +228,7 @@ func cleanHighlight(raw json.RawMessage, b bounds) (highlightData, error) {
 
 func cleanNote(raw json.RawMessage, b bounds) (noteData, error) {
 	var d noteData
-	if err := decodeStrict(raw, &d, "data of a note"); err != nil {
+	if err := decodeStrict(raw, &d, "the data of a note"); err != nil {
 		return d, err
 	}
 	if err := checkColour(&d.Colour, defaultNote); err != nil {

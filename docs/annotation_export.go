@@ -2,6 +2,7 @@ package docs
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 
@@ -77,10 +78,7 @@ func (s *Service) drawExport(ctx context.Context, a web.Actor, d documentRow, v 
 	out := filepath.Join(s.tmpDir, "export-"+ids.New()+".pdf")
 	if err := s.pdf.Annotate(ctx, in, out, marks); err != nil {
 		os.Remove(out)
-		if pdf.KindOf(err) == pdf.KindTimeout || pdf.KindOf(err) == pdf.KindTooComplex {
-			return nil, "", apperr.New(apperr.Unprocessable, "too many annotations to draw into one copy")
-		}
-		return nil, "", apperr.Internalf(err, "draw annotations into %s v%d", d.ID, v.Version)
+		return nil, "", s.exportError(ctx, err, d, v)
 	}
 	fh, err := os.Open(out)
 	if err != nil {
@@ -95,6 +93,25 @@ func (s *Service) drawExport(ctx context.Context, a web.Actor, d documentRow, v 
 	}
 	name := downloadName(d.Title+" – ghi chú", v.Version)
 	return &File{ReadSeekCloser: removeOnClose{fh}, Name: name, ModTime: st.ModTime(), CopyID: copyID}, copyID, nil
+}
+
+// exportError words a failure to draw the annotations: the file's fault
+// (a structure the drawing cannot handle, too much to draw in the time and
+// memory a worker has) is Unprocessable with the worker's reason, written
+// for people; only a failure of ours (a bug, the worker not starting) is
+// Internal.
+func (s *Service) exportError(ctx context.Context, err error, d documentRow, v versionRow) error {
+	var pe *pdf.Error
+	switch {
+	case pdf.KindOf(err) == pdf.KindTimeout || pdf.KindOf(err) == pdf.KindTooComplex:
+		return apperr.New(apperr.Unprocessable, "too many annotations to draw into one copy").WithReason(string(pdf.KindOf(err)))
+	case errors.As(err, &pe) && pe.Kind != pdf.KindInternal:
+		s.log.InfoContext(ctx, "annotations not drawn", "document", d.ID, "version", v.Version, "kind", pe.Kind, "detail", pe.Detail)
+		return apperr.New(apperr.Unprocessable, "the annotations cannot be drawn into this document: %s", pe.Reason).WithReason(string(pe.Kind))
+	case pe == nil && ctx.Err() != nil:
+		return apperr.New(apperr.Unavailable, "the export was cancelled")
+	}
+	return apperr.Internalf(err, "draw annotations into %s v%d", d.ID, v.Version)
 }
 
 // removeOnClose deletes a temporary file when it is closed.

@@ -7,7 +7,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
-	"net/url"
+	"net/textproto"
 	"strconv"
 	"strings"
 	"unicode"
@@ -131,8 +131,10 @@ func (h *Handler) file(c echo.Context) error {
 		}
 	}
 	req := c.Request()
-	rng := req.Header.Get("Range")
-	starts := req.Method == http.MethodGet && (rng == "" || strings.HasPrefix(rng, "bytes=0-"))
+	var starts func(*File, int64) bool // HEAD sends no content: never an opening
+	if req.Method == http.MethodGet {
+		starts = func(f *File, size int64) bool { return startsReading(req.Header, f, size) }
+	}
 	f, err := h.svc.Open(req.Context(), a, OpenRequest{DocumentID: c.Param("id"), Version: version, Starts: starts})
 	if err != nil {
 		return err
@@ -151,16 +153,145 @@ func (h *Handler) file(c echo.Context) error {
 	return nil
 }
 
-// contentDisposition names the file inline: an ASCII fallback for old
-// clients and the UTF-8 name (Vietnamese titles) per RFC 6266.
+// startsReading reports whether a GET with these headers starts a reading
+// of f (of size bytes) rather than continuing one: whether
+// http.ServeContent, reading the headers as below, sends byte 0. Only a
+// request every range of which starts after byte 0 continues a reading
+// (pdf.js fetching the next chunks), so the audit log gets one entry per
+// opening, not one per chunk. Everything else is an opening: no Range; a
+// Range that If-Range voids; one that is malformed or not in bytes
+// (answered 416, counted to be safe); one whose ranges add up to more
+// than the file (ServeContent then sends all of it); and a range from
+// byte 0 however it is spelled (bytes=00-, bytes=-N with N ≥ size, or
+// among several).
+func startsReading(h http.Header, f *File, size int64) bool {
+	rng := h.Get("Range")
+	if rng == "" || size <= 0 || !ifRangeHolds(h.Get("If-Range"), f) {
+		return true
+	}
+	return rangeFromStart(rng, size)
+}
+
+// rangeFromStart reads a Range header as http.ServeContent does for a
+// file of size bytes (size > 0) and reports whether what it sends
+// includes byte 0: see startsReading.
+func rangeFromStart(rng string, size int64) bool {
+	const unit = "bytes="
+	if !strings.HasPrefix(rng, unit) {
+		return true
+	}
+	served, total, beyond := 0, int64(0), false
+	for spec := range strings.SplitSeq(rng[len(unit):], ",") {
+		spec = textproto.TrimString(spec)
+		if spec == "" {
+			continue
+		}
+		first, last, ok := strings.Cut(spec, "-")
+		if !ok {
+			return true
+		}
+		first, last = textproto.TrimString(first), textproto.TrimString(last)
+		var start, length int64
+		if first == "" { // the last N bytes
+			if last == "" || last[0] == '-' {
+				return true
+			}
+			n, err := strconv.ParseInt(last, 10, 64)
+			if err != nil || n < 0 {
+				return true
+			}
+			start = size - min(n, size)
+			length = size - start
+		} else {
+			n, err := strconv.ParseInt(first, 10, 64)
+			if err != nil || n < 0 {
+				return true
+			}
+			if n >= size { // beyond the end: skipped
+				beyond = true
+				continue
+			}
+			start, length = n, size-n
+			if last != "" {
+				end, err := strconv.ParseInt(last, 10, 64)
+				if err != nil || end < start {
+					return true
+				}
+				length = min(end, size-1) - start + 1
+			}
+		}
+		if start == 0 {
+			return true
+		}
+		served++
+		if total += length; total > size { // ServeContent ignores the Range
+			return true
+		}
+	}
+	// No range at all ("bytes=") serves the whole file; ranges that all
+	// lie beyond the end are refused (416).
+	return served == 0 && !beyond
+}
+
+// ifRangeHolds reports whether http.ServeContent honours a Range given
+// this If-Range header: when it is absent, f's strong ETag, or f's time
+// to the second; otherwise the whole file is sent.
+func ifRangeHolds(ir string, f *File) bool {
+	ir = textproto.TrimString(ir)
+	switch {
+	case ir == "":
+		return true
+	case strings.HasPrefix(ir, `"`):
+		end := strings.IndexByte(ir[1:], '"')
+		return end >= 0 && ir[:end+2] == f.ETag && strings.HasPrefix(f.ETag, `"`)
+	case strings.HasPrefix(ir, "W/"):
+		return false // a weak ETag never matches
+	}
+	t, err := http.ParseTime(ir)
+	return err == nil && !f.ModTime.IsZero() && t.Unix() == f.ModTime.Unix()
+}
+
+// contentDisposition names the file inline per RFC 6266: an ASCII
+// fallback for old clients (filename=) and the UTF-8 name, Vietnamese
+// titles included, percent-encoded per RFC 8187 (filename*=). Control
+// characters (C0, DEL, C1), bidirectional overrides and line separators
+// are left out of both, as are path separators: a title stored before
+// they were refused must still give a header every client accepts.
 func contentDisposition(name string) string {
+	name = strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || unicode.In(r, unicode.Zl, unicode.Zp):
+			return -1
+		case r == '/' || r == '\\':
+			return '_'
+		}
+		return r
+	}, strings.ToValidUTF8(name, "_"))
 	ascii := strings.Map(func(r rune) rune {
-		if r > unicode.MaxASCII || r < 0x20 || r == '"' || r == '\\' || r == '/' || r == ';' {
+		if r < 0x20 || r > 0x7e || r == '"' || r == ';' || r == '%' {
 			return '_'
 		}
 		return r
 	}, name)
-	return fmt.Sprintf(`inline; filename="%s"; filename*=UTF-8''%s`, ascii, url.PathEscape(name))
+	return fmt.Sprintf(`inline; filename="%s"; filename*=UTF-8''%s`, ascii, extValue(name))
+}
+
+// extValue percent-encodes s as the value of an RFC 8187 parameter: every
+// byte but attr-char.
+func extValue(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&0xf])
+	}
+	return b.String()
 }
 
 // upload streams a multipart upload: the meeting is authorised before any

@@ -23,13 +23,15 @@ type File struct {
 }
 
 // OpenRequest says what is opened, by whom, and whether this request
-// starts a reading (a plain GET or a Range from byte 0) rather than
-// continuing one, so the audit log gets one entry per opening, not one per
-// Range request.
+// starts a reading rather than continuing one, so the audit log gets one
+// entry per opening, not one per Range request.
 type OpenRequest struct {
 	DocumentID string
 	Version    int // 0: the current version
-	Starts     bool
+	// Starts reports, given the file about to be served and its size,
+	// whether the request starts a reading (the HTTP route decides by the
+	// Range it will serve); nil: it does not.
+	Starts func(f *File, size int64) bool
 }
 
 // Open returns the file of a document version the actor may see, and
@@ -43,7 +45,18 @@ func (s *Service) Open(ctx context.Context, a web.Actor, req OpenRequest) (*File
 	if err != nil {
 		return nil, err
 	}
-	if req.Starts {
+	if req.Starts == nil {
+		return f, nil
+	}
+	size, err := f.Seek(0, io.SeekEnd)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		f.Close()
+		return nil, apperr.Internalf(err, "size of %s v%d", d.ID, v.Version)
+	}
+	if req.Starts(f, size) {
 		detail := map[string]any{"version": v.Version}
 		if f.CopyID != "" {
 			detail["copy_id"] = f.CopyID

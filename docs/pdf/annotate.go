@@ -153,13 +153,18 @@ func annotateFile(ctx context.Context, in, out string, marks []Mark) (annotateRe
 	return annotateResult{Pages: info.Pages}, nil
 }
 
-// leaf is one page with what it inherits from the page tree.
+// leaf is one page with what it inherits from the page tree, and where
+// the tree names it.
 type leaf struct {
 	ref    types.IndirectRef
 	dict   types.Dict
 	box    box // the visible box in user space
 	rotate int // 0, 90, 180 or 270
 	res    types.Dict
+	inh    inherited         // the attributes it takes from the tree
+	parent types.IndirectRef // the node whose /Kids name the page here
+	kids   types.Array       // that node's /Kids
+	kid    int               // the page's index in kids
 }
 
 // pageLeaves lists the pages in order, with the same rules for their
@@ -171,8 +176,8 @@ func pageLeaves(xt *model.XRefTable) ([]leaf, error) {
 	}
 	w := &pageWalk{xt: xt, nodes: map[int]bool{}}
 	var out []leaf
-	var walk func(o types.Object, inh inherited, res types.Dict, depth int) error
-	walk = func(o types.Object, inh inherited, res types.Dict, depth int) error {
+	var walk func(o types.Object, inh inherited, res types.Dict, at leaf, depth int) error
+	walk = func(o types.Object, inh inherited, res types.Dict, at leaf, depth int) error {
 		d, err := xt.DereferenceDict(o)
 		ref, isRef := o.(types.IndirectRef)
 		if err != nil || d == nil || !isRef || depth > maxTreeDepth {
@@ -186,7 +191,9 @@ func pageLeaves(xt *model.XRefTable) ([]leaf, error) {
 		}
 		kids, hasKids := d.Find("Kids")
 		if !hasKids || nameEntry(d, "Type") == "Page" {
-			out = append(out, leaf{ref: ref, dict: d, box: visibleBox(inh), rotate: ((inh.rotate % 360) + 360) % 360 / 90 * 90, res: res})
+			at.ref, at.dict, at.box, at.res, at.inh = ref, d, visibleBox(inh), res, inh
+			at.rotate = ((inh.rotate % 360) + 360) % 360 / 90 * 90
+			out = append(out, at)
 			return nil
 		}
 		if w.nodes[ref.ObjectNumber.Value()] {
@@ -197,15 +204,15 @@ func pageLeaves(xt *model.XRefTable) ([]leaf, error) {
 		if err != nil {
 			return pageTreeError("/Kids is not an array")
 		}
-		for _, kid := range arr {
-			if err := walk(kid, inh, res, depth+1); err != nil {
+		for i, kid := range arr {
+			if err := walk(kid, inh, res, leaf{parent: ref, kids: arr, kid: i}, depth+1); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
 	root, _ := catalog.Find("Pages")
-	return out, walk(root, inherited{}, nil, 0)
+	return out, walk(root, inherited{}, nil, leaf{}, 0)
 }
 
 func visibleBox(inh inherited) box {
@@ -243,7 +250,9 @@ func apply(m [6]float64, x, y float64) (float64, float64) {
 // its own resources, and shows it after the page's content, which is
 // wrapped in q … Q so that a graphics state it leaves changed cannot move
 // the marks. Existing content streams are never modified (they may be
-// shared with other pages).
+// shared with other pages), and a page whose page object the tree names
+// more than once gets a copy of its own first, so its marks show on it
+// alone.
 func drawMarks(doc *model.Context, leaves []leaf, byPage map[int][]Mark) error {
 	uses := map[types.IndirectRef]int{}
 	for _, lf := range leaves {
@@ -264,7 +273,9 @@ func drawMarks(doc *model.Context, leaves []leaf, byPage map[int][]Mark) error {
 	for n, ms := range byPage {
 		lf := leaves[n-1]
 		if uses[lf.ref] > 1 {
-			return newError(KindUnreadable, reasonPageTree, fmt.Sprintf("page %d shares its page object with another page", n))
+			if err := lf.ownCopy(doc.XRefTable); err != nil {
+				return newError(KindUnreadable, reasonPageTree, fmt.Sprintf("page %d shares its page object with another page: %v", n, err))
+			}
 		}
 		c := newCanvas(doc.XRefTable, lf, faces.regular)
 		if err := c.draw(ms); err != nil {
@@ -285,6 +296,41 @@ func drawMarks(doc *model.Context, leaves []leaf, byPage map[int][]Mark) error {
 			return newError(KindUnreadable, reasonDamaged, fmt.Sprintf("attach marks to page %d: %v", n, err))
 		}
 	}
+	return nil
+}
+
+// ownCopy gives a page whose page object also stands for other pages a
+// page object of its own: a shallow copy of the dictionary (drawing
+// replaces its /Contents, /Resources and /Annots rather than changing
+// them), with the /Parent it is reached through and what that path
+// passes down made its own, put in the place where the tree names it.
+func (lf *leaf) ownCopy(xt *model.XRefTable) error {
+	if lf.kids == nil || lf.kid >= len(lf.kids) {
+		return fmt.Errorf("the page is not named by a page-tree node")
+	}
+	d := types.Dict{}
+	for k, v := range lf.dict {
+		d[k] = v
+	}
+	d["Parent"] = lf.parent
+	if b := lf.inh.media; b != nil {
+		d["MediaBox"] = types.NewNumberArray(b[0], b[1], b[2], b[3])
+	}
+	if b := lf.inh.crop; b != nil {
+		d["CropBox"] = types.NewNumberArray(b[0], b[1], b[2], b[3])
+	}
+	if lf.inh.rotate != 0 {
+		d["Rotate"] = types.Integer(lf.inh.rotate)
+	}
+	if lf.res != nil {
+		d["Resources"] = lf.res
+	}
+	ir, err := xt.IndRefForNewObject(d)
+	if err != nil {
+		return err
+	}
+	lf.kids[lf.kid] = *ir
+	lf.ref, lf.dict = *ir, d
 	return nil
 }
 

@@ -3,6 +3,7 @@ package docs_test
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,4 +99,62 @@ func pdfText(t *testing.T, pdf []byte) string {
 		t.Fatalf("pdftotext: %v", err)
 	}
 	return string(out)
+}
+
+// A reader's copy must not carry the unstamped document inside it. It
+// used to be the original, byte for byte, followed by an incremental
+// update adding the stamp: cut at the original's length (its %%EOF), with
+// `head -c`, it gave back the unstamped, untraceable original. Now no
+// prefix of the copy ending where a PDF may end (the original's length,
+// any %%EOF or startxref before the copy's own) shows a page without the
+// stamp.
+func TestWatermarkedCopyCannotBeCutToTheOriginal(t *testing.T) {
+	r := newRoom(t, testdb.Backends()[0])
+	original := testpdf.Pages(3, "mật")
+	d := r.mustUpload(t, "mat.pdf", original, map[string]string{"confidential": "true", "reader_ids": r.c.Delegate.UserID})
+	res := r.c.Delegate.Do("GET", "/api/v1/documents/"+d.ID+"/file", nil)
+	copyID := res.Header.Get("X-Curia-Copy-Id")
+	if res.Status != http.StatusOK || copyID == "" {
+		t.Fatalf("open: %d %v", res.Status, res.Header)
+	}
+	stamped := res.Body
+	if bytes.HasPrefix(stamped, original) {
+		t.Errorf("the reader's copy %s (%d bytes) starts with the whole unstamped original (%d bytes): truncating it removes the watermark",
+			copyID, len(stamped), len(original))
+	}
+	cuts := []int{len(original)}
+	end := bytes.LastIndex(stamped, []byte("startxref"))
+	for _, tok := range []string{"%%EOF", "startxref"} {
+		for i := 0; ; {
+			j := bytes.Index(stamped[i:], []byte(tok))
+			if j < 0 || i+j >= end {
+				break
+			}
+			i += j + len(tok)
+			cuts = append(cuts, i)
+		}
+	}
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Skip("pdftotext not installed: prefixes not read")
+	}
+	dir := t.TempDir()
+	for _, cut := range cuts {
+		if cut >= len(stamped) {
+			continue
+		}
+		p := filepath.Join(dir, "prefix.pdf")
+		if err := os.WriteFile(p, stamped[:cut], 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(bin, "-raw", "-q", p, "-").Output()
+		if err != nil {
+			continue // not a PDF poppler reads
+		}
+		for i, page := range strings.Split(string(out), "\f") {
+			if page = strings.Join(strings.Fields(page), ""); page != "" && !strings.Contains(page, copyID) {
+				t.Errorf("the copy cut at %d of %d bytes shows page %d without the stamp: %.100q", cut, len(stamped), i+1, page)
+			}
+		}
+	}
 }

@@ -6,10 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"os"
-	"slices"
 	"strconv"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
@@ -17,10 +14,10 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 )
 
-// The fast stamp: an incremental update.
+// The fast stamp: the original's objects in place, a few added.
 //
-// A reader's copy is the original file, byte for byte, followed by one
-// PDF incremental update (ISO 32000-1, 7.5.6) that adds:
+// A reader's copy keeps the original's objects where they are (the file
+// is copied by the kernel) and adds:
 //
 //   - the stamp, once: a form XObject with the reader's lines in an
 //     embedded font subset, made by pdfcpu on a one-page scratch document
@@ -31,24 +28,31 @@ import (
 //   - a new version of every page dictionary, whose /Contents wraps the
 //     original streams (untouched, not even decoded) between those two and
 //     whose /Resources name the stamp;
-//   - a cross-reference section for just these objects, chained with
-//     /Prev to the original one.
+//   - one complete cross-reference section.
+//
+// It is not an incremental update (ISO 32000-1, 7.5.6), which would leave
+// the unstamped original as a prefix of the copy that anyone could cut
+// off: the original's cross-reference sections, trailers and old page
+// dictionaries are blanked and the copy is a single revision
+// (stamp_single.go).
 //
 // Nothing of the original is parsed beyond what pdfcpu's reader already
 // did, re-encoded or rewritten, so the cost is a file copy plus a few
-// kilobytes, whatever the size of the pack. Files where an update could
-// not be trusted to read back (encrypted, repaired, read by a lenient
-// strategy) take the full rewrite instead (errNoIncrement).
+// kilobytes, whatever the size of the pack. Files where this could not be
+// trusted to read back (encrypted, repaired, read by a lenient strategy,
+// objects not where their syntax says) take the full rewrite instead
+// (errNoIncrement).
 
 // errNoIncrement says the file should be stamped by rewriting it whole.
-var errNoIncrement = errors.New("no incremental update for this file")
+var errNoIncrement = errors.New("no in-place stamp for this file")
 
 // stampNames are the resource names of the stamp; stampNamesFor adds a
 // suffix when a page already uses them.
 type stampNames struct{ xobject, gstate string }
 
 // stampIncremental writes to out the document read from src as doc, with
-// wm's stamp on every page, as an incremental update of src.
+// wm's stamp on every page, keeping src's objects in place (a single
+// revision: no prefix of the copy is the unstamped original).
 func stampIncremental(ctx context.Context, src *source, o opened, wm *model.Watermark, out string) error {
 	doc := o.doc
 	xt := doc.XRefTable
@@ -56,17 +60,20 @@ func stampIncremental(ctx context.Context, src *source, o opened, wm *model.Wate
 		doc.Write.OffsetPrevXRef == nil || xt.Root == nil {
 		return errNoIncrement
 	}
-	prev := *doc.Write.OffsetPrevXRef
-	if !xrefAt(src, prev) {
+	if !xrefAt(src, *doc.Write.OffsetPrevXRef) {
 		return errNoIncrement
 	}
 	inc, err := stampUpdate(ctx, xt, wm)
 	if err != nil {
 		return err
 	}
+	plan, err := planSingle(src, inc)
+	if err != nil {
+		return err
+	}
 	tmark("update")
 	defer tmark("write")
-	return inc.write(src, out, prev, doc.Read.UsingXRefStreams)
+	return inc.writeSingle(src, out, plan)
 }
 
 // stampRewrite puts the same stamp into the document in memory and has
@@ -411,9 +418,10 @@ func scratchFormRef(xt *model.XRefTable) (types.IndirectRef, *types.StreamDict, 
 	return fail("no form")
 }
 
-// increment collects the objects of an incremental update.
+// increment collects the objects the stamp adds or replaces.
 type increment struct {
 	xt   *model.XRefTable // the original document
+	base int              // the first number of a new object
 	next int              // the next free object number
 	objs map[int]incObj
 }
@@ -428,7 +436,10 @@ func newIncrement(xt *model.XRefTable) *increment {
 	if xt.Size != nil && *xt.Size > next {
 		next = *xt.Size
 	}
-	return &increment{xt: xt, next: next, objs: map[int]incObj{}}
+	for nr := range xt.Table {
+		next = max(next, nr+1)
+	}
+	return &increment{xt: xt, base: next, next: next, objs: map[int]incObj{}}
 }
 
 // add adds a new object and returns a reference to it.
@@ -534,54 +545,6 @@ func (inc *increment) copyFrom(xt *model.XRefTable, o types.Object, seen map[int
 	return c.(types.IndirectRef), nil
 }
 
-// write copies the original file to out and appends the update: its
-// objects, a cross-reference section of the same kind as the original's
-// last one (table or stream), and a trailer chained to prev.
-func (inc *increment) write(src *source, out string, prev int64, xrefStream bool) error {
-	return writeFile(out, func(f *os.File) error { return inc.writeTo(f, src, prev, xrefStream) })
-}
-
-func (inc *increment) writeTo(f *os.File, src *source, prev int64, xrefStream bool) error {
-	// From file to file, io.Copy is copy_file_range on Linux: the kernel
-	// copies (or shares) the pages, the worker never holds them.
-	if _, err := src.f.Seek(0, io.SeekStart); err != nil {
-		return newError(KindInternal, reasonInternal, "copy original: "+err.Error())
-	}
-	if _, err := io.Copy(f, io.LimitReader(src.f, src.size)); err != nil {
-		return newError(KindInternal, reasonInternal, "copy original: "+err.Error())
-	}
-	last, err := src.at(src.size-1, 1)
-	if err != nil {
-		return newError(KindInternal, reasonInternal, "read input: "+err.Error())
-	}
-	w := &countingWriter{w: bufio.NewWriterSize(f, 64<<10), n: src.size}
-	if len(last) != 1 || (last[0] != '\n' && last[0] != '\r') {
-		w.WriteString("\n")
-	}
-	nrs := make([]int, 0, len(inc.objs))
-	for nr := range inc.objs {
-		nrs = append(nrs, nr)
-	}
-	slices.Sort(nrs)
-	offsets := map[int]int64{}
-	for _, nr := range nrs {
-		offsets[nr] = w.n
-		writeObject(w, nr, inc.objs[nr])
-	}
-	if xrefStream {
-		inc.writeXRefStream(w, nrs, offsets, prev)
-	} else {
-		inc.writeXRefTable(w, nrs, offsets, prev)
-	}
-	if w.err != nil {
-		return newError(KindInternal, reasonInternal, "write output: "+w.err.Error())
-	}
-	if err := w.w.Flush(); err != nil {
-		return newError(KindInternal, reasonInternal, "write output: "+err.Error())
-	}
-	return nil
-}
-
 func writeObject(w *countingWriter, nr int, o incObj) {
 	fmt.Fprintf(w, "%d %d obj\n", nr, o.gen)
 	if sd, ok := o.obj.(types.StreamDict); ok {
@@ -598,82 +561,6 @@ func writeObject(w *countingWriter, nr int, o incObj) {
 	}
 	w.WriteString(o.obj.PDFString())
 	w.WriteString("\nendobj\n")
-}
-
-// trailer returns the entries every update's trailer carries over.
-func (inc *increment) trailer(size int, prev int64) types.Dict {
-	xt := inc.xt
-	d := types.Dict{"Size": types.Integer(size), "Root": *xt.Root, "Prev": types.Integer(prev)}
-	if xt.Info != nil {
-		d["Info"] = *xt.Info
-	}
-	if xt.ID != nil {
-		d["ID"] = xt.ID
-	}
-	return d
-}
-
-// runs groups sorted object numbers into consecutive runs.
-func runs(nrs []int) [][2]int {
-	var out [][2]int
-	for _, nr := range nrs {
-		if n := len(out); n > 0 && out[n-1][0]+out[n-1][1] == nr {
-			out[n-1][1]++
-			continue
-		}
-		out = append(out, [2]int{nr, 1})
-	}
-	return out
-}
-
-func (inc *increment) writeXRefTable(w *countingWriter, nrs []int, offsets map[int]int64, prev int64) {
-	start := w.n
-	w.WriteString("xref\n")
-	i := 0
-	for _, r := range runs(nrs) {
-		fmt.Fprintf(w, "%d %d\n", r[0], r[1])
-		for range r[1] {
-			nr := nrs[i]
-			i++
-			fmt.Fprintf(w, "%010d %05d n \n", offsets[nr], inc.objs[nr].gen)
-		}
-	}
-	w.WriteString("trailer\n")
-	w.WriteString(inc.trailer(inc.next, prev).PDFString())
-	fmt.Fprintf(w, "\nstartxref\n%d\n%%%%EOF\n", start)
-}
-
-func (inc *increment) writeXRefStream(w *countingWriter, nrs []int, offsets map[int]int64, prev int64) {
-	self := inc.next
-	start := w.n
-	nrs = append(nrs, self)
-	offsets[self] = start
-	inc.objs[self] = incObj{}
-	var rows bytes.Buffer
-	for _, nr := range nrs {
-		off := offsets[nr]
-		rows.WriteByte(1)
-		for s := 32; s >= 0; s -= 8 {
-			rows.WriteByte(byte(off >> s))
-		}
-		g := inc.objs[nr].gen
-		rows.WriteByte(byte(g >> 8))
-		rows.WriteByte(byte(g))
-	}
-	var index types.Array
-	for _, r := range runs(nrs) {
-		index = append(index, types.Integer(r[0]), types.Integer(r[1]))
-	}
-	d := inc.trailer(self+1, prev)
-	d["Type"] = types.Name("XRef")
-	d["W"] = types.Array{types.Integer(1), types.Integer(5), types.Integer(2)}
-	d["Index"] = index
-	d["Length"] = types.Integer(rows.Len())
-	fmt.Fprintf(w, "%d 0 obj\n", self)
-	w.WriteString(d.PDFString())
-	w.WriteString("\nstream\n")
-	w.Write(rows.Bytes())
-	fmt.Fprintf(w, "\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n", start)
 }
 
 // countingWriter tracks the output offset and keeps the first error.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -36,6 +37,12 @@ func checkStamped(t *testing.T, name, in, out string, pages int) {
 			t.Errorf("%s: qpdf --check fails on the stamped copy only: %v\n%s", name, err, msg)
 		}
 	}
+	if bin, err := exec.LookPath("pdfinfo"); err == nil {
+		msg, _ := exec.Command(bin, out).CombinedOutput()
+		if m := pdfinfoPages.FindSubmatch(msg); m == nil || string(m[1]) != strconv.Itoa(pages) {
+			t.Errorf("%s: pdfinfo does not see %d pages:\n%s", name, pages, msg)
+		}
+	}
 	texts := pageTexts(t, out)
 	if texts == nil || noText[filepath.Base(in)] {
 		return
@@ -44,12 +51,19 @@ func checkStamped(t *testing.T, name, in, out string, pages int) {
 		t.Errorf("%s: pdftotext sees %d pages, want %d", name, len(texts), pages)
 	}
 	for i, text := range texts {
-		if !strings.Contains(strings.Join(strings.Fields(text), ""), stampCopyID) {
-			t.Errorf("%s: page %d lacks the copy id: %.200q", name, i+1, text)
-			return
+		text = strings.Join(strings.Fields(text), "")
+		for _, want := range stampTexts {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s: page %d lacks %q: %.200q", name, i+1, want, text)
+				return
+			}
 		}
 	}
 }
+
+// stampTexts are what pdftotext must find on every stamped page: the
+// reader's name and username (testLines) and the copy id.
+var stampTexts = []string{"NguyễnThịHồngĐào", "dao.nguyen", stampCopyID}
 
 // noText lists corpus files whose pages poppler extracts no text from,
 // stamped or not: issue2391-1.pdf's content stream ends inside broken
@@ -115,8 +129,11 @@ func TestStampIncremental(t *testing.T) {
 				t.Fatal("not stamped as an incremental update")
 			}
 			got := mustRead(t, out)
-			if !bytes.HasPrefix(got, data) {
-				t.Error("the original is not a prefix of the stamped copy")
+			if bytes.HasPrefix(got, data) {
+				t.Error("the whole original is a prefix of the stamped copy")
+			}
+			if !bytes.HasPrefix(got, data[:8]) {
+				t.Error("the copy does not start with the original's header")
 			}
 			if len(got)-len(data) > 200<<10 {
 				t.Errorf("the update adds %d bytes", len(got)-len(data))
@@ -126,6 +143,7 @@ func TestStampIncremental(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkStamped(t, name, in, out, want.Pages)
+			checkPrefixes(t, name, out, len(data))
 		})
 	}
 }
@@ -200,9 +218,17 @@ func TestStampCorpus(t *testing.T) {
 		if results[i].incremental {
 			incremental++
 		}
-		checkStamped(t, e.file, filepath.Join(dir, e.file), filepath.Join(outDir, e.file), e.pages)
+		in, out := filepath.Join(dir, e.file), filepath.Join(outDir, e.file)
+		checkStamped(t, e.file, in, out, e.pages)
+		if results[i].incremental {
+			fi, err := os.Stat(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkPrefixes(t, e.file, out, int(fi.Size()))
+		}
 	}
-	t.Logf("%d files stamped, %d of them as incremental updates", stamped, incremental)
+	t.Logf("%d files stamped, %d of them in place (the fast path)", stamped, incremental)
 }
 
 func mustRead(t testing.TB, path string) []byte {

@@ -48,7 +48,7 @@ type watermarkArgs struct {
 	Out    string   `json:"out"`
 	Lines  []string `json:"lines"`
 	CopyID string   `json:"copy_id"`
-	// Rewrite forces the full rewrite even when an incremental update
+	// Rewrite forces the full rewrite even when the in-place stamp
 	// would do (tests compare the two).
 	Rewrite bool `json:"rewrite,omitempty"`
 }
@@ -56,16 +56,16 @@ type watermarkArgs struct {
 // watermarkResult is what the watermark op reports.
 type watermarkResult struct {
 	Pages       int  `json:"pages"`
-	Incremental bool `json:"incremental"` // written as an incremental update of the original
+	Incremental bool `json:"incremental"` // the original's objects kept in place (stamp.go), not rewritten
 }
 
 // Watermark writes to out a copy of the PDF at in with every page stamped
 // diagonally, in light grey, with lines (e.g. full name, username, date)
 // followed by copyID. Vietnamese and other non-Latin-1 text needs one of
 // unicodeFontFiles; without one, text is folded to ASCII ("Nguyễn" becomes
-// "Nguyen"). The stamp is added as an incremental update of the original
-// when the file allows it, so the original bytes are untouched and the
-// cost does not grow with the file's size (stamp.go).
+// "Nguyen"). When the file allows it, the original's objects are kept in
+// place and the stamp's added, so the cost does not grow with the file's
+// size, and the copy is one revision with no unstamped prefix (stamp.go).
 //
 // Like Inspect it runs pdfcpu in this process, and it also sets pdfcpu's
 // process-wide user font directory: call it only inside the worker or
@@ -103,8 +103,8 @@ func opWatermark(ctx context.Context, req request) (any, error) {
 }
 
 // watermarkFile opens in with the same strategies as Inspect (so every
-// file we accept can be stamped), stamps it and writes out: as an
-// incremental update of in when the file allows it (stamp.go), else by
+// file we accept can be stamped), stamps it and writes out: with in's
+// objects kept in place when the file allows it (stamp.go), else by
 // having pdfcpu rewrite the whole document.
 func watermarkFile(ctx context.Context, in string, a watermarkArgs) (watermarkResult, error) {
 	src, err := openSource(in)

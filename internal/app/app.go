@@ -96,11 +96,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
+	a := &App{Config: cfg, Log: log, DB: db, Audit: audit.New(db), registry: prometheus.NewRegistry()}
 	accounts, err := account.NewService(db, account.Config{SessionTTL: cfg.SessionTTL, IdleTimeout: cfg.IdleTimeout,
-		Hash: cfg.Hash, Limits: cfg.LoginLimits, Logger: log})
+		Hash: cfg.Hash, Limits: cfg.LoginLimits, Logger: log, SessionsChanged: a.sessionsChanged})
 	if err != nil {
 		return nil, err
 	}
+	a.Accounts = accounts
 	if cfg.AdminPassword != "" {
 		created, err := accounts.EnsureAdmin(ctx, cfg.AdminPassword)
 		if err != nil {
@@ -110,9 +112,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 			log.Info("created user admin from CURIA_ADMIN_PASSWORD")
 		}
 	}
-	a := &App{Config: cfg, Log: log, DB: db, Accounts: accounts, Audit: audit.New(db), registry: prometheus.NewRegistry()}
 	hub, err := realtime.New(realtime.Options{DB: db, Authorizer: liveAuth{a}, Snapshotter: liveSnapshot{a},
-		Logger: log, Metrics: a.registry, AllowedOrigins: cfg.AllowedOrigins})
+		Logger: log, Metrics: a.registry, AllowedOrigins: cfg.AllowedOrigins, UserDisconnected: accounts.Forget})
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +123,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 	if cfg.Publisher != nil { // tests watch what is published
 		pub = event.Multi{hub, cfg.Publisher}
 	}
-	a.Meetings = meeting.NewService(db, meeting.Config{Users: accounts, Publisher: pub, Removed: a.disconnect,
+	a.Meetings = meeting.NewService(db, meeting.Config{Users: accounts, Publisher: pub, Removed: a.participantRemoved,
 		AccessChanged: a.meetingAccessChanged})
 	a.Agenda = agenda.NewService(db, agenda.Config{Meetings: a.Meetings, Users: accounts, Publisher: pub})
 	a.auditW = audit.NewBatcher(db)
@@ -133,6 +134,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 		Documents: a.Docs, Publisher: pub, Logger: log})
 	a.Votes = vote.NewService(db, vote.Config{Meetings: a.Meetings, Agenda: a.Agenda, Publisher: pub, Logger: log})
 	a.Meetings.AddCloseGuard(a.Votes.MeetingCloseGuard) // no meeting closes with a poll open
+	a.Agenda.AddDeleteGuard(a.Docs.AgendaDeleteGuard)   // no document names a deleted item
+	a.Agenda.AddDeleteGuard(a.Votes.AgendaDeleteGuard)  // nor does a poll
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if err := a.routes(); err != nil {
 		return nil, err
@@ -140,18 +143,50 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 	return a, nil
 }
 
-// disconnect closes the live connections of someone removed from a meeting.
+// participantRemoved takes someone removed from a meeting (or given
+// another role in it: then docs keeps their access) off the access lists
+// of its documents, then closes their live connections. a.Docs is made
+// after a.Meetings, and read here only once requests run.
+func (a *App) participantRemoved(ctx context.Context, meetingID, userID string) {
+	a.Docs.ParticipantRemoved(ctx, meetingID, userID)
+	a.disconnect(ctx, meetingID, userID)
+}
+
+// disconnect closes the live connections of someone removed from a
+// meeting or given another role in it; they reconnect as what they now are.
 func (a *App) disconnect(ctx context.Context, meetingID, userID string) {
 	if err := a.Hub.Disconnect(ctx, meetingID, userID); err != nil {
-		a.Log.WarnContext(ctx, "disconnect a removed participant", "err", err)
+		a.Log.WarnContext(ctx, "disconnect a participant whose access changed", "err", err)
 	}
 }
 
-// meetingAccessChanged has docs forget the grants it caches when a
-// meeting's participants or status change. a.Docs is made after
-// a.Meetings, and read here only once requests run.
+// sessionsChanged closes, on every node, the live connections opened with
+// a session that ended (a logout), or every live connection of a user
+// whose sessions ended or whose administrator right changed (session ""):
+// they reconnect, and are authorised as what they now are, or refused.
+// a.Hub is made after a.Accounts, and read here only once requests run.
+func (a *App) sessionsChanged(ctx context.Context, userID, session string) {
+	if a.Hub == nil {
+		return // still starting: nobody is connected
+	}
+	var err error
+	if session == "" {
+		err = a.Hub.DisconnectUser(ctx, userID)
+	} else {
+		err = a.Hub.DisconnectSession(ctx, userID, session)
+	}
+	if err != nil {
+		a.Log.WarnContext(ctx, "close the live connections of a changed user", "err", err)
+	}
+}
+
+// meetingAccessChanged has docs forget the grants it caches, and voting
+// the meeting's roll, when a meeting's participants or status change.
+// a.Docs and a.Votes are made after a.Meetings, and read here only once
+// requests run.
 func (a *App) meetingAccessChanged(ctx context.Context, meetingID string) {
 	a.Docs.MeetingAccessChanged(ctx, meetingID)
+	a.Votes.MeetingAccessChanged(ctx, meetingID)
 }
 
 // shown tells docs what page a meeting shows a user, for the presenter's

@@ -412,7 +412,7 @@ func (s *Service) annotationFor(ctx context.Context, a web.Actor, id string) (an
 // UpdateAnnotation changes the data or the sharing of the actor's own
 // annotation. Its kind, document and page stay.
 func (s *Service) UpdateAnnotation(ctx context.Context, a web.Actor, id string, ch AnnotationChanges) (Annotation, error) {
-	r, d, acc, readers, err := s.annotationFor(ctx, a, id)
+	r, d, acc, _, err := s.annotationFor(ctx, a, id)
 	if err != nil {
 		return Annotation{}, err
 	}
@@ -436,7 +436,7 @@ func (s *Service) UpdateAnnotation(ctx context.Context, a web.Actor, id string, 
 	}
 	s.visibility.Lock() // until its event is out: see announceCreated
 	defer s.visibility.Unlock()
-	d, readers, err = s.stillMay(ctx, a, d.ID, func(acc meeting.Access) error {
+	d, readers, err := s.stillMay(ctx, a, d.ID, func(acc meeting.Access) error {
 		if after.Shared || r.Shared {
 			return mayShare(acc)
 		}
@@ -511,7 +511,7 @@ func (s *Service) DeleteAnnotation(ctx context.Context, a web.Actor, id string) 
 	if r, err := s.store.annotation(ctx, id); err == nil && r.DeletedAt != nil && r.AuthorID == a.UserID {
 		return nil
 	}
-	r, d, acc, readers, err := s.annotationFor(ctx, a, id)
+	r, d, acc, _, err := s.annotationFor(ctx, a, id)
 	if err != nil {
 		return err
 	}
@@ -525,7 +525,7 @@ func (s *Service) DeleteAnnotation(ctx context.Context, a web.Actor, id string) 
 	}
 	s.visibility.Lock() // until its event is out: see announceCreated
 	defer s.visibility.Unlock()
-	d, readers, err = s.stillMay(ctx, a, d.ID, func(acc meeting.Access) error {
+	d, readers, err := s.stillMay(ctx, a, d.ID, func(acc meeting.Access) error {
 		return mayDelete(a, acc, r)
 	})
 	if err != nil {

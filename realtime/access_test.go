@@ -114,28 +114,6 @@ func dialStatus(t *testing.T, n *node, meetingID, user string) int {
 	return resp.StatusCode
 }
 
-// mustNotSee reads c for d and fails when a message of type typ arrives
-// before the connection is closed with 4003.
-func mustNotSee(t *testing.T, c *client, typ string, d time.Duration) {
-	t.Helper()
-	_ = c.ws.SetReadDeadline(time.Now().Add(d))
-	for {
-		_, b, err := c.ws.ReadMessage()
-		var ce *websocket.CloseError
-		switch {
-		case errors.As(err, &ce) && ce.Code == closeAccessChanged:
-			return
-		case err != nil:
-			t.Fatalf("the connection was not closed with %d: %v", closeAccessChanged, err)
-		}
-		var m msg
-		_ = json.Unmarshal(b, &m)
-		if m.Type == typ {
-			t.Fatalf("received %s", b)
-		}
-	}
-}
-
 // DisconnectUser closes every connection of the user, in every meeting
 // and of every session, and nobody else's; UserDisconnected hears of it.
 func TestDisconnectUser(t *testing.T) {

@@ -2,6 +2,7 @@ package meeting
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 
 	"gorm.io/gorm"
@@ -68,19 +69,26 @@ func (s *store) roll(ctx context.Context, meetingID string) ([]RollEntry, error)
 	if err != nil {
 		return nil, internal(err, "load roll")
 	}
-	defer rows.Close()
 	out := []RollEntry{}
+	err = scanRoll(rows, func(e RollEntry) { out = append(out, e) })
+	return out, err
+}
+
+// scanRoll reads rows of (user_id, role, can_vote, weight, attendance)
+// into roll entries, closing rows.
+func scanRoll(rows *sql.Rows, add func(RollEntry)) error {
+	defer rows.Close()
 	for rows.Next() {
 		var e RollEntry
 		var role, state string
 		if err := rows.Scan(&e.UserID, &role, &e.CanVote, &e.Weight, &state); err != nil {
-			return nil, internal(err, "read roll")
+			return internal(err, "read roll")
 		}
 		e.Role, e.State = Role(role), State(state)
 		if e.State == "" {
 			e.State = Unknown
 		}
-		out = append(out, e)
+		add(e)
 	}
-	return out, internal(rows.Err(), "read roll")
+	return internal(rows.Err(), "read roll")
 }

@@ -45,18 +45,6 @@ func RollIn(tx *gorm.DB, meetingID string, userIDs []string) (map[string]RollEnt
 	if err != nil {
 		return nil, internal(err, "load roll")
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var e RollEntry
-		var role, state string
-		if err := rows.Scan(&e.UserID, &role, &e.CanVote, &e.Weight, &state); err != nil {
-			return nil, internal(err, "read roll")
-		}
-		e.Role, e.State = Role(role), State(state)
-		if e.State == "" {
-			e.State = Unknown
-		}
-		out[e.UserID] = e
-	}
-	return out, internal(rows.Err(), "read roll")
+	err = scanRoll(rows, func(e RollEntry) { out[e.UserID] = e })
+	return out, err
 }

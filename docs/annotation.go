@@ -394,25 +394,25 @@ func (s *Service) Annotations(ctx context.Context, a web.Actor, docID string, q 
 
 // annotationFor loads a live annotation the actor may see, with its
 // document: their own, or a shared one on a document they may see.
-func (s *Service) annotationFor(ctx context.Context, a web.Actor, id string) (annotationRow, documentRow, meeting.Access, []string, error) {
+func (s *Service) annotationFor(ctx context.Context, a web.Actor, id string) (annotationRow, documentRow, meeting.Access, error) {
 	r, err := s.store.annotation(ctx, id)
 	if err == nil && (r.DeletedAt != nil || (r.AuthorID != a.UserID && !r.Shared)) {
 		err = apperr.NotFoundf("annotation not found")
 	}
 	if err != nil {
-		return r, documentRow{}, meeting.Access{}, nil, err
+		return r, documentRow{}, meeting.Access{}, err
 	}
-	d, acc, readers, err := s.docFor(ctx, a, r.DocumentID)
+	d, acc, _, err := s.docFor(ctx, a, r.DocumentID) // the audience is read again under the visibility lock
 	if apperr.Is(err, apperr.NotFound) {
 		err = apperr.NotFoundf("annotation not found")
 	}
-	return r, d, acc, readers, err
+	return r, d, acc, err
 }
 
 // UpdateAnnotation changes the data or the sharing of the actor's own
 // annotation. Its kind, document and page stay.
 func (s *Service) UpdateAnnotation(ctx context.Context, a web.Actor, id string, ch AnnotationChanges) (Annotation, error) {
-	r, d, acc, _, err := s.annotationFor(ctx, a, id)
+	r, d, acc, err := s.annotationFor(ctx, a, id)
 	if err != nil {
 		return Annotation{}, err
 	}
@@ -511,7 +511,7 @@ func (s *Service) DeleteAnnotation(ctx context.Context, a web.Actor, id string) 
 	if r, err := s.store.annotation(ctx, id); err == nil && r.DeletedAt != nil && r.AuthorID == a.UserID {
 		return nil
 	}
-	r, d, acc, _, err := s.annotationFor(ctx, a, id)
+	r, d, acc, err := s.annotationFor(ctx, a, id)
 	if err != nil {
 		return err
 	}

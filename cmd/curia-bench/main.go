@@ -139,13 +139,3 @@ func splitComma(s string) []string {
 	}
 	return out
 }
-
-// raiseFileLimit lifts the open-file limit to its hard maximum: every
-// client and every server connection is a file descriptor.
-func raiseFileLimit() {
-	var lim syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) == nil && lim.Cur < lim.Max {
-		lim.Cur = lim.Max
-		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
-	}
-}

@@ -14,7 +14,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -168,10 +167,4 @@ func rss() int64 {
 type cpuTime struct {
 	User time.Duration `json:"user"`
 	Sys  time.Duration `json:"sys"`
-}
-
-func readCPU() cpuTime {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return cpuTime{User: time.Duration(ru.Utime.Nano()), Sys: time.Duration(ru.Stime.Nano())}
 }

@@ -9,7 +9,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/curia/curia/vote/votetest"
@@ -123,15 +122,6 @@ func (s *server) storm(ctx context.Context, voters []votetest.Voter, conns int, 
 		return nil
 	})
 	return t, cpuTime() - cpu, err
-}
-
-// cpuTime is the CPU time this process has used so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func get(ctx context.Context, hc *http.Client, url string) error {

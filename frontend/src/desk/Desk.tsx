@@ -225,7 +225,7 @@ function MeetingDesk({ id, me, onSignOut }: ScreenProps & { id: string }) {
         </div>
         <div id="panel-documents" role="tabpanel" aria-labelledby="tab-documents" hidden={tab !== 'documents'}>
           <Documents meetingId={id} docs={docs} agenda={agenda} participants={participants} readOnly={readOnly}
-            onChanged={() => load(['documents'])} />
+            confides={meeting.my_role === 'chair' || meeting.my_role === 'secretary'} onChanged={() => load(['documents'])} />
         </div>
         <div id="panel-attendance" role="tabpanel" aria-labelledby="tab-attendance" hidden={tab !== 'attendance'}>
           <Attendance meetingId={id} rows={attendance} quorum={quorum} readOnly={readOnly}

@@ -1,14 +1,17 @@
 // The meeting pack: upload PDFs (drop or pick, several at once, each with
-// its progress), attach them to agenda items, rename, reorder, delete, make
-// confidential and choose who may read.
+// its progress; confidential from the start, with its readers, when so
+// chosen), attach them to agenda items, rename, reorder, delete, make
+// confidential and choose who may read, upload a new version and open the
+// earlier ones.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError } from '../api';
-import { t } from '../i18n';
+import { ApiError, fileURL } from '../api';
+import { dateTime, t } from '../i18n';
 import { toast } from '../ui/Toast';
 import type { Agenda, AgendaItem } from '../types';
-import { desk, uploadDocument, type DeskDoc, type Participant } from './api';
+import { desk, uploadDocument, uploadVersion, type DeskDoc, type OnProgress, type Participant, type UploadHandle } from './api';
 import { act, Confirm, errText, useBusy } from './common';
-import { fileSize, flatten, renumber, shift, uploadErrorKey } from './logic';
+import { chosenReaders, earlierVersions, fileSize, flatten, renumber, shift, toggled, uploadErrorKey, type UploadChoice } from './logic';
+import { ReaderChoice } from './ReaderChoice';
 
 interface Upload {
   key: number;
@@ -16,25 +19,84 @@ interface Upload {
   size: number;
   progress: number; // 0..1
   state: 'waiting' | 'sending' | 'checking' | 'done' | 'failed';
+  confidential?: boolean;
   error?: string;
   abort?: () => void;
+}
+
+/**
+ * Runs one upload, keeping its line up to date through set: progress,
+ * checking, done, or failed with the reason in the person's language (and a
+ * toast, unless they cancelled it). done is called with the stored document.
+ */
+function follow(name: string, start: (p: OnProgress) => UploadHandle, set: (p: Partial<Upload>) => void,
+  done: (doc: DeskDoc) => void): Promise<void> {
+  const h = start((f) => set({ progress: f, state: f >= 1 ? 'checking' : 'sending' }));
+  set({ state: 'sending', abort: h.abort });
+  return h.promise.then(
+    (doc) => {
+      set({ state: 'done', progress: 1, abort: undefined });
+      done(doc);
+    },
+    (e: unknown) => {
+      const err = e instanceof ApiError ? e : new ApiError(0, 'network', '');
+      const text = err.code === 'aborted' ? t('desk.upload.cancelled') : t(uploadErrorKey(err.status, err.code, err.message, err.reason));
+      set({ state: 'failed', error: text, abort: undefined });
+      if (err.code !== 'aborted') toast(t('desk.upload.refused', { name, why: text }), true);
+    },
+  );
+}
+
+/** One upload's line: name, progress, state or error, cancel and dismiss. */
+function UploadStatus({ u, onDismiss }: { u: Upload; onDismiss(): void }) {
+  return (
+    <>
+      <span class="up-name">
+        {u.name} <span class="muted">{fileSize(u.size)}</span>
+        {u.confidential && <> <span class="badge warn">{t('desk.docs.confidential')}</span></>}
+      </span>
+      <progress max={1} value={u.state === 'failed' ? 0 : u.progress}
+        aria-label={t('desk.upload.progressOf', { name: u.name })} />
+      <span class="up-state" role={u.state === 'failed' ? 'alert' : undefined}>
+        {u.state === 'waiting' && t('desk.upload.waiting')}
+        {u.state === 'sending' && t('desk.upload.sending', { pct: Math.round(u.progress * 100) })}
+        {u.state === 'checking' && t('desk.upload.checking')}
+        {u.state === 'done' && t('desk.upload.ok')}
+        {u.state === 'failed' && <span class="error" data-testid="upload-error">{u.error}</span>}
+      </span>
+      {u.abort && (
+        <button type="button" class="btn" onClick={() => u.abort?.()} aria-label={t('desk.upload.cancelOf', { name: u.name })}
+          data-testid="upload-cancel">
+          {t('common.cancel')}
+        </button>
+      )}
+      {(u.state === 'failed' || u.state === 'done') && (
+        <button type="button" class="btn icon" onClick={onDismiss}
+          aria-label={t('desk.upload.dismiss', { name: u.name })}>×</button>
+      )}
+    </>
+  );
 }
 
 const PARALLEL = 3;
 let nextKey = 0;
 
-export function Documents({ meetingId, docs, agenda, participants, readOnly, onChanged }: {
+export function Documents({ meetingId, docs, agenda, participants, readOnly, confides, onChanged }: {
   meetingId: string;
   docs: DeskDoc[];
   agenda: Agenda;
   participants: Participant[];
   readOnly: boolean;
+  /** The caller chairs or is secretary: an administrator who takes no part may not see, so not make, confidential documents. */
+  confides: boolean;
   onChanged(): Promise<void> | void;
 }) {
   const [uploads, setUploads] = useState<Upload[]>([]);
   const [attachTo, setAttachTo] = useState('');
+  const [confidential, setConfidential] = useState(false);
+  const [readers, setReaders] = useState<ReadonlySet<string>>(new Set());
   const [over, setOver] = useState(false);
-  const queue = useRef<{ key: number; file: File; item: string }[]>([]);
+  const queue = useRef<{ key: number; file: File; choice: UploadChoice }[]>([]);
   const running = useRef(0);
   const input = useRef<HTMLInputElement>(null);
   const items = flatten(agenda.items).map((r) => r.item as AgendaItem);
@@ -46,22 +108,10 @@ export function Documents({ meetingId, docs, agenda, participants, readOnly, onC
     while (running.current < PARALLEL && queue.current.length) {
       const job = queue.current.shift()!;
       running.current++;
-      const h = uploadDocument(meetingId, job.file, { agenda_item_id: job.item || undefined }, (f) =>
-        patch(job.key, { progress: f, state: f >= 1 ? 'checking' : 'sending' }));
-      patch(job.key, { state: 'sending', abort: h.abort });
-      h.promise.then(
-        (doc) => {
-          patch(job.key, { state: 'done', progress: 1, abort: undefined });
-          toast(t('desk.upload.done', { title: doc.title }));
-          void onChanged();
-        },
-        (e: unknown) => {
-          const err = e instanceof ApiError ? e : new ApiError(0, 'network', '');
-          const text = err.code === 'aborted' ? t('desk.upload.cancelled') : t(uploadErrorKey(err.status, err.code, err.message, err.reason));
-          patch(job.key, { state: 'failed', error: text, abort: undefined });
-          if (err.code !== 'aborted') toast(t('desk.upload.refused', { name: job.file.name, why: text }), true);
-        },
-      ).finally(() => {
+      void follow(job.file.name, (p) => uploadDocument(meetingId, job.file, job.choice, p), (p) => patch(job.key, p), (doc) => {
+        toast(t('desk.upload.done', { title: doc.title }));
+        void onChanged();
+      }).finally(() => {
         running.current--;
         pump();
       });
@@ -72,9 +122,13 @@ export function Documents({ meetingId, docs, agenda, participants, readOnly, onC
     if (!files || readOnly) return;
     const list = [...files];
     if (!list.length) return;
-    const fresh = list.map((file) => ({ key: ++nextKey, file, item: attachTo }));
+    // What is chosen now goes with these files, whatever is chosen later.
+    const choice: UploadChoice = confides && confidential
+      ? { item: attachTo, confidential: true, readers: chosenReaders(readers, participants) }
+      : { item: attachTo };
+    const fresh = list.map((file) => ({ key: ++nextKey, file, choice }));
     setUploads((l) => [...l.filter((u) => u.state !== 'done'), ...fresh.map((j) => ({
-      key: j.key, name: j.file.name, size: j.file.size, progress: 0, state: 'waiting' as const,
+      key: j.key, name: j.file.name, size: j.file.size, progress: 0, state: 'waiting' as const, confidential,
     }))]);
     queue.current.push(...fresh);
     pump();
@@ -124,32 +178,28 @@ export function Documents({ meetingId, docs, agenda, participants, readOnly, onC
               </select>
             </label>
           </div>
+          {confides && <div class="form-row center">
+            <label class="check">
+              <input type="checkbox" checked={confidential} data-testid="upload-confidential"
+                onChange={(e) => setConfidential(e.currentTarget.checked)} />
+              {t('desk.upload.confidential')}
+            </label>
+          </div>}
+          {confides && confidential && (
+            <fieldset class="readers" data-testid="upload-readers">
+              <legend>{t('desk.upload.readersTitle')}</legend>
+              <ReaderChoice participants={participants} chosen={readers} onToggle={(id, on) => setReaders((s) => toggled(s, id, on))} />
+            </fieldset>
+          )}
           <p class="muted small">{t('desk.upload.hint')}</p>
+          {confides && confidential && <p class="small" data-testid="upload-confidential-note">{t('desk.upload.confidentialHint')}</p>}
         </div>
       )}
       {uploads.length > 0 && (
         <ul class="uploads card" aria-label={t('desk.upload.list')} data-testid="uploads">
           {uploads.map((u) => (
             <li key={u.key} class={`upload ${u.state}`} data-testid="upload" data-state={u.state}>
-              <span class="up-name">{u.name} <span class="muted">{fileSize(u.size)}</span></span>
-              <progress max={1} value={u.state === 'failed' ? 0 : u.progress}
-                aria-label={t('desk.upload.progressOf', { name: u.name })} />
-              <span class="up-state" role={u.state === 'failed' ? 'alert' : undefined}>
-                {u.state === 'waiting' && t('desk.upload.waiting')}
-                {u.state === 'sending' && t('desk.upload.sending', { pct: Math.round(u.progress * 100) })}
-                {u.state === 'checking' && t('desk.upload.checking')}
-                {u.state === 'done' && t('desk.upload.ok')}
-                {u.state === 'failed' && <span class="error" data-testid="upload-error">{u.error}</span>}
-              </span>
-              {u.abort && (
-                <button type="button" class="btn" onClick={() => u.abort?.()} aria-label={t('desk.upload.cancelOf', { name: u.name })}>
-                  {t('common.cancel')}
-                </button>
-              )}
-              {(u.state === 'failed' || u.state === 'done') && (
-                <button type="button" class="btn icon" onClick={() => setUploads((l) => l.filter((x) => x.key !== u.key))}
-                  aria-label={t('desk.upload.dismiss', { name: u.name })}>×</button>
-              )}
+              <UploadStatus u={u} onDismiss={() => setUploads((l) => l.filter((x) => x.key !== u.key))} />
             </li>
           ))}
         </ul>
@@ -158,7 +208,8 @@ export function Documents({ meetingId, docs, agenda, participants, readOnly, onC
         {sorted.length === 0 && <p class="muted pad">{t('desk.docs.none')}</p>}
         <ol class="doc-list" data-testid="doc-list">
           {sorted.map((d, i) => (
-            <DocRow key={d.id} doc={d} index={i} all={sorted} items={items} participants={participants} readOnly={readOnly} onChanged={onChanged} />
+            <DocRow key={d.id} doc={d} index={i} all={sorted} items={items} participants={participants} readOnly={readOnly}
+              confides={confides} onChanged={onChanged} />
           ))}
         </ol>
       </div>
@@ -166,13 +217,14 @@ export function Documents({ meetingId, docs, agenda, participants, readOnly, onC
   );
 }
 
-function DocRow({ doc, index, all, items, participants, readOnly, onChanged }: {
+function DocRow({ doc, index, all, items, participants, readOnly, confides, onChanged }: {
   doc: DeskDoc;
   index: number;
   all: DeskDoc[];
   items: AgendaItem[];
   participants: Participant[];
   readOnly: boolean;
+  confides: boolean;
   onChanged(): Promise<void> | void;
 }) {
   const [renaming, setRenaming] = useState(false);
@@ -184,6 +236,25 @@ function DocRow({ doc, index, all, items, participants, readOnly, onChanged }: {
   useEffect(() => setConf(doc.confidential), [doc.confidential]);
   const [busy, run] = useBusy();
   const ro = readOnly || busy;
+  // A new version: its upload line, and the earlier versions when shown.
+  const [ver, setVer] = useState<Upload | null>(null);
+  const [versionsOpen, setVersionsOpen] = useState(false);
+  const verInput = useRef<HTMLInputElement>(null);
+  const verAbort = useRef<(() => void) | undefined>(undefined);
+  verAbort.current = ver?.abort;
+  useEffect(() => () => verAbort.current?.(), []);
+  const sendingVersion = ver?.state === 'sending' || ver?.state === 'checking';
+
+  const addVersion = (file: File | undefined) => {
+    if (!file || readOnly || sendingVersion) return;
+    const key = ++nextKey;
+    setVer({ key, name: file.name, size: file.size, progress: 0, state: 'waiting' });
+    const set = (p: Partial<Upload>) => setVer((u) => (u && u.key === key ? { ...u, ...p } : u));
+    void follow(file.name, (p) => uploadVersion(doc.id, file, p), set, (d) => {
+      toast(t('desk.version.done', { title: d.title, n: d.version }));
+      void onChanged();
+    });
+  };
 
   const save = (body: Parameters<typeof desk.updateDocument>[1], ok: string) =>
     run(async () => {
@@ -225,8 +296,13 @@ function DocRow({ doc, index, all, items, participants, readOnly, onChanged }: {
         <span class="doc-meta">
           <span>{t('desk.docs.pages', { n: doc.pages })}</span>
           <span>{fileSize(doc.size)}</span>
-          {doc.version > 1 && <span>{t('desk.docs.version', { n: doc.version })}</span>}
+          {doc.version > 1 && <span data-testid="doc-version">{t('desk.docs.version', { n: doc.version })}</span>}
           {doc.confidential && <span class="badge warn">{t('desk.docs.confidential')}</span>}
+          {doc.version > 1 && (
+            <button type="button" class="btn link" aria-expanded={versionsOpen} data-testid="doc-versions-toggle"
+              aria-label={t('desk.version.earlierOf', { title: doc.title })}
+              onClick={() => setVersionsOpen(!versionsOpen)}>{t('desk.version.earlier')}</button>
+          )}
         </span>
       </div>
       <div class="drow-controls">
@@ -244,7 +320,7 @@ function DocRow({ doc, index, all, items, participants, readOnly, onChanged }: {
           </select>
         </label>
         <label class="check">
-          <input type="checkbox" checked={conf} disabled={ro} data-testid="doc-confidential"
+          <input type="checkbox" checked={conf} disabled={ro || !confides} data-testid="doc-confidential"
             onChange={(e) => {
               const c = e.currentTarget.checked;
               setConf(c);
@@ -270,6 +346,14 @@ function DocRow({ doc, index, all, items, participants, readOnly, onChanged }: {
               aria-label={t('desk.docs.up', { title: doc.title })}>↑</button>
             <button type="button" class="btn icon" disabled={ro || index === all.length - 1} onClick={() => void move(1)}
               aria-label={t('desk.docs.down', { title: doc.title })}>↓</button>
+            <button type="button" class="btn" disabled={ro || sendingVersion} onClick={() => verInput.current?.click()}
+              aria-label={t('desk.version.newOf', { title: doc.title })} data-testid="doc-new-version">{t('desk.version.new')}</button>
+            <input ref={verInput} type="file" accept="application/pdf,.pdf" class="sr" tabIndex={-1} data-testid="doc-version-input"
+              aria-label={t('desk.version.newOf', { title: doc.title })}
+              onChange={(e) => {
+                addVersion(e.currentTarget.files?.[0]);
+                e.currentTarget.value = '';
+              }} />
             <button type="button" class="btn" disabled={ro} onClick={() => { setName(doc.title); setRenaming(true); }}
               aria-label={t('desk.docs.renameOf', { title: doc.title })} data-testid="doc-rename">{t('desk.docs.rename')}</button>
             <button type="button" class="btn danger" disabled={ro} onClick={() => setDeleting(true)}
@@ -277,6 +361,12 @@ function DocRow({ doc, index, all, items, participants, readOnly, onChanged }: {
           </span>
         )}
       </div>
+      {ver && (
+        <div class={`upload drow-upload ${ver.state}`} data-testid="version-upload" data-state={ver.state}>
+          <UploadStatus u={ver} onDismiss={() => setVer(null)} />
+        </div>
+      )}
+      {versionsOpen && doc.version > 1 && <Versions doc={doc} participants={participants} />}
       {readersOpen && conf && (
         <Readers doc={doc} participants={participants} readOnly={readOnly} onClose={() => setReadersOpen(false)} onChanged={onChanged} />
       )}
@@ -314,14 +404,7 @@ function Readers({ doc, participants, readOnly, onClose, onChanged }: {
       toast(errText(e), true);
     });
   }, [doc.id]);
-  const always = participants.filter((p) => p.role === 'chair' || p.role === 'secretary');
-  const others = participants.filter((p) => p.role !== 'chair' && p.role !== 'secretary');
-  const toggle = (id: string, on: boolean) => {
-    const s = new Set(chosen);
-    if (on) s.add(id);
-    else s.delete(id);
-    setChosen(s);
-  };
+  const toggle = (id: string, on: boolean) => setChosen((c) => toggled(c ?? new Set(), id, on));
   const save = () => run(async () => {
     const ok = await act(() => desk.setAccess(doc.id, [...(chosen ?? [])]), t('desk.docs.readersSaved', { n: chosen?.size ?? 0 }));
     if (ok) {
@@ -332,21 +415,11 @@ function Readers({ doc, participants, readOnly, onClose, onChanged }: {
   return (
     <fieldset class="readers" data-testid="readers" disabled={readOnly || busy}>
       <legend>{t('desk.docs.readersTitle', { title: doc.title })}</legend>
-      <p class="muted small">{t('desk.docs.readersAlways', { names: always.map((p) => p.full_name).join(', ') || '—' })}</p>
       {failed && <p class="error">{t('desk.docs.readersFailed')}</p>}
       {chosen === null && !failed && <p class="muted">{t('common.loading')}</p>}
       {chosen && (
         <>
-          {others.length === 0 && <p class="muted">{t('desk.docs.readersNone')}</p>}
-          <div class="reader-grid">
-            {others.map((p) => (
-              <label key={p.user_id} class="check">
-                <input type="checkbox" checked={chosen.has(p.user_id)} data-user={p.username}
-                  onChange={(e) => toggle(p.user_id, e.currentTarget.checked)} />
-                {p.full_name}
-              </label>
-            ))}
-          </div>
+          <ReaderChoice participants={participants} chosen={chosen} onToggle={toggle} />
           <div class="row end">
             <button type="button" class="btn" onClick={onClose}>{t('common.cancel')}</button>
             <button type="button" class="btn primary" onClick={() => void save()} data-testid="readers-save">{t('desk.docs.readersSave')}</button>
@@ -354,5 +427,49 @@ function Readers({ doc, participants, readOnly, onClose, onChanged }: {
         </>
       )}
     </fieldset>
+  );
+}
+
+/** The versions of a document before its current one, each with when it came, who sent it, and a link to open it. */
+function Versions({ doc, participants }: { doc: DeskDoc; participants: Participant[] }) {
+  const [full, setFull] = useState<DeskDoc | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let on = true;
+    setFailed(false);
+    desk.document(doc.id).then((d) => on && setFull(d), () => on && setFailed(true));
+    return () => {
+      on = false;
+    };
+  }, [doc.id, doc.version]);
+  const name = (id: string) => participants.find((p) => p.user_id === id)?.full_name;
+  const list = full ? earlierVersions(full.version, full.versions) : [];
+  return (
+    <section class="versions" data-testid="doc-versions" aria-label={t('desk.version.earlierOf', { title: doc.title })}>
+      {failed && <p class="error">{t('desk.version.failed')}</p>}
+      {!full && !failed && <p class="muted">{t('common.loading')}</p>}
+      {full && list.length === 0 && <p class="muted">{t('desk.version.none')}</p>}
+      {list.length > 0 && (
+        <ul>
+          {list.map((v) => {
+            const by = name(v.uploaded_by);
+            return (
+              <li key={v.version} data-testid="doc-version-row" data-version={v.version}>
+                <span class="v-name">{t('desk.docs.version', { n: v.version })}</span>
+                <span class="muted small">
+                  {t('desk.version.uploaded', { when: dateTime(v.uploaded_at) })}
+                  {by ? ` · ${t('desk.version.by', { name: by })}` : ''}
+                  {` · ${t('desk.docs.pages', { n: v.pages })} · ${fileSize(v.size)}`}
+                </span>
+                <a class="btn" href={fileURL({ id: doc.id, version: v.version })} target="_blank" rel="noopener"
+                  aria-label={t('desk.version.openOf', { n: v.version, title: doc.title })} data-testid="doc-version-open">
+                  {t('desk.version.open')}
+                </a>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
   );
 }

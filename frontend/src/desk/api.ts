@@ -1,7 +1,8 @@
 // The REST calls of the secretary's desk and the admin screen, with the
-// shapes they read (api/openapi.yaml). Uploads go through XMLHttpRequest
-// for their progress events.
+// shapes they read (api/openapi.yaml). Uploads (new documents and new
+// versions) go through one XMLHttpRequest sender for their progress events.
 import { ApiError, BASE, request } from '../api';
+import { uploadFields, type UploadChoice } from './logic';
 import type { Agenda, AgendaItem, Attendance, Doc, MeetingStatus, Quorum, QuorumRule, QuorumRuleName, Role } from '../types';
 
 export type { Quorum, QuorumRule, QuorumRuleName };
@@ -53,10 +54,22 @@ export interface AttendanceRow extends Attendance {
   checked_in_at: string | null;
 }
 
-/** A document as the desk reads it: readers only from GET /documents/{id}. */
+/** One stored version of a document (GET /documents/{id}: versions, newest first). */
+export interface DocVersion {
+  version: number;
+  pages: number;
+  size: number;
+  sha256: string;
+  filename: string;
+  uploaded_by: string;
+  uploaded_at: string;
+}
+
+/** A document as the desk reads it: readers (of a confidential one) and versions only from GET /documents/{id}. */
 export interface DeskDoc extends Doc {
   filename: string;
   readers?: string[];
+  versions?: DocVersion[];
 }
 
 export interface ItemInput {
@@ -118,23 +131,22 @@ export interface UploadHandle {
   abort(): void;
 }
 
+/** Reports the upload's progress as a fraction 0..1 of the bytes sent. */
+export type OnProgress = (fraction: number) => void;
+
 /**
- * Uploads one PDF (multipart, field `file`), reporting progress as a
- * fraction 0..1 of the bytes sent. Rejects with ApiError (status 0 and
- * code 'network' when the connection failed, 'aborted' when cancelled).
+ * POSTs one PDF as multipart/form-data to url: the small fields first, in
+ * order, then the part `file`. Reports progress as a fraction 0..1 of the
+ * bytes sent. Rejects with ApiError (status 0 and code 'network' when the
+ * connection failed, 'aborted' when cancelled).
  */
-export function uploadDocument(
-  meetingId: string,
-  file: File,
-  fields: { agenda_item_id?: string },
-  onProgress: (fraction: number) => void,
-): UploadHandle {
+export function sendUpload(url: string, file: File, fields: readonly [string, string][], onProgress: OnProgress): UploadHandle {
   const xhr = new XMLHttpRequest();
   const promise = new Promise<DeskDoc>((resolve, reject) => {
     const form = new FormData();
-    if (fields.agenda_item_id) form.append('agenda_item_id', fields.agenda_item_id);
+    for (const [k, v] of fields) form.append(k, v);
     form.append('file', file, file.name);
-    xhr.open('POST', `${BASE}/meetings/${enc(meetingId)}/documents`);
+    xhr.open('POST', url);
     xhr.withCredentials = true;
     xhr.setRequestHeader('Accept', 'application/json');
     xhr.upload.onprogress = (e) => {
@@ -160,4 +172,17 @@ export function uploadDocument(
     xhr.send(form);
   });
   return { promise, abort: () => xhr.abort() };
+}
+
+/**
+ * Uploads a new document to a meeting with its agenda item and, when
+ * confidential, its readers (sent with the file, so it is never stored open).
+ */
+export function uploadDocument(meetingId: string, file: File, choice: UploadChoice, onProgress: OnProgress): UploadHandle {
+  return sendUpload(`${BASE}/meetings/${enc(meetingId)}/documents`, file, uploadFields(choice), onProgress);
+}
+
+/** Uploads a new version of a document (only the part `file`); the earlier ones stay readable. */
+export function uploadVersion(docId: string, file: File, onProgress: OnProgress): UploadHandle {
+  return sendUpload(`${BASE}/documents/${enc(docId)}/versions`, file, [], onProgress);
 }

@@ -141,6 +141,7 @@ export function uploadErrorKey(status: number, code: string, message = '', reaso
   if (byReason[reason]) return byReason[reason];
   if (status === 422 || code === 'unprocessable') {
     if (m.includes('agenda_item')) return 'desk.upload.errItem';
+    if (m.includes('not a participant') || m.includes('user_ids')) return 'desk.upload.errReaders';
     if (m.includes('password') || m.includes('encrypt')) return 'desk.upload.errEncrypted';
     if (m.includes('too long') || m.includes('too complex')) return 'desk.upload.errComplex';
     if (m.includes('no pages') || m.includes('no readable pages')) return 'desk.upload.errNoPages';
@@ -148,6 +149,7 @@ export function uploadErrorKey(status: number, code: string, message = '', reaso
   }
   if (status === 400 && m.includes('empty')) return 'desk.upload.errEmpty';
   if (status === 409) return 'desk.errClosed';
+  if (status === 404) return 'desk.errNotFound';
   if (status === 403) return 'desk.errForbidden';
   return 'desk.upload.errOther';
 }
@@ -241,4 +243,78 @@ export function fileSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** What the secretary chose for the files of one upload: its agenda item, and whether it is confidential and to whom. */
+export interface UploadChoice {
+  item?: string;
+  confidential?: boolean;
+  readers?: readonly string[];
+}
+
+/**
+ * The access list as the reader_ids field of an upload: ids trimmed, without
+ * empty ones or repeats, comma-separated. An id holding a comma cannot be
+ * told apart from two, so it is left out (the server's ids never hold one).
+ */
+export function readerIds(ids: readonly string[]): string {
+  const out: string[] = [];
+  for (const raw of ids) {
+    const id = raw.trim();
+    if (id && !id.includes(',') && !out.includes(id)) out.push(id);
+  }
+  return out.join(',');
+}
+
+/**
+ * The small fields of POST /meetings/{id}/documents for a choice, in the
+ * order they are sent (before the file). A confidential upload always says
+ * so, with its readers, so the document is never stored open; an open one
+ * sends no readers.
+ */
+export function uploadFields(c: UploadChoice): [string, string][] {
+  const out: [string, string][] = [];
+  if (c.item) out.push(['agenda_item_id', c.item]);
+  if (c.confidential) {
+    out.push(['confidential', 'true']);
+    const ids = readerIds(c.readers ?? []);
+    if (ids) out.push(['reader_ids', ids]);
+  }
+  return out;
+}
+
+/** The part of a participant the reader choice needs. */
+export interface ReaderCandidate {
+  user_id: string;
+  role: string;
+}
+
+/** The participants who always may read a confidential document (chair, secretaries) and the others, who may be chosen. */
+export function splitReaders<P extends ReaderCandidate>(participants: readonly P[]): { always: P[]; others: P[] } {
+  const always = participants.filter((p) => p.role === 'chair' || p.role === 'secretary');
+  const others = participants.filter((p) => p.role !== 'chair' && p.role !== 'secretary');
+  return { always, others };
+}
+
+/**
+ * The chosen readers who may still be chosen: participants who are neither
+ * chair nor secretary, in the participants' order. A participant removed
+ * (or made chair) since the choice drops out, so an upload is not refused
+ * for a reader who is no longer in the meeting.
+ */
+export function chosenReaders(chosen: ReadonlySet<string>, participants: readonly ReaderCandidate[]): string[] {
+  return splitReaders(participants).others.filter((p) => chosen.has(p.user_id)).map((p) => p.user_id);
+}
+
+/** The versions of a document other than its current one, newest first. */
+export function earlierVersions<V extends { version: number }>(current: number, versions: readonly V[] | undefined): V[] {
+  return (versions ?? []).filter((v) => v.version !== current).sort((a, b) => b.version - a.version);
+}
+
+/** A set with one id added or taken away (a new set, for state). */
+export function toggled(set: ReadonlySet<string>, id: string, on: boolean): Set<string> {
+  const s = new Set(set);
+  if (on) s.add(id);
+  else s.delete(id);
+  return s;
 }

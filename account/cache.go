@@ -22,8 +22,9 @@ type sessionCache struct {
 }
 
 type cachedSession struct {
-	actor web.Actor
-	until time.Time
+	actor   web.Actor
+	until   time.Time // the entry's own end
+	expires time.Time // the session's lifetime end (ExpiresAt)
 }
 
 func newSessionCache(ttl time.Duration, max int, now func() time.Time) *sessionCache {
@@ -31,16 +32,22 @@ func newSessionCache(ttl time.Duration, max int, now func() time.Time) *sessionC
 }
 
 func (c *sessionCache) get(id string) (web.Actor, bool) {
+	e, ok := c.entry(id)
+	return e.actor, ok
+}
+
+// entry returns the live entry for id, with the session's lifetime end.
+func (c *sessionCache) entry(id string) (cachedSession, bool) {
 	if c.ttl <= 0 {
-		return web.Actor{}, false
+		return cachedSession{}, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[id]
 	if !ok || c.now().After(e.until) {
-		return web.Actor{}, false
+		return cachedSession{}, false
 	}
-	return e.actor, true
+	return e, true
 }
 
 // generation is read before a session is looked up and handed to put.
@@ -70,7 +77,7 @@ func (c *sessionCache) put(id string, a web.Actor, gen uint64, expires time.Time
 	if expires.Before(until) {
 		until = expires
 	}
-	c.entries[id] = cachedSession{actor: a, until: until}
+	c.entries[id] = cachedSession{actor: a, until: until, expires: expires}
 }
 
 func (c *sessionCache) drop(id string) {

@@ -2,6 +2,8 @@ package account
 
 import (
 	"context"
+	"crypto/sha256"
+	"slices"
 	"time"
 
 	"github.com/curia/curia/audit"
@@ -103,38 +105,133 @@ func (s *Service) IssueSession(ctx context.Context, userID string) (Session, err
 // idle timeout needs minutes, not a write per request.
 const touchEvery = time.Minute
 
+// touchAfter is touchEvery, or less under a short idle timeout (tests, a
+// strict deployment): a session in use is written well within it.
+func (s *Service) touchAfter() time.Duration { return min(touchEvery, s.cfg.IdleTimeout/4) }
+
+// keepAliveEvery bounds how often KeepAlive should be called for a session.
+const keepAliveEvery = 5 * time.Minute
+
+// KeepAliveEvery is how often a caller that holds sessions open without
+// requests (the live hub) calls KeepAlive for them: every few minutes,
+// and often enough that the idle timeout never ends a session in between.
+func (s *Service) KeepAliveEvery() time.Duration { return min(keepAliveEvery, s.cfg.IdleTimeout/4) }
+
 // Authenticate resolves a session token to its actor. An unknown, expired,
 // idle or disabled session is Unauthenticated.
 func (s *Service) Authenticate(ctx context.Context, token string) (web.Actor, error) {
+	a, _, err := s.AuthenticateUntil(ctx, token)
+	return a, err
+}
+
+// AuthenticateUntil is Authenticate that also tells when the session's
+// lifetime ends (its ExpiresAt), for a connection that must end with it.
+func (s *Service) AuthenticateUntil(ctx context.Context, token string) (web.Actor, time.Time, error) {
 	if token == "" || len(token) > 128 {
-		return web.Actor{}, apperr.New(apperr.Unauthenticated, "sign in first")
+		return web.Actor{}, time.Time{}, apperr.New(apperr.Unauthenticated, "sign in first")
 	}
 	id := tokenHash(token)
-	if a, ok := s.cache.get(id); ok {
-		return a, nil
+	if e, ok := s.cache.entry(id); ok {
+		return e.actor, e.expires, nil
 	}
 	gen := s.cache.generation()
 	r, found, err := s.sessions.Load(ctx, id)
 	if err != nil {
-		return web.Actor{}, internal(err, "load session")
-	}
-	if !found {
-		return web.Actor{}, apperr.New(apperr.Unauthenticated, "your session has ended; sign in again")
+		return web.Actor{}, time.Time{}, internal(err, "load session")
 	}
 	now := s.cfg.Now()
-	if now.After(r.ExpiresAt) || now.Sub(r.LastSeenAt) > s.cfg.IdleTimeout || r.User.Disabled {
-		_ = s.store.deleteSession(ctx, id, nil)
-		return web.Actor{}, apperr.New(apperr.Unauthenticated, "your session has ended; sign in again")
+	ok, touch := false, false
+	if found {
+		ok, touch = s.use(ctx, id, r, now)
 	}
-	if now.Sub(r.LastSeenAt) > touchEvery {
-		if err := s.store.touchSession(ctx, id, now); err != nil {
-			s.cfg.Logger.WarnContext(ctx, "touch session", "err", err)
-		}
+	if !ok {
+		return web.Actor{}, time.Time{}, apperr.New(apperr.Unauthenticated, "your session has ended; sign in again")
+	}
+	if touch {
+		s.touch(ctx, []string{id}, now)
 	}
 	a := web.Actor{UserID: r.UserID, Username: r.User.Username, FullName: r.User.FullName,
 		IsAdmin: r.User.IsAdmin, SessionID: id}
 	s.cache.put(id, a, gen, r.ExpiresAt)
-	return a, nil
+	return a, r.ExpiresAt, nil
+}
+
+// use counts the session r (id) as used at now: it reports false, and
+// deletes the row, when the session has expired, has been idle too long
+// or its user is disabled; otherwise touch says whether its last-seen time
+// is due to be written (at most once per touchAfter).
+func (s *Service) use(ctx context.Context, id string, r sessionRow, now time.Time) (ok, touch bool) {
+	if now.After(r.ExpiresAt) || now.Sub(r.LastSeenAt) > s.cfg.IdleTimeout || r.User.Disabled {
+		_ = s.store.deleteSession(ctx, id, nil)
+		return false, false
+	}
+	return true, now.Sub(r.LastSeenAt) > s.touchAfter()
+}
+
+// touch writes the last-seen time of the sessions ids, in one statement;
+// a failure is logged, not returned: the session stays valid meanwhile.
+func (s *Service) touch(ctx context.Context, ids []string, now time.Time) {
+	if len(ids) == 0 {
+		return
+	}
+	if err := s.store.touchSessions(ctx, ids, now); err != nil {
+		s.cfg.Logger.WarnContext(ctx, "touch sessions", "n", len(ids), "err", err)
+	}
+}
+
+// KeepAlive counts the sessions ids (actors' SessionID) as in use now, as
+// a request would: a tablet following a live meeting uses its session
+// although it makes no request. It returns the ids that are no longer
+// valid (ended, expired, idle, user disabled, unknown), and forgets them
+// here. It reads the sessions in a few queries and writes the last-seen
+// time of those due (at most once per touch interval, as a request would)
+// in one statement per query; on an error nothing is reported ended.
+func (s *Service) KeepAlive(ctx context.Context, ids []string) ([]string, error) {
+	var ended, valid []string
+	for _, id := range ids {
+		if sessionID(id) {
+			valid = append(valid, id)
+		} else {
+			ended = append(ended, id)
+		}
+	}
+	now := s.cfg.Now()
+	for chunk := range slices.Chunk(valid, sessionsPerQuery) {
+		rows, err := s.store.sessionsWithUsers(ctx, chunk)
+		if err != nil {
+			return nil, err
+		}
+		var due []string
+		for _, id := range chunk {
+			r, found := rows[id]
+			ok, touch := false, false
+			if found {
+				ok, touch = s.use(ctx, id, r, now)
+			}
+			switch {
+			case !ok:
+				s.cache.drop(id)
+				ended = append(ended, id)
+			case touch:
+				due = append(due, id)
+			}
+		}
+		s.touch(ctx, due, now)
+	}
+	return ended, nil
+}
+
+// sessionID reports whether id has the form of a session id (tokenHash).
+func sessionID(id string) bool {
+	if len(id) != 2*sha256.Size {
+		return false
+	}
+	for _, c := range []byte(id) {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // Logout ends the actor's current session.

@@ -185,9 +185,11 @@ func (s *store) sessionsWithUsers(ctx context.Context, ids []string) (map[string
 	return out, nil
 }
 
-func (s *store) touchSession(ctx context.Context, id string, at time.Time) error {
-	err := s.db.WithContext(ctx).Model(&sessionRow{}).Where("id = ?", id).Update("last_seen_at", at).Error
-	return internal(err, "touch session")
+// touchSessions writes the last-seen time of the sessions ids (at most
+// sessionsPerQuery of them) in one statement.
+func (s *store) touchSessions(ctx context.Context, ids []string, at time.Time) error {
+	err := s.db.WithContext(ctx).Model(&sessionRow{}).Where("id IN ?", ids).Update("last_seen_at", at).Error
+	return internal(err, "touch sessions")
 }
 
 func (s *store) deleteSession(ctx context.Context, id string, e *audit.Entry) error {

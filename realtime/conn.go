@@ -143,6 +143,8 @@ func (c *conn) run(initial []*frame) {
 	defer c.hub.conns.Done()
 	c.hub.metrics.connections.Inc()
 	defer c.hub.metrics.connections.Dec()
+	c.hub.track(c)
+	defer c.hub.untrack(c)
 	go c.readLoop()
 	c.writeLoop(initial)
 	select {

@@ -22,7 +22,10 @@
 //
 // Disconnect, DisconnectUser and DisconnectSession close connections
 // whose access changed, on every node; Options.UserDisconnected lets the
-// app drop cached sessions on each node first.
+// app drop cached sessions on each node first. A connection also ends
+// with its session: at Viewer.SessionExpires, and when Options.Sessions,
+// which keeps the sessions of open connections in use every SessionCheck,
+// reports the session ended (sessions.go).
 //
 // # Wire protocol
 //
@@ -99,6 +102,8 @@
 //	     role), DisconnectUser (disabled, admin right changed),
 //	     DisconnectSession (logged out); reconnect, which may be refused.
 //	     A connection admitted meanwhile is authorised again (admit.go).
+//	     With the reason "session ended": the session's lifetime is over,
+//	     or Options.Sessions found it ended; reconnecting is refused (401).
 //
 // Errors before the upgrade are plain HTTP: 400 bad since, 401 not signed
 // in, 403 foreign Origin, 404 not a participant, 503 database unavailable,

@@ -30,8 +30,14 @@ type Viewer struct {
 	// how many people follow the presenter.
 	CanManage bool
 	// Session names the session the connection was opened with (opaque to
-	// the hub), so that DisconnectSession closes it when that session ends.
+	// the hub), so that DisconnectSession closes it when that session ends,
+	// and Options.Sessions keeps it in use while the connection is open.
 	Session string
+	// SessionExpires is when Session's lifetime ends: the connections
+	// opened with it close then (4003), on their own node, whatever their
+	// traffic. Zero: the session has no end (and without Session, none is
+	// tracked).
+	SessionExpires time.Time
 }
 
 // Authorizer decides who may open a meeting's live connection. It runs
@@ -83,6 +89,9 @@ type Hub struct {
 	handlers map[string]ClientHandler
 
 	pout presenceOut // presence for other nodes
+
+	smu      sync.Mutex
+	sessions map[string]*liveSession // open connections by Viewer.Session (sessions.go)
 }
 
 var _ event.Publisher = (*Hub)(nil)
@@ -96,7 +105,7 @@ func New(opt Options) (*Hub, error) {
 	opt.setDefaults()
 	h := &Hub{opt: opt, log: opt.Logger, node: ids.New(),
 		st: &store{db: opt.DB.Gorm, now: opt.Now}, rooms: map[string]*room{}, handlers: map[string]ClientHandler{},
-		admits: map[*admission]struct{}{}}
+		admits: map[*admission]struct{}{}, sessions: map[string]*liveSession{}}
 	h.pong = newFrame(encodeEvent(0, "pong", nil), time.Time{})
 	h.upgrader = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
@@ -122,6 +131,10 @@ func New(opt Options) (*Hub, error) {
 	if h.multiNode() {
 		h.bg.Add(1)
 		go func() { defer h.bg.Done(); h.presenceLoop(h.ctx) }()
+	}
+	if h.opt.Sessions != nil {
+		h.bg.Add(1)
+		go func() { defer h.bg.Done(); h.sessionLoop(h.ctx) }()
 	}
 	return h, nil
 }

@@ -50,7 +50,12 @@ type Options struct {
 	// sessions, so that the reconnection is authorised afresh. It must not
 	// block (it runs on the broker's goroutine).
 	UserDisconnected func(userID string)
-	Now              func() time.Time
+	// Sessions, when set, is given the sessions of this node's open
+	// connections every SessionCheck (5 min): it keeps them in use and
+	// names those that ended, whose connections then close (4003).
+	Sessions     SessionChecker
+	SessionCheck time.Duration // how often Sessions is asked (5 min)
+	Now          func() time.Time
 }
 
 func (o *Options) validate() error {
@@ -92,6 +97,7 @@ func (o *Options) setDefaults() {
 	def(&o.PublishTimeout, 10*time.Second)
 	def(&o.PruneInterval, 5*time.Minute)
 	def(&o.PresenceHeartbeat, 10*time.Second)
+	def(&o.SessionCheck, 5*time.Minute)
 }
 
 // def sets *p to v when it is zero.

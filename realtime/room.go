@@ -242,6 +242,13 @@ func (r *room) kick(m message) {
 	}
 }
 
+// expel closes c with code, if it is still a member.
+func (r *room) expel(c *conn, code int, reason string) {
+	r.mu.Lock()
+	defer r.unlock()
+	r.removeLocked(c, code, reason)
+}
+
 // reset closes every connection with 4001 and forgets the stream, after
 // the room lost events it cannot recover.
 func (r *room) reset() {

@@ -113,7 +113,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 		}
 	}
 	hub, err := realtime.New(realtime.Options{DB: db, Authorizer: liveAuth{a}, Snapshotter: liveSnapshot{a},
-		Logger: log, Metrics: a.registry, AllowedOrigins: cfg.AllowedOrigins, UserDisconnected: accounts.Forget})
+		Logger: log, Metrics: a.registry, AllowedOrigins: cfg.AllowedOrigins, UserDisconnected: accounts.Forget,
+		Sessions: liveAuth{a}, SessionCheck: accounts.KeepAliveEvery()})
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,9 @@ import (
 const adminRole = "admin"
 
 // liveAuth lets a participant (or an admin) open a meeting's live
-// connection, authenticated by the session cookie or a Bearer token.
+// connection, authenticated by the session cookie or a Bearer token, and
+// keeps that session in use while the connection is open; the connection
+// closes when the session ends (expired, or found ended by CheckSessions).
 type liveAuth struct {
 	app *App
 }
@@ -33,7 +35,7 @@ func (l liveAuth) Authorize(r *http.Request, meetingID string) (realtime.Viewer,
 	if token == "" {
 		return realtime.Viewer{}, apperr.New(apperr.Unauthenticated, "sign in first")
 	}
-	a, err := l.app.Accounts.Authenticate(r.Context(), token)
+	a, expires, err := l.app.Accounts.AuthenticateUntil(r.Context(), token)
 	if err != nil {
 		return realtime.Viewer{}, err
 	}
@@ -46,7 +48,15 @@ func (l liveAuth) Authorize(r *http.Request, meetingID string) (realtime.Viewer,
 		role = adminRole
 	}
 	return realtime.Viewer{UserID: a.UserID, Name: a.FullName, Role: role, IsAdmin: a.IsAdmin,
-		CanManage: acc.CanManage(), Session: a.SessionID}, nil
+		CanManage: acc.CanManage(), Session: a.SessionID, SessionExpires: expires}, nil
+}
+
+// CheckSessions implements realtime.SessionChecker: a live connection is
+// use of its session (a tablet following a meeting for hours makes no
+// request, and must not be signed out by the idle timeout), and the
+// connections of a session that ended meanwhile close.
+func (l liveAuth) CheckSessions(ctx context.Context, sessions []string) ([]string, error) {
+	return l.app.Accounts.KeepAlive(ctx, sessions)
 }
 
 // actorOf rebuilds the actor of a viewer for the services' own checks: the

@@ -2,6 +2,7 @@ package agenda
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/curia/curia/internal/apperr"
@@ -22,7 +23,8 @@ type transition struct {
 // session may. Only one speaker per meeting has the floor (Conflict), and
 // only someone who still takes part with a right to speak gets it: a
 // participant removed, or made an observer, since they asked is a
-// Conflict (their entry stays waiting, to be taken off the list).
+// Conflict (ParticipantLeft takes their entries off the list as soon as
+// that change has committed).
 func (s *Service) StartSpeaker(ctx context.Context, a web.Actor, id string, timeLimitSec int) (Speaker, error) {
 	if timeLimitSec < 0 || timeLimitSec > MaxTimeLimit {
 		return Speaker{}, apperr.Invalidf("time_limit_sec must be a whole number of seconds from 0 (no limit) to %d", MaxTimeLimit)
@@ -63,6 +65,79 @@ func (s *Service) CancelSpeaker(ctx context.Context, a web.Actor, id string) (Sp
 			return map[string]any{"status": string(Cancelled), "finished_at": now},
 				from(r, Waiting, "only a waiting speaker can be taken off the list; finish an active one")
 		}})
+}
+
+// ParticipantLeft takes someone who no longer takes part in a meeting
+// with a right to speak (removed from it, or made an observer) off its
+// speaker lists: their waiting entries, speeches and questions on every
+// item, are cancelled, and a turn they have is finished, each audited
+// like the chair's cancel or finish, in one transaction that holds the
+// meeting. The audit names the actor in ctx (whoever removed them or
+// changed their role), else nobody (the system). Then each item whose
+// queues changed gets speakers.changed. The meeting service calls it
+// (Config.Removed, wired in internal/app) after a participant's removal
+// or any change of their role commits; the right to speak is read again
+// inside the transaction, so a participant who may still speak keeps
+// their place, and an entry that waits for the meeting's lock meanwhile
+// (Enqueue checks again) is seen here or refused there. In a closed
+// meeting nothing can change: it does nothing. A failure is logged on log
+// (the change that caused it has committed; the chair can still cancel
+// the entries by hand).
+func (s *Service) ParticipantLeft(ctx context.Context, log *slog.Logger, meetingID, userID string) {
+	ctx = context.WithoutCancel(ctx) // the removal is committed: finish its consequence
+	if err := s.participantLeft(ctx, meetingID, userID); err != nil {
+		log.ErrorContext(ctx, "take a participant who may no longer speak off the speaker lists",
+			"err", err, "meeting", meetingID, "user", userID)
+	}
+}
+
+func (s *Service) participantLeft(ctx context.Context, meetingID, userID string) error {
+	if open, err := s.store.openEntries(ctx, meetingID, userID); err != nil || !open {
+		return err
+	}
+	actor, _ := web.ActorFrom(ctx)
+	var changed []speakerRow // one entry of each item whose queues changed
+	err := s.store.inMeeting(ctx, meetingID, func(w *writer) error {
+		why, err := w.noRightToSpeak(userID)
+		if err != nil || why == "" {
+			return err
+		}
+		rows, err := w.openEntriesOf(userID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		for _, r := range rows {
+			action, fields := "speaker.cancelled", map[string]any{"status": string(Cancelled), "finished_at": now}
+			if SpeakerStatus(r.Status) == Active {
+				action, fields = "speaker.finished", map[string]any{"status": string(Finished), "finished_at": now}
+			}
+			if err := w.updateSpeaker(r.ID, fields); err != nil {
+				return err
+			}
+			e := s.entry(actor, meetingID, action, "speaker:"+r.ID,
+				map[string]any{"agenda_item_id": r.ItemID, "user_id": r.UserID, "reason": why})
+			if err := w.audit(e); err != nil {
+				return err
+			}
+			if len(changed) == 0 || changed[len(changed)-1].ItemID != r.ItemID {
+				changed = append(changed, r)
+			}
+		}
+		return nil
+	})
+	if apperr.Is(err, apperr.Conflict) { // closed meanwhile: its record stays as it is
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, r := range changed {
+		if _, err := s.speakersChanged(ctx, r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // step loads speaker id, checks the actor, applies m under the meeting's

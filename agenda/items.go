@@ -252,7 +252,9 @@ func move(rows []itemRow, id, parent string, fields map[string]any) error {
 }
 
 // DeleteItem removes an item with its sub-items and their waiting (and
-// withdrawn) speakers; the secretary, the chair or an admin may. What is
+// withdrawn) speakers; the secretary, the chair or an admin may. The
+// audit entry names the entries that went, and each item that had any
+// gets speakers.changed with empty queues after agenda.changed. What is
 // part of the meeting's record stays, and so does its item: Conflict for
 // an item that has been taken up (current or done), one on which someone
 // has or had the floor, and, asked of the delete guards (AddDeleteGuard),
@@ -265,6 +267,7 @@ func (s *Service) DeleteItem(ctx context.Context, a web.Actor, id string) error 
 	if _, err := s.manager(ctx, a, r.MeetingID, "agenda item"); err != nil {
 		return err
 	}
+	var queued []speakerRow // the entries that go with the items: announced empty
 	err = s.store.inMeeting(ctx, r.MeetingID, func(w *writer) error {
 		rows, err := w.itemsWith(id)
 		if err != nil {
@@ -290,15 +293,19 @@ func (s *Service) DeleteItem(ctx context.Context, a web.Actor, id string) error 
 		if err := w.guard(ctx, &s.deleteGuards, gone); err != nil {
 			return err
 		}
+		if queued, err = w.entriesOn(gone); err != nil {
+			return err
+		}
 		if err := w.deleteItems(gone); err != nil {
 			return err
 		}
-		return w.audit(s.entry(a, r.MeetingID, "agenda.item_deleted", "agenda_item:"+id, map[string]any{"title": r.Title, "items": gone}))
+		return w.audit(s.entry(a, r.MeetingID, "agenda.item_deleted", "agenda_item:"+id, deletedDetail(r.Title, gone, queued)))
 	})
 	if err != nil {
 		return err
 	}
 	_, err = s.changed(ctx, r.MeetingID, "")
+	s.queuesGone(ctx, r.MeetingID, queued)
 	return err
 }
 

@@ -103,6 +103,14 @@ func (s *Service) Enqueue(ctx context.Context, a web.Actor, itemID string, in Sp
 		if _, err := w.itemsWith(itemID); err != nil {
 			return err
 		}
+		// Again under the meeting's lock: a removal or a change of role
+		// that committed since is seen here; one that waits for this
+		// change is followed by ParticipantLeft, which sees the entry.
+		if why, err := w.noRightToSpeak(target); err != nil {
+			return err
+		} else if why != "" {
+			return noFloorFor(target == acc.UserID)
+		}
 		if err := w.enqueue(&r); err != nil {
 			return err
 		}
@@ -119,7 +127,7 @@ func (s *Service) Enqueue(ctx context.Context, a web.Actor, itemID string, in Sp
 func (s *Service) speakerFor(ctx context.Context, acc meeting.Access, userID string) (string, error) {
 	if userID == "" || userID == acc.UserID {
 		if !acc.CanSpeak() {
-			return "", apperr.Forbiddenf("observers and non-participants cannot ask for the floor")
+			return "", noFloorFor(true)
 		}
 		return acc.UserID, nil
 	}
@@ -128,9 +136,18 @@ func (s *Service) speakerFor(ctx context.Context, acc meeting.Access, userID str
 	}
 	p, err := s.meetings.Participant(ctx, acc.MeetingID, userID)
 	if apperr.Is(err, apperr.NotFound) || (err == nil && p.Role == meeting.Observer) {
-		return "", unprocessable("user_id: that user does not take part in this meeting with a right to speak")
+		return "", noFloorFor(false)
 	}
 	return userID, err
+}
+
+// noFloorFor is the refusal of a request for the floor for someone who
+// may not speak: oneself (Forbidden) or another participant (Unprocessable).
+func noFloorFor(self bool) error {
+	if self {
+		return apperr.Forbiddenf("observers and non-participants cannot ask for the floor")
+	}
+	return unprocessable("user_id: that user does not take part in this meeting with a right to speak")
 }
 
 // Speakers returns an item's queues to anyone who takes part.
@@ -207,4 +224,29 @@ func activeList(q Queues) []Speaker {
 		return nil
 	}
 	return []Speaker{*q.Active}
+}
+
+// queuesGone publishes speakers.changed with empty queues for each item
+// of rows (sorted by item), whose entries went with it: a screen that
+// shows its queues clears them.
+func (s *Service) queuesGone(ctx context.Context, meetingID string, rows []speakerRow) {
+	for i, r := range rows {
+		if i == 0 || rows[i-1].ItemID != r.ItemID {
+			s.publish(ctx, meetingID, "speakers.changed", buildQueues(r.ItemID, nil, nil))
+		}
+	}
+}
+
+// deletedDetail is the audit detail of an item's deletion: its title, the
+// items that went, and the speaker entries that went with them, if any.
+func deletedDetail(title string, items []string, entries []speakerRow) map[string]any {
+	d := map[string]any{"title": title, "items": items}
+	if len(entries) > 0 {
+		sp := make([]map[string]any, len(entries))
+		for i, r := range entries {
+			sp[i] = map[string]any{"id": r.ID, "agenda_item_id": r.ItemID, "user_id": r.UserID, "kind": r.Kind, "status": r.Status}
+		}
+		d["speakers"] = sp
+	}
+	return d
 }

@@ -105,15 +105,54 @@ func (w *writer) noActiveSpeaker() error {
 // locks the meeting too, so it either committed before (and is seen here)
 // or waits until this change has committed.
 func (w *writer) mayStillSpeak(userID string) error {
-	acc, err := meeting.AccessIn(w.tx, w.meetingID, []web.Actor{{UserID: userID}})
-	if err != nil {
+	if why, err := w.noRightToSpeak(userID); err != nil || why == "" {
 		return err
 	}
-	if p, ok := acc[userID]; !ok || !p.CanSpeak() {
-		return apperr.Conflictf("that person no longer takes part in this meeting with a right to speak " +
-			"(removed from the meeting, or now an observer); take them off the list")
+	return apperr.Conflictf("that person no longer takes part in this meeting with a right to speak " +
+		"(removed from the meeting, or now an observer); take them off the list")
+}
+
+// noRightToSpeak reads, as mayStillSpeak does, why userID may not speak
+// in the meeting: "removed from the meeting", "role changed to observer",
+// or "" when they may.
+func (w *writer) noRightToSpeak(userID string) (string, error) {
+	acc, err := meeting.AccessIn(w.tx, w.meetingID, []web.Actor{{UserID: userID}})
+	if err != nil {
+		return "", err
 	}
-	return nil
+	switch p, ok := acc[userID]; {
+	case !ok || !p.IsParticipant():
+		return "removed from the meeting", nil
+	case !p.CanSpeak():
+		return "role changed to " + string(p.Role), nil
+	}
+	return "", nil
+}
+
+// openEntries reports whether userID waits or speaks anywhere in the
+// meeting, without locking: a cheap look before a transaction.
+func (s *store) openEntries(ctx context.Context, meetingID, userID string) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&speakerRow{}).Where("meeting_id = ? AND user_id = ? AND status IN ?",
+		meetingID, userID, []string{string(Waiting), string(Active)}).Count(&n).Error
+	return n > 0, internal(err, "check speakers")
+}
+
+// openEntriesOf returns, locked, userID's waiting and active entries in
+// the meeting, in queue order.
+func (w *writer) openEntriesOf(userID string) ([]speakerRow, error) {
+	var rows []speakerRow
+	err := w.tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
+		Where("meeting_id = ? AND user_id = ? AND status IN ?", w.meetingID, userID, []string{string(Waiting), string(Active)}).
+		Order("item_id, seq, id").Find(&rows).Error
+	return rows, internal(err, "load speakers")
+}
+
+// entriesOn returns the speaker entries of items (any status).
+func (w *writer) entriesOn(items []string) ([]speakerRow, error) {
+	var rows []speakerRow
+	err := w.tx.Where("item_id IN ? AND meeting_id = ?", items, w.meetingID).Order("item_id, seq, id").Find(&rows).Error
+	return rows, internal(err, "load speakers")
 }
 
 func errSecondSpeaker() error {

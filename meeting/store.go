@@ -91,6 +91,17 @@ func LockOpen(tx *gorm.DB, id string, exclusive bool) (Status, error) {
 	return Status(m.Status), writable(Status(m.Status))
 }
 
+// WhileOpen is a subquery, for a single statement's condition (WHERE
+// EXISTS (?)), that finds meeting id while it is not closed and holds it
+// shared (FOR SHARE) as LockOpen does: on PostgreSQL a close in progress
+// makes the statement wait and then find nothing, and a later close waits
+// for it. On SQLite a write statement is its own immediate transaction,
+// wholly before or after the close's. db is the statement's session.
+func WhileOpen(db *gorm.DB, id string) *gorm.DB {
+	return db.Model(&meetingRow{}).Select("1").Clauses(clause.Locking{Strength: clause.LockingStrengthShare}).
+		Where("id = ? AND status <> ?", id, string(Closed))
+}
+
 func lockMeeting(tx *gorm.DB, id string, exclusive bool) (meetingRow, error) {
 	strength := clause.LockingStrengthShare
 	if exclusive {

@@ -155,7 +155,10 @@ func hidden(st State) State {
 // Set puts a document page (and zoom region) before the room. The chair
 // may, and so may the presenter of the current agenda item. Showing a
 // document (or another version of it) and stopping are audited with the
-// change; page turns and zooms within the document shown are not.
+// change; page turns and zooms within the document shown are not. Every
+// change takes part in the meeting's lock, so one racing the meeting's
+// close either is stored (and announced) before the close commits or is
+// the closed meeting's Conflict, with nothing stored or announced.
 func (s *Service) Set(ctx context.Context, a web.Actor, meetingID string, in Input) (State, error) {
 	acc, err := s.cfg.Meetings.Access(ctx, a, meetingID)
 	if err != nil {

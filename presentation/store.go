@@ -53,25 +53,29 @@ func (s *store) get(ctx context.Context, meetingID string) (State, error) {
 	return st, nil
 }
 
-// put saves the state. A page turn (or zoom) within the document and
-// version already shown is one UPDATE, as before: a chair turns hundreds
-// of pages a meeting, each already a live event, and they are not
-// audited. When the document or its version changes, or presenting
-// starts or stops, the state is saved in a transaction that holds the
-// meeting (shared, as LockOpen: a concurrent close waits) and the
-// presentation row, with the audit entry that shown makes from what was
-// shown before: who put which document before the room, and when.
+// put saves the state. Every change takes part in the meeting's lock, as
+// every change of a meeting does (meeting.LockOpen): a close waits for a
+// change under way, and a change after the close is the closed meeting's
+// Conflict, with nothing stored.
+//
+// A page turn (or zoom) within the document and version already shown is
+// one conditional UPDATE, as before: a chair turns hundreds of pages a
+// meeting, each already a live event, and they are not audited. Its
+// condition share-locks the meeting row while the meeting is not closed
+// (see turn). When it changes no row (another document, nothing shown
+// yet, or the meeting closed meanwhile), the state is saved in a
+// transaction that holds the meeting (shared, LockOpen: Conflict when
+// closed) and the presentation row, with the audit entry that shown makes
+// from what was shown before, when the document or its version changes,
+// or presenting starts or stops: who put which document before the room,
+// and when.
 func (s *store) put(ctx context.Context, st State, shown func(prevDoc *string, prevVersion int) audit.Entry) error {
 	r := toRow(st)
 	db := s.db.WithContext(ctx)
 	if st.DocumentID != nil {
-		res := db.Model(&row{}).Where("meeting_id = ? AND document_id = ? AND version = ?", r.MeetingID, *r.DocumentID, r.Version).
-			Updates(map[string]any{"page": r.Page, "pages": r.Pages, "zoom": r.Zoom, "by": r.By, "at": r.At})
-		if res.Error != nil {
-			return apperr.Internalf(res.Error, "save presentation")
-		}
-		if res.RowsAffected > 0 {
-			return nil // the same document: a page turn
+		turned, err := turn(db, r)
+		if err != nil || turned {
+			return err
 		}
 	}
 	return db.Transaction(func(tx *gorm.DB) error {
@@ -99,6 +103,20 @@ func (s *store) put(ctx context.Context, st State, shown func(prevDoc *string, p
 		}
 		return nil
 	})
+}
+
+// turn saves r over the row of the document and version it shows, only
+// while the meeting is not closed (meeting.WhileOpen), in one statement,
+// and reports whether it did: a close in progress makes it wait and then
+// change nothing, and a later close waits for it to commit.
+func turn(db *gorm.DB, r row) (bool, error) {
+	res := db.Model(&row{}).Where("meeting_id = ? AND document_id = ? AND version = ?", r.MeetingID, *r.DocumentID, r.Version).
+		Where("EXISTS (?)", meeting.WhileOpen(db, r.MeetingID)).
+		Updates(map[string]any{"page": r.Page, "pages": r.Pages, "zoom": r.Zoom, "by": r.By, "at": r.At})
+	if res.Error != nil {
+		return false, apperr.Internalf(res.Error, "save presentation")
+	}
+	return res.RowsAffected > 0, nil
 }
 
 func toRow(st State) row {

@@ -10,11 +10,12 @@ import (
 // DeleteGuard may refuse to delete agenda items: another package's
 // records that name them (documents filed under an item, polls prepared
 // for it) would otherwise name items that no longer exist. It runs inside
-// the deleting transaction after the meeting row is locked (FOR UPDATE),
-// with the ids of the items about to go (an item and its sub-items), so
-// nothing it checks can change meanwhile in a transaction that locks the
-// meeting first. Its error, normally an apperr Conflict with a message
-// for the user, stops the delete; nothing is deleted.
+// the deleting transaction after the meeting row and the rows of the
+// items about to go (an item and its sub-items, whose ids it gets) are
+// locked (FOR UPDATE), so nothing it checks can change meanwhile in a
+// transaction that locks the meeting or one of those items (LockItem)
+// first. Its error, normally an apperr Conflict with a message for the
+// user, stops the delete; nothing is deleted.
 type DeleteGuard func(ctx context.Context, tx *gorm.DB, meetingID string, itemIDs []string) error
 
 // guards holds the delete guards other packages register (the wiring in

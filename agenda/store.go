@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/curia/curia/audit"
 	"github.com/curia/curia/internal/apperr"
@@ -163,9 +164,44 @@ func (w *writer) spokenOn(items []string) (item string, active bool, err error) 
 	return rows[0].ItemID, SpeakerStatus(rows[0].Status) == Active, nil
 }
 
-// guard asks the delete guards about items, inside the transaction.
+// guard locks items exclusively (FOR UPDATE) and then asks the delete
+// guards about them, inside the transaction. The lock comes first: a
+// transaction that attaches a record to one of them holds its row shared
+// (LockItem) until it commits, so the guards run after that commit and
+// see the record, or the attaching transaction waits for this one and
+// finds no item.
 func (w *writer) guard(ctx context.Context, g *guards, items []string) error {
+	var locked []string
+	err := w.tx.Model(&itemRow{}).Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
+		Where("id IN ? AND meeting_id = ?", items, w.meetingID).Pluck("id", &locked).Error
+	if err != nil {
+		return internal(err, "lock agenda items")
+	}
 	return g.check(ctx, w.tx, w.meetingID, items)
+}
+
+// LockItem checks, inside another package's transaction tx, that itemID
+// is an item of meetingID's agenda, and keeps it from being deleted until
+// tx ends; NotFound when it is not (or no longer) there. A store that
+// files a record under an item (a document, a poll) calls it in the
+// transaction that writes the record, whatever it checked before. On
+// PostgreSQL it takes a key-share lock on the item's row, which waits for
+// a delete that locked the row first (and then finds no row) and makes a
+// later delete wait until tx commits, before its delete guards look for
+// such records (see writer.guard); it does not hold up changes to the
+// item's title, order or status. On SQLite the immediate transaction
+// already serialises writers, so the read is enough.
+func LockItem(tx *gorm.DB, meetingID, itemID string) error {
+	var found []string
+	err := tx.Model(&itemRow{}).Clauses(clause.Locking{Strength: "KEY SHARE"}).
+		Where("id = ? AND meeting_id = ?", itemID, meetingID).Pluck("id", &found).Error
+	if err != nil {
+		return internal(err, "lock agenda item")
+	}
+	if len(found) == 0 {
+		return apperr.NotFoundf("agenda item not found")
+	}
+	return nil
 }
 
 // deleteItems removes items and their speaker entries; callers have made

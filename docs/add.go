@@ -172,19 +172,24 @@ func (s *Service) inspect(ctx context.Context, st *Staged) (pdf.Info, error) {
 	return info, apperr.Internalf(err, "inspect PDF")
 }
 
-// checkItem returns the agenda item id when it belongs to the meeting.
+// checkItem returns the agenda item id when it belongs to the meeting;
+// the store checks it again in its transaction (lockItem).
 func (s *Service) checkItem(ctx context.Context, meetingID, itemID string) (*string, error) {
 	if itemID == "" {
 		return nil, nil
 	}
 	m, err := s.agenda.MeetingOf(ctx, itemID)
 	if apperr.Is(err, apperr.NotFound) || (err == nil && m != meetingID) {
-		return nil, apperr.New(apperr.Unprocessable, "agenda_item_id: no such agenda item in this meeting")
+		return nil, errNoItem()
 	}
 	if err != nil {
 		return nil, err
 	}
 	return &itemID, nil
+}
+
+func errNoItem() error {
+	return apperr.New(apperr.Unprocessable, "agenda_item_id: no such agenda item in this meeting")
 }
 
 // dropBlob removes a blob that a failed or deleted document leaves unused.

@@ -167,6 +167,9 @@ func (s *store) putBlob(ctx context.Context, tx *gorm.DB, blobs Blobs, st *Stage
 // readers, and the audit entry, in one transaction.
 func (s *store) addDocument(ctx context.Context, blobs Blobs, st *Staged, d documentRow, v versionRow, readers []string, e audit.Entry) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
+		if err := lockItem(tx, d.MeetingID, d.AgendaItemID); err != nil {
+			return err
+		}
 		if err := s.putBlob(ctx, tx, blobs, st); err != nil {
 			return err
 		}
@@ -238,6 +241,9 @@ func (s *store) setReaders(ctx context.Context, docID string, users []string, e 
 
 func (s *store) updateDocument(ctx context.Context, id string, fields map[string]any, e audit.Entry) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
+		if err := lockNewItem(tx, id, fields); err != nil {
+			return err
+		}
 		res := tx.Model(&documentRow{}).Where("id = ?", id).Updates(fields)
 		if res.Error != nil {
 			return internal(res.Error)

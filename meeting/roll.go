@@ -26,6 +26,22 @@ func (s *Service) Roll(ctx context.Context, meetingID string) ([]RollEntry, erro
 	return s.store.roll(ctx, meetingID)
 }
 
+// Names returns the full names of users by id, whether or not they take
+// part in a meeting now: a record that names someone (a vote in a named
+// poll) still names them after they have left it. Unknown ids are
+// missing. It checks no access: it is for packages that already did.
+func (s *Service) Names(ctx context.Context, userIDs []string) (map[string]string, error) {
+	out := make(map[string]string, len(userIDs))
+	if len(userIDs) == 0 {
+		return out, nil
+	}
+	users, err := s.users.UsersByIDs(ctx, userIDs)
+	for _, u := range users {
+		out[u.ID] = u.FullName
+	}
+	return out, err
+}
+
 // CloseGuard may refuse to close a meeting. It runs inside the closing
 // transaction after the meeting row is locked (FOR UPDATE), so nothing it
 // checks can start meanwhile in a transaction that locks the meeting
@@ -63,15 +79,7 @@ func (s *Service) AddCloseGuard(fn CloseGuard) { s.closeGuards.add(fn) }
 // roll reads the participants' roll columns with a plain row scan: at
 // thousands of participants gorm's reflection costs more than the query.
 func (s *store) roll(ctx context.Context, meetingID string) ([]RollEntry, error) {
-	rows, err := s.db.WithContext(ctx).Model(&participantRow{}).
-		Select("user_id", "role", "can_vote", "weight", "attendance").
-		Where("meeting_id = ?", meetingID).Rows()
-	if err != nil {
-		return nil, internal(err, "load roll")
-	}
-	out := []RollEntry{}
-	err = scanRoll(rows, func(e RollEntry) { out = append(out, e) })
-	return out, err
+	return RollTx(s.db.WithContext(ctx), meetingID)
 }
 
 // scanRoll reads rows of (user_id, role, can_vote, weight, attendance)

@@ -48,3 +48,20 @@ func RollIn(tx *gorm.DB, meetingID string, userIDs []string) (map[string]RollEnt
 	err = scanRoll(rows, func(e RollEntry) { out[e.UserID] = e })
 	return out, err
 }
+
+// RollTx reads, inside another package's transaction tx, the whole roll
+// of a meeting, as Roll does outside one. It is for a store whose write
+// must count the participants as they are when it commits (a poll's close
+// freezes its electorate with it); as for RollIn, the caller share-locks
+// the meeting first (LockOpen), so a change of participants has either
+// committed and is seen here, or waits for the caller's commit.
+func RollTx(tx *gorm.DB, meetingID string) ([]RollEntry, error) {
+	rows, err := tx.Model(&participantRow{}).Select("user_id", "role", "can_vote", "weight", "attendance").
+		Where("meeting_id = ?", meetingID).Rows()
+	if err != nil {
+		return nil, internal(err, "load roll")
+	}
+	out := []RollEntry{}
+	err = scanRoll(rows, func(e RollEntry) { out = append(out, e) })
+	return out, err
+}

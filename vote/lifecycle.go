@@ -34,7 +34,8 @@ func (s *Service) CreatePoll(ctx context.Context, a web.Actor, meetingID string,
 	return s.create(ctx, a, meetingID, st, nil)
 }
 
-// checkItem checks that the poll's agenda item, if any, is of the meeting.
+// checkItem checks that the poll's agenda item, if any, is of the meeting;
+// createPoll checks it again in its transaction.
 func (s *Service) checkItem(ctx context.Context, meetingID string, st *Settings) error {
 	if st.AgendaItemID == nil || *st.AgendaItemID == "" {
 		st.AgendaItemID = nil
@@ -42,9 +43,13 @@ func (s *Service) checkItem(ctx context.Context, meetingID string, st *Settings)
 	}
 	m, err := s.agenda.MeetingOf(ctx, *st.AgendaItemID)
 	if apperr.Is(err, apperr.NotFound) || (err == nil && m != meetingID) {
-		return apperr.New(apperr.Unprocessable, "agenda_item_id is not an agenda item of this meeting")
+		return errNotAnItem()
 	}
 	return err
+}
+
+func errNotAnItem() error {
+	return apperr.New(apperr.Unprocessable, "agenda_item_id is not an agenda item of this meeting")
 }
 
 func (s *Service) create(ctx context.Context, a web.Actor, meetingID string, st Settings, againOf *string) (Poll, error) {
@@ -82,7 +87,7 @@ func (s *Service) VoteAgain(ctx context.Context, a web.Actor, pollID string) (Po
 // open poll changes nothing and answers as the first time did. Votes are
 // checked against the meeting's roll as read here, or later.
 func (s *Service) OpenPoll(ctx context.Context, a web.Actor, pollID string) (Poll, error) {
-	return s.step(ctx, a, pollID, "poll.opened", false, func(r pollRow, ms meeting.Status, _ *votesSoFar, _ *roll) (decision, error) {
+	return s.step(ctx, a, pollID, "poll.opened", false, func(r pollRow, ms meeting.Status, _ *votesSoFar) (decision, error) {
 		switch Status(r.Status) {
 		case Open:
 			return decision{}, nil
@@ -98,10 +103,12 @@ func (s *Service) OpenPoll(ctx context.Context, a web.Actor, pollID string) (Pol
 }
 
 // ClosePoll stops the votes, counts them and stores the result with the
-// electorate as it is now. Every vote acknowledged before the close is
-// counted, and none is taken after it. Closing a closed poll changes nothing.
+// electorate as it is now: the roll is read in the closing transaction,
+// so a change of participants is counted if it committed before, and
+// waits otherwise. Every vote acknowledged before the close is counted,
+// and none is taken after it. Closing a closed poll changes nothing.
 func (s *Service) ClosePoll(ctx context.Context, a web.Actor, pollID string) (Poll, error) {
-	p, err := s.step(ctx, a, pollID, "poll.closed", true, func(r pollRow, _ meeting.Status, v *votesSoFar, roll *roll) (decision, error) {
+	p, err := s.step(ctx, a, pollID, "poll.closed", true, func(r pollRow, _ meeting.Status, v *votesSoFar) (decision, error) {
 		switch Status(r.Status) {
 		case Closed, Published:
 			return decision{}, nil
@@ -110,7 +117,7 @@ func (s *Service) ClosePoll(ctx context.Context, a web.Actor, pollID string) (Po
 			return decision{}, apperr.Conflictf("a %s poll cannot be closed", r.Status)
 		}
 		st := r.settings()
-		t := tally(st, v.counts, roll.electorate(st.Eligibility, v.voters))
+		t := tally(st, v.counts, v.roll.electorate(st.Eligibility, v.voters))
 		b, err := json.Marshal(t)
 		if err != nil {
 			return decision{}, apperr.Internalf(err, "encode results")
@@ -125,7 +132,7 @@ func (s *Service) ClosePoll(ctx context.Context, a web.Actor, pollID string) (Po
 // PublishPoll announces a closed poll's results; in a named poll everyone may
 // then see who chose what. Publishing twice changes nothing.
 func (s *Service) PublishPoll(ctx context.Context, a web.Actor, pollID string) (Poll, error) {
-	return s.step(ctx, a, pollID, "poll.published", false, func(r pollRow, _ meeting.Status, _ *votesSoFar, _ *roll) (decision, error) {
+	return s.step(ctx, a, pollID, "poll.published", false, func(r pollRow, _ meeting.Status, _ *votesSoFar) (decision, error) {
 		switch Status(r.Status) {
 		case Published:
 			return decision{}, nil
@@ -139,7 +146,7 @@ func (s *Service) PublishPoll(ctx context.Context, a web.Actor, pollID string) (
 // CancelPoll voids a poll that is not yet published; its votes are kept for
 // the record but no result is shown. Cancelling twice changes nothing.
 func (s *Service) CancelPoll(ctx context.Context, a web.Actor, pollID string) (Poll, error) {
-	p, err := s.step(ctx, a, pollID, "poll.cancelled", false, func(r pollRow, _ meeting.Status, _ *votesSoFar, _ *roll) (decision, error) {
+	p, err := s.step(ctx, a, pollID, "poll.cancelled", false, func(r pollRow, _ meeting.Status, _ *votesSoFar) (decision, error) {
 		switch Status(r.Status) {
 		case Cancelled:
 			return decision{}, nil
@@ -154,24 +161,25 @@ func (s *Service) CancelPoll(ctx context.Context, a web.Actor, pollID string) (P
 }
 
 // step runs one lifecycle change as a manager of the poll's meeting and,
-// when it changed something, announces it as typ. It reads the meeting's
-// roll afresh first: votes after an open see who may vote as of the open,
-// and a close freezes the electorate as it is.
-func (s *Service) step(ctx context.Context, a web.Actor, pollID, typ string, withVotes bool, decide verdict) (Poll, error) {
+// when it changed something, announces it as typ. withVotes asks for the
+// votes of an open poll and the meeting's roll, read in the transaction
+// (a close freezes the electorate as it is); the other steps read the
+// cached roll afresh first, so that votes after an open see who may vote
+// as of the open.
+func (s *Service) step(ctx context.Context, a web.Actor, pollID, typ string, withVotes bool, decide decideFunc) (Poll, error) {
 	r, err := s.managed(ctx, a, pollID)
 	if err != nil {
 		return Poll{}, err
 	}
-	roll, err := s.rolls.get(ctx, r.MeetingID, time.Now())
-	if err != nil {
-		return Poll{}, err
+	if !withVotes {
+		if _, err := s.rolls.get(ctx, r.MeetingID, time.Now()); err != nil {
+			return Poll{}, err
+		}
 	}
 	var changed bool
 	err = s.writer.do(ctx, func(ctx context.Context, w *store) error {
 		var err error
-		r, changed, err = w.change(ctx, pollID, withVotes, func(r pollRow, ms meeting.Status, v *votesSoFar) (decision, error) {
-			return decide(r, ms, v, roll)
-		})
+		r, changed, err = w.change(ctx, pollID, withVotes, decide)
 		return err
 	})
 	if err != nil {
@@ -193,10 +201,6 @@ func (s *Service) managed(ctx context.Context, a web.Actor, pollID string) (poll
 	_, err = s.manager(ctx, a, r.MeetingID)
 	return r, err
 }
-
-// verdict decides a lifecycle step on the locked poll, knowing the
-// meeting's roll as read just before.
-type verdict func(r pollRow, ms meeting.Status, v *votesSoFar, roll *roll) (decision, error)
 
 func (s *Service) decided(a web.Actor, r pollRow, action string, fields map[string]any, detail map[string]any) decision {
 	return decision{fields: fields, entry: s.entry(a, r.MeetingID, action, r.ID, detail)}

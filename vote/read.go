@@ -148,9 +148,22 @@ func (s *Service) namedVotes(ctx context.Context, pollID, meetingID string) ([]N
 		return nil, err
 	}
 	out := make([]NamedVote, len(rows))
+	var left []string
 	for i, r := range rows {
 		out[i] = NamedVote{UserID: r.UserID, FullName: roll.members[r.UserID].FullName, Weight: r.Weight}
 		_ = json.Unmarshal([]byte(r.Options), &out[i].Options) // written by recordChoices
+		if _, ok := roll.members[r.UserID]; !ok {
+			left = append(left, r.UserID)
+		}
+	}
+	names, err := s.leftNames(ctx, left)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if n, ok := names[out[i].UserID]; ok {
+			out[i].FullName = n
+		}
 	}
 	slices.SortFunc(out, func(a, b NamedVote) int {
 		if c := strings.Compare(a.FullName, b.FullName); c != 0 {
@@ -211,10 +224,25 @@ func (s *Service) rollCall(ctx context.Context, pollID, meetingID string, e Elig
 			rc.NotVoted = append(rc.NotVoted, v)
 		}
 	}
-	for _, id := range slices.Sorted(maps.Keys(voted)) { // voted, then left the meeting
-		rc.Voted = append(rc.Voted, Voter{UserID: id, State: meeting.Unknown})
+	left := slices.Sorted(maps.Keys(voted)) // voted, then left the meeting
+	names, err := s.leftNames(ctx, left)
+	if err != nil {
+		return RollCall{}, err
+	}
+	for _, id := range left {
+		rc.Voted = append(rc.Voted, Voter{UserID: id, FullName: names[id], State: meeting.Unknown})
 	}
 	return rc, nil
+}
+
+// leftNames names voters who have left the meeting since they voted: the
+// roll no longer lists them, but their vote still counts and, in a named
+// poll, shows who cast it. None have, mostly: then it reads nothing.
+func (s *Service) leftNames(ctx context.Context, userIDs []string) (map[string]string, error) {
+	if len(userIDs) == 0 {
+		return nil, nil
+	}
+	return s.meetings.Names(ctx, userIDs)
 }
 
 // Progress is the poll.progress event: how many have voted out of how many may.

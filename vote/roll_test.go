@@ -46,6 +46,8 @@ func (s *rollSource) Participants(_ context.Context, _ string) ([]meeting.Partic
 	return nil, nil
 }
 
+func (s *rollSource) Names(context.Context, []string) (map[string]string, error) { return nil, nil }
+
 func (s *rollSource) Access(context.Context, web.Actor, string) (meeting.Access, error) {
 	return meeting.Access{}, nil
 }

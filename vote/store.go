@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/curia/curia/agenda"
 	"github.com/curia/curia/audit"
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/database"
@@ -117,11 +118,20 @@ func (s *store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 }
 
 // createPoll stores a draft poll with a zero counter per option, in a
-// meeting that is not closed.
+// meeting that is not closed, for an agenda item that is still on its
+// agenda: checked again here, in the transaction, as an item deleted
+// since the service checked it would leave the poll naming no item.
 func (s *store) createPoll(ctx context.Context, r pollRow, options []Option, e audit.Entry) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		if _, err := meeting.LockOpen(tx, r.MeetingID, false); err != nil {
 			return err
+		}
+		if r.AgendaItemID != nil {
+			if err := agenda.LockItem(tx, r.MeetingID, *r.AgendaItemID); apperr.Is(err, apperr.NotFound) {
+				return errNotAnItem()
+			} else if err != nil {
+				return err
+			}
 		}
 		if err := tx.Create(&r).Error; err != nil {
 			return apperr.Internalf(err, "create poll")
@@ -196,10 +206,12 @@ func (s *store) named(ctx context.Context, pollID string) ([]namedRow, error) {
 	return rows, internal(err, "load named votes")
 }
 
-// votesSoFar is what a poll holds when it closes.
+// votesSoFar is what a poll holds when it closes, with its meeting's roll
+// as it is then.
 type votesSoFar struct {
 	counts map[string]Count
 	voters []participationRow
+	roll   *roll
 }
 
 // decision is a lifecycle step's verdict on a locked poll: the columns to
@@ -210,7 +222,8 @@ type decision struct {
 }
 
 // decideFunc sees the poll, its meeting's status and (when asked for and
-// the poll is open) its votes, all under lock, and decides.
+// the poll is open) its votes and the meeting's roll, all under lock, and
+// decides.
 type decideFunc func(p pollRow, ms meeting.Status, v *votesSoFar) (decision, error)
 
 // change runs one lifecycle step: it locks the meeting (shared) and the
@@ -235,6 +248,9 @@ func (s *store) change(ctx context.Context, id string, withVotes bool, decide de
 		var v *votesSoFar
 		if withVotes && Status(p.Status) == Open {
 			if v, err = loadVotes(tx, id); err != nil {
+				return err
+			}
+			if v.roll, err = rollTx(tx, p.MeetingID); err != nil {
 				return err
 			}
 		}
@@ -282,6 +298,21 @@ func loadVotes(tx *gorm.DB, pollID string) (*votesSoFar, error) {
 	return v, nil
 }
 
+// rollTx reads the meeting's roll in tx, without names (it is counted,
+// not shown). The caller holds the meeting's lock (shared), so no change
+// of participants commits between this read and the caller's commit.
+func rollTx(tx *gorm.DB, meetingID string) (*roll, error) {
+	entries, err := meeting.RollTx(tx, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	r := &roll{at: time.Now(), members: make(map[string]member, len(entries))}
+	for _, e := range entries {
+		r.members[e.UserID] = memberOf(e, "")
+	}
+	return r, nil
+}
+
 func internal(err error, what string) error {
 	if err == nil {
 		return nil
@@ -290,6 +321,14 @@ func internal(err error, what string) error {
 		return err
 	}
 	return apperr.Internalf(err, "%s", what)
+}
+
+// openPollIDs returns the ids of a meeting's open polls.
+func (s *store) openPollIDs(ctx context.Context, meetingID string) ([]string, error) {
+	var ids []string
+	err := s.db.WithContext(ctx).Model(&pollRow{}).Where("meeting_id = ? AND status = ?", meetingID, string(Open)).
+		Order("id").Pluck("id", &ids).Error
+	return ids, internal(err, "list open polls")
 }
 
 // countOpen counts a meeting's open polls, in tx.

@@ -49,12 +49,14 @@ import (
 // Meetings is what voting needs from package meeting. Access is NotFound
 // for a meeting the actor may not see; Roll lists everyone in the meeting
 // with right, weight and attendance (cheap, read often); Participants
-// lists them with their names (read now and then). Errors are apperr
-// errors; all of them may block on the database.
+// lists them with their names (read now and then); Names names users
+// whether or not they still take part (a voter who has left). Errors are
+// apperr errors; all of them may block on the database.
 type Meetings interface {
 	Access(ctx context.Context, a web.Actor, meetingID string) (meeting.Access, error)
 	Roll(ctx context.Context, meetingID string) ([]meeting.RollEntry, error)
 	Participants(ctx context.Context, meetingID string) ([]meeting.Participant, error)
+	Names(ctx context.Context, userIDs []string) (map[string]string, error)
 }
 
 // Agenda tells which meeting an agenda item belongs to; NotFound when
@@ -134,6 +136,24 @@ func (s *Service) Close() {
 // nodes.
 func (s *Service) MeetingAccessChanged(_ context.Context, meetingID string) {
 	s.rolls.drop(meetingID)
+}
+
+// ParticipantRemoved publishes the progress of the meeting's open polls
+// afresh: someone was removed from it or given another role or other
+// rights, which changes who may still vote, so the count of those who
+// have not voted is out of date. The meeting service calls it after the
+// change commits (meeting.Config.Removed, wired in internal/app). The
+// progress goes out as after a vote, at most once per ProgressEvery.
+func (s *Service) ParticipantRemoved(ctx context.Context, meetingID, _ string) {
+	s.rolls.drop(meetingID) // AccessChanged did so already; this does not rely on it
+	ids, err := s.store.openPollIDs(ctx, meetingID)
+	if err != nil {
+		s.log.WarnContext(ctx, "poll progress not sent after a change of participants", "meeting_id", meetingID, "err", err)
+		return
+	}
+	for _, id := range ids {
+		s.progress.offer(id, meetingID)
+	}
 }
 
 // access returns the actor's access to the meeting of a poll; a meeting

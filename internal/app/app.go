@@ -150,6 +150,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 // after a.Meetings, and read here only once requests run.
 func (a *App) participantRemoved(ctx context.Context, meetingID, userID string) {
 	a.Docs.ParticipantRemoved(ctx, meetingID, userID)
+	a.Votes.ParticipantRemoved(ctx, meetingID, userID) // open polls: fresh progress
+	a.Agenda.ParticipantLeft(ctx, a.Log, meetingID, userID)
 	a.disconnect(ctx, meetingID, userID)
 }
 

@@ -245,3 +245,54 @@ func BenchmarkPageTurn(b *testing.B) {
 		})
 	}
 }
+
+// TestSimultaneousTurnsEndOnTheStoredPage: the chair and the presenter
+// turn at the same instant. The turn stored last must be the one
+// announced last, or every tablet stays on a page the server no longer
+// shows (and a late joiner sees another). The first turn is held between
+// its store and its announcement while the second is under way: the
+// second must wait for it (up to the hold's 300 ms), not overtake it.
+func TestSimultaneousTurnsEndOnTheStoredPage(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
+		f := newCloseFixture(t, b)
+		second := make(chan struct{})
+		var holds atomic.Int32
+		f.svc.stored = func(st State) {
+			if st.Page == 2 && holds.Add(1) == 1 {
+				select { // hold the first turn while the second runs
+				case <-second:
+				case <-time.After(300 * time.Millisecond):
+				}
+			}
+		}
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := f.turn(2); err != nil {
+				t.Error(err)
+			}
+		}()
+		for holds.Load() == 0 { // the first turn is stored and held
+			time.Sleep(time.Millisecond)
+		}
+		if _, err := f.turn(7); err != nil {
+			t.Fatal(err)
+		}
+		close(second)
+		wg.Wait()
+		f.svc.out.close()
+		stored := f.stored(t).Page
+		evs := drain(f.rec)
+		if len(evs) == 0 {
+			t.Fatal("no event announced the turns")
+		}
+		last := evs[len(evs)-1].Data.(State)
+		if last.Page != stored {
+			t.Fatalf("the last event shows page %d, the stored state page %d", last.Page, stored)
+		}
+		if stored != 7 {
+			t.Fatalf("stored page %d, want 7 (the turn that came second)", stored)
+		}
+	})
+}

@@ -7,9 +7,11 @@ package presentation
 
 import (
 	"context"
+	"hash/maphash"
 	"log/slog"
 	"math"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/curia/curia/audit"
@@ -90,6 +92,25 @@ type Service struct {
 	store *store
 	cfg   Config
 	out   *coalescer
+	order stripes
+	// stored, in tests, runs between storing a change and offering it.
+	stored func(State)
+}
+
+// stripes keeps one meeting's changes in one order, on this node: each is
+// stored and offered to the coalescer under its meeting's stripe, so the
+// last event sent is the state last stored even when the chair and the
+// presenter turn at the same instant. Meetings sharing a stripe wait for
+// each other for the length of one UPDATE.
+type stripes struct {
+	seed maphash.Seed
+	once sync.Once
+	mu   [64]sync.Mutex
+}
+
+func (o *stripes) of(meetingID string) *sync.Mutex {
+	o.once.Do(func() { o.seed = maphash.MakeSeed() })
+	return &o.mu[maphash.String(o.seed, meetingID)%uint64(len(o.mu))]
 }
 
 // NewService returns a Service on db.
@@ -158,7 +179,9 @@ func hidden(st State) State {
 // change; page turns and zooms within the document shown are not. Every
 // change takes part in the meeting's lock, so one racing the meeting's
 // close either is stored (and announced) before the close commits or is
-// the closed meeting's Conflict, with nothing stored or announced.
+// the closed meeting's Conflict, with nothing stored or announced. Two
+// changes at once (the chair and the presenter) are stored and announced
+// in the same order, so the room ends on the page stored.
 func (s *Service) Set(ctx context.Context, a web.Actor, meetingID string, in Input) (State, error) {
 	acc, err := s.cfg.Meetings.Access(ctx, a, meetingID)
 	if err != nil {
@@ -171,11 +194,17 @@ func (s *Service) Set(ctx context.Context, a web.Actor, meetingID string, in Inp
 	if err != nil {
 		return State{}, err
 	}
+	mu := s.order.of(meetingID)
+	mu.Lock()
+	defer mu.Unlock()
 	now := s.cfg.Now()
 	st.By, st.At = a.UserID, &now
 	err = s.store.put(ctx, st, func(prevDoc *string, prevVersion int) audit.Entry { return shownEntry(a, st, prevDoc, prevVersion) })
 	if err != nil {
 		return State{}, err
+	}
+	if s.stored != nil {
+		s.stored(st)
 	}
 	s.out.offer(meetingID, st)
 	return st, nil

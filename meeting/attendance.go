@@ -106,7 +106,7 @@ func checkAttendanceRight(acc Access, self bool, st State) error {
 }
 
 // attendanceChanged builds the answer and, when something changed,
-// publishes it with the new quorum.
+// publishes it with the new quorum and tells Config.AttendanceChanged.
 func (s *Service) attendanceChanged(ctx context.Context, r participantRow, changed bool) (AttendanceChange, error) {
 	list, err := s.attendance(ctx, []participantRow{r})
 	if err != nil {
@@ -119,6 +119,7 @@ func (s *Service) attendanceChanged(ctx context.Context, r participantRow, chang
 	out := AttendanceChange{Attendance: list[0], Quorum: q}
 	if changed {
 		s.publish(ctx, r.MeetingID, "attendance.changed", out)
+		s.present(ctx, r.MeetingID)
 	}
 	return out, nil
 }

@@ -52,7 +52,11 @@ type Config struct {
 	// given another role, the meeting's status changed. Whoever caches
 	// grants (the documents service) forgets them.
 	AccessChanged func(ctx context.Context, meetingID string)
-	Now           func() time.Time
+	// AttendanceChanged is told, after the change commits, that someone's
+	// attendance in a meeting changed (checked in, out, absent): who may
+	// vote in a poll of the members present has changed.
+	AttendanceChanged func(ctx context.Context, meetingID string)
+	Now               func() time.Time
 }
 
 // Service implements the meeting rules for REST, the live hub and the CLI.
@@ -62,6 +66,7 @@ type Service struct {
 	pub     event.Publisher
 	removed func(ctx context.Context, meetingID, userID string)
 	changed func(ctx context.Context, meetingID string) // Config.AccessChanged
+	present func(ctx context.Context, meetingID string) // Config.AttendanceChanged
 	now     func() time.Time
 
 	closeGuards guards
@@ -83,8 +88,11 @@ func NewService(db *database.DB, cfg Config) *Service {
 	if cfg.AccessChanged == nil {
 		cfg.AccessChanged = func(context.Context, string) {}
 	}
+	if cfg.AttendanceChanged == nil {
+		cfg.AttendanceChanged = func(context.Context, string) {}
+	}
 	return &Service{store: &store{db: db.Gorm}, users: cfg.Users, pub: cfg.Publisher, removed: cfg.Removed,
-		changed: cfg.AccessChanged, now: cfg.Now}
+		changed: cfg.AccessChanged, present: cfg.AttendanceChanged, now: cfg.Now}
 }
 
 // NewMeeting is the input of Create.

@@ -88,6 +88,48 @@ func TestProgressAfterRemoval(t *testing.T) {
 	})
 }
 
+// TestProgressAfterCheckIn: in a poll of the members present (the
+// default), a delegate checking in may now vote, and one recorded absent
+// may no longer: the chair's count of who has not voted follows at once,
+// not at the next vote.
+func TestProgressAfterCheckIn(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
+		pub := newSplitter()
+		srv := apptest.Start(t, b, apptest.WithPublisher(pub))
+		c := srv.NewCast("ci")
+		m, p := livePoll(c, nil)
+		late := crowd(t, srv, c.Secretary, m, 1, false)[0]
+		step(c.Chair, p, "open", ok)
+		voteAs(c.Chair, p, "agree").Check(t, "the chair votes", created)
+		next := func() vote.Progress {
+			t.Helper()
+			for {
+				e := pub.nextLive(t)
+				if e.Type == "poll.progress" {
+					return e.Data.(vote.Progress)
+				}
+			}
+		}
+		if pr := next(); pr != (vote.Progress{PollID: p, Voted: 1, Eligible: 2}) {
+			t.Fatalf("progress after the first vote: %+v, want 1 of 2 (the chair and the delegate present)", pr)
+		}
+		time.Sleep(300 * time.Millisecond) // past the interval: what follows goes out at once
+		apptest.Drain(pub.live)
+
+		attendance := "/api/v1/meetings/" + m + "/attendance"
+		late.Must(ok, "POST", attendance, map[string]any{"state": "present"})
+		if pr := next(); pr != (vote.Progress{PollID: p, Voted: 1, Eligible: 3}) {
+			t.Errorf("progress after a delegate checked in: %+v, want 1 of 3", pr)
+		}
+		time.Sleep(300 * time.Millisecond)
+		apptest.Drain(pub.live)
+		c.Secretary.Must(ok, "POST", attendance, map[string]any{"user_id": c.Delegate.UserID, "state": "absent", "reason": "về sớm"})
+		if pr := next(); pr != (vote.Progress{PollID: p, Voted: 1, Eligible: 2}) {
+			t.Errorf("progress after a delegate was recorded absent: %+v, want 1 of 2", pr)
+		}
+	})
+}
+
 // removeOnRoll is the meeting as the vote service sees it, but the next
 // read of the roll, once armed, is followed by the removal of a
 // participant before it answers: a removal that commits between that read

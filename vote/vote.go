@@ -138,13 +138,14 @@ func (s *Service) MeetingAccessChanged(_ context.Context, meetingID string) {
 	s.rolls.drop(meetingID)
 }
 
-// ParticipantRemoved publishes the progress of the meeting's open polls
-// afresh: someone was removed from it or given another role or other
-// rights, which changes who may still vote, so the count of those who
-// have not voted is out of date. The meeting service calls it after the
-// change commits (meeting.Config.Removed, wired in internal/app). The
-// progress goes out as after a vote, at most once per ProgressEvery.
-func (s *Service) ParticipantRemoved(ctx context.Context, meetingID, _ string) {
+// RollChanged publishes the progress of the meeting's open polls afresh:
+// someone was removed from it or given another role or other rights, or
+// checked in or out, which changes who may still vote, so the count of
+// those who have not voted is out of date. The meeting service calls it
+// after the change commits (meeting.Config.Removed and
+// AttendanceChanged, wired in internal/app). The progress goes out as
+// after a vote, at most once per ProgressEvery.
+func (s *Service) RollChanged(ctx context.Context, meetingID string) {
 	s.rolls.drop(meetingID) // AccessChanged did so already; this does not rely on it
 	ids, err := s.store.openPollIDs(ctx, meetingID)
 	if err != nil {

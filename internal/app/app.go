@@ -125,7 +125,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 		pub = event.Multi{hub, cfg.Publisher}
 	}
 	a.Meetings = meeting.NewService(db, meeting.Config{Users: accounts, Publisher: pub, Removed: a.participantRemoved,
-		AccessChanged: a.meetingAccessChanged})
+		AccessChanged: a.meetingAccessChanged, AttendanceChanged: a.attendanceChanged})
 	a.Agenda = agenda.NewService(db, agenda.Config{Meetings: a.Meetings, Users: accounts, Publisher: pub})
 	a.auditW = audit.NewBatcher(db)
 	a.PDF = newPDFWorkers(cfg)
@@ -150,7 +150,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 // after a.Meetings, and read here only once requests run.
 func (a *App) participantRemoved(ctx context.Context, meetingID, userID string) {
 	a.Docs.ParticipantRemoved(ctx, meetingID, userID)
-	a.Votes.ParticipantRemoved(ctx, meetingID, userID) // open polls: fresh progress
+	a.Votes.RollChanged(ctx, meetingID) // open polls: fresh progress
 	a.Agenda.ParticipantLeft(ctx, a.Log, meetingID, userID)
 	a.disconnect(ctx, meetingID, userID)
 }
@@ -190,6 +190,13 @@ func (a *App) sessionsChanged(ctx context.Context, userID, session string) {
 func (a *App) meetingAccessChanged(ctx context.Context, meetingID string) {
 	a.Docs.MeetingAccessChanged(ctx, meetingID)
 	a.Votes.MeetingAccessChanged(ctx, meetingID)
+}
+
+// attendanceChanged tells the vote service that someone checked in or
+// out: who may vote in an open poll of the members present changed. a.Votes
+// is made after a.Meetings, and read here only once requests run.
+func (a *App) attendanceChanged(ctx context.Context, meetingID string) {
+	a.Votes.RollChanged(ctx, meetingID)
 }
 
 // shown tells docs what page a meeting shows a user, for the presenter's

@@ -145,6 +145,28 @@ describe('LiveSocket', () => {
     live.stop();
   });
 
+  it('asks the owner to check the session at once when the hub closes with 4003', () => {
+    const checks: number[] = [];
+    const sockets: FakeSocket[] = [];
+    const live = new LiveSocket(
+      { url: 'ws://h/api/v1/meetings/m/live', makeSocket: (u) => { const s = new FakeSocket(u); sockets.push(s); return s; }, rand: () => 0 },
+      { snapshot: () => {}, event: () => {}, resync: () => {}, status: () => {}, failing: (n) => checks.push(n) },
+    );
+    live.start();
+    sockets[0].open();
+    sockets[0].msg({ type: 'snapshot', seq: 1, data: { epoch: 'E', state: null } });
+    sockets[0].drop(1006); // Wi-Fi: no check, just reconnect
+    expect(checks).toEqual([]);
+    vi.advanceTimersByTime(250);
+    sockets[1].open();
+    sockets[1].msg({ type: 'snapshot', seq: 1, data: { epoch: 'E', resumed: true } });
+    sockets[1].drop(4003); // session ended: check now
+    expect(checks).toEqual([0]);
+    vi.advanceTimersByTime(250);
+    expect(sockets.length).toBe(3); // and still reconnect (access changed: may be let in again)
+    live.stop();
+  });
+
   it('builds the URL for the page origin', () => {
     expect(liveURL('a b', { protocol: 'https:', host: 'x:1' })).toBe('wss://x:1/api/v1/meetings/a%20b/live');
     expect(liveURL('m', { protocol: 'http:', host: 'x' })).toBe('ws://x/api/v1/meetings/m/live');

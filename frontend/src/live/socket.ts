@@ -18,7 +18,11 @@ export interface LiveHandlers {
   ephemeral?(msg: LiveEvent): void;
   /** Connected (snapshot received) or not. */
   status(online: boolean): void;
-  /** Reconnecting keeps failing: the owner may check the session. */
+  /**
+   * Reconnecting keeps failing, or the hub closed with 4003 (the user's
+   * access or session changed, and the reconnection may be refused): the
+   * owner may check the session.
+   */
   failing?(attempts: number): void;
 }
 
@@ -166,6 +170,9 @@ export class LiveSocket {
     clearInterval(this.pingTimer);
     this.setOnline(false);
     if (code === 4001) this.forget(); // the server lost the stream: reconnect without since
+    // Access changed or the session ended: ask now whether we are still
+    // signed in, rather than after three refused reconnections.
+    if (code === 4003) this.h.failing?.(this.attempt);
     this.retry();
   }
 

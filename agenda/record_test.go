@@ -10,8 +10,8 @@ import (
 )
 
 // TestDeleteKeepsTheRecord: an item on which someone has, or had, the
-// floor is part of the meeting's record, and so is an item that a poll or
-// a document names. Deleting it (or a parent above it) is a 409 that
+// floor is part of the meeting's record, and so is an item that a poll
+// (here a draft) or a document names. Deleting it (or a parent above it) is a 409 that
 // deletes nothing; items with only waiting or withdrawn speakers go, with
 // those entries.
 func TestDeleteKeepsTheRecord(t *testing.T) {
@@ -48,9 +48,7 @@ func TestDeleteKeepsTheRecord(t *testing.T) {
 			AgendaItemID *string `json:"agenda_item_id"`
 		}
 		sec.Must(created, "POST", "/api/v1/meetings/"+m+"/polls", map[string]any{"title": "Thông qua", "agenda_item_id": polled}).JSON(&p)
-		sec.Do("DELETE", item(polled), nil).Check(t, "delete an item with a poll", conflict, "Thông qua")
-		sec.Must(ok, "POST", "/api/v1/polls/"+p.ID+"/cancel", nil)
-		sec.Do("DELETE", item(polled), nil).Check(t, "delete an item with a cancelled poll", conflict, "Thông qua")
+		sec.Do("DELETE", item(polled), nil).Check(t, "delete an item with a draft poll", conflict, "Thông qua", "cancel it first")
 		sec.Get("/api/v1/polls/"+p.ID, &p)
 		if p.AgendaItemID == nil || *p.AgendaItemID != polled {
 			t.Errorf("poll names item %v, want %s", p.AgendaItemID, polled)
@@ -94,4 +92,59 @@ func count(list []string, s string) int {
 		}
 	}
 	return n
+}
+
+// TestCancelledPollLetsGoOfItsItem: a poll prepared on the wrong item and
+// cancelled before it opened took no vote: deleting the item detaches it
+// (the poll stays, on no item). A poll that opened, even if cancelled
+// later, keeps its item on the agenda. A delete that another guard
+// refuses detaches nothing.
+func TestCancelledPollLetsGoOfItsItem(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
+		_, cast := apptest.StartCast(t, b)
+		sec, chair := cast.Secretary, cast.Chair
+		m := cast.Meeting("Nhầm mục")
+		wrong := addItem(sec, m, "Nhầm mục", "")
+		held := addItem(sec, m, "Đã biểu quyết", "")
+		filed := addItem(sec, m, "Có tài liệu", "")
+		cast.SetStatus(m, "scheduled", "live")
+		type poll struct {
+			ID           string  `json:"id"`
+			AgendaItemID *string `json:"agenda_item_id"`
+		}
+		newPoll := func(title, itemID string) poll {
+			var p poll
+			sec.Must(created, "POST", "/api/v1/meetings/"+m+"/polls", map[string]any{"title": title, "agenda_item_id": itemID}).JSON(&p)
+			return p
+		}
+		item := func(id string) string { return "/api/v1/agenda-items/" + id }
+
+		mistaken := newPoll("Nhầm", wrong)
+		sec.Must(ok, "POST", "/api/v1/polls/"+mistaken.ID+"/cancel", nil)
+		sec.Must(noContent, "DELETE", item(wrong), nil)
+		sec.Get("/api/v1/polls/"+mistaken.ID, &mistaken)
+		if mistaken.AgendaItemID != nil {
+			t.Errorf("the cancelled poll still names the deleted item %s", *mistaken.AgendaItemID)
+		}
+
+		voted := newPoll("Đã mở", held)
+		chair.Must(ok, "POST", "/api/v1/polls/"+voted.ID+"/open", nil)
+		chair.Must(ok, "POST", "/api/v1/polls/"+voted.ID+"/cancel", nil)
+		sec.Do("DELETE", item(held), nil).Check(t, "delete an item whose poll opened", conflict, "Đã mở", "voted on")
+
+		// A cancelled poll and a document on one item: the document's guard
+		// refuses, and the poll keeps its item.
+		both := newPoll("Cũng nhầm", filed)
+		sec.Must(ok, "POST", "/api/v1/polls/"+both.ID+"/cancel", nil)
+		sec.Upload("/api/v1/meetings/"+m+"/documents", "to-trinh.pdf", testpdf.Pages(1, "filed"),
+			map[string]string{"title": "Tờ trình", "agenda_item_id": filed}).Check(t, "upload", created)
+		sec.Do("DELETE", item(filed), nil).Check(t, "delete an item with a document", conflict, "Tờ trình")
+		sec.Get("/api/v1/polls/"+both.ID, &both)
+		if both.AgendaItemID == nil || *both.AgendaItemID != filed {
+			t.Errorf("a refused delete detached the cancelled poll: item %v, want %s", both.AgendaItemID, filed)
+		}
+		if got, want := outline(readAgenda(sec, m).Items), []string{"1 Đã biểu quyết", "2 Có tài liệu"}; !slices.Equal(got, want) {
+			t.Errorf("agenda %v, want %v", got, want)
+		}
+	})
 }

@@ -8,22 +8,37 @@ import (
 	"github.com/curia/curia/internal/apperr"
 )
 
-// AgendaDeleteGuard refuses to delete agenda items that a poll names,
-// whatever the poll's status: a poll cannot be moved to another item, so
-// it would go on naming an item that no longer exists (and "vote again"
-// would copy that id into a new poll). The wiring registers it with
-// agenda.Service.AddDeleteGuard; it runs in the deleting transaction,
-// after the meeting row is locked.
+// AgendaDeleteGuard refuses to delete agenda items that a poll names: a
+// poll cannot be moved to another item, so it would go on naming an item
+// that no longer exists (and "vote again" would copy that id into a new
+// poll). A poll cancelled before it ever opened took no vote and counts
+// for nothing: it lets go of the item instead (its agenda_item_id becomes
+// null in the same transaction), so a poll prepared on the wrong item and
+// cancelled does not pin that item to the agenda for good. A draft is
+// refused with a message that says to cancel it first. The wiring
+// registers it with agenda.Service.AddDeleteGuard; it runs in the deleting
+// transaction, after the meeting row and the items are locked.
 func (s *Service) AgendaDeleteGuard(ctx context.Context, tx *gorm.DB, meetingID string, itemIDs []string) error {
-	var titles []string
-	err := tx.WithContext(ctx).Model(&pollRow{}).Where("meeting_id = ? AND agenda_item_id IN ?", meetingID, itemIDs).
-		Order("created_at, id").Limit(1).Pluck("title", &titles).Error
+	db := tx.WithContext(ctx)
+	err := db.Model(&pollRow{}).
+		Where("meeting_id = ? AND agenda_item_id IN ? AND status = ? AND opened_at IS NULL", meetingID, itemIDs, string(Cancelled)).
+		Update("agenda_item_id", nil).Error
+	if err != nil {
+		return internal(err, "detach cancelled polls from agenda items")
+	}
+	var rows []pollRow
+	err = db.Select("title", "status").Where("meeting_id = ? AND agenda_item_id IN ?", meetingID, itemIDs).
+		Order("created_at, id").Limit(1).Find(&rows).Error
 	if err != nil {
 		return internal(err, "find the polls of agenda items")
 	}
-	if len(titles) > 0 {
-		return apperr.Conflictf("the poll %q is prepared for this agenda item (or one of its sub-items), "+
-			"and an item with a poll stays on the agenda", titles[0])
+	if len(rows) == 0 {
+		return nil
 	}
-	return nil
+	if Status(rows[0].Status) == Draft {
+		return apperr.Conflictf("the poll %q is prepared for this agenda item (or one of its sub-items): "+
+			"cancel it first, or keep the item", rows[0].Title)
+	}
+	return apperr.Conflictf("the poll %q was held on this agenda item (or one of its sub-items), "+
+		"and an item that was voted on stays on the agenda", rows[0].Title)
 }

@@ -51,14 +51,24 @@ func TestOutsiderAdminCannotMakeDocumentConfidential(t *testing.T) {
 	// The secretary may; those who lose the document are told.
 	apptest.Drain(r.rec)
 	r.c.Secretary.Must(http.StatusOK, "PATCH", "/api/v1/documents/"+d.ID, map[string]any{"confidential": true})
-	removed := false
+	removedFor := map[string]bool{}
 	for _, e := range apptest.Drain(r.rec) {
-		if e.Type == "document.removed" && e.Visible(r.c.Delegate.UserID) {
-			removed = true
+		for _, u := range []string{r.c.Delegate.UserID, r.c.Admin.UserID, r.c.Secretary.UserID} {
+			if e.Type == "document.removed" && e.Visible(u) {
+				removedFor[u] = true
+			}
 		}
 	}
-	if !removed {
+	if !removedFor[r.c.Delegate.UserID] {
 		t.Error("the delegate, who lost the document, was not sent document.removed")
+	}
+	// The administrator outside the meeting, who may follow it live and
+	// saw the open document, loses it too.
+	if !removedFor[r.c.Admin.UserID] {
+		t.Error("the administrator outside the meeting, who lost the document, was not sent document.removed")
+	}
+	if removedFor[r.c.Secretary.UserID] {
+		t.Error("the secretary, who keeps the document, was sent document.removed")
 	}
 }
 

@@ -137,8 +137,12 @@ func (s *Service) publishAccessChange(ctx context.Context, d documentRow, doc Do
 		s.pub.Publish(ctx, evs...)
 		return
 	}
-	if before == nil { // it was open to every participant
-		before = s.participantIDs(ctx, d.MeetingID)
+	gone := map[string]any{"id": d.ID}
+	if before == nil { // it was open: everyone else loses it, administrators following the meeting too
+		s.pub.Publish(ctx,
+			event.Event{MeetingID: d.MeetingID, Type: "document.updated", Data: doc, Audience: nonNil(after)},
+			event.Event{MeetingID: d.MeetingID, Type: "document.removed", Data: gone, Exclude: nonNil(after)})
+		return
 	}
 	var lost, kept, gained []string
 	for _, u := range before {
@@ -153,7 +157,6 @@ func (s *Service) publishAccessChange(ctx context.Context, d documentRow, doc Do
 			gained = append(gained, u)
 		}
 	}
-	gone := map[string]any{"id": d.ID}
 	evs := []event.Event{{MeetingID: d.MeetingID, Type: "document.updated", Data: doc, Audience: nonNil(kept)}}
 	if len(gained) > 0 {
 		evs = append(evs, event.Event{MeetingID: d.MeetingID, Type: "document.added", Data: doc, Audience: gained})
@@ -168,18 +171,6 @@ func (s *Service) publishAccessChange(ctx context.Context, d documentRow, doc Do
 func public(doc Document) Document {
 	doc.Risks, doc.Readers, doc.Versions = nil, nil, nil
 	return doc
-}
-
-func (s *Service) participantIDs(ctx context.Context, meetingID string) []string {
-	ps, err := s.meetings.Participants(ctx, meetingID)
-	if err != nil {
-		s.log.ErrorContext(ctx, "list participants", "err", err)
-	}
-	out := []string{}
-	for _, p := range ps {
-		out = append(out, p.UserID)
-	}
-	return out
 }
 
 func nonNil(s []string) []string {

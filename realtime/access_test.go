@@ -353,6 +353,36 @@ func TestPingFrameFloodIsLimited(t *testing.T) {
 	})
 }
 
+// Pongs the client sends unasked count too: 2,000 of them as fast as it
+// can close the connection with 1008.
+func TestPongFrameFloodIsLimited(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
+		auth := newFakeAuth()
+		auth.add("m1", "mallory", "delegate")
+		n := startNode(t, openDB(t, b), auth, func(o *Options) { o.RateLimit, o.RateBurst = 20, 10 })
+		c := dial(t, n, "m1", "mallory", "")
+		decodeSnap(t, c.next())
+		go func() {
+			for range 2000 {
+				if c.ws.WriteControl(websocket.PongMessage, []byte("x"), time.Now().Add(time.Second)) != nil {
+					return
+				}
+			}
+		}()
+		_ = c.ws.SetReadDeadline(time.Now().Add(3 * time.Second))
+		for {
+			_, _, err := c.ws.ReadMessage()
+			var ce *websocket.CloseError
+			switch {
+			case errors.As(err, &ce) && ce.Code == websocket.ClosePolicyViolation:
+				return // closed for flooding: right
+			case err != nil:
+				t.Fatalf("after 2000 unasked pongs the connection was not closed with 1008: %v", err)
+			}
+		}
+	})
+}
+
 // A few pings within the limit are answered.
 func TestPingFramesAnswered(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, b testdb.Backend) {

@@ -482,7 +482,16 @@ func (c *conn) readLoop() {
 	wait := c.hub.opt.PongWait
 	ws.SetReadLimit(c.hub.opt.ReadLimit)
 	_ = ws.SetReadDeadline(time.Now().Add(wait))
-	ws.SetPongHandler(func(string) error { return ws.SetReadDeadline(time.Now().Add(wait)) })
+	// A pong keeps the connection alive; one the client sends unasked
+	// counts against the rate limit as a ping does, so a flood of them is
+	// closed with 1008 too (the answers to our pings, one per PingEvery,
+	// are far within it).
+	ws.SetPongHandler(func(string) error {
+		if !c.closing() {
+			c.allow()
+		}
+		return ws.SetReadDeadline(time.Now().Add(wait))
+	})
 	// gorilla would answer pings and close frames from this goroutine.
 	// The answer to a ping goes through the queue; the close frame is the
 	// writer's (writeClose). What gorilla still writes itself (the close

@@ -13,8 +13,8 @@ import (
 // (and admin) sees an open document; a confidential one is seen by its
 // readers, the chair and the secretary only. A reader row counts only for
 // someone who takes part in the meeting: a participant's rows are dropped
-// when they leave it (ParticipantRemoved), and one left behind (that
-// cleanup failed or raced) gives nothing to an administrator outside it.
+// in the transaction that removes them (LeaveHook), and one left behind
+// (written by hand) gives nothing to an administrator outside it.
 func visible(acc meeting.Access, d documentRow, readers []string) bool {
 	if !d.Confidential {
 		return true

@@ -5,7 +5,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/curia/curia/audit"
 	"github.com/curia/curia/internal/web"
 )
 
@@ -92,28 +91,13 @@ func (c *accessCache) put(k accessKey, gen uint64, d documentRow, v versionRow) 
 // the very next request on this node.
 func (s *Service) MeetingAccessChanged(context.Context, string) { s.access.invalidate() }
 
-// ParticipantRemoved takes a user who was removed from a meeting off the
-// access lists of its documents (meeting.Config.Removed, told after the
-// removal commits; also after a change of role, when it does nothing):
-// added back later, in any role, they must be given each confidential
-// document again. Until it has run, visible trusts no reader row of a
-// non-participant. Each list changed is audited as document.reader_dropped.
-func (s *Service) ParticipantRemoved(ctx context.Context, meetingID, userID string) {
+// ParticipantRemoved forgets the cached grants once a removal (or a change
+// of role) has committed (meeting.Config.Removed), under the visibility
+// lock, so that no announcement in flight reads the audience from before.
+func (s *Service) ParticipantRemoved(context.Context, string, string) {
 	s.visibility.Lock() // see Service.visibility: a change of who may see documents
 	defer s.visibility.Unlock()
-	ctx = context.WithoutCancel(ctx) // the removal is committed: finish its consequence
-	docs, err := s.store.dropReader(ctx, meetingID, userID, func(docID string) audit.Entry {
-		return audit.For(web.Actor{}, s.now(), meetingID, "document.reader_dropped", "document:"+docID,
-			map[string]any{"user_id": userID, "reason": "participant removed from the meeting"})
-	})
 	s.access.invalidate()
-	if err != nil {
-		s.log.ErrorContext(ctx, "drop a removed participant from access lists", "err", err, "meeting", meetingID, "user", userID)
-		return
-	}
-	if len(docs) > 0 {
-		s.log.InfoContext(ctx, "removed participant dropped from access lists", "meeting", meetingID, "user", userID, "documents", len(docs))
-	}
 }
 
 // invalidate forgets every grant; call it after a change commits.

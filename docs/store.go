@@ -14,7 +14,6 @@ import (
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/database"
 	"github.com/curia/curia/internal/web"
-	"github.com/curia/curia/meeting"
 )
 
 type documentRow struct {
@@ -347,43 +346,43 @@ func internal(err error) error {
 	return apperr.Internalf(err, "documents store")
 }
 
-// dropReader takes a user who no longer takes part in a meeting off the
-// access lists of its documents, with one audit entry per list (made by
-// entry), and returns those documents' ids. It does nothing when the
-// user takes part again: the check and the deletion run under the
-// meeting's share lock (meeting.AccessIn), which a participant change
-// takes exclusively, so it is safe to run more than once and after the
-// removal has committed.
-func (s *store) dropReader(ctx context.Context, meetingID, userID string, entry func(docID string) audit.Entry) ([]string, error) {
-	var docs []string
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		accs, err := meeting.AccessIn(tx, meetingID, []web.Actor{{UserID: userID}})
-		if apperr.Is(err, apperr.NotFound) {
-			return nil // the meeting is gone, and its documents with it
-		}
-		if err != nil {
-			return err
-		}
-		if acc, in := accs[userID]; in && acc.IsParticipant() {
-			return nil
-		}
-		ofMeeting := tx.Model(&documentRow{}).Select("id").Where("meeting_id = ?", meetingID)
-		err = tx.Model(&readerRow{}).Where("user_id = ? AND document_id IN (?)", userID, ofMeeting).
-			Order("document_id").Pluck("document_id", &docs).Error
-		if err != nil || len(docs) == 0 {
-			return internal(err)
-		}
-		if err := tx.Where("user_id = ? AND document_id IN ?", userID, docs).Delete(&readerRow{}).Error; err != nil {
-			return internal(err)
-		}
-		es := make([]audit.Entry, len(docs))
-		for i, id := range docs {
-			es[i] = entry(id)
-		}
-		return internal(audit.WriteMany(tx, es))
+// LeaveHook takes a user removed from a meeting off the access lists of
+// its documents, in the removing transaction (meeting.LeaveHook, wired in
+// internal/app): added back later, in any role, even at once, they must be
+// given each confidential document again. Each list changed is audited as
+// document.reader_dropped.
+func (s *Service) LeaveHook(ctx context.Context, tx *gorm.DB, meetingID, userID string) error {
+	docs, err := dropReader(tx.WithContext(ctx), meetingID, userID, func(docID string) audit.Entry {
+		return audit.For(web.Actor{}, s.now(), meetingID, "document.reader_dropped", "document:"+docID,
+			map[string]any{"user_id": userID, "reason": "participant removed from the meeting"})
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return docs, nil
+	if len(docs) > 0 {
+		s.log.InfoContext(ctx, "removed participant dropped from access lists", "meeting", meetingID, "user", userID, "documents", len(docs))
+	}
+	return nil
+}
+
+// dropReader takes a user who has just been removed from a meeting off
+// the access lists of its documents, inside the removing transaction tx
+// (meeting.LeaveHook), with one audit entry per list (made by entry), and
+// returns those documents' ids.
+func dropReader(tx *gorm.DB, meetingID, userID string, entry func(docID string) audit.Entry) ([]string, error) {
+	var docs []string
+	ofMeeting := tx.Model(&documentRow{}).Select("id").Where("meeting_id = ?", meetingID)
+	err := tx.Model(&readerRow{}).Where("user_id = ? AND document_id IN (?)", userID, ofMeeting).
+		Order("document_id").Pluck("document_id", &docs).Error
+	if err != nil || len(docs) == 0 {
+		return nil, internal(err)
+	}
+	if err := tx.Where("user_id = ? AND document_id IN ?", userID, docs).Delete(&readerRow{}).Error; err != nil {
+		return nil, internal(err)
+	}
+	es := make([]audit.Entry, len(docs))
+	for i, id := range docs {
+		es[i] = entry(id)
+	}
+	return docs, internal(audit.WriteMany(tx, es))
 }

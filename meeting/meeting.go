@@ -70,6 +70,7 @@ type Service struct {
 	now     func() time.Time
 
 	closeGuards guards
+	leaveHooks  leaveHooks
 	quorums     sharedReads[Quorum] // a join storm's snapshots share their reads
 }
 

@@ -94,7 +94,7 @@ func (s *Service) RemoveParticipant(ctx context.Context, a web.Actor, meetingID,
 		return err
 	}
 	e := s.entry(a, meetingID, "participant.removed", "user:"+userID, nil)
-	if err := s.store.removeParticipant(ctx, meetingID, userID, e); err != nil {
+	if err := s.store.removeParticipant(ctx, meetingID, userID, e, s.leaveHooks.run); err != nil {
 		return err
 	}
 	s.changed(ctx, meetingID)

@@ -76,6 +76,39 @@ func (g *guards) check(ctx context.Context, tx *gorm.DB, meetingID string) error
 // AddCloseGuard registers fn to be asked before any meeting is closed.
 func (s *Service) AddCloseGuard(fn CloseGuard) { s.closeGuards.add(fn) }
 
+// LeaveHook runs inside the transaction that removes a participant from a
+// meeting, after their row is deleted, with the meeting locked (FOR
+// UPDATE): what must go with them (their place on the access lists of
+// confidential documents) goes in the same commit, so nothing can find
+// it left over, not even if they are added back at once. Its error undoes
+// the removal.
+type LeaveHook func(ctx context.Context, tx *gorm.DB, meetingID, userID string) error
+
+// leaveHooks holds the leave hooks other packages register (the wiring in
+// internal/app).
+type leaveHooks struct {
+	mu  sync.RWMutex
+	all []LeaveHook
+}
+
+func (h *leaveHooks) run(ctx context.Context, tx *gorm.DB, meetingID, userID string) error {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for _, fn := range h.all {
+		if err := fn(ctx, tx, meetingID, userID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AddLeaveHook registers fn to run whenever a participant is removed.
+func (s *Service) AddLeaveHook(fn LeaveHook) {
+	s.leaveHooks.mu.Lock()
+	defer s.leaveHooks.mu.Unlock()
+	s.leaveHooks.all = append(s.leaveHooks.all, fn)
+}
+
 // roll reads the participants' roll columns with a plain row scan: at
 // thousands of participants gorm's reflection costs more than the query.
 func (s *store) roll(ctx context.Context, meetingID string) ([]RollEntry, error) {

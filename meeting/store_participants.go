@@ -69,7 +69,7 @@ func (s *store) putParticipant(ctx context.Context, row participantRow, e audit.
 }
 
 // removeParticipant deletes a participant and their attendance.
-func (s *store) removeParticipant(ctx context.Context, meetingID, userID string, e audit.Entry) error {
+func (s *store) removeParticipant(ctx context.Context, meetingID, userID string, e audit.Entry, hooks LeaveHook) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		if _, err := LockOpen(tx, meetingID, true); err != nil {
 			return err
@@ -83,6 +83,9 @@ func (s *store) removeParticipant(ctx context.Context, meetingID, userID string,
 		}
 		if err := whereParticipant(tx, old).Delete(&participantRow{}).Error; err != nil {
 			return apperr.Internalf(err, "remove participant")
+		}
+		if err := hooks(ctx, tx, meetingID, userID); err != nil {
+			return err
 		}
 		return internal(audit.Write(tx, e), "audit")
 	})

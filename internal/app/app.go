@@ -135,6 +135,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 		Documents: a.Docs, Publisher: pub, Logger: log})
 	a.Votes = vote.NewService(db, vote.Config{Meetings: a.Meetings, Agenda: a.Agenda, Publisher: pub, Logger: log})
 	a.Meetings.AddCloseGuard(a.Votes.MeetingCloseGuard) // no meeting closes with a poll open
+	a.Meetings.AddLeaveHook(a.Docs.LeaveHook)           // who leaves leaves the access lists, in the same commit
 	a.Agenda.AddDeleteGuard(a.Docs.AgendaDeleteGuard)   // no document names a deleted item
 	a.Agenda.AddDeleteGuard(a.Votes.AgendaDeleteGuard)  // nor does a poll
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -104,6 +104,13 @@ func TestUpload(t *testing.T) {
 			{"bad confidential", r.c.Secretary, "c.pdf", testpdf.Pages(1, "c2"), map[string]string{"confidential": "maybe"}, 400, ""},
 			{"unknown field", r.c.Secretary, "c.pdf", testpdf.Pages(1, "c3"), map[string]string{"colour": "red"}, 400, ""},
 			{"long title", r.c.Secretary, "c.pdf", testpdf.Pages(1, "c4"), map[string]string{"title": strings.Repeat("Đ", 301)}, 400, ""},
+			{"a field over 4 KB", r.c.Secretary, "c.pdf", testpdf.Pages(1, "c5"), map[string]string{"agenda_item_id": strings.Repeat("x", 4097)}, 400, ""},
+			// 1000 readers fit (the most an access list may have): refused
+			// only because none of them takes part.
+			{"1000 readers, none a participant", r.c.Secretary, "c.pdf", testpdf.Pages(1, "c6"),
+				map[string]string{"confidential": "true", "reader_ids": strings.TrimSuffix(strings.Repeat("01JABCDEFGHJKMNPQRSTVWXYZ0,", 1000), ",")}, 422, ""},
+			{"reader_ids over 64 KB", r.c.Secretary, "c.pdf", testpdf.Pages(1, "c7"),
+				map[string]string{"confidential": "true", "reader_ids": strings.Repeat("x", 64<<10+1)}, 400, ""},
 		}
 		for _, tc := range refused {
 			t.Run(tc.name, func(t *testing.T) {

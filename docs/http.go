@@ -399,12 +399,16 @@ func (h *Handler) readParts(mr *multipart.Reader, allowed map[string]bool, form 
 		case name == "file":
 			return apperr.Invalidf("upload one file at a time")
 		case allowed[name]:
-			v, err := io.ReadAll(io.LimitReader(part, 4097))
+			limit := int64(maxFieldBytes)
+			if name == "reader_ids" {
+				limit = maxReaderIDsBytes
+			}
+			v, err := io.ReadAll(io.LimitReader(part, limit+1))
 			if err != nil {
 				return stageError(readError{err})
 			}
-			if len(v) > 4096 {
-				return apperr.Invalidf("the field %s is too long", name)
+			if int64(len(v)) > limit {
+				return apperr.Invalidf("the field %s is too long (at most %d bytes)", name, limit)
 			}
 			if !web.Storable(string(v)) {
 				return apperr.Invalidf("the field %s holds a NUL character or bytes that are not UTF-8", name)
@@ -416,6 +420,14 @@ func (h *Handler) readParts(mr *multipart.Reader, allowed map[string]bool, form 
 		part.Close()
 	}
 }
+
+// maxFieldBytes bounds a small form field of an upload; reader_ids may
+// name the 1000 readers an access list may have (ids of up to 64
+// characters, comma-separated).
+const (
+	maxFieldBytes     = 4096
+	maxReaderIDsBytes = 64 << 10
+)
 
 func splitIDs(s string) []string {
 	var out []string

@@ -166,10 +166,13 @@ func (s *store) putBlob(ctx context.Context, tx *gorm.DB, blobs Blobs, st *Stage
 // readers, and the audit entry, in one transaction.
 func (s *store) addDocument(ctx context.Context, blobs Blobs, st *Staged, d documentRow, v versionRow, readers []string, e audit.Entry) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
-		if err := lockItem(tx, d.MeetingID, d.AgendaItemID); err != nil {
+		if err := s.putBlob(ctx, tx, blobs, st); err != nil {
 			return err
 		}
-		if err := s.putBlob(ctx, tx, blobs, st); err != nil {
+		// The item is locked after the file is stored (which may take a
+		// while), so that a delete of the item never waits for a file
+		// copy while it holds the meeting.
+		if err := lockItem(tx, d.MeetingID, d.AgendaItemID); err != nil {
 			return err
 		}
 		var maxPos *int

@@ -7,7 +7,6 @@ package presentation
 
 import (
 	"context"
-	"hash/maphash"
 	"log/slog"
 	"math"
 	"slices"
@@ -92,25 +91,48 @@ type Service struct {
 	store *store
 	cfg   Config
 	out   *coalescer
-	order stripes
+	order turnLocks
 	// stored, in tests, runs between storing a change and offering it.
 	stored func(State)
 }
 
-// stripes keeps one meeting's changes in one order, on this node: each is
-// stored and offered to the coalescer under its meeting's stripe, so the
-// last event sent is the state last stored even when the chair and the
-// presenter turn at the same instant. Meetings sharing a stripe wait for
-// each other for the length of one UPDATE.
-type stripes struct {
-	seed maphash.Seed
-	once sync.Once
-	mu   [64]sync.Mutex
+// turnLocks keeps one meeting's changes in one order, on this node: each
+// is stored and announced under its meeting's own lock, so the last event
+// sent is the state last stored even when the chair and the presenter
+// turn at the same instant. Only that meeting's changes wait for it
+// (a turn waiting for its meeting's row holds up no other meeting).
+type turnLocks struct {
+	mu sync.Mutex
+	m  map[string]*turnLock
 }
 
-func (o *stripes) of(meetingID string) *sync.Mutex {
-	o.once.Do(func() { o.seed = maphash.MakeSeed() })
-	return &o.mu[maphash.String(o.seed, meetingID)%uint64(len(o.mu))]
+type turnLock struct {
+	sync.Mutex
+	refs int // holders and waiters; the entry goes when none is left
+}
+
+// lock takes meetingID's lock and returns its release.
+func (t *turnLocks) lock(meetingID string) (unlock func()) {
+	t.mu.Lock()
+	if t.m == nil {
+		t.m = map[string]*turnLock{}
+	}
+	l := t.m[meetingID]
+	if l == nil {
+		l = &turnLock{}
+		t.m[meetingID] = l
+	}
+	l.refs++
+	t.mu.Unlock()
+	l.Lock()
+	return func() {
+		l.Unlock()
+		t.mu.Lock()
+		if l.refs--; l.refs == 0 {
+			delete(t.m, meetingID)
+		}
+		t.mu.Unlock()
+	}
 }
 
 // NewService returns a Service on db.
@@ -194,9 +216,7 @@ func (s *Service) Set(ctx context.Context, a web.Actor, meetingID string, in Inp
 	if err != nil {
 		return State{}, err
 	}
-	mu := s.order.of(meetingID)
-	mu.Lock()
-	defer mu.Unlock()
+	defer s.order.lock(meetingID)()
 	now := s.cfg.Now()
 	st.By, st.At = a.UserID, &now
 	err = s.store.put(ctx, st, func(prevDoc *string, prevVersion int) audit.Entry { return shownEntry(a, st, prevDoc, prevVersion) })

@@ -108,6 +108,9 @@ func checkAttendanceRight(acc Access, self bool, st State) error {
 // attendanceChanged builds the answer and, when something changed,
 // publishes it with the new quorum and tells Config.AttendanceChanged.
 func (s *Service) attendanceChanged(ctx context.Context, r participantRow, changed bool) (AttendanceChange, error) {
+	if changed {
+		s.present(ctx, r.MeetingID) // committed: told even if what follows fails
+	}
 	list, err := s.attendance(ctx, []participantRow{r})
 	if err != nil {
 		return AttendanceChange{}, err
@@ -119,7 +122,6 @@ func (s *Service) attendanceChanged(ctx context.Context, r participantRow, chang
 	out := AttendanceChange{Attendance: list[0], Quorum: q}
 	if changed {
 		s.publish(ctx, r.MeetingID, "attendance.changed", out)
-		s.present(ctx, r.MeetingID)
 	}
 	return out, nil
 }

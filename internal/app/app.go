@@ -145,15 +145,19 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 	return a, nil
 }
 
-// participantRemoved takes someone removed from a meeting (or given
-// another role in it: then docs keeps their access) off the access lists
-// of its documents, then closes their live connections. a.Docs is made
-// after a.Meetings, and read here only once requests run.
+// participantRemoved runs after someone was removed from a meeting or
+// given another role in it (their access lists were settled in the
+// removal's own transaction, meeting.LeaveHook): docs forgets its cached
+// grants, their live connections close (they reconnect as what they now
+// are, or are refused), open polls announce fresh progress, and the
+// speaker lists let go of them if they may no longer speak. a.Docs and
+// the others are made after a.Meetings, and read here only once requests
+// run.
 func (a *App) participantRemoved(ctx context.Context, meetingID, userID string) {
 	a.Docs.ParticipantRemoved(ctx, meetingID, userID)
-	a.Votes.RollChanged(ctx, meetingID) // open polls: fresh progress
+	a.disconnect(ctx, meetingID, userID) // before the events below, which they may no longer get
+	a.Votes.RollChanged(ctx, meetingID)  // open polls: fresh progress
 	a.Agenda.ParticipantLeft(ctx, a.Log, meetingID, userID)
-	a.disconnect(ctx, meetingID, userID)
 }
 
 // disconnect closes the live connections of someone removed from a

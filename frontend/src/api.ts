@@ -45,6 +45,12 @@ export function setUnauthorizedHandler(fn: () => void): void {
   onUnauthorized = fn;
 }
 
+/** The server answered 401 (the session is gone): forget it and go back to the login. For senders other than request(). */
+export function sessionEnded(): void {
+  signedIn.set(false);
+  onUnauthorized();
+}
+
 export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const init: RequestInit = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
   if (body !== undefined) {
@@ -62,10 +68,7 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   const data = await res.json().catch(() => null);
   if (!res.ok) {
     const err = data?.error ?? {};
-    if (res.status === 401 && path !== '/auth/login') {
-      signedIn.set(false);
-      onUnauthorized();
-    }
+    if (res.status === 401 && path !== '/auth/login') sessionEnded();
     throw new ApiError(res.status, err.code ?? 'error', err.message ?? res.statusText, err.reason ?? '');
   }
   return data as T;

@@ -148,7 +148,7 @@ describe('document order', () => {
 describe('live events', () => {
   it('name the part of the desk they change', () => {
     expect(sliceOfEvent('attendance.changed')).toEqual(['attendance']);
-    expect(sliceOfEvent('participants.changed')).toEqual(['participants', 'attendance']);
+    expect(sliceOfEvent('participants.changed')).toEqual(['participants', 'attendance', 'meeting']); // my_role may have changed
     expect(sliceOfEvent('document.removed')).toEqual(['documents']);
     expect(sliceOfEvent('agenda.current')).toEqual(['agenda']);
     expect(sliceOfEvent('meeting.updated')).toEqual(['meeting']);

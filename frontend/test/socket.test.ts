@@ -167,6 +167,28 @@ describe('LiveSocket', () => {
     live.stop();
   });
 
+  it('asks once per close: a 4003 after failed attempts does not check the session twice', () => {
+    const checks: number[] = [];
+    const sockets: FakeSocket[] = [];
+    const live = new LiveSocket(
+      { url: 'ws://h/api/v1/meetings/m/live', makeSocket: (u) => { const s = new FakeSocket(u); sockets.push(s); return s; }, rand: () => 0 },
+      { snapshot: () => {}, event: () => {}, resync: () => {}, status: () => {}, failing: (n) => checks.push(n) },
+    );
+    live.start();
+    sockets[0].drop(1006); // attempt 1: no check
+    vi.advanceTimersByTime(250);
+    sockets[1].drop(1006); // attempt 2: no check
+    vi.advanceTimersByTime(500);
+    expect(checks).toEqual([]);
+    sockets[2].drop(4003); // refused on the third: one check, not one for 4003 and one for "keeps failing"
+    expect(checks).toEqual([2]);
+    vi.advanceTimersByTime(1000);
+    expect(sockets.length).toBe(4);
+    sockets[3].drop(1006); // still failing, no 4003: checked as before
+    expect(checks).toEqual([2, 4]);
+    live.stop();
+  });
+
   it('builds the URL for the page origin', () => {
     expect(liveURL('a b', { protocol: 'https:', host: 'x:1' })).toBe('wss://x:1/api/v1/meetings/a%20b/live');
     expect(liveURL('m', { protocol: 'http:', host: 'x' })).toBe('ws://x/api/v1/meetings/m/live');

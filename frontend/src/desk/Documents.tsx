@@ -47,8 +47,11 @@ function follow(name: string, start: (p: OnProgress) => UploadHandle, set: (p: P
   );
 }
 
-/** One upload's line: name, progress, state or error, cancel and dismiss. */
-function UploadStatus({ u, onDismiss }: { u: Upload; onDismiss(): void }) {
+/** "1 page" or "{n} pages". */
+const pages = (n: number) => (n === 1 ? t('desk.docs.onePage') : t('desk.docs.pages', { n }));
+
+/** One upload's line: name, progress, state or error, cancel (while waiting or going up) and dismiss. */
+function UploadStatus({ u, onCancel, onDismiss }: { u: Upload; onCancel(): void; onDismiss(): void }) {
   return (
     <>
       <span class="up-name">
@@ -64,8 +67,8 @@ function UploadStatus({ u, onDismiss }: { u: Upload; onDismiss(): void }) {
         {u.state === 'done' && t('desk.upload.ok')}
         {u.state === 'failed' && <span class="error" data-testid="upload-error">{u.error}</span>}
       </span>
-      {u.abort && (
-        <button type="button" class="btn" onClick={() => u.abort?.()} aria-label={t('desk.upload.cancelOf', { name: u.name })}
+      {(u.abort || u.state === 'waiting') && (
+        <button type="button" class="btn" onClick={onCancel} aria-label={t('desk.upload.cancelOf', { name: u.name })}
           data-testid="upload-cancel">
           {t('common.cancel')}
         </button>
@@ -104,6 +107,23 @@ export function Documents({ meetingId, docs, agenda, participants, readOnly, con
 
   const patch = (key: number, p: Partial<Upload>) => setUploads((l) => l.map((u) => (u.key === key ? { ...u, ...p } : u)));
 
+  // No longer chair or secretary (the role changed): the confidential
+  // choice goes away with its checkbox, so no file is chosen confidential
+  // unseen (what is already queued keeps its choice; the server judges).
+  useEffect(() => {
+    if (confides) return;
+    setConfidential(false);
+    setReaders(new Set());
+  }, [confides]);
+
+  /** Cancels an upload: a started one is aborted; a waiting one leaves the queue and is never sent. */
+  const cancel = (u: Upload) => {
+    if (u.abort) return u.abort();
+    if (!queue.current.some((j) => j.key === u.key)) return;
+    queue.current = queue.current.filter((j) => j.key !== u.key);
+    patch(u.key, { state: 'failed', error: t('desk.upload.cancelled') });
+  };
+
   const pump = () => {
     while (running.current < PARALLEL && queue.current.length) {
       const job = queue.current.shift()!;
@@ -122,13 +142,16 @@ export function Documents({ meetingId, docs, agenda, participants, readOnly, con
     if (!files || readOnly) return;
     const list = [...files];
     if (!list.length) return;
-    // What is chosen now goes with these files, whatever is chosen later.
-    const choice: UploadChoice = confides && confidential
+    // What is chosen now goes with these files, whatever is chosen later,
+    // and exactly as chosen: confidential is never dropped on the way (a
+    // caller who may not make confidential documents is refused by the
+    // server, nothing is stored open); the line shows that same choice.
+    const choice: UploadChoice = confidential
       ? { item: attachTo, confidential: true, readers: chosenReaders(readers, participants) }
       : { item: attachTo };
     const fresh = list.map((file) => ({ key: ++nextKey, file, choice }));
     setUploads((l) => [...l.filter((u) => u.state !== 'done'), ...fresh.map((j) => ({
-      key: j.key, name: j.file.name, size: j.file.size, progress: 0, state: 'waiting' as const, confidential,
+      key: j.key, name: j.file.name, size: j.file.size, progress: 0, state: 'waiting' as const, confidential: !!j.choice.confidential,
     }))]);
     queue.current.push(...fresh);
     pump();
@@ -199,7 +222,7 @@ export function Documents({ meetingId, docs, agenda, participants, readOnly, con
         <ul class="uploads card" aria-label={t('desk.upload.list')} data-testid="uploads">
           {uploads.map((u) => (
             <li key={u.key} class={`upload ${u.state}`} data-testid="upload" data-state={u.state}>
-              <UploadStatus u={u} onDismiss={() => setUploads((l) => l.filter((x) => x.key !== u.key))} />
+              <UploadStatus u={u} onCancel={() => cancel(u)} onDismiss={() => setUploads((l) => l.filter((x) => x.key !== u.key))} />
             </li>
           ))}
         </ul>
@@ -294,7 +317,7 @@ function DocRow({ doc, index, all, items, participants, readOnly, confides, onCh
           <span class="doc-title" data-testid="doc-title">{doc.title}</span>
         )}
         <span class="doc-meta">
-          <span>{t('desk.docs.pages', { n: doc.pages })}</span>
+          <span>{pages(doc.pages)}</span>
           <span>{fileSize(doc.size)}</span>
           {doc.version > 1 && <span data-testid="doc-version">{t('desk.docs.version', { n: doc.version })}</span>}
           {doc.confidential && <span class="badge warn">{t('desk.docs.confidential')}</span>}
@@ -319,8 +342,9 @@ function DocRow({ doc, index, all, items, participants, readOnly, confides, onCh
             {items.map((it) => <option key={it.id} value={it.id}>{`${it.number} ${it.title}`}</option>)}
           </select>
         </label>
-        <label class="check">
-          <input type="checkbox" checked={conf} disabled={ro || !confides} data-testid="doc-confidential"
+        {/* An administrator who takes no part may neither make nor see confidential documents: no control. */}
+        {confides && <label class="check">
+          <input type="checkbox" checked={conf} disabled={ro} data-testid="doc-confidential"
             onChange={(e) => {
               const c = e.currentTarget.checked;
               setConf(c);
@@ -335,8 +359,8 @@ function DocRow({ doc, index, all, items, participants, readOnly, confides, onCh
               });
             }} />
           {t('desk.docs.confidential')}
-        </label>
-        {conf && (
+        </label>}
+        {confides && conf && (
           <button type="button" class="btn" disabled={readOnly} aria-expanded={readersOpen} data-testid="doc-readers"
             onClick={() => setReadersOpen(!readersOpen)}>{t('desk.docs.readers')}</button>
         )}
@@ -346,7 +370,9 @@ function DocRow({ doc, index, all, items, participants, readOnly, confides, onCh
               aria-label={t('desk.docs.up', { title: doc.title })}>↑</button>
             <button type="button" class="btn icon" disabled={ro || index === all.length - 1} onClick={() => void move(1)}
               aria-label={t('desk.docs.down', { title: doc.title })}>↓</button>
-            <button type="button" class="btn" disabled={ro || sendingVersion} onClick={() => verInput.current?.click()}
+            {/* aria-disabled, not disabled, while a version goes up: the button keeps the keyboard focus. */}
+            <button type="button" class="btn" disabled={ro} aria-disabled={sendingVersion || undefined}
+              onClick={() => { if (!sendingVersion) verInput.current?.click(); }}
               aria-label={t('desk.version.newOf', { title: doc.title })} data-testid="doc-new-version">{t('desk.version.new')}</button>
             <input ref={verInput} type="file" accept="application/pdf,.pdf" class="sr" tabIndex={-1} data-testid="doc-version-input"
               aria-label={t('desk.version.newOf', { title: doc.title })}
@@ -363,11 +389,11 @@ function DocRow({ doc, index, all, items, participants, readOnly, confides, onCh
       </div>
       {ver && (
         <div class={`upload drow-upload ${ver.state}`} data-testid="version-upload" data-state={ver.state}>
-          <UploadStatus u={ver} onDismiss={() => setVer(null)} />
+          <UploadStatus u={ver} onCancel={() => ver.abort?.()} onDismiss={() => setVer(null)} />
         </div>
       )}
       {versionsOpen && doc.version > 1 && <Versions doc={doc} participants={participants} />}
-      {readersOpen && conf && (
+      {readersOpen && conf && confides && (
         <Readers doc={doc} participants={participants} readOnly={readOnly} onClose={() => setReadersOpen(false)} onChanged={onChanged} />
       )}
       {deleting && (
@@ -459,7 +485,7 @@ function Versions({ doc, participants }: { doc: DeskDoc; participants: Participa
                 <span class="muted small">
                   {t('desk.version.uploaded', { when: dateTime(v.uploaded_at) })}
                   {by ? ` · ${t('desk.version.by', { name: by })}` : ''}
-                  {` · ${t('desk.docs.pages', { n: v.pages })} · ${fileSize(v.size)}`}
+                  {` · ${pages(v.pages)} · ${fileSize(v.size)}`}
                 </span>
                 <a class="btn" href={fileURL({ id: doc.id, version: v.version })} target="_blank" rel="noopener"
                   aria-label={t('desk.version.openOf', { n: v.version, title: doc.title })} data-testid="doc-version-open">

@@ -1,7 +1,7 @@
 // The REST calls of the secretary's desk and the admin screen, with the
 // shapes they read (api/openapi.yaml). Uploads (new documents and new
 // versions) go through one XMLHttpRequest sender for their progress events.
-import { ApiError, BASE, request } from '../api';
+import { ApiError, BASE, request, sessionEnded } from '../api';
 import { uploadFields, type UploadChoice } from './logic';
 import type { Agenda, AgendaItem, Attendance, Doc, MeetingStatus, Quorum, QuorumRule, QuorumRuleName, Role } from '../types';
 
@@ -138,7 +138,8 @@ export type OnProgress = (fraction: number) => void;
  * POSTs one PDF as multipart/form-data to url: the small fields first, in
  * order, then the part `file`. Reports progress as a fraction 0..1 of the
  * bytes sent. Rejects with ApiError (status 0 and code 'network' when the
- * connection failed, 'aborted' when cancelled).
+ * connection failed, 'aborted' when cancelled). A 401 (the session is gone)
+ * sends the person back to the login, as request() does.
  */
 export function sendUpload(url: string, file: File, fields: readonly [string, string][], onProgress: OnProgress): UploadHandle {
   const xhr = new XMLHttpRequest();
@@ -165,6 +166,7 @@ export function sendUpload(url: string, file: File, fields: readonly [string, st
         return;
       }
       const err = (data as { error?: { code?: string; message?: string; reason?: string } } | null)?.error ?? {};
+      if (xhr.status === 401) sessionEnded(); // like request(): back to the login
       reject(new ApiError(xhr.status, err.code ?? 'error', err.message ?? xhr.statusText, err.reason ?? ''));
     };
     xhr.onerror = () => reject(new ApiError(0, 'network', 'network'));

@@ -4,6 +4,7 @@
 // refetches what an event touches rather than keeping a second copy of the
 // room's state rules.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../api';
 import { wakeOnReturn } from '../live/slices';
 import { LiveSocket, liveURL } from '../live/socket';
 import type { LiveEvent } from '../types';
@@ -14,7 +15,8 @@ export const ALL_SLICES: Slice[] = ['meeting', 'participants', 'attendance', 'ag
 /** Which part of the desk an event changes; null for the rest. */
 export function sliceOfEvent(type: string): Slice[] {
   if (type === 'meeting.updated') return ['meeting'];
-  if (type === 'participants.changed') return ['participants', 'attendance'];
+  // The meeting too: its my_role (what this desk may do) may be the one that changed.
+  if (type === 'participants.changed') return ['participants', 'attendance', 'meeting'];
   if (type === 'attendance.changed') return ['attendance'];
   if (type === 'agenda.changed' || type === 'agenda.current') return ['agenda'];
   if (type.startsWith('document.')) return ['documents'];
@@ -23,8 +25,12 @@ export function sliceOfEvent(type: string): Slice[] {
 
 /**
  * Connects to the live hub of a meeting while mounted and calls refetch with
- * the slices to reload (all of them after a snapshot or resync). Returns
- * whether it is connected.
+ * the slices to reload (all of them after a snapshot or resync). When the
+ * hub refuses it (4003: access or session changed) or reconnecting keeps
+ * failing, it checks the session (a 401 sends the person to the login) and,
+ * once back, reloads the meeting and its participants (this user's role may
+ * have changed, and a resumed stream brings no snapshot). Returns whether it
+ * is connected.
  */
 export function useDeskLive(meetingId: string | null, refetch: (slices: Slice[]) => void): boolean {
   const [online, setOnline] = useState(false);
@@ -35,6 +41,7 @@ export function useDeskLive(meetingId: string | null, refetch: (slices: Slice[])
     let first = true;
     let pending = new Set<Slice>();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let recheck = false; // refused or failing: reload the meeting once back
     const later = (s: Slice[]) => {
       s.forEach((x) => pending.add(x));
       clearTimeout(timer);
@@ -54,7 +61,16 @@ export function useDeskLive(meetingId: string | null, refetch: (slices: Slice[])
       resync: () => later(ALL_SLICES),
       status: (on) => {
         setOnline(on);
-        if (on) sock.setFollowing(false);
+        if (!on) return;
+        sock.setFollowing(false);
+        if (recheck) {
+          recheck = false;
+          later(['meeting', 'participants']);
+        }
+      },
+      failing: () => {
+        recheck = true;
+        void api.me().catch(() => {});
       },
     });
     sock.start();

@@ -129,6 +129,8 @@ export function dropZone(clientY: number, top: number, height: number, allowInsi
 export function uploadErrorKey(status: number, code: string, message = '', reason = ''): Key {
   const m = message.toLowerCase();
   if (code === 'network' || status === 0) return 'desk.upload.errNetwork';
+  // The session ended (the sender has already sent the person to the login).
+  if (status === 401 || code === 'unauthenticated') return 'desk.upload.errSignedOut';
   if (status === 413 || code === 'too_large') return 'desk.upload.errTooLarge';
   if (status === 415 || code === 'unsupported_media_type' || reason === 'not_pdf') return 'desk.upload.errNotPdf';
   const byReason: Record<string, Key> = {
@@ -148,6 +150,11 @@ export function uploadErrorKey(status: number, code: string, message = '', reaso
     return 'desk.upload.errUnreadable';
   }
   if (status === 400 && m.includes('empty')) return 'desk.upload.errEmpty';
+  // More readers than one upload may name: the reader_ids field over the
+  // server's limit, or more than the 1000 readers an access list may have.
+  if (status === 400 && ((m.includes('reader_ids') && m.includes('too long')) || /at most \d+ readers/.test(m))) {
+    return 'desk.upload.errTooManyReaders';
+  }
   if (status === 409) return 'desk.errClosed';
   if (status === 404) return 'desk.errNotFound';
   if (status === 403) return 'desk.errForbidden';

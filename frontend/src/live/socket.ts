@@ -172,14 +172,16 @@ export class LiveSocket {
     if (code === 4001) this.forget(); // the server lost the stream: reconnect without since
     // Access changed or the session ended: ask now whether we are still
     // signed in, rather than after three refused reconnections.
-    if (code === 4003) this.h.failing?.(this.attempt);
-    this.retry();
+    const refused = code === 4003;
+    if (refused) this.h.failing?.(this.attempt);
+    this.retry(refused);
   }
 
-  private retry(): void {
+  /** Schedules the next connection; told (checked) when failing was just called for this close, so it is not called twice. */
+  private retry(checked = false): void {
     if (this.stopped) return;
     const wait = backoff(this.attempt++, this.opt.rand);
-    if (this.attempt >= 3) this.h.failing?.(this.attempt);
+    if (this.attempt >= 3 && !checked) this.h.failing?.(this.attempt);
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.connect(), wait);
   }

@@ -55,6 +55,8 @@ const Env = `Environment:
   CURIA_MAX_UPLOAD_MB     largest PDF upload in megabytes (default 200)
   CURIA_SESSION_TTL       session lifetime (default 12h)
   CURIA_SESSION_IDLE      idle timeout of a session (default 2h)
+  CURIA_LOGIN_PER_CLIENT  sign-in attempts per client address per minute (default 30; raise it when many
+                          tablets reach Curia through one address, e.g. a NAT without CURIA_TRUSTED_PROXIES)
   CURIA_LOG_LEVEL         debug, info, warn or error (default info)
   CURIA_LOG_FORMAT        text or json (default text)
 `
@@ -89,6 +91,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("CURIA_DATABASE_MAX_CONNS must be a whole number from 2 to 1000, not %q", v))
 		}
 		c.DatabaseConns = n
+	}
+	if v := getenv("CURIA_LOGIN_PER_CLIENT"); v != "" {
+		n, perr := strconv.Atoi(v)
+		if perr != nil || n < 1 || n > 100_000 {
+			errs = append(errs, fmt.Errorf("CURIA_LOGIN_PER_CLIENT must be a whole number of attempts from 1 to 100000, not %q", v))
+		}
+		c.LoginLimits.PerClient = n
 	}
 	c.SessionTTL, err = parseDuration("CURIA_SESSION_TTL", getenv("CURIA_SESSION_TTL"))
 	errs = append(errs, err)

@@ -319,36 +319,11 @@ func TestDisconnectedAtEveryAdmission(t *testing.T) {
 // The flood rule of api/live.md §4 (20 messages a second, bursts of 40,
 // then 1008) counts websocket pings like messages: a client sending 2,000
 // pings as fast as it can is closed with 1008, as it is for 2,000
-// {"type":"ping"} messages (review S7).
+// {"type":"ping"} messages (review S7); and fewer than 500 are answered.
 func TestPingFrameFloodIsLimited(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
-		auth := newFakeAuth()
-		auth.add("m1", "mallory", "delegate")
-		n := startNode(t, openDB(t, b), auth, func(o *Options) { o.RateLimit, o.RateBurst = 20, 10 })
-		c := dial(t, n, "m1", "mallory", "")
-		decodeSnap(t, c.next())
-		go func() {
-			for range 2000 {
-				if c.ws.WriteControl(websocket.PingMessage, []byte("x"), time.Now().Add(time.Second)) != nil {
-					return
-				}
-			}
-		}()
-		pongs := 0
-		c.ws.SetPongHandler(func(string) error { pongs++; return nil })
-		_ = c.ws.SetReadDeadline(time.Now().Add(3 * time.Second))
-		for {
-			_, _, err := c.ws.ReadMessage()
-			var ce *websocket.CloseError
-			switch {
-			case errors.As(err, &ce) && ce.Code == websocket.ClosePolicyViolation:
-				if pongs >= 500 {
-					t.Fatalf("%d pings answered before the close; the burst is 10", pongs)
-				}
-				return // closed for flooding: right
-			case err != nil:
-				t.Fatalf("after 2000 pings (%d answered) the connection was not closed with 1008: %v", pongs, err)
-			}
+		if answered := controlFlood(t, b, websocket.PingMessage); answered >= 500 {
+			t.Fatalf("%d pings answered before the close; the burst is 10", answered)
 		}
 	})
 }
@@ -357,30 +332,39 @@ func TestPingFrameFloodIsLimited(t *testing.T) {
 // can close the connection with 1008.
 func TestPongFrameFloodIsLimited(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
-		auth := newFakeAuth()
-		auth.add("m1", "mallory", "delegate")
-		n := startNode(t, openDB(t, b), auth, func(o *Options) { o.RateLimit, o.RateBurst = 20, 10 })
-		c := dial(t, n, "m1", "mallory", "")
-		decodeSnap(t, c.next())
-		go func() {
-			for range 2000 {
-				if c.ws.WriteControl(websocket.PongMessage, []byte("x"), time.Now().Add(time.Second)) != nil {
-					return
-				}
-			}
-		}()
-		_ = c.ws.SetReadDeadline(time.Now().Add(3 * time.Second))
-		for {
-			_, _, err := c.ws.ReadMessage()
-			var ce *websocket.CloseError
-			switch {
-			case errors.As(err, &ce) && ce.Code == websocket.ClosePolicyViolation:
-				return // closed for flooding: right
-			case err != nil:
-				t.Fatalf("after 2000 unasked pongs the connection was not closed with 1008: %v", err)
+		controlFlood(t, b, websocket.PongMessage)
+	})
+}
+
+// controlFlood sends 2,000 control frames of type kind as fast as it can
+// (limit 20 a second, burst 10), requires the connection to be closed with
+// 1008 within 3 s, and returns how many pongs came back before the close.
+func controlFlood(t *testing.T, b testdb.Backend, kind int) (pongs int) {
+	t.Helper()
+	auth := newFakeAuth()
+	auth.add("m1", "mallory", "delegate")
+	n := startNode(t, openDB(t, b), auth, func(o *Options) { o.RateLimit, o.RateBurst = 20, 10 })
+	c := dial(t, n, "m1", "mallory", "")
+	decodeSnap(t, c.next())
+	go func() {
+		for range 2000 {
+			if c.ws.WriteControl(kind, []byte("x"), time.Now().Add(time.Second)) != nil {
+				return
 			}
 		}
-	})
+	}()
+	c.ws.SetPongHandler(func(string) error { pongs++; return nil })
+	_ = c.ws.SetReadDeadline(time.Now().Add(3 * time.Second))
+	for {
+		_, _, err := c.ws.ReadMessage()
+		var ce *websocket.CloseError
+		switch {
+		case errors.As(err, &ce) && ce.Code == websocket.ClosePolicyViolation:
+			return pongs // closed for flooding: right
+		case err != nil:
+			t.Fatalf("after 2000 control frames (%d pongs back) the connection was not closed with 1008: %v", pongs, err)
+		}
+	}
 }
 
 // A few pings within the limit are answered.

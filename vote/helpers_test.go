@@ -164,6 +164,16 @@ func (s splitter) Publish(ctx context.Context, events ...event.Event) {
 	}
 }
 
+// nextProgress waits for the next poll.progress, passing over poll.voters.
+func (s splitter) nextProgress(t testing.TB) vote.Progress {
+	t.Helper()
+	for {
+		if e := s.nextLive(t); e.Type == "poll.progress" {
+			return e.Data.(vote.Progress)
+		}
+	}
+}
+
 // nextLive waits up to a second for the next progress event.
 func (s splitter) nextLive(t testing.TB) event.Event {
 	t.Helper()

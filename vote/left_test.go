@@ -59,15 +59,7 @@ func TestProgressAfterRemoval(t *testing.T) {
 		extra := crowd(t, srv, c.Secretary, m, 2, true)
 		step(c.Chair, p, "open", ok)
 		voteAs(c.Chair, p, "agree").Check(t, "the chair votes", created)
-		next := func() vote.Progress {
-			t.Helper()
-			for {
-				e := pub.nextLive(t)
-				if e.Type == "poll.progress" {
-					return e.Data.(vote.Progress)
-				}
-			}
-		}
+		next := func() vote.Progress { t.Helper(); return pub.nextProgress(t) }
 		if pr := next(); pr != (vote.Progress{PollID: p, Voted: 1, Eligible: 4}) {
 			t.Fatalf("progress after the first vote: %+v", pr)
 		}
@@ -101,15 +93,7 @@ func TestProgressAfterCheckIn(t *testing.T) {
 		late := crowd(t, srv, c.Secretary, m, 1, false)[0]
 		step(c.Chair, p, "open", ok)
 		voteAs(c.Chair, p, "agree").Check(t, "the chair votes", created)
-		next := func() vote.Progress {
-			t.Helper()
-			for {
-				e := pub.nextLive(t)
-				if e.Type == "poll.progress" {
-					return e.Data.(vote.Progress)
-				}
-			}
-		}
+		next := func() vote.Progress { t.Helper(); return pub.nextProgress(t) }
 		if pr := next(); pr != (vote.Progress{PollID: p, Voted: 1, Eligible: 2}) {
 			t.Fatalf("progress after the first vote: %+v, want 1 of 2 (the chair and the delegate present)", pr)
 		}

@@ -35,7 +35,7 @@ type row struct {
 	At        time.Time `gorm:"not null;index"`
 	ActorID   string    `gorm:"size:64;index"`
 	Action    string    `gorm:"size:64;not null;index"`
-	Object    string    `gorm:"size:128"`
+	Object    string    `gorm:"size:128;index"`
 	MeetingID string    `gorm:"size:64;index"`
 	Detail    string    `gorm:"type:text"`
 	ClientIP  string    `gorm:"size:64"`
@@ -150,8 +150,9 @@ type Filter struct {
 	MeetingID string
 	ActorID   string
 	Action    string
-	BeforeID  int64 // page backwards from this id
-	Limit     int   // default 100, at most 1000
+	Object    string // e.g. "document:ID": who opened that document
+	BeforeID  int64  // page backwards from this id
+	Limit     int    // default 100, at most 1000
 }
 
 // List returns entries newest first.
@@ -165,6 +166,9 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Entry, error) {
 	}
 	if f.Action != "" {
 		q = q.Where("action = ?", f.Action)
+	}
+	if f.Object != "" {
+		q = q.Where("object = ?", f.Object)
 	}
 	if f.BeforeID > 0 {
 		q = q.Where("id < ?", f.BeforeID)

@@ -111,3 +111,57 @@ func TestBatcherRecordsEveryEntryOnce(t *testing.T) {
 		}
 	})
 }
+
+// List's filters combine: by object ("who opened this document"), action,
+// actor and meeting, newest first, paged by before_id.
+func TestListFilters(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
+		db := b.Open(t, audit.Migration())
+		ctx := context.Background()
+		log := audit.New(db)
+		write := func(actor, action, object, meeting string) {
+			t.Helper()
+			if err := log.Record(ctx, audit.Entry{ActorID: actor, Action: action, Object: object, MeetingID: meeting}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		write("u1", "document.opened", "document:d1", "m1")
+		write("u2", "document.opened", "document:d2", "m1")
+		write("u2", "document.opened", "document:d1", "m1")
+		write("u1", "document.exported", "document:d1", "m1")
+		write("u3", "document.opened", "document:d1", "m2")
+		list := func(f audit.Filter) []string {
+			t.Helper()
+			es, err := log.List(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range es {
+				got = append(got, e.ActorID+" "+e.Action+" "+e.Object)
+			}
+			return got
+		}
+		check := func(name string, got []string, want ...string) {
+			t.Helper()
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s: got %q, want %q", name, got, want)
+			}
+		}
+		check("object", list(audit.Filter{Object: "document:d1"}),
+			"u3 document.opened document:d1", "u1 document.exported document:d1", "u2 document.opened document:d1", "u1 document.opened document:d1")
+		check("object and action", list(audit.Filter{Object: "document:d1", Action: "document.opened", MeetingID: "m1"}),
+			"u2 document.opened document:d1", "u1 document.opened document:d1")
+		check("object and actor", list(audit.Filter{Object: "document:d1", ActorID: "u1", Action: "document.opened"}),
+			"u1 document.opened document:d1")
+		first := list(audit.Filter{Object: "document:d1", Limit: 2})
+		check("first page", first, "u3 document.opened document:d1", "u1 document.exported document:d1")
+		es, err := log.List(ctx, audit.Filter{Object: "document:d1", Limit: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("next page", list(audit.Filter{Object: "document:d1", BeforeID: es[1].ID}),
+			"u2 document.opened document:d1", "u1 document.opened document:d1")
+		check("unknown object", list(audit.Filter{Object: "document:none"}))
+	})
+}

@@ -31,18 +31,21 @@ export function usePath(): string {
  *   /meetings/{id}/display     the room display (projector, read-only)
  *   /desk/new                  the secretary's desk: a new meeting
  *   /admin                     users (administrators)
+ *   /admin/audit               the audit log (administrators)
  */
 export type Route =
   | { name: 'meetings' }
   | { name: 'room' | 'chair' | 'desk' | 'display'; id: string }
   | { name: 'new-meeting' }
-  | { name: 'admin' };
+  | { name: 'admin' }
+  | { name: 'audit' };
 
 export function route(path: string): Route {
   const m = /^\/meetings\/([^/]+)(?:\/(chair|desk|display))?\/?$/.exec(path);
   if (m) return { name: (m[2] as 'chair' | 'desk' | 'display' | undefined) ?? 'room', id: decodeURIComponent(m[1]) };
   if (/^\/desk\/new\/?$/.test(path)) return { name: 'new-meeting' };
   if (/^\/admin\/?$/.test(path)) return { name: 'admin' };
+  if (/^\/admin\/audit\/?$/.test(path)) return { name: 'audit' };
   return { name: 'meetings' };
 }
 
@@ -55,6 +58,8 @@ export function pathOf(r: Route): string {
       return '/desk/new';
     case 'admin':
       return '/admin';
+    case 'audit':
+      return '/admin/audit';
     case 'room':
       return `/meetings/${encodeURIComponent(r.id)}`;
     default:

@@ -21,7 +21,8 @@ func (a *App) listAudit(c echo.Context) error {
 	if !actor.IsAdmin {
 		return apperr.Forbiddenf("only an administrator can read the whole audit log")
 	}
-	f := audit.Filter{MeetingID: c.QueryParam("meeting_id"), ActorID: c.QueryParam("actor_id"), Action: c.QueryParam("action")}
+	f := audit.Filter{MeetingID: c.QueryParam("meeting_id"), ActorID: c.QueryParam("actor_id"), Action: c.QueryParam("action"),
+		Object: c.QueryParam("object")}
 	if f.BeforeID, err = optionalInt(c.QueryParam("before_id")); err != nil {
 		return apperr.Invalidf("before_id must be a whole number")
 	}

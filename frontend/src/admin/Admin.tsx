@@ -17,6 +17,7 @@ export function Admin({ me, onSignOut }: ScreenProps) {
       <header class="topbar">
         <a class="btn" href="/" onClick={go('/')} data-testid="back">{t('desk.back')}</a>
         <h1 class="title">{t('admin.title')}</h1>
+        {me.is_admin && <a class="btn" href="/admin/audit" onClick={go('/admin/audit')} data-testid="to-audit">{t('audit.title')}</a>}
         <span class="grow" />
         <span class="who">{me.full_name}</span>
         <LangSwitch />

@@ -26,6 +26,7 @@ const loaders: Record<Lazy, () => Promise<Screen>> = {
   'new-meeting': () => import('../desk/Desk').then((m) => m.Desk),
   display: () => import('../display/Display').then((m) => m.Display),
   admin: () => import('../admin/Admin').then((m) => m.Admin),
+  audit: () => import('../admin/Audit').then((m) => m.Audit),
 };
 const loaded = new Map<Lazy, Screen>();
 

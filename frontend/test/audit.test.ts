@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { ACTION_GROUPS, actionKey, auditCSV, auditQuery, describeObject, detailText, PAGE, personName, titlesIn, type Names } from '../src/admin/audit';
+import deskVi from '../src/i18n/desk.vi';
+
+const names: Names = {
+  users: new Map([['u1', { username: 'daibieu1', full_name: 'Nguyễn Văn An' }]]),
+  meetings: new Map([['m1', 'Kỳ họp thứ 5']]),
+  documents: new Map([['d1', 'Báo cáo mật']]),
+};
+
+describe('audit query', () => {
+  it('sends only the filters set, and pages back from an id', () => {
+    expect(auditQuery({ meetingId: '', actorId: '', action: '', object: '' })).toBe(`limit=${PAGE}`);
+    const q = new URLSearchParams(auditQuery({ meetingId: 'm 1', actorId: 'u1', action: 'document.opened', object: 'document:d1' }, 42));
+    expect(Object.fromEntries(q)).toEqual({
+      meeting_id: 'm 1', actor_id: 'u1', action: 'document.opened', object: 'document:d1', before_id: '42', limit: String(PAGE),
+    });
+  });
+});
+
+describe('audit names', () => {
+  it('name every action once, each with a Vietnamese string', () => {
+    const all = ACTION_GROUPS.flatMap((g) => g.actions.map(([a]) => a));
+    expect(new Set(all).size).toBe(all.length);
+    for (const g of ACTION_GROUPS) {
+      expect(deskVi).toHaveProperty([g.group]);
+      for (const [, k] of g.actions) expect(deskVi).toHaveProperty([k]);
+    }
+    expect(actionKey('document.opened')).toBe('audit.a.documentOpened');
+    expect(actionKey('something.new')).toBeNull();
+  });
+
+  it('show people, meetings and documents by name, and unknown ids as they are', () => {
+    expect(personName(names, 'u1')).toBe('Nguyễn Văn An (daibieu1)');
+    expect(personName(names, 'gone')).toBe('gone');
+    expect(personName(names, undefined)).toBe('');
+    expect(describeObject(names, 'document:d1')).toEqual({ kind: 'document', name: 'Báo cáo mật' });
+    expect(describeObject(names, 'user:u1')).toEqual({ kind: 'user', name: 'Nguyễn Văn An (daibieu1)' });
+    expect(describeObject(names, 'meeting:m1')).toEqual({ kind: 'meeting', name: 'Kỳ họp thứ 5' });
+    expect(describeObject(names, 'poll:p9')).toEqual({ kind: 'poll', name: 'p9' });
+    expect(describeObject(names, 'document:x')).toEqual({ kind: 'document', name: 'x' });
+    expect(describeObject(names, undefined)).toEqual({ kind: '', name: '' });
+    expect(titlesIn([
+      { id: 3, at: '', action: 'document.uploaded', object: 'document:d7', detail: { title: 'Tờ trình mật', sha256: 'x' } },
+      { id: 2, at: '', action: 'document.opened', object: 'document:d7', detail: { version: 1 } },
+      { id: 1, at: '', action: 'user.created', object: 'user:u1', detail: { title: 'not a document' } },
+    ])).toEqual([['d7', 'Tờ trình mật']]);
+    expect(detailText({ username: 'ana', copy: { id: 'c1' }, pages: 3 })).toBe('username: ana; copy: {"id":"c1"}; pages: 3');
+  });
+});
+
+describe('audit CSV', () => {
+  it('has a byte-order mark, a header, one row per entry, quoted cells and no formulas', () => {
+    const csv = auditCSV(names, [
+      { id: 2, at: '2026-11-26T08:00:00Z', actor_id: 'u1', action: 'document.opened', object: 'document:d1', meeting_id: 'm1', client_ip: '10.0.0.5', detail: { copy: 'c1' } },
+      { id: 1, at: '2026-11-26T07:00:00Z', action: 'login.failed', detail: { username: '=cmd|x, "y"' } },
+    ], (a) => (a === 'document.opened' ? 'Mở tài liệu' : a));
+    expect(csv.startsWith('\uFEFF')).toBe(true);
+    const lines = csv.slice(1).trimEnd().split('\r\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe('time_utc,actor_id,actor,action,action_name,object,object_name,meeting_id,meeting,client_ip,detail');
+    expect(lines[1]).toBe('2026-11-26T08:00:00Z,u1,Nguyễn Văn An (daibieu1),document.opened,Mở tài liệu,document:d1,Báo cáo mật,m1,Kỳ họp thứ 5,10.0.0.5,"{""copy"":""c1""}"');
+    expect(lines[2]).toBe('2026-11-26T07:00:00Z,,,login.failed,login.failed,,,,,,"{""username"":""=cmd|x, \\""y\\""""}"');
+    const formula = auditCSV(names, [{ id: 3, at: 'x', action: 'a', object: '=HYPERLINK("http://x")' }], (a) => a);
+    expect(formula).toContain(`"'=HYPERLINK(""http://x"")"`);
+  });
+});

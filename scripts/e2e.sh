@@ -10,12 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "e2e: installing Debian's chromium" >&2
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >&2
-fi
+# Debian's chromium for the browser, curl to wait for the server.
+scripts/ensure-debian.sh chromium curl
+scripts/ensure-node.sh
 
 cd frontend
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then

@@ -5,8 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Fonts with Vietnamese glyphs for watermarks; poppler and qpdf to read PDFs back in tests.
-scripts/ensure-debian.sh fonts-dejavu-core poppler-utils qpdf
+# Fonts with Vietnamese glyphs for watermarks; poppler and qpdf to read PDFs
+# back in tests; a C compiler, which the race detector needs (cgo).
+scripts/ensure-debian.sh fonts-dejavu-core poppler-utils qpdf gcc libc6-dev
+scripts/ensure-node.sh
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './frontend/node_modules/*'))

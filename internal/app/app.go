@@ -27,6 +27,7 @@ import (
 	"github.com/curia/curia/internal/event"
 	"github.com/curia/curia/internal/web"
 	"github.com/curia/curia/meeting"
+	"github.com/curia/curia/minutes"
 	"github.com/curia/curia/presentation"
 	"github.com/curia/curia/realtime"
 	"github.com/curia/curia/vote"
@@ -46,6 +47,7 @@ type App struct {
 	Present  *presentation.Service
 	Hub      *realtime.Hub
 	Votes    *vote.Service
+	Minutes  *minutes.Service
 	PDF      *pdf.Runner // isolated PDF workers (the demo makes its documents with them)
 	echo     *echo.Echo
 	registry *prometheus.Registry
@@ -134,6 +136,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 	a.Present = presentation.NewService(db, presentation.Config{Meetings: a.Meetings, Agenda: a.Agenda,
 		Documents: a.Docs, Publisher: pub, Logger: log})
 	a.Votes = vote.NewService(db, vote.Config{Meetings: a.Meetings, Agenda: a.Agenda, Publisher: pub, Logger: log})
+	a.Minutes = minutes.NewService(minutes.Config{Meetings: a.Meetings, Agenda: a.Agenda, Documents: a.Docs,
+		Polls: a.Votes, Audit: a.auditW})
 	a.Meetings.AddCloseGuard(a.Votes.MeetingCloseGuard) // no meeting closes with a poll open
 	a.Meetings.AddLeaveHook(a.Docs.LeaveHook)           // who leaves leaves the access lists, in the same commit
 	a.Agenda.AddDeleteGuard(a.Docs.AgendaDeleteGuard)   // no document names a deleted item
@@ -241,6 +245,7 @@ func (a *App) routes() error {
 	docs.NewHandler(a.Docs).Routes(signedIn)
 	presentation.NewHandler(a.Present).Routes(signedIn)
 	vote.NewHandler(a.Votes).Routes(signedIn)
+	minutes.NewHandler(a.Minutes).Routes(signedIn)
 	// Unknown API paths are a JSON 404, for signed-in and anonymous callers
 	// alike; a known path asked with another method is a 405 with Allow.
 	api.Any("/*", web.NotFound(e, "/api/v1/*"))

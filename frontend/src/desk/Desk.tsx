@@ -3,8 +3,8 @@
 // lifecycle. Changes by others arrive through the live hub.
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiError } from '../api';
-import { dateTime, t, type Key } from '../i18n';
+import { ApiError, BASE } from '../api';
+import { currentLang, dateTime, t, type Key } from '../i18n';
 import { go, navigate } from '../router';
 import type { Agenda } from '../types';
 import type { ScreenProps } from '../ui/App';
@@ -187,6 +187,10 @@ function MeetingDesk({ id, me, onSignOut }: ScreenProps & { id: string }) {
         ))}
         {(meeting.my_role === 'chair' || meeting.my_role === 'secretary') && (
           <a class="btn" href={`/meetings/${id}/chair`} onClick={go(`/meetings/${id}/chair`)}>{t('meetings.chair')}</a>
+        )}
+        {manages && (
+          <a class="btn" href={`${BASE}/meetings/${encodeURIComponent(id)}/minutes?format=html&lang=${currentLang()}`} download
+            title={t(closed ? 'desk.minutesHint' : 'desk.minutesDraftHint')} data-testid="minutes">{t('desk.minutes')}</a>
         )}
       </div>
       {closed && <p class="banner" role="status">{t('desk.closedNote')}</p>}

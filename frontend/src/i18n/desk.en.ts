@@ -214,6 +214,9 @@ const deskEn: Record<keyof typeof deskVi, string> = {
   'desk.att.quorumCount': '{attending} of {required} needed ({eligible} members with a vote)',
   'desk.att.counts': 'Present {present} · remote {remote} · absent {absent} · not recorded {unknown}',
 
+  'desk.minutes': 'Minutes',
+  'desk.minutesHint': 'Download the minutes of the meeting (a printable page)',
+  'desk.minutesDraftHint': 'Download the draft minutes: the meeting has not closed yet',
   'admin.title': 'Users',
   'admin.notAllowed': 'Only administrators may open this page.',
   'admin.newUser': 'Create a user',

@@ -212,6 +212,9 @@ export default {
   'desk.att.quorumCount': '{attending} / {required} cần có (trên {eligible} đại biểu có quyền biểu quyết)',
   'desk.att.counts': 'Có mặt {present} · trực tuyến {remote} · vắng {absent} · chưa điểm danh {unknown}',
 
+  'desk.minutes': 'Biên bản',
+  'desk.minutesHint': 'Tải biên bản cuộc họp (trang in được)',
+  'desk.minutesDraftHint': 'Tải dự thảo biên bản: cuộc họp chưa kết thúc',
   'admin.title': 'Quản lý người dùng',
   'admin.notAllowed': 'Chỉ quản trị viên mới được vào trang này.',
   'admin.newUser': 'Tạo người dùng',

@@ -1,6 +1,7 @@
 package account
 
 import (
+	"net"
 	"sync"
 	"time"
 )
@@ -8,6 +9,8 @@ import (
 // LoginLimits bound sign-in attempts. Failed attempts count per username
 // (so one account cannot be guessed at from many addresses); every attempt
 // counts per client address (so one address cannot sweep many accounts).
+// An IPv6 client counts by its /64: whoever holds one address of a link
+// holds them all.
 type LoginLimits struct {
 	PerUser   int           // failed attempts per username per Window; default 5
 	PerClient int           // attempts per client address per Window; default 30
@@ -26,8 +29,9 @@ type loginLimiter struct {
 }
 
 type window struct {
-	start time.Time
-	n     int
+	start   time.Time
+	n       int
+	refused bool // an attempt was refused in this window (it is audited once)
 }
 
 func newLoginLimiter(l LoginLimits, now func() time.Time) *loginLimiter {
@@ -43,29 +47,42 @@ func newLoginLimiter(l LoginLimits, now func() time.Time) *loginLimiter {
 	return &loginLimiter{lim: l, now: now, users: map[string]*window{}, clients: map[string]*window{}}
 }
 
-// allow counts an attempt from ip and reports whether it may proceed, and
-// if not, how long to wait.
-func (l *loginLimiter) allow(username, ip string) (time.Duration, bool) {
+// allow counts an attempt against both the username and the client
+// address, before the password is checked, so guesses sent at once cannot
+// all pass a count that only failures would raise; a success forgives
+// (succeeded). It reports whether the attempt may proceed, and if not, how
+// long to wait and whether it is the first refusal of that window (the one
+// worth auditing: a flood of refusals must not become a flood of writes).
+func (l *loginLimiter) allow(username, ip string) (wait time.Duration, ok, firstRefusal bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	l.sweepOld(now)
-	if w := l.current(l.users, username, now); w.n >= l.lim.PerUser {
-		return w.start.Add(l.lim.Window).Sub(now), false
+	u := l.current(l.users, username, now)
+	c := l.current(l.clients, clientKey(ip), now)
+	for _, x := range []struct {
+		w   *window
+		max int
+	}{{u, l.lim.PerUser}, {c, l.lim.PerClient}} {
+		if x.w.n >= x.max {
+			first := !x.w.refused
+			x.w.refused = true
+			return x.w.start.Add(l.lim.Window).Sub(now), false, first
+		}
 	}
-	c := l.current(l.clients, ip, now)
-	if c.n >= l.lim.PerClient {
-		return c.start.Add(l.lim.Window).Sub(now), false
-	}
+	u.n++
 	c.n++
-	return 0, true
+	return 0, true, false
 }
 
-// failed counts a failed attempt against the username.
-func (l *loginLimiter) failed(username, _ string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.current(l.users, username, l.now()).n++
+// clientKey is the address an attempt counts against: an IPv4 address
+// itself, an IPv6 address's /64.
+func clientKey(ip string) string {
+	a := net.ParseIP(ip)
+	if a == nil || a.To4() != nil {
+		return ip
+	}
+	return a.Mask(net.CIDRMask(64, 128)).String() + "/64"
 }
 
 // succeeded forgives earlier failures of the username.

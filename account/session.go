@@ -45,8 +45,10 @@ func (s *Service) Login(ctx context.Context, cr Credentials, cl Client) (Session
 	if len(username) > 64 || len(cr.Password) > 256 || !web.Storable(username) {
 		return Session{}, errBadLogin()
 	}
-	if wait, ok := s.limiter.allow(username, cl.IP); !ok {
-		s.auditLogin(ctx, "login.limited", "", username, cl)
+	if wait, ok, first := s.limiter.allow(username, cl.IP); !ok {
+		if first { // the rest of the window's refusals are not written
+			s.auditLogin(ctx, "login.limited", "", username, cl)
+		}
 		return Session{}, &apperr.Error{Kind: apperr.RateLimited, RetryAfter: wait,
 			Message: "too many sign-in attempts; try again later"}
 	}
@@ -63,7 +65,6 @@ func (s *Service) Login(ctx context.Context, cr Credentials, cl Client) (Session
 		return Session{}, apperr.Internalf(herr, "check password")
 	}
 	if err != nil || !ok || u.Disabled {
-		s.limiter.failed(username, cl.IP)
 		s.auditLogin(ctx, "login.failed", u.ID, username, cl)
 		return Session{}, errBadLogin()
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
+	_ "time/tzdata" // time zones by name, also where the system has none (a slim image)
 	"unicode"
 
 	"github.com/curia/curia/audit"
@@ -14,10 +16,14 @@ import (
 )
 
 // Request says how the minutes are wanted: Format html (the default) or
-// json, Lang vi (the default) or en.
+// json, Lang vi (the default) or en, and TZ the IANA time zone the page's
+// times are written in (UTC by default; the desk sends the browser's, so a
+// council in Hà Nội reads its own clock). JSON times are always UTC.
 type Request struct {
 	Format string
 	Lang   string
+	TZ     string
+	loc    *time.Location
 }
 
 // normalize checks r and fills the defaults.
@@ -33,6 +39,14 @@ func (r Request) normalize() (Request, error) {
 	}
 	if _, ok := language(r.Lang); !ok {
 		return r, apperr.Invalidf("lang must be vi or en, not %q", r.Lang)
+	}
+	r.loc = time.UTC
+	if r.TZ != "" {
+		loc, err := time.LoadLocation(r.TZ)
+		if err != nil || r.TZ == "Local" || len(r.TZ) > 64 {
+			return r, apperr.Invalidf("tz must be a time zone name such as Asia/Ho_Chi_Minh, not %q", r.TZ)
+		}
+		r.loc = loc
 	}
 	return r, nil
 }
@@ -66,6 +80,7 @@ func (s *Service) Export(ctx context.Context, a web.Actor, meetingID string, req
 	}
 	m.Lang = req.Lang
 	l, _ := language(req.Lang)
+	l.loc = req.loc
 	f := File{Name: fileName(l.fileWord+" - "+m.Meeting.Title, req.Format),
 		ASCIIName: asciiName(l.fileSlug, m.Meeting.Title, m.Meeting.ID, req.Format)}
 	if req.Format == "json" {

@@ -26,11 +26,11 @@ func (h *Handler) Routes(g *echo.Group) {
 const pageCSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 // export serves the minutes as a download: ?format=html (default) or
-// json, ?lang=vi (default) or en.
+// json, ?lang=vi (default) or en, ?tz= an IANA time zone (default UTC).
 func (h *Handler) export(c echo.Context) error {
 	return web.Call[any](c, nil, func(a web.Actor) error {
 		f, err := h.svc.Export(c.Request().Context(), a, c.Param("id"),
-			Request{Format: c.QueryParam("format"), Lang: c.QueryParam("lang")})
+			Request{Format: c.QueryParam("format"), Lang: c.QueryParam("lang"), TZ: c.QueryParam("tz")})
 		if err != nil {
 			return err
 		}

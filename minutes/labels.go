@@ -26,6 +26,7 @@ type labels struct {
 	Outcome, Elected, Tied, HowVoted, Choice, NoResults   string
 	Unfiled, UnfiledDocuments, UnfiledPolls, Signature    string
 	timeLayout                                            string
+	loc                                                   *time.Location // the reader's time zone (UTC unless asked)
 	withheld                                              func(n int) string
 	meetingStatus                                         map[meeting.Status]string
 	itemStatus                                            map[agenda.ItemStatus]string
@@ -67,7 +68,7 @@ func vi() labels {
 		HowVoted: "Biểu quyết của từng thành viên", Choice: "Lựa chọn", NoResults: "Chưa có kết quả",
 		Unfiled: "Ngoài các mục nội dung", UnfiledDocuments: "Tài liệu chung",
 		UnfiledPolls: "Biểu quyết không thuộc mục nội dung nào", Signature: "(Ký, ghi rõ họ tên)",
-		timeLayout: "15:04 02/01/2006 (UTC)",
+		timeLayout: "15:04 02/01/2006",
 		withheld:   func(n int) string { return fmt.Sprintf("%d tài liệu mật không hiển thị", n) },
 		meetingStatus: map[meeting.Status]string{meeting.Draft: "Đang chuẩn bị", meeting.Scheduled: "Đã lên lịch",
 			meeting.Live: "Đang họp", meeting.Adjourned: "Tạm dừng", meeting.Closed: "Đã kết thúc"},
@@ -104,7 +105,7 @@ func en() labels {
 		HowVoted: "How each member voted", Choice: "Choice", NoResults: "No results yet",
 		Unfiled: "Not under an agenda item", UnfiledDocuments: "General documents",
 		UnfiledPolls: "Polls not under an agenda item", Signature: "(signature and full name)",
-		timeLayout: "2006-01-02 15:04 UTC",
+		timeLayout: "2006-01-02 15:04",
 		withheld: func(n int) string {
 			if n == 1 {
 				return "1 confidential document not shown"
@@ -142,7 +143,15 @@ func (l labels) when(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.UTC().Format(l.timeLayout)
+	loc := l.loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	in := t.In(loc)
+	if loc == time.UTC {
+		return in.Format(l.timeLayout) + " (UTC)"
+	}
+	return in.Format(l.timeLayout) + " (GMT" + in.Format("-07:00") + ")"
 }
 
 // optionLabel is how an option is named: a motion's standard options in

@@ -3,6 +3,7 @@ package minutes_test
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"mime"
 	"slices"
 	"strings"
@@ -26,6 +27,7 @@ func TestMinutes(t *testing.T) {
 		checkConfidential(t, sc)
 		checkHTML(t, sc)
 		checkEnglish(t, sc)
+		checkTimeZone(t, sc)
 		checkRefusals(t, sc)
 		checkAudit(t, sc)
 		checkClosed(t, sc) // last: it closes the meeting
@@ -307,7 +309,7 @@ func checkEnglish(t *testing.T, sc *scenario) {
 	res := sc.c.Chair.Do("GET", sc.path("lang=en&format=html"), nil)
 	res.Check(t, "minutes in English", ok, `<html lang="en">`, "Minutes of the meeting", "Draft", "Chair", "Secretary",
 		"Present", "Remote", "Absent", "Reason", absentReason, "Agree", "Disagree", "Secret ballot", "Named vote",
-		"2026-12-01 08:30 UTC", "30 min", "Quorum reached", "Kỳ họp &lt;script&gt;")
+		"2026-12-01 08:30 (UTC)", "30 min", "Quorum reached", "Kỳ họp &lt;script&gt;")
 	for _, vi := range []string{"Biên bản", "Vắng mặt", "Đồng ý"} {
 		if strings.Contains(string(res.Body), vi) {
 			t.Errorf("the English page holds %q", vi)
@@ -321,6 +323,27 @@ func checkEnglish(t *testing.T, sc *scenario) {
 	sc.c.Chair.Must(ok, "GET", sc.path("lang=en&format=json"), nil).JSON(&m)
 	if m.Lang != "en" || m.Participants[3].Attendance != "absent" {
 		t.Errorf("English JSON: lang %q, %+v", m.Lang, m.Participants[3])
+	}
+}
+
+// The page's times are UTC unless the reader names a time zone; JSON stays
+// in UTC whatever the zone.
+func checkTimeZone(t *testing.T, sc *scenario) {
+	for _, tc := range []struct{ query, want string }{
+		{"", "08:30 01/12/2026 (UTC)"},
+		{"tz=Asia/Ho_Chi_Minh", "15:30 01/12/2026 (GMT+07:00)"},
+		{"tz=America/New_York&lang=en", "2026-12-01 03:30 (GMT-05:00)"},
+	} {
+		res := sc.c.Secretary.Do("GET", sc.path(tc.query), nil)
+		res.Check(t, "minutes "+tc.query, ok)
+		if !strings.Contains(html.UnescapeString(string(res.Body)), tc.want) {
+			t.Errorf("%q: the page does not give the start as %q", tc.query, tc.want)
+		}
+	}
+	var m minutes.Minutes
+	sc.c.Secretary.Must(ok, "GET", sc.path("format=json&tz=Asia/Ho_Chi_Minh"), nil).JSON(&m)
+	if m.Meeting.StartsAt == nil || !m.Meeting.StartsAt.Equal(startsAt) || m.Meeting.StartsAt.Location() != time.UTC {
+		t.Errorf("JSON starts_at %v, want %v in UTC", m.Meeting.StartsAt, startsAt)
 	}
 }
 
@@ -344,6 +367,8 @@ func checkRefusals(t *testing.T, sc *scenario) {
 		{"observer", c.Observer, "format=json", forbidden, ""},
 		{"outsider", c.Outsider, "", notFound, "meeting not found"},
 		{"outsider, bad format", c.Outsider, "format=pdf", invalid, ""},
+		{"unknown time zone", c.Secretary, "tz=Mars/Olympus", invalid, "tz must be a time zone name"},
+		{"the server's own zone", c.Secretary, "tz=Local", invalid, "tz must be a time zone name"},
 	} {
 		res := tc.cl.Do("GET", sc.path(tc.query), nil)
 		res.Check(t, tc.name, tc.status, tc.msg)

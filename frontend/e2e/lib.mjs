@@ -110,8 +110,8 @@ export async function launch() {
  * A tablet: its own browser context (own cookies), a page, and a record of
  * console errors and failed requests that the test asserts are empty.
  */
-export async function tablet(browser, { viewport = IPAD, locale = 'vi-VN', name = 'tablet' } = {}) {
-  const context = await browser.newContext({ viewport, locale, deviceScaleFactor: 1, hasTouch: true });
+export async function tablet(browser, { viewport = IPAD, locale = 'vi-VN', name = 'tablet', timezoneId } = {}) {
+  const context = await browser.newContext({ viewport, locale, timezoneId, deviceScaleFactor: 1, hasTouch: true });
   context.setDefaultTimeout(15000);
   const page = await context.newPage();
   const errors = [];

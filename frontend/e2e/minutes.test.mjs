@@ -1,7 +1,7 @@
-// The secretary's minutes from the desk: a download of the printable page in
-// the desk's language, a draft until the meeting closes; a delegate gets no
-// such button. Own users and own meeting (dated in the past), never the demo
-// meeting.
+// The secretary's minutes from the desk: a download of the printable page
+// in the desk's language and the browser's time zone, a draft until the
+// meeting closes; a delegate gets no such button. Own users and own meeting
+// (dated in the past), never the demo meeting.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
@@ -48,7 +48,7 @@ async function download(page) {
 
 describe('the minutes', () => {
   it('downloads from the desk in its language, a draft until the meeting closes', T, async () => {
-    const t = await tablet(browser, { viewport: LAPTOP, locale: 'vi-VN', name: 'secretary' });
+    const t = await tablet(browser, { viewport: LAPTOP, locale: 'vi-VN', name: 'secretary', timezoneId: 'Asia/Ho_Chi_Minh' });
     tabs.push(t);
     const { page } = t;
     await signIn(t, people.sec.username);
@@ -65,6 +65,8 @@ describe('the minutes', () => {
       assert.ok(vi.text.includes(s), `the minutes name ${s}`);
     }
     assert.ok(!/<script/i.test(vi.text), 'no script in the page');
+    // 08:00 UTC, written on the secretary's clock (the browser's zone)
+    assert.ok(vi.text.includes('15:00 06/05/2025 (GMT&#43;07:00)'), 'the start in Hà Nội time');
 
     await page.getByTestId('lang').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=minutes]')?.textContent?.trim() === 'Minutes');

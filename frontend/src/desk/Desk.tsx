@@ -78,6 +78,15 @@ function tabFromHash(): Tab {
   return TABS.some((x) => x.id === h) ? (h as Tab) : 'details';
 }
 
+/** The browser's time zone (IANA name), for the minutes' times; UTC when it cannot tell. */
+function browserZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}
+
 function MeetingDesk({ id, me, onSignOut }: ScreenProps & { id: string }) {
   const [meeting, setMeeting] = useState<FullMeeting | null>(null);
   const [participants, setParticipants] = useState<Participant[]>([]);
@@ -189,7 +198,7 @@ function MeetingDesk({ id, me, onSignOut }: ScreenProps & { id: string }) {
           <a class="btn" href={`/meetings/${id}/chair`} onClick={go(`/meetings/${id}/chair`)}>{t('meetings.chair')}</a>
         )}
         {manages && (
-          <a class="btn" href={`${BASE}/meetings/${encodeURIComponent(id)}/minutes?format=html&lang=${currentLang()}`} download
+          <a class="btn" href={`${BASE}/meetings/${encodeURIComponent(id)}/minutes?format=html&lang=${currentLang()}&tz=${encodeURIComponent(browserZone())}`} download
             title={t(closed ? 'desk.minutesHint' : 'desk.minutesDraftHint')} data-testid="minutes">{t('desk.minutes')}</a>
         )}
       </div>

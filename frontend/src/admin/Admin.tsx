@@ -1,6 +1,7 @@
 // Users, for administrators: create, disable and enable, reset a password.
 import { useEffect, useState } from 'preact/hooks';
-import { t } from '../i18n';
+import { t, useAllStrings } from '../i18n';
+import { refusalKey } from '../i18n/refusals';
 import { go } from '../router';
 import type { ScreenProps } from '../ui/App';
 import { LangSwitch } from '../ui/LangSwitch';
@@ -12,6 +13,8 @@ import '../desk/desk.css';
 
 export function Admin({ me, onSignOut }: ScreenProps) {
   useLangTick();
+  // This screen's strings come after the room's: never show their keys.
+  if (!useAllStrings()) return <div class="splash" aria-busy="true"><p class="muted pad">{t('common.loading')}</p></div>;
   return (
     <div class="page desk">
       <header class="topbar">
@@ -95,11 +98,17 @@ function NewUser({ onCreated }: { onCreated(): Promise<void> | void }) {
     setErr(null);
     void run(async () => {
       const body = { ...v, username: v.username.trim().toLowerCase(), full_name: v.full_name.trim() };
-      const ok = await act(() => admin.create(body), t('admin.created', { name: body.username }));
-      if (ok) {
-        setV(empty);
-        await onCreated();
+      try {
+        await admin.create(body);
+      } catch (e) {
+        // A taken username belongs under its field; anything else is a toast.
+        if (refusalKey(e) === 'admin.err.taken') setErr({ field: 'username', text: t('admin.err.taken') });
+        else toast(errText(e), true);
+        return;
       }
+      toast(t('admin.created', { name: body.username }));
+      setV(empty);
+      await onCreated();
     });
   };
   const fe = (f: string) => (err?.field === f ? err.text : null);

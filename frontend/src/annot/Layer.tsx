@@ -7,13 +7,24 @@ import { ApiError } from '../api';
 import { t } from '../i18n';
 import type { Store } from '../store';
 import type { LiveEvent } from '../types';
-import { backendFor, newId, type Backend } from './backend';
+import { backendFor, newId, type Backend, type Listing } from './backend';
 import { applyAnnotationEvent, upsert } from './events';
 import { clampPoint, decimate, distanceToHighlight, distanceToInk, simplify, strokeToRects } from './geometry';
+import { authorNames } from './people';
 import type { Annotation, AnnotationData, HighlightData, InkData, LayerProps, NoteData, Point } from './types';
 
+// Marks made while sharing take the shared colours (green, also in the
+// annotated PDF), so the room-wide ones stand apart from the private ones
+// (blue pen, yellow highlighter). Others' marks are drawn faded and dashed
+// (styles.css: data-mine, data-shared).
 const PEN = { colour: '#1d4ed8', width: 1.6 };
+const SHARED_PEN = '#047857';
 const MARKER = { colour: '#facc15', width: 12, opacity: 0.4 };
+const SHARED_MARKER = '#4ade80';
+/** A note's touch target, in CSS pixels at any zoom (the app's 44 px rule, with a margin for rounding). */
+const NOTE_TARGET_PX = 48;
+/** The drawn note icon, in points. */
+const NOTE_ICON = 18;
 
 export interface FullLayerProps extends LayerProps {
   events?: Store<LiveEvent | null>;
@@ -31,20 +42,53 @@ export default function Layer(p: FullLayerProps) {
   const drawingId = useRef<number | null>(null);
   const gone = useRef(new Set<string>()); // deleted here: a late event must not bring them back
   const [reload, setReload] = useState(0);
+  const listTries = useRef(0); // listings in a row made without the server
+  const [pxPerPt, setPxPerPt] = useState(1);
+  const [names, setNames] = useState<Map<string, string> | null>(null);
 
   useEffect(() => {
     let alive = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const again = () => alive && setReload((n) => n + 1);
     void backendFor(p.docId, p.me).then(async (b) => {
-      const list = await b.list(p.docId, p.version).catch(() => [] as Annotation[]);
+      const list: Listing = await b.list(p.docId, p.version).catch(() => [] as Annotation[]);
       if (!alive) return;
       setBackend(b);
-      setAll(list.filter((a) => !gone.current.has(a.id)));
+      const fresh = list.filter((a) => !gone.current.has(a.id));
+      if (list.partial) {
+        // The server could not be reached: keep what is shown of this document
+        // with my unsent marks, and ask again (sooner when the network is back).
+        const same = (a: Annotation) => a.document_id === p.docId && !(p.version && a.version && a.version !== p.version) && !gone.current.has(a.id);
+        setAll((l) => fresh.reduce(upsert, l.filter(same)));
+        timer = setTimeout(again, Math.min(30000, 2000 * 2 ** listTries.current++));
+        window.addEventListener('online', again);
+      } else {
+        listTries.current = 0;
+        setAll(fresh);
+      }
       p.onMode?.(b.remote);
     });
     return () => {
       alive = false;
+      clearTimeout(timer);
+      window.removeEventListener('online', again);
     };
   }, [p.docId, p.version, reload]);
+
+  // CSS pixels per point: a note's touch target keeps its size in pixels at any zoom.
+  useEffect(() => {
+    const el = svg.current;
+    if (!el) return;
+    const measure = () => {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && p.size.w > 0) setPxPerPt(r.width / p.size.w);
+    };
+    measure();
+    if (typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [p.size.w]);
 
   // Others' shared annotations, and mine from my other sessions, arrive through the live hub.
   useEffect(() => {
@@ -59,6 +103,28 @@ export default function Layer(p: FullLayerProps) {
   const { w, h } = p.size;
   const onPage = all.filter((a) => a.page === p.page);
   const mine = (a: Annotation) => !a.author_id || a.author_id === p.me;
+
+  // The authors of others' notes on this page (asked once per document, only when there are any).
+  const othersNotes = backend?.remote === true && onPage.some((a) => a.kind === 'note' && !mine(a));
+  useEffect(() => {
+    if (!othersNotes) return;
+    let alive = true;
+    authorNames(p.docId).then(
+      (m) => alive && setNames(m),
+      () => {},
+    );
+    return () => {
+      alive = false;
+    };
+  }, [othersNotes, p.docId]);
+  /** Whose the note is and who sees it, in words. */
+  const noteLabel = (a: Annotation) => {
+    if (mine(a)) return a.shared ? t('annot.sharedNote') : t('annot.privateNote');
+    const name = a.author_id ? names?.get(a.author_id) : undefined;
+    return name ? t('annot.noteBy', { name }) : t('annot.noteByOther');
+  };
+  const penColour = p.shared ? SHARED_PEN : PEN.colour;
+  const markerColour = p.shared ? SHARED_MARKER : MARKER.colour;
 
   /** The pointer's position in page points. */
   const at = (e: PointerEvent): Point => {
@@ -148,9 +214,9 @@ export default function Layer(p: FullLayerProps) {
     if (drawingId.current !== e.pointerId) return;
     drawingId.current = null;
     if (draft && p.tool === 'pen') {
-      void add('ink', { ...PEN, strokes: [decimate(simplify(draft, 0.5), 5000)] } satisfies InkData);
+      void add('ink', { colour: penColour, width: PEN.width, strokes: [decimate(simplify(draft, 0.5), 5000)] } satisfies InkData);
     } else if (draft && p.tool === 'highlighter') {
-      void add('highlight', { colour: MARKER.colour, opacity: MARKER.opacity, rects: strokeToRects(draft, MARKER.width, p.size) } satisfies HighlightData);
+      void add('highlight', { colour: markerColour, opacity: MARKER.opacity, rects: strokeToRects(draft, MARKER.width, p.size) } satisfies HighlightData);
     }
     setDraft(null);
   };
@@ -172,18 +238,23 @@ export default function Layer(p: FullLayerProps) {
         onPointerCancel={up}
       >
         {onPage.map((a) => {
+          const own = mine(a) ? '1' : '0';
           if (a.kind === 'note') {
             const n = a.data as NoteData;
             const open = () => setEditing({ x: n.x, y: n.y, note: a });
+            const label = noteLabel(a);
+            // The touch target: 48 CSS px whatever the zoom, never smaller than the icon.
+            const hit = Math.max(NOTE_ICON, NOTE_TARGET_PX / pxPerPt);
             return (
               <g
                 key={a.id}
                 class="note"
                 role="button"
                 tabIndex={0}
-                aria-label={t('annot.openNote')}
+                aria-label={`${t('annot.openNote')}: ${label}`}
                 data-id={a.id}
                 data-shared={a.shared ? '1' : undefined}
+                data-mine={own}
                 transform={`translate(${n.x} ${n.y})`}
                 onPointerDown={(e) => {
                   if (p.tool === 'eraser') {
@@ -196,25 +267,43 @@ export default function Layer(p: FullLayerProps) {
                 }}
                 onKeyDown={(e) => e.key === 'Enter' && open()}
               >
-                <rect x="-9" y="-9" width="18" height="18" rx="3" style={n.colour ? { fill: n.colour } : undefined} />
+                <title>{label}</title>
+                <rect class="hit" x={-hit / 2} y={-hit / 2} width={hit} height={hit} />
+                <rect class="icon" x="-9" y="-9" width="18" height="18" rx="3" style={n.colour ? { fill: n.colour } : undefined} />
                 <path d="M-5 -3h10M-5 1h10M-5 5h6" />
+                {own === '1' &&
+                  (a.shared ? (
+                    // a person: everyone sees it
+                    <g class="badge shared" transform="translate(9 -9)">
+                      <circle r="5.5" />
+                      <circle class="glyph" cy="-1.4" r="1.5" />
+                      <path class="glyph" d="M-2.8 3a2.8 2.4 0 0 1 5.6 0z" />
+                    </g>
+                  ) : (
+                    // a padlock: only I see it
+                    <g class="badge private" transform="translate(9 -9)">
+                      <circle r="5.5" />
+                      <rect x="-2.5" y="-0.5" width="5" height="3.5" rx="0.5" />
+                      <path d="M-1.6 -0.5v-1.4a1.6 1.6 0 0 1 3.2 0v1.4" />
+                    </g>
+                  ))}
               </g>
             );
           }
           if (a.kind === 'highlight') {
             const d = a.data as HighlightData;
-            return <path key={a.id} class="highlight" data-id={a.id} data-shared={a.shared ? '1' : undefined} d={rects(d)} fill={d.colour} fill-opacity={d.opacity} />;
+            return <path key={a.id} class="highlight" data-id={a.id} data-shared={a.shared ? '1' : undefined} data-mine={own} d={rects(d)} fill={d.colour} fill-opacity={d.opacity} />;
           }
           const d = a.data as InkData;
           return d.strokes.map((s, i) => (
-            <polyline key={`${a.id}.${i}`} class="ink" data-id={a.id} data-shared={a.shared ? '1' : undefined} points={line(s)} stroke={d.colour} stroke-width={d.width} />
+            <polyline key={`${a.id}.${i}`} class="ink" data-id={a.id} data-shared={a.shared ? '1' : undefined} data-mine={own} points={line(s)} stroke={d.colour} stroke-width={d.width} />
           ));
         })}
         {draft && (
           <polyline
             class={p.tool === 'pen' ? 'ink draft' : 'highlight draft'}
             points={line(draft)}
-            stroke={p.tool === 'pen' ? PEN.colour : MARKER.colour}
+            stroke={p.tool === 'pen' ? penColour : markerColour}
             stroke-width={p.tool === 'pen' ? PEN.width : MARKER.width}
           />
         )}
@@ -223,6 +312,7 @@ export default function Layer(p: FullLayerProps) {
         <NoteEditor
           note={editing.note}
           mine={!editing.note || mine(editing.note)}
+          whose={editing.note && !mine(editing.note) ? noteLabel(editing.note) : undefined}
           shared={editing.note ? editing.note.shared : !!p.shared}
           onClose={() => setEditing(null)}
           onSave={(text, shared) => {
@@ -250,7 +340,7 @@ export default function Layer(p: FullLayerProps) {
   );
 }
 
-function NoteEditor(p: { note?: Annotation; mine: boolean; shared: boolean; onSave(text: string, shared: boolean): void; onDelete(): void; onClose(): void }) {
+function NoteEditor(p: { note?: Annotation; mine: boolean; whose?: string; shared: boolean; onSave(text: string, shared: boolean): void; onDelete(): void; onClose(): void }) {
   const [text, setText] = useState((p.note?.data as NoteData | undefined)?.text ?? '');
   const [shared, setShared] = useState(p.shared);
   const ta = useRef<HTMLTextAreaElement>(null);
@@ -259,6 +349,7 @@ function NoteEditor(p: { note?: Annotation; mine: boolean; shared: boolean; onSa
     <div class="modal-back" onPointerDown={(e) => e.stopPropagation()}>
       <div class="modal" role="dialog" aria-modal="true" aria-labelledby="note-title" onKeyDown={(e) => e.key === 'Escape' && p.onClose()}>
         <h2 id="note-title">{t('annot.note')}</h2>
+        {p.whose && <p class="note-by" data-testid="note-by">{p.whose}</p>}
         <textarea ref={ta} rows={5} value={text} readOnly={!p.mine} aria-label={t('annot.noteText')} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
         {p.note && p.mine && (
           <label class="check">

@@ -10,7 +10,8 @@ import type { Annotation, AnnotationData, NewAnnotation } from './types';
 export interface Backend {
   /** true when annotations are stored on the server (and shared ones are seen by others). */
   readonly remote: boolean;
-  list(docId: string, version?: number): Promise<Annotation[]>;
+  /** Mine and the shared ones; partial: made without the server (see ApiBackend.list). */
+  list(docId: string, version?: number): Promise<Listing>;
   create(a: NewAnnotation): Promise<Annotation>;
   update(a: Annotation, changes: { shared?: boolean; data?: AnnotationData }): Promise<Annotation>;
   remove(a: Annotation): Promise<void>;
@@ -69,9 +70,23 @@ export class LocalBackend implements Backend {
 }
 
 type Op =
-  | { op: 'create'; a: NewAnnotation; done(a: Annotation): void; fail(e: unknown): void }
+  | {
+      op: 'create';
+      a: NewAnnotation;
+      /** Its POST went out at least once: the server may have it, whatever the answer (or its loss) said. */
+      sent?: boolean;
+      done(a: Annotation): void;
+      fail(e: unknown): void;
+    }
   | { op: 'update'; id: string; changes: { shared?: boolean; data?: AnnotationData }; done(a: Annotation): void; fail(e: unknown): void }
   | { op: 'delete'; id: string; done(): void; fail(e: unknown): void };
+
+type CreateOp = Extract<Op, { op: 'create' }>;
+
+const cancelled = () => new ApiError(0, 'cancelled', 'removed before it was sent');
+
+/** A listing: partial when the server could not be reached (this tablet's unsent marks only). */
+export type Listing = Annotation[] & { partial?: boolean };
 
 /** The server's answer is final (a 4xx other than timeouts and rate limits): sending again will not help. */
 const final = (e: unknown) => e instanceof ApiError && e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429;
@@ -88,8 +103,6 @@ export class ApiBackend implements Backend {
   readonly remote = true;
   private queue: Op[] = [];
   private running = false;
-  /** How many ops at the head of the queue are on their way to the server. */
-  private inflight = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private attempt = 0;
   private readonly send: typeof request;
@@ -108,13 +121,41 @@ export class ApiBackend implements Backend {
     return this.queue.length;
   }
 
-  async list(docId: string, version?: number): Promise<Annotation[]> {
+  /**
+   * Mine and the shared ones as they will be once this tablet's queue is
+   * through: unsent marks added, marks erased here left out, unsent edits
+   * applied. When the server cannot be reached (no network, server trouble)
+   * the unsent marks alone, flagged partial: the caller keeps what it shows
+   * and asks again later. A refusal (4xx) is thrown.
+   */
+  async list(docId: string, version?: number): Promise<Listing> {
     const q = version ? `?version=${version}` : '';
-    const r = await this.send<{ annotations: Annotation[] }>('GET', `/documents/${encodeURIComponent(docId)}/annotations${q}`);
-    const list = r.annotations ?? [];
+    let list: Annotation[] = [];
+    let partial = false;
+    try {
+      const r = await this.send<{ annotations: Annotation[] }>('GET', `/documents/${encodeURIComponent(docId)}/annotations${q}`);
+      list = r.annotations ?? [];
+    } catch (e) {
+      if (final(e)) throw e;
+      partial = true;
+    }
+    const erased = new Set<string>();
+    const edits = new Map<string, { shared?: boolean; data?: AnnotationData }>();
+    for (const o of this.queue) {
+      if (o.op === 'delete') erased.add(o.id);
+      else if (o.op === 'update') edits.set(o.id, { ...edits.get(o.id), ...o.changes });
+    }
     // What this tablet has drawn and not yet sent stays on screen.
-    const unsent = this.queue.flatMap((o) => (o.op === 'create' && o.a.document_id === docId && !list.some((x) => x.id === o.a.id) ? [o.a as Annotation] : []));
-    return [...list, ...unsent];
+    const unsent = this.queue.flatMap((o) =>
+      o.op === 'create' && o.a.document_id === docId && !(version && o.a.version && o.a.version !== version) && !list.some((x) => x.id === o.a.id) ? [o.a as Annotation] : [],
+    );
+    const out: Listing = [...list, ...unsent].flatMap((a) => {
+      if (erased.has(a.id)) return []; // its DELETE waits in the queue
+      const ch = edits.get(a.id);
+      return [ch ? { ...a, ...ch } : a];
+    });
+    if (partial) out.partial = true;
+    return out;
   }
 
   create(a: NewAnnotation): Promise<Annotation> {
@@ -125,13 +166,20 @@ export class ApiBackend implements Backend {
     });
   }
 
+  /** The queued create of this id, if any. */
+  private queuedCreate(id: string): CreateOp | undefined {
+    return this.queue.find((o): o is CreateOp => o.op === 'create' && o.a.id === id);
+  }
+
   update(a: Annotation, changes: { shared?: boolean; data?: AnnotationData }): Promise<Annotation> {
-    const i = this.queue.findIndex((o) => o.op === 'create' && o.a.id === a.id);
-    const unsent = i >= this.inflight ? this.queue[i] : undefined;
-    if (unsent?.op === 'create') {
-      unsent.a = { ...unsent.a, ...changes };
+    const c = this.queuedCreate(a.id);
+    if (c && !c.sent) {
+      // Never sent: it goes out as it is now.
+      c.a = { ...c.a, ...changes };
       return Promise.resolve({ ...a, ...changes });
     }
+    // Confirmed, or sent with no answer (the server may have it): the create
+    // goes again as it was (a no-op if it landed), then the change as a PATCH.
     return new Promise((done, fail) => {
       this.queue.push({ op: 'update', id: a.id, changes, done, fail });
       this.kick(0);
@@ -139,12 +187,19 @@ export class ApiBackend implements Backend {
   }
 
   remove(a: Annotation): Promise<void> {
-    // Never sent: forget it here.
-    const i = this.queue.findIndex((o) => o.op === 'create' && o.a.id === a.id);
-    if (i >= this.inflight) {
-      const [o] = this.queue.splice(i, 1);
-      (o as Extract<Op, { op: 'create' }>).fail(new ApiError(0, 'cancelled', 'removed before it was sent'));
+    const c = this.queuedCreate(a.id);
+    if (c && !c.sent) {
+      // Never sent: forget it here.
+      this.queue.splice(this.queue.indexOf(c), 1);
+      c.fail(cancelled());
       return Promise.resolve();
+    }
+    if (c) {
+      // Sent with no answer yet: the server may have it (or get it late). The
+      // create goes again, so it surely is there, then the DELETE removes it;
+      // the user, who erased it, hears nothing of the create's own fate.
+      const fail = c.fail;
+      c.fail = () => fail(cancelled());
     }
     return new Promise((done, fail) => {
       this.queue.push({ op: 'delete', id: a.id, done, fail });
@@ -187,7 +242,7 @@ export class ApiBackend implements Backend {
       while (n < this.queue.length && n < 500 && this.queue[n].op === 'create' && (this.queue[n] as typeof head).a.document_id === head.a.document_id) n++;
       const batch = this.queue.slice(0, n) as (typeof head)[];
       const body = { annotations: batch.map((o) => ({ id: o.a.id, version: o.a.version ?? 0, page: o.a.page, kind: o.a.kind, shared: o.a.shared, data: o.a.data })) };
-      this.inflight = n;
+      for (const o of batch) o.sent = true; // from now on the server may have them, whatever happens to the answer
       try {
         const r = await this.send<{ annotations: Annotation[] }>('POST', `/documents/${encodeURIComponent(head.a.document_id)}/annotations`, body);
         this.queue.splice(0, n);
@@ -203,12 +258,9 @@ export class ApiBackend implements Backend {
           }
         }
         throw e;
-      } finally {
-        this.inflight = 0;
       }
       return;
     }
-    this.inflight = 1;
     try {
       if (head.op === 'update') {
         const r = await this.send<Annotation>('PATCH', `/annotations/${encodeURIComponent(head.id)}`, head.changes);
@@ -227,8 +279,6 @@ export class ApiBackend implements Backend {
         head.fail(e);
       }
       throw e;
-    } finally {
-      this.inflight = 0;
     }
   }
 }

@@ -5,7 +5,7 @@
 // votes. Everything comes live from the hub; nothing needs a reload.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
-import { clock, t, type Key } from '../i18n';
+import { clock, t, useAllStrings, type Key } from '../i18n';
 import { navigate } from '../router';
 import { useStore } from '../store';
 import type { Meeting, MeetingStatus, User } from '../types';
@@ -35,7 +35,10 @@ export function Chair({ id, me, onSignOut }: ScreenProps) {
     if (!id) return;
     api.meeting(id).then(setMeeting, (e) => setError(e instanceof ApiError && e.status === 404 ? 'not_found' : 'network'));
   }, [id]);
+  // The cockpit's strings load after the room's (a tablet that opened a room first): wait for them, never show their keys.
+  const strings = useAllStrings();
 
+  if (!strings) return <div class="splash" aria-busy="true"><p class="muted pad">{t('common.loading')}</p></div>;
   if (!id || error || (meeting && !mayRun(meeting, me))) {
     const text = error === 'network' ? t('error.network') : error || !id ? t('chair.notFound') : t('chair.notAllowed');
     return (

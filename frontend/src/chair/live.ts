@@ -5,7 +5,7 @@
 // answer is dropped when an event touched its slice while it was in flight,
 // and everything is fetched again after a snapshot or a resync.
 import { api } from '../api';
-import { Refetch, SliceVersions, wakeOnReturn } from '../live/slices';
+import { Refetch, refused, SliceVersions, wakeOnReturn } from '../live/slices';
 import type { PointerMove } from '../live/pointer';
 import { LiveSocket, liveURL } from '../live/socket';
 import { applyEvent, applySnapshot, emptyRoom, mergePoll, newerPresentation, sliceOf, type RoomState } from '../live/state';
@@ -43,6 +43,8 @@ export class LiveRoom {
   private unwatch: () => void = () => {};
   private readonly socket: LiveSocket;
   private readonly refetch = new Refetch(() => this.fetchAll());
+  private stopped = false;
+  private accessCheck: Promise<void> | null = null;
 
   /** manage: the cockpit (attendance list, roll calls); otherwise the display's view. */
   constructor(readonly id: string, readonly me: string, readonly manage: boolean) {
@@ -52,19 +54,43 @@ export class LiveRoom {
       ephemeral: (msg) => this.onEphemeral(msg),
       resync: () => void this.refreshAll(),
       status: (online) => this.state.set((s) => ({ ...s, online })),
-      failing: () => void api.me().catch(() => {}),
+      failing: () => {
+        void api.me().catch(() => {});
+        void this.checkAccess();
+      },
     });
   }
 
   start(): void {
+    this.stopped = false;
     void this.refreshAll();
     this.socket.start();
     this.unwatch = wakeOnReturn(this.socket);
   }
 
   stop(): void {
+    this.stopped = true;
     this.socket.stop();
     this.unwatch();
+  }
+
+  /**
+   * The hub closed with 4003 or keeps refusing: does the user still take
+   * part? A 404 or 403 for the meeting means no (removed from it, or no
+   * longer an administrator): stop reconnecting and show the error.
+   */
+  checkAccess(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    this.accessCheck ??= this.load('meeting', () => api.meeting(this.id), (meeting) => this.state.set((s) => ({ ...s, meeting })))
+      .catch((e) => {
+        if (!refused(e)) return;
+        this.stop();
+        this.state.set((s) => ({ ...s, ready: true, online: false, error: 'not_found', removed: true }));
+      })
+      .finally(() => {
+        this.accessCheck = null;
+      });
+    return this.accessCheck;
   }
 
   private bump(slice: string): void {
@@ -180,6 +206,7 @@ export class LiveRoom {
     return run().catch((e: { code?: string }) => {
       const s = this.state.get();
       if (!s.ready) this.state.set({ ...s, ready: true, error: e?.code ?? 'error' });
+      else if (refused(e)) void this.checkAccess(); // removed from the meeting meanwhile?
     });
   }
 

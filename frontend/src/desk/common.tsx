@@ -5,12 +5,22 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import { ApiError } from '../api';
 import { onLangChange, t } from '../i18n';
+import { refusalKey } from '../i18n/refusals';
 import { toast } from '../ui/Toast';
 
-/** What to tell a person when a request failed: ours in their language, with the server's reason when it gave one. */
+/**
+ * What to tell a person when a request failed, in their language. A refusal
+ * the server is known to give has its own message (i18n/refusals.ts). Only
+ * a refusal we do not know (a 400/409/422 from a newer server, a rule
+ * without a message of ours) shows the server's own text, after ours: it is
+ * in English, but it names the field or the rule, which a generic "refused"
+ * would not; these screens are the staff's (secretary, administrator).
+ */
 export function errText(e: unknown): string {
   if (e instanceof ApiError) {
     if (e.code === 'network' || e.status === 0) return t('error.network');
+    const known = refusalKey(e);
+    if (known) return t(known);
     if (e.status === 409 && /closed/i.test(e.message)) return t('desk.errClosed');
     if (e.status === 403) return t('desk.errForbidden');
     if (e.status === 404) return t('desk.errNotFound');

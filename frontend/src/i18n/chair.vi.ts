@@ -19,6 +19,8 @@ export default {
   'chair.err.status': 'Không chuyển được trạng thái cuộc họp từ trạng thái hiện tại.',
   'chair.err.pollOpen': 'Chỉ mở biểu quyết được khi cuộc họp đang diễn ra.',
   'chair.err.pollState': 'Thao tác không phù hợp với trạng thái của lần biểu quyết này.',
+  'chair.err.openVote': 'Còn một cuộc biểu quyết đang mở. Hãy đóng hoặc hủy biểu quyết đó trước.',
+  'chair.err.floorTaken': 'Đang có người khác phát biểu. Hãy kết thúc lượt phát biểu đó trước.',
 
   'chair.status.start': 'Bắt đầu cuộc họp',
   'chair.status.started': 'Cuộc họp đã bắt đầu.',

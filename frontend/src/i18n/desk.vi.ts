@@ -17,6 +17,8 @@ export default {
   'desk.saving': 'Đang lưu…',
 
   'desk.errClosed': 'Cuộc họp đã kết thúc nên không thể thay đổi.',
+  'desk.errNotLive': 'Chỉ làm được việc này khi cuộc họp đang diễn ra.',
+  'desk.errNeedSecretary': 'Cuộc họp cần có một thư ký: hãy chỉ định thư ký khác trước.',
   'desk.errForbidden': 'Bạn không có quyền thực hiện thao tác này.',
   'desk.errNotFound': 'Không tìm thấy mục này; có thể người khác vừa xóa.',
   'desk.errRateLimited': 'Quá nhiều yêu cầu. Vui lòng đợi một lát rồi thử lại.',
@@ -251,6 +253,9 @@ export default {
   'admin.err.fullNameLong': 'Họ tên dài quá 200 ký tự.',
   'admin.err.passwordShort': 'Mật khẩu cần ít nhất 8 ký tự.',
   'admin.err.passwordLong': 'Mật khẩu quá dài (tối đa 256 byte).',
+  'admin.err.taken': 'Tên đăng nhập này đã có người dùng. Hãy chọn tên khác.',
+  'admin.err.selfAdmin': 'Bạn không thể tự bỏ quyền quản trị của chính mình.',
+  'admin.err.selfDisable': 'Bạn không thể tự khóa tài khoản của chính mình.',
   'audit.title': 'Nhật ký hoạt động',
   'audit.filter': 'Lọc',
   'audit.meeting': 'Cuộc họp',

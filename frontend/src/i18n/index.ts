@@ -2,6 +2,7 @@
 // each, the base dictionary (the delegate's screens) and the strings of the
 // chair's and the secretary's screens. The browser's languages choose; the
 // user may switch, and the choice is remembered on the tablet.
+import { useEffect, useState } from 'preact/hooks';
 import type chair from './chair.vi';
 import type desk from './desk.vi';
 import type vi from './vi';
@@ -28,16 +29,40 @@ export function pickLang(languages: readonly string[], saved?: string | null): L
   return 'vi';
 }
 
-/** Fills {name} placeholders. */
+/**
+ * English's two plural forms for a count: "one" for exactly 1 (or -1),
+ * "other" for anything else (0, 2, 1.5…). Vietnamese has no plural forms:
+ * its strings never ask for one.
+ */
+export function plural(n: string | number, one: string, other: string): string {
+  return /^-?1$/.test(String(n).trim()) ? one : other;
+}
+
+/**
+ * Fills {name} placeholders, and {name|one|other} plural choices: the word
+ * for a count of one, else the other ("{pages} {pages|page|pages}" gives
+ * "1 page", "3 pages").
+ */
 export function format(s: string, params?: Record<string, string | number>): string {
   if (!params) return s;
-  return s.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
+  return s
+    .replace(/\{(\w+)\|([^|{}]*)\|([^|{}]*)\}/g, (m, k: string, one: string, other: string) => (k in params ? plural(params[k], one, other) : m))
+    .replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
 }
+
+/** What a string not yet loaded shows (a screen beyond the room before its strings are in): never the raw key. */
+export const PENDING = '…';
 
 export function t(key: Key, params?: Record<string, string | number>): string {
   const s = dict?.[key];
-  if (s === undefined && dict && !complete) void loadAll(); // a screen beyond the room: its strings follow
-  return format(s ?? key, params);
+  if (s === undefined) {
+    if (dict && !complete) {
+      void loadAll(); // a screen beyond the room: its strings follow, and the listeners re-render it
+      return PENDING;
+    }
+    return format(key, params); // a key missing from a complete dictionary: a bug the tests catch
+  }
+  return format(s, params);
 }
 
 export const currentLang = () => lang;
@@ -48,18 +73,30 @@ const loaders: Record<Lang, { base: () => Part; more: () => Part[] }> = {
   en: { base: () => import('./en'), more: () => [import('./desk.en'), import('./chair.en')] },
 };
 
+/** Retrying the extra strings after a failure: the first wait, doubled each time up to the last. */
+const RETRY_MS = [1000, 30000];
+
 let complete = false; // the chair's and the secretary's strings are in dict
-let completing: Promise<void> | null = null;
+let completing: Promise<boolean> | null = null;
+let retryTimer: ReturnType<typeof setTimeout> | null = null;
+let retryWait = RETRY_MS[0];
+let watchingOnline = false;
 
 /**
  * Switches to language l. With all false, only the base dictionary is
- * loaded (the meeting room starts without the chair's and the secretary's
- * strings); loadAll() brings them later.
+ * loaded: the meeting room starts without the chair's and the secretary's
+ * strings (a delegate's tablet never needs them), and loadAll() brings them
+ * when a screen beyond the room asks (useAllStrings) or a string is
+ * missing. With all true, the start waits for them too; if they fail to
+ * load (offline), it starts anyway and they are retried.
  */
 export async function setLang(l: Lang, remember = true, all = true): Promise<void> {
-  const [b, extra] = await Promise.all([loaders[l].base(), all ? loadMore(l) : null]);
+  const more = all ? loadMore(l) : null; // asked for with the base: both are small
+  more?.catch(() => {});
+  const b = await loaders[l].base();
+  const extra = more ? await more.then((v) => v, () => null) : null;
   dict = { ...(extra ?? {}), ...b.default } as Dict;
-  complete = all;
+  complete = extra !== null;
   completing = null;
   lang = l;
   document.documentElement.lang = l;
@@ -70,6 +107,7 @@ export async function setLang(l: Lang, remember = true, all = true): Promise<voi
       /* private mode: the choice lasts for the session */
     }
   }
+  if (!complete && more) completing = finish(l, more); // failed: finish() retries, and the screens re-render when they come
   listeners.forEach((fn) => fn());
 }
 
@@ -77,25 +115,73 @@ function loadMore(l: Lang): Promise<Record<string, string>> {
   return Promise.all(loaders[l].more()).then((parts) => Object.assign({}, ...parts.map((p) => p.default)) as Record<string, string>);
 }
 
-/** Loads the chair's and the secretary's strings too, if not yet (tells the listeners when they are in). */
-export function loadAll(): Promise<void> {
-  if (complete) return Promise.resolve();
-  if (!completing) {
-    const l = lang;
-    const p: Promise<void> = loadMore(l).then(
-      (m) => {
-        if (lang !== l || completing !== p) return;
-        dict = { ...m, ...(dict as Record<string, string>) } as Dict;
-        complete = true;
-        listeners.forEach((fn) => fn());
-      },
-      () => {
-        if (completing === p) completing = null; // try again on the next miss
-      },
-    );
-    completing = p;
+/** Merges the extra strings of language l when they come; on a failure, tries again later. */
+function finish(l: Lang, more: Promise<Record<string, string>>): Promise<boolean> {
+  const p: Promise<boolean> = more.then(
+    (m) => {
+      if (lang !== l || completing !== p) return complete;
+      dict = { ...m, ...(dict as Record<string, string>) } as Dict;
+      complete = true;
+      retryWait = RETRY_MS[0];
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = null;
+      listeners.forEach((fn) => fn());
+      return true;
+    },
+    () => {
+      if (completing === p) {
+        completing = null;
+        retryLater();
+      }
+      return false;
+    },
+  );
+  return p;
+}
+
+/** After a failure (offline): again after a while, doubling, and at once when the network comes back. */
+function retryLater(): void {
+  if (typeof window !== 'undefined' && !watchingOnline && typeof window.addEventListener === 'function') {
+    watchingOnline = true;
+    window.addEventListener('online', () => void loadAll());
   }
+  if (retryTimer) return;
+  retryTimer = setTimeout(() => {
+    retryTimer = null;
+    void loadAll();
+  }, retryWait);
+  retryWait = Math.min(retryWait * 2, RETRY_MS[1]);
+}
+
+/**
+ * Loads the chair's and the secretary's strings too, if not yet (tells the
+ * listeners when they are in). Resolves true once they are in, false if
+ * this attempt failed (another follows by itself).
+ */
+export function loadAll(): Promise<boolean> {
+  if (complete) return Promise.resolve(true);
+  if (!completing) completing = finish(lang, loadMore(lang));
   return completing;
+}
+
+/** Whether every screen's strings are in (the chair's, the secretary's, the users'). */
+export const allLoaded = (): boolean => complete;
+
+/**
+ * For a screen beyond the room (cockpit, desk, users): whether its strings
+ * are in. Until they are, the screen shows a loading state instead of
+ * rendering (never its raw keys); they are asked for, and retried after a
+ * failure, and the screen re-renders when they come.
+ */
+export function useAllStrings(): boolean {
+  const [ok, setOk] = useState(complete);
+  useEffect(() => {
+    const off = onLangChange(() => setOk(complete));
+    if (complete) setOk(true);
+    else void loadAll();
+    return off;
+  }, []);
+  return ok && complete;
 }
 
 /** Sets the starting language; all false: see setLang. */

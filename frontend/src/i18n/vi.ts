@@ -53,6 +53,7 @@ export default {
   'room.checkInForbidden': 'Bạn không thể tự điểm danh trong cuộc họp này.',
   'room.present': 'Có mặt',
   'room.notFound': 'Không tìm thấy cuộc họp, hoặc bạn không tham dự cuộc họp này.',
+  'room.removed': 'Bạn không còn tham dự cuộc họp này.',
   'room.pickDoc': 'Chọn một tài liệu trong chương trình họp để đọc.',
 
   'conn.online': 'Đã kết nối',
@@ -68,6 +69,8 @@ export default {
 
   'doc.pages': '{pages} trang',
   'doc.confidential': 'Mật',
+  'doc.withdrawn': 'Tài liệu bạn đang đọc không còn nữa: đã bị rút khỏi cuộc họp hoặc bạn không còn quyền xem.',
+  'doc.openAgenda': 'Mở chương trình họp',
 
   'live.following': 'Trực tiếp · trang {page}',
   'live.back': 'Về trang trực tiếp (trang {page})',
@@ -87,6 +90,8 @@ export default {
   'viewer.presenterZoom': 'Theo người trình bày',
   'viewer.loading': 'Đang mở tài liệu…',
   'viewer.failed': 'Không mở được tài liệu.',
+  'viewer.gone': 'Tài liệu này không còn nữa: đã bị rút khỏi cuộc họp hoặc bạn không còn quyền xem.',
+  'viewer.retry': 'Thử lại',
 
   'annot.tools': 'Ghi chú trên trang',
   'annot.none': 'Xem, lật trang',
@@ -109,6 +114,10 @@ export default {
   'annot.cannotShare': 'Bạn không thể chia sẻ ghi chú ở đây; hãy để chế độ chỉ mình tôi.',
   'annot.export': 'Tải bản có ghi chú của tôi',
   'annot.exportShared': 'Tải bản kèm ghi chú được chia sẻ',
+  'annot.noteBy': 'Ghi chú của {name}',
+  'annot.noteByOther': 'Ghi chú của người khác',
+  'annot.privateNote': 'Ghi chú riêng, chỉ mình tôi thấy',
+  'annot.sharedNote': 'Ghi chú của tôi, mọi người đều thấy',
 
   'speak.title': 'Phát biểu',
   'speak.noItem': 'Chưa bắt đầu nội dung nào trong chương trình.',
@@ -127,6 +136,12 @@ export default {
   'speak.placeQuestion': 'Thứ tự chất vấn của bạn: {n}',
   'speak.withdraw': 'Rút đăng ký',
   'speak.youHaveFloor': 'Bạn đang phát biểu',
+  'speak.failed': 'Không thực hiện được. Vui lòng thử lại.',
+  'speak.changed': 'Danh sách phát biểu vừa thay đổi. Vui lòng xem lại rồi thử lại.',
+  'speak.meetingClosed': 'Cuộc họp đã kết thúc, không thể đăng ký phát biểu.',
+  'speak.notInSession': 'Chỉ đăng ký phát biểu được khi cuộc họp đang diễn ra.',
+  'speak.withdrawTooLate': 'Bạn vừa được mời phát biểu nên không rút đăng ký được nữa.',
+  'speak.notWaiting': 'Bạn không còn trong danh sách chờ phát biểu.',
 
   'poll.open': 'Biểu quyết',
   'poll.secret': 'Bỏ phiếu kín',
@@ -151,6 +166,11 @@ export default {
   'poll.progress': 'Đã biểu quyết: {voted}/{eligible}',
   'poll.results': 'Kết quả biểu quyết',
   'poll.turnout': '{voted} trên {eligible} đại biểu đã biểu quyết',
+  'poll.ended': 'Biểu quyết đã kết thúc.',
+  'poll.cancelledNotice': 'Biểu quyết đã bị hủy.',
+  'poll.endedNoVote': 'Không có phiếu nào của bạn được ghi nhận.',
+  'poll.notInSession': 'Cuộc họp đang tạm dừng nên phiếu của bạn chưa được ghi nhận. Vui lòng biểu quyết lại khi cuộc họp tiếp tục.',
+  'poll.unconfirmed': 'Chưa xác nhận được phiếu của bạn đã được ghi nhận hay chưa. Vui lòng thử lại.',
 
   'outcome.adopted': 'Thông qua',
   'outcome.rejected': 'Không thông qua',

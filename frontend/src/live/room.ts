@@ -2,14 +2,27 @@
 // from the live hub, and refetches whatever may be stale after a resync or
 // a reconnect. A REST answer is dropped when an event touched its slice
 // while it was in flight, so an older answer never overwrites a newer event.
-import { api } from '../api';
+import { api, ApiError } from '../api';
 import { takeEarlyPresentation } from '../viewer/boot';
 import { createStore, type Store } from '../store';
 import type { LiveEvent, Poll, Presentation } from '../types';
+import { backoff } from './backoff';
 import type { PointerMove, PointerOut } from './pointer';
-import { Refetch, SliceVersions, wakeOnReturn } from './slices';
+import { Refetch, refused, SliceVersions, wakeOnReturn } from './slices';
 import { LiveSocket, liveURL, type LiveOptions } from './socket';
 import { applyEvent, applySnapshot, emptyRoom, mergePoll, sliceOf, type RoomState } from './state';
+
+/** The signal the room publishes on its events after a resync or a snapshot that replaced its state (annot/Layer.tsx lists again). */
+export const RESYNC = 'resync';
+
+/** How many times a poll that failed to load is asked for again (with backoff) before waiting for the next reconnect. */
+const POLL_TRIES = 8;
+
+/** Whether a failed request may succeed if asked again (the network, or the server restarting). */
+const transient = (e: unknown): boolean => !(e instanceof ApiError) || e.status === 0 || e.status >= 500 || e.status === 429;
+
+/** Whether a presentation shows a document to this viewer. */
+const shows = (p: Presentation | null | undefined): p is Presentation => !!p?.document_id && !p.hidden;
 
 export interface FollowState {
   following: boolean;
@@ -29,8 +42,18 @@ export class Room {
   private unwatch: () => void = () => {};
   private readonly socket: LiveSocket;
   private readonly refetch = new Refetch(() => this.fetchAll());
+  private readonly rand: () => number;
+  private stopped = false;
+  /** A full snapshot was applied already: the next one replaces state. */
+  private snapshotSeen = false;
+  /** Timers of polls asked for again after a failure, by poll id. */
+  private readonly pollRetry = new Map<string, ReturnType<typeof setTimeout>>();
+  /** My standing in the open polls is asked again soon (after check-in). */
+  private standingTimer: ReturnType<typeof setTimeout> | undefined;
+  private accessCheck: Promise<void> | null = null;
 
   constructor(readonly id: string, readonly me: string, opt?: Partial<LiveOptions>, onSessionCheck?: () => void) {
+    this.rand = opt?.rand ?? Math.random;
     this.socket = new LiveSocket({ url: liveURL(id), ...opt }, {
       snapshot: (state) => this.onSnapshot(state),
       event: (ev) => this.onEvent(ev),
@@ -38,20 +61,68 @@ export class Room {
       ephemeral: (msg) => {
         if (msg.type === 'pointer' && msg.data && typeof msg.data === 'object') this.pointer.set({ ...(msg.data as PointerMove) });
       },
-      status: (online) => this.state.set((s) => ({ ...s, online })),
-      failing: () => onSessionCheck?.(),
+      status: (online) => {
+        this.state.set((s) => ({ ...s, online }));
+        // Back (a resumed snapshot refetches nothing): my standing in polls that opened while a load failed.
+        if (online) this.loadMissingStanding();
+      },
+      failing: () => {
+        onSessionCheck?.();
+        void this.checkAccess();
+      },
+    });
+    // Keep the delegate on the page last presented when the presentation ends.
+    let shown = this.state.get().presentation;
+    this.state.subscribe((s) => {
+      const before = shown;
+      shown = s.presentation;
+      if (before !== shown && shows(before) && !shows(shown)) this.presentationEnded(before);
     });
   }
 
   start(): void {
+    this.stopped = false;
     void this.refreshAll();
     this.socket.start();
     this.unwatch = wakeOnReturn(this.socket);
   }
 
   stop(): void {
+    this.stopped = true;
     this.socket.stop();
     this.unwatch();
+    this.pollRetry.forEach((t) => clearTimeout(t));
+    this.pollRetry.clear();
+    clearTimeout(this.standingTimer);
+  }
+
+  /**
+   * The hub closed with 4003 or keeps refusing: does the user still take
+   * part? A 404 or 403 for the meeting means no (removed from it): stop
+   * reconnecting and say so. Any other failure changes nothing.
+   */
+  checkAccess(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    this.accessCheck ??= this.load('meeting', () => api.meeting(this.id), (s, meeting) => ({ ...s, meeting }))
+      .catch((e) => {
+        if (refused(e)) this.removed();
+      })
+      .finally(() => {
+        this.accessCheck = null;
+      });
+    return this.accessCheck;
+  }
+
+  /** The user no longer takes part: no more reconnecting, and the room says so. */
+  private removed(): void {
+    this.stop();
+    this.state.set((s) => ({ ...s, ready: true, online: false, error: 'not_found', removed: true }));
+  }
+
+  private presentationEnded(last: Presentation): void {
+    const f = this.follow.get();
+    if (!f.following) return; // reading elsewhere already: stay there
+    this.follow.set({ following: true, docId: last.document_id, page: last.page ?? 1 });
   }
 
   private bump(slice: string): void {
@@ -70,6 +141,11 @@ export class Room {
     this.state.set(next);
     // The snapshot may not carry everything this screen shows: refetch the rest.
     void this.refreshAll();
+    // A snapshot after the first (a resync, or a reconnection the hub could
+    // not resume) replaces what the room knew: whoever keeps their own copy of
+    // what events change (the annotation layer) must list it again.
+    if (this.snapshotSeen) this.events.set({ type: RESYNC });
+    this.snapshotSeen = true;
   }
 
   private onEvent(ev: LiveEvent): void {
@@ -78,6 +154,9 @@ export class Room {
     const before = this.state.get();
     this.state.set(applyEvent(before, ev, this.me));
     this.events.set(ev);
+    if (ev.type === 'attendance.changed' && (ev.data as { attendance?: { user_id?: string } })?.attendance?.user_id === this.me) {
+      this.standingSoon(); // checked in (or out): may I vote now?
+    }
     if (ev.type === 'agenda.current') {
       const id = (ev.data as { item_id: string | null }).item_id;
       if (id) void this.loadSpeakers(id);
@@ -112,8 +191,10 @@ export class Room {
     };
     return run().catch((e: { code?: string }) => {
       const s = this.state.get();
-      // A failure after the first load is a network blip: the reconnect refetches.
+      // A failure after the first load is a network blip (the reconnect
+      // refetches), unless the server now refuses: removed from the meeting?
       if (!s.ready) this.state.set({ ...s, ready: true, error: e?.code ?? 'error' });
+      else if (refused(e)) void this.checkAccess();
     });
   }
 
@@ -131,8 +212,47 @@ export class Room {
     });
   }
 
-  loadPoll(id: string): Promise<void> {
-    return this.load(`poll:${id}`, () => api.poll(id), (s, p) => ({ ...s, polls: mergePoll(s.polls, p, false) })).catch(() => {});
+  /**
+   * Fetches a poll with my standing in it (poll events never carry it). A
+   * failure on the network or the server is asked again with backoff while
+   * the poll is open, so the ballot does not wait for it for ever.
+   */
+  loadPoll(id: string, attempt = 0): Promise<void> {
+    clearTimeout(this.pollRetry.get(id));
+    this.pollRetry.delete(id);
+    return this.load(`poll:${id}`, () => api.poll(id), (s, p) => ({ ...s, polls: mergePoll(s.polls, p, false) })).catch((e) => {
+      if (this.stopped || !transient(e) || attempt + 1 >= POLL_TRIES) return;
+      if (this.state.get().polls[id]?.status !== 'open') return;
+      this.pollRetry.set(id, setTimeout(() => {
+        this.pollRetry.delete(id);
+        void this.loadPoll(id, attempt + 1);
+      }, backoff(attempt, this.rand)));
+    });
+  }
+
+  /** Asks the server for a poll now and puts its answer in the state (e.g. after a refused vote); rejects on failure. */
+  async checkPoll(id: string): Promise<Poll> {
+    this.bump(`poll:${id}`);
+    const p = await api.poll(id);
+    this.bump(`poll:${id}`);
+    this.state.set((s) => ({ ...s, polls: mergePoll(s.polls, p, false) }));
+    return this.state.get().polls[id] ?? p;
+  }
+
+  /** My standing in every open poll, asked again shortly (several causes at once make one request each). */
+  private standingSoon(): void {
+    if (this.stopped) return;
+    clearTimeout(this.standingTimer);
+    this.standingTimer = setTimeout(() => {
+      for (const p of Object.values(this.state.get().polls)) if (p.status === 'open') void this.loadPoll(p.id);
+    }, 150);
+  }
+
+  /** Open polls whose standing is unknown (its load failed, or is still to come): asked for now. */
+  private loadMissingStanding(): void {
+    for (const p of Object.values(this.state.get().polls)) {
+      if (p.status === 'open' && !p.me) void this.loadPoll(p.id);
+    }
   }
 
   loadSpeakers(itemId: string): Promise<void> {
@@ -149,9 +269,12 @@ export class Room {
     });
   }
 
+  /** My attendance as the server just answered (check-in): my standing in open polls may have changed with it. */
   setAttendance(state: RoomState['attendance']): void {
     this.bump('attendance');
+    const before = this.state.get().attendance;
     this.state.set((s) => ({ ...s, attendance: state }));
+    if (before !== state) this.standingSoon();
   }
 
   // --- following the presenter ---

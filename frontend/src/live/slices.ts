@@ -2,7 +2,11 @@
 // the desk) needs beside the socket: slice versions, so that a REST answer
 // is dropped when an event touched its slice while it was in flight, and a
 // wake-up for the socket when the network or the tab comes back.
+import { ApiError } from '../api';
 import type { LiveSocket } from './socket';
+
+/** An answer that means the user does not (or no longer) take part in the meeting: 404 or 403. */
+export const refused = (e: unknown): boolean => e instanceof ApiError && (e.status === 404 || e.status === 403);
 
 export class SliceVersions {
   private readonly ver = new Map<string, number>();

@@ -17,6 +17,8 @@ export interface RoomState {
   online: boolean; // the live connection is up and its snapshot applied
   ready: boolean; // the first full load is done
   error: string | null; // the room cannot be shown (e.g. not a participant)
+  /** The user was taking part and no longer does (removed from the meeting while in it): error is set too. */
+  removed?: boolean;
 }
 
 export const emptyRoom = (): RoomState => ({

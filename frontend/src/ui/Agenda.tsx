@@ -2,6 +2,7 @@
 // has taken against the time planned, and each item's documents.
 import { clock, t } from '../i18n';
 import type { Agenda, AgendaItem, Doc } from '../types';
+import { choose } from '../viewer/chosen';
 import { useNow } from './hooks';
 import { Icon } from './Icon';
 
@@ -82,7 +83,10 @@ function Docs({ docs, openDoc, liveDoc, onOpen }: Props & { docs: Doc[] }) {
     <ul class="docs">
       {docs.map((d) => (
         <li key={d.id}>
-          <button class={`doc${d.id === openDoc ? ' open' : ''}`} aria-current={d.id === openDoc ? 'true' : undefined} onClick={() => onOpen(d)}>
+          <button class={`doc${d.id === openDoc ? ' open' : ''}`} aria-current={d.id === openDoc ? 'true' : undefined} onClick={() => {
+            choose(d.id); // tapped again after a failure: the viewer tries again
+            onOpen(d);
+          }}>
             <Icon name="doc" />
             <span class="doc-title">{d.title}</span>
             <span class="doc-meta">
@@ -94,5 +98,20 @@ function Docs({ docs, openDoc, liveDoc, onOpen }: Props & { docs: Doc[] }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+/**
+ * In place of the document the reader had open when it is no longer there
+ * (deleted, or made confidential for others): what happened and a way on.
+ * The room also offers "back to live" when something is presented.
+ */
+export function DocGone({ onAgenda }: { onAgenda(): void }) {
+  return (
+    <div class="empty" role="status" data-testid="doc-withdrawn">
+      <Icon name="doc" />
+      <p>{t('doc.withdrawn')}</p>
+      <button class="btn" onClick={onAgenda}>{t('doc.openAgenda')}</button>
+    </div>
   );
 }

@@ -12,7 +12,7 @@ import { useStore } from '../store';
 import type { Doc, User } from '../types';
 import { prefetchHead } from '../viewer/head';
 import type { ViewerProps } from '../viewer/Viewer';
-import { AgendaPane } from './Agenda';
+import { AgendaPane, DocGone } from './Agenda';
 import { useOfflineBanner } from './hooks';
 import { Icon } from './Icon';
 import { LangSwitch } from './LangSwitch';
@@ -59,7 +59,9 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
   if (st.error) {
     return (
       <div class="page">
-        <p class="error pad" role="alert">{st.error === 'not_found' ? t('room.notFound') : t('error.network')}</p>
+        <p class="error pad" role="alert" data-testid="room-error">
+          {st.removed ? t('room.removed') : st.error === 'not_found' ? t('room.notFound') : t('error.network')}
+        </p>
         <button class="btn" onClick={() => navigate('/')}>{t('room.backToMeetings')}</button>
       </div>
     );
@@ -83,6 +85,8 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
     doc = byId(follow.docId) ?? (follow.docId ? null : defaultDoc);
     page = follow.docId ? follow.page : 1;
   }
+  // The document the reader had open is no longer in the list (deleted, or made confidential for others).
+  const gone = st.ready && !following && !!follow.docId && doc === null;
   // Start on the document's bytes now, while pdf.js may still be on its way.
   if (doc) void prefetchHead(fileURL(doc)).catch(() => {});
   const liveKey = following ? `${live!.document_id}:${live!.page}:${live!.at}` : 'browse';
@@ -165,11 +169,14 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
                 onPage={(n) => room.browse(doc!.id, n)}
                 pointer={pointer}
                 onShown={() => setPageSeen(true)}
+                onAgenda={() => setAgendaOpen(true)}
               />
+            ) : gone ? (
+              <DocGone onAgenda={() => setAgendaOpen(true)} />
             ) : (
               <div class="empty">
                 <Icon name="doc" />
-                <p>{!st.ready || (doc === null && follow.docId) ? t('common.loading') : live === null && !pres?.hidden ? t('live.nothing') : t('room.pickDoc')}</p>
+                <p>{!st.ready ? t('common.loading') : live === null && !pres?.hidden ? t('live.nothing') : t('room.pickDoc')}</p>
               </div>
             )}
             {live && !following && (

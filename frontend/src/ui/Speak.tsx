@@ -6,7 +6,7 @@ import { clock, t } from '../i18n';
 import type { Room } from '../live/room';
 import { findItem, queuePlace } from '../live/state';
 import { useStore } from '../store';
-import type { SpeakerKind, User } from '../types';
+import type { Queues, SpeakerKind, User } from '../types';
 import { useNow } from './hooks';
 import { Icon } from './Icon';
 import { toast } from './Toast';
@@ -22,6 +22,9 @@ export function SpeakBar({ room, me }: { room: Room; me: User }) {
   const mine = queuePlace(q, me.id);
   const role = st.meeting?.my_role;
   const canSpeak = role === 'delegate' || role === 'chair' || role === 'secretary';
+  // One asks to speak while the meeting is in session: the server refuses it once closed.
+  const status = st.meeting?.status;
+  const inSession = status === 'live';
   const waiting = (q?.speeches.length ?? 0) + (q?.questions.length ?? 0);
 
   if (!item) return <div class="speakbar muted">{t('speak.noItem')}</div>;
@@ -33,7 +36,7 @@ export function SpeakBar({ room, me }: { room: Room; me: User }) {
       void room.loadSpeakers(item.id);
       toast(kind === 'speech' ? t('speak.askedSpeech') : t('speak.askedQuestion'));
     } catch (e) {
-      toast(e instanceof ApiError && e.status === 409 ? t('speak.already') : e instanceof ApiError && e.status === 403 ? t('speak.forbidden') : t('error.network'), true);
+      toast(await refusal(room, item.id, me.id, e, { kind }), true);
     } finally {
       setBusy(false);
     }
@@ -43,8 +46,8 @@ export function SpeakBar({ room, me }: { room: Room; me: User }) {
     try {
       await api.cancelSpeaker(speakerId);
       void room.loadSpeakers(item.id);
-    } catch {
-      toast(t('error.network'), true);
+    } catch (e) {
+      toast(await refusal(room, item.id, me.id, e, { withdrawing: speakerId }), true);
     } finally {
       setBusy(false);
     }
@@ -86,13 +89,62 @@ export function SpeakBar({ room, me }: { room: Room; me: User }) {
           </>
         ) : active?.user_id === me.id ? (
           <span class="badge live">{t('speak.youHaveFloor')}</span>
-        ) : canSpeak ? (
+        ) : canSpeak && inSession ? (
           <>
             <button class="btn primary" disabled={busy} data-testid="ask-speech" onClick={() => ask('speech')}>{t('speak.askSpeech')}</button>
             <button class="btn" disabled={busy} data-testid="ask-question" onClick={() => ask('question')}>{t('speak.askQuestion')}</button>
           </>
+        ) : canSpeak && status ? (
+          <span class="muted" data-testid="speak-closed">{status === 'closed' ? t('speak.meetingClosed') : t('speak.notInSession')}</span>
         ) : null}
       </div>
     </section>
   );
+}
+
+/**
+ * What to say when asking to speak or withdrawing was refused. A 409 means
+ * something changed that this tablet may not have heard of yet (the live
+ * connection lags): the queue and the meeting are fetched again, the room
+ * is refreshed, and the message says what actually happened.
+ */
+export async function refusal(
+  room: Pick<Room, 'id' | 'refreshAll'>,
+  itemId: string,
+  me: string,
+  e: unknown,
+  what: { kind?: SpeakerKind; withdrawing?: string },
+): Promise<string> {
+  if (!(e instanceof ApiError)) return t('speak.failed');
+  if (e.status === 0) return t('error.network');
+  if (e.status === 403) return t('speak.forbidden');
+  if (e.status !== 409 && e.status !== 404) return e.status === 429 || e.status >= 500 ? t('speak.failed') : t('speak.changed');
+  const [meeting, queue] = await Promise.all([
+    api.meeting(room.id).catch(() => null),
+    api.speakers(itemId).catch(() => null),
+  ]);
+  void room.refreshAll(); // the bar shows what is true now
+  return refusalText(e, me, meeting?.status ?? null, queue, what);
+}
+
+/** The message for a refused 409/404, from what the server said and what is true now (pure). */
+export function refusalText(
+  e: ApiError,
+  me: string,
+  status: string | null,
+  queue: Queues | null,
+  what: { kind?: SpeakerKind; withdrawing?: string },
+): string {
+  if (status === 'closed' || /the meeting is closed/i.test(e.message)) return t('speak.meetingClosed');
+  if (what.withdrawing) {
+    if (queue?.active?.user_id === me || /finish an active one \(this one is active\)/i.test(e.message)) return t('speak.withdrawTooLate');
+    const waiting = queue ? [...queue.speeches, ...queue.questions].some((x) => x.id === what.withdrawing) : true;
+    if (!waiting || e.status === 404) return t('speak.notWaiting');
+    return t('speak.changed');
+  }
+  if (/no longer takes part/i.test(e.message)) return t('speak.forbidden');
+  const list = queue ? (what.kind === 'question' ? queue.questions : queue.speeches) : null;
+  if (list?.some((x) => x.user_id === me) || (!queue && /already waiting/i.test(e.message))) return t('speak.already');
+  if (queue?.active?.user_id === me) return t('speak.youHaveFloor');
+  return t('speak.changed');
 }

@@ -10,6 +10,8 @@ import type { Store } from '../store';
 import type { Doc, LiveEvent, Region } from '../types';
 import { Icon } from '../ui/Icon';
 import type { Size } from './geometry';
+import { chosen } from './chosen';
+import { DocFetchError } from './head';
 import { PdfDoc, warmUp } from './pdf';
 import { Stage } from './stage';
 import type { FullLayerProps } from '../annot/Layer';
@@ -32,6 +34,8 @@ export interface ViewerProps {
   pointer?: PointerLink;
   /** A page is on screen (called on each page shown). */
   onShown?(page: number): void;
+  /** Opens the agenda (offered when the document is no longer there). */
+  onAgenda?(): void;
 }
 
 export { warmUp };
@@ -49,7 +53,9 @@ export default function Viewer(p: ViewerProps) {
   const sheetEl = useRef<HTMLDivElement>(null);
   const stage = useRef<Stage | null>(null);
   const [pdf, setPdf] = useState<PdfDoc | null>(null);
-  const [failed, setFailed] = useState(false);
+  // Why the document did not open: 'gone' (deleted, or no longer readable by me), 'error' (the network, mostly).
+  const [failed, setFailed] = useState<'gone' | 'error' | null>(null);
+  const [attempt, setAttempt] = useState(0);
   const [shown, setShown] = useState<{ page: number; css: Size; size: Size } | null>(null);
   const [zoom, setZoom] = useState<number | null>(null);
   const [thumbs, setThumbs] = useState(false);
@@ -85,9 +91,12 @@ export default function Viewer(p: ViewerProps) {
 
   // Open the document (Range requests; the first page comes first). Recent
   // documents stay open, so going back to live or to the previous one is instant.
+  // A failure is tried again: from the retry button, when the network comes
+  // back (the window's online event), and when the reader chooses the same
+  // document again in the agenda (nothing else changes then).
   useEffect(() => {
     let alive = true;
-    setFailed(false);
+    setFailed(null);
     setShown(null);
     PdfDoc.get(fileURL(p.doc)).then(
       (d) => {
@@ -95,13 +104,29 @@ export default function Viewer(p: ViewerProps) {
         stage.current!.setDoc(d, p.doc.id);
         setPdf(d);
       },
-      () => alive && setFailed(true),
+      (e) => alive && setFailed(e instanceof DocFetchError && e.gone ? 'gone' : 'error'),
     );
     return () => {
       alive = false;
       setPdf(null);
     };
-  }, [p.doc.id, p.doc.version]);
+  }, [p.doc.id, p.doc.version, attempt]);
+
+  const failedNow = useRef(failed);
+  failedNow.current = failed;
+  useEffect(() => {
+    const retry = () => {
+      if (failedNow.current) setAttempt((n) => n + 1);
+    };
+    addEventListener('online', retry);
+    const offChosen = chosen.subscribe((c) => {
+      if (c?.docId === p.doc.id) retry();
+    });
+    return () => {
+      removeEventListener('online', retry);
+      offChosen();
+    };
+  }, [p.doc.id]);
 
   const lastLive = useRef('');
   useEffect(() => {
@@ -260,12 +285,23 @@ export default function Viewer(p: ViewerProps) {
             )}
           </div>
           {!shown && !failed && <div class="loading">{t('viewer.loading')}</div>}
-          {failed && <div class="loading error">{t('viewer.failed')}</div>}
+          {failed && (
+            <div class="loading error" role="alert" data-testid={failed === 'gone' ? 'doc-gone' : 'doc-failed'} style={FAILED_STYLE}>
+              <p>{failed === 'gone' ? t('viewer.gone') : t('viewer.failed')}</p>
+              <span class="row">
+                <button class="btn" data-testid="viewer-retry" onClick={() => setAttempt((n) => n + 1)}>{t('viewer.retry')}</button>
+                {failed === 'gone' && p.onAgenda && <button class="btn" onClick={p.onAgenda}>{t('doc.openAgenda')}</button>}
+              </span>
+            </div>
+          )}
         </div>
       </div>
     </section>
   );
 }
+
+// The failure's message takes taps (the loading overlay lets them through to the page).
+const FAILED_STYLE = { pointerEvents: 'auto', flexDirection: 'column', gap: '12px', textAlign: 'center', padding: '16px' } as const;
 
 // The presenter's tools: what they draw reaches every follower and is never stored.
 const PRESENTER_TOOLS: { id: PresenterTool; icon: string; label: 'pointer.tool' | 'pointer.pen'; testid: string }[] = [

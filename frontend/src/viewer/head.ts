@@ -16,11 +16,22 @@ export interface Head {
   parts: Part[];
 }
 
+/** The server refused a document's bytes: status 404 (deleted), 403 (now confidential for others, or left the meeting)… */
+export class DocFetchError extends Error {
+  constructor(readonly status: number) {
+    super(`document: ${status}`);
+  }
+  /** The document is no longer there for this reader (not a network failure: retrying will not help). */
+  get gone(): boolean {
+    return this.status === 404 || this.status === 403 || this.status === 410;
+  }
+}
+
 const pending = new Map<string, Promise<Head>>();
 
 async function fetchHead(url: string): Promise<Head> {
   const res = await fetch(url, { headers: { Range: `bytes=0-${EDGE - 1},-${EDGE}` }, credentials: 'same-origin' });
-  if (res.status !== 200 && res.status !== 206) throw new Error(`document: ${res.status}`);
+  if (res.status !== 200 && res.status !== 206) throw new DocFetchError(res.status);
   const body = new Uint8Array(await res.arrayBuffer());
   const etag = res.headers.get('ETag') ?? '';
   if (res.status === 200) return { whole: body, total: body.length, etag, parts: [{ start: 0, bytes: body }] };

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -57,6 +58,10 @@ type conn struct {
 	reason string
 
 	readerDone chan struct{}
+	// heard is when the client was last heard from (a message, a ping or
+	// a pong; at first when the connection was made), in Unix nanoseconds:
+	// the per-user bound replaces the one silent longest (limit.go).
+	heard atomic.Int64
 
 	// Guarded by room.mu.
 	slot      int    // index in room.members; -1 when not a member
@@ -73,6 +78,7 @@ func (h *Hub) newConn(v Viewer, r *room) *conn {
 	c := &conn{hub: h, room: r, viewer: v, slot: -1,
 		wake: make(chan struct{}, 1), done: make(chan struct{}), readerDone: make(chan struct{}),
 		limiter: rate.NewLimiter(rate.Limit(h.opt.RateLimit), h.opt.RateBurst)}
+	c.heard.Store(time.Now().UnixNano())
 	c.wmu.Lock() // until the opening frames are written (writeLoop)
 	return c
 }
@@ -487,6 +493,7 @@ func (c *conn) readLoop() {
 	// closed with 1008 too (the answers to our pings, one per PingEvery,
 	// are far within it).
 	ws.SetPongHandler(func(string) error {
+		c.heard.Store(time.Now().UnixNano())
 		if !c.closing() {
 			c.allow()
 		}
@@ -499,6 +506,7 @@ func (c *conn) readLoop() {
 	// A ping counts against the rate limit like any message: answering a
 	// flood of them would let one client make the server write at will.
 	ws.SetPingHandler(func(data string) error {
+		c.heard.Store(time.Now().UnixNano())
 		if c.closing() || !c.allow() {
 			return nil
 		}
@@ -512,7 +520,9 @@ func (c *conn) readLoop() {
 			c.close(readCloseCode(err))
 			return
 		}
-		_ = ws.SetReadDeadline(time.Now().Add(wait))
+		now := time.Now()
+		c.heard.Store(now.UnixNano())
+		_ = ws.SetReadDeadline(now.Add(wait))
 		if c.closing() {
 			continue // drain until the client answers our close frame
 		}

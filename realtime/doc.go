@@ -44,8 +44,10 @@
 //	    rules the user out); it keeps the sequence contiguous and reveals
 //	    nothing else.
 //	{"type":"resync"}
-//	    the events after ?since are no longer kept (or the stream was reset):
-//	    drop cached state and refetch. A full snapshot follows at once.
+//	    the events after ?since are no longer kept (or the stream was reset),
+//	    or Options.Replay found some of them no longer the viewer's to see
+//	    (replay.go): drop cached state and refetch. A full snapshot follows
+//	    at once.
 //	{"type":"presence.joined","data":{"users":[{"user_id","name","role"},…]}}
 //	{"type":"presence.left","data":{"user_ids":[…]}}
 //	    batched, at most every FollowInterval: who came and went since the
@@ -104,8 +106,12 @@
 //	     A connection admitted meanwhile is authorised again (admit.go).
 //	     With the reason "session ended": the session's lifetime is over,
 //	     or Options.Sessions found it ended; reconnecting is refused (401).
+//	4029 replaced: the connection had been silent for 1.2 PingIntervals and
+//	     its user opened one more than MaxUserConns (limit.go)
 //
 // Errors before the upgrade are plain HTTP: 400 bad since, 401 not signed
-// in, 403 foreign Origin, 404 not a participant, 503 database unavailable,
-// with the body {"error":{"code","message"}}.
+// in, 403 foreign Origin, 404 not a participant, 429 the user's
+// MaxUserConns connections to the meeting are all alive (with
+// Retry-After), 503 database unavailable, with the body
+// {"error":{"code","message"}}.
 package realtime

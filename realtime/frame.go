@@ -59,6 +59,8 @@ type entry struct {
 	allowed map[string]struct{}
 	full    *frame // {"seq","type","data"}
 	skip    *frame // {"seq","type":"skip"}, for those who may not see it
+	typ     string
+	data    json.RawMessage // the end of full's bytes, for Options.Replay
 }
 
 // setAbove is the audience length from which an entry looks users up in
@@ -66,8 +68,12 @@ type entry struct {
 const setAbove = 16
 
 func newEntry(rec record) *entry {
-	e := &entry{seq: rec.Seq, audience: rec.Audience, exclude: rec.Exclude}
+	e := &entry{seq: rec.Seq, audience: rec.Audience, exclude: rec.Exclude, typ: rec.Type}
 	e.full = newFrame(encodeEvent(rec.Seq, rec.Type, rec.Data), rec.At)
+	if n := len(rec.Data); n > 0 { // the payload ends with data and '}': share the bytes
+		w := e.full.wire
+		e.data = json.RawMessage(w[len(w)-1-n : len(w)-1 : len(w)-1])
+	}
 	if rec.Audience != nil || len(rec.Exclude) > 0 {
 		e.skip = newFrame(encodeEvent(rec.Seq, "skip", nil), rec.At)
 	}

@@ -17,6 +17,7 @@ type metrics struct {
 	slowDrops    prometheus.Counter
 	deferred     prometheus.Counter
 	resyncs      prometheus.Counter
+	userLimit    *prometheus.CounterVec // outcome: replaced, refused (limit.go)
 	latency      prometheus.Histogram
 }
 
@@ -37,7 +38,11 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		deferred: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "curia_live_writes_deferred_total", Help: "Fan-out writes a socket could not take at once, left to the connection's writer."}),
 		resyncs: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "curia_live_resyncs_total", Help: "Connections told to resync because their resume point was gone."}),
+			Name: "curia_live_resyncs_total", Help: "Connections told to resync because their resume point was gone or what they missed is no longer theirs to see."}),
+		userLimit: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "curia_live_user_connection_limit_total",
+			Help: "New connections of a user at the per-meeting bound: replaced (a silent one of theirs was closed) or refused (429)."},
+			[]string{"outcome"}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "curia_live_fanout_latency_seconds",
 			Help:    "Time from publish to the message being written to a client.",
@@ -48,7 +53,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		return m, nil
 	}
 	for _, c := range []prometheus.Collector{m.connections, m.rooms, m.published, m.publishFails,
-		m.written, m.slowDrops, m.deferred, m.resyncs, m.latency} {
+		m.written, m.slowDrops, m.deferred, m.resyncs, m.userLimit, m.latency} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

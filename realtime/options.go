@@ -55,6 +55,17 @@ type Options struct {
 	// names those that ended, whose connections then close (4003).
 	Sessions     SessionChecker
 	SessionCheck time.Duration // how often Sessions is asked (5 min)
+	// Replay, when set, is asked before a resuming connection is given
+	// the events it missed: they were addressed as things stood when they
+	// were published, and the viewer's access may have shrunk since
+	// (replay.go). Nil: the Snapshotter, if it implements ReplayChecker;
+	// otherwise replays are given as stored.
+	Replay ReplayChecker
+	// MaxUserConns bounds one user's connections to one meeting on this
+	// node (8; negative: no bound). Beyond it a new connection takes the
+	// place of one of the user's that has gone silent, or is refused with
+	// 429 (limit.go).
+	MaxUserConns int
 	Now          func() time.Time
 }
 
@@ -98,6 +109,10 @@ func (o *Options) setDefaults() {
 	def(&o.PruneInterval, 5*time.Minute)
 	def(&o.PresenceHeartbeat, 10*time.Second)
 	def(&o.SessionCheck, 5*time.Minute)
+	def(&o.MaxUserConns, 8)
+	if o.Replay == nil {
+		o.Replay, _ = o.Snapshotter.(ReplayChecker)
+	}
 }
 
 // def sets *p to v when it is zero.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -43,6 +44,10 @@ func writeError(w http.ResponseWriter, err error) {
 	var body web.ErrorBody
 	body.Error.Code = string(apperr.KindOf(err))
 	body.Error.Message = apperr.Public(err)
+	var ae *apperr.Error
+	if errors.As(err, &ae) && ae.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(ae.RetryAfter.Seconds()))))
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(web.StatusOf(err))
 	_ = json.NewEncoder(w).Encode(body)
@@ -172,7 +177,7 @@ func (h *Hub) admit(ctx context.Context, v Viewer, meetingID string, q resume, a
 		if errors.Is(err, errRoomClosed) && attempt < 3 {
 			continue // dropped between lookup and join; take a fresh one
 		}
-		if errors.Is(err, errKicked) {
+		if errors.Is(err, errKicked) || apperr.KindOf(err) == apperr.RateLimited {
 			if r.leave(c) { // not a member: only lets an empty room go
 				h.release(r)
 			}
@@ -217,6 +222,9 @@ func (r *room) join(c *conn, q resume, adm *admission) (opening, error) {
 	}
 	if r.hub.kicked(adm, c.viewer) {
 		return opening{}, errKicked
+	}
+	if err := r.makeRoomLocked(c); err != nil { // limit.go
+		return opening{}, err
 	}
 	o := opening{head: r.head, epoch: r.epoch, since: q.since}
 	switch {
@@ -281,6 +289,9 @@ func (h *Hub) opening(ctx context.Context, c *conn, o opening) ([]*frame, error)
 		for _, rec := range recs {
 			o.replay = append(o.replay, newEntry(rec))
 		}
+	}
+	if o.resume && !h.replayAllowed(ctx, c, o.replay) { // replay.go
+		o.resume, o.resync, o.replay = false, true, nil
 	}
 	var frames []*frame
 	snap := snapshotData{Epoch: o.epoch, Resumed: o.resume, Online: o.online, Following: o.following}

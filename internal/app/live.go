@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -110,6 +111,66 @@ func (l liveSnapshot) Snapshot(ctx context.Context, v realtime.Viewer, meetingID
 		return nil, err
 	}
 	return st, nil
+}
+
+// CheckReplay implements realtime.ReplayChecker: a resume replays stored
+// events as they were addressed when published, so before it does, the
+// viewer's access now must still cover them (api/live.md §5). Events
+// that show a document (document.added and .updated, annotations,
+// presentation.changed with a document) need the document to be one the
+// viewer may see now, as GET /meetings/{id}/documents lists them; events
+// that went to the chair and the secretary only (draft polls, who has
+// not voted) need the viewer to hold one of those roles now. Removals
+// (document.removed, annotation.deleted) name ids only and always pass;
+// a restricted event of a type not known here fails safe. false makes
+// the hub answer with resync and a full snapshot, built from the
+// viewer's access now.
+func (l liveSnapshot) CheckReplay(ctx context.Context, v realtime.Viewer, meetingID string, events []realtime.Replayed) (bool, error) {
+	docIDs := map[string]bool{}
+	for _, e := range events {
+		var ref struct {
+			ID         string  `json:"id"`
+			DocumentID *string `json:"document_id"`
+		}
+		switch e.Type {
+		case "document.added", "document.updated", "annotations.created", "annotation.updated", "presentation.changed":
+			if err := json.Unmarshal(e.Data, &ref); err != nil {
+				return false, apperr.Internalf(err, "read replayed %s", e.Type)
+			}
+			id := ref.ID
+			if e.Type != "document.added" && e.Type != "document.updated" {
+				id = ""
+				if ref.DocumentID != nil {
+					id = *ref.DocumentID
+				}
+			}
+			if id != "" {
+				docIDs[id] = true
+			} else if e.Type != "presentation.changed" { // only a stopped or hidden presentation names none
+				return false, nil
+			}
+		case "document.removed", "annotation.deleted":
+		default:
+			if !e.Restricted {
+				continue
+			}
+			if strings.HasPrefix(e.Type, "poll.") && (v.Role == string(meeting.Chair) || v.Role == string(meeting.Secretary)) {
+				continue
+			}
+			return false, nil
+		}
+	}
+	if len(docIDs) == 0 {
+		return true, nil
+	}
+	list, err := l.app.Docs.List(ctx, actorOf(v), meetingID)
+	if err != nil {
+		return false, err
+	}
+	for _, d := range list {
+		delete(docIDs, d.ID)
+	}
+	return len(docIDs) == 0, nil
 }
 
 // pointer relays the presenter's laser and temporary strokes to the room

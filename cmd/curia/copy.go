@@ -8,18 +8,24 @@ import (
 // cmdCopy looks up the copy id printed on a watermarked page: whose copy
 // it was, of which document version, and when it was made.
 func cmdCopy(ctx context.Context, e env, args []string) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		args = []string{"lookup", "--help"}
+	}
 	if len(args) == 0 || args[0] != "lookup" {
 		return usageError{"usage: curia copy lookup COPY-ID (the id printed on a watermarked page)"}
 	}
 	var copyID string
-	cfg, err := loadConfig(e, "copy lookup", "Tell whose watermarked copy a copy id names (from a leaked page).", withoutPositional(args[1:], &copyID), nil)
+	cfg, err := loadConfig(e, "copy lookup",
+		"Tell whose watermarked copy a copy id names: curia copy lookup COPY-ID [flags], where COPY-ID is\n"+
+			"the id printed on a watermarked page (a leaked page, say). It only reads the database, which must exist.",
+		withoutPositional(args[1:], &copyID), nil)
 	if err != nil {
 		return err
 	}
 	if copyID == "" {
 		return usageError{"give the copy id, e.g. curia copy lookup 7KQ2M9XA4B"}
 	}
-	a, err := openApp(ctx, e, cfg)
+	a, err := openExistingApp(ctx, e, cfg)
 	if err != nil {
 		return err
 	}
@@ -55,4 +61,13 @@ func withoutPositional(args []string, pos *string) []string {
 		}
 	}
 	return out
+}
+
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "help":
+		return true
+	}
+	return false
 }

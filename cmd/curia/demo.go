@@ -39,24 +39,44 @@ var demoUsers = []demoUser{
 	{"quansat", "Dương Văn Minh", false},
 }
 
-// seedDemo creates the demo users, meeting and documents (once) and
-// prints the logins.
+// seedDemo creates the demo users, meeting and documents and prints the
+// logins. Every step first looks at what is there and makes only what is
+// missing, so a seed that was interrupted (Ctrl-C during the first
+// `make run`) is finished by the next run rather than taken as done.
 func seedDemo(ctx context.Context, a *app.App, out io.Writer) error {
-	for _, u := range demoUsers {
-		_, err := a.Accounts.CreateUser(ctx, nil, account.NewUser{Username: u.username, Password: demoPassword, FullName: u.fullName, IsAdmin: u.admin}, "")
-		if err != nil && !apperr.Is(err, apperr.Conflict) {
-			return err
-		}
+	if err := seedDemoUsers(ctx, a); err != nil {
+		return err
 	}
 	fmt.Fprintf(out, "Demo logins (password %q for all):\n", demoPassword)
 	for _, u := range demoUsers {
 		fmt.Fprintf(out, "  %-10s %s\n", u.username, u.fullName)
 	}
-	id, err := seedDemoMeeting(ctx, a, out)
+	m, err := seedDemoMeeting(ctx, a, out)
 	if err != nil {
 		return err
 	}
-	return seedDemoDocuments(ctx, a, id)
+	if m.Status == meeting.Closed {
+		return nil // closed by someone trying the demo out: read-only, kept as it ended
+	}
+	return seedDemoDocuments(ctx, a, m)
+}
+
+// seedDemoUsers creates the demo users that do not exist yet.
+func seedDemoUsers(ctx context.Context, a *app.App) error {
+	ids, err := demoUserIDs(ctx, a)
+	if err != nil {
+		return err
+	}
+	for _, u := range demoUsers {
+		if _, ok := ids[u.username]; ok {
+			continue
+		}
+		_, err := a.Accounts.CreateUser(ctx, nil, account.NewUser{Username: u.username, Password: demoPassword, FullName: u.fullName, IsAdmin: u.admin}, "")
+		if err != nil && !apperr.Is(err, apperr.Conflict) { // Conflict: made meanwhile by another process
+			return err
+		}
+	}
+	return nil
 }
 
 // demoMeetingTitle names the demo meeting; it is made once per database.
@@ -99,86 +119,170 @@ var demoAgenda = []demoItem{
 	{"Bế mạc kỳ họp", 15, "chutri", nil},
 }
 
-// seedDemoMeeting creates the demo meeting once, through the services:
+// seedDemoMeeting makes the demo meeting, through the services:
 // participants, a six-item agenda, in session with its first item
-// current and a draft poll on it. It prints and returns the meeting's id.
-func seedDemoMeeting(ctx context.Context, a *app.App, out io.Writer) (string, error) {
+// current and a draft poll on it. It finds the meeting by its title, and
+// finishes what an interrupted seed left undone (see finishDemoMeeting).
+// It prints the meeting and returns it as it now is.
+func seedDemoMeeting(ctx context.Context, a *app.App, out io.Writer) (meeting.Meeting, error) {
 	ids, err := demoUserIDs(ctx, a)
 	if err != nil {
-		return "", err
+		return meeting.Meeting{}, err
 	}
 	sec := web.Actor{UserID: ids["thuky"], Username: "thuky"}
+	m, found, err := findDemoMeeting(ctx, a, sec)
+	if err != nil {
+		return meeting.Meeting{}, err
+	}
+	if !found {
+		starts := time.Now().UTC().Truncate(time.Hour)
+		m, err = a.Meetings.Create(ctx, sec, meeting.NewMeeting{Title: demoMeetingTitle, StartsAt: &starts,
+			Location: "Hội trường Trung tâm Hội nghị tỉnh", Description: "Kỳ họp thường lệ cuối năm 2025."})
+		if err != nil {
+			return meeting.Meeting{}, fmt.Errorf("demo meeting: %w", err)
+		}
+	}
+	if m, err = finishDemoMeeting(ctx, a, sec, m, ids); err != nil {
+		return meeting.Meeting{}, fmt.Errorf("demo meeting: %w", err)
+	}
+	fmt.Fprintf(out, "Demo meeting: %s (%s)\n", m.Title, m.ID)
+	return m, nil
+}
+
+// findDemoMeeting finds the demo meeting by its title.
+func findDemoMeeting(ctx context.Context, a *app.App, sec web.Actor) (meeting.Meeting, bool, error) {
 	existing, err := a.Meetings.List(ctx, sec)
 	if err != nil {
-		return "", err
+		return meeting.Meeting{}, false, err
 	}
 	for _, m := range existing {
 		if m.Title == demoMeetingTitle {
-			fmt.Fprintf(out, "Demo meeting: %s (%s)\n", m.Title, m.ID)
-			return m.ID, nil
+			return m, true, nil
 		}
 	}
-	id, err := createDemoMeeting(ctx, a, sec, ids)
-	if err != nil {
-		return "", fmt.Errorf("demo meeting: %w", err)
-	}
-	fmt.Fprintf(out, "Demo meeting: %s (%s)\n", demoMeetingTitle, id)
-	return id, nil
+	return meeting.Meeting{}, false, nil
 }
 
-func createDemoMeeting(ctx context.Context, a *app.App, sec web.Actor, ids map[string]string) (string, error) {
-	starts := time.Now().UTC().Truncate(time.Hour)
-	m, err := a.Meetings.Create(ctx, sec, meeting.NewMeeting{Title: demoMeetingTitle, StartsAt: &starts,
-		Location: "Hội trường Trung tâm Hội nghị tỉnh", Description: "Kỳ họp thường lệ cuối năm 2025."})
-	if err != nil {
-		return "", err
-	}
-	for username, role := range demoRoles {
-		if _, _, err := a.Meetings.PutParticipant(ctx, sec, m.ID, ids[username], meeting.ParticipantInput{Role: string(role)}); err != nil {
-			return "", err
+// finishDemoMeeting brings the demo meeting to where the seed leaves it,
+// making only what is missing. The seed takes the meeting live right
+// after its participants and agenda, and a meeting never goes back from
+// live: so while it is in draft or scheduled the seed has not got that
+// far, and the participants and agenda items it lacks are added. Once
+// live, the poll is the seed's last step on the meeting: without it, the
+// first item is made current (unless one is) and the poll is created.
+// What people trying the demo do later (a participant removed, the poll
+// run, the meeting closed) is left as it is.
+func finishDemoMeeting(ctx context.Context, a *app.App, sec web.Actor, m meeting.Meeting, ids map[string]string) (meeting.Meeting, error) {
+	var err error
+	if m.Status == meeting.Draft || m.Status == meeting.Scheduled {
+		if err := ensureDemoParticipants(ctx, a, sec, m.ID, ids); err != nil {
+			return m, err
+		}
+		ag, err := a.Agenda.Agenda(ctx, sec, m.ID)
+		if err != nil {
+			return m, err
+		}
+		if err := ensureDemoItems(ctx, a.Agenda, sec, m.ID, nil, demoAgenda, ag.Items, ids); err != nil {
+			return m, err
+		}
+		if m.Status == meeting.Draft {
+			if m, err = a.Meetings.SetStatus(ctx, sec, m.ID, string(meeting.Scheduled)); err != nil {
+				return m, err
+			}
+		}
+		if m, err = a.Meetings.SetStatus(ctx, sec, m.ID, string(meeting.Live)); err != nil {
+			return m, err
 		}
 	}
-	first, err := addDemoItems(ctx, a.Agenda, sec, m.ID, nil, demoAgenda, ids)
-	if err != nil {
-		return "", err
+	if m.Status != meeting.Live {
+		return m, nil
 	}
-	for _, st := range []meeting.Status{meeting.Scheduled, meeting.Live} {
-		if _, err := a.Meetings.SetStatus(ctx, sec, m.ID, string(st)); err != nil {
-			return "", err
+	polls, err := a.Votes.List(ctx, sec, m.ID)
+	if err != nil {
+		return m, err
+	}
+	for _, p := range polls {
+		if p.Title == demoPollTitle {
+			return m, nil
 		}
 	}
-	chair := web.Actor{UserID: ids["chutri"], Username: "chutri"}
-	if _, err = a.Agenda.SetCurrent(ctx, chair, m.ID, first); err != nil {
-		return "", err
+	ag, err := a.Agenda.Agenda(ctx, sec, m.ID)
+	if err != nil {
+		return m, err
 	}
-	// A named motion in draft on the current item: the chair opens it and
+	var first string
+	for _, it := range ag.Items {
+		if it.Title == demoAgenda[0].title {
+			first = it.ID
+			break
+		}
+	}
+	if first == "" {
+		return m, fmt.Errorf("the demo meeting has no agenda item %q", demoAgenda[0].title)
+	}
+	if ag.CurrentItemID == nil {
+		chair := web.Actor{UserID: ids["chutri"], Username: "chutri"}
+		if _, err := a.Agenda.SetCurrent(ctx, chair, m.ID, first); err != nil {
+			return m, err
+		}
+	}
+	// A named motion in draft on the first item: the chair opens it and
 	// the delegates (once checked in) vote agree, disagree or abstain.
 	_, err = a.Votes.CreatePoll(ctx, sec, m.ID, vote.NewPoll{Title: demoPollTitle, AgendaItemID: &first})
-	return m.ID, err
+	return m, err
+}
+
+// ensureDemoParticipants adds the demo users who are not participants yet
+// in their demo roles (thuky, who made the meeting, is its secretary).
+func ensureDemoParticipants(ctx context.Context, a *app.App, sec web.Actor, meetingID string, ids map[string]string) error {
+	ps, err := a.Meetings.Participants(ctx, meetingID)
+	if err != nil {
+		return err
+	}
+	have := make(map[string]bool, len(ps))
+	for _, p := range ps {
+		have[p.UserID] = true
+	}
+	for _, u := range demoUsers {
+		role, ok := demoRoles[u.username]
+		if !ok || have[ids[u.username]] {
+			continue
+		}
+		if _, _, err := a.Meetings.PutParticipant(ctx, sec, meetingID, ids[u.username], meeting.ParticipantInput{Role: string(role)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // demoPollTitle names the demo's draft poll: adopting the agenda, which
 // is what a session votes on first.
 const demoPollTitle = "Thông qua chương trình kỳ họp"
 
-// addDemoItems adds items (and their sub-items) under parent and returns
-// the first one's id.
-func addDemoItems(ctx context.Context, ag *agenda.Service, sec web.Actor, meetingID string, parent *string, items []demoItem, ids map[string]string) (string, error) {
-	first := ""
-	for _, d := range items {
-		presenter := ids[d.presenter]
-		it, err := ag.AddItem(ctx, sec, meetingID, agenda.NewItem{Title: d.title, ParentID: parent, DurationMin: d.minutes, PresenterID: &presenter})
-		if err != nil {
-			return "", err
+// ensureDemoItems adds the items of want (and their sub-items) under
+// parent that are not among have, matched by title. The seed adds items
+// one by one in this same order, so what an interrupted seed left out
+// is the tail of each list, and adding it restores the planned order.
+func ensureDemoItems(ctx context.Context, ag *agenda.Service, sec web.Actor, meetingID string, parent *string, want []demoItem, have []agenda.Item, ids map[string]string) error {
+	byTitle := make(map[string]agenda.Item, len(have))
+	for _, it := range have {
+		byTitle[it.Title] = it
+	}
+	for _, d := range want {
+		it, ok := byTitle[d.title]
+		if !ok {
+			presenter := ids[d.presenter]
+			var err error
+			it, err = ag.AddItem(ctx, sec, meetingID, agenda.NewItem{Title: d.title, ParentID: parent, DurationMin: d.minutes, PresenterID: &presenter})
+			if err != nil {
+				return err
+			}
 		}
-		if _, err := addDemoItems(ctx, ag, sec, meetingID, &it.ID, d.items, ids); err != nil {
-			return "", err
-		}
-		if first == "" {
-			first = it.ID
+		if err := ensureDemoItems(ctx, ag, sec, meetingID, &it.ID, d.items, it.Items, ids); err != nil {
+			return err
 		}
 	}
-	return first, nil
+	return nil
 }
 
 // demoUserIDs maps the demo usernames to their ids.

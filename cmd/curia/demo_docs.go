@@ -13,6 +13,7 @@ import (
 	"github.com/curia/curia/docs/pdf"
 	"github.com/curia/curia/internal/app"
 	"github.com/curia/curia/internal/web"
+	"github.com/curia/curia/meeting"
 	"github.com/curia/curia/presentation"
 )
 
@@ -25,18 +26,52 @@ type demoDoc struct {
 	spec    pdf.Spec
 }
 
-// seedDemoDocuments gives the demo meeting its pack, once (when it has
-// no documents yet), and puts the first document's page 1 before the
-// room, so a newcomer sees live page sync at once.
-func seedDemoDocuments(ctx context.Context, a *app.App, meetingID string) error {
+// seedDemoDocuments gives the demo meeting its pack and then puts the
+// first document's page 1 before the room, so a newcomer sees live page
+// sync at once. Putting a page before the room is the seed's last step:
+// once the meeting has had a presentation the seed is done. Before that,
+// only the documents not in the meeting yet (by title) are made and
+// added, so an interrupted seed is finished, never doubled.
+func seedDemoDocuments(ctx context.Context, a *app.App, m meeting.Meeting) error {
 	ids, err := demoUserIDs(ctx, a)
 	if err != nil {
 		return err
 	}
 	sec := web.Actor{UserID: ids["thuky"], Username: "thuky", FullName: "Trần Thị Bình"}
-	if have, err := a.Docs.List(ctx, sec, meetingID); err != nil || len(have) > 0 {
+	if st, err := a.Present.Get(ctx, sec, m.ID); err != nil || st.At != nil {
 		return err
 	}
+	have, err := a.Docs.List(ctx, sec, m.ID)
+	if err != nil {
+		return err
+	}
+	docIDs := map[string]string{} // by title
+	for _, d := range have {
+		docIDs[d.Title] = d.ID
+	}
+	var missing []demoDoc
+	for _, d := range demoPack() {
+		if _, ok := docIDs[d.spec.Title]; !ok {
+			missing = append(missing, d)
+		}
+	}
+	if len(missing) > 0 {
+		if err := addDemoDocs(ctx, a, sec, m.ID, missing, ids, docIDs); err != nil {
+			return err
+		}
+	}
+	if m.Status != meeting.Live {
+		return nil // adjourned meanwhile: nothing is presented
+	}
+	first := docIDs[demoPack()[0].spec.Title]
+	chair := web.Actor{UserID: ids["chutri"], Username: "chutri"}
+	_, err = a.Present.Set(ctx, chair, m.ID, presentation.Input{DocumentID: &first, Page: 1})
+	return err
+}
+
+// addDemoDocs makes the PDFs of pack and adds them to the meeting, filed
+// under their agenda items; docIDs gets their ids by title.
+func addDemoDocs(ctx context.Context, a *app.App, sec web.Actor, meetingID string, pack []demoDoc, ids, docIDs map[string]string) error {
 	ag, err := a.Agenda.Agenda(ctx, sec, meetingID)
 	if err != nil {
 		return err
@@ -55,23 +90,17 @@ func seedDemoDocuments(ctx context.Context, a *app.App, meetingID string) error 
 		return err
 	}
 	defer os.RemoveAll(dir)
-	pack := demoPack()
 	if err := makeDemoPDFs(ctx, a.PDF, dir, pack); err != nil {
 		return fmt.Errorf("demo documents: %w", err)
 	}
-	var first string
 	for _, d := range pack {
 		id, err := addDemoDoc(ctx, a, sec, meetingID, filepath.Join(dir, d.file), d, items, ids)
 		if err != nil {
 			return fmt.Errorf("demo document %s: %w", d.file, err)
 		}
-		if first == "" {
-			first = id
-		}
+		docIDs[d.spec.Title] = id
 	}
-	chair := web.Actor{UserID: ids["chutri"], Username: "chutri"}
-	_, err = a.Present.Set(ctx, chair, meetingID, presentation.Input{DocumentID: &first, Page: 1})
-	return err
+	return nil
 }
 
 // makeDemoPDFs writes the pack in parallel workers.

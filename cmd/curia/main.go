@@ -20,6 +20,14 @@ var version = "dev"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal begins a graceful shutdown; once it has, the
+	// signals get their default action back, so a second Ctrl-C or
+	// SIGTERM stops the process at once rather than waiting out the
+	// shutdown's grace period.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "curia:", err)
@@ -53,7 +61,7 @@ Usage:
   curia migrate [flags]    bring the database schema up to date and exit
   curia copy lookup ID     tell whose watermarked copy a copy id (from a leaked page) names
   curia version            print the version
-  curia health             check that a server on CURIA_ADDR answers (for container health checks)
+  curia health [flags]     check that a server on CURIA_ADDR answers (for container health checks)
 
 Run "curia COMMAND --help" for a command's flags.
 `
@@ -88,7 +96,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "copy":
 		return cmdCopy(ctx, e, args[1:])
 	case "health":
-		return cmdHealth(ctx, e)
+		return cmdHealth(ctx, e, args[1:])
 	case "pdf-worker":
 		return cmdPDFWorker(ctx, e)
 	case "help", "-h", "--help":

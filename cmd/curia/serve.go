@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -27,9 +28,9 @@ func newFlags(e env, name, summary string, cfg *app.Config) *flag.FlagSet {
 
 // loadConfig reads the environment, then the flags, then validates.
 func loadConfig(e env, name, summary string, args []string, extra func(*flag.FlagSet, *app.Config)) (app.Config, error) {
-	cfg, err := app.FromEnv(e.getenv)
+	cfg, err := configFromEnv(e.getenv)
 	if err != nil {
-		return app.Config{}, usageError{err.Error()}
+		return app.Config{}, usageError{strings.ReplaceAll(err.Error(), "\n", "; ")}
 	}
 	fs := newFlags(e, name, summary, &cfg)
 	if extra != nil {
@@ -44,10 +45,86 @@ func loadConfig(e env, name, summary string, args []string, extra func(*flag.Fla
 	if fs.NArg() > 0 {
 		return app.Config{}, usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
-	if err := cfg.Validate(); err != nil {
+	fromFlag := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { fromFlag[f.Name] = true })
+	if err := validateConfig(&cfg, fromFlag); err != nil {
 		return app.Config{}, usageError{strings.ReplaceAll(err.Error(), "\n", "; ")}
 	}
 	return cfg, nil
+}
+
+// configFromEnv is app.FromEnv, except that a bad CURIA_TRUSTED_PROXIES
+// entry is quoted as the operator wrote it (FromEnv quotes it with the
+// "/32" or "/128" it tried appended).
+func configFromEnv(getenv func(string) string) (app.Config, error) {
+	const proxiesVar = "CURIA_TRUSTED_PROXIES"
+	var bad []error
+	for _, p := range strings.Split(getenv(proxiesVar), ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		only := func(k string) string {
+			if k == proxiesVar {
+				return p
+			}
+			return ""
+		}
+		if _, err := app.FromEnv(only); err != nil {
+			bad = append(bad, fmt.Errorf("%s: %q is not an IP address or CIDR (like 10.0.0.7 or 10.0.0.0/24)", proxiesVar, p))
+		}
+	}
+	if len(bad) == 0 {
+		return app.FromEnv(getenv)
+	}
+	_, err := app.FromEnv(func(k string) string { // the other variables' mistakes too
+		if k == proxiesVar {
+			return ""
+		}
+		return getenv(k)
+	})
+	return app.Config{}, errors.Join(append([]error{err}, bad...)...)
+}
+
+// validateConfig fills the defaults and checks the values (Config.Validate)
+// with each mistake named by its variable, or by its flag when a flag
+// (fromFlag, by flag name) set the value: Validate's own messages speak
+// of "log level", "listen address" and the like. Each value is checked
+// alone, in a Config otherwise empty (whose defaults are valid).
+func validateConfig(cfg *app.Config, fromFlag map[string]bool) error {
+	var errs []error
+	if (&app.Config{}).Validate() == nil {
+		check := func(variable, flagName string, probe app.Config) {
+			err := probe.Validate()
+			if err == nil {
+				return
+			}
+			name := variable
+			if flagName != "" && fromFlag[flagName] {
+				name = "--" + flagName
+			}
+			for _, msg := range strings.Split(err.Error(), "\n") {
+				if strings.Contains(msg, variable) {
+					errs = append(errs, errors.New(strings.ReplaceAll(msg, variable, name)))
+				} else {
+					errs = append(errs, fmt.Errorf("%s: %s", name, msg))
+				}
+			}
+		}
+		check("CURIA_ADDR", "addr", app.Config{Addr: cfg.Addr})
+		check("CURIA_DATABASE_URL", "db", app.Config{DatabaseURL: cfg.DatabaseURL})
+		check("CURIA_LOG_LEVEL", "", app.Config{LogLevel: cfg.LogLevel})
+		check("CURIA_LOG_FORMAT", "", app.Config{LogFormat: cfg.LogFormat})
+		check("CURIA_ADMIN_PASSWORD", "", app.Config{AdminPassword: cfg.AdminPassword})
+		for _, o := range cfg.AllowedOrigins {
+			check("CURIA_ALLOWED_ORIGINS", "", app.Config{AllowedOrigins: []string{o}})
+		}
+	}
+	err := cfg.Validate() // fills the defaults; reports what the checks above do not cover
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	return err
 }
 
 func cmdServe(ctx context.Context, e env, args []string, demo bool) error {

@@ -9,19 +9,21 @@ import (
 
 	"github.com/curia/curia/account"
 	"github.com/curia/curia/internal/app"
+	"github.com/curia/curia/internal/database"
 )
 
 func cmdUser(ctx context.Context, e env, args []string) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		args = []string{"add", "--help"}
+	}
 	if len(args) == 0 || args[0] != "add" {
-		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
-			fmt.Fprintln(e.stdout, "Usage: curia user add --username NAME --full-name \"Full Name\" [--admin] < password")
-			return nil
-		}
 		return usageError{`usage: curia user add --username NAME --full-name "Full Name" [--admin] (the password is read from standard input)`}
 	}
 	var in account.NewUser
 	cfg, err := loadConfig(e, "user add",
-		"Create a user directly in the database. The password is read from the first line of standard input,\nso it never shows in the process list or shell history.",
+		"Create a user directly in the database. The password is read from the first line of standard input,\n"+
+			"so it never shows in the process list or shell history. The database must exist: `curia migrate`\n"+
+			"(or serve, or demo) creates it.",
 		args[1:], func(fs *flag.FlagSet, _ *app.Config) {
 			fs.StringVar(&in.Username, "username", "", "login name (required)")
 			fs.StringVar(&in.FullName, "full-name", "", "full name as shown to others (required)")
@@ -38,7 +40,7 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 	if in.Password == "" {
 		return usageError{"no password on standard input"}
 	}
-	a, err := openApp(ctx, e, cfg)
+	a, err := openExistingApp(ctx, e, cfg)
 	if err != nil {
 		return err
 	}
@@ -51,11 +53,19 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-// openApp opens the database and builds the services without serving.
-func openApp(ctx context.Context, e env, cfg app.Config) (*app.App, error) {
+// openExistingApp opens the database, which must exist already (a
+// mistyped data directory is refused rather than answered from a new,
+// empty database), brings its schema up to date and builds the services
+// without serving.
+func openExistingApp(ctx context.Context, e env, cfg app.Config) (*app.App, error) {
 	log := app.NewLogger(cfg, e.stderr)
-	db, err := app.Open(ctx, cfg, log)
+	db, err := database.Open(ctx, database.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Logger: log,
+		MaxConns: cfg.DatabaseConns, MustExist: true})
 	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx, app.Migrations()...); err != nil {
+		_ = db.Close()
 		return nil, err
 	}
 	a, err := app.New(ctx, cfg, log, db)

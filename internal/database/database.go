@@ -45,7 +45,18 @@ type Options struct {
 	// MaxConns bounds the connections that serve requests (0: the
 	// default below); the ones held for good (heldConns) come on top.
 	MaxConns int
+	// MustExist makes Open refuse, with an error that wraps ErrNoDatabase,
+	// when there is no Curia database yet: no SQLite file (Open then
+	// creates neither the file nor the data directory), or a PostgreSQL
+	// database without Curia's schema. Commands that read or add to an
+	// existing database set it, so that a mistyped data directory is not
+	// answered from a fresh, empty database.
+	MustExist bool
 }
+
+// ErrNoDatabase is wrapped by Open's error when Options.MustExist is set
+// and there is no database yet.
+var ErrNoDatabase = errors.New("no Curia database")
 
 // defaultMaxConns is the connection pool's default size. For SQLite (WAL)
 // it is the readers beside the one writer; writers queue on BEGIN
@@ -75,7 +86,7 @@ func heldConns(d Dialect) int {
 
 // Open connects and checks the connection.
 func Open(ctx context.Context, opt Options) (*DB, error) {
-	dialect, dialector, err := dialectorFor(opt)
+	dialect, dialector, path, err := dialectorFor(opt)
 	if err != nil {
 		return nil, err
 	}
@@ -86,6 +97,9 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	})
 	if err != nil {
+		if dialect == SQLite {
+			return nil, sqliteOpenError(path, err)
+		}
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
 	}
 	sqlDB, err := g.DB()
@@ -108,37 +122,80 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 	db := &DB{Gorm: g, Dialect: dialect}
 	if err := db.Ping(ctx); err != nil {
 		_ = db.Close()
+		if dialect == SQLite {
+			return nil, sqliteOpenError(path, err)
+		}
 		return nil, err
+	}
+	if opt.MustExist && dialect == Postgres && !g.Migrator().HasTable(&schemaRun{}) {
+		_ = db.Close()
+		return nil, fmt.Errorf("%w in this PostgreSQL database (CURIA_DATABASE_URL): `curia migrate` creates one", ErrNoDatabase)
 	}
 	return db, nil
 }
 
-func dialectorFor(opt Options) (Dialect, gorm.Dialector, error) {
+// sqliteOpenError names the database file in an error met while opening
+// it. The driver reports a file it cannot open (SQLITE_CANTOPEN, 14) as
+// "unable to open database file: out of memory (14)" and names no file;
+// that one is said plainly, with its likely cause.
+func sqliteOpenError(path string, err error) error {
+	var coded interface{ Code() int }
+	if errors.As(err, &coded) && coded.Code()&0xff == sqliteCantOpen {
+		why := "check that its directory exists and that Curia may write there"
+		if _, serr := os.Stat(filepath.Dir(path)); errors.Is(serr, os.ErrNotExist) {
+			why = fmt.Sprintf("the directory %s does not exist", filepath.Dir(path))
+		}
+		return &openError{msg: fmt.Sprintf("cannot open the database file %s: %s", path, why), err: err}
+	}
+	return fmt.Errorf("cannot open the database file %s: %w", path, err)
+}
+
+// sqliteCantOpen is SQLite's primary result code SQLITE_CANTOPEN.
+const sqliteCantOpen = 14
+
+// openError reads as its own message and keeps the driver's error for
+// errors.Is and errors.As.
+type openError struct {
+	msg string
+	err error
+}
+
+func (e *openError) Error() string { return e.msg }
+func (e *openError) Unwrap() error { return e.err }
+
+// dialectorFor picks the engine; for SQLite it also returns the file's path.
+func dialectorFor(opt Options) (Dialect, gorm.Dialector, string, error) {
 	u := strings.TrimSpace(opt.URL)
 	switch {
 	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
 		if _, err := url.Parse(u); err != nil {
-			return "", nil, errors.New("CURIA_DATABASE_URL is not a valid URL")
+			return "", nil, "", errors.New("CURIA_DATABASE_URL is not a valid URL")
 		}
-		return Postgres, postgres.Open(u), nil
+		return Postgres, postgres.Open(u), "", nil
 	case u == "" || strings.HasPrefix(u, "sqlite:"):
 		path := strings.TrimPrefix(u, "sqlite:")
 		if path == "" {
 			if opt.DataDir == "" {
-				return "", nil, errors.New("no data directory for the SQLite database")
-			}
-			if err := os.MkdirAll(opt.DataDir, 0o750); err != nil {
-				return "", nil, fmt.Errorf("create data directory: %w", err)
+				return "", nil, "", errors.New("no data directory for the SQLite database")
 			}
 			path = filepath.Join(opt.DataDir, "curia.db")
 		}
+		if opt.MustExist {
+			if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+				return "", nil, "", fmt.Errorf("%w at %s: check the data directory (--data, CURIA_DATA_DIR) or the database URL (--db, CURIA_DATABASE_URL); `curia migrate` creates one", ErrNoDatabase, path)
+			}
+		} else if u == "" {
+			if err := os.MkdirAll(opt.DataDir, 0o750); err != nil {
+				return "", nil, "", fmt.Errorf("create data directory: %w", err)
+			}
+		}
 		pool, err := openSQLite(path, sqliteDSN(path))
 		if err != nil {
-			return "", nil, err
+			return "", nil, "", err
 		}
-		return SQLite, sqlite.Dialector{Conn: pool}, nil
+		return SQLite, sqlite.Dialector{Conn: pool}, path, nil
 	default:
-		return "", nil, errors.New("CURIA_DATABASE_URL must start with postgres:// or sqlite: as in sqlite:/var/lib/curia/curia.db")
+		return "", nil, "", errors.New("CURIA_DATABASE_URL must start with postgres:// or sqlite: as in sqlite:/var/lib/curia/curia.db")
 	}
 }
 
@@ -161,7 +218,26 @@ func sqliteDSN(path string) string {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
-	return "file:" + path + "?" + q.Encode()
+	return "file:" + sqliteURIPath(path) + "?" + q.Encode()
+}
+
+// sqliteURIPath writes a file name as the path of an SQLite URI. SQLite
+// ends the path at '?' or '#' and decodes %HH escapes in it, and the
+// driver splits the query off at the first '?': so these three are
+// escaped, and nothing else is (SQLite decodes only %HH). A name that
+// starts with "//" would be read as an authority, so it is cleaned.
+func sqliteURIPath(path string) string {
+	path = filepath.Clean(path)
+	var b strings.Builder
+	for i := 0; i < len(path); i++ {
+		switch c := path[i]; c {
+		case '%', '?', '#':
+			fmt.Fprintf(&b, "%%%02X", c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // Ping checks that the database answers.
@@ -189,10 +265,37 @@ func newLogger(l *slog.Logger) logger.Interface {
 		return logger.Discard
 	}
 	// Log slow queries and real errors only; never the SQL's bound values.
-	return logger.NewSlogLogger(l, logger.Config{
+	return conflictsAreNotErrors{logger.NewSlogLogger(l, logger.Config{
 		SlowThreshold:             500 * time.Millisecond,
 		LogLevel:                  logger.Warn,
 		IgnoreRecordNotFoundError: true,
 		ParameterizedQueries:      true,
-	})
+	})}
+}
+
+// conflictsAreNotErrors keeps unique-constraint violations out of the
+// error log: the stores turn them into Conflicts (a username taken, a
+// ballot cast twice), which are answered 409 and are part of normal use,
+// like a record not found. Such a statement is still logged when slow.
+type conflictsAreNotErrors struct{ logger.Interface }
+
+func (l conflictsAreNotErrors) LogMode(level logger.LogLevel) logger.Interface {
+	return conflictsAreNotErrors{l.Interface.LogMode(level)}
+}
+
+func (l conflictsAreNotErrors) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	if IsUniqueViolation(err) {
+		err = nil
+	}
+	l.Interface.Trace(ctx, begin, fc, err)
+}
+
+// ParamsFilter passes on the wrapped logger's filter, which keeps the
+// bound values out of the SQL that is logged: gorm looks for it on the
+// logger it is given, and an embedded interface would hide it.
+func (l conflictsAreNotErrors) ParamsFilter(ctx context.Context, sql string, params ...any) (string, []any) {
+	if f, ok := l.Interface.(gorm.ParamsFilter); ok {
+		return f.ParamsFilter(ctx, sql, params...)
+	}
+	return sql, params
 }

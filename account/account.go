@@ -252,6 +252,16 @@ func (s *Service) EnsureAdmin(ctx context.Context, password string) (bool, error
 	}
 	_, err = s.CreateUser(ctx, nil, NewUser{Username: "admin", Password: password, FullName: "Administrator", IsAdmin: true}, "")
 	if apperr.Is(err, apperr.Conflict) {
+		// Another node starting at the same moment (docker compose up
+		// starts them together) may have made "admin" between the count
+		// and the insert: that is what was asked for, not a failure.
+		r, rerr := s.store.userByUsername(ctx, "admin")
+		if rerr == nil && r.IsAdmin && !r.Disabled {
+			return false, nil
+		}
+		if rerr != nil && !apperr.Is(rerr, apperr.NotFound) {
+			return false, rerr
+		}
 		return false, apperr.Conflictf("a user named admin exists but is not an enabled administrator")
 	}
 	return err == nil, err

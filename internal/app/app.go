@@ -221,7 +221,7 @@ func (a *App) shown(ctx context.Context, meetingID, userID string) (string, int,
 
 func (a *App) routes() error {
 	e := web.New(web.Options{Logger: a.Log, TrustedProxies: a.Config.TrustedProxies, BodyLimit: 1 << 20,
-		Metrics: a.registry, LargeBodyPaths: docs.UploadPaths})
+		Metrics: a.registry, LargeBodyPaths: docs.UploadPaths, BodyIdle: a.Config.bodyIdle()})
 	a.echo = e
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", a.ready)
@@ -275,6 +275,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
 	go a.purgeSessions(ctx)
+	go a.sweepTemp(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -40,6 +40,9 @@ type Config struct {
 	// Publisher receives every domain event after its change commits;
 	// nil drops them (event.Nop). Tests pass an event.Recorder.
 	Publisher event.Publisher
+	// BodyIdleTimeout is the longest a request body may go without a
+	// byte arriving before the request is cut (408); zero = 30 s.
+	BodyIdleTimeout time.Duration
 }
 
 // Env lists the variables FromEnv reads, for --help.

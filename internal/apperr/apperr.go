@@ -25,7 +25,8 @@ const (
 	Unprocessable   Kind = "unprocessable"          // well-formed but unusable content
 	RateLimited     Kind = "rate_limited"           // too many attempts; see RetryAfter
 	NotAllowed      Kind = "method_not_allowed"     // the route exists, the method does not
-	Unavailable     Kind = "unavailable"            // a dependency is down
+	RequestTimeout  Kind = "request_timeout"        // the request body stopped arriving
+	Unavailable     Kind = "unavailable"            // a dependency is down; see RetryAfter
 	Internal        Kind = "internal"               // a bug or an outage; details are logged only
 )
 
@@ -34,7 +35,7 @@ type Error struct {
 	Kind       Kind
 	Message    string
 	Reason     string        // optional: a stable, client-safe word that says which case of Kind this is (e.g. "encrypted")
-	RetryAfter time.Duration // for RateLimited
+	RetryAfter time.Duration // for RateLimited and Unavailable: when to try again
 	Err        error         // internal cause, for logs only
 }
 

@@ -27,6 +27,7 @@ var statusOf = map[apperr.Kind]int{
 	apperr.Unprocessable:   http.StatusUnprocessableEntity,
 	apperr.RateLimited:     http.StatusTooManyRequests,
 	apperr.NotAllowed:      http.StatusMethodNotAllowed,
+	apperr.RequestTimeout:  http.StatusRequestTimeout,
 	apperr.Unavailable:     http.StatusServiceUnavailable,
 	apperr.Internal:        http.StatusInternalServerError,
 }
@@ -39,6 +40,7 @@ var kindOfStatus = map[int]apperr.Kind{
 	http.StatusForbidden:             apperr.Forbidden,
 	http.StatusNotFound:              apperr.NotFound,
 	http.StatusMethodNotAllowed:      apperr.NotAllowed,
+	http.StatusRequestTimeout:        apperr.RequestTimeout,
 	http.StatusRequestEntityTooLarge: apperr.TooLarge,
 	http.StatusUnsupportedMediaType:  apperr.Unsupported,
 	http.StatusTooManyRequests:       apperr.RateLimited,
@@ -91,13 +93,14 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		if errors.As(err, &he) && apperr.KindOf(err) == apperr.Internal {
 			err = fromEcho(he)
 		}
+		err = unavailable(err)
 		status := StatusOf(err)
 		if status >= 500 {
 			log.ErrorContext(c.Request().Context(), "request failed",
 				"err", err, "route", c.Path(), "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 		}
 		var ae *apperr.Error
-		if errors.As(err, &ae) && ae.Kind == apperr.RateLimited && ae.RetryAfter > 0 {
+		if errors.As(err, &ae) && (ae.Kind == apperr.RateLimited || ae.Kind == apperr.Unavailable) && ae.RetryAfter > 0 {
 			secs := int(math.Ceil(ae.RetryAfter.Seconds()))
 			c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
 		}

@@ -26,10 +26,15 @@ type Options struct {
 	// LargeBodyPaths are route paths (Echo patterns) exempt from BodyLimit;
 	// their handlers enforce their own limit.
 	LargeBodyPaths []string
+	// BodyIdle is the longest a request body may go without a byte
+	// arriving before the request is cut (408, connection closed); zero
+	// sets no limit.
+	BodyIdle time.Duration
 }
 
 // New returns an Echo instance with Curia's middleware: request ids,
-// request logs, panic recovery, security headers, body limits and metrics.
+// request logs, panic recovery, security headers, body limits (in size,
+// and in time without a byte) and metrics.
 func New(opt Options) *echo.Echo {
 	e := echo.New()
 	e.HideBanner = true
@@ -46,6 +51,9 @@ func New(opt Options) *echo.Echo {
 	}
 	e.Use(recoverPanics(opt.Logger))
 	e.Use(securityHeaders)
+	if opt.BodyIdle > 0 {
+		e.Use(bodyIdle(opt.BodyIdle))
+	}
 	if opt.BodyLimit > 0 {
 		e.Use(bodyLimit(opt.BodyLimit, opt.LargeBodyPaths))
 	}

@@ -134,6 +134,14 @@ func TestCrossOrigin(t *testing.T) {
 		{"cross site", map[string]string{"Sec-Fetch-Site": "cross-site"}, 403},
 		{"foreign origin", map[string]string{"Origin": "https://evil.example"}, 403},
 		{"bearer from anywhere", map[string]string{"Origin": "https://evil.example", "Authorization": "Bearer x"}, 204},
+		// Neither Origin nor Sec-Fetch-Site: the Referer's origin decides.
+		{"same-origin referer", map[string]string{"Referer": "http://curia.example/meetings/1/desk"}, 204},
+		{"cross-site referer", map[string]string{"Referer": "https://evil.example/attack.html"}, 403},
+		{"lookalike referer", map[string]string{"Referer": "http://curia.example.evil.example/"}, 403},
+		{"referer that is no URL", map[string]string{"Referer": "::not a url"}, 403},
+		{"relative referer", map[string]string{"Referer": "/meetings/1"}, 403},
+		{"origin wins over referer", map[string]string{"Origin": "http://curia.example", "Referer": "https://evil.example/"}, 204},
+		{"fetch metadata wins over referer", map[string]string{"Sec-Fetch-Site": "same-origin", "Referer": "https://evil.example/"}, 204},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"regexp"
+	"runtime"
 	"strings"
 	"time"
 	"unicode"
@@ -37,7 +38,11 @@ type Config struct {
 	SessionTTL  time.Duration // absolute lifetime of a session; default 12h
 	IdleTimeout time.Duration // a session unused this long ends; default 2h
 	Hash        HashParams    // zero means DefaultHashParams
-	Limits      LoginLimits
+	// HashConcurrency bounds the password hashes computed at once (each
+	// argon2id hash holds Hash.MemoryKiB, 19 MiB by default); default the
+	// number of CPUs, at least 2.
+	HashConcurrency int
+	Limits          LoginLimits
 	// CacheTTL is how long a resolved session is reused without reading
 	// the database (default 2 s; negative: never). It bounds how long
 	// another node may still accept a session ended elsewhere.
@@ -62,6 +67,8 @@ type Service struct {
 	// cache; concurrent first requests share queries.
 	sessions *batch.Loader[string, sessionRow]
 	dummy    string // a hash to check against when the user is unknown, so timing does not tell
+	// hashSlots holds one token per password hash being computed.
+	hashSlots chan struct{}
 }
 
 // NewService returns a Service on db.
@@ -91,11 +98,14 @@ func NewService(db *database.DB, cfg Config) (*Service, error) {
 	if cfg.CacheTTL == 0 {
 		cfg.CacheTTL = 2 * time.Second
 	}
+	if cfg.HashConcurrency <= 0 {
+		cfg.HashConcurrency = max(2, runtime.GOMAXPROCS(0))
+	}
 	st := &store{db: db.Gorm}
 	return &Service{store: st, cfg: cfg, limiter: newLoginLimiter(cfg.Limits, cfg.Now),
 		cache:    newSessionCache(cfg.CacheTTL, 100_000, cfg.Now),
 		sessions: &batch.Loader[string, sessionRow]{Fetch: st.sessionsWithUsers, Max: sessionsPerQuery},
-		dummy:    dummy}, nil
+		dummy:    dummy, hashSlots: make(chan struct{}, cfg.HashConcurrency)}, nil
 }
 
 // NewUser is the input for CreateUser.
@@ -150,9 +160,9 @@ func (s *Service) CreateUser(ctx context.Context, actor *web.Actor, in NewUser, 
 	if err := in.validate(); err != nil {
 		return User{}, err
 	}
-	hash, err := hashPassword(in.Password, s.cfg.Hash)
+	hash, err := s.hash(ctx, in.Password)
 	if err != nil {
-		return User{}, apperr.Internalf(err, "hash password")
+		return User{}, err
 	}
 	now := s.cfg.Now()
 	r := userRow{ID: ids.New(), Username: in.Username, FullName: in.FullName, PasswordHash: hash,
@@ -193,9 +203,9 @@ func (s *Service) UpdateUser(ctx context.Context, actor web.Actor, id string, ch
 		if err := validatePassword(*ch.Password); err != nil {
 			return User{}, err
 		}
-		hash, err := hashPassword(*ch.Password, s.cfg.Hash)
+		hash, err := s.hash(ctx, *ch.Password)
 		if err != nil {
-			return User{}, apperr.Internalf(err, "hash password")
+			return User{}, err
 		}
 		fields["password_hash"], detail["password"], endSessions = hash, "reset", true
 	}

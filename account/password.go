@@ -1,14 +1,18 @@
 package account
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/curia/curia/internal/apperr"
 )
 
 // HashParams are the argon2id cost parameters. They are stored inside each
@@ -69,4 +73,46 @@ func checkPassword(password, encoded string) (bool, error) {
 	}
 	got := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// slot waits for one of the service's hash slots: each argon2id hash holds
+// Hash.MemoryKiB (19 MiB) while it runs, so a burst of sign-ins from many
+// addresses waits its turn instead of taking the server's memory. A caller
+// that gives up while waiting is answered 503. release gives the slot back.
+func (s *Service) slot(ctx context.Context) (release func(), err error) {
+	select {
+	case s.hashSlots <- struct{}{}:
+		return func() { <-s.hashSlots }, nil
+	case <-ctx.Done():
+		return nil, &apperr.Error{Kind: apperr.Unavailable, Message: "the server is busy signing people in; try again in a moment",
+			RetryAfter: time.Second}
+	}
+}
+
+// hash hashes a new password within the slots.
+func (s *Service) hash(ctx context.Context, password string) (string, error) {
+	release, err := s.slot(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	h, err := hashPassword(password, s.cfg.Hash)
+	if err != nil {
+		return "", apperr.Internalf(err, "hash password")
+	}
+	return h, nil
+}
+
+// check checks a password against a stored hash within the slots.
+func (s *Service) check(ctx context.Context, password, encoded string) (bool, error) {
+	release, err := s.slot(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	ok, err := checkPassword(password, encoded)
+	if err != nil {
+		return false, apperr.Internalf(err, "check password")
+	}
+	return ok, nil
 }

@@ -60,9 +60,9 @@ func (s *Service) Login(ctx context.Context, cr Credentials, cl Client) (Session
 	if err == nil {
 		hash = u.PasswordHash
 	}
-	ok, herr := checkPassword(cr.Password, hash)
+	ok, herr := s.check(ctx, cr.Password, hash)
 	if herr != nil {
-		return Session{}, apperr.Internalf(herr, "check password")
+		return Session{}, herr
 	}
 	if err != nil || !ok || u.Disabled {
 		s.auditLogin(ctx, "login.failed", u.ID, username, cl)

@@ -181,6 +181,13 @@ func (s *store) commitGroup(ctx context.Context, batch []*createJob) {
 		if refused, err = s.stillAllowed(tx, batch); err != nil {
 			return err
 		}
+		rowsOf := make([][]annotationRow, len(batch))
+		for i, j := range batch {
+			rowsOf[i] = j.rows // all new, or the group is rolled back (errGroupReplayed)
+		}
+		if err := s.withinLimits(tx, batch, rowsOf, refused); err != nil {
+			return err
+		}
 		var allowed []*createJob
 		var rows []annotationRow
 		for i, j := range batch {
@@ -214,7 +221,7 @@ func (s *store) commitGroup(ctx context.Context, batch []*createJob) {
 	})
 	for i, j := range batch {
 		switch {
-		case refused != nil && refused[i] != nil: // unless it is a replay, which writes nothing
+		case refused != nil && refused[i] != nil: // unless it is a replay, which writes nothing (nor passes a limit)
 			j.existing, j.err = s.insertCarefully(ctx, j)
 		case err == nil:
 		case len(batch) > 1:

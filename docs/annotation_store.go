@@ -20,14 +20,16 @@ import (
 // annotationRow is one annotation. Its id is chosen by the client, so a
 // request replayed after a dropped connection finds its rows again. A
 // deleted annotation stays as a tombstone (DeletedAt set, data cleared),
-// so a replayed create cannot bring it back.
+// so a replayed create cannot bring it back. idx_annotation_live_author
+// holds what withinLimits counts in every group commit (an author's live
+// rows on a document version), so the count reads the index alone.
 type annotationRow struct {
 	ID         string      `gorm:"primaryKey;size:64"`
-	DocumentID string      `gorm:"size:64;not null;index:idx_annotation_page,priority:1"`
-	Version    int         `gorm:"not null;index:idx_annotation_page,priority:2"`
-	Page       int         `gorm:"not null;index:idx_annotation_page,priority:3"`
+	DocumentID string      `gorm:"size:64;not null;index:idx_annotation_page,priority:1;index:idx_annotation_live_author,priority:2"`
+	Version    int         `gorm:"not null;index:idx_annotation_page,priority:2;index:idx_annotation_live_author,priority:3"`
+	Page       int         `gorm:"not null;index:idx_annotation_page,priority:3;index:idx_annotation_live_author,priority:4"`
 	MeetingID  string      `gorm:"size:64;not null"`
-	AuthorID   string      `gorm:"size:64;not null;index"`
+	AuthorID   string      `gorm:"size:64;not null;index;index:idx_annotation_live_author,priority:1,where:deleted_at IS NULL"`
 	Kind       string      `gorm:"size:16;not null"`
 	Shared     bool        `gorm:"not null"`
 	Data       string      `gorm:"type:text;not null"`
@@ -56,7 +58,7 @@ var errRefusedNow = errors.New("no longer allowed")
 func (s *store) insertAnnotations(ctx context.Context, j *createJob) (map[string]annotationRow, error) {
 	rows, entry := j.rows, j.entry
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := s.stillAllowedOne(tx, j); err != nil {
+		if err := s.stillAllowedOne(tx, j, rows); err != nil {
 			return errRefusedNow // unless a replay: insertCarefully tells
 		}
 		res := tx.Omit("Document").Clauses(clause.OnConflict{DoNothing: true}).Create(&rows)
@@ -117,7 +119,7 @@ func (s *store) insertNew(ctx context.Context, j *createJob) (map[string]annotat
 		if len(fresh) == 0 {
 			return nil // a replay: nothing written, nothing to check again
 		}
-		if err := s.stillAllowedOne(tx, j); err != nil {
+		if err := s.stillAllowedOne(tx, j, fresh); err != nil {
 			return err
 		}
 		if err := tx.Omit("Document").Create(&fresh).Error; err != nil {
@@ -247,10 +249,15 @@ func (s *store) stillAllowed(tx *gorm.DB, jobs []*createJob) (refused []error, e
 	return refused, nil
 }
 
-// stillAllowedOne is stillAllowed for one job.
-func (s *store) stillAllowedOne(tx *gorm.DB, j *createJob) error {
-	refused, err := s.stillAllowed(tx, []*createJob{j})
+// stillAllowedOne is stillAllowed for one job, which would insert rows
+// (those of its rows that are new): with the limits (withinLimits).
+func (s *store) stillAllowedOne(tx *gorm.DB, j *createJob, rows []annotationRow) error {
+	jobs := []*createJob{j}
+	refused, err := s.stillAllowed(tx, jobs)
 	if err != nil {
+		return err
+	}
+	if err := s.withinLimits(tx, jobs, [][]annotationRow{rows}, refused); err != nil {
 		return err
 	}
 	return refused[0]

@@ -102,9 +102,12 @@ type Config struct {
 	Shown ShownFunc
 	// Audit records document opens, with group commit; nil writes each
 	// entry in its own transaction.
-	Audit  Auditor
-	Logger *slog.Logger
-	Now    func() time.Time
+	Audit Auditor
+	// AnnotationLimits bound the annotations an author keeps on a
+	// document version; zero fields take DefaultAnnotationLimits.
+	AnnotationLimits AnnotationLimits
+	Logger           *slog.Logger
+	Now              func() time.Time
 }
 
 // Auditor appends an audit entry and returns once it is durable.
@@ -128,6 +131,7 @@ type Service struct {
 	maxUpload int64
 	marks     *watermarks
 	access    *accessCache
+	opened    *openings // recent audited openings, by session (openings.go)
 	commits   annotationCommits
 	// visibility is held for writing by the changes of who may see a
 	// document (Update, SetAccess, Delete), from their write to their
@@ -159,8 +163,10 @@ func NewService(db *database.DB, cfg Config) *Service {
 	s := &Service{store: &store{db: db.Gorm, dialect: db.Dialect}, meetings: cfg.Meetings, agenda: cfg.Agenda, pdf: cfg.PDF,
 		blobs: cfg.Blobs, pub: cfg.Publisher, shown: cfg.Shown, auditor: cfg.Audit, log: cfg.Logger, now: cfg.Now,
 		tmpDir: filepath.Join(cfg.DataDir, "tmp"), maxUpload: cfg.MaxUpload}
+	s.store.setAnnotationLimits(cfg.AnnotationLimits)
 	s.marks = newWatermarks(s, filepath.Join(cfg.DataDir, "copies"))
 	s.access = newAccessCache(time.Now) // the real clock: its window must pass even under a test clock
+	s.opened = newOpenings(time.Now)    // likewise
 	return s
 }
 

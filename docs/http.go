@@ -144,10 +144,16 @@ func (h *Handler) file(c echo.Context) error {
 	hdr.Set("Content-Type", "application/pdf")
 	hdr.Set("Content-Disposition", contentDisposition(f.Name))
 	hdr.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	hdr.Set("Cache-Control", "private, no-cache")
 	hdr.Set("ETag", f.ETag)
 	if f.CopyID != "" {
+		// A reader's own stamped copy is kept in no cache, the
+		// browser's disk included: on a tablet the next delegate picks
+		// up it would outlive the session. Range and If-None-Match
+		// still work; the browser just has nothing to revalidate.
+		hdr.Set("Cache-Control", "private, no-store")
 		hdr.Set("X-Curia-Copy-Id", f.CopyID)
+	} else {
+		hdr.Set("Cache-Control", "private, no-cache")
 	}
 	http.ServeContent(c.Response(), req, "", f.ModTime, f)
 	return nil
@@ -156,9 +162,11 @@ func (h *Handler) file(c echo.Context) error {
 // startsReading reports whether a GET with these headers starts a reading
 // of f (of size bytes) rather than continuing one: whether
 // http.ServeContent, reading the headers as below, sends byte 0. Only a
-// request every range of which starts after byte 0 continues a reading
+// request every range of which starts after byte 0 may continue a reading
 // (pdf.js fetching the next chunks), so the audit log gets one entry per
-// opening, not one per chunk. Everything else is an opening: no Range; a
+// opening, not one per chunk; such a request is still audited when its
+// session has not opened the version recently (Service.Open), so that
+// skipping byte 0 hides nothing. Everything else is an opening: no Range; a
 // Range that If-Range voids; one that is malformed or not in bytes
 // (answered 416, counted to be safe); one whose ranges add up to more
 // than the file (ServeContent then sends all of it); and a range from

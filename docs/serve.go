@@ -30,12 +30,16 @@ type OpenRequest struct {
 	Version    int // 0: the current version
 	// Starts reports, given the file about to be served and its size,
 	// whether the request starts a reading (the HTTP route decides by the
-	// Range it will serve); nil: it does not.
+	// Range it will serve: whether byte 0 is sent). nil: the request
+	// sends no content (HEAD) and is never audited.
 	Starts func(f *File, size int64) bool
 }
 
 // Open returns the file of a document version the actor may see, and
-// audits the opening.
+// audits the opening: a request that Starts a reading, and any request
+// for content by a session that has not opened this version within
+// openingTTL on this node (openings.go), whatever its Range. Only the
+// further chunks of a reading just audited go unrecorded.
 func (s *Service) Open(ctx context.Context, a web.Actor, req OpenRequest) (*File, error) {
 	d, v, err := s.servable(ctx, a, req.DocumentID, req.Version)
 	if err != nil {
@@ -56,7 +60,8 @@ func (s *Service) Open(ctx context.Context, a web.Actor, req OpenRequest) (*File
 		f.Close()
 		return nil, apperr.Internalf(err, "size of %s v%d", d.ID, v.Version)
 	}
-	if req.Starts(f, size) {
+	k := openingFor(a, d.ID, v.Version)
+	if req.Starts(f, size) || !s.opened.recent(k) {
 		detail := map[string]any{"version": v.Version}
 		if f.CopyID != "" {
 			detail["copy_id"] = f.CopyID
@@ -66,6 +71,7 @@ func (s *Service) Open(ctx context.Context, a web.Actor, req OpenRequest) (*File
 			f.Close()
 			return nil, err // an open that cannot be audited is not served
 		}
+		s.opened.remember(k)
 	}
 	return f, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"hash/fnv"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -84,6 +85,7 @@ func Migration() database.Step {
 type store struct {
 	db      *gorm.DB
 	dialect database.Dialect
+	limits  atomic.Pointer[AnnotationLimits] // nil: DefaultAnnotationLimits
 }
 
 func (s *store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {

@@ -14,7 +14,6 @@ import (
 // Every response carries the security headers the README promises (CSP
 // with frame-ancestors 'none', nosniff, no-referrer), and nothing a
 // signed-in user reads from /api is left in a shared cache.
-//
 func TestSecurityHeadersEverywhere(t *testing.T) {
 	s := apptest.Start(t, testdb.Backends()[0])
 	c := s.NewCast("hdr")

@@ -138,6 +138,7 @@ type Service struct {
 	// events, and for reading by the announcement of new annotations
 	// while it reads their audience and publishes.
 	visibility sync.RWMutex
+	hooks      changeHooks // told of deletions and access changes (changed.go)
 }
 
 // NewService returns a Service on db.

@@ -23,6 +23,14 @@ type Changes struct {
 // confidentiality. An administrator outside the meeting may not make a
 // document confidential: they could not see it afterwards.
 func (s *Service) Update(ctx context.Context, a web.Actor, id string, ch Changes) (Document, error) {
+	doc, err := s.update(ctx, a, id, ch)
+	if err == nil && ch.Confidential != nil {
+		s.documentChanged(ctx, a, doc.MeetingID, id, false)
+	}
+	return doc, err
+}
+
+func (s *Service) update(ctx context.Context, a web.Actor, id string, ch Changes) (Document, error) {
 	s.visibility.Lock() // see Service.visibility
 	defer s.visibility.Unlock()
 	d, acc, _, err := s.managedDoc(ctx, a, id)
@@ -96,6 +104,14 @@ func (s *Service) changeFields(ctx context.Context, acc meeting.Access, d docume
 // SetAccess replaces the access list of a document: the participants who,
 // besides the chair and the secretary, may read it when it is confidential.
 func (s *Service) SetAccess(ctx context.Context, a web.Actor, id string, users []string) (Document, error) {
+	doc, err := s.setAccess(ctx, a, id, users)
+	if err == nil && doc.Confidential {
+		s.documentChanged(ctx, a, doc.MeetingID, id, false)
+	}
+	return doc, err
+}
+
+func (s *Service) setAccess(ctx context.Context, a web.Actor, id string, users []string) (Document, error) {
 	s.visibility.Lock() // see Service.visibility
 	defer s.visibility.Unlock()
 	d, _, readers, err := s.managedDoc(ctx, a, id)
@@ -183,22 +199,30 @@ func nonNil(s []string) []string {
 // Delete removes a document with all its versions; blobs no other
 // document uses are deleted, and cached watermarked copies with them.
 func (s *Service) Delete(ctx context.Context, a web.Actor, id string) error {
+	meetingID, err := s.delete(ctx, a, id)
+	if err == nil {
+		s.documentChanged(ctx, a, meetingID, id, true)
+	}
+	return err
+}
+
+func (s *Service) delete(ctx context.Context, a web.Actor, id string) (string, error) {
 	s.visibility.Lock() // see Service.visibility
 	defer s.visibility.Unlock()
 	d, _, readers, err := s.managedDoc(ctx, a, id)
 	if err != nil {
-		return err
+		return "", err
 	}
 	audience := s.audience(ctx, d, readers)
 	sums, err := s.store.deleteDocument(ctx, id, s.entry(a, d.MeetingID, "document.deleted", id, map[string]any{"title": d.Title}))
 	s.access.invalidate()
 	if err != nil {
-		return err
+		return "", err
 	}
 	for _, sum := range sums {
 		s.dropBlob(ctx, sum)
 	}
 	s.marks.forget(ctx, id)
 	s.pub.Publish(ctx, event.Event{MeetingID: d.MeetingID, Type: "document.removed", Data: map[string]any{"id": id}, Audience: audience})
-	return nil
+	return d.MeetingID, nil
 }

@@ -140,6 +140,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 		Polls: a.Votes, Audit: a.auditW})
 	a.Meetings.AddCloseGuard(a.Votes.MeetingCloseGuard) // no meeting closes with a poll open
 	a.Meetings.AddLeaveHook(a.Docs.LeaveHook)           // who leaves leaves the access lists, in the same commit
+	a.Docs.AddChangeHook(a.Present.DocumentChanged)     // a deleted document stops being shown; new readers, announced again
 	a.Agenda.AddDeleteGuard(a.Docs.AgendaDeleteGuard)   // no document names a deleted item
 	a.Agenda.AddDeleteGuard(a.Votes.AgendaDeleteGuard)  // nor does a poll
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

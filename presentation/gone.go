@@ -1,0 +1,48 @@
+package presentation
+
+import (
+	"context"
+
+	"github.com/curia/curia/audit"
+	"github.com/curia/curia/internal/web"
+)
+
+// DocumentChanged is told, after the commit, that a document left its
+// meeting (deleted) or changed readers (made confidential, its list of
+// readers changed). When it is the document shown, a deleted one stops
+// the presentation (stored, and audited as presentation.stopped by whoever
+// deleted it, with the reason), so no tablet goes on showing a page of a
+// document that is gone; one whose readers changed is announced again, so
+// that whoever may no longer see it gets the hidden state at once rather
+// than at the next page turn. It takes part in the meeting's turn order,
+// so a page turn racing it is announced before it or not at all.
+func (s *Service) DocumentChanged(ctx context.Context, a web.Actor, meetingID, documentID string, deleted bool) {
+	defer s.order.lock(meetingID)()
+	st, err := s.store.get(ctx, meetingID)
+	if err != nil {
+		s.cfg.Logger.ErrorContext(ctx, "presentation of a changed document", "meeting", meetingID, "err", err)
+		return
+	}
+	if st.DocumentID == nil || *st.DocumentID != documentID {
+		return
+	}
+	if !deleted {
+		s.out.offer(meetingID, st)
+		return
+	}
+	now := s.cfg.Now()
+	stopped := State{MeetingID: meetingID, By: a.UserID, At: &now}
+	err = s.store.put(ctx, stopped, func(prevDoc *string, prevVersion int) audit.Entry {
+		e := shownEntry(a, stopped, prevDoc, prevVersion)
+		e.Detail["reason"] = "document deleted"
+		return e
+	})
+	if err != nil {
+		s.cfg.Logger.ErrorContext(ctx, "stop presenting a deleted document", "meeting", meetingID, "err", err)
+		return
+	}
+	if s.stored != nil {
+		s.stored(stopped)
+	}
+	s.out.offer(meetingID, stopped)
+}

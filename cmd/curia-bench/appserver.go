@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/curia/curia/account"
+	"github.com/curia/curia/docs"
 	"github.com/curia/curia/internal/app"
 	"github.com/curia/curia/internal/testpdf"
 )
@@ -42,7 +43,10 @@ func newAppServer(ctx context.Context, dbdir string) (*appServer, error) {
 		return nil, err
 	}
 	cfg := app.Config{Addr: "127.0.0.1:0", DataDir: dir, Hash: account.FastHashParams(), LogLevel: "error", LogFormat: "text",
-		WorkerCmd: []string{exe, "pdf-worker"}}
+		WorkerCmd: []string{exe, "pdf-worker"},
+		// Every drawer draws all its strokes on one page, rate × duration ×
+		// rounds of them: more than a delegate's 500 with a long run.
+		AnnotationLimits: docs.AnnotationLimits{PerVersion: 1 << 30, PerPage: 1 << 30}}
 	log := app.NewLogger(cfg, os.Stderr)
 	db, err := app.Open(ctx, cfg, log)
 	if err != nil {

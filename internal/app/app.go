@@ -132,7 +132,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 	a.auditW = audit.NewBatcher(db)
 	a.PDF = newPDFWorkers(cfg)
 	a.Docs = docs.NewService(db, docs.Config{DataDir: cfg.DataDir, MaxUpload: cfg.MaxUploadBytes, Meetings: a.Meetings,
-		Agenda: a.Agenda, PDF: a.PDF, Publisher: pub, Shown: a.shown, Audit: a.auditW, Logger: log})
+		Agenda: a.Agenda, PDF: a.PDF, Publisher: pub, Shown: a.shown, Audit: a.auditW, Logger: log,
+		AnnotationLimits: cfg.AnnotationLimits})
 	a.Present = presentation.NewService(db, presentation.Config{Meetings: a.Meetings, Agenda: a.Agenda,
 		Documents: a.Docs, Publisher: pub, Logger: log})
 	a.Votes = vote.NewService(db, vote.Config{Meetings: a.Meetings, Agenda: a.Agenda, Publisher: pub, Logger: log})

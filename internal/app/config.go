@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/curia/curia/account"
+	"github.com/curia/curia/docs"
 	"github.com/curia/curia/internal/event"
 )
 
@@ -43,6 +44,9 @@ type Config struct {
 	// BodyIdleTimeout is the longest a request body may go without a
 	// byte arriving before the request is cut (408); zero = 30 s.
 	BodyIdleTimeout time.Duration
+	// AnnotationLimits bound one author's annotations on a document
+	// (zero: docs.DefaultAnnotationLimits). The drawing bench lifts them.
+	AnnotationLimits docs.AnnotationLimits
 }
 
 // Env lists the variables FromEnv reads, for --help.

@@ -5,53 +5,24 @@
 // Each test prepares a meeting of its own through the API (the demo
 // meeting is left alone) and drives daibieu1's tablet in Vietnamese.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { IPAD, client, launch, shot, signIn, tablet, waitShown } from './lib.mjs';
-import { makePdf } from './tools/mkpdf.mjs';
+import { describe, it } from 'node:test';
+import { shot, waitShown } from './lib.mjs';
+import { docButton, roomKit } from './room-kit.mjs';
 
 const T = { timeout: 180000 };
-let browser;
-let closeBrowser;
-let sec;
-let chair;
-let del1;
-let del2;
-const contexts = [];
-
-before(async () => {
-  [sec, chair, del1, del2] = await Promise.all(['thuky', 'chutri', 'daibieu1', 'daibieu2'].map((u) => client(u)));
-  ({ browser, close: closeBrowser } = await launch());
-});
-
-after(async () => {
-  await Promise.all(contexts.map((c) => c.context.close().catch(() => {})));
-  await closeBrowser?.();
-});
+const kit = roomKit();
 
 /** A meeting of our own, in session, its first item current, with a document on it. */
 async function prepare(name) {
-  const m = await sec.post('/meetings', { title: `E2E pen-edge ${name} ${new Date().toISOString().slice(11, 19)}`, location: 'E2E' });
-  await sec.put(`/meetings/${m.id}/participants/${chair.user.id}`, { role: 'chair' });
-  await sec.put(`/meetings/${m.id}/participants/${del1.user.id}`, { role: 'delegate' });
-  await sec.put(`/meetings/${m.id}/participants/${del2.user.id}`, { role: 'delegate' });
-  const item = await sec.post(`/meetings/${m.id}/agenda`, { title: 'Thảo luận dự thảo nghị quyết', duration_min: 20 });
-  const doc = await sec.upload(m.id, 'a.pdf', makePdf({ pages: 4, label: 'Pen edge' }), { title: 'Tờ trình A', agenda_item_id: item.id });
-  await sec.post(`/meetings/${m.id}/status`, { status: 'scheduled' });
-  await sec.post(`/meetings/${m.id}/status`, { status: 'live' });
-  await sec.put(`/meetings/${m.id}/agenda/current`, { item_id: item.id });
+  const { m, item, docs: [doc] } = await kit.meeting(`pen-edge ${name}`, [['Tờ trình A', 4]]);
   return { m, item, doc };
 }
 
 /** daibieu1's tablet in the meeting room, the document open at page 1. */
 async function openDoc(name, s) {
-  const t = await tablet(browser, { viewport: IPAD, locale: 'vi-VN', name });
-  contexts.push(t);
-  await signIn(t, 'daibieu1');
-  await t.page.locator(`.meetings a.card.meeting[href="/meetings/${s.m.id}"]`).click();
-  await t.page.waitForURL(`**/meetings/${s.m.id}`);
-  await t.page.getByTestId('speakbar').waitFor();
+  const t = await kit.openRoom(name, s.m);
   const since = Date.now() - 5;
-  await t.page.locator('button.doc', { hasText: 'Tờ trình A' }).click();
+  await docButton(t.page, 'Tờ trình A').click();
   await waitShown(t.page, 1, s.doc.id, 40000, since);
   return t;
 }
@@ -61,7 +32,7 @@ const note = (id, x, y, text, shared) => ({ id, version: 0, page: 1, kind: 'note
 describe('annotations: edge cases on a tablet', () => {
   it("a shared note's marker is a touch target of at least 44 px on a tablet at fit-page zoom", T, async () => {
     const s = await prepare('note');
-    await del2.post(`/documents/${s.doc.id}/annotations`, {
+    await kit.del2.post(`/documents/${s.doc.id}/annotations`, {
       annotations: [note(`rv${Date.now()}`, 120, 140, 'Đề nghị làm rõ điều 5', true)],
     });
     const t = await openDoc('note-target', s);
@@ -86,13 +57,13 @@ describe('annotations: edge cases on a tablet', () => {
   it("others' shared marks look apart from mine, name their author, and my private note shows it is private", T, async () => {
     const s = await prepare('whose');
     const stamp = Date.now();
-    await del2.post(`/documents/${s.doc.id}/annotations`, {
+    await kit.del2.post(`/documents/${s.doc.id}/annotations`, {
       annotations: [
         note(`th${stamp}`, 120, 140, 'Của đại biểu 2', true),
         { id: `ti${stamp}`, version: 0, page: 1, kind: 'ink', shared: true, data: { colour: '#1d4ed8', width: 1.6, strokes: [[[100, 300], [300, 320]]] } },
       ],
     });
-    await del1.post(`/documents/${s.doc.id}/annotations`, {
+    await kit.del1.post(`/documents/${s.doc.id}/annotations`, {
       annotations: [
         note(`mp${stamp}`, 300, 140, 'Riêng tôi', false),
         note(`ms${stamp}`, 400, 140, 'Tôi chia sẻ', true),
@@ -134,7 +105,7 @@ describe('annotations: edge cases on a tablet', () => {
     assert.match(myShared.label, /mọi người/);
 
     // The author's name: on the marker (for a screen reader) and in the opened note.
-    const name = del2.user.full_name;
+    const name = kit.del2.user.full_name;
     await p.waitForFunction(([id, n]) => document.querySelector(`svg.annot [data-id="${id}"]`)?.getAttribute('aria-label')?.includes(n), [`th${stamp}`, name], { timeout: 20000 });
     await g(`th${stamp}`).click();
     await p.getByRole('dialog').waitFor();

@@ -6,73 +6,28 @@
 // of its own through the API (the demo meeting is left alone) and drives one
 // tablet in Vietnamese.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { BASE, IPAD, client, launch, signIn, sleep, tablet, waitShown } from './lib.mjs';
-import { makePdf } from './tools/mkpdf.mjs';
+import { describe, it } from 'node:test';
+import { sleep, waitShown } from './lib.mjs';
+import { docButton, roomKit } from './room-kit.mjs';
 
 const T = { timeout: 180000 };
-let browser;
-let closeBrowser;
-let sec;
-let chair;
-let del1;
-let del2;
-const contexts = [];
-
-before(async () => {
-  [sec, chair, del1, del2] = await Promise.all(['thuky', 'chutri', 'daibieu1', 'daibieu2'].map((u) => client(u)));
-  ({ browser, close: closeBrowser } = await launch());
-});
-
-after(async () => {
-  await Promise.all(contexts.map((c) => c.context.close().catch(() => {})));
-  await closeBrowser?.();
-});
-
-/** A request the lib's client has no helper for (DELETE). */
-async function raw(api, method, path) {
-  const r = await fetch(`${BASE}/api/v1${path}`, { method, headers: { Authorization: `Bearer ${api.token}` } });
-  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
-}
+const kit = roomKit();
 
 /** A meeting of our own, in session, its first item current, with two documents on it. */
 async function prepare(name) {
-  const m = await sec.post('/meetings', { title: `E2E review ${name} ${new Date().toISOString().slice(11, 19)}`, location: 'E2E' });
-  await sec.put(`/meetings/${m.id}/participants/${chair.user.id}`, { role: 'chair' });
-  await sec.put(`/meetings/${m.id}/participants/${del1.user.id}`, { role: 'delegate' });
-  await sec.put(`/meetings/${m.id}/participants/${del2.user.id}`, { role: 'delegate' });
-  const item = await sec.post(`/meetings/${m.id}/agenda`, { title: 'Thảo luận dự thảo nghị quyết', duration_min: 20 });
-  const docA = await sec.upload(m.id, 'a.pdf', makePdf({ pages: 4, label: 'Review A' }), { title: 'Tờ trình A', agenda_item_id: item.id });
-  const docB = await sec.upload(m.id, 'b.pdf', makePdf({ pages: 3, label: 'Review B' }), { title: 'Báo cáo B', agenda_item_id: item.id });
-  await sec.post(`/meetings/${m.id}/status`, { status: 'scheduled' });
-  await sec.post(`/meetings/${m.id}/status`, { status: 'live' });
-  await sec.put(`/meetings/${m.id}/agenda/current`, { item_id: item.id });
+  const { m, item, docs: [docA, docB] } = await kit.meeting(`room-docs-edge ${name}`, [['Tờ trình A', 4], ['Báo cáo B', 3]]);
   return { m, item, docA, docB };
 }
-
-/** daibieu1's tablet in the meeting room, opened from the list of meetings as a user does. */
-async function openRoom(name, m, { beforeSignIn } = {}) {
-  const t = await tablet(browser, { viewport: IPAD, locale: 'vi-VN', name });
-  contexts.push(t);
-  if (beforeSignIn) await beforeSignIn(t);
-  await signIn(t, 'daibieu1');
-  await t.page.locator(`.meetings a.card.meeting[href="/meetings/${m.id}"]`).click();
-  await t.page.waitForURL(`**/meetings/${m.id}`);
-  await t.page.getByTestId('speakbar').waitFor();
-  return t;
-}
-
-const docButton = (page, title) => page.locator('button.doc', { hasText: title });
 const areaText = (page) => page.locator('.doc-area').textContent().then((s) => (s ?? '').trim());
 
 describe('the room: documents and the speaking bar at the edges', () => {
   it('a document removed while a delegate reads it does not leave "Đang tải…" (Loading…) for ever', T, async () => {
     const s = await prepare('removed');
-    const t = await openRoom('removed', s.m);
+    const t = await kit.openRoom('removed', s.m);
     const since = Date.now() - 5;
     await docButton(t.page, 'Báo cáo B').click();
     await waitShown(t.page, 1, s.docB.id, 15000, since);
-    await raw(sec, 'DELETE', `/documents/${s.docB.id}`); // the secretary withdraws it
+    await kit.del(kit.sec, `/documents/${s.docB.id}`); // the secretary withdraws it
     await docButton(t.page, 'Báo cáo B').waitFor({ state: 'detached' });
     await sleep(4000);
     const shown = await areaText(t.page);
@@ -85,17 +40,17 @@ describe('the room: documents and the speaking bar at the edges', () => {
 
   it('a document followed after "back to live", then withdrawn once the presentation ended, does not leave "Đang tải…"', T, async () => {
     const s = await prepare('followed');
-    await chair.put(`/meetings/${s.m.id}/presentation`, { document_id: s.docB.id, page: 2, zoom: null });
-    const t = await openRoom('followed', s.m);
+    await kit.chair.put(`/meetings/${s.m.id}/presentation`, { document_id: s.docB.id, page: 2, zoom: null });
+    const t = await kit.openRoom('followed', s.m);
     await waitShown(t.page, 2, s.docB.id, 15000, 0); // following the presenter
     await docButton(t.page, 'Tờ trình A').click(); // reading something else…
     await waitShown(t.page, 1, s.docA.id, 15000, 0);
     const since = Date.now() - 5;
     await t.page.getByTestId('back-to-live').click(); // …and back to live
     await waitShown(t.page, 2, s.docB.id, 15000, since);
-    await chair.put(`/meetings/${s.m.id}/presentation`, { document_id: null }); // the chair stops presenting: the delegate stays on its page
+    await kit.chair.put(`/meetings/${s.m.id}/presentation`, { document_id: null }); // the chair stops presenting: the delegate stays on its page
     await t.page.getByTestId('live-badge').waitFor({ state: 'detached' });
-    await raw(sec, 'DELETE', `/documents/${s.docB.id}`); // and the secretary withdraws it
+    await kit.del(kit.sec, `/documents/${s.docB.id}`); // and the secretary withdraws it
     await docButton(t.page, 'Báo cáo B').waitFor({ state: 'detached' });
     await sleep(4000);
     const shown = await areaText(t.page);
@@ -105,7 +60,7 @@ describe('the room: documents and the speaking bar at the edges', () => {
 
   it('a document that failed to open while the Wi-Fi was down opens when tapped again once it is back', T, async () => {
     const s = await prepare('retry');
-    const t = await openRoom('retry', s.m);
+    const t = await kit.openRoom('retry', s.m);
     const blocked = '**/api/v1/documents/*/file*';
     await t.page.route(blocked, (r) => r.abort('internetdisconnected'));
     await docButton(t.page, 'Báo cáo B').click();
@@ -123,7 +78,7 @@ describe('the room: documents and the speaking bar at the edges', () => {
   it('withdrawing from the list just as the chair gives the floor does not say "cannot reach the server"', T, async () => {
     const s = await prepare('withdraw');
     let stalled = false;
-    const t = await openRoom('withdraw', s.m, {
+    const t = await kit.openRoom('withdraw', s.m, {
       beforeSignIn: (x) => x.page.routeWebSocket(/\/api\/v1\/meetings\/[^/]+\/live/, (ws) => {
         const server = ws.connectToServer();
         server.onMessage((msg) => { if (!stalled) ws.send(msg); });
@@ -133,9 +88,9 @@ describe('the room: documents and the speaking bar at the edges', () => {
     await t.page.getByTestId('ask-speech').click();
     await t.page.getByTestId('my-place').waitFor({ timeout: 10000 });
     stalled = true; // the tablet does not hear of the next change in time
-    const q = await chair.get(`/agenda-items/${s.item.id}/speakers`);
-    const mine = q.speeches.find((x) => x.user_id === del1.user.id);
-    await chair.post(`/speakers/${mine.id}/start`, { time_limit_sec: 120 });
+    const q = await kit.chair.get(`/agenda-items/${s.item.id}/speakers`);
+    const mine = q.speeches.find((x) => x.user_id === kit.del1.user.id);
+    await kit.chair.post(`/speakers/${mine.id}/start`, { time_limit_sec: 120 });
     await t.page.getByRole('button', { name: 'Rút đăng ký' }).click();
     const toast = t.page.locator('.toasts .toast.error');
     await toast.first().waitFor({ timeout: 5000 });
@@ -147,7 +102,7 @@ describe('the room: documents and the speaking bar at the edges', () => {
   it('asking to speak once the meeting is closed does not answer "Bạn đã đăng ký rồi." (already on the list)', T, async () => {
     const s = await prepare('speak');
     let stalled = false;
-    const t = await openRoom('speak', s.m, {
+    const t = await kit.openRoom('speak', s.m, {
       beforeSignIn: (x) => x.page.routeWebSocket(/\/api\/v1\/meetings\/[^/]+\/live/, (ws) => {
         const server = ws.connectToServer();
         server.onMessage((msg) => { if (!stalled) ws.send(msg); });
@@ -156,15 +111,15 @@ describe('the room: documents and the speaking bar at the edges', () => {
     });
     await t.page.getByTestId('ask-speech').waitFor();
     stalled = true; // the tablet does not hear of the close in time
-    await chair.post(`/meetings/${s.m.id}/status`, { status: 'closed' });
+    await kit.chair.post(`/meetings/${s.m.id}/status`, { status: 'closed' });
     const ask = t.page.getByTestId('ask-speech');
     assert.equal(await ask.count(), 1, 'precondition: the tablet, not told of the close, still offers "Xin phát biểu"');
     await ask.click();
     const toast = t.page.locator('.toasts .toast');
     await toast.first().waitFor({ timeout: 5000 });
     const said = ((await toast.last().textContent()) ?? '').trim();
-    const queue = await del1.get(`/agenda-items/${s.item.id}/speakers`);
-    assert.ok(!queue.speeches.some((x) => x.user_id === del1.user.id), 'precondition: the delegate is not on the list');
+    const queue = await kit.del1.get(`/agenda-items/${s.item.id}/speakers`);
+    assert.ok(!queue.speeches.some((x) => x.user_id === kit.del1.user.id), 'precondition: the delegate is not on the list');
     assert.notEqual(said, 'Bạn đã đăng ký rồi.', 'a 409 "meeting closed" is read as "already on the list"');
     assert.equal(said, 'Cuộc họp đã kết thúc, không thể đăng ký phát biểu.');
     // The refusal refreshed the room: the meeting shows as closed, and asking to speak is no longer offered.

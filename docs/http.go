@@ -2,7 +2,6 @@ package docs
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -281,25 +280,7 @@ func contentDisposition(name string) string {
 		}
 		return r
 	}, name)
-	return fmt.Sprintf(`inline; filename="%s"; filename*=UTF-8''%s`, ascii, extValue(name))
-}
-
-// extValue percent-encodes s as the value of an RFC 8187 parameter: every
-// byte but attr-char.
-func extValue(s string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&0xf])
-	}
-	return b.String()
+	return web.Disposition("inline", ascii, name)
 }
 
 // upload streams a multipart upload: the meeting is authorised before any

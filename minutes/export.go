@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones by name, also where the system has none (a slim image)
@@ -62,7 +61,7 @@ type File struct {
 // Disposition is the file's Content-Disposition: an attachment with the
 // ASCII fallback (filename=) and the UTF-8 name (filename*=, RFC 8187).
 func (f File) Disposition() string {
-	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, f.ASCIIName, extValue(f.Name))
+	return web.Disposition("attachment", f.ASCIIName, f.Name)
 }
 
 // Export builds the minutes (see Build), renders them as asked and
@@ -165,22 +164,4 @@ func fold(r rune) rune {
 		}
 	}
 	return r
-}
-
-// extValue percent-encodes s as the value of an RFC 8187 parameter: every
-// byte but attr-char.
-func extValue(s string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&0xf])
-	}
-	return b.String()
 }

@@ -21,9 +21,10 @@ async function prepare(name) {
 /** daibieu1's tablet in the meeting room, the document open at page 1. */
 async function openDoc(name, s) {
   const t = await kit.openRoom(name, s.m);
-  const since = Date.now() - 5;
+  // The current item's only document opens by itself; it may be on screen
+  // before the tap (which then changes nothing), so any showing counts.
   await docButton(t.page, 'Tờ trình A').click();
-  await waitShown(t.page, 1, s.doc.id, 40000, since);
+  await waitShown(t.page, 1, s.doc.id, 40000, 0);
   return t;
 }
 

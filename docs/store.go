@@ -86,6 +86,7 @@ type store struct {
 	db      *gorm.DB
 	dialect database.Dialect
 	limits  atomic.Pointer[AnnotationLimits] // nil: DefaultAnnotationLimits
+	counts  limitCache                       // authors' annotation counts as last read (annotation_limit.go)
 }
 
 func (s *store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {

@@ -9,7 +9,6 @@ import (
 	"net/textproto"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -265,15 +264,7 @@ func ifRangeHolds(ir string, f *File) bool {
 // are left out of both, as are path separators: a title stored before
 // they were refused must still give a header every client accepts.
 func contentDisposition(name string) string {
-	name = strings.Map(func(r rune) rune {
-		switch {
-		case unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || unicode.In(r, unicode.Zl, unicode.Zp):
-			return -1
-		case r == '/' || r == '\\':
-			return '_'
-		}
-		return r
-	}, strings.ToValidUTF8(name, "_"))
+	name = web.SafeFileName(name)
 	ascii := strings.Map(func(r rune) rune {
 		if r < 0x20 || r > 0x7e || r == '"' || r == ';' || r == '%' {
 			return '_'

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones by name, also where the system has none (a slim image)
-	"unicode"
 
 	"github.com/curia/curia/audit"
 	"github.com/curia/curia/internal/apperr"
@@ -105,21 +104,8 @@ func (s *Service) Export(ctx context.Context, a web.Actor, meetingID string, req
 	return f, nil
 }
 
-// fileName is name with the format's extension, without the characters
-// no header or file system should get: control characters, bidirectional
-// overrides, line separators; path separators become "_".
-func fileName(name, format string) string {
-	name = strings.Map(func(r rune) rune {
-		switch {
-		case unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || unicode.In(r, unicode.Zl, unicode.Zp):
-			return -1
-		case r == '/' || r == '\\':
-			return '_'
-		}
-		return r
-	}, strings.ToValidUTF8(name, "_"))
-	return name + "." + format
-}
+// fileName is name, made safe (web.SafeFileName), with the format's extension.
+func fileName(name, format string) string { return web.SafeFileName(name) + "." + format }
 
 // asciiName is a lowercase ASCII name made of the prefix and the title,
 // Vietnamese letters without their marks ("Kỳ họp" gives "ky-hop"), other

@@ -147,8 +147,12 @@ func TestUserAddAndMigrate(t *testing.T) {
 	}
 }
 
-// TestSIGTERM builds the binary and checks that SIGTERM stops it with exit 0.
-func TestSIGTERM(t *testing.T) {
+// startServe builds the binary and starts `curia serve` on a free port
+// with a fresh data directory; it returns the process, its address
+// (host:port, from its start line) and the rest of its standard output.
+// The process is killed at the end of the test if still running.
+func startServe(t *testing.T) (*exec.Cmd, string, *bufio.Scanner) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
@@ -162,11 +166,17 @@ func TestSIGTERM(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	sc := bufio.NewScanner(stdout)
-	if !sc.Scan() || !strings.Contains(sc.Text(), "listening on") {
-		_ = cmd.Process.Kill()
+	if !sc.Scan() || !strings.Contains(sc.Text(), "listening on http://") {
 		t.Fatalf("no start line: %q", sc.Text())
 	}
+	return cmd, strings.TrimPrefix(sc.Text()[strings.Index(sc.Text(), "http://"):], "http://"), sc
+}
+
+// TestSIGTERM builds the binary and checks that SIGTERM stops it with exit 0.
+func TestSIGTERM(t *testing.T) {
+	cmd, _, _ := startServe(t)
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	errc := make(chan error, 1)
 	go func() { errc <- cmd.Wait() }()

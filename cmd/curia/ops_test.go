@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -269,26 +267,11 @@ func checkResumedDemo(t *testing.T, srv *apptest.Server, meetingID string, ids m
 // context deadline exceeded"). The usual contract: a second signal stops
 // the process at once.
 func TestSecondInterruptStopsAtOnce(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "curia")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(), "CURIA_ADDR=127.0.0.1:0", "CURIA_DATA_DIR="+t.TempDir())
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill() }()
-	sc := bufio.NewScanner(stdout)
-	if !sc.Scan() || !strings.Contains(sc.Text(), "listening on http://") {
-		t.Fatalf("no start line: %q", sc.Text())
-	}
-	addr := strings.TrimPrefix(sc.Text()[strings.Index(sc.Text(), "http://"):], "http://")
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	cmd, addr, out := startServe(t)
+	go func() {
+		for out.Scan() { // the rest of its output, so that it never blocks writing
+		}
+	}()
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // Disposition is a Content-Disposition header value (RFC 6266): kind
@@ -29,4 +30,21 @@ func extValue(s string) string {
 		b.WriteByte(hex[c&0xf])
 	}
 	return b.String()
+}
+
+// SafeFileName is name without what no header or file system should get:
+// control characters (C0, DEL, C1), bidirectional overrides and line
+// separators are left out, path separators and bytes that are not UTF-8
+// become "_". A title stored before such characters were refused must
+// still give a name every client accepts.
+func SafeFileName(name string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || unicode.In(r, unicode.Zl, unicode.Zp):
+			return -1
+		case r == '/' || r == '\\':
+			return '_'
+		}
+		return r
+	}, strings.ToValidUTF8(name, "_"))
 }

@@ -101,13 +101,33 @@ describe('the room: documents and the speaking bar at the edges', () => {
 
   it('asking to speak once the meeting is closed does not answer "Bạn đã đăng ký rồi." (already on the list)', T, async () => {
     const s = await prepare('speak');
+    // The tablet must not hear of the close before it asks: its live
+    // connection is stalled, and should it reconnect meanwhile (a stalled
+    // socket misses its heartbeat), the meeting it reads over REST is the
+    // one it last saw, until it asks.
     let stalled = false;
+    let stale = null;
     const t = await kit.openRoom('speak', s.m, {
-      beforeSignIn: (x) => x.page.routeWebSocket(/\/api\/v1\/meetings\/[^/]+\/live/, (ws) => {
-        const server = ws.connectToServer();
-        server.onMessage((msg) => { if (!stalled) ws.send(msg); });
-        ws.onMessage((msg) => server.send(msg));
-      }),
+      beforeSignIn: async (x) => {
+        await x.page.routeWebSocket(/\/api\/v1\/meetings\/[^/]+\/live/, (ws) => {
+          const server = ws.connectToServer();
+          server.onMessage((msg) => { if (!stalled) ws.send(msg); });
+          ws.onMessage((msg) => server.send(msg));
+        });
+        await x.page.route(`**/api/v1/meetings/${s.m.id}`, async (route) => {
+          if (route.request().method() !== 'GET') return route.continue();
+          if (stalled && stale) return route.fulfill({ status: 200, contentType: 'application/json', body: stale });
+          const res = await route.fetch();
+          const body = await res.text();
+          if (!stalled) stale = body;
+          return route.fulfill({ response: res, body });
+        });
+        // The ask goes out as it is; from then on the tablet reads the meeting as it is.
+        await x.page.route('**/api/v1/agenda-items/*/speakers', (route) => {
+          if (route.request().method() === 'POST') stalled = false;
+          return route.continue();
+        });
+      },
     });
     await t.page.getByTestId('ask-speech').waitFor();
     stalled = true; // the tablet does not hear of the close in time

@@ -7,7 +7,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/web"
 )
 
@@ -70,10 +69,7 @@ func (h *Handler) results(c echo.Context) error {
 func (h *Handler) resultsAs(format string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		return web.Call[any](c, nil, func(a web.Actor) error {
-			if format != "" && format != "json" && format != "csv" {
-				return apperr.Invalidf("format must be json or csv, not %q", format)
-			}
-			p, err := h.svc.Results(c.Request().Context(), a, c.Param("id"))
+			p, err := h.svc.Results(c.Request().Context(), a, c.Param("id"), format)
 			if err != nil {
 				return err
 			}

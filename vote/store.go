@@ -117,6 +117,11 @@ func (s *store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return s.db.WithContext(ctx).Transaction(fn)
 }
 
+// record appends one audit entry on its own.
+func (s *store) record(ctx context.Context, e audit.Entry) error {
+	return internal(audit.Write(s.db.WithContext(ctx), e), "audit")
+}
+
 // createPoll stores a draft poll with a zero counter per option, in a
 // meeting that is not closed, for an agenda item that is still on its
 // agenda: checked again here, in the transaction, as an item deleted

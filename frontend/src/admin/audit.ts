@@ -50,6 +50,7 @@ export const ACTION_GROUPS: { group: Key; actions: [string, Key][] }[] = [
       ['presentation.shown', 'audit.a.presentationShown'],
       ['presentation.stopped', 'audit.a.presentationStopped'],
       ['minutes.exported', 'audit.a.minutesExported'],
+      ['poll.results_exported', 'audit.a.pollResultsExported'],
     ],
   },
   {

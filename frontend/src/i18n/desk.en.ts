@@ -291,6 +291,7 @@ const deskEn: Record<keyof typeof deskVi, string> = {
   'audit.a.presentationShown': 'Showed a document to the room',
   'audit.a.presentationStopped': 'Stopped showing',
   'audit.a.minutesExported': 'Exported the minutes',
+  'audit.a.pollResultsExported': 'Downloaded a vote\'s results',
   'audit.a.loginSucceeded': 'Signed in',
   'audit.a.loginFailed': 'Failed sign-in',
   'audit.a.loginLimited': 'Sign-in blocked for a while',

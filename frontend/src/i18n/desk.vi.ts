@@ -289,6 +289,7 @@ export default {
   'audit.a.presentationShown': 'Trình chiếu tài liệu',
   'audit.a.presentationStopped': 'Dừng trình chiếu',
   'audit.a.minutesExported': 'Xuất biên bản',
+  'audit.a.pollResultsExported': 'Tải kết quả biểu quyết',
   'audit.a.loginSucceeded': 'Đăng nhập',
   'audit.a.loginFailed': 'Đăng nhập sai',
   'audit.a.loginLimited': 'Đăng nhập bị chặn tạm thời',

@@ -429,9 +429,20 @@ func crashError(w *worker) error {
 // document before the limits apply. Each worker gets a private TMPDIR,
 // removed once the worker is reaped, whatever it left there.
 func (r *Runner) start() (*worker, error) {
-	scratch, err := os.MkdirTemp("", "curia-pdf-worker-")
+	scratch, err := os.MkdirTemp("", scratchPrefix)
 	if err != nil {
 		return nil, newError(KindInternal, reasonInternal, "worker directory: "+err.Error())
+	}
+	owner, err := lockScratch(scratch)
+	if err != nil {
+		os.RemoveAll(scratch)
+		return nil, newError(KindInternal, reasonInternal, "worker directory lock: "+err.Error())
+	}
+	release := func() {
+		os.RemoveAll(scratch)
+		if owner != nil {
+			owner.Close()
+		}
 	}
 	cmd := exec.Command(r.Command[0], r.Command[1:]...)
 	cmd.Env = r.workerEnv(scratch)
@@ -442,25 +453,25 @@ func (r *Runner) start() (*worker, error) {
 	cmd.WaitDelay = time.Second // don't wait forever on pipes held by a stray grandchild
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
-		os.RemoveAll(scratch)
+		release()
 		return nil, newError(KindInternal, reasonInternal, "worker stdin: "+err.Error())
 	}
 	w.stdin = stdin
 	tmark("spawn")
 	if err := cmd.Start(); err != nil {
-		os.RemoveAll(scratch)
+		release()
 		return nil, newError(KindInternal, reasonInternal, "start worker: "+err.Error())
 	}
 	if err := limitAddressSpace(cmd.Process.Pid, r.memLimit()); err != nil {
 		killGroup(cmd.Process)
 		cmd.Wait()
-		os.RemoveAll(scratch)
+		release()
 		return nil, newError(KindInternal, reasonInternal, "limit worker memory: "+err.Error())
 	}
 	go func() {
 		w.waitErr = cmd.Wait()
 		w.exited.Store(true) // reaped: its pid may soon be another process's
-		os.RemoveAll(scratch)
+		release()
 		close(w.done)
 	}()
 	return w, nil

@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"time"
+
+	"github.com/curia/curia/docs/pdf"
 )
 
 // tempMaxAge is how long a temporary file in the data directory may go
@@ -17,7 +19,8 @@ const tempMaxAge = 24 * time.Hour
 const sweepEvery = 6 * time.Hour
 
 // sweepTemp removes, at start and then every sweepEvery until ctx ends,
-// the temporary files a crashed node left in the data directory.
+// the temporary files a crashed node left in the data directory, and the
+// private TMPDIRs its PDF workers left in the machine's (pdf.SweepScratch).
 func (a *App) sweepTemp(ctx context.Context) {
 	t := time.NewTicker(sweepEvery)
 	defer t.Stop()
@@ -27,6 +30,11 @@ func (a *App) sweepTemp(ctx context.Context) {
 			a.Log.Warn("remove stale temporary files", "err", err, "removed", n)
 		} else if n > 0 {
 			a.Log.Info("removed stale temporary files left by an interrupted request", "count", n, "older_than", tempMaxAge.String())
+		}
+		if n, err := pdf.SweepScratch(tempMaxAge); err != nil {
+			a.Log.Warn("remove PDF workers' stale temporary directories", "err", err, "removed", n)
+		} else if n > 0 {
+			a.Log.Info("removed PDF workers' temporary directories left by a stopped server", "count", n)
 		}
 		select {
 		case <-ctx.Done():

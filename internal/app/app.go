@@ -223,7 +223,8 @@ func (a *App) shown(ctx context.Context, meetingID, userID string) (string, int,
 
 func (a *App) routes() error {
 	e := web.New(web.Options{Logger: a.Log, TrustedProxies: a.Config.TrustedProxies, BodyLimit: 1 << 20,
-		Metrics: a.registry, LargeBodyPaths: docs.UploadPaths, BodyIdle: a.Config.bodyIdle()})
+		Metrics: a.registry, LargeBodyPaths: docs.UploadPaths, BodyIdle: a.Config.bodyIdle(),
+		BodyMinRate: a.Config.bodyMinRate()})
 	a.echo = e
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", a.ready)

@@ -44,6 +44,9 @@ type Config struct {
 	// BodyIdleTimeout is the longest a request body may go without a
 	// byte arriving before the request is cut (408); zero = 30 s.
 	BodyIdleTimeout time.Duration
+	// BodyMinRate is the least a request body must average, in bytes a
+	// second, once it has had BodyIdleTimeout to start; zero = 1 KiB/s.
+	BodyMinRate int64
 	// AnnotationLimits bound one author's annotations on a document
 	// (zero: docs.DefaultAnnotationLimits). The drawing bench lifts them.
 	AnnotationLimits docs.AnnotationLimits

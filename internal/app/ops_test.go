@@ -99,10 +99,11 @@ func TestStalledUploadIsCut(t *testing.T) {
 
 // TestSlowUploadSucceeds: the idle limit bounds the pause between bytes,
 // not the time a body takes: an upload, and a JSON body, that keep
-// arriving slowly for several times the limit go through.
+// arriving slowly for several times the limit, above the minimum rate,
+// go through.
 func TestSlowUploadSucceeds(t *testing.T) {
 	const idle = time.Second
-	s := apptest.Start(t, testdb.Backends()[0], withBodyIdle(idle))
+	s := apptest.Start(t, testdb.Backends()[0], withBodyIdle(idle), withBodyMinRate(8))
 	c := s.NewCast("slw")
 	m := c.Meeting("Slow upload")
 	body := multipartBody(testpdf.Pages(3, "slw"))
@@ -119,6 +120,26 @@ func TestSlowUploadSucceeds(t *testing.T) {
 	res = s.Anonymous().Raw("POST", "/api/v1/auth/login", "application/json", &trickle{data: login, chunks: 6, pause: idle / 4})
 	if res.Status != http.StatusUnauthorized {
 		t.Fatalf("slow login body: %d %s; want the 401 of an unknown user", res.Status, res.Body)
+	}
+}
+
+// TestTrickledLoginIsCut: a sign-in body sent a byte at a time, each
+// within the idle limit, is cut by the minimum rate (1 KiB/s by default)
+// soon after its first idle limit, answered 408 with its connection
+// closed, and no sign-in is attempted (nothing in the audit log).
+func TestTrickledLoginIsCut(t *testing.T) {
+	const idle = time.Second
+	s := apptest.Start(t, testdb.Backends()[0], withBodyIdle(idle))
+	login := []byte(`{"username":"trk.nobody","password":"` + apptest.Password + `"}`)
+	start := time.Now()
+	res := s.Anonymous().Raw("POST", "/api/v1/auth/login", "application/json",
+		&trickle{data: login, chunks: len(login), pause: idle * 3 / 4})
+	took := time.Since(start)
+	if res.Status != http.StatusRequestTimeout || res.ErrorCode() != "request_timeout" {
+		t.Fatalf("trickled login after %s: %d %s; want 408", took.Round(time.Millisecond), res.Status, res.Body)
+	}
+	if took > idle+3*time.Second {
+		t.Fatalf("cut after %s; the whole body would take %s", took.Round(time.Millisecond), time.Duration(len(login))*idle*3/4)
 	}
 }
 
@@ -141,6 +162,10 @@ func TestLiveConnectionOutlastsBodyIdle(t *testing.T) {
 
 func withBodyIdle(d time.Duration) apptest.Option {
 	return func(c *app.Config) { c.BodyIdleTimeout = d }
+}
+
+func withBodyMinRate(bytesPerSecond int64) apptest.Option {
+	return func(c *app.Config) { c.BodyMinRate = bytesPerSecond }
 }
 
 const multipartBoundary = "curia-ops-test-boundary"

@@ -17,20 +17,24 @@ import (
 // has sent nothing for the idle limit.
 func errBodyStalled() error {
 	return &apperr.Error{Kind: apperr.RequestTimeout,
-		Message: "the request body stopped arriving before it was complete; please send the request again"}
+		Message: "the request body stopped arriving (or arrived too slowly) before it was complete; please send the request again"}
 }
 
 // bodyIdle cuts a request whose body stops arriving: every read of the
 // body may wait at most idle for the next bytes (a read deadline on the
 // connection, moved on at each read), so a client that sends its headers
 // and then part of a body and stalls no longer holds a connection, a
-// goroutine and, on an upload, an open temporary file for ever. A slow
-// upload that keeps sending is never cut, however long it takes; the
-// time a handler spends between reads does not count. Such a request is
+// goroutine and, on an upload, an open temporary file for ever. Nor may
+// the body trickle: once it has had idle to start, it must average
+// minRate bytes a second since the request came (when minRate > 0), so a
+// byte sent every idle−1 seconds is cut too, while an upload over the
+// slowest Wi-Fi, many times faster, is never cut, however long it takes.
+// Within the rate, the time a handler spends between reads does not
+// count against idle. Such a request is
 // answered 408 (when a response can still be written) and its connection
 // closed. The server's ReadHeaderTimeout covers the headers; websocket
 // upgrades (hijacked, with no body) are left alone.
-func bodyIdle(idle time.Duration) echo.MiddlewareFunc {
+func bodyIdle(idle time.Duration, minRate int64) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
@@ -38,10 +42,10 @@ func bodyIdle(idle time.Duration) echo.MiddlewareFunc {
 				return next(c)
 			}
 			rc := http.NewResponseController(c.Response())
-			if err := rc.SetReadDeadline(time.Now().Add(idle)); err != nil {
+			b := &idleBody{ReadCloser: req.Body, rc: rc, idle: idle, minRate: minRate, start: time.Now()}
+			if err := rc.SetReadDeadline(b.deadline()); err != nil {
 				return next(c) // a writer without deadlines (a test recorder)
 			}
-			b := &idleBody{ReadCloser: req.Body, rc: rc, idle: idle}
 			req.Body = b
 			err := next(c)
 			eof, stalled := b.state()
@@ -53,7 +57,7 @@ func bodyIdle(idle time.Duration) echo.MiddlewareFunc {
 			case !eof:
 				// The server reads what is left of the body before the
 				// next request: that too may not stall for longer.
-				_ = rc.SetReadDeadline(time.Now().Add(idle))
+				_ = rc.SetReadDeadline(b.deadline())
 			}
 			return err
 		}
@@ -63,21 +67,44 @@ func bodyIdle(idle time.Duration) echo.MiddlewareFunc {
 // idleBody is a request body whose every read must see bytes within idle.
 type idleBody struct {
 	io.ReadCloser
-	rc   *http.ResponseController
-	idle time.Duration
+	rc      *http.ResponseController
+	idle    time.Duration
+	minRate int64     // bytes a second, on average since start; 0: none
+	start   time.Time // when the request came
 
 	mu      sync.Mutex
+	n       int64 // bytes read so far
 	eof     bool
 	stalled bool
+}
+
+// deadline is when the next read must have seen bytes: within idle, and
+// no later than the moment the bytes so far fall below the minimum rate
+// (counted from start, after a first idle to get going).
+func (b *idleBody) deadline() time.Time {
+	d := time.Now().Add(b.idle)
+	if b.minRate > 0 {
+		b.mu.Lock()
+		n := b.n
+		b.mu.Unlock()
+		due := b.start.Add(b.idle + time.Duration(float64(n)/float64(b.minRate)*float64(time.Second)))
+		if due.Before(d) {
+			d = due
+		}
+	}
+	return d
 }
 
 func (b *idleBody) Read(p []byte) (int, error) {
 	if eof, stalled := b.state(); stalled {
 		return 0, errBodyStalled()
 	} else if !eof {
-		_ = b.rc.SetReadDeadline(time.Now().Add(b.idle))
+		_ = b.rc.SetReadDeadline(b.deadline())
 	}
 	n, err := b.ReadCloser.Read(p)
+	b.mu.Lock()
+	b.n += int64(n)
+	b.mu.Unlock()
 	switch {
 	case errors.Is(err, io.EOF):
 		b.mu.Lock()

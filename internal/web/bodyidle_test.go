@@ -20,12 +20,16 @@ import (
 
 const testIdle = 500 * time.Millisecond
 
+// testMinRate is the least a body may average, in bytes a second, after
+// its first testIdle.
+const testMinRate = 8
+
 // idleServer serves /echo (binds a JSON body), /work (reads the body,
 // then works for three idle limits and says whether its request was
 // cancelled meanwhile) and /ignore (never reads the body, works as long).
 func idleServer(t *testing.T) string {
 	t.Helper()
-	e := web.New(web.Options{Logger: slog.New(slog.DiscardHandler), BodyLimit: 1 << 20, BodyIdle: testIdle})
+	e := web.New(web.Options{Logger: slog.New(slog.DiscardHandler), BodyLimit: 1 << 20, BodyIdle: testIdle, BodyMinRate: testMinRate})
 	e.POST("/echo", func(c echo.Context) error {
 		var v struct {
 			Name string `json:"name"`
@@ -112,6 +116,34 @@ func TestSlowBodyThatKeepsComingIsRead(t *testing.T) {
 	res, got := readResponse(t, r)
 	if res.StatusCode != http.StatusOK || !strings.Contains(got, "slow but steady") {
 		t.Fatalf("slow body: %d %s", res.StatusCode, got)
+	}
+}
+
+// TestTricklingBodyIsCut: a body that sends a byte just within the idle
+// limit each time, far below the minimum rate, is cut soon after its
+// first idle limit, not when it ends.
+func TestTricklingBodyIsCut(t *testing.T) {
+	conn, r := dial(t, idleServer(t))
+	const body = `{"name":"one byte at a time"}` // 29 bytes, 11.6 s at this pace
+	start := time.Now()
+	_, _ = io.WriteString(conn, post("/echo", "", len(body)))
+	go func() {
+		for i := range len(body) {
+			time.Sleep(testIdle * 4 / 5)
+			if _, err := conn.Write([]byte{body[i]}); err != nil {
+				return // cut
+			}
+		}
+	}()
+	res, got := readResponse(t, r)
+	took := time.Since(start)
+	if res.StatusCode != http.StatusRequestTimeout || !strings.Contains(got, "arrived too slowly") {
+		t.Fatalf("trickled body: %d %s", res.StatusCode, got)
+	}
+	// Allowed: testIdle, plus a byte's worth of time per byte sent (one
+	// by then), so about 0.63 s; the whole body would take 11.6 s.
+	if took < testIdle || took > testIdle+3*time.Second {
+		t.Fatalf("cut after %s", took)
 	}
 }
 

@@ -30,6 +30,11 @@ type Options struct {
 	// arriving before the request is cut (408, connection closed); zero
 	// sets no limit.
 	BodyIdle time.Duration
+	// BodyMinRate, in bytes a second, is the least a request body must
+	// average once it has had BodyIdle to start, so that one trickled a
+	// byte at a time, just within BodyIdle, is cut too; zero sets no rate.
+	// It applies only with BodyIdle.
+	BodyMinRate int64
 }
 
 // New returns an Echo instance with Curia's middleware: request ids,
@@ -52,7 +57,7 @@ func New(opt Options) *echo.Echo {
 	e.Use(recoverPanics(opt.Logger))
 	e.Use(securityHeaders)
 	if opt.BodyIdle > 0 {
-		e.Use(bodyIdle(opt.BodyIdle))
+		e.Use(bodyIdle(opt.BodyIdle, opt.BodyMinRate))
 	}
 	if opt.BodyLimit > 0 {
 		e.Use(bodyLimit(opt.BodyLimit, opt.LargeBodyPaths))

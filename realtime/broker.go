@@ -38,13 +38,15 @@ type sink interface {
 // message is an ephemeral, seq-less message for a room, or a control
 // message when Kick is set: disconnect that user from MeetingID, or from
 // every meeting when MeetingID is empty, and then only the connections
-// opened with Session when it is set.
+// opened with Session when it is set. Its JSON (what crosses nodes) keeps
+// an empty Audience apart from a nil one: omitzero leaves out only nil,
+// so "nobody" stays nobody on every node rather than becoming everyone.
 type message struct {
 	Node      string          `json:"n"`
 	MeetingID string          `json:"m"`
 	Type      string          `json:"t,omitempty"`
 	Data      json.RawMessage `json:"d,omitempty"`
-	Audience  []string        `json:"a,omitempty"` // nil: everyone
+	Audience  []string        `json:"a,omitzero"`  // nil (absent): everyone; empty ([]): nobody
 	Kick      string          `json:"k,omitempty"` // disconnect this user (code 4003)
 	Session   string          `json:"s,omitempty"` // with Kick: only this session's connections
 	Presence  *presenceNote   `json:"p,omitempty"` // a node's people in the room (nodes_presence.go)

@@ -66,7 +66,9 @@ func TestBadVotes(t *testing.T) {
 		absent := srv.SignIn(srv.CreateUser("vbv.absent", "Vắng mặt", false))
 		c.Secretary.Must(created, "PUT", "/api/v1/meetings/"+m+"/participants/"+absent.UserID, map[string]any{"role": "delegate"})
 		path := "/api/v1/polls/" + p + "/votes"
-		c.Delegate.Do("POST", path, map[string]any{"option": "an"}).Check(t, "vote in a draft", conflict)
+		// A draft is hidden from a delegate (404, as GET says); the chair sees it, and it is not open (409).
+		c.Delegate.Do("POST", path, map[string]any{"option": "an"}).Check(t, "a delegate votes in a draft", notFound)
+		c.Chair.Do("POST", path, map[string]any{"option": "an"}).Check(t, "the chair votes in a draft", conflict)
 		step(c.Chair, p, "open", ok)
 		before := c.AuditActions(t, m)
 		cases := []struct {

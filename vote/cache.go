@@ -6,8 +6,8 @@ import (
 )
 
 // fixedPoll is what never changes about a poll once it exists: its
-// meeting and its settings. Its status does change and is not kept here;
-// the vote writer reads it under lock.
+// meeting and its settings, but for AgendaItemID. Its status does change
+// and is not kept here; the vote writer reads it under lock.
 type fixedPoll struct {
 	ID        string
 	MeetingID string
@@ -15,7 +15,11 @@ type fixedPoll struct {
 }
 
 // pollCache keeps fixedPoll by id so that a vote costs no poll read.
-// Nothing can edit a poll's settings, so an entry is never stale.
+// Nothing edits a poll's options, rules, eligibility or secrecy, so what
+// its readers use (Cast, the progress) is never stale. AgendaItemID can
+// change: deleting an agenda item nulls it in a poll cancelled before it
+// opened (AgendaDeleteGuard). A cached entry may still name the item, so
+// nothing may read AgendaItemID from here; read the poll row instead.
 type pollCache struct {
 	store *store
 	mu    sync.Mutex

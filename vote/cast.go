@@ -26,8 +26,36 @@ type Receipt struct {
 // session; the actor must have a vote in the meeting and, unless the poll
 // is open to all members, be checked in (present or remote). A second
 // vote in the same poll is a Conflict: a vote cannot be changed. The
-// answer comes once the vote is durably committed.
+// answer comes once the vote is durably committed. A poll the actor may
+// not see (a draft, or one cancelled before it opened, to someone who
+// does not manage it) is NotFound, as Get says.
 func (s *Service) Cast(ctx context.Context, a web.Actor, pollID string, b Ballot) (Receipt, error) {
+	rc, err := s.cast(ctx, a, pollID, b)
+	if err != nil {
+		err = s.hideRefusal(ctx, a, pollID, err)
+	}
+	return rc, err
+}
+
+// hideRefusal answers a refused vote as Get would answer the actor when
+// the poll is hidden from them: NotFound, whatever the refusal said
+// ("not open", "no vote", an unknown option…), so a delegate cannot learn
+// of a draft by voting in it. The votes are checked without the poll's
+// status (the writer reads it under lock), so only a refused vote pays
+// for this read. A poll that opened meanwhile keeps the refusal it got.
+func (s *Service) hideRefusal(ctx context.Context, a web.Actor, pollID string, err error) error {
+	switch apperr.KindOf(err) {
+	case apperr.Forbidden, apperr.Conflict, apperr.Invalid, apperr.Unprocessable:
+	default: // NotFound already, or not about the poll (unavailable, internal)
+		return err
+	}
+	if _, _, verr := s.visible(ctx, a, pollID); apperr.Is(verr, apperr.NotFound) {
+		return errNoPoll()
+	}
+	return err
+}
+
+func (s *Service) cast(ctx context.Context, a web.Actor, pollID string, b Ballot) (Receipt, error) {
 	p, err := s.polls.get(ctx, pollID)
 	if err != nil {
 		return Receipt{}, err

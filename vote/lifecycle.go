@@ -105,10 +105,12 @@ func (s *Service) OpenPoll(ctx context.Context, a web.Actor, pollID string) (Pol
 // ClosePoll stops the votes, counts them and stores the result with the
 // electorate as it is now: the roll is read in the closing transaction,
 // so a change of participants is counted if it committed before, and
-// waits otherwise. Every vote acknowledged before the close is counted,
-// and none is taken after it. Closing a closed poll changes nothing.
+// waits otherwise. Who made up that electorate (and their attendance) is
+// stored with it, so the poll's roll call stays as it was at the close.
+// Every vote acknowledged before the close is counted, and none is taken
+// after it. Closing a closed poll changes nothing.
 func (s *Service) ClosePoll(ctx context.Context, a web.Actor, pollID string) (Poll, error) {
-	p, err := s.step(ctx, a, pollID, "poll.closed", true, func(r pollRow, _ meeting.Status, v *votesSoFar) (decision, error) {
+	return s.step(ctx, a, pollID, "poll.closed", true, func(r pollRow, _ meeting.Status, v *votesSoFar) (decision, error) {
 		switch Status(r.Status) {
 		case Closed, Published:
 			return decision{}, nil
@@ -117,16 +119,17 @@ func (s *Service) ClosePoll(ctx context.Context, a web.Actor, pollID string) (Po
 			return decision{}, apperr.Conflictf("a %s poll cannot be closed", r.Status)
 		}
 		st := r.settings()
-		t := tally(st, v.counts, v.roll.electorate(st.Eligibility, v.voters))
+		el, electors := v.roll.electorate(st.Eligibility, v.voters)
+		t := tally(st, v.counts, el)
 		b, err := json.Marshal(t)
 		if err != nil {
 			return decision{}, apperr.Internalf(err, "encode results")
 		}
 		f := map[string]any{"status": string(Closed), "closed_at": s.now(), "tally": string(b)}
-		return s.decided(a, r, "poll.closed", f, map[string]any{"voted": t.Electorate.Voted, "outcome": t.Decision.Outcome}), nil
+		d := s.decided(a, r, "poll.closed", f, map[string]any{"voted": t.Electorate.Voted, "outcome": t.Decision.Outcome})
+		d.electors = electors
+		return d, nil
 	})
-	s.progress.forget(pollID)
-	return p, err
 }
 
 // PublishPoll announces a closed poll's results; in a named poll everyone may
@@ -146,7 +149,7 @@ func (s *Service) PublishPoll(ctx context.Context, a web.Actor, pollID string) (
 // CancelPoll voids a poll that is not yet published; its votes are kept for
 // the record but no result is shown. Cancelling twice changes nothing.
 func (s *Service) CancelPoll(ctx context.Context, a web.Actor, pollID string) (Poll, error) {
-	p, err := s.step(ctx, a, pollID, "poll.cancelled", false, func(r pollRow, _ meeting.Status, _ *votesSoFar) (decision, error) {
+	return s.step(ctx, a, pollID, "poll.cancelled", false, func(r pollRow, _ meeting.Status, _ *votesSoFar) (decision, error) {
 		switch Status(r.Status) {
 		case Cancelled:
 			return decision{}, nil
@@ -156,16 +159,17 @@ func (s *Service) CancelPoll(ctx context.Context, a web.Actor, pollID string) (P
 		f := map[string]any{"status": string(Cancelled), "cancelled_at": s.now()}
 		return s.decided(a, r, "poll.cancelled", f, map[string]any{"was": r.Status}), nil
 	})
-	s.progress.forget(pollID)
-	return p, err
 }
 
 // step runs one lifecycle change as a manager of the poll's meeting and,
-// when it changed something, announces it as typ. withVotes asks for the
-// votes of an open poll and the meeting's roll, read in the transaction
-// (a close freezes the electorate as it is); the other steps read the
-// cached roll afresh first, so that votes after an open see who may vote
-// as of the open.
+// when it changed something, announces it as typ; a close or a cancel
+// that changed the poll first drops its pending poll.progress (its own
+// event says it all). A refused or repeated step changes nothing, so the
+// progress of the votes just before it still goes out. withVotes asks
+// for the votes of an open poll and the meeting's roll, read in the
+// transaction (a close freezes the electorate as it is); the other steps
+// read the cached roll afresh first, so that votes after an open see who
+// may vote as of the open.
 func (s *Service) step(ctx context.Context, a web.Actor, pollID, typ string, withVotes bool, decide decideFunc) (Poll, error) {
 	r, err := s.managed(ctx, a, pollID)
 	if err != nil {
@@ -184,6 +188,9 @@ func (s *Service) step(ctx context.Context, a web.Actor, pollID, typ string, wit
 	})
 	if err != nil {
 		return Poll{}, err
+	}
+	if changed && (typ == "poll.closed" || typ == "poll.cancelled") {
+		s.progress.forget(pollID)
 	}
 	p, err := s.view(ctx, r, viewer{userID: a.UserID, manager: true})
 	if err == nil && changed {
@@ -215,7 +222,7 @@ func (s *Service) announce(ctx context.Context, r pollRow, typ string) {
 		return
 	}
 	var audience []string
-	if r.OpenedAt == nil {
+	if r.managersOnly() {
 		if audience, err = s.managerIDs(ctx, r.MeetingID); err != nil {
 			return
 		}

@@ -55,3 +55,50 @@ func TestProgress(t *testing.T) {
 		}
 	})
 }
+
+// TestRefusedStepKeepsProgress: a close or a cancel that is refused
+// (here a delegate's, 403) changes nothing, so the trailing poll.progress
+// of the votes that came in just before it still goes out; only a step
+// that closed or cancelled the poll drops it.
+func TestRefusedStepKeepsProgress(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
+		pub := newSplitter()
+		srv := apptest.Start(t, b, apptest.WithPublisher(pub))
+		c := srv.NewCast("rsp")
+		m, p := livePoll(c, nil)
+		extra := crowd(t, srv, c.Secretary, m, 2, true)
+		step(c.Chair, p, "open", ok)
+
+		// lastProgress waits past the trailing edge and returns the last
+		// poll.progress that went out.
+		lastProgress := func() *vote.Progress {
+			time.Sleep(700 * time.Millisecond)
+			var last *vote.Progress
+			for _, e := range apptest.Drain(pub.live) {
+				if pr, isProgress := e.Data.(vote.Progress); isProgress && e.Type == "poll.progress" {
+					last = &pr
+				}
+			}
+			return last
+		}
+		for i, try := range []struct {
+			what   string
+			first  *apptest.Client
+			second *apptest.Client
+		}{{"close", c.Delegate, c.Chair}, {"cancel", extra[0], extra[1]}} {
+			voteAs(try.first, p, "agree").Check(t, "the first vote of a pair", created)
+			if pr := pub.nextProgress(t); pr.Voted != 2*i+1 {
+				t.Fatalf("progress after vote %d: %+v", 2*i+1, pr)
+			}
+			// Within the 250 ms interval: this one waits for the trailing edge.
+			voteAs(try.second, p, "disagree").Check(t, "the second vote of a pair", created)
+			c.Delegate.Do("POST", "/api/v1/polls/"+p+"/"+try.what, nil).Check(t, "a delegate tries to "+try.what, forbidden)
+			if last := lastProgress(); last == nil || last.Voted != 2*i+2 {
+				t.Errorf("after %d votes and a refused %s the room's last progress is %+v", 2*i+2, try.what, last)
+			}
+		}
+		if got := readPoll(c.Chair, p); got.Status != "open" || got.Voted != 4 {
+			t.Fatalf("the poll itself: status %s, voted %d", got.Status, got.Voted)
+		}
+	})
+}

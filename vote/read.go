@@ -21,7 +21,7 @@ type viewer struct {
 }
 
 // Get returns a poll to anyone who takes part in its meeting; a draft
-// only to those who manage it.
+// (also one cancelled before it ever opened) only to those who manage it.
 func (s *Service) Get(ctx context.Context, a web.Actor, pollID string) (Poll, error) {
 	r, v, err := s.visible(ctx, a, pollID)
 	if err != nil {
@@ -53,7 +53,7 @@ func (s *Service) list(ctx context.Context, a web.Actor, meetingID string, keep 
 	v := viewer{userID: a.UserID, manager: acc.CanRun()}
 	out := []Poll{}
 	for _, r := range rows {
-		if !keep(Status(r.Status)) || (Status(r.Status) == Draft && !v.manager) {
+		if !keep(Status(r.Status)) || (r.managersOnly() && !v.manager) {
 			continue
 		}
 		p, err := s.view(ctx, r, v)
@@ -76,10 +76,19 @@ func (s *Service) visible(ctx context.Context, a web.Actor, pollID string) (poll
 		return r, viewer{}, err
 	}
 	v := viewer{userID: a.UserID, manager: acc.CanRun()}
-	if Status(r.Status) == Draft && !v.manager {
+	if r.managersOnly() && !v.manager {
 		return r, viewer{}, errNoPoll()
 	}
 	return r, v, nil
+}
+
+// managersOnly reports whether the poll is still its managers' draft: not
+// opened yet, or cancelled before it ever opened. Only the chair, the
+// secretary and admins see it (over REST, in events and in the replay);
+// for everyone else it does not exist.
+func (r pollRow) managersOnly() bool {
+	st := Status(r.Status)
+	return st == Draft || (st == Cancelled && r.OpenedAt == nil)
 }
 
 // view renders a poll for v: counts while it runs, the stored result once
@@ -189,7 +198,8 @@ type RollCall struct {
 }
 
 // Voters returns the roll call of a poll to those who manage its meeting:
-// who voted and who has not yet, never what anyone chose.
+// who voted and who has not yet, never what anyone chose. Once the poll
+// has closed it is the roll call as it stood at the close.
 func (s *Service) Voters(ctx context.Context, a web.Actor, pollID string) (RollCall, error) {
 	r, v, err := s.visible(ctx, a, pollID)
 	if err != nil {
@@ -198,7 +208,73 @@ func (s *Service) Voters(ctx context.Context, a web.Actor, pollID string) (RollC
 	if !v.manager {
 		return RollCall{}, apperr.Forbiddenf("only the meeting's chair or secretary can see who has voted")
 	}
+	if r.Tally != "" { // closed (and maybe published or cancelled since)
+		return s.frozenRollCall(ctx, r.ID, r.MeetingID)
+	}
 	return s.rollCall(ctx, r.ID, r.MeetingID, Eligibility(r.Eligibility))
+}
+
+// frozenRollCall is the roll call of a poll that has closed: the
+// electorate stored by the close, with the attendance it had then, split
+// into those who voted and those who did not (no vote is taken after the
+// close), so that voted + not_voted is the stored eligible count. Names
+// are today's. A poll closed by a version that did not store its
+// electorate lists its voters only, with their attendance now, and nobody
+// as not having voted: who could have is no longer known.
+func (s *Service) frozenRollCall(ctx context.Context, pollID, meetingID string) (RollCall, error) {
+	voters, err := s.store.voterIDs(ctx, pollID)
+	if err != nil {
+		return RollCall{}, err
+	}
+	electors, err := s.store.electors(ctx, pollID)
+	if err != nil {
+		return RollCall{}, err
+	}
+	roll, err := s.rolls.get(ctx, meetingID, time.Time{})
+	if err != nil {
+		return RollCall{}, err
+	}
+	voted := make(map[string]bool, len(voters))
+	for _, id := range voters {
+		voted[id] = true
+	}
+	rc := RollCall{PollID: pollID, Voted: []Voter{}, NotVoted: []Voter{}}
+	for _, e := range electors {
+		v := Voter{UserID: e.UserID, FullName: roll.members[e.UserID].FullName, State: e.State}
+		if voted[e.UserID] {
+			rc.Voted = append(rc.Voted, v)
+			delete(voted, e.UserID)
+		} else {
+			rc.NotVoted = append(rc.NotVoted, v)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(voted)) { // closed before the electorate was stored
+		m, ok := roll.members[id]
+		if !ok {
+			m.State = meeting.Unknown
+		}
+		rc.Voted = append(rc.Voted, Voter{UserID: id, FullName: m.FullName, State: m.State})
+	}
+	var left []string // no longer on the roll: named from their user account
+	for _, list := range [][]Voter{rc.Voted, rc.NotVoted} {
+		for _, v := range list {
+			if _, ok := roll.members[v.UserID]; !ok {
+				left = append(left, v.UserID)
+			}
+		}
+	}
+	names, err := s.leftNames(ctx, left)
+	if err != nil {
+		return RollCall{}, err
+	}
+	for _, list := range [][]Voter{rc.Voted, rc.NotVoted} {
+		for i := range list {
+			if n, ok := names[list[i].UserID]; ok {
+				list[i].FullName = n
+			}
+		}
+	}
+	return rc, nil
 }
 
 func (s *Service) rollCall(ctx context.Context, pollID, meetingID string, e Eligibility) (RollCall, error) {

@@ -68,12 +68,22 @@ func (r *roll) eligible(e Eligibility, voted map[string]bool) []member {
 	return out
 }
 
-// electorate counts the poll's electorate at its close. Members and
-// Present are the roll's; Eligible is everyone who voted, with the weight
-// they voted with (also those who have left the meeting since, or may no
-// longer vote), plus the members who may vote under e and have not, with
-// their weight now. So Voted never exceeds Eligible, in heads or weight.
-func (r *roll) electorate(e Eligibility, voters []participationRow) Electorate {
+// elector is one member of a poll's electorate as it stood at the
+// close: who, and their attendance then (unknown for a voter who had
+// left the meeting before it).
+type elector struct {
+	UserID string
+	State  meeting.State
+}
+
+// electorate counts the poll's electorate at its close and lists it,
+// sorted by user id. Members and Present are the roll's; Eligible is
+// everyone who voted, with the weight they voted with (also those who
+// have left the meeting since, or may no longer vote), plus the members
+// who may vote under e and have not, with their weight now. So Voted
+// never exceeds Eligible, in heads or weight, and the list has Eligible
+// entries.
+func (r *roll) electorate(e Eligibility, voters []participationRow) (Electorate, []elector) {
 	var el Electorate
 	for _, m := range r.members {
 		if !m.CanVote {
@@ -87,19 +97,27 @@ func (r *roll) electorate(e Eligibility, voters []participationRow) Electorate {
 		}
 	}
 	voted := make(map[string]bool, len(voters))
+	list := make([]elector, 0, len(voters))
 	for _, v := range voters {
 		voted[v.UserID] = true
 		el.Voted++
 		el.VotedWeight += int64(v.Weight)
+		state := meeting.Unknown // voted, then left the meeting
+		if m, ok := r.members[v.UserID]; ok {
+			state = m.State
+		}
+		list = append(list, elector{UserID: v.UserID, State: state})
 	}
 	el.Eligible, el.EligibleWeight = el.Voted, el.VotedWeight
 	for _, m := range r.members {
 		if m.mayVote(e) && !voted[m.UserID] {
 			el.Eligible++
 			el.EligibleWeight += int64(m.Weight)
+			list = append(list, elector{UserID: m.UserID, State: m.State})
 		}
 	}
-	return el
+	slices.SortFunc(list, func(a, b elector) int { return strings.Compare(a.UserID, b.UserID) })
+	return el, list
 }
 
 // managers returns the ids of the meeting's chairs and secretaries.

@@ -72,10 +72,25 @@ type namedRow struct {
 
 func (namedRow) TableName() string { return "vote_named" }
 
-// Migration creates the voting tables.
+// electorRow is one member of a closed poll's electorate, written by the
+// close in its transaction: everyone who voted and everyone who could
+// have and did not, with their attendance then. The poll's roll call
+// reads it from then on, so that someone who joins, checks in or leaves
+// later does not change who "had not voted". It holds no choice.
+type electorRow struct {
+	PollID string `gorm:"primaryKey;size:64"`
+	UserID string `gorm:"primaryKey;size:64"`
+	State  string `gorm:"size:16;not null"`
+}
+
+func (electorRow) TableName() string { return "vote_electors" }
+
+// Migration creates the voting tables. vote_electors came later: on a
+// database of an earlier version it is created empty, and the polls
+// closed before then have no stored electorate (see frozenRollCall).
 func Migration() database.Step {
 	return database.Step{Name: "vote", Run: func(tx *gorm.DB) error {
-		return tx.AutoMigrate(&pollRow{}, &participationRow{}, &counterRow{}, &namedRow{})
+		return tx.AutoMigrate(&pollRow{}, &participationRow{}, &counterRow{}, &namedRow{}, &electorRow{})
 	}}
 }
 
@@ -204,6 +219,21 @@ func (s *store) hasVoted(ctx context.Context, pollID, userID string) (bool, erro
 	return n > 0, internal(err, "load vote")
 }
 
+// electors returns the electorate stored when a poll closed, sorted by
+// user id; none for a poll that has not closed, or closed before the
+// electorate was stored.
+func (s *store) electors(ctx context.Context, pollID string) ([]elector, error) {
+	var rows []electorRow
+	if err := s.db.WithContext(ctx).Where("poll_id = ?", pollID).Order("user_id").Find(&rows).Error; err != nil {
+		return nil, internal(err, "load the electorate")
+	}
+	out := make([]elector, len(rows))
+	for i, r := range rows {
+		out[i] = elector{UserID: r.UserID, State: meeting.State(r.State)}
+	}
+	return out, nil
+}
+
 // named returns the choices of a named poll.
 func (s *store) named(ctx context.Context, pollID string) ([]namedRow, error) {
 	var rows []namedRow
@@ -220,10 +250,12 @@ type votesSoFar struct {
 }
 
 // decision is a lifecycle step's verdict on a locked poll: the columns to
-// set (nil: nothing changes, as when opening an open poll) and its audit entry.
+// set (nil: nothing changes, as when opening an open poll), its audit
+// entry and, for a close, the electorate to store with the result.
 type decision struct {
-	fields map[string]any
-	entry  audit.Entry
+	fields   map[string]any
+	entry    audit.Entry
+	electors []elector
 }
 
 // decideFunc sees the poll, its meeting's status and (when asked for and
@@ -275,7 +307,8 @@ func (s *store) change(ctx context.Context, id string, withVotes bool, decide de
 
 // save applies d to p. When the votes were counted it also rewrites every
 // counter of the poll, so that their row versions all belong to this
-// transaction and none points at the last vote batch.
+// transaction and none points at the last vote batch, and stores the
+// electorate the count was made against.
 func save(tx *gorm.DB, p pollRow, d decision, counted bool) error {
 	if err := tx.Model(&pollRow{}).Where("id = ?", p.ID).Updates(d.fields).Error; err != nil {
 		return apperr.Internalf(err, "update poll")
@@ -283,6 +316,15 @@ func save(tx *gorm.DB, p pollRow, d decision, counted bool) error {
 	if counted {
 		if err := tx.Exec("UPDATE vote_counters SET votes = votes WHERE poll_id = ?", p.ID).Error; err != nil {
 			return apperr.Internalf(err, "seal counters")
+		}
+	}
+	if len(d.electors) > 0 {
+		rows := make([]electorRow, len(d.electors))
+		for i, e := range d.electors {
+			rows[i] = electorRow{PollID: p.ID, UserID: e.UserID, State: string(e.State)}
+		}
+		if err := tx.CreateInBatches(rows, insertChunk).Error; err != nil {
+			return apperr.Internalf(err, "store the electorate")
 		}
 	}
 	return internal(audit.Write(tx, d.entry), "audit")

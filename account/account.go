@@ -144,11 +144,24 @@ func validateFullName(s string) error {
 	if s == "" || utf8.RuneCountInString(s) > 200 || !utf8.ValidString(s) {
 		return apperr.Invalidf("full_name: 1 to 200 characters")
 	}
-	// Names are printed on watermarks, minutes and exports: one line.
-	if strings.ContainsFunc(s, unicode.IsControl) {
-		return apperr.Invalidf("full_name must be a single line without control characters")
+	// Names are printed on watermarks, minutes and exports: one line,
+	// drawn as typed.
+	if strings.ContainsFunc(s, offLine) {
+		return apperr.Invalidf("full_name must be a single line without control characters, " +
+			"line or paragraph separators, or text-direction controls")
 	}
 	return nil
+}
+
+// offLine reports whether r has no place in a one-line name: a control
+// character (DEL included), a line or paragraph separator (U+2028,
+// U+2029), or a bidi control (the embeddings and overrides U+202A–U+202E,
+// the isolates U+2066–U+2069, and the marks U+200E, U+200F, U+061C),
+// which would change how the rest of the line, or the text after the name
+// (a watermark, a row of the minutes), is drawn. web.SafeFileName leaves
+// out the same runes.
+func offLine(r rune) bool {
+	return unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp) || unicode.Is(unicode.Bidi_Control, r)
 }
 
 // CreateUser adds a user. Only an admin may do so; actor nil means the

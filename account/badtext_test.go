@@ -1,6 +1,9 @@
 package account_test
 
 import (
+	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/curia/curia/internal/apptest"
@@ -44,4 +47,25 @@ func TestFullNameWithControlCharacters(t *testing.T) {
 			t.Errorf("a refused rename changed the name to %q", u.FullName)
 		}
 	})
+}
+
+// TestFullNameOnOneLine proves that a full name, printed on watermarks,
+// minutes and exports, is refused (400, naming the field) with a line or
+// paragraph separator (U+2028, U+2029) or a bidi control such as U+202E
+// RIGHT-TO-LEFT OVERRIDE, which reverses how the rest of the line is
+// drawn, or U+2066 LEFT-TO-RIGHT ISOLATE: on creation and on change.
+func TestFullNameOnOneLine(t *testing.T) {
+	s := apptest.Start(t, testdb.Backends()[0])
+	admin := s.Login(adminName(s))
+	id := s.CreateUser("an.nguyen", "Nguyễn Văn An", false)
+	for i, name := range []string{"Nguyễn Văn\u2028An", "Nguyễn Văn\u2029An", "Nguyễn \u202eVăn An", "Nguyễn \u202aVăn An", "\u2066Nguyễn Văn An\u2069"} {
+		res := admin.Do("PATCH", "/api/v1/users/"+id, map[string]any{"full_name": name})
+		res.Check(t, fmt.Sprintf("rename to %q", name), http.StatusBadRequest)
+		if !strings.Contains(string(res.Body), "full_name") {
+			t.Errorf("the refusal of %q does not name the field: %s", name, res.Body)
+		}
+		res = admin.Do("POST", "/api/v1/users", map[string]any{"username": fmt.Sprintf("odd.name%d", i), "password": apptest.Password, "full_name": name})
+		res.Check(t, fmt.Sprintf("new user named %q", name), http.StatusBadRequest)
+	}
+	admin.Do("PATCH", "/api/v1/users/"+id, map[string]any{"full_name": "Nguyễn Văn Ân"}).Check(t, "a plain rename", http.StatusOK)
 }

@@ -51,9 +51,10 @@ func newLoginLimiter(l LoginLimits, now func() time.Time) *loginLimiter {
 // address, before the password is checked, so guesses sent at once cannot
 // all pass a count that only failures would raise; a success forgives
 // (succeeded). It reports whether the attempt may proceed, and if not, how
-// long to wait and whether it is the first refusal of that window (the one
-// worth auditing: a flood of refusals must not become a flood of writes).
-func (l *loginLimiter) allow(username, ip string) (wait time.Duration, ok, firstRefusal bool) {
+// long to wait, whether it is the first refusal of that window (the one
+// worth auditing: a flood of refusals must not become a flood of writes)
+// and which limit refused it: "username" or "client_address".
+func (l *loginLimiter) allow(username, ip string) (wait time.Duration, ok, firstRefusal bool, limit string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -61,18 +62,19 @@ func (l *loginLimiter) allow(username, ip string) (wait time.Duration, ok, first
 	u := l.current(l.users, username, now)
 	c := l.current(l.clients, clientKey(ip), now)
 	for _, x := range []struct {
-		w   *window
-		max int
-	}{{u, l.lim.PerUser}, {c, l.lim.PerClient}} {
+		w     *window
+		max   int
+		limit string
+	}{{u, l.lim.PerUser, "username"}, {c, l.lim.PerClient, "client_address"}} {
 		if x.w.n >= x.max {
 			first := !x.w.refused
 			x.w.refused = true
-			return x.w.start.Add(l.lim.Window).Sub(now), false, first
+			return x.w.start.Add(l.lim.Window).Sub(now), false, first, x.limit
 		}
 	}
 	u.n++
 	c.n++
-	return 0, true, false
+	return 0, true, false, ""
 }
 
 // clientKey is the address an attempt counts against: an IPv4 address

@@ -45,9 +45,9 @@ func (s *Service) Login(ctx context.Context, cr Credentials, cl Client) (Session
 	if len(username) > 64 || len(cr.Password) > 256 || !web.Storable(username) {
 		return Session{}, errBadLogin()
 	}
-	if wait, ok, first := s.limiter.allow(username, cl.IP); !ok {
-		if first { // the rest of the window's refusals are not written
-			s.auditLogin(ctx, "login.limited", "", username, cl)
+	if wait, ok, first, limit := s.limiter.allow(username, cl.IP); !ok {
+		if first { // the rest of the window's refusals are not written, nor looked up
+			s.auditLimited(ctx, username, limit, cl)
 		}
 		return Session{}, &apperr.Error{Kind: apperr.RateLimited, RetryAfter: wait,
 			Message: "too many sign-in attempts; try again later"}
@@ -65,16 +65,39 @@ func (s *Service) Login(ctx context.Context, cr Credentials, cl Client) (Session
 		return Session{}, herr
 	}
 	if err != nil || !ok || u.Disabled {
-		s.auditLogin(ctx, "login.failed", u.ID, username, cl)
+		s.auditLogin(ctx, "login.failed", u.ID, map[string]any{"username": username}, cl)
 		return Session{}, errBadLogin()
 	}
 	s.limiter.succeeded(username)
 	return s.openSession(ctx, u, cl)
 }
 
-func (s *Service) auditLogin(ctx context.Context, action, userID, username string, cl Client) {
-	e := audit.Entry{At: s.cfg.Now(), ActorID: userID, Action: action, Object: "user:" + userID,
-		Detail: map[string]any{"username": username}, ClientIP: cl.IP}
+// auditLimited writes login.limited for the first refused attempt of a
+// window; limit names the limit that refused it (loginLimiter.allow).
+// The account is looked up then, so that the entry is among those about
+// the user (GET /audit?object=user:ID) when the username exists.
+func (s *Service) auditLimited(ctx context.Context, username, limit string, cl Client) {
+	userID := ""
+	u, err := s.store.userByUsername(ctx, username)
+	switch {
+	case err == nil:
+		userID = u.ID
+	case !apperr.Is(err, apperr.NotFound):
+		s.cfg.Logger.ErrorContext(ctx, "audit login: look up the user", "err", err)
+	}
+	s.auditLogin(ctx, "login.limited", userID, map[string]any{"username": username, "limit": limit}, cl)
+}
+
+// auditLogin writes an entry of a sign-in attempt that opened no session.
+// Nobody is signed in, so it has no actor (actor_id lists what a user
+// did, not the guesses at their account); its object is the account
+// tried, user:ID, or none when no user has that username (the username
+// typed is in the detail).
+func (s *Service) auditLogin(ctx context.Context, action, userID string, detail map[string]any, cl Client) {
+	e := audit.Entry{At: s.cfg.Now(), Action: action, Detail: detail, ClientIP: cl.IP}
+	if userID != "" {
+		e.Object = "user:" + userID
+	}
 	if err := s.store.recordAudit(ctx, e); err != nil {
 		s.cfg.Logger.ErrorContext(ctx, "audit login", "err", err)
 	}

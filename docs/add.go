@@ -3,6 +3,7 @@ package docs
 import (
 	"context"
 	"errors"
+	"maps"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -88,8 +89,8 @@ func (s *Service) Add(ctx context.Context, a web.Actor, meetingID string, in New
 	d := documentRow{ID: ids.New(), MeetingID: meetingID, AgendaItemID: item, Title: title, Confidential: in.Confidential,
 		CurrentVersion: 1, CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now}
 	v := s.versionRow(a, d.ID, 1, st, info)
-	e := s.entry(a, meetingID, "document.uploaded", d.ID, map[string]any{"title": title, "sha256": st.SHA256,
-		"pages": info.Pages, "confidential": in.Confidential})
+	e := s.entry(a, meetingID, "document.uploaded", d.ID, auditDetail(d.ID, 1, d.Confidential,
+		map[string]any{"confidential": d.Confidential}, map[string]any{"title": title, "sha256": st.SHA256, "pages": info.Pages}))
 	if err := s.store.addDocument(ctx, s.blobs, st, d, v, readers, e); err != nil {
 		s.dropBlob(ctx, st.SHA256)
 		return Document{}, err
@@ -100,6 +101,31 @@ func (s *Service) Add(ctx context.Context, a web.Actor, meetingID string, in New
 		s.marks.prewarm(d.ID)
 	}
 	return s.withManagerFields(ctx, doc, true)
+}
+
+// auditDetail is the detail of an audit entry about document id: detail,
+// and for an open document also open (its title, its file's SHA-256).
+// The audit log is read by administrators who may not see a confidential
+// document (visible), so the entry of one tells no more than the
+// documents service tells them: its id, its version and that it is
+// confidential; not its title, nor anything of its file (a SHA-256
+// confirms a guess at the file, a page count narrows it). Whoever may read
+// the document looks the title up by its id. confidential is the
+// document's state once the change is made.
+func auditDetail(id string, version int, confidential bool, detail, open map[string]any) map[string]any {
+	out := maps.Clone(detail)
+	if out == nil {
+		out = map[string]any{}
+	}
+	if confidential {
+		out["document_id"], out["confidential"] = id, true
+		if version > 0 { // 0: the store numbers the version (addVersion)
+			out["version"] = version
+		}
+		return out
+	}
+	maps.Copy(out, open)
+	return out
 }
 
 // AddVersion stores a staged upload as the new current version of a
@@ -124,7 +150,8 @@ func (s *Service) AddVersion(ctx context.Context, a web.Actor, docID string, st 
 		return Document{}, err
 	}
 	v := s.versionRow(a, d.ID, 0, st, info)
-	e := s.entry(a, d.MeetingID, "document.version_added", d.ID, map[string]any{"sha256": st.SHA256, "pages": info.Pages})
+	e := s.entry(a, d.MeetingID, "document.version_added", d.ID, // the store adds the version's number
+		auditDetail(d.ID, 0, d.Confidential, nil, map[string]any{"sha256": st.SHA256, "pages": info.Pages}))
 	n, err := s.store.addVersion(ctx, s.blobs, st, v, e)
 	s.access.invalidate()
 	if err != nil {

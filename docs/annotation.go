@@ -430,10 +430,7 @@ func (s *Service) UpdateAnnotation(ctx context.Context, a web.Actor, id string, 
 		return annotation(r), nil // nothing to change: a replayed PATCH
 	}
 	fields := map[string]any{"shared": after.Shared, "data": after.Data, "updated_at": after.UpdatedAt}
-	var e *audit.Entry
-	if after.Shared != r.Shared {
-		e = s.annotationEntry(a, after, map[bool]string{true: "annotation.shared", false: "annotation.unshared"}[after.Shared], nil)
-	}
+	e := s.updateEntry(a, r, after)
 	s.visibility.Lock() // until its event is out: see announceCreated
 	defer s.visibility.Unlock()
 	d, readers, err := s.stillMay(ctx, a, d.ID, func(acc meeting.Access) error {
@@ -451,6 +448,27 @@ func (s *Service) UpdateAnnotation(ctx context.Context, a web.Actor, id string, 
 	after.Rev = r.Rev + 1
 	s.publishChange(ctx, d, readers, r, after)
 	return annotation(after), nil
+}
+
+// updateEntry is the audit entry of a change of annotation r into after:
+// sharing and unsharing are annotation.shared and annotation.unshared, a
+// new content of a shared annotation (which the room reads) is
+// annotation.updated; the detail gives the new revision, and whether the
+// content changed, never the content. A private annotation's change is
+// nobody's business but its author's (nil), as its creation.
+func (s *Service) updateEntry(a web.Actor, r, after annotationRow) *audit.Entry {
+	detail := map[string]any{"rev": r.Rev + 1}
+	dataChanged := !bytes.Equal([]byte(r.Data), []byte(after.Data))
+	switch {
+	case after.Shared != r.Shared:
+		if dataChanged {
+			detail["data_changed"] = true
+		}
+		return s.annotationEntry(a, after, map[bool]string{true: "annotation.shared", false: "annotation.unshared"}[after.Shared], detail)
+	case after.Shared && dataChanged:
+		return s.annotationEntry(a, after, "annotation.updated", detail)
+	}
+	return nil
 }
 
 // stillMay reads the document and the actor's access again under the

@@ -2,6 +2,7 @@ package docs
 
 import (
 	"context"
+	"maps"
 	"slices"
 
 	"github.com/curia/curia/internal/apperr"
@@ -48,7 +49,7 @@ func (s *Service) update(ctx context.Context, a web.Actor, id string, ch Changes
 		return Document{}, err
 	}
 	fields["updated_at"] = s.now()
-	err = s.store.updateDocument(ctx, id, fields, s.entry(a, d.MeetingID, "document.updated", id, fields))
+	err = s.store.updateDocument(ctx, id, fields, s.entry(a, d.MeetingID, "document.updated", id, updateDetail(d, fields)))
 	s.access.invalidate()
 	if err != nil {
 		return Document{}, err
@@ -65,6 +66,22 @@ func (s *Service) update(ctx context.Context, a web.Actor, id string, ch Changes
 	}
 	s.publishAccessChange(ctx, d, doc, s.audience(ctx, d, readers), s.audience(ctx, stored, readers))
 	return doc, nil
+}
+
+// updateDetail is the detail of document.updated: the fields changed,
+// the title only when the document is open once changed (auditDetail).
+func updateDetail(d documentRow, fields map[string]any) map[string]any {
+	confidential := d.Confidential
+	if c, ok := fields["confidential"].(bool); ok {
+		confidential = c
+	}
+	detail := maps.Clone(fields)
+	delete(detail, "title")
+	open := map[string]any{}
+	if t, ok := fields["title"]; ok {
+		open["title"] = t
+	}
+	return auditDetail(d.ID, d.CurrentVersion, confidential, detail, open)
 }
 
 func (s *Service) changeFields(ctx context.Context, acc meeting.Access, d documentRow, ch Changes) (map[string]any, error) {
@@ -214,7 +231,9 @@ func (s *Service) delete(ctx context.Context, a web.Actor, id string) (string, e
 		return "", err
 	}
 	audience := s.audience(ctx, d, readers)
-	sums, err := s.store.deleteDocument(ctx, id, s.entry(a, d.MeetingID, "document.deleted", id, map[string]any{"title": d.Title}))
+	e := s.entry(a, d.MeetingID, "document.deleted", id,
+		auditDetail(id, d.CurrentVersion, d.Confidential, nil, map[string]any{"title": d.Title}))
+	sums, err := s.store.deleteDocument(ctx, id, e)
 	s.access.invalidate()
 	if err != nil {
 		return "", err

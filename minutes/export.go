@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones by name, also where the system has none (a slim image)
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/curia/curia/audit"
 	"github.com/curia/curia/internal/apperr"
@@ -109,11 +112,18 @@ func fileName(name, format string) string { return web.SafeFileName(name) + "." 
 
 // asciiName is a lowercase ASCII name made of the prefix and the title,
 // Vietnamese letters without their marks ("Kỳ họp" gives "ky-hop"), other
-// characters as dashes; the meeting id when the title leaves nothing.
+// characters as dashes; the meeting id when the title leaves nothing. The
+// title is composed first (NFC), so that one typed with combining marks
+// (Unicode tổ hợp, as some Vietnamese keyboards send it: "Ky\u0300")
+// gives the same name as the precomposed one; a mark that composes with
+// nothing is left out, not taken for a word break.
 func asciiName(prefix, title, id, format string) string {
 	var b strings.Builder
 	dash := false
-	for _, r := range strings.ToLower(title) {
+	for _, r := range strings.ToLower(norm.NFC.String(title)) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
 		r = fold(r)
 		if 'a' <= r && r <= 'z' || '0' <= r && r <= '9' {
 			if dash && b.Len() > 0 {

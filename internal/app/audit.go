@@ -12,7 +12,8 @@ import (
 )
 
 // listAudit serves GET /audit to administrators: the newest entries first,
-// filtered by meeting_id, actor_id, action, and paged with before_id.
+// filtered by meeting_id, actor_id, action and object, and paged with
+// before_id.
 func (a *App) listAudit(c echo.Context) error {
 	actor, err := web.CurrentActor(c)
 	if err != nil {
@@ -23,8 +24,10 @@ func (a *App) listAudit(c echo.Context) error {
 	}
 	f := audit.Filter{MeetingID: c.QueryParam("meeting_id"), ActorID: c.QueryParam("actor_id"), Action: c.QueryParam("action"),
 		Object: c.QueryParam("object")}
-	if f.BeforeID, err = optionalInt(c.QueryParam("before_id")); err != nil {
-		return apperr.Invalidf("before_id must be a whole number")
+	// before_id names an entry (ids start at 1); absent: the newest page.
+	f.BeforeID, err = optionalInt(c.QueryParam("before_id"))
+	if err != nil || f.BeforeID < 1 && c.QueryParam("before_id") != "" {
+		return apperr.Invalidf("before_id must be the id of an entry: a whole number from 1 (leave it out for the newest entries)")
 	}
 	limit, err := optionalInt(c.QueryParam("limit"))
 	if err != nil || limit > 1000 || limit < 1 && c.QueryParam("limit") != "" { // absent: the default

@@ -74,6 +74,7 @@ func TestClosedAgenda(t *testing.T) {
 		a, bb := addItem(cast.Secretary, m, "A", ""), addItem(cast.Secretary, m, "B", "")
 		cast.SetStatus(m, "scheduled", "live")
 		waiting, speaking := enqueue(cast.Delegate, a, "speech", ""), enqueue(cast.Chair, a, "speech", "")
+		cast.Chair.Must(ok, "PUT", "/api/v1/meetings/"+m+"/agenda/current", map[string]any{"item_id": a})
 		cast.Chair.Must(ok, "POST", "/api/v1/speakers/"+speaking+"/start", nil)
 		cast.SetStatus(m, "closed")
 		sec, items := cast.Secretary, "/api/v1/agenda-items/"

@@ -21,6 +21,13 @@ type CurrentItem struct {
 // chair runs this, and so may the secretary and admins (see
 // meeting.Access.CanRun). Naming the current item again changes nothing,
 // and keeps the time it became current; a done item may be taken up again.
+//
+// The floor stays on the current item (StartSpeaker gives it on that item
+// only): a change of the current item, to another or to none, also ends
+// the turn of whoever has the floor, in the same transaction, audited as
+// speaker.finished with the reason, and announced by speakers.changed
+// for their item before agenda.current. So no turn runs on an item that
+// the screens (and the live snapshot) no longer show.
 func (s *Service) SetCurrent(ctx context.Context, a web.Actor, meetingID, itemID string) (CurrentItem, error) {
 	acc, err := s.access(ctx, a, meetingID, "meeting")
 	if err != nil {
@@ -33,6 +40,7 @@ func (s *Service) SetCurrent(ctx context.Context, a web.Actor, meetingID, itemID
 		return CurrentItem{}, err
 	}
 	var out CurrentItem
+	var ended []speakerRow
 	changed := false
 	err = s.store.inMeeting(ctx, meetingID, func(w *writer) error {
 		if w.status != meeting.Live {
@@ -46,6 +54,9 @@ func (s *Service) SetCurrent(ctx context.Context, a web.Actor, meetingID, itemID
 		if err != nil || !changed {
 			return err
 		}
+		if ended, err = s.endTurn(w, a, reasonItemChanged); err != nil {
+			return err
+		}
 		return w.audit(s.entry(a, meetingID, "agenda.current", "meeting:"+meetingID,
 			map[string]any{"item_id": out.ItemID, "previous_item_id": out.PreviousItemID}))
 	})
@@ -53,9 +64,24 @@ func (s *Service) SetCurrent(ctx context.Context, a web.Actor, meetingID, itemID
 		return CurrentItem{}, err
 	}
 	if changed {
-		s.publish(ctx, meetingID, "agenda.current", out)
+		s.currentChanged(ctx, meetingID, out, ended)
 	}
 	return out, nil
+}
+
+// The reasons the audit gives for a turn that ended without a finish.
+const (
+	reasonItemChanged = "ended by the change of the current agenda item"
+	reasonClosed      = "ended by the close of the meeting"
+)
+
+// currentChanged announces, after the commit, a change of the current
+// item: the queues of each item whose turn it ended, then agenda.current.
+func (s *Service) currentChanged(ctx context.Context, meetingID string, out CurrentItem, ended []speakerRow) {
+	for _, r := range ended {
+		_, _ = s.speakersChanged(ctx, r) // committed: a failed read only leaves clients to refetch
+	}
+	s.publish(ctx, meetingID, "agenda.current", out)
 }
 
 // switchCurrent marks the current item done and itemID current.

@@ -20,7 +20,10 @@ type transition struct {
 
 // StartSpeaker gives a waiting speaker the floor, with an optional time
 // limit in seconds, while the meeting is in session. Whoever runs the
-// session may. Only one speaker per meeting has the floor (Conflict), and
+// session may. The floor is given on the current item only (Conflict
+// otherwise; SetCurrent ends the turn when the item changes), so every
+// screen, and the live snapshot, shows who has it with the current
+// item's queues. Only one speaker per meeting has the floor (Conflict), and
 // only someone who still takes part with a right to speak gets it: a
 // participant removed, or made an observer, since they asked is a
 // Conflict (ParticipantLeft takes their entries off the list as soon as
@@ -38,6 +41,9 @@ func (s *Service) StartSpeaker(ctx context.Context, a web.Actor, id string, time
 				return nil, err
 			}
 			if err := w.mayStillSpeak(r.UserID); err != nil {
+				return nil, err
+			}
+			if err := w.onCurrentItem(r); err != nil {
 				return nil, err
 			}
 			if err := w.noActiveSpeaker(); err != nil {
@@ -175,6 +181,40 @@ func (s *Service) step(ctx context.Context, a web.Actor, id string, m transition
 		return Speaker{}, err
 	}
 	return s.speakersChanged(ctx, r)
+}
+
+// onCurrentItem is a Conflict unless r waits on the meeting's current item.
+func (w *writer) onCurrentItem(r speakerRow) error {
+	cur, err := w.currentItemID()
+	if err != nil {
+		return err
+	}
+	if cur != r.ItemID {
+		return apperr.Conflictf("the floor is given only on the current agenda item: make this speaker's item current first")
+	}
+	return nil
+}
+
+// endTurn finishes the turn of whoever has the floor in the meeting, as a
+// finish does, audited as a's speaker.finished with why; it returns the
+// entries it ended (none when nobody has the floor).
+func (s *Service) endTurn(w *writer, a web.Actor, why string) ([]speakerRow, error) {
+	rows, err := w.activeSpeakers()
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	now := s.now()
+	for _, r := range rows {
+		if err := w.updateSpeaker(r.ID, map[string]any{"status": string(Finished), "finished_at": now}); err != nil {
+			return nil, err
+		}
+		e := s.entry(a, w.meetingID, "speaker.finished", "speaker:"+r.ID,
+			map[string]any{"agenda_item_id": r.ItemID, "user_id": r.UserID, "reason": why})
+		if err := w.audit(e); err != nil {
+			return nil, err
+		}
+	}
+	return rows, nil
 }
 
 func runsSession(acc meeting.Access, _ speakerRow) error {

@@ -30,14 +30,17 @@ func TestDeleteKeepsTheRecord(t *testing.T) {
 			return count(cast.AuditActions(t, m), "agenda.item_deleted")
 		}
 
-		// Someone has the floor on a pending sub-item: neither it nor its parent goes.
+		// Someone has the floor on a sub-item (current: the floor is given
+		// on the current item only): neither it nor its parent goes.
 		sp := enqueue(del, child, "speech", "")
+		chair.Must(ok, "PUT", "/api/v1/meetings/"+m+"/agenda/current", map[string]any{"item_id": child})
 		chair.Must(ok, "POST", "/api/v1/speakers/"+sp+"/start", nil)
-		sec.Do("DELETE", item(child), nil).Check(t, "delete an item whose speaker has the floor", conflict, "has the floor", "Phần một")
-		sec.Do("DELETE", item(parent), nil).Check(t, "delete its parent", conflict, "has the floor", "Phần một")
+		sec.Do("DELETE", item(child), nil).Check(t, "delete an item whose speaker has the floor", conflict, "Phần một")
+		sec.Do("DELETE", item(parent), nil).Check(t, "delete its parent", conflict, "Phần một")
 		del.Do("POST", "/api/v1/speakers/"+sp+"/finish", nil).Check(t, "the speaker finishes", ok)
-		// Once they have spoken, the item is still on the record.
-		sec.Do("DELETE", item(parent), nil).Check(t, "delete an item someone spoke on", conflict, "has spoken", "Phần một")
+		// Once they have spoken, and the item is done, it is still on the record.
+		chair.Must(ok, "PUT", "/api/v1/meetings/"+m+"/agenda/current", map[string]any{"item_id": nil})
+		sec.Do("DELETE", item(parent), nil).Check(t, "delete an item someone spoke on", conflict, "Phần một")
 		if q := readQueues(chair, child); len(q.History) != 1 || q.History[0].ID != sp {
 			t.Errorf("history after refused deletes: %+v", q)
 		}

@@ -17,12 +17,14 @@ func withLiveItem(c *apptest.Cast, m string) map[string]string {
 	return withItem(c, m)
 }
 
-// withSpeaker puts the delegate on a live item's speech queue; with
-// speaking, they have the floor.
+// withSpeaker puts the delegate on the speech queue of a live item, made
+// current (the floor is given on the current item only); with speaking,
+// they have the floor.
 func withSpeaker(speaking bool) func(c *apptest.Cast, m string) map[string]string {
 	return func(c *apptest.Cast, m string) map[string]string {
 		v := withLiveItem(c, m)
 		v["speaker"] = enqueue(c.Delegate, v["item"], "speech", "")
+		c.Chair.Must(ok, "PUT", "/api/v1/meetings/"+m+"/agenda/current", map[string]any{"item_id": v["item"]})
 		if speaking {
 			c.Chair.Must(ok, "POST", "/api/v1/speakers/"+v["speaker"]+"/start", nil)
 		}

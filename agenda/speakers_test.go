@@ -64,10 +64,12 @@ func TestSpeakerQueues(t *testing.T) {
 		}
 		start(sd, conflict) // not in session
 		cast.SetStatus(m, "scheduled", "live")
+		start(sd, conflict) // no item is current
+		ch.Must(ok, "PUT", "/api/v1/meetings/"+m+"/agenda/current", map[string]any{"item_id": it})
 		start(sd, ok)
 		start(sc, conflict) // one speaker at a time
 		otherSpeaker := enqueue(d, other, "speech", "")
-		start(otherSpeaker, conflict) // per meeting, not per item
+		start(otherSpeaker, conflict) // the floor is on the current item only
 		d.Do("POST", "/api/v1/speakers/"+sd+"/cancel", nil).Check(t, "cancel the active one", conflict)
 		d.Do("POST", "/api/v1/speakers/"+sc+"/finish", nil).Check(t, "delegate finishes another", forbidden)
 		d.Do("POST", "/api/v1/speakers/"+sd+"/finish", nil).Check(t, "finish own speech", ok, `"status":"done"`, `"finished_at":"2`)
@@ -96,6 +98,7 @@ func TestSpeakerRaces(t *testing.T) {
 		m := cast.Meeting("Races")
 		it := addItem(cast.Secretary, m, "Tranh luận", "")
 		cast.SetStatus(m, "scheduled", "live")
+		cast.Chair.Must(ok, "PUT", "/api/v1/meetings/"+m+"/agenda/current", map[string]any{"item_id": it})
 		won := race(t, 8, func(int) int {
 			return cast.Delegate.Do("POST", "/api/v1/agenda-items/"+it+"/speakers", map[string]any{"kind": "speech"}).Status
 		})
@@ -154,6 +157,7 @@ func TestFloorNeedsARightToSpeak(t *testing.T) {
 				m := cast.Meeting("Floor")
 				it := addItem(cast.Secretary, m, "Thảo luận", "")
 				cast.SetStatus(m, "scheduled", "live")
+				cast.Chair.Must(ok, "PUT", "/api/v1/meetings/"+m+"/agenda/current", map[string]any{"item_id": it})
 				sp, other := enqueue(cast.Delegate, it, "speech", ""), enqueue(cast.Delegate, it, "question", "")
 				tc.lose(cast, m)
 				before := len(cast.AuditActions(t, m))

@@ -97,6 +97,13 @@ func (s *store) inMeeting(ctx context.Context, meetingID string, fn func(w *writ
 	})
 }
 
+// within is a writer on tx, another package's transaction that already
+// holds the meeting's lock (a meeting.CloseHook or meeting.LeaveHookAfter
+// runs in it). Its status is unknown ("").
+func (s *store) within(ctx context.Context, tx *gorm.DB, meetingID string) *writer {
+	return &writer{tx: tx.WithContext(ctx), meetingID: meetingID}
+}
+
 func (s *store) items(ctx context.Context, meetingID string) ([]itemRow, error) {
 	return loadItems(s.db.WithContext(ctx), meetingID)
 }
@@ -150,6 +157,31 @@ func (w *writer) updateItem(id string, fields map[string]any) error {
 		return apperr.Conflictf("another agenda item became current at the same moment; try again")
 	}
 	return internal(err, "update agenda item")
+}
+
+// currentItemID returns the id of the meeting's current item, "" when none is.
+func (w *writer) currentItemID() (string, error) {
+	var ids []string
+	err := w.tx.Model(&itemRow{}).Where("meeting_id = ? AND status = ?", w.meetingID, string(Current)).
+		Limit(1).Pluck("id", &ids).Error
+	if err != nil || len(ids) == 0 {
+		return "", internal(err, "load current item")
+	}
+	return ids[0], nil
+}
+
+// clearPresenter takes userID off as presenter of the meeting's items,
+// setting their updated_at to now, and returns those items' ids.
+func (w *writer) clearPresenter(userID string, now time.Time) ([]string, error) {
+	var ids []string
+	err := w.tx.Model(&itemRow{}).Where("meeting_id = ? AND presenter_id = ?", w.meetingID, userID).
+		Order("id").Pluck("id", &ids).Error
+	if err != nil || len(ids) == 0 {
+		return nil, internal(err, "find presented items")
+	}
+	err = w.tx.Model(&itemRow{}).Where("meeting_id = ? AND id IN ?", w.meetingID, ids).
+		Updates(map[string]any{"presenter_id": nil, "updated_at": now}).Error
+	return ids, internal(err, "clear presenter")
 }
 
 // spokenOn returns one of items on which someone has the floor (then

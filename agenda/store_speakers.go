@@ -86,6 +86,15 @@ func errQueuedTwice() error {
 	return apperr.Conflictf("already waiting in this queue")
 }
 
+// activeSpeakers returns, locked, whoever has the floor in the meeting:
+// one entry at most (an index holds it), none when nobody speaks.
+func (w *writer) activeSpeakers() ([]speakerRow, error) {
+	var rows []speakerRow
+	err := w.tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
+		Where("meeting_id = ? AND status = ?", w.meetingID, string(Active)).Order("id").Find(&rows).Error
+	return rows, internal(err, "load active speaker")
+}
+
 // noActiveSpeaker is a Conflict while someone in the meeting has the floor.
 func (w *writer) noActiveSpeaker() error {
 	var n int64

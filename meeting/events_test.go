@@ -28,9 +28,11 @@ func TestEventsAndAudit(t *testing.T) {
 				Events: []string{"meeting.updated"}, Action: "meeting.status", Then: noRole},
 			{Name: "bad move", As: chair, Method: "POST", Path: base + "/status", Body: map[string]any{"status": "closed"}, Want: conflict},
 			{Name: "add", As: sec, Method: "PUT", Path: base + "/participants/" + cast.Outsider.UserID, Body: map[string]any{"role": "observer"},
-				Want: created, Events: []string{"participants.changed"}, Action: "participant.set"},
+				Want: created, Events: []string{"participants.changed", "quorum.changed"}, Action: "participant.set"},
+			{Name: "put the same again", As: sec, Method: "PUT", Path: base + "/participants/" + cast.Outsider.UserID, Body: map[string]any{"role": "observer"},
+				Want: ok},
 			{Name: "remove", As: sec, Method: "DELETE", Path: base + "/participants/" + cast.Outsider.UserID, Want: noContent,
-				Events: []string{"participants.changed"}, Action: "participant.removed"},
+				Events: []string{"participants.changed", "quorum.changed"}, Action: "participant.removed"},
 			{Name: "last secretary", As: chair, Method: "DELETE", Path: base + "/participants/" + sec.UserID, Want: conflict},
 			{Name: "record", As: sec, Method: "POST", Path: base + "/attendance", Body: record, Want: ok,
 				Events: []string{"attendance.changed"}, Action: "attendance.recorded", Then: func(t *testing.T, es []event.Event) {

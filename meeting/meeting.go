@@ -107,8 +107,11 @@ type NewMeeting struct {
 // Create makes a draft meeting; any signed-in user may, and becomes its
 // secretary.
 func (s *Service) Create(ctx context.Context, a web.Actor, in NewMeeting) (Meeting, error) {
-	m := meetingRow{ID: ids.New(), Status: string(Draft), QuorumRule: string(Majority), CreatedBy: a.UserID, StartsAt: utc(in.StartsAt)}
+	m := meetingRow{ID: ids.New(), Status: string(Draft), QuorumRule: string(Majority), CreatedBy: a.UserID}
 	var err error
+	if m.StartsAt, err = startsAt(in.StartsAt); err != nil {
+		return Meeting{}, err
+	}
 	if m.Title, err = CleanTitle("title", in.Title); err != nil {
 		return Meeting{}, err
 	}
@@ -186,7 +189,11 @@ func (ch Changes) fields() (map[string]any, error) {
 		f[t.col] = v
 	}
 	if ch.StartsAt != nil {
-		f["starts_at"] = utc(ch.StartsAt)
+		t, err := startsAt(ch.StartsAt)
+		if err != nil {
+			return nil, err
+		}
+		f["starts_at"] = t
 	}
 	if ch.Quorum != nil {
 		q, err := ch.Quorum.normalize()
@@ -220,6 +227,9 @@ func (s *Service) Update(ctx context.Context, a web.Actor, id string, ch Changes
 	}
 	out := r.meeting(acc.Role)
 	s.publish(ctx, id, "meeting.updated", r.meeting("")) // events carry no one's role
+	if ch.Quorum != nil {
+		s.quorumChanged(ctx, id) // the counts under the new rule
+	}
 	return out, nil
 }
 
@@ -245,10 +255,18 @@ func (s *Service) publish(ctx context.Context, meetingID, typ string, data any) 
 	s.pub.Publish(ctx, event.Event{MeetingID: meetingID, Type: typ, Data: data})
 }
 
-func utc(t *time.Time) *time.Time {
+// startsAt is t in UTC, to the microsecond as PostgreSQL keeps it (and
+// as now() is). A time outside the years 1 to 9999 in UTC is Invalid:
+// JSON cannot carry year 10000, which "9999-12-31T23:59:59-10:00" is,
+// nor can PostgreSQL store year 0; such a meeting would break every list
+// that shows it.
+func startsAt(t *time.Time) (*time.Time, error) {
 	if t == nil {
-		return nil
+		return nil, nil
 	}
-	u := t.UTC()
-	return &u
+	u := t.UTC().Truncate(time.Microsecond)
+	if y := u.Year(); y < 1 || y > 9999 {
+		return nil, apperr.Invalidf("starts_at must be a time between the years 1 and 9999 (in UTC)")
+	}
+	return &u, nil
 }

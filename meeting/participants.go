@@ -72,12 +72,17 @@ func (s *Service) PutParticipant(ctx context.Context, a web.Actor, meetingID, us
 	}
 	row := participantRow{MeetingID: meetingID, UserID: userID, Role: string(role), CanVote: canVote, Weight: weight, AddedAt: s.now()}
 	e := s.entry(a, meetingID, "participant.set", "user:"+userID, map[string]any{"role": role, "can_vote": canVote, "weight": weight})
-	created, err := s.store.putParticipant(ctx, row, e)
+	created, changed, err := s.store.putParticipant(ctx, row, e)
 	if err != nil {
 		return Participant{}, false, err
 	}
+	if !changed { // the same role, vote and weight: nothing to tell anyone
+		p, err := s.Participant(ctx, meetingID, userID)
+		return p, false, err
+	}
 	s.changed(ctx, meetingID)
 	list := s.participantsChanged(ctx, meetingID)
+	s.quorumChanged(ctx, meetingID)
 	s.removed(ctx, meetingID, userID) // their live connections reconnect in their new role
 	for _, p := range list {
 		if p.UserID == userID {
@@ -94,12 +99,15 @@ func (s *Service) RemoveParticipant(ctx context.Context, a web.Actor, meetingID,
 		return err
 	}
 	e := s.entry(a, meetingID, "participant.removed", "user:"+userID, nil)
-	if err := s.store.removeParticipant(ctx, meetingID, userID, e, s.leaveHooks.run); err != nil {
+	after, err := s.store.removeParticipant(ctx, a, meetingID, userID, e, &s.leaveHooks)
+	if err != nil {
 		return err
 	}
 	s.changed(ctx, meetingID)
 	s.participantsChanged(ctx, meetingID)
+	s.quorumChanged(ctx, meetingID)
 	s.removed(ctx, meetingID, userID)
+	runAfter(ctx, after) // after removed: they no longer get what the hooks announce
 	return nil
 }
 
@@ -111,6 +119,18 @@ func (s *Service) participantsChanged(ctx context.Context, meetingID string) []P
 	}
 	s.publish(ctx, meetingID, "participants.changed", map[string]any{"participants": list})
 	return list
+}
+
+// quorumChanged publishes the meeting's quorum as it is now
+// (quorum.changed): who counts, or how, has changed. The change is
+// committed; when the count cannot be read, clients keep the last one
+// until the next event or snapshot.
+func (s *Service) quorumChanged(ctx context.Context, meetingID string) {
+	q, err := s.quorum(ctx, meetingID)
+	if err != nil {
+		return
+	}
+	s.publish(ctx, meetingID, "quorum.changed", QuorumChange{Quorum: q})
 }
 
 // ListParticipants returns the meeting's participants to anyone who takes part.

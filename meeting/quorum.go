@@ -70,6 +70,14 @@ type Quorum struct {
 	Reached   bool       `json:"reached"`
 }
 
+// QuorumChange is the data of quorum.changed, published when who counts
+// for the quorum, or how, changed without anyone's attendance changing (a
+// participant added, removed or given another role, vote or weight; the
+// rule changed). attendance.changed carries the same Quorum.
+type QuorumChange struct {
+	Quorum Quorum `json:"quorum"`
+}
+
 // computeQuorum counts rows under rule.
 func computeQuorum(rule QuorumRule, rows []participantRow) Quorum {
 	q := Quorum{Rule: rule}

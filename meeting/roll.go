@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"gorm.io/gorm"
+
+	"github.com/curia/curia/internal/web"
 )
 
 // RollEntry is one participant as a poll counts them: role, right to
@@ -49,11 +51,27 @@ func (s *Service) Names(ctx context.Context, userIDs []string) (map[string]strin
 // user, stops the close; the meeting stays as it was.
 type CloseGuard func(ctx context.Context, tx *gorm.DB, meetingID string) error
 
-// guards holds the close guards other packages register (the wiring in
-// internal/app), so that this package needs to import none of them.
+// After is what a hook leaves for after its transaction has committed:
+// publishing the events that announce what it changed. The meeting
+// service runs it once the change has committed, and never when the
+// change failed; nil does nothing.
+type After func(ctx context.Context)
+
+// CloseHook settles, inside the closing transaction and once every close
+// guard has agreed, what must not outlive the session (a turn still
+// running, an item still under discussion), audited as a, the actor who
+// closes the meeting. The meeting row is locked (FOR UPDATE), as for a
+// CloseGuard. It returns what to announce once the close has committed;
+// its error stops the close, and the meeting stays as it was.
+type CloseHook func(ctx context.Context, tx *gorm.DB, a web.Actor, meetingID string) (After, error)
+
+// guards holds the close guards and close hooks other packages register
+// (the wiring in internal/app), so that this package needs to import none
+// of them.
 type guards struct {
-	mu  sync.RWMutex
-	all []CloseGuard
+	mu    sync.RWMutex
+	all   []CloseGuard
+	hooks []CloseHook
 }
 
 func (g *guards) add(fn CloseGuard) {
@@ -62,19 +80,50 @@ func (g *guards) add(fn CloseGuard) {
 	g.all = append(g.all, fn)
 }
 
-func (g *guards) check(ctx context.Context, tx *gorm.DB, meetingID string) error {
+func (g *guards) addHook(fn CloseHook) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.hooks = append(g.hooks, fn)
+}
+
+// check asks every guard, then runs every hook, and returns what the hooks
+// leave for after the commit.
+func (g *guards) check(ctx context.Context, tx *gorm.DB, a web.Actor, meetingID string) ([]After, error) {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
 	for _, fn := range g.all {
 		if err := fn(ctx, tx, meetingID); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	var after []After
+	for _, fn := range g.hooks {
+		then, err := fn(ctx, tx, a, meetingID)
+		if err != nil {
+			return nil, err
+		}
+		if then != nil {
+			after = append(after, then)
+		}
+	}
+	return after, nil
 }
 
 // AddCloseGuard registers fn to be asked before any meeting is closed.
 func (s *Service) AddCloseGuard(fn CloseGuard) { s.closeGuards.add(fn) }
+
+// AddCloseHook registers fn to run whenever a meeting closes, in the
+// closing transaction, after the close guards.
+func (s *Service) AddCloseHook(fn CloseHook) { s.closeGuards.addHook(fn) }
+
+// runAfter runs what hooks left for after a commit, in order. The change
+// has committed: the announcements go out even if the request ends.
+func runAfter(ctx context.Context, after []After) {
+	ctx = context.WithoutCancel(ctx)
+	for _, fn := range after {
+		fn(ctx)
+	}
+}
 
 // LeaveHook runs inside the transaction that removes a participant from a
 // meeting, after their row is deleted, with the meeting locked (FOR
@@ -84,30 +133,52 @@ func (s *Service) AddCloseGuard(fn CloseGuard) { s.closeGuards.add(fn) }
 // the removal.
 type LeaveHook func(ctx context.Context, tx *gorm.DB, meetingID, userID string) error
 
+// LeaveHookAfter is a LeaveHook that also announces what it changed: it
+// runs in the removing transaction as a LeaveHook does, with a, the actor
+// who removes the participant, and returns what to publish once the
+// removal has committed (nil for nothing).
+type LeaveHookAfter func(ctx context.Context, tx *gorm.DB, a web.Actor, meetingID, userID string) (After, error)
+
 // leaveHooks holds the leave hooks other packages register (the wiring in
 // internal/app).
 type leaveHooks struct {
 	mu  sync.RWMutex
-	all []LeaveHook
+	all []LeaveHookAfter
 }
 
-func (h *leaveHooks) run(ctx context.Context, tx *gorm.DB, meetingID, userID string) error {
+// run runs every hook and returns what they leave for after the commit.
+func (h *leaveHooks) run(ctx context.Context, tx *gorm.DB, a web.Actor, meetingID, userID string) ([]After, error) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
+	var after []After
 	for _, fn := range h.all {
-		if err := fn(ctx, tx, meetingID, userID); err != nil {
-			return err
+		then, err := fn(ctx, tx, a, meetingID, userID)
+		if err != nil {
+			return nil, err
+		}
+		if then != nil {
+			after = append(after, then)
 		}
 	}
-	return nil
+	return after, nil
+}
+
+func (h *leaveHooks) add(fn LeaveHookAfter) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.all = append(h.all, fn)
 }
 
 // AddLeaveHook registers fn to run whenever a participant is removed.
 func (s *Service) AddLeaveHook(fn LeaveHook) {
-	s.leaveHooks.mu.Lock()
-	defer s.leaveHooks.mu.Unlock()
-	s.leaveHooks.all = append(s.leaveHooks.all, fn)
+	s.leaveHooks.add(func(ctx context.Context, tx *gorm.DB, _ web.Actor, meetingID, userID string) (After, error) {
+		return nil, fn(ctx, tx, meetingID, userID)
+	})
 }
+
+// AddLeaveHookAfter registers fn to run whenever a participant is
+// removed, and what it returns to run once the removal has committed.
+func (s *Service) AddLeaveHookAfter(fn LeaveHookAfter) { s.leaveHooks.add(fn) }
 
 // roll reads the participants' roll columns with a plain row scan: at
 // thousands of participants gorm's reflection costs more than the query.

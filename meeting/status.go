@@ -62,7 +62,9 @@ func writable(s Status) error {
 // SetStatus moves a meeting along its lifecycle; the secretary, the chair
 // or an admin may. It records when the meeting first went live and when it
 // closed. A close is first put to the close guards (AddCloseGuard), in the
-// same transaction; the first refusal is the answer.
+// same transaction; the first refusal is the answer. Then the close hooks
+// (AddCloseHook) settle, in that transaction too, what must not outlive
+// the session, and announce it once the close has committed.
 func (s *Service) SetStatus(ctx context.Context, a web.Actor, id, status string) (Meeting, error) {
 	acc, err := s.manager(ctx, a, id)
 	if err != nil {
@@ -72,6 +74,7 @@ func (s *Service) SetStatus(ctx context.Context, a web.Actor, id, status string)
 	if err != nil {
 		return Meeting{}, err
 	}
+	var after []After
 	r, err := s.store.updateMeeting(ctx, id, func(m meetingRow) (map[string]any, audit.Entry, error) {
 		from := Status(m.Status)
 		if err := writable(from); err != nil {
@@ -94,12 +97,15 @@ func (s *Service) SetStatus(ctx context.Context, a web.Actor, id, status string)
 		if to != Closed {
 			return nil
 		}
-		return s.closeGuards.check(ctx, tx, id) // e.g. a poll still open
+		var err error
+		after, err = s.closeGuards.check(ctx, tx, a, id) // e.g. a poll still open; then the turn and the item end
+		return err
 	})
 	if err != nil {
 		return Meeting{}, err
 	}
 	s.changed(ctx, id)
+	runAfter(ctx, after)
 	out := r.meeting(acc.Role)
 	s.publish(ctx, id, "meeting.updated", r.meeting("")) // events carry no one's role
 	return out, nil

@@ -9,6 +9,7 @@ import (
 	"github.com/curia/curia/audit"
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/database"
+	"github.com/curia/curia/internal/web"
 )
 
 func (s *store) participants(ctx context.Context, meetingID string) ([]participantRow, error) {
@@ -40,12 +41,14 @@ func whereParticipant(tx *gorm.DB, r participantRow) *gorm.DB {
 }
 
 // putParticipant inserts row or replaces the role and rights of the
-// existing participant (keeping their attendance); it reports an insert.
+// existing participant (keeping their attendance); it reports an insert,
+// and whether anything changed: a participant who already has exactly
+// row's role, vote and weight is left alone, and nothing is audited.
 // The meeting is locked so that two secretaries demoting each other at once
 // cannot leave it with none.
-func (s *store) putParticipant(ctx context.Context, row participantRow, e audit.Entry) (bool, error) {
-	created := false
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+func (s *store) putParticipant(ctx context.Context, row participantRow, e audit.Entry) (created, changed bool, err error) {
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		created, changed = false, false
 		if _, err := LockOpen(tx, row.MeetingID, true); err != nil {
 			return err
 		}
@@ -54,6 +57,8 @@ func (s *store) putParticipant(ctx context.Context, row participantRow, e audit.
 		case apperr.Is(err, apperr.NotFound):
 			created = true
 			err = internal(tx.Create(&row).Error, "add participant")
+		case err == nil && old.Role == row.Role && old.CanVote == row.CanVote && old.Weight == row.Weight:
+			return nil
 		case err == nil:
 			if err = keepSecretary(tx, old, Role(row.Role)); err == nil {
 				err = internal(whereParticipant(tx, row).Updates(map[string]any{
@@ -63,14 +68,18 @@ func (s *store) putParticipant(ctx context.Context, row participantRow, e audit.
 		if err != nil {
 			return err
 		}
+		changed = true
 		return internal(audit.Write(tx, e), "audit")
 	})
-	return created, err
+	return created, changed, err
 }
 
-// removeParticipant deletes a participant and their attendance.
-func (s *store) removeParticipant(ctx context.Context, meetingID, userID string, e audit.Entry, hooks LeaveHook) error {
-	return s.tx(ctx, func(tx *gorm.DB) error {
+// removeParticipant deletes a participant and their attendance, runs the
+// leave hooks in the same transaction (as a) and returns what they leave
+// for after the commit.
+func (s *store) removeParticipant(ctx context.Context, a web.Actor, meetingID, userID string, e audit.Entry, hooks *leaveHooks) ([]After, error) {
+	var after []After
+	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if _, err := LockOpen(tx, meetingID, true); err != nil {
 			return err
 		}
@@ -84,11 +93,15 @@ func (s *store) removeParticipant(ctx context.Context, meetingID, userID string,
 		if err := whereParticipant(tx, old).Delete(&participantRow{}).Error; err != nil {
 			return apperr.Internalf(err, "remove participant")
 		}
-		if err := hooks(ctx, tx, meetingID, userID); err != nil {
+		if after, err = hooks.run(ctx, tx, a, meetingID, userID); err != nil {
 			return err
 		}
 		return internal(audit.Write(tx, e), "audit")
 	})
+	if err != nil {
+		return nil, err
+	}
+	return after, nil
 }
 
 // keepSecretary counts the secretaries when old would stop being one.

@@ -17,7 +17,9 @@ const (
 )
 
 // CleanTitle trims a title and checks that it is one line of 1 to
-// MaxTitle characters. Agenda items use it too, so titles look alike.
+// MaxTitle characters: a line break of any kind (U+2028 and U+2029
+// included) or another control character is Invalid. Agenda items use
+// it too, so titles look alike.
 func CleanTitle(field, s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -26,10 +28,17 @@ func CleanTitle(field, s string) (string, error) {
 	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > MaxTitle {
 		return "", apperr.Invalidf("%s must be at most %d characters", field, MaxTitle)
 	}
-	if strings.ContainsFunc(s, unicode.IsControl) {
+	if strings.ContainsFunc(s, notInALine) {
 		return "", apperr.Invalidf("%s must be a single line without control characters", field)
 	}
 	return s, nil
+}
+
+// notInALine reports a character that has no place in one line of text:
+// a control character (line feed, carriage return, tab, NEL …) or the
+// Unicode line and paragraph separators, which break a line as well.
+func notInALine(r rune) bool {
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
 }
 
 // CleanNote trims free text (a description, a location, a reason) and

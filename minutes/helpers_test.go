@@ -86,6 +86,8 @@ func setup(t *testing.T, b testdb.Backend) *scenario {
 	var sp struct{ ID string }
 	del.Must(created, "POST", "/api/v1/agenda-items/"+sc.item11+"/speakers", map[string]any{"kind": "speech"}).JSON(&sp)
 	sc.speaker = sp.ID
+	// The floor is given on the current item only.
+	chair.Must(ok, "PUT", "/api/v1/meetings/"+m+"/agenda/current", map[string]any{"item_id": sc.item11})
 	chair.Must(ok, "POST", "/api/v1/speakers/"+sp.ID+"/start", nil)
 	chair.Must(ok, "POST", "/api/v1/speakers/"+sp.ID+"/finish", nil)
 	var withdrawn struct{ ID string }

@@ -140,7 +140,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 	a.Minutes = minutes.NewService(minutes.Config{Meetings: a.Meetings, Agenda: a.Agenda, Documents: a.Docs,
 		Polls: a.Votes, Audit: a.auditW})
 	a.Meetings.AddCloseGuard(a.Votes.MeetingCloseGuard) // no meeting closes with a poll open
+	a.Meetings.AddCloseHook(a.Agenda.CloseHook)         // the close ends the turn and the item under discussion
 	a.Meetings.AddLeaveHook(a.Docs.LeaveHook)           // who leaves leaves the access lists, in the same commit
+	a.Meetings.AddLeaveHookAfter(a.Agenda.LeaveHook)    // and presents no agenda item any more
 	a.Docs.AddChangeHook(a.Present.DocumentChanged)     // a deleted document stops being shown; new readers, announced again
 	a.Agenda.AddDeleteGuard(a.Docs.AgendaDeleteGuard)   // no document names a deleted item
 	a.Agenda.AddDeleteGuard(a.Votes.AgendaDeleteGuard)  // nor does a poll

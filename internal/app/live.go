@@ -68,7 +68,10 @@ func actorOf(v realtime.Viewer) web.Actor {
 }
 
 // liveState is the snapshot a tablet gets on connecting: everything it
-// shows, as this viewer may see it.
+// shows, as this viewer may see it. Speakers are the current item's
+// queues (nil when no item is current); the floor is only ever on the
+// current item (agenda's StartSpeaker, SetCurrent and CloseHook keep it
+// there), so their Active is whoever has the floor.
 type liveState struct {
 	Meeting      meeting.Meeting    `json:"meeting"`
 	Quorum       meeting.Quorum     `json:"quorum"`

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACTION_GROUPS, actionKey, auditCSV, auditQuery, describeObject, detailText, PAGE, personName, titlesIn, type Names } from '../src/admin/audit';
+import { ACTION_GROUPS, actionKey, auditCSV, auditQuery, describeObject, detailText, itemTitlesIn, PAGE, personName, titlesIn, type Names } from '../src/admin/audit';
 import deskVi from '../src/i18n/desk.vi';
 
 const names: Names = {
@@ -46,6 +46,23 @@ describe('audit names', () => {
       { id: 1, at: '', action: 'user.created', object: 'user:u1', detail: { title: 'not a document' } },
     ])).toEqual([['d7', 'Tờ trình mật']]);
     expect(detailText({ username: 'ana', copy: { id: 'c1' }, pages: 3 })).toBe('username: ana; copy: {"id":"c1"}; pages: 3');
+  });
+
+  it('name agenda items by their title, a speaker\'s turn by the speaker, an annotation by its document', () => {
+    const withItems: Names = { ...names, items: new Map([['i1', 'Báo cáo tài chính']]) };
+    expect(describeObject(withItems, 'agenda_item:i1')).toEqual({ kind: 'agenda_item', name: 'Báo cáo tài chính' });
+    expect(describeObject(withItems, 'agenda_item:i1', { title: 'Tên cũ' }), 'the title the entry tells, as it was then')
+      .toEqual({ kind: 'agenda_item', name: 'Tên cũ' });
+    expect(describeObject(names, 'agenda_item:i2')).toEqual({ kind: 'agenda_item', name: 'i2' });
+    expect(describeObject(names, 'speaker:s1', { agenda_item_id: 'i1', user_id: 'u1' })).toEqual({ kind: 'speaker', name: 'Nguyễn Văn An (daibieu1)' });
+    expect(describeObject(names, 'speaker:s1')).toEqual({ kind: 'speaker', name: 's1' });
+    expect(describeObject(names, 'annotation:a1', { document_id: 'd1', page: 2 })).toEqual({ kind: 'annotation', name: 'Báo cáo mật' });
+    expect(describeObject(names, 'annotation:a1', { document_id: 'd9' })).toEqual({ kind: 'annotation', name: 'a1' });
+    expect(itemTitlesIn([
+      { id: 3, at: '', action: 'agenda.item_updated', object: 'agenda_item:i1', detail: { title: 'Mới' } },
+      { id: 2, at: '', action: 'agenda.item_updated', object: 'agenda_item:i1', detail: { duration_min: 5 } },
+      { id: 1, at: '', action: 'document.uploaded', object: 'document:d1', detail: { title: 'not an item' } },
+    ])).toEqual([['i1', 'Mới']]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  dropZone, flatten, fromLocalInput, moveRelative, moveSibling, orderIds, passwordProblem, renumber, shift, statusActions,
+  detailsForm, detailsPatch, dropZone, flatten, fromLocalInput, rebaseForm, moveRelative, moveSibling, orderIds, passwordProblem, renumber, shift, statusActions,
   titleProblem, toLocalInput, uploadErrorKey, userProblem, type Node,
 } from '../src/desk/logic';
 import { sliceOfEvent } from '../src/desk/live';
@@ -153,5 +153,39 @@ describe('live events', () => {
     expect(sliceOfEvent('agenda.current')).toEqual(['agenda']);
     expect(sliceOfEvent('meeting.updated')).toEqual(['meeting']);
     expect(sliceOfEvent('poll.opened')).toEqual([]);
+  });
+});
+
+describe('the meeting details form', () => {
+  const m = {
+    title: 'Kỳ họp thứ 5', starts_at: '2026-11-25T02:00:30Z', location: 'Phòng A', description: 'Phiên thường lệ',
+    quorum: { rule: 'majority' as const, by_weight: false },
+  };
+
+  it('sends nothing for an untouched form, and only what changed otherwise (the quorum rule whole)', () => {
+    const base = detailsForm(m);
+    expect(detailsPatch(base, base), 'a start time with seconds is not rewritten to the minute').toEqual({});
+    expect(detailsPatch({ ...base, location: ' Hội trường B ' }, base)).toEqual({ location: 'Hội trường B' });
+    expect(detailsPatch({ ...base, title: `${base.title} ` }, base), 'spaces around are not a change').toEqual({});
+    expect(detailsPatch({ ...base, byWeight: true }, base)).toEqual({ quorum: { rule: 'majority', by_weight: true } });
+    expect(detailsPatch({ ...base, rule: 'at_least', count: '7' }, base)).toEqual({ quorum: { rule: 'at_least', count: 7, by_weight: false } });
+    expect(detailsPatch({ ...base, count: '7' }, base), 'a count without "at least" is no rule').toEqual({});
+    expect(detailsPatch({ ...base, starts: '' }, base), 'a cleared time is not sent').toEqual({});
+    const later = detailsPatch({ ...base, starts: '2026-12-01T09:00' }, base);
+    expect(later.starts_at).toBe(fromLocalInput('2026-12-01T09:00'));
+  });
+
+  it('follows the meeting in the fields not touched, keeps the ones being edited, and names those that changed underneath', () => {
+    const base = detailsForm(m);
+    const form = { ...base, location: 'Phòng C', description: 'Phiên bất thường' };
+    const next = detailsForm({ ...m, title: 'Kỳ họp thứ 6', location: 'Hội trường B', description: 'Phiên bất thường' });
+    const r = rebaseForm(form, base, next);
+    expect(r.form).toEqual({ ...next, location: 'Phòng C' });
+    expect(r.clashes, 'the same change on both sides is no clash').toEqual(['location']);
+    expect(rebaseForm(base, base, base)).toEqual({ form: base, clashes: [] });
+  });
+
+  it('starts a new meeting empty, with the server\'s default rule', () => {
+    expect(detailsForm(null)).toEqual({ title: '', starts: '', location: '', description: '', rule: 'majority', count: '', byWeight: false });
   });
 });

@@ -167,7 +167,7 @@ describe('refusals the server explains in English', () => {
     const go = (f: string) => readFileSync(join(__dirname, '../..', f), 'utf8');
     const said = (file: string, text: string) => {
       expect(go(file), `${file} no longer says ${JSON.stringify(text)}`).toContain(text);
-      return refusalKey(new ApiError(409, 'conflict', text.replace(/%[sq]/g, 'x')));
+      return refusalKey(new ApiError(409, 'conflict', text.replace(/%q/g, '"x"').replace(/%s/g, 'x').replace(/%d/g, '5')));
     };
     expect(said('vote/lifecycle.go', 'a vote is still open in this meeting: close or cancel the open vote first')).toBe('chair.err.openVote');
     expect(said('account/store.go', 'the username %q is taken')).toBe('admin.err.taken');
@@ -177,6 +177,21 @@ describe('refusals the server explains in English', () => {
     expect(said('meeting/status.go', 'a %s meeting cannot become %s')).toBe('chair.err.status');
     expect(said('meeting/participants.go', 'a meeting needs a secretary: appoint another one first')).toBe('desk.errNeedSecretary');
     expect(said('agenda/store_speakers.go', 'someone else has the floor; finish that speaker first')).toBe('chair.err.floorTaken');
+    expect(said('vote/lifecycle.go', 'a poll opens when the meeting is in session (it is %s)')).toBe('chair.err.pollOpen');
+    // Deleting an agenda item: what keeps it (a title quoted with %q).
+    expect(said('docs/store_agenda.go', 'is filed under this agenda item (or one of its sub-items): ')).toBe('desk.err.itemHasSomeDoc');
+    expect(refusalKey(new ApiError(409, 'conflict', 'the document "x" is filed under this agenda item (or one of its sub-items): move it'))).toBe('desk.err.itemHasDoc');
+    expect(refusalKey(new ApiError(409, 'conflict', 'a confidential document is filed under this agenda item (or one of its sub-items): move it'))).toBe('desk.err.itemHasSecretDoc');
+    expect(said('vote/store_agenda.go', 'the poll %q is prepared for this agenda item (or one of its sub-items): ')).toBe('desk.err.itemHasDraftPoll');
+    expect(said('vote/store_agenda.go', 'the poll %q was held on this agenda item (or one of its sub-items), ')).toBe('desk.err.itemHasPoll');
+    expect(said('agenda/items.go', '%q has been taken up in the session and stays on the record')).toBe('desk.err.itemTakenUp');
+    expect(said('agenda/items.go', 'someone has the floor on %q; an item someone has spoken on stays on the record')).toBe('desk.err.itemFloor');
+    expect(said('agenda/items.go', 'someone has spoken on %q; it stays on the record')).toBe('desk.err.itemSpoken');
+    expect(said('agenda/items.go', 'an agenda holds at most %d items')).toBe('desk.err.agendaFull');
+    expect(go('agenda/items.go')).toContain('an agenda is at most %d levels deep');
+    expect(refusalKey(new ApiError(422, 'unprocessable', 'an agenda is at most 3 levels deep'))).toBe('desk.err.agendaDeep');
+    // A title is the user's text: what it says is not the refusal.
+    expect(refusalKey(new ApiError(409, 'conflict', 'someone has spoken on "the meeting is closed"; it stays on the record'))).toBe('desk.err.itemSpoken');
   });
 });
 

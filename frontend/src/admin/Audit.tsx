@@ -2,7 +2,7 @@
 // which meeting, from where; filtered by meeting, document, person and
 // action ("who opened this confidential document?"), newest first, a page
 // at a time, and downloadable as CSV.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, request } from '../api';
 import { currentLang, t, type Key } from '../i18n';
 import { go } from '../router';
@@ -12,7 +12,7 @@ import { Toasts } from '../ui/Toast';
 import { admin, desk } from '../desk/api';
 import { errText, useLangTick } from '../desk/common';
 import {
-  ACTION_GROUPS, actionKey, auditCSV, auditQuery, describeObject, detailText, PAGE, personName, titlesIn,
+  ACTION_GROUPS, actionKey, auditCSV, auditQuery, describeObject, detailText, itemTitlesIn, PAGE, personName, titlesIn,
   type AuditEntry, type AuditFilter, type Names,
 } from './audit';
 import '../desk/desk.css';
@@ -51,12 +51,13 @@ const actionName = (a: string) => {
 
 const kindKey: Record<string, Key> = {
   document: 'audit.k.document', user: 'audit.k.user', meeting: 'audit.k.meeting', poll: 'audit.k.poll',
+  agenda_item: 'audit.k.agendaItem', speaker: 'audit.k.speaker', annotation: 'audit.k.annotation',
 };
 
 const noFilter: AuditFilter = { meetingId: '', actorId: '', action: '', object: '' };
 
 function Log() {
-  const [names, setNames] = useState<Names>({ users: new Map(), meetings: new Map(), documents: new Map() });
+  const [names, setNames] = useState<Names>({ users: new Map(), meetings: new Map(), documents: new Map(), items: new Map() });
   const [users, setUsers] = useState<{ id: string; label: string }[]>([]);
   const [meetings, setMeetings] = useState<{ id: string; title: string }[]>([]);
   const [docs, setDocs] = useState<{ id: string; title: string }[]>([]);
@@ -65,6 +66,8 @@ function Log() {
   const [more, setMore] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
+  // Which filter's list is shown: a page asked for under an earlier filter is dropped when it comes.
+  const generation = useRef(0);
 
   // Names for the ids the entries carry: every user and every meeting (an
   // administrator sees them all), and the documents of the chosen meeting.
@@ -94,6 +97,7 @@ function Log() {
   // The first page for the filter; a change of filter starts again.
   useEffect(() => {
     let live = true;
+    generation.current++;
     setLoading(true);
     setError(null);
     request<{ entries: AuditEntry[] }>('GET', `/audit?${auditQuery(filter)}`).then((r) => {
@@ -110,15 +114,24 @@ function Log() {
   useEffect(() => {
     const learnt = titlesIn(entries ?? []).filter(([id]) => !names.documents.has(id));
     if (learnt.length) setNames((n) => ({ ...n, documents: new Map([...learnt, ...n.documents]) }));
+    // Agenda items by the newest title the entries give (they come newest first).
+    const items = itemTitlesIn(entries ?? []).filter(([id, title]) => names.items?.get(id) !== title);
+    if (items.length) setNames((n) => ({ ...n, items: new Map([...(n.items ?? []), ...items.reverse()]) }));
   }, [entries]);
 
   const older = () => {
     if (!entries?.length) return;
+    const gen = generation.current;
     setLoading(true);
     request<{ entries: AuditEntry[] }>('GET', `/audit?${auditQuery(filter, entries[entries.length - 1].id)}`).then((r) => {
-      setEntries([...entries, ...r.entries]);
+      if (gen !== generation.current) return; // the filter changed meanwhile: this page is not of the list shown
+      setEntries((cur) => [...(cur ?? []), ...r.entries]);
       setMore(r.entries.length === PAGE);
-    }, (e) => setError(errText(e))).finally(() => setLoading(false));
+    }, (e) => {
+      if (gen === generation.current) setError(errText(e));
+    }).finally(() => {
+      if (gen === generation.current) setLoading(false);
+    });
   };
 
   const download = () => {
@@ -200,7 +213,7 @@ function Log() {
           </thead>
           <tbody>
             {rows.map((e) => {
-              const o = describeObject(names, e.object);
+              const o = describeObject(names, e.object, e.detail);
               return (
                 <tr key={e.id} data-id={e.id} data-action={e.action}>
                   <td><time dateTime={e.at}>{when(e.at)}</time></td>

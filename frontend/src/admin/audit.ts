@@ -125,6 +125,8 @@ export interface Names {
   users: Map<string, { username: string; full_name: string }>;
   meetings: Map<string, string>;
   documents: Map<string, string>;
+  /** Agenda items' titles, as the entries tell them. */
+  items?: Map<string, string>;
 }
 
 /** "Full name (username)", or the id when the user is not known (deleted, or the system: ''). */
@@ -134,18 +136,40 @@ export function personName(names: Names, id: string | undefined): string {
   return u ? `${u.full_name} (${u.username})` : id;
 }
 
-/** The kind of an entry's object ("document", "user", …) and its name when known. */
-export function describeObject(names: Names, object: string | undefined): { kind: string; name: string } {
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/**
+ * The kind of an entry's object ("document", "user", "agenda_item", …) and
+ * its name when known. The entry's detail names some of them: an agenda
+ * item by its title, a speaker's turn by the speaker, an annotation by
+ * its document.
+ */
+export function describeObject(names: Names, object: string | undefined, detail?: Record<string, unknown>): { kind: string; name: string } {
   if (!object) return { kind: '', name: '' };
   const i = object.indexOf(':');
   const kind = i < 0 ? '' : object.slice(0, i);
   const id = i < 0 ? object : object.slice(i + 1);
+  const doc = text(detail?.document_id);
+  const speaker = text(detail?.user_id);
   const name =
     kind === 'user' ? personName(names, id)
     : kind === 'meeting' ? names.meetings.get(id) ?? id
     : kind === 'document' ? names.documents.get(id) ?? id
+    : kind === 'agenda_item' ? text(detail?.title) || names.items?.get(id) || id
+    : kind === 'speaker' && speaker ? personName(names, speaker)
+    : kind === 'annotation' && doc ? names.documents.get(doc) ?? id
     : id;
   return { kind, name };
+}
+
+/** Agenda items' titles the entries tell (a new item's entry, a deleted one's, a change of title). */
+export function itemTitlesIn(entries: AuditEntry[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (const e of entries) {
+    const title = text(e.detail?.title);
+    if (e.object?.startsWith('agenda_item:') && title) out.push([e.object.slice('agenda_item:'.length), title]);
+  }
+  return out;
 }
 
 /**
@@ -191,7 +215,7 @@ export function auditCSV(names: Names, entries: AuditEntry[], actionName: (a: st
       e.action,
       actionName(e.action),
       e.object ?? '',
-      describeObject(names, e.object).name,
+      describeObject(names, e.object, e.detail).name,
       e.meeting_id ?? '',
       e.meeting_id ? names.meetings.get(e.meeting_id) ?? '' : '',
       e.client_ip ?? '',

@@ -41,26 +41,31 @@ export function Chair({ id, me, onSignOut }: ScreenProps) {
   if (!strings) return <div class="splash" aria-busy="true"><p class="muted pad">{t('common.loading')}</p></div>;
   if (!id || error || (meeting && !mayRun(meeting, me))) {
     const text = error === 'network' ? t('error.network') : error || !id ? t('chair.notFound') : t('chair.notAllowed');
-    return (
-      <div class="page">
-        <header class="topbar">
-          <button class="btn icon" title={t('room.backToMeetings')} aria-label={t('room.backToMeetings')} onClick={() => navigate('/')}>
-            <Icon name="back" />
-          </button>
-          <h1 class="title">{t('chair.title')}</h1>
-          <span class="grow" />
-          <LangSwitch />
-        </header>
-        <div class="empty">
-          <p class="error" role="alert" data-testid="chair-denied">{text}</p>
-          {meeting && <button class="btn" onClick={() => navigate(`/meetings/${id}`)}>{t('chair.openRoom')}</button>}
-          <button class="btn" onClick={() => navigate('/')}>{t('room.backToMeetings')}</button>
-        </div>
-      </div>
-    );
+    return <Denied id={id} text={text} offerRoom={!!meeting} />;
   }
   if (!meeting) return <p class="muted pad">{t('common.loading')}</p>;
   return <Cockpit id={id} me={me} onSignOut={onSignOut} />;
+}
+
+/** Why the cockpit is not shown (no such meeting, or not the chair's, the secretary's or an administrator's), and the ways out. */
+function Denied({ id, text, offerRoom }: { id: string | null; text: string; offerRoom: boolean }) {
+  return (
+    <div class="page">
+      <header class="topbar">
+        <button class="btn icon" title={t('room.backToMeetings')} aria-label={t('room.backToMeetings')} onClick={() => navigate('/')}>
+          <Icon name="back" />
+        </button>
+        <h1 class="title">{t('chair.title')}</h1>
+        <span class="grow" />
+        <LangSwitch />
+      </header>
+      <div class="empty">
+        <p class="error" role="alert" data-testid="chair-denied">{text}</p>
+        {offerRoom && id && <button class="btn" onClick={() => navigate(`/meetings/${id}`)}>{t('chair.openRoom')}</button>}
+        <button class="btn" onClick={() => navigate('/')}>{t('room.backToMeetings')}</button>
+      </div>
+    </div>
+  );
 }
 
 function Cockpit({ id, me, onSignOut }: { id: string; me: User; onSignOut(): void }) {
@@ -72,8 +77,16 @@ function Cockpit({ id, me, onSignOut }: { id: string; me: User; onSignOut(): voi
   }, [room]);
 
   const offline = useOfflineBanner(st.online);
+  // The role comes from the live state (the hub's 4003 after a role change
+  // makes it read the meeting again): once it no longer lets this user run
+  // the meeting, the controls go and the room stops listening.
+  const allowed = !st.meeting || mayRun(st.meeting, me);
+  useEffect(() => {
+    if (!allowed) room.stop();
+  }, [room, allowed]);
 
   const m = st.meeting;
+  if (!allowed) return <Denied id={id} text={t('chair.notAllowed')} offerRoom />;
   return (
     <div class="page cockpit-page">
       <header class="topbar">
@@ -106,7 +119,7 @@ function Cockpit({ id, me, onSignOut }: { id: string; me: User; onSignOut(): voi
             <SpeakersPanel room={room} />
           </div>
           <div class="col col-b">
-            <PresentPanel room={room} />
+            <PresentPanel room={room} me={me} />
           </div>
           <div class="col col-c">
             <PeoplePanel room={room} />

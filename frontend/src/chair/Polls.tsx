@@ -7,20 +7,35 @@ import { t, type Key } from '../i18n';
 import { findItem } from '../live/state';
 import { useStore } from '../store';
 import type { Poll } from '../types';
+import { toast } from '../ui/Toast';
 import { chairApi, type NewPoll } from './api';
 import { ResultChart } from './Chart';
 import type { LiveRoom } from './live';
 import { parseOptions, progress } from './logic';
-import { act } from './util';
+import { act, errorText } from './util';
 
 const STATUS: Record<string, Key> = {
   draft: 'chair.poll.st.draft', open: 'chair.poll.st.open', closed: 'chair.poll.st.closed',
   published: 'chair.poll.st.published', cancelled: 'chair.poll.st.cancelled',
 };
 
+/**
+ * Opens a poll (a draft, or one just created). The server opens a vote only
+ * while the meeting is in session: the screen offers it only then, and says
+ * so when the meeting's status changed meanwhile.
+ */
+async function openPoll(room: LiveRoom, id: string): Promise<boolean> {
+  return act(async () => {
+    const p = await chairApi.pollAction(id, 'open');
+    room.putPoll(p);
+    void room.loadVoters(p.id);
+  }, t('chair.poll.openedToast'), 'chair.err.pollState');
+}
+
 export function PollsPanel({ room }: { room: LiveRoom }) {
   const st = useStore(room.state);
   const [creating, setCreating] = useState(false);
+  const live = st.meeting?.status === 'live';
   const polls = Object.values(st.polls).sort((a, b) => pollTime(b).localeCompare(pollTime(a)));
   const shown = polls.filter((p, i) => p.status !== 'cancelled' || i === 0).slice(0, 6);
   return (
@@ -30,10 +45,15 @@ export function PollsPanel({ room }: { room: LiveRoom }) {
         <span class="grow" />
         {!creating && <button class="btn primary" data-testid="new-poll" onClick={() => setCreating(true)}>{t('chair.poll.new')}</button>}
       </h2>
-      {creating && <NewPollForm room={room} defaultTitle={findItem(st.agenda?.items, st.agenda?.current_item_id)?.title ?? ''} onDone={() => setCreating(false)} />}
+      {creating && (
+        <NewPollForm room={room} live={live} defaultTitle={findItem(st.agenda?.items, st.agenda?.current_item_id)?.title ?? ''} onDone={() => setCreating(false)} />
+      )}
+      {!live && st.meeting && st.meeting.status !== 'closed' && (creating || shown.some((p) => p.status === 'draft')) && (
+        <p class="hint-line" data-testid="poll-not-live">{t('chair.poll.notLive')}</p>
+      )}
       {shown.length === 0 && !creating && <p class="muted">{t('chair.poll.none')}</p>}
       <ul class="poll-list">
-        {shown.map((p) => <PollCard key={p.id} room={room} poll={p} />)}
+        {shown.map((p) => <PollCard key={p.id} room={room} poll={p} live={live} />)}
       </ul>
     </section>
   );
@@ -41,7 +61,7 @@ export function PollsPanel({ room }: { room: LiveRoom }) {
 
 const pollTime = (p: Poll & { created_at?: string }) => p.created_at ?? '';
 
-function NewPollForm({ room, defaultTitle, onDone }: { room: LiveRoom; defaultTitle: string; onDone(): void }) {
+function NewPollForm({ room, live, defaultTitle, onDone }: { room: LiveRoom; live: boolean; defaultTitle: string; onDone(): void }) {
   const [title, setTitle] = useState(defaultTitle);
   const [custom, setCustom] = useState(false);
   const [text, setText] = useState('');
@@ -58,17 +78,21 @@ function NewPollForm({ room, defaultTitle, onDone }: { room: LiveRoom; defaultTi
     const body: NewPoll = { title: title.trim(), secret, agenda_item_id: room.state.get().agenda?.current_item_id ?? null };
     if (custom) body.options = options.map((label) => ({ label }));
     setBusy(true);
-    const ok = await act(async () => {
-      let p = await chairApi.createPoll(room.id, body);
-      room.putPoll(p);
-      if (open) {
-        p = await chairApi.pollAction(p.id, 'open');
-        room.putPoll(p);
-        void room.loadVoters(p.id);
-      }
-    }, open ? t('chair.poll.openedToast') : t('chair.poll.created'), 'chair.err.pollState');
-    setBusy(false);
-    if (ok) onDone();
+    // Two steps: once the draft exists the form is done with (its card
+    // offers "open" again should the open be refused), so that trying
+    // again never prepares the same vote twice.
+    let made: Poll;
+    try {
+      made = await chairApi.createPoll(room.id, body);
+    } catch (e) {
+      setBusy(false);
+      toast(errorText(e, 'chair.err.pollState'), true);
+      return;
+    }
+    room.putPoll(made);
+    onDone();
+    if (open) await openPoll(room, made.id);
+    else toast(t('chair.poll.created'));
   };
 
   return (
@@ -99,23 +123,21 @@ function NewPollForm({ room, defaultTitle, onDone }: { room: LiveRoom; defaultTi
         <button type="button" class="btn" disabled={busy} onClick={onDone}>{t('common.cancel')}</button>
         <span class="grow" />
         <button type="submit" class="btn" disabled={busy} data-testid="create-poll">{t('chair.poll.create')}</button>
-        <button type="button" class="btn primary" disabled={busy} data-testid="create-open-poll" onClick={() => void submit(true)}>{t('chair.poll.createOpen')}</button>
+        <button type="button" class="btn primary" disabled={busy || !live} title={live ? undefined : t('chair.poll.notLive')} data-testid="create-open-poll"
+          onClick={() => void submit(true)}>{t('chair.poll.createOpen')}</button>
       </div>
     </form>
   );
 }
 
-function PollCard({ room, poll }: { room: LiveRoom; poll: Poll }) {
+function PollCard({ room, poll, live }: { room: LiveRoom; poll: Poll; live: boolean }) {
   const x = useStore(room.extra);
   const [busy, setBusy] = useState(false);
   const [cancelling, setCancelling] = useState(false);
   const run = async (action: 'open' | 'close' | 'publish' | 'cancel' | 'again', ok: Key) => {
     setBusy(true);
-    await act(async () => {
-      const p = await chairApi.pollAction(poll.id, action);
-      room.putPoll(p);
-      if (action === 'open') void room.loadVoters(p.id);
-    }, t(ok), action === 'open' ? 'chair.err.pollOpen' : 'chair.err.pollState');
+    if (action === 'open') await openPoll(room, poll.id);
+    else await act(async () => room.putPoll(await chairApi.pollAction(poll.id, action)), t(ok), 'chair.err.pollState');
     setBusy(false);
     setCancelling(false);
   };
@@ -156,7 +178,8 @@ function PollCard({ room, poll }: { room: LiveRoom; poll: Poll }) {
       {(poll.status === 'closed' || poll.status === 'published') && poll.results && <ResultChart poll={poll} />}
       <div class="row">
         {poll.status === 'draft' && (
-          <button class="btn primary" disabled={busy} data-testid="poll-open" onClick={() => run('open', 'chair.poll.openedToast')}>{t('chair.poll.open')}</button>
+          <button class="btn primary" disabled={busy || !live} title={live ? undefined : t('chair.poll.notLive')} data-testid="poll-open"
+            onClick={() => run('open', 'chair.poll.openedToast')}>{t('chair.poll.open')}</button>
         )}
         {poll.status === 'open' && (
           <button class="btn primary" disabled={busy} data-testid="poll-close" onClick={() => run('close', 'chair.poll.closedToast')}>{t('chair.poll.close')}</button>

@@ -6,8 +6,9 @@ import type { ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { fileURL } from '../api';
 import { t } from '../i18n';
+import { findItem } from '../live/state';
 import { useStore } from '../store';
-import type { Doc } from '../types';
+import type { Doc, User } from '../types';
 import { Icon } from '../ui/Icon';
 import { toast } from '../ui/Toast';
 import type { PdfDoc } from '../viewer/pdf';
@@ -30,7 +31,15 @@ const loadMods = () =>
     PdfDoc: p.PdfDoc, Stage: s.Stage, Thumbs: th.default,
   })));
 
-export function PresentPanel({ room }: { room: LiveRoom }) {
+/**
+ * Who may show a page to everyone (presentation.mayPresent): the chair, an
+ * administrator, or the presenter of the current agenda item. Anyone else
+ * (the secretary) may preview.
+ */
+export const mayPresent = (role: string | undefined, me: Pick<User, 'id' | 'is_admin'>, presenterId: string | null | undefined) =>
+  role === 'chair' || me.is_admin || (!!presenterId && presenterId === me.id);
+
+export function PresentPanel({ room, me }: { room: LiveRoom; me: User }) {
   const st = useStore(room.state);
   const pres = st.presentation;
   const liveDoc = pres?.document_id && !pres.hidden ? pres.document_id : null;
@@ -52,6 +61,10 @@ export function PresentPanel({ room }: { room: LiveRoom }) {
   const isLive = !!doc && doc.id === liveDoc;
   const pages = pdf?.pages ?? doc?.pages ?? 0;
   const page = pending && doc && pending.doc === doc.id ? pending.page : isLive ? (pres?.page ?? 1) : localPage;
+  const role = st.meeting?.my_role;
+  const canPresent = mayPresent(role, me, findItem(st.agenda?.items, cur)?.presenter_id);
+  // What turns the room's page: one who may not present turns the preview only.
+  const forRoom = isLive && canPresent;
 
   useEffect(() => void loadMods().then(setMods, () => setFailed(true)), []);
 
@@ -121,8 +134,8 @@ export function PresentPanel({ room }: { room: LiveRoom }) {
     if (!doc) return;
     const to = Math.min(Math.max(1, n), Math.max(1, pages));
     if (to === page) return;
-    if (isLive) void present(doc.id, to);
-    else setLocalPage(to);
+    if (forRoom) void present(doc.id, to);
+    else if (!isLive) setLocalPage(to);
   };
 
   // Arrows and Page Up/Down turn the page for everyone while a document is presented.
@@ -146,7 +159,6 @@ export function PresentPanel({ room }: { room: LiveRoom }) {
 
   const Thumbs = mods?.Thumbs;
   const liveTitle = liveDoc ? (docs.find((d) => d.id === liveDoc)?.title ?? '') : '';
-  const role = st.meeting?.my_role;
 
   return (
     <section class="panel present" aria-labelledby="present-h">
@@ -181,35 +193,37 @@ export function PresentPanel({ room }: { room: LiveRoom }) {
             ))}
           </ul>
           <div class="present-body">
-            {Thumbs && pdf && <Thumbs pdf={pdf} page={page} onPick={(n) => (doc ? void present(doc.id, n) : undefined)} />}
+            {Thumbs && pdf && (
+              <Thumbs pdf={pdf} page={page} onPick={(n) => (!doc ? undefined : canPresent ? void present(doc.id, n) : !isLive ? setLocalPage(n) : undefined)} />
+            )}
             <div class="stage" ref={stageEl} data-testid="chair-stage">
               <div class="sheet" ref={sheetEl} />
               {!pdf && !failed && <div class="loading">{t('viewer.loading')}</div>}
               {failed && <div class="loading error">{t('viewer.failed')}</div>}
             </div>
           </div>
-          <p class="hint-line">{isLive ? t('chair.present.hintLive') : t('chair.present.hintPreview')}</p>
+          {canPresent && <p class="hint-line">{isLive ? t('chair.present.hintLive') : t('chair.present.hintPreview')}</p>}
           <div class="present-bar" role="toolbar" aria-label={t('chair.present.controls')}>
-            <button class="btn icon big" title={t('viewer.prev')} aria-label={t('viewer.prev')} disabled={!doc || page <= 1} data-testid="page-prev" onClick={() => turnTo.current(page - 1)}>
+            <button class="btn icon big" title={t('viewer.prev')} aria-label={t('viewer.prev')} disabled={!doc || page <= 1 || (isLive && !canPresent)} data-testid="page-prev" onClick={() => turnTo.current(page - 1)}>
               <Icon name="left" />
             </button>
             <span class="pageof" aria-live="polite" data-testid="chair-pageof">{t('viewer.pageOf', { page, pages: pages || '…' })}</span>
-            <button class="btn icon big" title={t('viewer.next')} aria-label={t('viewer.next')} disabled={!doc || page >= pages} data-testid="page-next" onClick={() => turnTo.current(page + 1)}>
+            <button class="btn icon big" title={t('viewer.next')} aria-label={t('viewer.next')} disabled={!doc || page >= pages || (isLive && !canPresent)} data-testid="page-next" onClick={() => turnTo.current(page + 1)}>
               <Icon name="right" />
             </button>
             <span class="grow" />
-            {doc && !isLive && (
+            {doc && !isLive && canPresent && (
               <button class="btn primary big" data-testid="present-doc" onClick={() => void present(doc.id, page)}>
                 <Icon name="live" /> {t('chair.present.show', { page })}
               </button>
             )}
-            {(liveDoc || pres?.hidden) && (
+            {canPresent && (liveDoc || pres?.hidden) && (
               <button class="btn big" data-testid="present-hide" onClick={() => void act(async () => room.putPresentation(await chairApi.stopPresenting(room.id)), t('chair.present.hidden'), 'chair.err.closed')}>
                 {t('chair.present.hide')}
               </button>
             )}
           </div>
-          {role === 'secretary' && <p class="hint-line">{t('chair.present.secretaryNote')}</p>}
+          {!canPresent && <p class="hint-line" data-testid="present-not-yours">{t('chair.present.secretaryNote')}</p>}
         </>
       )}
     </section>

@@ -24,6 +24,9 @@ export interface Extra {
   notVoted: Record<string, Voter[]>;
 }
 
+/** How often, at most, an administrator's cockpit asks who has not voted yet while votes come in. */
+export const VOTERS_EVERY_MS = 1000;
+
 export const emptyExtra = (): Extra => ({ quorum: null, people: [], online: {}, follow: null, notVoted: {} });
 
 /** attendance.changed: replace one person's record. */
@@ -45,6 +48,9 @@ export class LiveRoom {
   private readonly refetch = new Refetch(() => this.fetchAll());
   private stopped = false;
   private accessCheck: Promise<void> | null = null;
+  /** Refetches of "who has not voted" driven by poll.progress: when the last one started, and the one waiting, by poll. */
+  private readonly votersAt = new Map<string, number>();
+  private readonly votersTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   /** manage: the cockpit (attendance list, roll calls); otherwise the display's view. */
   constructor(readonly id: string, readonly me: string, readonly manage: boolean) {
@@ -72,6 +78,8 @@ export class LiveRoom {
     this.stopped = true;
     this.socket.stop();
     this.unwatch();
+    this.votersTimers.forEach((x) => clearTimeout(x));
+    this.votersTimers.clear();
   }
 
   /**
@@ -145,6 +153,15 @@ export class LiveRoom {
         }));
         break;
       }
+      case 'quorum.changed': {
+        // The roll or the quorum rule changed: the new quorum, for everyone.
+        const q = (d as { quorum?: Quorum } | undefined)?.quorum;
+        if (q && typeof q === 'object') {
+          this.bump('quorum');
+          this.setExtra((x) => ({ ...x, quorum: q }));
+        }
+        break;
+      }
       case 'participants.changed':
         void this.loadPeople();
         void this.loadQuorum();
@@ -167,6 +184,7 @@ export class LiveRoom {
         const p = d as unknown as PollProgress;
         // a poll we did not know yet (e.g. opened before we listed): fetch it
         if (!this.state.get().polls[p.poll_id]) void this.loadPoll(p.poll_id);
+        else if (this.state.get().polls[p.poll_id].status === 'open' && !this.getsVoters()) this.votersSoon(p.poll_id);
         break;
       }
       default:
@@ -244,6 +262,31 @@ export class LiveRoom {
   putPresentation(p: Presentation): void {
     this.bump('presentation');
     this.state.set((s) => ({ ...s, presentation: newerPresentation(s.presentation, p) }));
+  }
+
+  /**
+   * Whether the hub sends this viewer poll.voters: the chair and the
+   * secretary only (live.md, "poll audiences leave administrators out").
+   * An administrator running the cockpit without taking part does not get it.
+   */
+  private getsVoters(): boolean {
+    const role = this.state.get().meeting?.my_role;
+    return role === 'chair' || role === 'secretary';
+  }
+
+  /** For a viewer without poll.voters: "who has not voted" again after a vote, at most once a second (the last vote always followed). */
+  private votersSoon(pollId: string): void {
+    if (!this.manage || this.stopped || this.votersTimers.has(pollId)) return;
+    const wait = (this.votersAt.get(pollId) ?? -Infinity) + VOTERS_EVERY_MS - Date.now();
+    const go = () => {
+      this.votersTimers.delete(pollId);
+      if (this.stopped) return;
+      this.votersAt.set(pollId, Date.now());
+      this.bump(`voters:${pollId}`); // an older answer still in flight must not land after this one
+      void this.loadVoters(pollId);
+    };
+    if (wait <= 0) go();
+    else this.votersTimers.set(pollId, setTimeout(go, wait));
   }
 
   loadVoters(pollId: string): Promise<void> {

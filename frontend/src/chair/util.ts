@@ -2,14 +2,14 @@
 // translated messages, and running an action with a busy flag and a toast.
 import { ApiError } from '../api';
 import { t, type Key } from '../i18n';
-import { refusalKey } from '../i18n/refusals';
+import { knownRefusal } from '../i18n/refusals';
 import { toast } from '../ui/Toast';
 
 /** A translated message for a failed action; `conflict` names what a 409 means for it. */
 export function errorText(e: unknown, conflict?: Key): string {
   if (!(e instanceof ApiError)) return t('chair.err.generic');
-  const known = refusalKey(e); // the server said what stops it (e.g. a vote still open): say that
-  if (known) return t(known);
+  const known = knownRefusal(e); // the server said what stops it (e.g. a vote still open): say that
+  if (known) return t(known.key, known.params);
   switch (e.status) {
     case 0: return t('error.network');
     case 403: return t('chair.err.forbidden');

@@ -2,11 +2,12 @@
 // documents), keep the attendance sheet and move the meeting through its
 // lifecycle. Changes by others arrive through the live hub.
 import type { ComponentChildren } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, BASE } from '../api';
 import { currentLang, dateTime, t, type Key } from '../i18n';
+import { SliceVersions } from '../live/slices';
 import { go, navigate } from '../router';
-import type { Agenda } from '../types';
+import type { Agenda, LiveEvent } from '../types';
 import type { ScreenProps } from '../ui/App';
 import { LangSwitch } from '../ui/LangSwitch';
 import { Toasts, toast } from '../ui/Toast';
@@ -99,13 +100,17 @@ function MeetingDesk({ id, me, onSignOut }: ScreenProps & { id: string }) {
   const [tab, setTab] = useState<Tab>(tabFromHash);
   const [confirm, setConfirm] = useState<StatusAction | null>(null);
   const [busy, run] = useBusy();
+  // The quorum also comes with quorum.changed: a GET in flight then is stale.
+  const versions = useRef(new SliceVersions());
 
   const load = useCallback(async (slices: Slice[]) => {
     const jobs: Promise<unknown>[] = [];
     const has = (s: Slice) => slices.includes(s);
     if (has('meeting')) jobs.push(desk.meeting(id).then(setMeeting));
     if (has('participants')) jobs.push(desk.participants(id).then(setParticipants));
-    if (has('attendance')) jobs.push(desk.attendance(id).then(setAttendance), desk.quorum(id).then(setQuorum));
+    if (has('attendance')) {
+      jobs.push(desk.attendance(id).then(setAttendance), versions.current.fetch('quorum', () => desk.quorum(id)).then((q) => q && setQuorum(q.value)));
+    }
     if (has('agenda')) jobs.push(desk.agenda(id).then(setAgenda));
     if (has('documents')) jobs.push(desk.documents(id).then(setDocs));
     try {
@@ -123,7 +128,14 @@ function MeetingDesk({ id, me, onSignOut }: ScreenProps & { id: string }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [id]);
 
-  const online = useDeskLive(failure ? null : id, (s) => void load(s));
+  const online = useDeskLive(failure ? null : id, (s) => void load(s), (ev: LiveEvent) => {
+    // The roll or the quorum rule changed: the event carries the new quorum.
+    const q = ev.type === 'quorum.changed' ? (ev.data as { quorum?: Quorum } | undefined)?.quorum : undefined;
+    if (q && typeof q === 'object') {
+      versions.current.bump('quorum');
+      setQuorum(q);
+    }
+  });
 
   useEffect(() => {
     const onHash = () => setTab(tabFromHash());

@@ -1,26 +1,53 @@
 // The meeting's details: title, start, place, description and quorum rule.
 // Creates the meeting when there is none yet.
-import { useState } from 'preact/hooks';
-import { t } from '../i18n';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { t, type Key } from '../i18n';
 import { toast } from '../ui/Toast';
-import { desk, type FullMeeting, type MeetingInput, type QuorumRuleName } from './api';
+import { desk, type FullMeeting, type MeetingInput } from './api';
 import { errText, FieldError, useBusy } from './common';
-import { fromLocalInput, titleProblem, toLocalInput } from './logic';
+import { detailsForm, detailsPatch, fromLocalInput, rebaseForm, titleProblem, type DetailsForm } from './logic';
+
+/** The label a field goes by, to name it when someone else changed it meanwhile. */
+const LABEL: Record<keyof DetailsForm, Key> = {
+  title: 'desk.details.name', starts: 'desk.details.starts', location: 'desk.details.location', description: 'desk.details.description',
+  rule: 'desk.quorum.title', count: 'desk.quorum.title', byWeight: 'desk.quorum.title',
+};
 
 export function Details({ meeting, readOnly, onSaved }: {
   meeting: FullMeeting | null;
   readOnly: boolean;
   onSaved(m: FullMeeting, created: boolean): void;
 }) {
-  const [title, setTitle] = useState(meeting?.title ?? '');
-  const [starts, setStarts] = useState(toLocalInput(meeting?.starts_at ?? null));
-  const [location, setLocation] = useState(meeting?.location ?? '');
-  const [description, setDescription] = useState(meeting?.description ?? '');
-  const [rule, setRule] = useState<QuorumRuleName>(meeting?.quorum.rule ?? 'majority');
-  const [count, setCount] = useState(String(meeting?.quorum.count ?? ''));
-  const [byWeight, setByWeight] = useState(meeting?.quorum.by_weight ?? false);
+  const [form, setForm] = useState<DetailsForm>(() => detailsForm(meeting));
+  // The meeting as last loaded: what a save compares with, to send only what the user changed.
+  const base = useRef<DetailsForm>(detailsForm(meeting));
+  // Fields the user is editing that someone else changed meanwhile.
+  const [clashes, setClashes] = useState<(keyof DetailsForm)[]>([]);
+  // A meeting this form created (new meeting): trying again never creates a second one.
+  const created = useRef<FullMeeting | null>(null);
   const [errors, setErrors] = useState<Record<string, string | null>>({});
   const [busy, run] = useBusy();
+  const { title, starts, location, description, rule, count, byWeight } = form;
+  const set = <K extends keyof DetailsForm>(k: K, v: DetailsForm[K]) => setForm((f) => ({ ...f, [k]: v }));
+
+  // The meeting changed (meeting.updated from another desk, or a save): the
+  // fields not being edited follow it.
+  useEffect(() => {
+    if (!meeting) return;
+    const next = detailsForm(meeting);
+    const r = rebaseForm(form, base.current, next);
+    base.current = next;
+    setForm(r.form);
+    if (r.clashes.length) setClashes((c) => [...new Set([...c, ...r.clashes])]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [meeting]);
+
+  /** The form after a save: the server's meeting, nothing left to send. */
+  const saved = (m: FullMeeting) => {
+    base.current = detailsForm(m);
+    setForm(detailsForm(m));
+    setClashes([]);
+  };
 
   const submit = (e: Event) => {
     e.preventDefault();
@@ -38,23 +65,52 @@ export function Details({ meeting, readOnly, onSaved }: {
       toast(t('desk.err.form'), true);
       return;
     }
-    const quorum = rule === 'at_least' ? { rule, count: n, by_weight: byWeight } : { rule, by_weight: byWeight };
+    const existing = meeting ?? created.current;
+    if (existing) {
+      const patch = detailsPatch(form, base.current);
+      if (Object.keys(patch).length === 0) {
+        toast(t('desk.details.unchanged'));
+        return;
+      }
+      void run(async () => {
+        try {
+          const m = await desk.updateMeeting(existing.id, patch);
+          saved(m);
+          toast(t('desk.details.saved'));
+          onSaved(m, !meeting);
+        } catch (err) {
+          toast(errText(err), true);
+        }
+      });
+      return;
+    }
     const body: MeetingInput = { title: title.trim(), location: location.trim(), description: description.trim() };
     if (when) body.starts_at = when;
     void run(async () => {
+      let m: FullMeeting;
       try {
-        let m: FullMeeting;
-        if (meeting) {
-          m = await desk.updateMeeting(meeting.id, { ...body, quorum });
-        } else {
-          m = await desk.createMeeting(body);
-          if (rule !== 'majority' || byWeight) m = await desk.updateMeeting(m.id, { quorum });
-        }
-        toast(meeting ? t('desk.details.saved') : t('desk.details.created'));
-        onSaved(m, !meeting);
+        m = await desk.createMeeting(body);
       } catch (err) {
         toast(errText(err), true);
+        return;
       }
+      // The meeting exists: whatever happens to the quorum rule, this form is now its own.
+      created.current = m;
+      base.current = detailsForm(m);
+      // A new meeting has the rule "majority": another one is a second step.
+      const quorum = detailsPatch(form, base.current).quorum;
+      let ok = true;
+      if (quorum) {
+        try {
+          m = await desk.updateMeeting(m.id, { quorum });
+          base.current = detailsForm(m);
+        } catch (err) {
+          ok = false;
+          toast(t('desk.details.quorumNotSaved', { reason: errText(err) }), true);
+        }
+      }
+      if (ok) toast(t('desk.details.created'));
+      onSaved(m, true);
     });
   };
 
@@ -67,7 +123,7 @@ export function Details({ meeting, readOnly, onSaved }: {
           <span>{t('desk.details.name')} <span class="req" aria-hidden="true">*</span></span>
           <input name="title" value={title} maxLength={300} required aria-invalid={!!errors.title} aria-describedby="err-title"
             onInput={(e) => {
-              setTitle(e.currentTarget.value);
+              set('title', e.currentTarget.value);
               if (errors.title) setErrors({ ...errors, title: null });
             }} />
           <FieldError id="err-title" text={errors.title ?? null} />
@@ -76,21 +132,21 @@ export function Details({ meeting, readOnly, onSaved }: {
           <label>
             {t('desk.details.starts')}
             <input type="datetime-local" name="starts_at" value={starts} aria-invalid={!!errors.starts} aria-describedby="err-starts"
-              onInput={(e) => setStarts(e.currentTarget.value)} />
+              onInput={(e) => set('starts', e.currentTarget.value)} />
             <FieldError id="err-starts" text={errors.starts ?? null} />
             {clearedDate && <span class="muted small">{t('desk.details.dateKept')}</span>}
           </label>
           <label class="grow">
             {t('desk.details.location')}
             <input name="location" value={location} maxLength={300} aria-describedby="err-location"
-              onInput={(e) => setLocation(e.currentTarget.value)} />
+              onInput={(e) => set('location', e.currentTarget.value)} />
             <FieldError id="err-location" text={errors.location ?? null} />
           </label>
         </div>
         <label>
           {t('desk.details.description')}
           <textarea name="description" rows={4} value={description} maxLength={10000}
-            onInput={(e) => setDescription(e.currentTarget.value)} />
+            onInput={(e) => set('description', e.currentTarget.value)} />
           <FieldError id="err-description" text={errors.description ?? null} />
         </label>
         <fieldset class="quorum">
@@ -98,7 +154,7 @@ export function Details({ meeting, readOnly, onSaved }: {
           <div class="form-row">
             <label>
               {t('desk.quorum.rule')}
-              <select name="quorum_rule" value={rule} onChange={(e) => setRule(e.currentTarget.value as QuorumRuleName)}>
+              <select name="quorum_rule" value={rule} onChange={(e) => set('rule', e.currentTarget.value as DetailsForm['rule'])}>
                 <option value="majority">{t('desk.quorum.majority')}</option>
                 <option value="two_thirds">{t('desk.quorum.twoThirds')}</option>
                 <option value="at_least">{t('desk.quorum.atLeast')}</option>
@@ -108,16 +164,21 @@ export function Details({ meeting, readOnly, onSaved }: {
               <label>
                 {t('desk.quorum.count')}
                 <input type="number" name="quorum_count" min={1} max={100000} value={count} aria-invalid={!!errors.count}
-                  aria-describedby="err-count" onInput={(e) => setCount(e.currentTarget.value)} />
+                  aria-describedby="err-count" onInput={(e) => set('count', e.currentTarget.value)} />
                 <FieldError id="err-count" text={errors.count ?? null} />
               </label>
             )}
             <label class="check">
-              <input type="checkbox" name="by_weight" checked={byWeight} onChange={(e) => setByWeight(e.currentTarget.checked)} />
+              <input type="checkbox" name="by_weight" checked={byWeight} onChange={(e) => set('byWeight', e.currentTarget.checked)} />
               {t('desk.quorum.byWeight')}
             </label>
           </div>
         </fieldset>
+        {clashes.length > 0 && (
+          <p class="banner" role="status" data-testid="details-clash">
+            {t('desk.details.changedMeanwhile', { fields: [...new Set(clashes.map((k) => t(LABEL[k])))].join(', ') })}
+          </p>
+        )}
         <div class="row end">
           <button type="submit" class="btn primary big" data-testid="details-save">
             {busy ? t('desk.saving') : meeting ? t('common.save') : t('desk.details.create')}

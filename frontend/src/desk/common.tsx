@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import { ApiError } from '../api';
 import { onLangChange, t } from '../i18n';
-import { refusalKey } from '../i18n/refusals';
+import { knownRefusal, withoutQuotes } from '../i18n/refusals';
 import { toast } from '../ui/Toast';
 
 /**
@@ -19,9 +19,10 @@ import { toast } from '../ui/Toast';
 export function errText(e: unknown): string {
   if (e instanceof ApiError) {
     if (e.code === 'network' || e.status === 0) return t('error.network');
-    const known = refusalKey(e);
-    if (known) return t(known);
-    if (e.status === 409 && /closed/i.test(e.message)) return t('desk.errClosed');
+    const known = knownRefusal(e);
+    if (known) return t(known.key, known.params);
+    // Another way of saying the meeting is closed; not a title that says "closed".
+    if (e.status === 409 && /\bclosed\b/i.test(withoutQuotes(e.message))) return t('desk.errClosed');
     if (e.status === 403) return t('desk.errForbidden');
     if (e.status === 404) return t('desk.errNotFound');
     if (e.status === 429) return t('desk.errRateLimited');

@@ -25,17 +25,21 @@ export function sliceOfEvent(type: string): Slice[] {
 
 /**
  * Connects to the live hub of a meeting while mounted and calls refetch with
- * the slices to reload (all of them after a snapshot or resync). When the
+ * the slices to reload (all of them after a snapshot or resync); apply, if
+ * given, sees each event as it comes (for an event whose data is the new
+ * state, e.g. quorum.changed, rather than a reason to refetch). When the
  * hub refuses it (4003: access or session changed) or reconnecting keeps
  * failing, it checks the session (a 401 sends the person to the login) and,
  * once back, reloads the meeting and its participants (this user's role may
  * have changed, and a resumed stream brings no snapshot). Returns whether it
  * is connected.
  */
-export function useDeskLive(meetingId: string | null, refetch: (slices: Slice[]) => void): boolean {
+export function useDeskLive(meetingId: string | null, refetch: (slices: Slice[]) => void, apply?: (ev: LiveEvent) => void): boolean {
   const [online, setOnline] = useState(false);
   const cb = useRef(refetch);
   cb.current = refetch;
+  const onEvent = useRef(apply);
+  onEvent.current = apply;
   useEffect(() => {
     if (!meetingId) return;
     let first = true;
@@ -57,7 +61,10 @@ export function useDeskLive(meetingId: string | null, refetch: (slices: Slice[])
         if (!first) later(ALL_SLICES);
         first = false;
       },
-      event: (ev: LiveEvent) => later(sliceOfEvent(ev.type)),
+      event: (ev: LiveEvent) => {
+        onEvent.current?.(ev);
+        later(sliceOfEvent(ev.type));
+      },
       resync: () => later(ALL_SLICES),
       status: (on) => {
         setOnline(on);

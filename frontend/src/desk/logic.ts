@@ -3,7 +3,7 @@
 // messages, the meeting lifecycle and form checks. No DOM, no requests:
 // unit-tested in test/desk.test.ts.
 import type { Key } from '../i18n';
-import type { MeetingStatus } from '../types';
+import type { MeetingStatus, QuorumRule, QuorumRuleName } from '../types';
 
 /** The part of an agenda item the tree rules need. */
 export interface Node {
@@ -324,4 +324,78 @@ export function toggled(set: ReadonlySet<string>, id: string, on: boolean): Set<
   if (on) s.add(id);
   else s.delete(id);
   return s;
+}
+
+/** The meeting-details form's fields, as its inputs hold them. */
+export interface DetailsForm {
+  title: string;
+  starts: string;
+  location: string;
+  description: string;
+  rule: QuorumRuleName;
+  count: string;
+  byWeight: boolean;
+}
+
+/** The part of a meeting the details form shows. */
+export interface MeetingDetails {
+  title: string;
+  starts_at: string | null;
+  location: string;
+  description: string;
+  quorum: QuorumRule;
+}
+
+/** The form for a meeting as the server has it (empty, with the server's default rule, for a new one). */
+export function detailsForm(m: MeetingDetails | null): DetailsForm {
+  return {
+    title: m?.title ?? '',
+    starts: toLocalInput(m?.starts_at ?? null),
+    location: m?.location ?? '',
+    description: m?.description ?? '',
+    rule: m?.quorum.rule ?? 'majority',
+    count: m?.quorum.count === undefined ? '' : String(m.quorum.count),
+    byWeight: m?.quorum.by_weight ?? false,
+  };
+}
+
+const FIELDS: (keyof DetailsForm)[] = ['title', 'starts', 'location', 'description', 'rule', 'count', 'byWeight'];
+
+/**
+ * The meeting changed underneath the form (another desk, the chair): the
+ * fields not touched (still as the old baseline had them) take the new
+ * values; a touched field keeps what the user entered, and is named in
+ * clashes when the meeting's value changed too.
+ */
+export function rebaseForm(form: DetailsForm, oldBase: DetailsForm, newBase: DetailsForm): { form: DetailsForm; clashes: (keyof DetailsForm)[] } {
+  const out = { ...form };
+  const clashes: (keyof DetailsForm)[] = [];
+  for (const k of FIELDS) {
+    if (form[k] === oldBase[k]) (out as Record<string, unknown>)[k] = newBase[k];
+    else if (newBase[k] !== oldBase[k] && newBase[k] !== form[k]) clashes.push(k);
+  }
+  return { form: out, clashes };
+}
+
+/** The quorum rule a form says (the count only with "at least"). */
+export function formQuorum(f: DetailsForm): QuorumRule {
+  return f.rule === 'at_least' ? { rule: f.rule, count: Number(f.count), by_weight: f.byWeight } : { rule: f.rule, by_weight: f.byWeight };
+}
+
+/**
+ * What saving the form sends: only what differs from the baseline (the
+ * meeting as loaded), so that a save never writes back an old value over
+ * another person's change. The quorum rule goes as a whole; a start time
+ * that was cleared is not sent (the server keeps a time once set).
+ */
+export function detailsPatch(f: DetailsForm, base: DetailsForm): Partial<Omit<MeetingDetails, 'starts_at'>> & { starts_at?: string } {
+  const out: Partial<Omit<MeetingDetails, 'starts_at'>> & { starts_at?: string } = {};
+  if (f.title.trim() !== base.title.trim()) out.title = f.title.trim();
+  if (f.location.trim() !== base.location.trim()) out.location = f.location.trim();
+  if (f.description.trim() !== base.description.trim()) out.description = f.description.trim();
+  const when = f.starts !== base.starts ? fromLocalInput(f.starts) : null;
+  if (when) out.starts_at = when;
+  const q = formQuorum(f);
+  if (JSON.stringify(q) !== JSON.stringify(formQuorum(base))) out.quorum = q;
+  return out;
 }

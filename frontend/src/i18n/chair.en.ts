@@ -133,6 +133,7 @@ const chairEn: Record<keyof typeof chairVi, string> = {
   'chair.poll.create': 'Create',
   'chair.poll.createOpen': 'Create and open',
   'chair.poll.created': 'Vote created (not open yet).',
+  'chair.poll.notLive': 'The meeting is not in session: a vote can be prepared now, but it opens only while the meeting is in session.',
   'chair.poll.motionOptions': 'Agree · Disagree · Abstain',
   'chair.poll.open': 'Open the vote',
   'chair.poll.openedToast': 'The vote is open.',

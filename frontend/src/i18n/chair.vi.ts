@@ -131,6 +131,7 @@ export default {
   'chair.poll.create': 'Tạo',
   'chair.poll.createOpen': 'Tạo và mở biểu quyết',
   'chair.poll.created': 'Đã tạo biểu quyết (chưa mở).',
+  'chair.poll.notLive': 'Cuộc họp chưa diễn ra hoặc đang tạm dừng: có thể soạn sẵn biểu quyết, nhưng chỉ mở được khi cuộc họp đang diễn ra.',
   'chair.poll.motionOptions': 'Đồng ý · Không đồng ý · Không biểu quyết',
   'chair.poll.open': 'Mở biểu quyết',
   'chair.poll.openedToast': 'Đã mở biểu quyết.',

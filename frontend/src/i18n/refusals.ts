@@ -13,7 +13,33 @@ interface Refusal {
   /** The server's message, as written by the service that refuses. */
   match: RegExp;
   key: Key;
+  /** The placeholders of the key's string, from what the message matched (a title it quotes). */
+  params?: (m: RegExpMatchArray) => Record<string, string>;
+  /**
+   * The pattern reads a title the message quotes. The others are matched
+   * with the quoted parts left out: a title is the user's text, and may say
+   * anything ("Báo cáo: the meeting is closed").
+   */
+  quotes?: boolean;
 }
+
+/** A title the server quoted (Go's %q), in the pattern: "…" with \" and \\ inside. */
+const Q = String.raw`"((?:[^"\\]|\\.)*)"`;
+
+/** The text of a Go-quoted string's inside. */
+export function unquote(s: string): string {
+  try {
+    return JSON.parse(`"${s}"`) as string;
+  } catch {
+    return s.replace(/\\(.)/g, '$1'); // an escape JSON does not have (\a, \x7f): keep the character
+  }
+}
+
+/** The message with what it quotes left out ("" in its place). */
+export const withoutQuotes = (msg: string): string => msg.replace(new RegExp(Q, 'g'), '""');
+
+const title = (m: RegExpMatchArray) => ({ title: unquote(m[1]) });
+const count = (m: RegExpMatchArray) => ({ n: m[1] });
 
 const KNOWN: Refusal[] = [
   // vote.MeetingCloseGuard: closing (or adjourning) a meeting with a vote open.
@@ -33,13 +59,49 @@ const KNOWN: Refusal[] = [
   // account: an administrator acting on themselves.
   { status: [409], match: /cannot remove your own administrator right/i, key: 'admin.err.selfAdmin' },
   { status: [409], match: /you cannot disable yourself/i, key: 'admin.err.selfDisable' },
+  // vote.OpenPoll: a vote opens only while the meeting is in session.
+  { status: [409], match: /a poll opens when the meeting is in session/i, key: 'chair.err.pollOpen' },
+  // Deleting an agenda item (agenda.DeleteItem and its delete guards): what
+  // keeps it. docs.AgendaDeleteGuard names the document, or (a confidential
+  // one) only says that one is filed there; any other form of it is still
+  // "a document is filed there".
+  { status: [409], match: new RegExp(`the document ${Q} is filed under this agenda item`, 'i'), key: 'desk.err.itemHasDoc', params: title, quotes: true },
+  { status: [409], match: /confidential document is filed under this agenda item/i, key: 'desk.err.itemHasSecretDoc' },
+  { status: [409], match: /is filed under this agenda item/i, key: 'desk.err.itemHasSomeDoc' },
+  // vote.AgendaDeleteGuard: a poll prepared for the item, or held on it.
+  { status: [409], match: new RegExp(`the poll ${Q} is prepared for this agenda item`, 'i'), key: 'desk.err.itemHasDraftPoll', params: title, quotes: true },
+  { status: [409], match: new RegExp(`the poll ${Q} was held on this agenda item`, 'i'), key: 'desk.err.itemHasPoll', params: title, quotes: true },
+  // agenda.DeleteItem: an item taken up in the session, or spoken on, stays on the record.
+  { status: [409], match: new RegExp(`^${Q} has been taken up in the session`, 'i'), key: 'desk.err.itemTakenUp', params: title, quotes: true },
+  { status: [409], match: new RegExp(`someone has the floor on ${Q}`, 'i'), key: 'desk.err.itemFloor', params: title, quotes: true },
+  { status: [409], match: new RegExp(`someone has spoken on ${Q}`, 'i'), key: 'desk.err.itemSpoken', params: title, quotes: true },
+  { status: [409], match: /stays on the record/i, key: 'desk.err.itemOnRecord' },
+  // agenda: the agenda's limits.
+  { status: [409], match: /an agenda holds at most (\d+) items/i, key: 'desk.err.agendaFull', params: count },
+  { status: [422], match: /an agenda is at most (\d+) levels deep/i, key: 'desk.err.agendaDeep', params: count },
 ];
+
+/** What a known refusal means: our key, and what fills its placeholders. */
+export interface KnownRefusal {
+  key: Key;
+  params?: Record<string, string>;
+}
+
+/** The known refusal the server gave, else null. */
+export function knownRefusal(e: unknown): KnownRefusal | null {
+  if (!(e instanceof ApiError)) return null;
+  const bare = withoutQuotes(e.message);
+  for (const r of KNOWN) {
+    if (!r.status.includes(e.status)) continue;
+    const m = (r.quotes ? e.message : bare).match(r.match);
+    if (m) return r.params ? { key: r.key, params: r.params(m) } : { key: r.key };
+  }
+  return null;
+}
 
 /** Our key for a refusal the server is known to give, else null. */
 export function refusalKey(e: unknown): Key | null {
-  if (!(e instanceof ApiError)) return null;
-  const r = KNOWN.find((x) => x.status.includes(e.status) && x.match.test(e.message));
-  return r ? r.key : null;
+  return knownRefusal(e)?.key ?? null;
 }
 
 /** The known refusals' keys (for the dictionaries' test). */

@@ -95,6 +95,7 @@ export const ACTION_GROUPS: { group: Key; actions: [string, Key][] }[] = [
       ['document.deleted', 'audit.a.documentDeleted'],
       ['annotation.created', 'audit.a.annotationCreated'],
       ['annotation.shared', 'audit.a.annotationShared'],
+      ['annotation.updated', 'audit.a.annotationUpdated'],
       ['annotation.unshared', 'audit.a.annotationUnshared'],
       ['annotation.deleted', 'audit.a.annotationDeleted'],
     ],
@@ -173,9 +174,11 @@ export function itemTitlesIn(entries: AuditEntry[]): [string, string][] {
 }
 
 /**
- * Document titles the entries tell (an upload's entry carries its title):
- * an administrator who is not a reader of a confidential document does not
- * find it in the meeting's list of documents, but its entries name it.
+ * Document titles the entries tell (an open document's upload, change or
+ * deletion carries its title): a document deleted since is named by its
+ * entries. A confidential document's entries carry no title (the server
+ * keeps it from administrators who may not read the document): it is
+ * named only if this administrator finds it in the meeting's list.
  */
 export function titlesIn(entries: AuditEntry[]): [string, string][] {
   const out: [string, string][] = [];

@@ -338,6 +338,7 @@ const deskEn: Record<keyof typeof deskVi, string> = {
   'audit.a.documentDeleted': 'Deleted a document',
   'audit.a.annotationCreated': 'Made a shared annotation',
   'audit.a.annotationShared': 'Shared an annotation',
+  'audit.a.annotationUpdated': 'Changed a shared annotation',
   'audit.a.annotationUnshared': 'Stopped sharing an annotation',
   'audit.a.annotationDeleted': 'Deleted a shared annotation',
   'audit.a.pollCreated': 'Created a poll',

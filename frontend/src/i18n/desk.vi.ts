@@ -336,6 +336,7 @@ export default {
   'audit.a.documentDeleted': 'Xóa tài liệu',
   'audit.a.annotationCreated': 'Tạo ghi chú chia sẻ',
   'audit.a.annotationShared': 'Chia sẻ ghi chú',
+  'audit.a.annotationUpdated': 'Sửa ghi chú đã chia sẻ',
   'audit.a.annotationUnshared': 'Thôi chia sẻ ghi chú',
   'audit.a.annotationDeleted': 'Xóa ghi chú chia sẻ',
   'audit.a.pollCreated': 'Tạo biểu quyết',

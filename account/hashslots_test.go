@@ -45,6 +45,15 @@ func TestPasswordHashesTakeTurns(t *testing.T) {
 	}
 	_, err = s.Login(short(), Credentials{Username: "ana", Password: "long enough secret"}, Client{IP: "192.0.2.1"})
 	busy("a sign-in", err)
+	// A sign-in that tried no password uses up none of the user's tries:
+	// five more refused for want of a slot leave all five (PerUser).
+	for range 5 {
+		_, err = s.Login(short(), Credentials{Username: "ana", Password: "a wrong guess"}, Client{IP: "192.0.2.2"})
+		busy("a sign-in", err)
+	}
+	if u := s.limiter.users["ana"]; u != nil && u.n != 0 {
+		t.Errorf("%d of the user's tries used up by sign-ins the server could not check", u.n)
+	}
 	_, err = s.CreateUser(short(), nil, NewUser{Username: "bao", Password: "long enough secret", FullName: "Bao"}, "")
 	busy("creating a user", err)
 

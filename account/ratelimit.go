@@ -77,6 +77,19 @@ func (l *loginLimiter) allow(username, ip string) (wait time.Duration, ok, first
 	return 0, true, false, ""
 }
 
+// unchecked gives back an attempt that allow counted but that tried no
+// password (the server could not check it: 503). Its window may have
+// ended meanwhile; a new one is not taken below zero.
+func (l *loginLimiter) unchecked(username, ip string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, w := range []*window{l.users[username], l.clients[clientKey(ip)]} {
+		if w != nil && w.n > 0 {
+			w.n--
+		}
+	}
+}
+
 // clientKey is the address an attempt counts against: an IPv4 address
 // itself, an IPv6 address's /64.
 func clientKey(ip string) string {

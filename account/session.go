@@ -54,6 +54,7 @@ func (s *Service) Login(ctx context.Context, cr Credentials, cl Client) (Session
 	}
 	u, err := s.store.userByUsername(ctx, username)
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		s.limiter.unchecked(username, cl.IP)
 		return Session{}, err
 	}
 	hash := s.dummy
@@ -62,6 +63,10 @@ func (s *Service) Login(ctx context.Context, cr Credentials, cl Client) (Session
 	}
 	ok, herr := s.check(ctx, cr.Password, hash)
 	if herr != nil {
+		// No password was tried (no hash slot came free, or the database
+		// is away): the attempt is given back, so that a busy server does
+		// not use up a user's tries.
+		s.limiter.unchecked(username, cl.IP)
 		return Session{}, herr
 	}
 	if err != nil || !ok || u.Disabled {

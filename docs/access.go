@@ -133,13 +133,25 @@ func (s *Service) accessList(ctx context.Context, docID string) ([]string, error
 	return readers[docID], nil
 }
 
-// errOutsiderConfidential refuses an administrator who does not take part
-// in a meeting a change that would make a document confidential: they
-// could not see it afterwards (visible), so the change could not be
-// answered with the document.
-func errOutsiderConfidential() error {
-	return apperr.Forbiddenf("an administrator who does not take part in the meeting cannot make a document confidential " +
-		"(they could not see it afterwards): add yourself to the meeting, or ask its secretary")
+// mayConfide refuses a change that would make a document confidential
+// (a PATCH, or a confidential upload) when the actor could not see it
+// afterwards (visible), with readers its access list once changed: the
+// change could not be answered with the document, and the actor would
+// have locked themselves out of it. The chair and the secretary always
+// may; anyone else who manages the meeting (an administrator, taking
+// part as a delegate or observer or not at all) only when they are on
+// the list.
+func mayConfide(acc meeting.Access, readers []string) error {
+	if visible(acc, documentRow{Confidential: true}, readers) {
+		return nil
+	}
+	if !acc.IsParticipant() {
+		return apperr.Forbiddenf("an administrator who does not take part in the meeting cannot make a document confidential " +
+			"(they could not see it afterwards): add yourself to the meeting, or ask its secretary")
+	}
+	return apperr.Forbiddenf("you cannot make a document confidential without being one of its readers: " +
+		"a confidential document is seen only by the chair, the secretary and the readers on its access list, " +
+		"so you could not see it afterwards; put yourself on its access list first, or ask the secretary")
 }
 
 // checkReaders keeps an access list to participants of the meeting.

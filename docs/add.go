@@ -13,6 +13,7 @@ import (
 	"github.com/curia/curia/internal/event"
 	"github.com/curia/curia/internal/ids"
 	"github.com/curia/curia/internal/web"
+	"github.com/curia/curia/meeting"
 )
 
 // NewDocument is the metadata of an upload.
@@ -25,13 +26,20 @@ type NewDocument struct {
 
 const maxTitle = 300
 
-func cleanTitle(title, fallback string) (string, error) {
+// cleanTitle checks a document's title: the one given, else (on upload)
+// one taken from the file name. Both are held to the same rules, so that
+// an upload never stores a title that PATCH would refuse: trimmed, not
+// blank, at most maxTitle characters, one line.
+func cleanTitle(title, filename string) (string, error) {
 	title = strings.TrimSpace(title)
 	if title == "" {
-		title = strings.TrimSuffix(strings.TrimSuffix(fallback, ".pdf"), ".PDF")
+		title = titleOfFile(filename)
+	}
+	if title == "" && strings.TrimSpace(filename) != "" {
+		return "", apperr.Invalidf("title: give a title (the file name leaves none once its .pdf and spaces are taken off)")
 	}
 	if title == "" {
-		return "", apperr.Invalidf("title: give a title or a file name")
+		return "", apperr.Invalidf("title: give a title")
 	}
 	if !utf8.ValidString(title) || utf8.RuneCountInString(title) > maxTitle {
 		return "", apperr.Invalidf("title: at most %d characters of valid text", maxTitle)
@@ -45,18 +53,32 @@ func cleanTitle(title, fallback string) (string, error) {
 	return title, nil
 }
 
+// titleOfFile is the title a file name gives: the name without its .pdf
+// (in any case: "Tờ trình.PDF", "a.Pdf") and without the spaces around
+// it. "" when nothing is left (" .pdf").
+func titleOfFile(name string) string {
+	name = strings.TrimSpace(name)
+	if n := len(name) - len(".pdf"); n >= 0 && strings.EqualFold(name[n:], ".pdf") {
+		name = name[:n]
+	}
+	return strings.TrimSpace(name)
+}
+
 // Add inspects a staged upload and stores it as a new document. The staged
 // file is always removed. A file that cannot be read is Unprocessable.
-// An administrator outside the meeting may not add a confidential
-// document: they could not see it.
+// Nobody may add a confidential document who could not see it
+// (mayConfide): an administrator outside the meeting, or one taking part
+// as a delegate or observer who is not among its readers.
 func (s *Service) Add(ctx context.Context, a web.Actor, meetingID string, in NewDocument, st *Staged) (Document, error) {
 	defer st.Remove()
 	acc, err := s.uploader(ctx, a, meetingID)
 	if err != nil {
 		return Document{}, err
 	}
-	if in.Confidential && !acc.IsParticipant() {
-		return Document{}, errOutsiderConfidential()
+	// The readers as given: the actor is among the checked ones exactly
+	// when they are among these and the check passes (checkReaders).
+	if err := confideUpload(acc, in.Confidential, in.Readers); err != nil {
+		return Document{}, err
 	}
 	title, err := cleanTitle(in.Title, st.Filename)
 	if err != nil {
@@ -78,12 +100,16 @@ func (s *Service) Add(ctx context.Context, a web.Actor, meetingID string, in New
 	// from changing until its event is out (see Service.visibility).
 	s.visibility.RLock()
 	defer s.visibility.RUnlock()
-	if _, err := s.uploader(ctx, a, meetingID); err != nil {
+	acc, err = s.uploader(ctx, a, meetingID)
+	if err != nil {
 		return Document{}, err
 	}
 	readers, err := s.checkReaders(ctx, meetingID, in.Readers)
 	if err != nil {
 		return Document{}, err
+	}
+	if err := confideUpload(acc, in.Confidential, readers); err != nil {
+		return Document{}, err // their role changed during the inspection
 	}
 	now := s.now()
 	d := documentRow{ID: ids.New(), MeetingID: meetingID, AgendaItemID: item, Title: title, Confidential: in.Confidential,
@@ -101,6 +127,14 @@ func (s *Service) Add(ctx context.Context, a web.Actor, meetingID string, in New
 		s.marks.prewarm(d.ID)
 	}
 	return s.withManagerFields(ctx, doc, true)
+}
+
+// confideUpload refuses a confidential upload the actor could not see.
+func confideUpload(acc meeting.Access, confidential bool, readers []string) error {
+	if !confidential {
+		return nil
+	}
+	return mayConfide(acc, readers)
 }
 
 // auditDetail is the detail of an audit entry about document id: detail,

@@ -60,6 +60,9 @@ func (s *Service) drawExport(ctx context.Context, a web.Actor, d documentRow, v 
 	in, copyID := "", ""
 	if d.Confidential {
 		p, c, err := s.marks.path(ctx, a, d, v)
+		if apperr.Is(err, apperr.NotFound) {
+			return nil, "", err // deleted while the copy was made
+		}
 		if err != nil {
 			return nil, "", apperr.Internalf(err, "watermark %s v%d for %s", d.ID, v.Version, a.UserID)
 		}

@@ -21,8 +21,10 @@ type Changes struct {
 }
 
 // Update changes a document's title, agenda item, position or
-// confidentiality. An administrator outside the meeting may not make a
-// document confidential: they could not see it afterwards.
+// confidentiality. Nobody may make a document confidential who could not
+// see it afterwards (mayConfide): an administrator outside the meeting,
+// or one taking part as a delegate or observer who is not on its access
+// list.
 func (s *Service) Update(ctx context.Context, a web.Actor, id string, ch Changes) (Document, error) {
 	doc, err := s.update(ctx, a, id, ch)
 	if err == nil && ch.Confidential != nil {
@@ -44,7 +46,7 @@ func (s *Service) update(ctx context.Context, a web.Actor, id string, ch Changes
 	if err != nil {
 		return Document{}, err
 	}
-	fields, err := s.changeFields(ctx, acc, d, ch)
+	fields, err := s.changeFields(ctx, acc, d, readers, ch)
 	if err != nil {
 		return Document{}, err
 	}
@@ -84,7 +86,9 @@ func updateDetail(d documentRow, fields map[string]any) map[string]any {
 	return auditDetail(d.ID, d.CurrentVersion, confidential, detail, open)
 }
 
-func (s *Service) changeFields(ctx context.Context, acc meeting.Access, d documentRow, ch Changes) (map[string]any, error) {
+// changeFields checks a change and returns the columns it writes; readers
+// is the document's access list as stored (kept while it is open).
+func (s *Service) changeFields(ctx context.Context, acc meeting.Access, d documentRow, readers []string, ch Changes) (map[string]any, error) {
 	fields := map[string]any{}
 	if ch.Title != nil {
 		t, err := cleanTitle(*ch.Title, "")
@@ -107,8 +111,10 @@ func (s *Service) changeFields(ctx context.Context, acc meeting.Access, d docume
 		fields["position"] = *ch.Position
 	}
 	if ch.Confidential != nil {
-		if *ch.Confidential && !acc.IsParticipant() {
-			return nil, errOutsiderConfidential()
+		if *ch.Confidential {
+			if err := mayConfide(acc, readers); err != nil {
+				return nil, err
+			}
 		}
 		fields["confidential"] = *ch.Confidential
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"time"
 
@@ -86,10 +87,18 @@ func (s *Service) openVersion(ctx context.Context, a web.Actor, d documentRow, v
 		return &File{ReadSeekCloser: b, Name: name, ETag: `"` + v.SHA256[:32] + `"`, ModTime: v.UploadedAt}, nil
 	}
 	p, c, err := s.marks.path(ctx, a, d, v)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, err // deleted while the copy was made
+	}
 	if err != nil {
 		return nil, apperr.Internalf(err, "watermark %s v%d for %s", d.ID, v.Version, a.UserID)
 	}
 	fh, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		// Only the removal of a deleted document's copies (forget, stamp,
+		// SweepTemp) takes a finished copy away.
+		return nil, errCopyGone()
+	}
 	if err != nil {
 		return nil, apperr.Internalf(err, "open watermarked copy")
 	}

@@ -315,6 +315,27 @@ func (s *store) copyFor(ctx context.Context, c copyRow) (copyRow, error) {
 	return c, internal(err)
 }
 
+// hasVersion reports whether a document version still exists (versions
+// go only with their document, and their ids are never reused).
+func (s *store) hasVersion(ctx context.Context, versionID string) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&versionRow{}).Where("id = ?", versionID).Count(&n).Error
+	return n > 0, internal(err)
+}
+
+// copiesWithoutVersion returns those of copyIDs whose copy row names a
+// version that no longer exists. Ids with no copy row are left out.
+func (s *store) copiesWithoutVersion(ctx context.Context, copyIDs []string) ([]string, error) {
+	var out []string
+	if len(copyIDs) == 0 {
+		return out, nil
+	}
+	err := s.db.WithContext(ctx).Model(&copyRow{}).Where("copy_id IN ?", copyIDs).
+		Where("NOT EXISTS (SELECT 1 FROM document_versions WHERE document_versions.id = watermark_copies.version_id)").
+		Pluck("copy_id", &out).Error
+	return out, internal(err)
+}
+
 func (s *store) copyByID(ctx context.Context, id string) (copyRow, error) {
 	var c copyRow
 	err := s.db.WithContext(ctx).Where("copy_id = ?", id).Take(&c).Error

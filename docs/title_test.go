@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/curia/curia/docs"
 	"github.com/curia/curia/internal/testdb"
 	"github.com/curia/curia/internal/testpdf"
 )
@@ -35,5 +36,36 @@ func TestTitleWithControlCharactersRefused(t *testing.T) {
 	}
 	if res := r.c.Secretary.Do("PATCH", "/api/v1/documents/"+d.ID, map[string]any{"title": "Tờ\x7ftrình"}); res.Status != http.StatusBadRequest {
 		t.Errorf("PATCH a title with a DEL: %d %s, want 400", res.Status, res.Body)
+	}
+}
+
+// A title taken from the file name is cleaned as a given title is, so an
+// upload never stores a title that PATCH refuses: trimmed, the .pdf taken
+// off in any case, and a name that leaves nothing (" .pdf") refused with
+// a 400 that asks for a title.
+func TestTitleFromFileNameIsCleaned(t *testing.T) {
+	r := newRoom(t, testdb.Backends()[0])
+	for name, want := range map[string]string{"  Tờ trình  .pdf": "Tờ trình", "Báo cáo.PDF": "Báo cáo", "a.Pdf": "a",
+		" .pdf": "", ".PDF": ""} {
+		res := r.upload(r.c.Secretary, name, testpdf.Pages(1, name), nil)
+		if want == "" {
+			if res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), "give a title") {
+				t.Errorf("file %q, no title: %d %s; want 400 asking for a title", name, res.Status, res.Body)
+			}
+			continue
+		}
+		var d docs.Document
+		res.JSON(&d)
+		if res.Status != http.StatusCreated || d.Title != want {
+			t.Errorf("file %q, no title: %d, title %q; want 201 and %q", name, res.Status, d.Title, want)
+			continue
+		}
+		if p := r.c.Secretary.Do("PATCH", "/api/v1/documents/"+d.ID, map[string]any{"title": d.Title}); p.Status != 200 {
+			t.Errorf("file %q: the stored title %q is refused by PATCH: %d", name, d.Title, p.Status)
+		}
+	}
+	// A title given takes the place of a file name that gives none.
+	if d := r.mustUpload(t, " .pdf", testpdf.Pages(1, "given"), map[string]string{"title": "Tờ trình số 6"}); d.Title != "Tờ trình số 6" {
+		t.Errorf("title %q", d.Title)
 	}
 }

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/ids"
 	"github.com/curia/curia/internal/web"
 	"github.com/curia/curia/meeting"
@@ -30,6 +33,11 @@ type watermarks struct {
 	cancel context.CancelFunc
 	warm   chan string // documents whose copies to make ahead of time
 	done   chan struct{}
+
+	// beforeRename, when set (tests only: watermark_hooks_test.go), is
+	// called with the copy id once a copy is stamped and before it is
+	// renamed into place.
+	beforeRename atomic.Pointer[func(copyID string)]
 }
 
 type making struct {
@@ -84,7 +92,7 @@ func (w *watermarks) path(ctx context.Context, reader web.Actor, d documentRow, 
 		return p, c, nil
 	}
 	lines := stampLines(reader.FullName, reader.Username, c.CreatedAt)
-	return p, c, w.make(ctx, p, v.SHA256, lines, c.CopyID)
+	return p, c, w.make(ctx, p, v.SHA256, lines, c)
 }
 
 // copyRow returns the reader's copy id for a version, from memory when
@@ -112,7 +120,7 @@ func (w *watermarks) copyRow(ctx context.Context, reader web.Actor, d documentRo
 }
 
 // make stamps the blob into p; concurrent calls for one p share the work.
-func (w *watermarks) make(ctx context.Context, p, sum string, lines []string, copyID string) error {
+func (w *watermarks) make(ctx context.Context, p, sum string, lines []string, c copyRow) error {
 	w.mu.Lock()
 	if m, ok := w.inflight[p]; ok {
 		w.mu.Unlock()
@@ -128,7 +136,7 @@ func (w *watermarks) make(ctx context.Context, p, sum string, lines []string, co
 	w.mu.Unlock()
 	// Detached from this request: a tablet that gives up must not waste
 	// the copy the next request will want.
-	m.err = w.stamp(context.WithoutCancel(ctx), p, sum, lines, copyID)
+	m.err = w.stamp(context.WithoutCancel(ctx), p, sum, lines, c)
 	close(m.done)
 	w.mu.Lock()
 	delete(w.inflight, p)
@@ -136,7 +144,26 @@ func (w *watermarks) make(ctx context.Context, p, sum string, lines []string, co
 	return m.err
 }
 
-func (w *watermarks) stamp(ctx context.Context, p, sum string, lines []string, copyID string) error {
+// errCopyGone is what a request gets whose copy was being stamped while
+// the document was deleted.
+func errCopyGone() error { return apperr.NotFoundf("document not found") }
+
+// stamp makes copy c of the blob at p: stamped into a temporary file,
+// then renamed into place. The document may be deleted meanwhile, here or
+// on another node: Delete commits, then removes the copies it finds
+// (forget), and a copy renamed after that would stay on disk for good,
+// a reader's confidential pages of a document that no longer exists. So
+// the version is looked up again once the copy is in place, and the copy
+// removed if the version is gone: either that lookup sees the version
+// still there, and then the rename came before the delete's commit and
+// forget finds the file; or it sees the version gone and the copy is
+// removed here. (A node that dies between the rename and the lookup
+// leaves the copy to SweepTemp, which removes copies of versions that no
+// longer exist.)
+func (w *watermarks) stamp(ctx context.Context, p, sum string, lines []string, c copyRow) error {
+	if ok, err := w.s.store.hasVersion(ctx, c.VersionID); err == nil && !ok {
+		return errCopyGone() // deleted before it was begun: no file, no work
+	}
 	src, release, err := w.s.blobs.Local(ctx, sum)
 	if err != nil {
 		return fmt.Errorf("blob for watermark: %w", err)
@@ -147,10 +174,29 @@ func (w *watermarks) stamp(ctx context.Context, p, sum string, lines []string, c
 	}
 	tmp := p + ".tmp-" + ids.Short(6)
 	defer os.Remove(tmp)
-	if err := w.s.pdf.Watermark(ctx, src, tmp, lines, copyID); err != nil {
+	if err := w.s.pdf.Watermark(ctx, src, tmp, lines, c.CopyID); err != nil {
 		return err
 	}
-	return os.Rename(tmp, p)
+	if hook := w.beforeRename.Load(); hook != nil {
+		(*hook)(c.CopyID)
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		return err
+	}
+	ok, err := w.s.store.hasVersion(ctx, c.VersionID)
+	switch {
+	case err != nil:
+		// Cannot tell: the copy is kept for the reader who asked for it
+		// (who could see the document a moment ago); if the version is
+		// gone after all, the next SweepTemp removes it.
+		w.s.log.WarnContext(ctx, "look up the version of a stamped copy", "err", err, "copy", c.CopyID)
+	case !ok:
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			w.s.log.ErrorContext(ctx, "remove the copy of a deleted document", "err", err, "copy", c.CopyID)
+		}
+		return errCopyGone()
+	}
+	return nil
 }
 
 // prewarm queues a document whose readers' copies should be made now,
@@ -204,8 +250,17 @@ func (w *watermarks) prewarmDoc(ctx context.Context, docID string) error {
 		if !visible(acc, d, readers[docID]) {
 			continue
 		}
+		// Deleted since (copies take a while each): no more copies,
+		// nor copy ids, for a version that is gone.
+		if ok, err := w.s.store.hasVersion(ctx, v.ID); err != nil || !ok {
+			return err
+		}
 		reader := web.Actor{UserID: p.UserID, Username: p.Username, FullName: p.FullName}
-		if _, _, err := w.path(ctx, reader, d, v); err != nil {
+		_, _, err := w.path(ctx, reader, d, v)
+		if apperr.Is(err, apperr.NotFound) {
+			return nil // deleted while this copy was made (stamp)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -213,7 +268,8 @@ func (w *watermarks) prewarmDoc(ctx context.Context, docID string) error {
 }
 
 // forget deletes the cached copies of a deleted document. The copy ids
-// stay in the database, so a leaked page can still be traced.
+// stay in the database, so a leaked page can still be traced. A copy
+// being stamped meanwhile removes itself (stamp).
 func (w *watermarks) forget(ctx context.Context, docID string) {
 	copyIDs, err := w.s.store.copiesOf(ctx, docID)
 	if err != nil {

@@ -1,7 +1,7 @@
 // The desk's documents: the fields of a confidential upload, the reader
 // choice, the earlier versions, and the one XMLHttpRequest sender both
 // uploads (new documents, new versions) go through.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../src/api';
 import { sendUpload, uploadDocument, uploadVersion } from '../src/desk/api';
 import { chosenReaders, earlierVersions, readerIds, splitReaders, toggled, uploadErrorKey, uploadFields } from '../src/desk/logic';
@@ -183,5 +183,123 @@ describe('the upload sender', () => {
     FakeXHR.last!.answer(201, '<html>');
     const e = (await h.promise.catch((x: unknown) => x)) as ApiError;
     expect(e.status).toBe(201);
+  });
+});
+
+// ---------------------------------------------------------------- the readers panel, rendered
+//
+// Ticking "confidential" on a document saves the change (PATCH) and opens
+// the readers panel. The panel used to read the document at once, while
+// the change was on its way: answered first, the read gave the document
+// as it was (open, no access list), so the panel showed nobody chosen
+// while the list kept from before already let those people read it. It
+// now opens once the change is saved, with the access list of the answer.
+
+describe('the readers panel of a document made confidential', () => {
+  type Answer = import('./fake-browser').Answer;
+  type Call = import('./fake-browser').Call;
+  let fb: typeof import('./fake-browser');
+  let browser: Awaited<ReturnType<typeof import('./fake-browser').installBrowser>>;
+  let server: (c: Call) => Answer | Promise<Answer> = () => ({ status: 404, body: { error: { code: 'not_found', message: 'not found' } } });
+  let root: import('./fake-browser').FElement;
+
+  const open = {
+    id: 'd1', meeting_id: 'm', agenda_item_id: null, title: 'Tờ trình', position: 0, confidential: false, version: 1,
+    pages: 2, size: 2048, sha256: 'ab'.repeat(32), filename: 'to-trinh.pdf',
+  };
+  const person = (user_id: string, username: string, full_name: string, role: string) =>
+    ({ user_id, username, full_name, role, can_vote: role !== 'observer', weight: 1 });
+  const participants = [
+    person('u-c', 'chutoa', 'Chủ toạ', 'chair'), person('u-s', 'thuky', 'Thư ký', 'secretary'),
+    person('u-1', 'daibieu1', 'Đại biểu Một', 'delegate'), person('u-2', 'daibieu2', 'Đại biểu Hai', 'delegate'),
+  ];
+
+  beforeAll(async () => {
+    fb = await import('./fake-browser');
+    browser = await fb.installBrowser('/meetings/m/desk', (c) => server(c));
+  });
+  beforeEach(() => {
+    browser.calls.length = 0;
+    root = browser.doc.createElementNS(null, 'div');
+    browser.doc.body.appendChild(root);
+  });
+  afterEach(async () => {
+    browser.preact.render(null, root as never);
+    root.remove();
+    await fb.settle(2);
+  });
+
+  async function showDocs(doc: typeof open & { readers?: string[] }) {
+    const { Documents } = await import('../src/desk/Documents');
+    browser.preact.render(browser.h(Documents, {
+      meetingId: 'm', docs: [doc], agenda: { meeting_id: 'm', items: [], current_item_id: null, planned_min: 0 },
+      participants: participants as never, readOnly: false, confides: true, onChanged: () => {},
+    }), root as never);
+    await fb.settle();
+  }
+  const tick = (el: import('./fake-browser').FElement, on: boolean) => {
+    el.checked = on;
+    fb.dispatch(el, fb.event('change', el));
+  };
+  const box = (username: string) => fb.find(root, (e) => e.getAttribute('data-user') === username)[0];
+  const reads = () => browser.calls.filter((c) => c.method === 'GET' && c.path === '/documents/d1');
+
+  it('opens once the change is saved, with the access list of the answer, even when a read would still find the document open', async () => {
+    // The server: the document is open, with u-1 on the access list kept
+    // from before, until the PATCH is answered (which the test holds).
+    let stored: typeof open & { readers?: string[] } = { ...open };
+    let answer = () => {};
+    server = (c) => {
+      if (c.method === 'GET' && c.path === '/documents/d1') return { status: 200, body: stored };
+      if (c.method === 'PATCH' && c.path === '/documents/d1') {
+        return new Promise<Answer>((r) => {
+          answer = () => {
+            stored = { ...open, confidential: true, readers: ['u-1'] };
+            r({ status: 200, body: stored });
+          };
+        });
+      }
+      return { status: 404, body: { error: { code: 'not_found', message: 'not found' } } };
+    };
+    await showDocs(open);
+    tick(fb.byTestId(root, 'doc-confidential')[0], true);
+    await fb.settle();
+    expect(browser.calls.filter((c) => c.method === 'PATCH').map((c) => c.body)).toEqual([{ confidential: true }]);
+    // While the change is on its way: no panel, no read of the document, and no button to open the panel with.
+    expect(fb.byTestId(root, 'readers')).toHaveLength(0);
+    expect(reads()).toHaveLength(0);
+    expect(fb.byTestId(root, 'doc-readers')[0]?.disabled).toBe(true);
+
+    answer();
+    await fb.settle(12);
+    expect(fb.byTestId(root, 'readers'), 'the panel opens once the change is saved').toHaveLength(1);
+    expect(box('daibieu1').checked, 'the reader on the kept access list is shown chosen').toBe(true);
+    expect(box('daibieu2').checked).toBe(false);
+    expect(reads(), 'the answer gave the list: nothing read again').toHaveLength(0);
+  });
+
+  it('stays closed, the box unticked, when the change is refused', async () => {
+    server = (c) => (c.method === 'PATCH'
+      ? { status: 403, body: { error: { code: 'forbidden', message: 'you cannot make a document confidential without being one of its readers' } } }
+      : { status: 404, body: { error: { code: 'not_found', message: 'not found' } } });
+    await showDocs(open);
+    tick(fb.byTestId(root, 'doc-confidential')[0], true);
+    await fb.settle(12);
+    expect(fb.byTestId(root, 'readers')).toHaveLength(0);
+    expect(fb.byTestId(root, 'doc-confidential')[0].checked).toBe(false);
+    expect(reads()).toHaveLength(0);
+  });
+
+  it('opened with its button on a document already confidential, reads the access list', async () => {
+    const secret = { ...open, confidential: true };
+    server = (c) => (c.method === 'GET' && c.path === '/documents/d1'
+      ? { status: 200, body: { ...secret, readers: ['u-2'] } }
+      : { status: 404, body: { error: { code: 'not_found', message: 'not found' } } });
+    await showDocs(secret);
+    fb.click(fb.byTestId(root, 'doc-readers')[0]);
+    await fb.settle(12);
+    expect(reads()).toHaveLength(1);
+    expect(box('daibieu2').checked).toBe(true);
+    expect(box('daibieu1').checked).toBe(false);
   });
 });

@@ -253,6 +253,10 @@ function DocRow({ doc, index, all, items, participants, readOnly, confides, onCh
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(doc.title);
   const [readersOpen, setReadersOpen] = useState(false);
+  // The access list the server answered with when the document was made
+  // confidential: the readers panel starts from it rather than reading
+  // the document again (undefined: the panel reads it).
+  const [answeredReaders, setAnsweredReaders] = useState<readonly string[] | undefined>(undefined);
   const [deleting, setDeleting] = useState(false);
   // Shown at once; the server's answer (or a refusal) brings the truth back.
   const [conf, setConf] = useState(doc.confidential);
@@ -348,21 +352,33 @@ function DocRow({ doc, index, all, items, participants, readOnly, confides, onCh
             onChange={(e) => {
               const c = e.currentTarget.checked;
               setConf(c);
-              setReadersOpen(c);
+              setReadersOpen(false);
               void run(async () => {
-                const ok = await act(() => desk.updateDocument(doc.id, { confidential: c }), c ? t('desk.docs.madeConfidential') : t('desk.docs.madeOpen'));
-                if (!ok) {
-                  setConf(doc.confidential);
-                  setReadersOpen(false);
+                // The readers panel opens once the change is saved, with the
+                // access list of the answer: read while the change was on its
+                // way, the document could still be open and show nobody chosen,
+                // while the list kept from before already lets people read it.
+                let saved: DeskDoc | undefined;
+                const ok = await act(async () => {
+                  saved = await desk.updateDocument(doc.id, { confidential: c });
+                }, c ? t('desk.docs.madeConfidential') : t('desk.docs.madeOpen'));
+                if (!ok) setConf(doc.confidential);
+                else if (c && saved) {
+                  setAnsweredReaders(saved.readers ?? []);
+                  setReadersOpen(true);
                 }
                 await onChanged();
               });
             }} />
           {t('desk.docs.confidential')}
         </label>}
+        {/* Not while a change is being saved: the panel would read the document as it was. */}
         {confides && conf && (
-          <button type="button" class="btn" disabled={readOnly} aria-expanded={readersOpen} data-testid="doc-readers"
-            onClick={() => setReadersOpen(!readersOpen)}>{t('desk.docs.readers')}</button>
+          <button type="button" class="btn" disabled={ro} aria-expanded={readersOpen} data-testid="doc-readers"
+            onClick={() => {
+              setAnsweredReaders(undefined);
+              setReadersOpen(!readersOpen);
+            }}>{t('desk.docs.readers')}</button>
         )}
         {!readOnly && (
           <span class="row-actions">
@@ -394,7 +410,8 @@ function DocRow({ doc, index, all, items, participants, readOnly, confides, onCh
       )}
       {versionsOpen && doc.version > 1 && <Versions doc={doc} participants={participants} />}
       {readersOpen && conf && confides && (
-        <Readers doc={doc} participants={participants} readOnly={readOnly} onClose={() => setReadersOpen(false)} onChanged={onChanged} />
+        <Readers doc={doc} participants={participants} readOnly={readOnly} initial={answeredReaders}
+          onClose={() => setReadersOpen(false)} onChanged={onChanged} />
       )}
       {deleting && (
         <Confirm title={t('desk.docs.deleteTitle', { title: doc.title })} confirmLabel={t('common.delete')} danger
@@ -413,22 +430,33 @@ function DocRow({ doc, index, all, items, participants, readOnly, confides, onCh
   );
 }
 
-/** Who may read a confidential document besides the chair and the secretaries (who always may). */
-function Readers({ doc, participants, readOnly, onClose, onChanged }: {
+/**
+ * Who may read a confidential document besides the chair and the
+ * secretaries (who always may). initial is the access list as a save just
+ * answered it; without it, the panel reads the document.
+ */
+function Readers({ doc, participants, readOnly, initial, onClose, onChanged }: {
   doc: DeskDoc;
   participants: Participant[];
   readOnly: boolean;
+  initial?: readonly string[];
   onClose(): void;
   onChanged(): Promise<void> | void;
 }) {
-  const [chosen, setChosen] = useState<Set<string> | null>(null);
+  const [chosen, setChosen] = useState<Set<string> | null>(() => (initial ? new Set(initial) : null));
   const [failed, setFailed] = useState(false);
   const [busy, run] = useBusy();
   useEffect(() => {
-    desk.document(doc.id).then((d) => setChosen(new Set(d.readers ?? [])), (e) => {
+    if (initial) return;
+    let on = true;
+    desk.document(doc.id).then((d) => on && setChosen(new Set(d.readers ?? [])), (e) => {
+      if (!on) return;
       setFailed(true);
       toast(errText(e), true);
     });
+    return () => {
+      on = false;
+    };
   }, [doc.id]);
   const toggle = (id: string, on: boolean) => setChosen((c) => toggled(c ?? new Set(), id, on));
   const save = () => run(async () => {

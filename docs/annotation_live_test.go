@@ -31,14 +31,14 @@ func TestAnnotationsCreatedLive(t *testing.T) {
 			"other": r.other.Live(r.m, ""), "observer": r.c.Observer.Live(r.m, ""), "chair": r.c.Chair.Live(r.m, ""),
 		}
 		var start int64
-		var epoch string
+		epochs := map[string]string{} // each viewer's own: it names their rights too
 		for who, l := range tablets {
 			m := l.Next()
 			var snap struct{ Epoch string }
 			if m.Type != "snapshot" || json.Unmarshal(m.Data, &snap) != nil {
 				t.Fatalf("%s: first message %s %s", who, m.Type, m.Data)
 			}
-			start, epoch = m.Seq, snap.Epoch // the same for all: nothing is published meanwhile
+			start, epochs[who] = m.Seq, snap.Epoch // the same seq for all: nothing is published meanwhile
 		}
 
 		openPath, confPath := annotationsPath(r.open.ID), annotationsPath(r.conf.ID)
@@ -79,7 +79,7 @@ func TestAnnotationsCreatedLive(t *testing.T) {
 		// Resuming from before the batch replays it once, as it was.
 		for _, who := range []string{"observer", "other"} {
 			c := map[string]*apptest.Client{"observer": r.c.Observer, "other": r.other}[who]
-			l := c.Live(r.m, fmt.Sprintf("since=%d&epoch=%s", start, epoch))
+			l := c.Live(r.m, fmt.Sprintf("since=%d&epoch=%s", start, epochs[who]))
 			var snap struct{ Resumed bool }
 			if m := l.Next(); m.Type != "snapshot" || json.Unmarshal(m.Data, &snap) != nil || !snap.Resumed {
 				t.Fatalf("%s resuming: %s %s", who, m.Type, m.Data)

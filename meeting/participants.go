@@ -81,9 +81,12 @@ func (s *Service) PutParticipant(ctx context.Context, a web.Actor, meetingID, us
 		return p, false, err
 	}
 	s.changed(ctx, meetingID)
+	// Their live connections go first, before anything is published: they
+	// reconnect in their new role, and what others publish meanwhile
+	// reaches them as what they now are.
+	s.removed(ctx, meetingID, userID)
 	list := s.participantsChanged(ctx, meetingID)
 	s.quorumChanged(ctx, meetingID)
-	s.removed(ctx, meetingID, userID) // their live connections reconnect in their new role
 	for _, p := range list {
 		if p.UserID == userID {
 			return p, created, nil
@@ -104,9 +107,9 @@ func (s *Service) RemoveParticipant(ctx context.Context, a web.Actor, meetingID,
 		return err
 	}
 	s.changed(ctx, meetingID)
+	s.removed(ctx, meetingID, userID) // first: they get nothing published after the commit
 	s.participantsChanged(ctx, meetingID)
 	s.quorumChanged(ctx, meetingID)
-	s.removed(ctx, meetingID, userID)
 	runAfter(ctx, after) // after removed: they no longer get what the hooks announce
 	return nil
 }

@@ -79,13 +79,16 @@ func kicks(m message, v Viewer) bool {
 }
 
 // kick carries out the disconnect m on this node: the app forgets the
-// user's cached sessions (a user-wide disconnect), admissions under way
-// are noted, then members are closed with 4003. That order matters: a
-// join either sees the note or is a member when the room is searched.
+// user's cached sessions (a user-wide disconnect), a possible change of
+// rights is remembered for untagged resumes (rights.go), admissions under
+// way are noted, then members are closed with 4003. That order matters:
+// a join either sees the note or is a member when the room is searched,
+// and a join sent back by the note finds the mark.
 func (h *Hub) kick(m message) {
 	if m.MeetingID == "" && h.opt.UserDisconnected != nil {
 		h.opt.UserDisconnected(m.Kick)
 	}
+	h.markRightsChanged(m)
 	h.noteKick(m)
 	if m.MeetingID != "" {
 		if r := h.lookup(m.MeetingID); r != nil {

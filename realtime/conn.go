@@ -47,6 +47,9 @@ type conn struct {
 	// deadline: a blocking write left a deadline on the socket, which
 	// fails every later write once past, the non-blocking ones included.
 	deadline bool
+	// gorillaClosed: gorilla wrote (or began to write) a close frame of
+	// its own (gorillaConn), after which nothing may be sent.
+	gorillaClosed bool
 
 	qmu    sync.Mutex
 	queue  []*frame      // waiting to be written, oldest first
@@ -392,8 +395,8 @@ func (c *conn) send(bufs net.Buffers, frames []*frame, deadline time.Time) bool 
 func (c *conn) finishWrites() {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	if c.code == websocket.CloseMessageTooBig {
-		return // gorilla has sent the close frame: nothing may follow it
+	if c.gorillaClosed {
+		return // gorilla has sent the close frame (1002, 1009): nothing may follow it
 	}
 	if c.code != websocket.CloseTryAgainLater && c.code != websocket.CloseAbnormalClosure {
 		deadline := time.Now().Add(closeGrace)
@@ -433,7 +436,8 @@ var pingFrame = newControlFrame(websocket.PingMessage, nil)
 // gorilla writes to it only from the reader goroutine: the close frame it
 // sends itself when a client breaks the protocol or the read limit. That
 // write waits for wmu and for the end of a message a fan-out left half
-// written, so that it never lands inside one.
+// written, so that it never lands inside one, and is noted
+// (conn.gorillaClosed) so that finishWrites sends nothing after it.
 type gorillaConn struct {
 	net.Conn
 	c *conn
@@ -448,6 +452,9 @@ func (g gorillaConn) Write(b []byte) (int, error) {
 	defer c.wmu.Unlock()
 	if !c.writeRest(time.Now().Add(closeGrace)) {
 		return 0, net.ErrClosed
+	}
+	if len(b) > 0 && b[0]&0x0f == websocket.CloseMessage { // one Write per control frame (WriteControl)
+		c.gorillaClosed = true
 	}
 	c.setDeadline(time.Now().Add(closeGrace))
 	return g.Conn.Write(b)
@@ -530,12 +537,20 @@ func (c *conn) readLoop() {
 	}
 }
 
-// readCloseCode maps the error that ended reading to the close code to send.
+// readCloseCode maps the error that ended reading to the close code to
+// send. Besides the read limit, gorilla sends a close frame itself only
+// for a protocol error (1002, mapped to 1006 here: the writer sends
+// nothing after gorilla's close, see gorillaConn).
 func readCloseCode(err error) (int, string) {
 	var ce *websocket.CloseError
 	switch {
 	case errors.Is(err, websocket.ErrReadLimit):
-		return websocket.CloseMessageTooBig, "message too big" // gorilla has sent it already
+		// gorilla sends the 1009 itself for a length over the limit, not
+		// for one it cannot represent (the 64-bit length's top bit set, a
+		// message's total overflowing): finishWrites sends it then.
+		return websocket.CloseMessageTooBig, "" // as gorilla sends it (api/live.md §4: no reason)
+	case errors.As(err, &ce) && ce.Code == websocket.CloseAbnormalClosure:
+		return websocket.CloseAbnormalClosure, "" // the stream ended inside a frame: nobody to tell
 	case errors.As(err, &ce) && (ce.Code == websocket.CloseGoingAway || ce.Code >= 3000 && ce.Code <= 4999):
 		return ce.Code, "" // echoed, as RFC 6455 §5.5.1 has it
 	case errors.As(err, &ce):

@@ -46,8 +46,9 @@
 //	{"type":"resync"}
 //	    the events after ?since are no longer kept (or the stream was reset),
 //	    or Options.Replay found some of them no longer the viewer's to see
-//	    (replay.go): drop cached state and refetch. A full snapshot follows
-//	    at once.
+//	    (replay.go), or the viewer's rights are not those the client's
+//	    state was built with (rights.go): drop cached state and refetch.
+//	    A full snapshot follows at once.
 //	{"type":"presence.joined","data":{"users":[{"user_id","name","role"},…]}}
 //	{"type":"presence.left","data":{"user_ids":[…]}}
 //	    batched, at most every FollowInterval: who came and went since the
@@ -83,8 +84,9 @@
 //	{"type":T,"data":…}                  a type registered with Hub.Handle
 //
 // The query string may carry since=N (the last seq the client processed)
-// and epoch=E (from its last snapshot): the hub then replays N+1… in
-// order, or sends resync when it cannot. following=false connects a
+// and epoch=E (from its last snapshot: the stream's epoch and a tag of the
+// rights the snapshot was built with, rights.go): the hub then replays
+// N+1… in order, or sends resync when it cannot. following=false connects a
 // tablet that is browsing on its own.
 //
 // A snapshot is taken after the connection has joined the room at seq N,
@@ -104,6 +106,8 @@
 //	     role), DisconnectUser (disabled, admin right changed),
 //	     DisconnectSession (logged out); reconnect, which may be refused.
 //	     A connection admitted meanwhile is authorised again (admit.go).
+//	     A reconnection with since whose state was built with other
+//	     rights is answered with resync and a full snapshot (rights.go).
 //	     With the reason "session ended": the session's lifetime is over,
 //	     or Options.Sessions found it ended; reconnecting is refused (401).
 //	4029 replaced: the connection had been silent for 1.2 PingIntervals and

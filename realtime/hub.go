@@ -92,6 +92,10 @@ type Hub struct {
 
 	smu      sync.Mutex
 	sessions map[string]*liveSession // open connections by Viewer.Session (sessions.go)
+
+	rmu       sync.Mutex
+	rights    map[rightsKey]time.Time // whose access changed, and when (rights.go)
+	rightsAll time.Time               // every untagged resume resyncs until then (rights.go)
 }
 
 var _ event.Publisher = (*Hub)(nil)
@@ -220,7 +224,9 @@ func (h *Hub) Broadcast(ctx context.Context, meetingID, typ string, data any, au
 // 4003, e.g. after they were removed from it or given another role; they
 // may reconnect and be authorised again. A connection of theirs being
 // admitted meanwhile (authorised, not yet in the room) is authorised
-// again before it joins. Best effort across nodes.
+// again before it joins. A reconnection with since whose state was built
+// with other rights than the user has now gets resync and a full
+// snapshot (rights.go). Best effort across nodes.
 func (h *Hub) Disconnect(ctx context.Context, meetingID, userID string) error {
 	if meetingID == "" || userID == "" {
 		return errors.New("realtime: disconnect needs a meeting and a user")
@@ -230,7 +236,8 @@ func (h *Hub) Disconnect(ctx context.Context, meetingID, userID string) error {
 
 // DisconnectUser closes a user's connections to every meeting on every
 // node with 4003, e.g. after the user was disabled or their administrator
-// right changed. Options.UserDisconnected runs on every node first.
+// right changed. Options.UserDisconnected runs on every node first. As
+// after Disconnect, reconnections with other rights resync (rights.go).
 func (h *Hub) DisconnectUser(ctx context.Context, userID string) error {
 	if userID == "" {
 		return errors.New("realtime: disconnect needs a user")
@@ -239,7 +246,8 @@ func (h *Hub) DisconnectUser(ctx context.Context, userID string) error {
 }
 
 // DisconnectSession closes, on every node with 4003, the connections a
-// user opened with one session (Viewer.Session), e.g. after a logout.
+// user opened with one session (Viewer.Session), e.g. after a logout. It
+// changes no rights: reconnections may resume.
 func (h *Hub) DisconnectSession(ctx context.Context, userID, session string) error {
 	if userID == "" || session == "" {
 		return errors.New("realtime: disconnect needs a user and a session")
@@ -318,6 +326,7 @@ func (h *Hub) pruneLoop(ctx context.Context) {
 			pctx, cancel := context.WithTimeout(ctx, time.Minute)
 			n, err := h.st.prune(pctx, h.opt.Retention, h.opt.RetainEvents)
 			cancel()
+			h.sweepRights()
 			if err != nil && !errors.Is(err, context.Canceled) {
 				h.log.Warn("realtime: prune events", "err", err)
 			} else if n > 0 {

@@ -339,8 +339,11 @@ func (g *ring) popFront() {
 }
 
 // after returns the entries with seq > since, when the ring still holds
-// all of them up to head.
-func (g *ring) after(since, head int64) ([]*entry, bool) {
+// all of them up to head and the first was published at or after
+// notBefore: the ring of a room that stays open for days replays no more
+// than the store would (events stay replayable for Retention; rights.go
+// relies on it); older ones are the store's to judge.
+func (g *ring) after(since, head int64, notBefore time.Time) ([]*entry, bool) {
 	if since == head {
 		return nil, true
 	}
@@ -348,6 +351,9 @@ func (g *ring) after(since, head int64) ([]*entry, bool) {
 		return nil, false
 	}
 	skip := int(since + 1 - g.buf[g.start].seq)
+	if at := g.buf[(g.start+skip)%len(g.buf)].full.at; !at.IsZero() && at.Before(notBefore) {
+		return nil, false
+	}
 	out := make([]*entry, 0, g.n-skip)
 	for i := skip; i < g.n; i++ {
 		out = append(out, g.buf[(g.start+i)%len(g.buf)])

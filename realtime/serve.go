@@ -226,14 +226,18 @@ func (r *room) join(c *conn, q resume, adm *admission) (opening, error) {
 	if err := r.makeRoomLocked(c); err != nil { // limit.go
 		return opening{}, err
 	}
-	o := opening{head: r.head, epoch: r.epoch, since: q.since}
+	o := opening{head: r.head, epoch: epochFor(r.epoch, c.viewer), since: q.since}
+	stream, rights := splitEpoch(q.epoch)
 	switch {
 	case !q.resume:
-	case q.epoch != "" && q.epoch != r.epoch, q.since > r.head, r.head-q.since > int64(r.hub.opt.RetainEvents):
+	case q.epoch != "" && stream != r.epoch, q.since > r.head, r.head-q.since > int64(r.hub.opt.RetainEvents):
+		o.resync = true
+	case rights != "" && rights != rightsTag(c.viewer), // built with other rights (rights.go)
+		rights == "" && r.hub.rightsChanged(r.id, c.viewer.UserID): // no tag: what this node heard
 		o.resync = true
 	default:
 		o.resume = true
-		replay, inMemory := r.recent.after(q.since, r.head)
+		replay, inMemory := r.recent.after(q.since, r.head, r.hub.opt.Now().Add(-r.hub.opt.Retention))
 		o.replay, o.fromStore = replay, !inMemory
 	}
 	r.addLocked(c, q.following)

@@ -210,7 +210,7 @@ func (h *Hub) Broadcast(ctx context.Context, meetingID, typ string, data any, au
 		return fmt.Errorf("realtime: invalid message type %q", typ)
 	}
 	if audience != nil && len(audience) == 0 {
-		return nil // nobody: and an empty list would cross nodes as "everyone"
+		return nil // nobody: nothing to send
 	}
 	raw, err := json.Marshal(data)
 	if err != nil {

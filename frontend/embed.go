@@ -48,7 +48,9 @@ func Register(e *echo.Echo) {
 
 func register(e *echo.Echo, files fs.FS, built bool) {
 	s := &server{files: files, cache: map[string]*asset{}}
-	e.GET("/*", func(c echo.Context) error {
+	// GET and HEAD (uptime monitors probe with HEAD; ServeContent and the
+	// server leave the body out).
+	e.Match([]string{http.MethodGet, http.MethodHead}, "/*", func(c echo.Context) error {
 		p := c.Request().URL.Path
 		if strings.HasPrefix(p, "/api/") {
 			return echo.ErrNotFound

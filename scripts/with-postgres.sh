@@ -11,8 +11,17 @@ find_bin() {
 }
 
 if [ -z "$(find_bin initdb)" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    SUDO=""
+  elif command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+  else
+    echo "with-postgres: PostgreSQL (initdb) is missing, and this user is not root and has no sudo." >&2
+    echo "with-postgres: as root, run: apt-get update && apt-get install postgresql" >&2
+    echo "with-postgres: then run this again." >&2
+    exit 1
+  fi
   echo "with-postgres: installing Debian's postgresql" >&2
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >&2
 fi

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/curia/curia/account"
@@ -44,6 +45,9 @@ var demoUsers = []demoUser{
 // missing, so a seed that was interrupted (Ctrl-C during the first
 // `make run`) is finished by the next run rather than taken as done.
 func seedDemo(ctx context.Context, a *app.App, out io.Writer) error {
+	if err := checkDemoDatabase(ctx, a); err != nil {
+		return err
+	}
 	if err := seedDemoUsers(ctx, a); err != nil {
 		return err
 	}
@@ -59,6 +63,70 @@ func seedDemo(ctx context.Context, a *app.App, out io.Writer) error {
 		return nil // closed by someone trying the demo out: read-only, kept as it ended
 	}
 	return seedDemoDocuments(ctx, a, m)
+}
+
+// checkDemoDatabase refuses a database that is not the demo's, before the
+// seed writes anything: the demo's accounts (an administrator among them)
+// have a published password, and `curia demo` run with a real server's
+// CURIA_DATA_DIR or CURIA_DATABASE_URL (the image sets the first, compose
+// the second) must not add them to its database. The database is the
+// demo's when
+//   - every user in it is a demo user (the demo's username with the demo's
+//     full name) and every meeting in it is the demo meeting: a fresh
+//     database, or one a seed was interrupted in; or
+//   - the seed made all its users and its meeting (created by the demo's
+//     secretary): then what people trying the demo added (users, meetings)
+//     is theirs to keep, and the seed will create no account.
+//
+// Anything else (a user "admin" made by CURIA_ADMIN_PASSWORD is named
+// "Administrator", not as the demo names its admin) is refused.
+func checkDemoDatabase(ctx context.Context, a *app.App) error {
+	users, err := a.Accounts.ListUsers(ctx, web.Actor{})
+	if err != nil {
+		return err
+	}
+	meetings, err := a.Meetings.List(ctx, web.Actor{IsAdmin: true})
+	if err != nil {
+		return err
+	}
+	demoName := make(map[string]string, len(demoUsers))
+	for _, u := range demoUsers {
+		demoName[u.username] = u.fullName
+	}
+	ours := map[string]string{} // demo username → id
+	var others []string
+	for _, u := range users {
+		if name, ok := demoName[u.Username]; ok && name == u.FullName {
+			ours[u.Username] = u.ID
+		} else {
+			others = append(others, u.Username)
+		}
+	}
+	var demoMeeting *meeting.Meeting
+	otherMeetings := 0
+	for i, m := range meetings {
+		if m.Title == demoMeetingTitle && demoMeeting == nil {
+			demoMeeting = &meetings[i]
+		} else {
+			otherMeetings++
+		}
+	}
+	if len(others) == 0 && otherMeetings == 0 {
+		return nil
+	}
+	if len(ours) == len(demoUsers) && demoMeeting != nil && demoMeeting.CreatedBy == ours["thuky"] {
+		return nil
+	}
+	what := fmt.Sprintf("%d meeting(s) that are not the demo's", otherMeetings)
+	if len(others) > 0 {
+		if len(others) > 3 {
+			others = append(others[:3], "…")
+		}
+		what = fmt.Sprintf("users that are not the demo's (%s)", strings.Join(others, ", "))
+	}
+	return fmt.Errorf("this database has %s, so it is not a demo database, and the demo will not add its accounts "+
+		"(whose password is published) to it; nothing was written. Run the demo on a database of its own: "+
+		"`curia demo --data DIR` with a new DIR, and without CURIA_DATABASE_URL", what)
 }
 
 // seedDemoUsers creates the demo users that do not exist yet.

@@ -11,7 +11,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/curia/curia/internal/apperr"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -30,7 +33,7 @@ func main() {
 	}()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "curia:", err)
+			fmt.Fprintln(os.Stderr, "curia:", errorText(err))
 		}
 		os.Exit(exitCode(err))
 	}
@@ -45,6 +48,36 @@ func exitCode(err error) int {
 		return 2
 	}
 	return 1
+}
+
+// errorText is err as a person reads it: each application error in it
+// (apperr) shows as its message, without the kind ("not_found: ",
+// "invalid: ") that is for programs, followed by its internal cause when
+// it has one (the operator at the command line may see it).
+func errorText(err error) string {
+	text := err.Error()
+	var walk func(error)
+	walk = func(err error) {
+		if e, ok := err.(*apperr.Error); ok {
+			own := e.Message
+			if e.Err != nil {
+				own += ": " + e.Err.Error()
+			}
+			text = strings.Replace(text, e.Error(), own, 1)
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			if next := u.Unwrap(); next != nil {
+				walk(next)
+			}
+		case interface{ Unwrap() []error }:
+			for _, next := range u.Unwrap() {
+				walk(next)
+			}
+		}
+	}
+	walk(err)
+	return text
 }
 
 // usageError is a mistake on the command line.

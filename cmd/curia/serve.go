@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/curia/curia/internal/app"
+	"github.com/curia/curia/internal/web"
 )
 
 // newFlags makes a FlagSet for one command with Curia's common flags bound
@@ -144,6 +145,20 @@ func cmdServe(ctx context.Context, e env, args []string, demo bool) error {
 		return err
 	}
 	log := app.NewLogger(cfg, e.stderr)
+	if demo && cfg.AdminPassword != "" {
+		// The demo prints its logins, admin's among them, all with the
+		// demo password: an operator's CURIA_ADMIN_PASSWORD would make
+		// that line untrue for admin.
+		log.Warn("the demo ignores CURIA_ADMIN_PASSWORD: its admin signs in with the demo password, like the other demo users")
+		cfg.AdminPassword = ""
+	}
+	// Bind first: a taken port (a server already running) fails before the
+	// database is opened, let alone seeded.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	defer ln.Close() // a.Serve closes it too; until then, every return must
 	db, err := app.Open(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -158,14 +173,30 @@ func cmdServe(ctx context.Context, e env, args []string, demo bool) error {
 		if err := seedDemo(ctx, a, e.stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	} else {
+		warnNoAdmin(ctx, a)
 	}
 	fmt.Fprintf(e.stdout, "Curia is listening on http://%s\n", ln.Addr())
 	log.Info("listening", "addr", ln.Addr().String(), "database", string(db.Dialect), "data_dir", cfg.DataDir)
 	return a.Serve(ctx, ln)
+}
+
+// warnNoAdmin logs a warning when no enabled administrator exists: on a
+// fresh database without CURIA_ADMIN_PASSWORD nobody can sign in to
+// make the first users, and the server would otherwise start without a word.
+func warnNoAdmin(ctx context.Context, a *app.App) {
+	users, err := a.Accounts.ListUsers(ctx, web.Actor{})
+	if err != nil {
+		a.Log.Warn("could not look for an administrator", "err", err)
+		return
+	}
+	for _, u := range users {
+		if u.IsAdmin && !u.Disabled {
+			return
+		}
+	}
+	a.Log.Warn("no enabled administrator: nobody can sign in to manage users; set CURIA_ADMIN_PASSWORD " +
+		"(creates user admin at the next start) or run `curia user add --admin --username NAME --full-name \"Full Name\"`")
 }
 
 func cmdMigrate(ctx context.Context, e env, args []string) error {

@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/curia/curia/account"
@@ -22,8 +24,8 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 	var in account.NewUser
 	cfg, err := loadConfig(e, "user add",
 		"Create a user directly in the database. The password is read from the first line of standard input,\n"+
-			"so it never shows in the process list or shell history. The database must exist: `curia migrate`\n"+
-			"(or serve, or demo) creates it.",
+			"so it never shows in the process list or shell history; from a terminal it is asked for, twice, without\n"+
+			"echo. The database must exist: `curia migrate` (or serve, or demo) creates it.",
 		args[1:], func(fs *flag.FlagSet, _ *app.Config) {
 			fs.StringVar(&in.Username, "username", "", "login name (required)")
 			fs.StringVar(&in.FullName, "full-name", "", "full name as shown to others (required)")
@@ -35,8 +37,9 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 	if in.Username == "" || in.FullName == "" {
 		return usageError{"--username and --full-name are required"}
 	}
-	line, _ := bufio.NewReader(e.stdin).ReadString('\n') // a last line without a newline is fine; none at all is caught below
-	in.Password = strings.TrimRight(line, "\r\n")
+	if in.Password, err = readPassword(ctx, e, in.Username); err != nil {
+		return err
+	}
 	if in.Password == "" {
 		return usageError{"no password on standard input"}
 	}
@@ -51,6 +54,71 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "created user %s (%s), id %s\n", u.Username, u.FullName, u.ID)
 	return nil
+}
+
+// readPassword reads the new user's password. From a terminal it asks on
+// standard error, twice, and the typing is not echoed; otherwise it is
+// the first line of standard input (a last line without a newline is fine).
+func readPassword(ctx context.Context, e env, username string) (string, error) {
+	if f, ok := e.stdin.(*os.File); ok {
+		restore, tty, err := noEcho(f)
+		if err != nil {
+			return "", fmt.Errorf("turn off echo on the terminal: %w", err)
+		}
+		if tty {
+			defer restore()
+			return askPassword(ctx, e, f, username)
+		}
+	}
+	line, _ := bufio.NewReader(e.stdin).ReadString('\n')
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// askPassword asks for the password twice on a terminal whose echo is off.
+// Ctrl-C (ctx) ends the wait.
+func askPassword(ctx context.Context, e env, tty *os.File, username string) (string, error) {
+	lines := make(chan string)
+	go func() {
+		r := bufio.NewReader(tty)
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil && line == "" {
+				close(lines)
+				return
+			}
+			select {
+			case lines <- strings.TrimRight(line, "\r\n"):
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	ask := func(prompt string) (string, error) {
+		fmt.Fprint(e.stderr, prompt)
+		select {
+		case line, ok := <-lines:
+			fmt.Fprintln(e.stderr) // the Enter typed was not echoed either
+			if !ok {
+				return "", nil
+			}
+			return line, nil
+		case <-ctx.Done():
+			fmt.Fprintln(e.stderr)
+			return "", errors.New("interrupted")
+		}
+	}
+	first, err := ask(fmt.Sprintf("Password for %s: ", username))
+	if err != nil || first == "" {
+		return first, err
+	}
+	again, err := ask("Repeat the password: ")
+	if err != nil {
+		return "", err
+	}
+	if again != first {
+		return "", errors.New("the two passwords differ; nothing was created")
+	}
+	return first, nil
 }
 
 // openExistingApp opens the database, which must exist already (a

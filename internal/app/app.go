@@ -228,13 +228,21 @@ func (a *App) routes() error {
 		Metrics: a.registry, LargeBodyPaths: docs.UploadPaths, BodyIdle: a.Config.bodyIdle(),
 		BodyMinRate: a.Config.bodyMinRate()})
 	a.echo = e
-	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
-	e.GET("/readyz", a.ready)
+	// HEAD too: uptime monitors probe with it (the body is not sent).
+	getHead := []string{http.MethodGet, http.MethodHead}
+	e.Match(getHead, "/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
+	e.Match(getHead, "/readyz", a.ready)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{})))
 
 	csrf := http.NewCrossOriginProtection()
 	for _, o := range a.Config.AllowedOrigins {
-		if err := csrf.AddTrustedOrigin(o); err != nil {
+		// In the browser's spelling (Validate keeps them so), which this
+		// check compares byte for byte, as the live hub does (web.NormalOrigin).
+		n, ok := web.NormalOrigin(o)
+		if !ok {
+			return fmt.Errorf("allowed origin %q must look like https://host[:port]", o)
+		}
+		if err := csrf.AddTrustedOrigin(n); err != nil {
 			return fmt.Errorf("allowed origin %q: %w", o, err)
 		}
 	}

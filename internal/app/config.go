@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/curia/curia/account"
 	"github.com/curia/curia/docs"
 	"github.com/curia/curia/internal/event"
+	"github.com/curia/curia/internal/web"
 )
 
 // Config is everything Curia needs to run. Zero values take defaults.
@@ -137,8 +137,10 @@ func (c *Config) Validate() error {
 		c.LogFormat = "text"
 	}
 	var errs []error
-	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("listen address %q must be host:port, e.g. 127.0.0.1:8080", c.Addr))
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		errs = append(errs, fmt.Errorf("listen address %q must end in a port number from 0 to 65535, e.g. 127.0.0.1:8080", c.Addr))
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		errs = append(errs, err)
@@ -146,10 +148,19 @@ func (c *Config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("log format must be text or json, not %q", c.LogFormat))
 	}
+	// Each allowed origin is kept in web.NormalOrigin's form, the one
+	// both the REST API's cross-origin check and the live hub compare in.
+	origins := make([]string, 0, len(c.AllowedOrigins))
 	for _, o := range c.AllowedOrigins {
-		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
+		n, ok := web.NormalOrigin(o)
+		if !ok {
 			errs = append(errs, fmt.Errorf("allowed origin %q must look like https://host[:port]", o))
+			continue
 		}
+		origins = append(origins, n)
+	}
+	if len(c.AllowedOrigins) > 0 {
+		c.AllowedOrigins = origins
 	}
 	if u := c.DatabaseURL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") && !strings.HasPrefix(u, "sqlite:") {
 		errs = append(errs, errors.New("CURIA_DATABASE_URL must start with postgres:// or sqlite: as in sqlite:/var/lib/curia/curia.db"))

@@ -1,6 +1,9 @@
 package app
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // CURIA_LOGIN_PER_CLIENT sets the sign-in attempts allowed per client
 // address (the default, 30 a minute, is the account package's).
@@ -24,6 +27,50 @@ func TestLoginPerClientFromEnv(t *testing.T) {
 	for _, bad := range []string{"0", "-3", "lots", "100001"} {
 		if _, err := FromEnv(env(bad)); err == nil {
 			t.Errorf("CURIA_LOGIN_PER_CLIENT=%q was accepted", bad)
+		}
+	}
+}
+
+// TestValidateListenPort proves that a listen address whose port cannot
+// be (not a number from 0 to 65535) is refused by Validate, which
+// cmd/curia turns into a usage error naming CURIA_ADDR or --addr, rather
+// than failing later at listen.
+func TestValidateListenPort(t *testing.T) {
+	for _, ok := range []string{"127.0.0.1:8080", "127.0.0.1:0", ":65535", "[::1]:443"} {
+		c := Config{Addr: ok}
+		if err := c.Validate(); err != nil {
+			t.Errorf("Addr %q: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"127.0.0.1:99999", "127.0.0.1:65536", "127.0.0.1:eighty", "127.0.0.1:-1", "127.0.0.1:", "127.0.0.1"} {
+		c := Config{Addr: bad}
+		if err := c.Validate(); err == nil {
+			t.Errorf("Addr %q was accepted", bad)
+		}
+	}
+}
+
+// TestValidateNormalisesAllowedOrigins proves that Validate keeps each
+// allowed origin in the one form (web.NormalOrigin) that the REST API's
+// cross-origin check and the live hub both compare in, whatever its
+// spelling, and refuses what is no origin.
+func TestValidateNormalisesAllowedOrigins(t *testing.T) {
+	in := []string{"https://App.Example:443", "http://tablets.example:8080/", "HTTPS://b.example"}
+	c := Config{AllowedOrigins: in}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"https://app.example", "http://tablets.example:8080", "https://b.example"}
+	if strings.Join(c.AllowedOrigins, " ") != strings.Join(want, " ") {
+		t.Errorf("allowed origins %q, want %q", c.AllowedOrigins, want)
+	}
+	if in[0] != "https://App.Example:443" {
+		t.Errorf("Validate changed the caller's slice: %q", in)
+	}
+	for _, bad := range []string{"app.example", "https://app.example/x", "https://app.example:99999"} {
+		c := Config{AllowedOrigins: []string{bad}}
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), bad) {
+			t.Errorf("allowed origin %q: %v", bad, err)
 		}
 	}
 }

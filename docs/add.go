@@ -203,7 +203,7 @@ func (s *Service) AddVersion(ctx context.Context, a web.Actor, docID string, st 
 
 func (s *Service) versionRow(a web.Actor, docID string, n int, st *Staged, info pdf.Info) versionRow {
 	return versionRow{ID: ids.New(), DocumentID: docID, Version: n, SHA256: st.SHA256, Size: st.Size, Pages: info.Pages,
-		PDFVersion: info.Version, PageSizes: pageSizes(info.PageSizes), JavaScript: info.JavaScript,
+		PDFVersion: info.Version, PageSizes: pageSizes(info.PageSizes), PageMap: info.PageMap.String(), JavaScript: info.JavaScript,
 		LaunchActions: info.LaunchActions, EmbeddedFiles: info.EmbeddedFiles, Filename: st.Filename,
 		UploadedBy: a.UserID, UploadedAt: s.now()}
 }

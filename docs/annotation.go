@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/curia/curia/audit"
-	"github.com/curia/curia/docs/pdf"
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/event"
 	"github.com/curia/curia/internal/ids"
@@ -311,18 +310,12 @@ func (s *Service) newRow(ctx context.Context, acc meeting.Access, d documentRow,
 			return annotationRow{}, err
 		}
 	}
-	data, err := cleanData(n.Kind, n.Data, v.b)
+	data, err := cleanData(n.Kind, n.Data, v.b.page(n.Page))
 	if err != nil {
 		return annotationRow{}, err
 	}
 	return annotationRow{ID: n.ID, DocumentID: d.ID, Version: v.v.Version, Page: n.Page, MeetingID: d.MeetingID,
 		Kind: n.Kind, Shared: n.Shared, Data: string(data), Rev: 1}, nil
-}
-
-func versionBounds(v versionRow) bounds {
-	var sizes []pdf.PageSize
-	_ = json.Unmarshal([]byte(v.PageSizes), &sizes)
-	return boundsOf(sizes)
 }
 
 // mayShare: sharing speaks to the room, so observers and administrators
@@ -511,7 +504,7 @@ func (s *Service) changed(ctx context.Context, acc meeting.Access, r annotationR
 		if err != nil {
 			return r, err
 		}
-		data, err := cleanData(r.Kind, ch.Data, versionBounds(v))
+		data, err := cleanData(r.Kind, ch.Data, versionBounds(v).page(r.Page))
 		if err != nil {
 			return r, err
 		}

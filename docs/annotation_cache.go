@@ -50,8 +50,8 @@ type versionKey struct {
 }
 
 type versionEntry struct {
-	v   versionRow
-	b   bounds
+	v   versionRow // without its page map, read into b
+	b   pageBounds
 	gen uint64
 }
 
@@ -89,8 +89,8 @@ func (s *Service) annotationDoc(ctx context.Context, a web.Actor, id string) (do
 	return d, acc, nil
 }
 
-// annotationVersion reads a version of a document for Annotate, with its
-// page bounds: an Invalid error when there is none.
+// annotationVersion reads a version of a document for Annotate, with the
+// bounds of its pages: an Invalid error when there is none.
 func (s *Service) annotationVersion(ctx context.Context, docID string, version int) (versionEntry, error) {
 	c := &s.commits.reads
 	k := versionKey{doc: docID, version: version}
@@ -109,6 +109,7 @@ func (s *Service) annotationVersion(ctx context.Context, docID string, version i
 		return versionEntry{}, err
 	}
 	e = versionEntry{v: v, b: versionBounds(v), gen: gen}
+	e.v.PageMap = "" // read into e.b: not kept twice
 	c.mu.Lock()
 	if c.versions == nil || len(c.versions) >= annotateCacheMax {
 		c.versions = map[versionKey]versionEntry{}

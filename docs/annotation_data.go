@@ -16,10 +16,12 @@ import (
 
 // The kinds of annotation, and what their data holds. Coordinates are
 // PDF points in the page as displayed: origin at the top-left corner of
-// the page's visible box (crop box, the page's own /Rotate applied), x to
-// the right, y downwards — a pdf.js viewport at scale 1, so a client
-// divides its screen position by its zoom. The same numbers are drawn
-// into exported PDFs (docs/pdf.Mark).
+// the page's visible box (crop box, the page's own /Rotate applied when it
+// is a quarter turn; one that is not a multiple of 90 is ignored, as pdf.js
+// ignores it), x to the right, y downwards — a pdf.js viewport at scale 1,
+// so a client divides its screen position by its zoom. They must lie on
+// their own page (pageBounds), with a point of slack. The same numbers are
+// drawn into exported PDFs (docs/pdf.Mark).
 const (
 	// KindInk: {"colour":"#rrggbb","width":2,"strokes":[[[x,y],[x,y,pressure]…]…]};
 	// pressure, optional per point, is from 0 to 1 and scales the width.
@@ -76,18 +78,63 @@ type noteData struct {
 	Text   string  `json:"text"`
 }
 
-// bounds is the displayed size of a document version's pages. Versions
-// store their distinct page sizes, not each page's, so a mark is checked
-// against the largest: exact for the usual document of one page size.
+// bounds is the displayed size of one page.
 type bounds struct{ w, h float64 }
 
-func boundsOf(sizes []pdf.PageSize) bounds {
+// unknownBounds is PDF's largest page (14,400 points a side), for a page
+// whose size is not known.
+var unknownBounds = bounds{14400, 14400}
+
+// pageBounds is the displayed size of each page of a document version, so
+// that a mark is checked against its own page. Versions stored since the
+// page map was kept (pdf.PageMap, inspected at upload) have every page's
+// size. Those stored before have only the summary of their distinct sizes
+// (at most 16, the most frequent), and are checked as they were then:
+// against the largest width and the largest height of the sizes, or, when
+// the summary left sizes out, against PDF's largest page. That never
+// refuses a mark such a version took before (a client may be replaying
+// one), nor one on a rare large page the summary dropped; re-inspecting
+// the file instead would put a PDF worker run, and a write, in the path of
+// a pen stroke, for versions a new upload replaces anyway.
+type pageBounds struct {
+	pages pdf.PageMap // every page's size; unknown for versions stored before
+	whole bounds      // for those: no page of the version is larger
+}
+
+// versionBounds reads the page sizes stored with a version.
+func versionBounds(v versionRow) pageBounds {
+	var pb pageBounds
+	if v.PageMap != "" && pb.pages.UnmarshalText([]byte(v.PageMap)) == nil && pb.pages.Pages() == v.Pages {
+		return pb
+	}
+	pb.pages = pdf.PageMap{}
+	var sizes []pdf.PageSize
+	_ = json.Unmarshal([]byte(v.PageSizes), &sizes)
+	pb.whole = boundsOf(sizes, v.Pages)
+	return pb
+}
+
+// page returns the size of page n (from 1).
+func (pb pageBounds) page(n int) bounds {
+	if w, h, ok := pb.pages.Size(n); ok {
+		return bounds{w, h}
+	}
+	return pb.whole
+}
+
+// boundsOf is the lenient bounds of a version of pages pages stored with
+// the summary of its sizes only: the largest width and height, or PDF's
+// largest page when the summary does not account for every page (its
+// rare sizes were dropped) or holds nothing.
+func boundsOf(sizes []pdf.PageSize, pages int) bounds {
 	var b bounds
+	counted := 0
 	for _, s := range sizes {
 		b.w, b.h = max(b.w, s.W), max(b.h, s.H)
+		counted += s.Count
 	}
-	if b.w == 0 || b.h == 0 {
-		return bounds{14400, 14400} // PDF's largest page: unknown sizes
+	if b.w == 0 || b.h == 0 || counted < pages {
+		return unknownBounds
 	}
 	return b
 }

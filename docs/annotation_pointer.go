@@ -68,9 +68,11 @@ type PointerMove struct {
 // see a confidential document. Only the chair (or an administrator) and
 // the presenter of the current agenda item may point, as only they may
 // turn the page; the message must name the presented document and page
-// (Conflict otherwise: the page has just changed); coordinates must lie
-// on the page. The live hub calls it for each message, so it reads a
-// handful of rows and writes none.
+// (Conflict otherwise: the page has just changed), and one who may not
+// see that document (a presenter outside a confidential document's
+// readers, to whom it is shown hidden) is Forbidden; coordinates must lie
+// on the page, checked against that page's own size. The live hub calls
+// it for each message, so it reads a handful of rows and writes none.
 func (s *Service) Pointer(ctx context.Context, a web.Actor, meetingID string, data json.RawMessage) (any, []string, error) {
 	if len(data) > maxPointerBytes {
 		return nil, nil, apperr.New(apperr.TooLarge, "a pointer message is at most %d bytes", maxPointerBytes)
@@ -109,7 +111,7 @@ func (s *Service) Pointer(ctx context.Context, a web.Actor, meetingID string, da
 	if err != nil {
 		return nil, nil, err
 	}
-	move, err := in.move(versionBounds(v))
+	move, err := in.move(versionBounds(v).page(page))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -2,6 +2,7 @@ package docs_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/curia/curia/docs"
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/testdb"
+	"github.com/curia/curia/internal/testpdf"
 	"github.com/curia/curia/internal/web"
 )
 
@@ -81,6 +83,51 @@ func TestPointer(t *testing.T) {
 		}
 		if ids, _ := seen(t, r.c.Chair, r.open.ID); len(ids) != 0 {
 			t.Errorf("pointer strokes were stored: %v", ids)
+		}
+	})
+}
+
+// TestPointerAtAHiddenDocumentIsForbidden proves that the presenter of
+// the current item who may not see the confidential document shown (to
+// them it is shown hidden) is refused as forbidden, not told that the
+// page has changed (Conflict), as live.md's list of refusals says,
+// whatever document their pointer names; the pointer of a reader of it
+// works, and a reader's at a page no longer shown is still a conflict.
+// (Found by review.)
+func TestPointerAtAHiddenDocumentIsForbidden(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
+		r := newAnnRoom(t, b)
+		secret := r.mustUpload(t, "tuyet-mat.pdf", testpdf.Pages(2, "secret"),
+			map[string]string{"confidential": "true", "reader_ids": r.c.Delegate.UserID})
+		r.c.SetStatus(r.m, "scheduled", "live")
+		var item struct{ ID string }
+		r.c.Secretary.Must(http.StatusCreated, "POST", "/api/v1/meetings/"+r.m+"/agenda",
+			map[string]any{"title": "Báo cáo mật", "presenter_id": r.other.UserID}).JSON(&item)
+		r.c.Chair.Must(http.StatusOK, "PUT", "/api/v1/meetings/"+r.m+"/agenda/current", map[string]any{"item_id": item.ID})
+		r.c.Chair.Must(http.StatusOK, "PUT", "/api/v1/meetings/"+r.m+"/presentation", map[string]any{"document_id": secret.ID, "page": 1})
+		point := func(a web.Actor, doc string, page int) error {
+			body := fmt.Sprintf(`{"document_id":%q,"page":%d,"kind":"laser","x":10,"y":10}`, doc, page)
+			_, _, err := r.s.App.Docs.Pointer(t.Context(), a, r.m, json.RawMessage(body))
+			return err
+		}
+		presenter := web.Actor{UserID: r.other.UserID}
+		if err := point(presenter, secret.ID, 1); !apperr.Is(err, apperr.Forbidden) {
+			t.Errorf("the presenter, not a reader, at the document shown: %v, want forbidden", err)
+		}
+		if err := point(presenter, r.open.ID, 1); !apperr.Is(err, apperr.Forbidden) {
+			t.Errorf("the presenter at another document, the one shown hidden from them: %v, want forbidden", err)
+		}
+		if err := point(web.Actor{UserID: r.c.Chair.UserID}, secret.ID, 1); err != nil {
+			t.Errorf("the chair at the document shown: %v", err)
+		}
+		// Made a reader, the presenter may point.
+		r.c.Secretary.Must(http.StatusOK, "PUT", "/api/v1/documents/"+secret.ID+"/access",
+			map[string]any{"user_ids": []string{r.c.Delegate.UserID, r.other.UserID}})
+		if err := point(presenter, secret.ID, 1); err != nil {
+			t.Errorf("the presenter, now a reader: %v", err)
+		}
+		if err := point(presenter, secret.ID, 2); !apperr.Is(err, apperr.Conflict) {
+			t.Errorf("the presenter, a reader, at a page not shown: %v, want conflict", err)
 		}
 	})
 }

@@ -41,6 +41,7 @@ type versionRow struct {
 	Pages         int    `gorm:"not null"`
 	PDFVersion    string `gorm:"size:16"`
 	PageSizes     string `gorm:"type:text"`
+	PageMap       string `gorm:"type:text"` // every page's size (pdf.PageMap); empty (NULL) if stored before it was kept
 	JavaScript    bool   `gorm:"not null"`
 	LaunchActions bool   `gorm:"not null"`
 	EmbeddedFiles bool   `gorm:"not null"`
@@ -128,7 +129,9 @@ func (s *store) versions(ctx context.Context, docIDs []string) ([]versionRow, er
 	if len(docIDs) == 0 {
 		return rows, nil
 	}
-	err := s.db.WithContext(ctx).Where("document_id IN ?", docIDs).Order("document_id, version").Find(&rows).Error
+	// Without the page maps: listings do not need them, and a large
+	// document's may be tens of kilobytes.
+	err := s.db.WithContext(ctx).Omit("page_map").Where("document_id IN ?", docIDs).Order("document_id, version").Find(&rows).Error
 	return rows, internal(err)
 }
 

@@ -28,8 +28,9 @@ const (
 // Coordinates are points in the page as it is displayed: the origin is
 // the top-left corner of the page's visible box (its crop box, clipped to
 // its media box), x grows to the right and y downwards, after the page's
-// own /Rotate. That is a pdf.js viewport at scale 1, so a client converts
-// with a division by its zoom, whatever the screen.
+// own /Rotate as pageRotation reads it (a quarter turn; any other value
+// leaves the page unrotated). That is a pdf.js viewport at scale 1, so a
+// client converts with a division by its zoom, whatever the screen.
 type Mark struct {
 	Page    int       `json:"page"`
 	Kind    string    `json:"kind"`
@@ -159,7 +160,7 @@ type leaf struct {
 	ref    types.IndirectRef
 	dict   types.Dict
 	box    box // the visible box in user space
-	rotate int // 0, 90, 180 or 270
+	rotate int // 0, 90, 180 or 270: pageRotation of inh.rotate
 	res    types.Dict
 	inh    inherited         // the attributes it takes from the tree
 	parent types.IndirectRef // the node whose /Kids name the page here
@@ -192,7 +193,7 @@ func pageLeaves(xt *model.XRefTable) ([]leaf, error) {
 		kids, hasKids := d.Find("Kids")
 		if !hasKids || nameEntry(d, "Type") == "Page" {
 			at.ref, at.dict, at.box, at.res, at.inh = ref, d, visibleBox(inh), res, inh
-			at.rotate = ((inh.rotate % 360) + 360) % 360 / 90 * 90
+			at.rotate = pageRotation(inh.rotate)
 			out = append(out, at)
 			return nil
 		}
@@ -213,19 +214,6 @@ func pageLeaves(xt *model.XRefTable) ([]leaf, error) {
 	}
 	root, _ := catalog.Find("Pages")
 	return out, walk(root, inherited{}, nil, leaf{}, 0)
-}
-
-func visibleBox(inh inherited) box {
-	b := box{0, 0, letterW, letterH}
-	if inh.media != nil {
-		b = *inh.media
-	}
-	if inh.crop != nil {
-		if c := inh.crop.intersect(b); !c.empty() {
-			b = c
-		}
-	}
-	return b
 }
 
 // displayMatrix maps the displayed page (top-left origin, y down, rotated)
@@ -319,8 +307,8 @@ func (lf *leaf) ownCopy(xt *model.XRefTable) error {
 	if b := lf.inh.crop; b != nil {
 		d["CropBox"] = types.NewNumberArray(b[0], b[1], b[2], b[3])
 	}
-	if lf.inh.rotate != 0 {
-		d["Rotate"] = types.Integer(lf.inh.rotate)
+	if lf.inh.rotate != 0 { // the rotation the page is shown with (pageRotation)
+		d["Rotate"] = types.Integer(lf.rotate)
 	}
 	if lf.res != nil {
 		d["Resources"] = lf.res

@@ -80,6 +80,9 @@ func checkInfo(t *testing.T, info Info) {
 	if len(info.PageSizes) == 0 || len(info.PageSizes) > maxPageSizes || sum > info.Pages {
 		t.Fatalf("page sizes %+v for %d pages", info.PageSizes, info.Pages)
 	}
+	if m := info.PageMap; m.Known() && m.Pages() != info.Pages {
+		t.Fatalf("page map of %d pages for %d pages", m.Pages(), info.Pages)
+	}
 	for _, s := range []string{info.Title, info.Author} {
 		if !utf8.ValidString(s) || utf8.RuneCountInString(s) > maxTextLen {
 			t.Fatalf("bad metadata text %q", s)

@@ -19,6 +19,7 @@ type Info struct {
 	Pages         int        `json:"pages"`
 	Version       string     `json:"version"`    // e.g. "1.7"
 	PageSizes     []PageSize `json:"page_sizes"` // distinct displayed sizes, most frequent first (at most 16)
+	PageMap       PageMap    `json:"page_map"`   // every page's displayed size (unknown if too large to keep)
 	Encrypted     bool       `json:"encrypted"`  // encrypted, but readable without a password
 	JavaScript    bool       `json:"javascript"` // JavaScript actions or a JavaScript names tree
 	LaunchActions bool       `json:"launch_actions"`
@@ -352,6 +353,7 @@ func describe(xt *model.XRefTable) (Info, error) {
 		Pages:         pages.count,
 		Version:       versionOf(xt),
 		PageSizes:     pages.distinctSizes(),
+		PageMap:       pages.pageMap(),
 		Encrypted:     xt.Encrypt != nil,
 		JavaScript:    f.javaScript,
 		LaunchActions: f.launch,

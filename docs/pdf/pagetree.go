@@ -14,8 +14,9 @@ const (
 	// maxTreeDepth bounds page-tree recursion. Real trees are a handful of
 	// levels deep; a deeper one is a loop in disguise or an attack.
 	maxTreeDepth = 256
-	// maxPageSizes caps Info.PageSizes; a document with more distinct
-	// sizes than this is reported by its most common ones.
+	// maxPageSizes caps Info.PageSizes, a summary; a document with more
+	// distinct sizes than this is summed up by its most common ones.
+	// Info.PageMap keeps every page's size.
 	maxPageSizes = 16
 )
 
@@ -36,14 +37,34 @@ func (b box) intersect(o box) box {
 }
 
 // inherited holds the page attributes that page-tree nodes pass down.
+// rotate is /Rotate as written (NaN for an entry that is not a number);
+// pageRotation says how a viewer turns the page for it.
 type inherited struct {
 	media, crop *box
-	rotate      int
+	rotate      float64
 }
 
-// sizeKey is a page size rounded to 1/100 pt so that float noise does not
-// split one size into several.
-type sizeKey struct{ w, h int64 }
+// pageRotation is the one rule for a page's /Rotate (own or inherited),
+// shared by inspection (the displayed size), the export (annotate.go) and
+// the watermark (stamp.go): it returns 0, 90, 180 or 270. It is pdf.js's
+// rule (Page.rotate in its core/document.js), because clients place marks
+// on pages as pdf.js shows them: a value that is not a multiple of 90
+// (such as 135, or an entry that is not a number) shows the page
+// unrotated; other values are taken modulo 360, negative ones
+// counter-clockwise (-90 is 270). Poppler also shows a page whose
+// rotation is not a quarter turn unrotated (its GfxState turns only for
+// 90, 180 and 270); unlike pdf.js it ignores a /Rotate that is a real
+// number, 90.0 included, where pdf.js turns the page.
+func pageRotation(rotate float64) int {
+	if math.IsNaN(rotate) || math.IsInf(rotate, 0) || math.Mod(rotate, 90) != 0 {
+		return 0
+	}
+	r := math.Mod(rotate, 360)
+	if r < 0 {
+		r += 360
+	}
+	return int(r)
+}
 
 // pageWalk counts the leaves of the page tree itself instead of trusting
 // /Count: damaged files often carry a wrong /Count, and a count that
@@ -52,7 +73,8 @@ type pageWalk struct {
 	xt    *model.XRefTable
 	nodes map[int]bool // intermediate nodes already entered
 	count int
-	sizes map[sizeKey]int
+	sizes map[pageDim]int // pages of each displayed size
+	pages pageMapBuilder  // every page's displayed size, in order
 }
 
 // walkPageTree walks the catalog's page tree and returns the walk, or an
@@ -62,7 +84,7 @@ func walkPageTree(xt *model.XRefTable, catalog types.Dict) (*pageWalk, error) {
 	if !ok {
 		return nil, pageTreeError("catalog has no /Pages")
 	}
-	w := &pageWalk{xt: xt, nodes: map[int]bool{}, sizes: map[sizeKey]int{}}
+	w := &pageWalk{xt: xt, nodes: map[int]bool{}, sizes: map[pageDim]int{}}
 	if err := w.node(root, inherited{}, 0); err != nil {
 		return nil, err
 	}
@@ -146,17 +168,34 @@ func (w *pageWalk) inherit(d types.Dict, inh inherited) inherited {
 		inh.crop = &b
 	}
 	if o, ok := d.Find("Rotate"); ok {
-		if n, err := w.xt.DereferenceInteger(o); err == nil && n != nil {
-			inh.rotate = n.Value()
+		// As pdf.js: the nearest /Rotate up the tree is the page's, and
+		// one that is not a number shows the page unrotated.
+		f, err := w.xt.DereferenceNumber(o)
+		if err != nil {
+			f = math.NaN()
 		}
+		inh.rotate = f
 	}
 	return inh
 }
 
 // page records one leaf and its displayed size: the crop box clipped to
-// the media box, turned by /Rotate.
+// the media box, turned by /Rotate (pageRotation).
 func (w *pageWalk) page(inh inherited) {
 	w.count++
+	b := visibleBox(inh)
+	wd, ht := b.width(), b.height()
+	if r := pageRotation(inh.rotate); r == 90 || r == 270 {
+		wd, ht = ht, wd
+	}
+	d := dimOf(wd, ht)
+	w.sizes[d]++
+	w.pages.add(d)
+}
+
+// visibleBox is a page's visible box in user space: its crop box clipped
+// to its media box (US Letter without a usable media box).
+func visibleBox(inh inherited) box {
 	b := box{0, 0, letterW, letterH}
 	if inh.media != nil {
 		b = *inh.media
@@ -166,11 +205,7 @@ func (w *pageWalk) page(inh inherited) {
 			b = c
 		}
 	}
-	wd, ht := b.width(), b.height()
-	if r := ((inh.rotate % 360) + 360) % 360; r == 90 || r == 270 {
-		wd, ht = ht, wd
-	}
-	w.sizes[sizeKey{int64(math.Round(wd * 100)), int64(math.Round(ht * 100))}]++
+	return b
 }
 
 // box reads a rectangle entry; malformed or empty boxes count as absent,
@@ -199,11 +234,20 @@ func (w *pageWalk) box(d types.Dict, key string) (box, bool) {
 	return b, true
 }
 
+// pageMap returns every page's displayed size, or an unknown map when
+// its text form would exceed maxPageMapBytes.
+func (w *pageWalk) pageMap() PageMap {
+	if b, _ := w.pages.m.MarshalText(); len(b) > maxPageMapBytes {
+		return PageMap{}
+	}
+	return w.pages.m
+}
+
 // distinctSizes lists the sizes seen, most frequent first.
 func (w *pageWalk) distinctSizes() []PageSize {
 	out := make([]PageSize, 0, len(w.sizes))
-	for k, n := range w.sizes {
-		out = append(out, PageSize{W: float64(k.w) / 100, H: float64(k.h) / 100, Count: n})
+	for d, n := range w.sizes {
+		out = append(out, PageSize{W: float64(d.w) / 100, H: float64(d.h) / 100, Count: n})
 	}
 	slices.SortFunc(out, func(a, b PageSize) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.W, b.W), cmp.Compare(a.H, b.H))

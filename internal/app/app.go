@@ -213,12 +213,20 @@ func (a *App) attendanceChanged(ctx context.Context, meetingID string) {
 }
 
 // shown tells docs what page a meeting shows a user, for the presenter's
-// pointer (docs.ShownFunc). a.Present is made after a.Docs, and read here
-// only once requests run.
+// pointer (docs.ShownFunc): none when nothing is shown, and Forbidden when
+// the document shown is confidential and hidden from them (they may not
+// point at what they may not see). a.Present is made after a.Docs, and
+// read here only once requests run.
 func (a *App) shown(ctx context.Context, meetingID, userID string) (string, int, int, error) {
 	st, err := a.Present.ForViewer(ctx, meetingID, userID)
-	if err != nil || st.DocumentID == nil {
+	if err != nil {
 		return "", 0, 0, err
+	}
+	if st.Hidden {
+		return "", 0, 0, apperr.Forbiddenf("the document shown is confidential and not open to you: you cannot point at it")
+	}
+	if st.DocumentID == nil {
+		return "", 0, 0, nil
 	}
 	return *st.DocumentID, st.Version, st.Page, nil
 }

@@ -102,30 +102,33 @@ describe('the room: documents and the speaking bar at the edges', () => {
   it('asking to speak once the meeting is closed does not answer "Bạn đã đăng ký rồi." (already on the list)', T, async () => {
     const s = await prepare('speak');
     // The tablet must not hear of the close before it asks: its live
-    // connection is stalled, and should it reconnect meanwhile (a stalled
-    // socket misses its heartbeat), the meeting it reads over REST is the
-    // one it last saw, until it asks.
+    // connection is stalled, a reconnection meanwhile (a stalled socket
+    // misses its heartbeat) reaches no server, and everything it reads over
+    // REST is what it last saw (the close also ends the current item, so a
+    // fresh agenda alone would take the button away), until it asks.
     let stalled = false;
-    let stale = null;
+    const seen = new Map(); // GET url -> last body read before the stall
     const t = await kit.openRoom('speak', s.m, {
       beforeSignIn: async (x) => {
         await x.page.routeWebSocket(/\/api\/v1\/meetings\/[^/]+\/live/, (ws) => {
+          if (stalled) return; // a reconnection: open, and silent
           const server = ws.connectToServer();
           server.onMessage((msg) => { if (!stalled) ws.send(msg); });
           ws.onMessage((msg) => server.send(msg));
         });
-        await x.page.route(`**/api/v1/meetings/${s.m.id}`, async (route) => {
+        await x.page.route('**/api/v1/**', async (route) => {
+          const url = route.request().url();
           if (route.request().method() !== 'GET') return route.continue();
-          if (stalled && stale) return route.fulfill({ status: 200, contentType: 'application/json', body: stale });
+          if (stalled && seen.has(url)) return route.fulfill({ status: 200, contentType: 'application/json', body: seen.get(url) });
           const res = await route.fetch();
           const body = await res.text();
-          if (!stalled) stale = body;
+          if (!stalled && res.status() === 200) seen.set(url, body);
           return route.fulfill({ response: res, body });
         });
         // The ask goes out as it is; from then on the tablet reads the meeting as it is.
         await x.page.route('**/api/v1/agenda-items/*/speakers', (route) => {
           if (route.request().method() === 'POST') stalled = false;
-          return route.continue();
+          return route.fallback(); // to the route above: a GET may be stale
         });
       },
     });

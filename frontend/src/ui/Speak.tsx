@@ -27,7 +27,11 @@ export function SpeakBar({ room, me }: { room: Room; me: User }) {
   const inSession = status === 'live';
   const waiting = (q?.speeches.length ?? 0) + (q?.questions.length ?? 0);
 
-  if (!item) return <div class="speakbar muted">{t('speak.noItem')}</div>;
+  if (!item) {
+    // The close ends the item under discussion: say why there is none.
+    if (status === 'closed') return <div class="speakbar muted" data-testid="speak-closed">{t('speak.meetingClosed')}</div>;
+    return <div class="speakbar muted">{t('speak.noItem')}</div>;
+  }
 
   const ask = async (kind: SpeakerKind) => {
     setBusy(true);

@@ -3,6 +3,7 @@ package agenda
 import (
 	"context"
 	"maps"
+	"unicode/utf8"
 
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/ids"
@@ -28,9 +29,15 @@ type ItemChanges struct {
 	DurationMin *int       `json:"duration_min"`
 	PresenterID OptionalID `json:"presenter_id"`
 	ParentID    OptionalID `json:"parent_id"`
+	// Conclusion is the chair's conclusion on the item ("Kết luận"),
+	// plain text; "" clears it.
+	Conclusion *string `json:"conclusion"`
 }
 
 const maxDescription = 10000
+
+// maxConclusion is the longest conclusion, in characters.
+const maxConclusion = 10000
 
 // Agenda returns the meeting's agenda tree to anyone who takes part.
 func (s *Service) Agenda(ctx context.Context, a web.Actor, meetingID string) (Agenda, error) {
@@ -187,7 +194,7 @@ func (s *Service) UpdateItem(ctx context.Context, a web.Actor, id string, ch Ite
 				return err
 			}
 		}
-		e := s.entry(a, r.MeetingID, "agenda.item_updated", "agenda_item:"+id, maps.Clone(fields))
+		e := s.entry(a, r.MeetingID, "agenda.item_updated", "agenda_item:"+id, updatedDetail(fields))
 		fields["updated_at"] = e.At
 		if err := w.updateItem(id, fields); err != nil {
 			return err
@@ -214,6 +221,11 @@ func (s *Service) itemFields(ctx context.Context, meetingID string, ch ItemChang
 			return nil, err
 		}
 	}
+	if ch.Conclusion != nil {
+		if f["conclusion"], err = meeting.CleanNote("conclusion", *ch.Conclusion, maxConclusion); err != nil {
+			return nil, err
+		}
+	}
 	if ch.DurationMin != nil {
 		if err := checkDuration(*ch.DurationMin); err != nil {
 			return nil, err
@@ -226,9 +238,20 @@ func (s *Service) itemFields(ctx context.Context, meetingID string, ch ItemChang
 		}
 	}
 	if len(f) == 0 && !ch.ParentID.Set {
-		return nil, apperr.Invalidf("nothing to change: give title, description, duration_min, presenter_id or parent_id")
+		return nil, apperr.Invalidf("nothing to change: give title, description, conclusion, duration_min, presenter_id or parent_id")
 	}
 	return f, nil
+}
+
+// updatedDetail is the audit detail of an item's change: the columns set,
+// except that a conclusion is told by its length in characters
+// (conclusion "changed", conclusion_length), not by its text.
+func updatedDetail(fields map[string]any) map[string]any {
+	d := maps.Clone(fields)
+	if c, ok := d["conclusion"].(string); ok {
+		d["conclusion"], d["conclusion_length"] = "changed", utf8.RuneCountInString(c)
+	}
+	return d
 }
 
 // move sets fields to put item id (and its subtree) last under parent.

@@ -20,6 +20,7 @@ type itemRow struct {
 	Position        int     `gorm:"not null"`
 	Title           string  `gorm:"size:300;not null"`
 	Description     string  `gorm:"type:text;not null"`
+	Conclusion      string  `gorm:"type:text;not null;default:''"`
 	DurationMin     int     `gorm:"not null"`
 	PresenterID     *string `gorm:"size:64"`
 	Status          string  `gorm:"size:16;not null"`
@@ -40,7 +41,7 @@ func (r itemRow) parent() string {
 
 func (r itemRow) item(number string, names map[string]string) Item {
 	it := Item{ID: r.ID, MeetingID: r.MeetingID, ParentID: r.ParentID, Number: number, Title: r.Title,
-		Description: r.Description, DurationMin: r.DurationMin, PresenterID: r.PresenterID, Status: ItemStatus(r.Status),
+		Description: r.Description, Conclusion: r.Conclusion, DurationMin: r.DurationMin, PresenterID: r.PresenterID, Status: ItemStatus(r.Status),
 		BecameCurrentAt: r.BecameCurrentAt, DoneAt: r.DoneAt, Items: []Item{}}
 	if r.PresenterID != nil {
 		it.PresenterName = names[*r.PresenterID]
@@ -51,7 +52,9 @@ func (r itemRow) item(number string, names map[string]string) Item {
 // Migration creates the agenda tables. Partial unique indexes (on both
 // engines) hold the rules that races could break: one current item per
 // meeting, one active speaker per meeting, and nobody waiting twice in
-// one queue.
+// one queue. A column added after the first release (conclusion) has a
+// default, so that AutoMigrate can add it to a table that already has
+// rows, on both engines.
 func Migration() database.Step {
 	return database.Step{Name: "agenda", Run: func(tx *gorm.DB) error {
 		if err := tx.AutoMigrate(&itemRow{}, &speakerRow{}); err != nil {

@@ -34,6 +34,7 @@ type Item struct {
 	Number          string     `json:"number"` // derived from the order: "2.1"
 	Title           string     `json:"title"`
 	Description     string     `json:"description"`
+	Conclusion      string     `json:"conclusion"`   // the chair's conclusion, "" when none yet
 	DurationMin     int        `json:"duration_min"` // planned, 0 when not planned
 	TotalMin        int        `json:"total_min"`    // planned, with sub-items
 	PresenterID     *string    `json:"presenter_id"`

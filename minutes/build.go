@@ -132,7 +132,7 @@ func (s *Service) items(ctx context.Context, a web.Actor, tree []agenda.Item, f 
 			return nil, err
 		}
 		out = append(out, Item{ID: it.ID, Number: it.Number, Title: it.Title, PresenterID: it.PresenterID,
-			PresenterName: it.PresenterName, DurationMin: it.DurationMin, Status: it.Status,
+			PresenterName: it.PresenterName, DurationMin: it.DurationMin, Status: it.Status, Conclusion: it.Conclusion,
 			Documents: f.docsOf(it.ID), WithheldDocuments: f.withheld[it.ID], Speakers: floor(q),
 			Polls: f.pollsOf(it.ID), Items: sub})
 	}

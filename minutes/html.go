@@ -52,6 +52,8 @@ type itemView struct {
 	Depth                                     int
 	Section                                   *sectionView
 	Speakers                                  []speakerRow
+	// Conclusion is the chair's conclusion, line by line; nil when none.
+	Conclusion []string
 }
 
 type sectionView struct {
@@ -131,6 +133,7 @@ func flatten(out []itemView, items []Item, depth int, l labels) []itemView {
 		if it.DurationMin > 0 {
 			v.Planned = strconv.Itoa(it.DurationMin) + " " + l.Minutes
 		}
+		v.Conclusion = lines(it.Conclusion)
 		for _, sp := range it.Speakers {
 			r := speakerRow{Name: sp.FullName, Kind: word(l.speakerKind, sp.Kind), Started: l.when(&sp.StartedAt),
 				Finished: l.when(sp.FinishedAt)}
@@ -146,6 +149,15 @@ func flatten(out []itemView, items []Item, depth int, l labels) []itemView {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// lines splits a text at its line breaks (\r\n, \r or \n), so that the
+// page keeps them; nil for an empty text.
+func lines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(s), "\n")
+}
 
 func section(ds []Document, withheld int, ps []Poll, l labels) sectionView {
 	s := sectionView{}
@@ -228,6 +240,8 @@ dl.facts dd { margin: 0; }
 .conf { font-weight: bold; color: #b00; }
 .muted { color: #555; font-style: italic; }
 .poll { border-left: 3px solid #888; padding-left: .8em; margin: .6em 0; }
+.conclusion { margin: .6em 0; page-break-inside: avoid; }
+.conclusion p { margin: .2em 0; }
 .sign { display: flex; justify-content: space-around; margin-top: 3em; text-align: center; page-break-inside: avoid; }
 .sign div { min-width: 14em; }
 .sign .who { margin-top: 4em; font-weight: bold; }
@@ -276,6 +290,9 @@ dl.facts dd { margin: 0; }
 {{range .Speakers}}<tr><td>{{.Name}}</td><td>{{.Kind}}</td><td>{{.Started}}</td><td>{{.Finished}}</td></tr>
 {{end}}</tbody>
 </table>{{end}}
+{{if .Conclusion}}<div class="conclusion"><p><strong>{{$.L.Conclusion}}</strong></p>
+<p>{{range $i, $line := .Conclusion}}{{if $i}}<br>
+{{end}}{{$line}}{{end}}</p></div>{{end}}
 </section>
 {{end}}
 {{if .HasUnfiled}}<h2>{{.L.Unfiled}}</h2>

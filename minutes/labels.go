@@ -25,6 +25,7 @@ type labels struct {
 	Electorate, Members, EPresent, Eligible, Voted        string
 	Outcome, Elected, Tied, HowVoted, Choice, NoResults   string
 	Unfiled, UnfiledDocuments, UnfiledPolls, Signature    string
+	Conclusion                                            string // the heading of an item's conclusion
 	timeLayout                                            string
 	loc                                                   *time.Location // the reader's time zone (UTC unless asked)
 	withheld                                              func(n int) string
@@ -68,6 +69,7 @@ func vi() labels {
 		HowVoted: "Biểu quyết của từng thành viên", Choice: "Lựa chọn", NoResults: "Chưa có kết quả",
 		Unfiled: "Ngoài các mục nội dung", UnfiledDocuments: "Tài liệu chung",
 		UnfiledPolls: "Biểu quyết không thuộc mục nội dung nào", Signature: "(Ký, ghi rõ họ tên)",
+		Conclusion: "Kết luận",
 		timeLayout: "15:04 02/01/2006",
 		withheld:   func(n int) string { return fmt.Sprintf("%d tài liệu mật không hiển thị", n) },
 		meetingStatus: map[meeting.Status]string{meeting.Draft: "Đang chuẩn bị", meeting.Scheduled: "Đã lên lịch",
@@ -105,6 +107,7 @@ func en() labels {
 		HowVoted: "How each member voted", Choice: "Choice", NoResults: "No results yet",
 		Unfiled: "Not under an agenda item", UnfiledDocuments: "General documents",
 		UnfiledPolls: "Polls not under an agenda item", Signature: "(signature and full name)",
+		Conclusion: "Conclusion",
 		timeLayout: "2006-01-02 15:04",
 		withheld: func(n int) string {
 			if n == 1 {

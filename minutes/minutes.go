@@ -153,6 +153,7 @@ type Item struct {
 	PresenterName string            `json:"presenter_name"`
 	DurationMin   int               `json:"duration_min"` // planned; 0 when not planned
 	Status        agenda.ItemStatus `json:"status"`
+	Conclusion    string            `json:"conclusion"` // the chair's conclusion, as written; "" when none
 	Documents     []Document        `json:"documents"`
 	// WithheldDocuments counts the confidential documents filed here that
 	// the requesting actor may not read; nothing else of them is given.

@@ -35,6 +35,8 @@ export interface AgendaItem {
   status: ItemStatus;
   became_current_at: string | null;
   done_at: string | null;
+  /** The chair's conclusion on the item ("Kết luận"), plain text; "" when none (absent from a server before conclusions). */
+  conclusion?: string;
   items: AgendaItem[];
 }
 

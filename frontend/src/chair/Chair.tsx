@@ -4,11 +4,11 @@
 // speakers, the quorum and who is here, online and following, and the
 // votes. Everything comes live from the hub; nothing needs a reload.
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api, ApiError } from '../api';
+import { api, ApiError, cleanConclusion, conclusionLength, MAX_CONCLUSION } from '../api';
 import { clock, t, useAllStrings, type Key } from '../i18n';
 import { navigate } from '../router';
 import { useStore } from '../store';
-import type { Meeting, MeetingStatus, User } from '../types';
+import type { AgendaItem, Meeting, MeetingStatus, User } from '../types';
 import type { ScreenProps } from '../ui/App';
 import { useNow, useOfflineBanner } from '../ui/hooks';
 import { Icon } from '../ui/Icon';
@@ -17,7 +17,7 @@ import { Toasts } from '../ui/Toast';
 import { chairApi } from './api';
 import { setCurrent } from '../live/state';
 import { LiveRoom } from './live';
-import { itemClock, neighbours, plannedMin } from './logic';
+import { itemClock, neighbours, plannedMin, withConclusion } from './logic';
 import { PeoplePanel } from './People';
 import { PollsPanel } from './Polls';
 import { PresentPanel } from './Present';
@@ -219,6 +219,7 @@ function SessionPanel({ room }: { room: LiveRoom }) {
       ) : (
         <p class="muted" data-testid="chair-no-item">{t('chair.session.none')}</p>
       )}
+      {current && <Conclusion key={current.id} room={room} item={current} readOnly={st.meeting?.status === 'closed'} />}
       <div class="prevnext">
         <div class="pn">
           <span class="muted small">{t('chair.session.prev')}</span>
@@ -247,5 +248,66 @@ function SessionPanel({ room }: { room: LiveRoom }) {
       </div>
       {!live && st.meeting && <p class="hint-line">{t('chair.session.notLive')}</p>}
     </section>
+  );
+}
+
+/**
+ * The current item's conclusion ("Kết luận"), which the minutes show
+ * under the item: the chair writes it as the discussion ends and saves
+ * it; Save sends the conclusion alone. While nobody here is writing, the
+ * box follows the conclusion as the hub brings it (the secretary may
+ * write it at the desk); what is being written is never overwritten, and
+ * a change made elsewhere meanwhile is pointed out.
+ */
+function Conclusion({ room, item, readOnly }: { room: LiveRoom; item: AgendaItem; readOnly: boolean }) {
+  const saved = item.conclusion ?? '';
+  const [draft, setDraft] = useState(saved);
+  const [base, setBase] = useState(saved); // the server's text the draft started from
+  const [clash, setClash] = useState(false);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    if (saved === base) return;
+    if (cleanConclusion(draft) === cleanConclusion(base)) setDraft(saved);
+    else setClash(true);
+    setBase(saved);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [saved]);
+  const changed = cleanConclusion(draft) !== cleanConclusion(saved);
+  const tooLong = conclusionLength(draft) > MAX_CONCLUSION;
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    if (!changed || tooLong || busy) return;
+    setBusy(true);
+    await act(async () => {
+      const it = await api.setConclusion(item.id, draft);
+      const text = it.conclusion ?? '';
+      setDraft(text);
+      setBase(text);
+      setClash(false);
+      // agenda.changed follows; show the answer now
+      room.state.set((s) => (s.agenda ? { ...s, agenda: withConclusion(s.agenda, item.id, text) } : s));
+    }, t('chair.conclusion.saved'));
+    setBusy(false);
+  };
+
+  const id = `conclusion-${item.id}`;
+  return (
+    <form class="conclusion" data-testid="chair-conclusion" onSubmit={save} noValidate>
+      <label class="kicker" for={id}>{t('chair.conclusion.title')}</label>
+      <textarea id={id} name="conclusion" rows={3} value={draft} disabled={readOnly} placeholder={t('chair.conclusion.placeholder')}
+        aria-invalid={tooLong} aria-describedby={tooLong ? `${id}-err` : undefined}
+        onInput={(e) => setDraft(e.currentTarget.value)} />
+      {tooLong && <p id={`${id}-err`} class="error small" role="alert">{t('desk.err.conclusionLong', { n: MAX_CONCLUSION })}</p>}
+      {clash && <p class="hint-line" role="status" data-testid="conclusion-clash">{t('chair.conclusion.changedElsewhere')}</p>}
+      {!readOnly && (
+        <div class="conclusion-actions">
+          {changed && <span class="muted small" data-testid="conclusion-unsaved">{t('chair.conclusion.unsaved')}</span>}
+          <button type="submit" class="btn primary" disabled={busy || !changed || tooLong} data-testid="conclusion-save">
+            {t('chair.conclusion.save')}
+          </button>
+        </div>
+      )}
+    </form>
   );
 }

@@ -54,6 +54,13 @@ export function speakerClock(startedAt: string | null | undefined, limitSec: num
 
 // --- the agenda ---
 
+/** The agenda with one item's conclusion replaced (an answer shown before its agenda.changed arrives). */
+export function withConclusion<A extends { items: AgendaItem[] }>(agenda: A, itemId: string, conclusion: string): A {
+  const walk = (l: AgendaItem[]): AgendaItem[] =>
+    l.map((it) => (it.id === itemId ? { ...it, conclusion } : it.items.length ? { ...it, items: walk(it.items) } : it));
+  return { ...agenda, items: walk(agenda.items) };
+}
+
 /** Every item in the order of the session: depth-first, each parent before its sub-items. */
 export function flatten(items: AgendaItem[] | undefined): AgendaItem[] {
   const out: AgendaItem[] = [];

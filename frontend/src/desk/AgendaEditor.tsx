@@ -1,7 +1,9 @@
 // The agenda editor: add items and sub-items, edit, delete, and reorder by
 // drag and drop (mouse: HTML5 drag and drop; touch and pen: pointer events
-// on the handle) or with the up and down buttons (keyboard).
+// on the handle) or with the up and down buttons (keyboard); and write each
+// item's conclusion ("Kết luận"), which the minutes show under the item.
 import { useRef, useState } from 'preact/hooks';
+import { api, cleanConclusion, conclusionLength, MAX_CONCLUSION } from '../api';
 import { t } from '../i18n';
 import { toast } from '../ui/Toast';
 import type { Agenda, AgendaItem } from '../types';
@@ -25,6 +27,7 @@ export function AgendaEditor({ meetingId, agenda, participants, readOnly, onAgen
 }) {
   const rows = flatten(agenda.items);
   const [editing, setEditing] = useState<string | null>(null);
+  const [concluding, setConcluding] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<AgendaItem | null>(null);
   const [drag, setDrag] = useState<Drag | null>(null);
   const dragRef = useRef<Drag | null>(null);
@@ -126,6 +129,16 @@ export function AgendaEditor({ meetingId, agenda, participants, readOnly, onAgen
                 </li>
               );
             }
+            if (concluding === it.id && !readOnly) {
+              return (
+                <li key={it.id} class={cls} style={`--depth:${r.depth}`} data-item-id={it.id} data-depth={r.depth}>
+                  <ConclusionEditor item={it} onDone={async (changed) => {
+                    setConcluding(null);
+                    if (changed) await onChanged();
+                  }} />
+                </li>
+              );
+            }
             return (
               <li key={it.id} class={cls} style={`--depth:${r.depth}`} data-item-id={it.id} data-depth={r.depth}
                 data-testid="agenda-row" draggable={!readOnly && !busy}
@@ -160,6 +173,11 @@ export function AgendaEditor({ meetingId, agenda, participants, readOnly, onAgen
                     {it.status === 'current' && <span class="badge live">{t('desk.agenda.current')}</span>}
                     {it.status === 'done' && <span class="badge">{t('desk.agenda.done')}</span>}
                   </span>
+                  {it.conclusion && (
+                    <span class="item-conclusion" data-testid="agenda-conclusion">
+                      <strong>{t('desk.agenda.conclusion')}:</strong> {it.conclusion}
+                    </span>
+                  )}
                 </span>
                 {!readOnly && (
                   <span class="row-actions">
@@ -169,6 +187,8 @@ export function AgendaEditor({ meetingId, agenda, participants, readOnly, onAgen
                       aria-label={t('desk.agenda.down', { title: it.title })} data-testid="item-down">↓</button>
                     <button type="button" class="btn" disabled={busy} onClick={() => setEditing(it.id)}
                       aria-label={t('desk.agenda.editOf', { title: it.title })}>{t('desk.edit')}</button>
+                    <button type="button" class="btn" disabled={busy} onClick={() => setConcluding(it.id)}
+                      aria-label={t('desk.agenda.conclusionOf', { title: it.title })} data-testid="item-conclusion">{t('desk.agenda.conclusion')}</button>
                     <button type="button" class="btn danger" disabled={busy || it.status !== 'pending'} onClick={() => setDeleting(it)}
                       aria-label={t('desk.agenda.deleteOf', { title: it.title })}>{t('common.delete')}</button>
                   </span>
@@ -337,6 +357,56 @@ function EditItem({ item, agenda, presenters, onDone }: {
       <div class="row end">
         <button type="button" class="btn" onClick={() => onDone(false)}>{t('common.cancel')}</button>
         <button type="submit" class="btn primary" disabled={busy}>{t('common.save')}</button>
+      </div>
+    </form>
+  );
+}
+
+/**
+ * An item's conclusion, on its own: Save sends the conclusion and nothing
+ * else of the item (PATCH with `conclusion` only), so it never undoes a
+ * change someone else made to the item meanwhile. Empty clears it.
+ */
+function ConclusionEditor({ item, onDone }: { item: AgendaItem; onDone(changed: boolean): void }) {
+  const saved = item.conclusion ?? '';
+  const [text, setText] = useState(saved);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, run] = useBusy();
+  const n = conclusionLength(text);
+  const submit = (e: Event) => {
+    e.preventDefault();
+    if (n > MAX_CONCLUSION) {
+      setError(t('desk.err.conclusionLong', { n: MAX_CONCLUSION }));
+      return;
+    }
+    if (cleanConclusion(text) === cleanConclusion(saved)) {
+      toast(t('desk.agenda.conclusionUnchanged'));
+      return onDone(false);
+    }
+    void run(async () => {
+      const ok = await act(() => api.setConclusion(item.id, text), t('desk.agenda.conclusionSaved', { title: item.title }));
+      if (ok) onDone(true);
+    });
+  };
+  const errId = `err-concl-${item.id}`;
+  return (
+    <form class="desk-form edit-item conclusion-form" onSubmit={submit} noValidate data-testid="edit-conclusion"
+      onKeyDown={(e) => { if (e.key === 'Escape') onDone(false); }}>
+      <label class="grow">
+        <span>{t('desk.agenda.conclusionFor', { number: item.number, title: item.title })}</span>
+        <textarea name="conclusion" rows={5} value={text} aria-invalid={!!error} aria-describedby={errId}
+          onInput={(e) => { setText(e.currentTarget.value); setError(null); }} />
+        <FieldError id={errId} text={error} />
+      </label>
+      <div class="row">
+        <span class="muted small grow">{t('desk.agenda.conclusionHint')}</span>
+        <span class={`small${n > MAX_CONCLUSION ? ' field-error' : ' muted'}`} data-testid="conclusion-count">
+          {t('desk.agenda.conclusionCount', { n, max: MAX_CONCLUSION })}
+        </span>
+      </div>
+      <div class="row end">
+        <button type="button" class="btn" onClick={() => onDone(false)}>{t('common.cancel')}</button>
+        <button type="submit" class="btn primary" disabled={busy} data-testid="conclusion-save">{t('common.save')}</button>
       </div>
     </form>
   );

@@ -78,6 +78,8 @@ export interface ItemInput {
   duration_min?: number;
   presenter_id?: string | null;
   description?: string;
+  /** The chair's conclusion; the agenda editor sends it alone (api.setConclusion). */
+  conclusion?: string;
 }
 
 const enc = encodeURIComponent;

@@ -49,6 +49,12 @@ const chairEn: Record<keyof typeof chairVi, string> = {
   'chair.session.begin': 'Take up the first item',
   'chair.session.end': 'End this item',
   'chair.session.notLive': 'The meeting is not in session: the agenda cannot move on.',
+  'chair.conclusion.title': 'Conclusion',
+  'chair.conclusion.placeholder': 'The chair’s conclusion on this item (it goes into the minutes)…',
+  'chair.conclusion.save': 'Save conclusion',
+  'chair.conclusion.saved': 'Conclusion saved.',
+  'chair.conclusion.unsaved': 'Not saved',
+  'chair.conclusion.changedElsewhere': 'Someone else has just updated the conclusion; what you are writing is not saved yet.',
 
   'chair.present.title': 'Presentation',
   'chair.present.liveOn': 'Live: {title} · page {page}',

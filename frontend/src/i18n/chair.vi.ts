@@ -47,6 +47,12 @@ export default {
   'chair.session.begin': 'Bắt đầu nội dung đầu tiên',
   'chair.session.end': 'Kết thúc nội dung này',
   'chair.session.notLive': 'Cuộc họp chưa diễn ra hoặc đang tạm dừng: chưa thể chuyển nội dung.',
+  'chair.conclusion.title': 'Kết luận',
+  'chair.conclusion.placeholder': 'Kết luận của chủ tọa về nội dung này (ghi vào biên bản)…',
+  'chair.conclusion.save': 'Lưu kết luận',
+  'chair.conclusion.saved': 'Đã lưu kết luận.',
+  'chair.conclusion.unsaved': 'Chưa lưu',
+  'chair.conclusion.changedElsewhere': 'Kết luận vừa được cập nhật từ nơi khác; nội dung bạn đang soạn chưa được lưu.',
 
   'chair.present.title': 'Trình chiếu',
   'chair.present.liveOn': 'Đang chiếu: {title} · trang {page}',

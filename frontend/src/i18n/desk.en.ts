@@ -46,6 +46,8 @@ const deskEn: Record<keyof typeof deskVi, string> = {
   'desk.err.itemOnRecord': 'Cannot delete: this item is part of what happened in the session and stays on the record.',
   'desk.err.agendaFull': 'The agenda already has {n} items; no more can be added.',
   'desk.err.agendaDeep': 'The agenda has at most {n} levels: an item cannot go deeper.',
+  'desk.err.conclusionLong': 'The conclusion is longer than {n} characters.',
+  'desk.err.conclusionControl': 'The conclusion holds control characters that cannot be stored (often from pasted text). Delete and retype the pasted part.',
 
   'desk.tab.details': 'Details',
   'desk.tab.people': 'Participants',
@@ -137,6 +139,13 @@ const deskEn: Record<keyof typeof deskVi, string> = {
   'desk.agenda.deleteOf': 'Delete: {title}',
   'desk.agenda.deleteTitle': 'Delete “{title}”?',
   'desk.agenda.deleteText': 'The item is removed from the agenda.',
+  'desk.agenda.conclusion': 'Conclusion',
+  'desk.agenda.conclusionOf': 'Conclusion: {title}',
+  'desk.agenda.conclusionFor': 'The chair’s conclusion on “{number}. {title}”',
+  'desk.agenda.conclusionHint': 'Goes into the minutes, under this item. Leave it empty while there is none.',
+  'desk.agenda.conclusionCount': '{n}/{max} characters',
+  'desk.agenda.conclusionSaved': 'Saved the conclusion of “{title}”.',
+  'desk.agenda.conclusionUnchanged': 'The conclusion has not changed.',
   'desk.agenda.deleteWithSubs': 'The item and its {n} {n|sub-item|sub-items} are removed from the agenda.',
 
   'desk.upload.drop': 'Drop PDF files here to upload them',

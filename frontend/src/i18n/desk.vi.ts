@@ -44,6 +44,8 @@ export default {
   'desk.err.itemOnRecord': 'Không xóa được: nội dung này đã có trong diễn biến phiên họp nên phải giữ lại trong biên bản.',
   'desk.err.agendaFull': 'Chương trình đã đủ {n} nội dung, không thêm được nữa.',
   'desk.err.agendaDeep': 'Chương trình có tối đa {n} cấp: không thể đặt nội dung sâu hơn.',
+  'desk.err.conclusionLong': 'Kết luận dài quá {n} ký tự.',
+  'desk.err.conclusionControl': 'Kết luận có ký tự điều khiển không lưu được (thường do dán từ văn bản khác). Hãy xóa rồi gõ lại đoạn vừa dán.',
 
   'desk.tab.details': 'Thông tin',
   'desk.tab.people': 'Thành phần',
@@ -135,6 +137,13 @@ export default {
   'desk.agenda.deleteOf': 'Xóa: {title}',
   'desk.agenda.deleteTitle': 'Xóa “{title}”?',
   'desk.agenda.deleteText': 'Nội dung này sẽ bị xóa khỏi chương trình.',
+  'desk.agenda.conclusion': 'Kết luận',
+  'desk.agenda.conclusionOf': 'Kết luận: {title}',
+  'desk.agenda.conclusionFor': 'Kết luận của chủ tọa về “{number}. {title}”',
+  'desk.agenda.conclusionHint': 'Ghi vào biên bản, dưới nội dung này. Để trống nếu chưa có kết luận.',
+  'desk.agenda.conclusionCount': '{n}/{max} ký tự',
+  'desk.agenda.conclusionSaved': 'Đã lưu kết luận của “{title}”.',
+  'desk.agenda.conclusionUnchanged': 'Kết luận không thay đổi.',
   'desk.agenda.deleteWithSubs': 'Nội dung này và {n} mục con của nó sẽ bị xóa khỏi chương trình.',
 
   'desk.upload.drop': 'Thả các tệp PDF vào đây để tải lên',

@@ -79,6 +79,9 @@ const KNOWN: Refusal[] = [
   // agenda: the agenda's limits.
   { status: [409], match: /an agenda holds at most (\d+) items/i, key: 'desk.err.agendaFull', params: count },
   { status: [422], match: /an agenda is at most (\d+) levels deep/i, key: 'desk.err.agendaDeep', params: count },
+  // agenda.UpdateItem (meeting.CleanNote): an item's conclusion that cannot be kept.
+  { status: [400], match: /^conclusion must be at most (\d+) characters/i, key: 'desk.err.conclusionLong', params: count },
+  { status: [400], match: /^conclusion must not contain control characters/i, key: 'desk.err.conclusionControl' },
 ];
 
 /** What a known refusal means: our key, and what fills its placeholders. */

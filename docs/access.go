@@ -142,7 +142,7 @@ func (s *Service) accessList(ctx context.Context, docID string) ([]string, error
 // part as a delegate or observer or not at all) only when they are on
 // the list.
 func mayConfide(acc meeting.Access, readers []string) error {
-	if visible(acc, documentRow{Confidential: true}, readers) {
+	if seesConfidential(acc, readers) {
 		return nil
 	}
 	if !acc.IsParticipant() {
@@ -152,6 +152,28 @@ func mayConfide(acc meeting.Access, readers []string) error {
 	return apperr.Forbiddenf("you cannot make a document confidential without being one of its readers: " +
 		"a confidential document is seen only by the chair, the secretary and the readers on its access list, " +
 		"so you could not see it afterwards; put yourself on its access list first, or ask the secretary")
+}
+
+// mayKeepReading refuses a new access list for a confidential document
+// (PUT .../access) that would leave the actor unable to see it, by the
+// rule of mayConfide: the chair and the secretary always may; anyone else
+// who manages the meeting (an administrator taking part as a delegate or
+// observer) must stay on the list. Otherwise the change could not be
+// answered with the document, and the actor would have locked themselves
+// out of it.
+func mayKeepReading(acc meeting.Access, readers []string) error {
+	if seesConfidential(acc, readers) {
+		return nil
+	}
+	return apperr.Forbiddenf("you cannot leave yourself off the access list of a confidential document: " +
+		"it is seen only by the chair, the secretary and the readers on its access list, " +
+		"so you could not see it afterwards; keep yourself on the list, or ask the secretary")
+}
+
+// seesConfidential is the rule of mayConfide and mayKeepReading: whether
+// the actor sees a confidential document whose access list is readers.
+func seesConfidential(acc meeting.Access, readers []string) bool {
+	return visible(acc, documentRow{Confidential: true}, readers)
 }
 
 // checkReaders keeps an access list to participants of the meeting.

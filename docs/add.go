@@ -5,7 +5,6 @@ import (
 	"errors"
 	"maps"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/curia/curia/docs/pdf"
@@ -44,10 +43,11 @@ func cleanTitle(title, filename string) (string, error) {
 	if !utf8.ValidString(title) || utf8.RuneCountInString(title) > maxTitle {
 		return "", apperr.Invalidf("title: at most %d characters of valid text", maxTitle)
 	}
-	// As meeting.CleanTitle: a title names the file in Content-Disposition
-	// and the watermark, where a control character (DEL included) breaks
-	// the header or the stamp.
-	if strings.ContainsFunc(title, unicode.IsControl) {
+	// As meeting.CleanTitle (the same rule, meeting.NotInALine): a title
+	// names the file in Content-Disposition and the watermark, where a
+	// control character (DEL included) or a line or paragraph separator
+	// (U+2028, U+2029) breaks the header or the stamp.
+	if strings.ContainsFunc(title, meeting.NotInALine) {
 		return "", apperr.Invalidf("title: a single line without control characters")
 	}
 	return title, nil

@@ -126,6 +126,9 @@ func (s *Service) changeFields(ctx context.Context, acc meeting.Access, d docume
 
 // SetAccess replaces the access list of a document: the participants who,
 // besides the chair and the secretary, may read it when it is confidential.
+// Nobody may leave themselves unable to see a confidential document
+// (mayKeepReading, the rule of mayConfide): an administrator taking part
+// as a delegate or observer must stay on its list.
 func (s *Service) SetAccess(ctx context.Context, a web.Actor, id string, users []string) (Document, error) {
 	doc, err := s.setAccess(ctx, a, id, users)
 	if err == nil && doc.Confidential {
@@ -137,7 +140,7 @@ func (s *Service) SetAccess(ctx context.Context, a web.Actor, id string, users [
 func (s *Service) setAccess(ctx context.Context, a web.Actor, id string, users []string) (Document, error) {
 	s.visibility.Lock() // see Service.visibility
 	defer s.visibility.Unlock()
-	d, _, readers, err := s.managedDoc(ctx, a, id)
+	d, acc, readers, err := s.managedDoc(ctx, a, id)
 	if err != nil {
 		return Document{}, err
 	}
@@ -145,19 +148,29 @@ func (s *Service) setAccess(ctx context.Context, a web.Actor, id string, users [
 	if err != nil {
 		return Document{}, err
 	}
+	if d.Confidential {
+		if err := mayKeepReading(acc, users); err != nil {
+			return Document{}, err
+		}
+	}
 	e := s.entry(a, d.MeetingID, "document.access_set", id, map[string]any{"user_ids": users})
 	err = s.store.setReaders(ctx, id, users, e)
 	s.access.invalidate()
 	if err != nil {
 		return Document{}, err
 	}
-	before := s.audience(ctx, d, readers)
-	doc, err := s.Get(ctx, a, id)
+	// Read back as stored, not as the actor (as update does): the change
+	// is committed and must be announced whatever the answer.
+	stored, err := s.store.document(ctx, id)
 	if err != nil {
 		return Document{}, err
 	}
-	s.publishAccessChange(ctx, d, doc, before, s.audience(ctx, d, users))
-	if d.Confidential {
+	doc, err := s.full(ctx, stored, true)
+	if err != nil {
+		return Document{}, err
+	}
+	s.publishAccessChange(ctx, d, doc, s.audience(ctx, d, readers), s.audience(ctx, stored, users))
+	if stored.Confidential {
 		s.marks.prewarm(id)
 	}
 	return doc, nil

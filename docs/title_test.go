@@ -69,3 +69,30 @@ func TestTitleFromFileNameIsCleaned(t *testing.T) {
 		t.Errorf("title %q", d.Title)
 	}
 }
+
+// A document's title is one line by the rule of meeting.CleanTitle
+// (meeting.NotInALine): the Unicode line and paragraph separators (U+2028,
+// U+2029), which are not control characters but break a line as a line
+// feed does on the watermark, in the minutes and in file names, are
+// refused with a 400 on change and on upload (given or taken from the
+// file name), and nothing is stored.
+func TestTitleWithALineSeparatorRefused(t *testing.T) {
+	r := newRoom(t, testdb.Backends()[0])
+	d := r.mustUpload(t, "to-trinh.pdf", testpdf.Pages(1, "x"), nil)
+	for _, sep := range []string{"\u2028", "\u2029"} {
+		if res := r.c.Secretary.Do("PATCH", "/api/v1/documents/"+d.ID, map[string]any{"title": "Tờ" + sep + "trình"}); res.Status != http.StatusBadRequest {
+			t.Errorf("PATCH title with %U: %d %.200s, want 400", []rune(sep)[0], res.Status, res.Body)
+		}
+		if res := r.upload(r.c.Secretary, "a.pdf", testpdf.Pages(1, "y"), map[string]string{"title": "Tờ" + sep + "trình"}); res.Status != http.StatusBadRequest {
+			t.Errorf("upload titled with %U: %d %.200s, want 400", []rune(sep)[0], res.Status, res.Body)
+		}
+		if res := r.upload(r.c.Secretary, "Tờ"+sep+"trình.pdf", testpdf.Pages(1, "z"), nil); res.Status != http.StatusBadRequest {
+			t.Errorf("upload of a file named with %U and no title: %d %.200s, want 400", []rune(sep)[0], res.Status, res.Body)
+		}
+	}
+	var list struct{ Documents []struct{ Title string } }
+	r.c.Secretary.Get("/api/v1/meetings/"+r.m+"/documents", &list)
+	if len(list.Documents) != 1 || list.Documents[0].Title != "to-trinh" {
+		t.Errorf("documents %+v, want only the first, titled %q", list.Documents, "to-trinh")
+	}
+}

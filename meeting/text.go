@@ -28,16 +28,18 @@ func CleanTitle(field, s string) (string, error) {
 	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > MaxTitle {
 		return "", apperr.Invalidf("%s must be at most %d characters", field, MaxTitle)
 	}
-	if strings.ContainsFunc(s, notInALine) {
+	if strings.ContainsFunc(s, NotInALine) {
 		return "", apperr.Invalidf("%s must be a single line without control characters", field)
 	}
 	return s, nil
 }
 
-// notInALine reports a character that has no place in one line of text:
+// NotInALine reports a character that has no place in one line of text:
 // a control character (line feed, carriage return, tab, NEL …) or the
-// Unicode line and paragraph separators, which break a line as well.
-func notInALine(r rune) bool {
+// Unicode line and paragraph separators, which break a line as well. It
+// is the one rule for one-line text: CleanTitle, document titles and poll
+// option labels use it.
+func NotInALine(r rune) bool {
 	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
 }
 

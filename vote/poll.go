@@ -4,7 +4,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/curia/curia/internal/apperr"
@@ -182,7 +181,7 @@ func cleanLabel(i int, s string) (string, error) {
 		return "", apperr.Invalidf("option %d: a label is required", i+1)
 	case !utf8.ValidString(s) || utf8.RuneCountInString(s) > maxLabel:
 		return "", apperr.Invalidf("option %d: the label must be at most %d characters", i+1, maxLabel)
-	case strings.ContainsFunc(s, unicode.IsControl):
+	case strings.ContainsFunc(s, meeting.NotInALine): // as meeting.CleanTitle: U+2028/U+2029 break a line too
 		return "", apperr.Invalidf("option %d: the label must be one line without control characters", i+1)
 	}
 	return s, nil

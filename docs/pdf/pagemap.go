@@ -168,12 +168,13 @@ func (m *PageMap) UnmarshalText(text []byte) error {
 	end := int64(0)
 	for r := range strings.SplitSeq(runs, ",") {
 		is, ns, long := strings.Cut(r, "*")
-		i, err := strconv.ParseInt(is, 10, 32)
-		n := int64(1)
+		// Two errors: a bad index is refused whether or not a count follows.
+		i, errI := strconv.ParseInt(is, 10, 32)
+		n, errN := int64(1), error(nil)
 		if long {
-			n, err = strconv.ParseInt(ns, 10, 32)
+			n, errN = strconv.ParseInt(ns, 10, 32)
 		}
-		if err != nil || i < 0 || int(i) >= len(out.sizes) || n < 1 || end+n > math.MaxInt32 {
+		if errI != nil || errN != nil || i < 0 || int(i) >= len(out.sizes) || n < 1 || end+n > math.MaxInt32 {
 			return fmt.Errorf("%w: run %q", errPageMap, r)
 		}
 		end += n

@@ -103,6 +103,20 @@ func TestPageMapText(t *testing.T) {
 	}
 }
 
+// TestPageMapRefusesABadRunIndexWithACount proves that a run whose size
+// index is not a number is refused even when the run carries a count
+// ("a*2", "*3"): the index's parse error is not lost once the count
+// parses, so a damaged stored or worker-sent map is refused (and the
+// lenient bounds used) instead of being misread as size 0.
+func TestPageMapRefusesABadRunIndexWithACount(t *testing.T) {
+	for _, bad := range []string{"1x2;a*2", "1x2;0,*3", "1x2;-*2", "1x2;99999999999*2"} {
+		var m PageMap
+		if err := m.UnmarshalText([]byte(bad)); err == nil {
+			t.Errorf("%q accepted as %d pages (%q); want errPageMap", bad, m.Pages(), m.String())
+		}
+	}
+}
+
 // TestPageRotationRule proves the one rule for /Rotate that inspection,
 // the export and the watermark share (pdf.js's): quarter turns modulo
 // 360, negative ones counter-clockwise, and anything that is not a

@@ -113,4 +113,44 @@ describe('the audit log', () => {
       `${t('audit.k.annotation')}: Tờ trình số 12`,
     ]);
   });
+
+  it('an item renamed since is still named by its newest title after an older page is loaded', async () => {
+    // The older page's "created as <former title>" must not rename the item: entries that carry
+    // no title (a conclusion, a duration) keep being named by the newest one.
+    const firstPage = [
+      entry(300, 'agenda.item_updated', { object: 'agenda_item:01JITEM', detail: { conclusion: 'changed', conclusion_length: 12 } }),
+      entry(299, 'agenda.item_updated', { object: 'agenda_item:01JITEM', detail: { title: 'Báo cáo tài chính năm 2026' } }),
+      ...Array.from({ length: 98 }, (_, i) => entry(298 - i, 'login.succeeded')),
+    ];
+    const olderPage = [entry(100, 'agenda.item_created', { object: 'agenda_item:01JITEM', detail: { title: 'Dự thảo báo cáo', parent_id: null } })];
+    routes = (c) => {
+      if (!c.path.startsWith('/audit?')) return undefined;
+      const q = new URLSearchParams(c.path.slice('/audit?'.length));
+      return { status: 200, body: { entries: q.get('before_id') ? olderPage : firstPage } };
+    };
+    await openAudit();
+    const objectOf = (id: number) => {
+      const row = rows().find((r) => r.getAttribute('data-id') === String(id));
+      return row ? byTestId(row, 'audit-object')[0]?.textContent ?? '' : '';
+    };
+    expect(objectOf(300)).toBe(`${t('audit.k.agendaItem')}: Báo cáo tài chính năm 2026`);
+    click(byTestId(root, 'audit-older')[0]);
+    await settle(12);
+    expect(objectOf(100), 'the older entry itself says the title it had').toBe(`${t('audit.k.agendaItem')}: Dự thảo báo cáo`);
+    expect(objectOf(300), 'the conclusion entry is still named by the newest title').toBe(`${t('audit.k.agendaItem')}: Báo cáo tài chính năm 2026`);
+  });
+
+  it('a document is named by the newest title its entries tell', async () => {
+    // A document of another meeting (not in any list shown), renamed: the entries tell both titles.
+    routes = (c) => (c.path.startsWith('/audit?') ? {
+      status: 200,
+      body: { entries: [
+        entry(3, 'document.opened', { object: 'document:d9' }),
+        entry(2, 'document.updated', { object: 'document:d9', detail: { title: 'Tờ trình (bản sửa)' } }),
+        entry(1, 'document.uploaded', { object: 'document:d9', detail: { title: 'Tờ trình' } }),
+      ] },
+    } : undefined);
+    await openAudit();
+    expect(byTestId(root, 'audit-object')[0]?.textContent).toBe(`${t('audit.k.document')}: Tờ trình (bản sửa)`);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACTION_GROUPS, actionKey, auditCSV, auditQuery, describeObject, detailText, itemTitlesIn, PAGE, personName, titlesIn, type Names } from '../src/admin/audit';
+import { ACTION_GROUPS, actionKey, auditCSV, auditQuery, describeObject, detailText, learnItemTitles, PAGE, personName, titlesIn, type Names } from '../src/admin/audit';
 import deskVi from '../src/i18n/desk.vi';
 
 const names: Names = {
@@ -58,11 +58,25 @@ describe('audit names', () => {
     expect(describeObject(names, 'speaker:s1')).toEqual({ kind: 'speaker', name: 's1' });
     expect(describeObject(names, 'annotation:a1', { document_id: 'd1', page: 2 })).toEqual({ kind: 'annotation', name: 'Báo cáo mật' });
     expect(describeObject(names, 'annotation:a1', { document_id: 'd9' })).toEqual({ kind: 'annotation', name: 'a1' });
-    expect(itemTitlesIn([
+  });
+
+  it('learns each agenda item\'s newest title, whatever order the pages come in', () => {
+    const first = learnItemTitles(new Map(), [
       { id: 3, at: '', action: 'agenda.item_updated', object: 'agenda_item:i1', detail: { title: 'Mới' } },
       { id: 2, at: '', action: 'agenda.item_updated', object: 'agenda_item:i1', detail: { duration_min: 5 } },
       { id: 1, at: '', action: 'document.uploaded', object: 'document:d1', detail: { title: 'not an item' } },
-    ])).toEqual([['i1', 'Mới']]);
+    ]);
+    expect(first).toEqual(new Map([['i1', { title: 'Mới', entry: 3 }]]));
+    // An older page: the item's former title does not replace the newer one; a new item is learnt.
+    const older = [
+      { id: 1, at: '', action: 'agenda.item_created', object: 'agenda_item:i1', detail: { title: 'Cũ' } },
+      { id: 0, at: '', action: 'agenda.item_created', object: 'agenda_item:i2', detail: { title: 'Mục hai' } },
+    ];
+    expect(learnItemTitles(first!, older)).toEqual(new Map([['i1', { title: 'Mới', entry: 3 }], ['i2', { title: 'Mục hai', entry: 0 }]]));
+    // Nothing new: null; a newer entry (a new first page) renames it.
+    expect(learnItemTitles(first!, older.slice(0, 1))).toBeNull();
+    expect(learnItemTitles(first!, [{ id: 9, at: '', action: 'agenda.item_updated', object: 'agenda_item:i1', detail: { title: 'Mới hơn' } }])!.get('i1'))
+      .toEqual({ title: 'Mới hơn', entry: 9 });
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyPresence, bars, flatten, followCounts, follows, gauge, itemClock, neighbours, niceMax, parseOptions, plannedMin, progress,
-  roundedShares, speakerCandidates, speakerClock,
+  quorumOfEvent, roundedShares, speakerCandidates, speakerClock,
 } from '../src/chair/logic';
 import { upsertPerson } from '../src/chair/live';
 import type { AgendaItem, Attendance, Queues, Speaker } from '../src/types';
@@ -82,6 +82,17 @@ describe('the agenda order', () => {
     expect(neighbours(agenda, null).next?.id).toBe('1');
     expect(neighbours(agenda, 'deleted').next?.id).toBe('1');
     expect(neighbours([], null)).toEqual({ current: null, prev: null, next: null });
+  });
+});
+
+describe('quorum.changed', () => {
+  it('gives the quorum the event carries, and nothing for another event or one without a quorum', () => {
+    const q = { rule: { rule: 'majority' }, eligible: 3, present: 2, remote: 0, absent: 0, unknown: 1, attending: 2, required: 2, reached: true };
+    expect(quorumOfEvent({ type: 'quorum.changed', seq: 1, data: { quorum: q } } as never)).toEqual(q);
+    expect(quorumOfEvent({ type: 'attendance.changed', seq: 1, data: { quorum: q } } as never)).toBeNull();
+    expect(quorumOfEvent({ type: 'quorum.changed', seq: 1, data: { quorum: 'x' } } as never)).toBeNull();
+    expect(quorumOfEvent({ type: 'quorum.changed', seq: 1, data: null } as never)).toBeNull();
+    expect(quorumOfEvent({ type: 'quorum.changed', seq: 1 } as never)).toBeNull();
   });
 });
 

@@ -229,6 +229,40 @@ describe("the secretary's desk: the agenda editor", () => {
     expect(patches()).toHaveLength(answers.length);
   });
 
+  it('what is typed while a save is on its way stays in the editor, not saved yet, and a second Save sends it', async () => {
+    agendaItems = [item('1', { title: 'Báo cáo kinh tế' })];
+    const held: (() => void)[] = [];
+    routes = (c) => {
+      if (c.method !== 'PATCH') return undefined;
+      if (patches().length > 1) return acceptConclusion(c);
+      return new Promise<Answer>((r) => held.push(() => r(acceptConclusion(c)!)));
+    };
+    await openDesk();
+    const box = await openConclusion(0);
+    typeInto(box, 'Thống nhất thông qua.');
+    await settle();
+    click(byTestId(root, 'conclusion-save')[0]);
+    await settle();
+    expect(held, 'the save is on its way').toHaveLength(1);
+    // The secretary goes on writing meanwhile.
+    typeInto(byName(root, 'conclusion'), 'Thống nhất thông qua. Giao Văn phòng hoàn thiện.');
+    await settle();
+    held[0]();
+    await settle(12);
+    expect(toasts(root)).toContain(t('desk.agenda.conclusionSaved', { title: 'Báo cáo kinh tế' }));
+    expect(byTestId(root, 'edit-conclusion'), 'the editor stays open with the rest').toHaveLength(1);
+    expect(byName(root, 'conclusion').value).toBe('Thống nhất thông qua. Giao Văn phòng hoàn thiện.');
+    expect(byTestId(root, 'conclusion-more')[0]?.textContent).toBe(t('desk.agenda.conclusionMore'));
+    click(byTestId(root, 'conclusion-save')[0]);
+    await settle(12);
+    expect(patches().map((c) => c.body)).toEqual([
+      { conclusion: 'Thống nhất thông qua.' },
+      { conclusion: 'Thống nhất thông qua. Giao Văn phòng hoàn thiện.' },
+    ]);
+    expect(byTestId(root, 'edit-conclusion'), 'all saved: the editor closes').toHaveLength(0);
+    expect(byTestId(root, 'agenda-conclusion')[0]?.textContent).toContain('Giao Văn phòng hoàn thiện.');
+  });
+
   it('a closed meeting shows the conclusions, and offers no way to change them', async () => {
     meeting = meetingOf({ status: 'closed' });
     agendaItems = [item('1', { status: 'done', conclusion: 'Đã thông qua.' })];
@@ -334,19 +368,112 @@ describe("the chair's cockpit: the current item's conclusion", () => {
       ? { status: 200, body: { item_id: '2', became_current_at: '2026-11-25T09:20:00Z', previous_item_id: '1' } }
       : undefined);
     const hub = await openCockpit();
-    typeInto(text(), 'Chưa lưu');
-    await settle();
     click(byTestId(root, 'next-item')[0]);
     await settle(12);
     hub.msg({ seq: 11, type: 'agenda.current', data: { item_id: '2', became_current_at: '2026-11-25T09:20:00Z', previous_item_id: '1' } });
     await settle(12);
+    expect(calls.filter((c) => c.method === 'PUT'), 'nothing unsaved: one press moves on').toHaveLength(1);
     expect(text().value).toBe('Kết luận mục 2.');
+    expect(byTestId(root, 'conclusion-leave')).toHaveLength(0);
     browser.preact.render(null, root as never);
     await settle(2);
     agendaItems = [item('1'), item('2')];
     await openCockpit();
     expect(byTestId(root, 'chair-no-item')).toHaveLength(1);
     expect(byTestId(root, 'chair-conclusion')).toHaveLength(0);
+  });
+
+  it('moving on with an unsaved conclusion takes a second press, and what was written comes back with the item', async () => {
+    agendaItems = [item('1', { status: 'current', became_current_at: T0, conclusion: 'Kết luận mục 1.' }), item('2', { conclusion: 'Kết luận mục 2.' })];
+    const current = (id: string, previous: string) => ({ item_id: id, became_current_at: '2026-11-25T09:20:00Z', previous_item_id: previous });
+    routes = (c) => {
+      if (c.method !== 'PUT' || c.path !== '/meetings/m/agenda/current') return undefined;
+      const id = (c.body as { item_id: string }).item_id;
+      return { status: 200, body: current(id, id === '2' ? '1' : '2') };
+    };
+    const hub = await openCockpit();
+    typeInto(text(), 'Kết luận mục 1, có bổ sung.');
+    await settle();
+    click(byTestId(root, 'next-item')[0]);
+    await settle(12);
+    expect(calls.filter((c) => c.method === 'PUT'), 'the first press only warns').toHaveLength(0);
+    expect(byTestId(root, 'conclusion-leave')[0]?.textContent).toBe(t('chair.conclusion.leaveUnsaved'));
+    expect(text().value).toBe('Kết luận mục 1, có bổ sung.');
+    click(byTestId(root, 'next-item')[0]);
+    await settle(12);
+    hub.msg({ seq: 11, type: 'agenda.current', data: current('2', '1') });
+    await settle(12);
+    expect(calls.filter((c) => c.method === 'PUT'), 'the second press moves on').toHaveLength(1);
+    expect(text().value).toBe('Kết luận mục 2.');
+    expect(byTestId(root, 'conclusion-kept')[0]?.textContent).toBe(t('chair.conclusion.kept', { items: '1' }));
+    // The session goes back to item 1 (here, from the desk): the draft is there again, still not saved.
+    hub.msg({ seq: 12, type: 'agenda.current', data: current('1', '2') });
+    await settle(12);
+    expect(text().value).toBe('Kết luận mục 1, có bổ sung.');
+    expect(byTestId(root, 'conclusion-unsaved')).toHaveLength(1);
+    expect(byTestId(root, 'conclusion-kept')).toHaveLength(0);
+  });
+
+  it('what the chair types while a save is on its way is not thrown away when the answer comes', async () => {
+    // The box stays open while saving; the answer must not replace what was typed meanwhile.
+    agendaItems = [item('1', { status: 'current', became_current_at: T0 })];
+    let release: (a: Answer) => void = () => {};
+    routes = (c) => (c.method === 'PATCH' && c.path === '/agenda-items/1'
+      ? new Promise<Answer>((r) => (release = r))
+      : undefined);
+    await openCockpit();
+    typeInto(text(), 'Thống nhất thông qua.');
+    await settle();
+    click(save());
+    await settle();
+    expect(text().disabled, 'the box can still be typed in while saving').toBe(false);
+    // The chair goes on writing while the PATCH is on its way…
+    typeInto(text(), 'Thống nhất thông qua. Giao Văn phòng hoàn thiện hồ sơ.');
+    await settle();
+    // …and the server answers the first save.
+    release({ status: 200, body: item('1', { status: 'current', became_current_at: T0, conclusion: 'Thống nhất thông qua.' }) });
+    await settle(12);
+    expect(toasts(root)).toContain(t('chair.conclusion.saved'));
+    expect(text().value, 'the words typed after Save are still there').toBe('Thống nhất thông qua. Giao Văn phòng hoàn thiện hồ sơ.');
+    expect(byTestId(root, 'conclusion-unsaved'), 'and they are shown as not saved yet').toHaveLength(1);
+    expect(byTestId(root, 'conclusion-clash'), 'the chair\'s own save is no change from elsewhere').toHaveLength(0);
+    expect(save().disabled).toBe(false);
+  });
+
+  it("a conclusion written at the desk after the chair's save is not replaced by the chair's late answer", async () => {
+    // The server publishes after its commit: agenda.changed can come before the HTTP answer.
+    agendaItems = [item('1', { status: 'current', became_current_at: T0 })];
+    let release: (a: Answer) => void = () => {};
+    routes = (c) => (c.method === 'PATCH' && c.path === '/agenda-items/1'
+      ? new Promise<Answer>((r) => (release = r))
+      : undefined);
+    const hub = await openCockpit();
+    typeInto(text(), 'Thông qua.');
+    await settle();
+    click(save());
+    await settle();
+    const published = (seq: number, conclusion: string) => {
+      agendaItems = [item('1', { status: 'current', became_current_at: T0, conclusion })];
+      hub.msg({ seq, type: 'agenda.changed', data: agendaBody() });
+    };
+    // The server commits the chair's text and publishes it: that is no change from elsewhere.
+    published(11, 'Thông qua.');
+    await settle();
+    expect(byTestId(root, 'conclusion-clash'), 'the chair\'s own text coming back is no clash').toHaveLength(0);
+    // The secretary then corrects it at the desk, and that is published too; only then does the chair's answer arrive.
+    published(12, 'Thông qua, giao Văn phòng hoàn thiện.');
+    await settle();
+    release({ status: 200, body: item('1', { status: 'current', became_current_at: T0, conclusion: 'Thông qua.' }) });
+    await settle(12);
+    // The server (and so the minutes) has the secretary's text, and the box shows it, saved.
+    expect(text().value).toBe('Thông qua, giao Văn phòng hoàn thiện.');
+    expect(byTestId(root, 'conclusion-unsaved')).toHaveLength(0);
+    expect(save().disabled).toBe(true);
+    // A later change from the desk is followed as any other (the box's baseline is the desk's text).
+    published(13, 'Thông qua, giao Văn phòng và Sở Tài chính.');
+    await settle();
+    expect(text().value).toBe('Thông qua, giao Văn phòng và Sở Tài chính.');
+    expect(byTestId(root, 'conclusion-clash')).toHaveLength(0);
   });
 
   it('the secretary and an administrator running the cockpit may write it too (the server lets them)', async () => {

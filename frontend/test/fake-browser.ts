@@ -174,10 +174,32 @@ export function dispatch(target: FNode, e: FakeEvent): void {
   for (let n: FNode | null = target; n && !e.stopped; n = n.parentNode) n.fire(e);
 }
 
-/** A click as a browser does it: nothing on a disabled control; a submit button submits its form. */
+/**
+ * Whether a control is disabled as a browser sees it: its own flag, or a
+ * <fieldset disabled> around it (unless the control is inside that
+ * fieldset's first <legend>, which a browser leaves enabled).
+ */
+export function disabledControl(el: FElement): boolean {
+  if (el.disabled) return true;
+  let child: FNode = el;
+  for (let n = el.parentNode; n; child = n, n = n.parentNode) {
+    if (!(n instanceof FElement) || n.localName !== 'fieldset' || !n.disabled) continue;
+    const legend = n.childNodes.find((c) => c instanceof FElement && c.localName === 'legend');
+    if (child !== legend) return true;
+  }
+  return false;
+}
+
+/**
+ * A click as a browser does it: nothing on a disabled control (its own flag
+ * or a disabled fieldset's); a submit button submits its form, unless the
+ * click's handler prevented that.
+ */
 export function click(el: FElement): void {
-  if (el.disabled) return;
-  dispatch(el, event('click', el));
+  if (disabledControl(el)) return;
+  const e = event('click', el);
+  dispatch(el, e);
+  if (e.defaultPrevented) return;
   if (el.localName === 'button' && (el.getAttribute('type') ?? 'submit') === 'submit') {
     let form: FNode | null = el.parentNode;
     while (form && !(form instanceof FElement && form.localName === 'form')) form = form.parentNode;

@@ -12,8 +12,8 @@ import { Toasts } from '../ui/Toast';
 import { admin, desk } from '../desk/api';
 import { errText, useLangTick } from '../desk/common';
 import {
-  ACTION_GROUPS, actionKey, auditCSV, auditQuery, describeObject, detailText, itemTitlesIn, PAGE, personName, titlesIn,
-  type AuditEntry, type AuditFilter, type Names,
+  ACTION_GROUPS, actionKey, auditCSV, auditQuery, describeObject, detailText, learnItemTitles, PAGE, personName, titlesIn,
+  type AuditEntry, type AuditFilter, type ItemTitles, type Names,
 } from './audit';
 import '../desk/desk.css';
 
@@ -68,6 +68,8 @@ function Log() {
   const [loading, setLoading] = useState(false);
   // Which filter's list is shown: a page asked for under an earlier filter is dropped when it comes.
   const generation = useRef(0);
+  // The agenda items' titles learnt from the entries, each with the entry it came from.
+  const itemTitles = useRef<ItemTitles>(new Map());
 
   // Names for the ids the entries carry: every user and every meeting (an
   // administrator sees them all), and the documents of the chosen meeting.
@@ -110,13 +112,17 @@ function Log() {
     return () => void (live = false);
   }, [filter]);
 
-  // Titles the entries tell, for documents the lists above do not show.
+  // Titles the entries tell, for documents the lists above do not show: the
+  // newest entry's (they come newest first, so the first one of each id wins).
   useEffect(() => {
-    const learnt = titlesIn(entries ?? []).filter(([id]) => !names.documents.has(id));
+    const learnt = titlesIn(entries ?? []).filter(([id]) => !names.documents.has(id)).reverse();
     if (learnt.length) setNames((n) => ({ ...n, documents: new Map([...learnt, ...n.documents]) }));
-    // Agenda items by the newest title the entries give (they come newest first).
-    const items = itemTitlesIn(entries ?? []).filter(([id, title]) => names.items?.get(id) !== title);
-    if (items.length) setNames((n) => ({ ...n, items: new Map([...(n.items ?? []), ...items.reverse()]) }));
+    // Agenda items by the newest title any entry seen gave, whatever page it came on.
+    const items = learnItemTitles(itemTitles.current, entries ?? []);
+    if (items) {
+      itemTitles.current = items;
+      setNames((n) => ({ ...n, items: new Map([...items].map(([id, v]) => [id, v.title])) }));
+    }
   }, [entries]);
 
   const older = () => {

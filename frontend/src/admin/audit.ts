@@ -163,12 +163,26 @@ export function describeObject(names: Names, object: string | undefined, detail?
   return { kind, name };
 }
 
-/** Agenda items' titles the entries tell (a new item's entry, a deleted one's, a change of title). */
-export function itemTitlesIn(entries: AuditEntry[]): [string, string][] {
-  const out: [string, string][] = [];
+/** Agenda items' titles learnt from entries, each with the id of the entry that told it. */
+export type ItemTitles = ReadonlyMap<string, { title: string; entry: number }>;
+
+/**
+ * Learns the agenda items' titles the entries tell into known: an item is
+ * named by the title of its newest entry (the highest id) that tells one,
+ * whatever order the entries and their pages come in. An older page's
+ * "created as <former title>" does not rename an item renamed since.
+ * Returns the new titles, or null when nothing changed.
+ */
+export function learnItemTitles(known: ItemTitles, entries: AuditEntry[]): Map<string, { title: string; entry: number }> | null {
+  let out: Map<string, { title: string; entry: number }> | null = null;
   for (const e of entries) {
     const title = text(e.detail?.title);
-    if (e.object?.startsWith('agenda_item:') && title) out.push([e.object.slice('agenda_item:'.length), title]);
+    if (!e.object?.startsWith('agenda_item:') || !title) continue;
+    const id = e.object.slice('agenda_item:'.length);
+    const had = (out ?? known).get(id);
+    if (had && had.entry >= e.id) continue;
+    out ??= new Map(known);
+    out.set(id, { title, entry: e.id });
   }
   return out;
 }

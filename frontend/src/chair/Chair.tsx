@@ -3,7 +3,7 @@
 // item and its timer, the meeting's status, what the room is shown, the
 // speakers, the quorum and who is here, online and following, and the
 // votes. Everything comes live from the hub; nothing needs a reload.
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, cleanConclusion, conclusionLength, MAX_CONCLUSION } from '../api';
 import { clock, t, useAllStrings, type Key } from '../i18n';
 import { navigate } from '../router';
@@ -15,9 +15,9 @@ import { Icon } from '../ui/Icon';
 import { LangSwitch } from '../ui/LangSwitch';
 import { Toasts } from '../ui/Toast';
 import { chairApi } from './api';
-import { setCurrent } from '../live/state';
+import { findItem, setCurrent } from '../live/state';
 import { LiveRoom } from './live';
-import { itemClock, neighbours, plannedMin, withConclusion } from './logic';
+import { itemClock, neighbours, plannedMin } from './logic';
 import { PeoplePanel } from './People';
 import { PollsPanel } from './Polls';
 import { PresentPanel } from './Present';
@@ -173,6 +173,13 @@ function StatusControls({ room, status }: { room: LiveRoom; status: MeetingStatu
   );
 }
 
+/** An unsaved conclusion left behind when the current item changed: shown again when the item is current again. */
+interface KeptDraft {
+  draft: string;
+  base: string;
+  clash: boolean;
+}
+
 /** The current item with its timer, the ones before and after, and one tap to move on. */
 function SessionPanel({ room }: { room: LiveRoom }) {
   const st = useStore(room.state);
@@ -181,8 +188,19 @@ function SessionPanel({ room }: { room: LiveRoom }) {
   const now = useNow(!!current?.became_current_at);
   const live = st.meeting?.status === 'live';
   const c = current ? itemClock(current.became_current_at, plannedMin(current), now) : null;
+  // The current item's conclusion has changes not saved yet; moving on then takes a second press.
+  const [unsaved, setUnsaved] = useState(false);
+  const [warned, setWarned] = useState(false);
+  // Unsaved conclusions of items that are no longer current (moved on here or elsewhere), by item.
+  const [kept, setKept] = useState<Record<string, KeptDraft>>({});
+  useEffect(() => setWarned(false), [current?.id]);
 
   const setItem = async (itemId: string | null) => {
+    if (unsaved && !warned) {
+      setWarned(true);
+      return;
+    }
+    setWarned(false);
     setBusy(true);
     await act(async () => {
       const r = await api.setCurrent(room.id, itemId);
@@ -192,6 +210,14 @@ function SessionPanel({ room }: { room: LiveRoom }) {
     }, undefined, 'chair.err.notLive');
     setBusy(false);
   };
+  const leave = (itemId: string, d: KeptDraft | null) => setKept((k) => {
+    if (!d && !(itemId in k)) return k;
+    const out = { ...k };
+    if (d) out[itemId] = d;
+    else delete out[itemId];
+    return out;
+  });
+  const keptElsewhere = Object.keys(kept).filter((x) => x !== current?.id).map((x) => findItem(st.agenda?.items, x)?.number ?? '').filter(Boolean);
 
   return (
     <section class="panel session" aria-labelledby="session-h">
@@ -219,7 +245,13 @@ function SessionPanel({ room }: { room: LiveRoom }) {
       ) : (
         <p class="muted" data-testid="chair-no-item">{t('chair.session.none')}</p>
       )}
-      {current && <Conclusion key={current.id} room={room} item={current} readOnly={st.meeting?.status === 'closed'} />}
+      {current && (
+        <Conclusion key={current.id} room={room} item={current} readOnly={st.meeting?.status === 'closed'}
+          kept={kept[current.id]} onUnsaved={setUnsaved} onLeave={leave} />
+      )}
+      {keptElsewhere.length > 0 && (
+        <p class="hint-line" role="status" data-testid="conclusion-kept">{t('chair.conclusion.kept', { items: keptElsewhere.join(', ') })}</p>
+      )}
       <div class="prevnext">
         <div class="pn">
           <span class="muted small">{t('chair.session.prev')}</span>
@@ -235,6 +267,9 @@ function SessionPanel({ room }: { room: LiveRoom }) {
           <span class="pn-title" data-testid="next-title">{next ? `${next.number} ${next.title}` : t('chair.session.last')}</span>
         </div>
       </div>
+      {warned && unsaved && (
+        <p class="error small" role="alert" data-testid="conclusion-leave">{t('chair.conclusion.leaveUnsaved')}</p>
+      )}
       <div class="row">
         {next ? (
           <button class="btn primary big grow" disabled={busy || !live} data-testid="next-item" onClick={() => setItem(next.id)}>
@@ -257,36 +292,64 @@ function SessionPanel({ room }: { room: LiveRoom }) {
  * it; Save sends the conclusion alone. While nobody here is writing, the
  * box follows the conclusion as the hub brings it (the secretary may
  * write it at the desk); what is being written is never overwritten, and
- * a change made elsewhere meanwhile is pointed out.
+ * a change made elsewhere meanwhile is pointed out. The box stays open
+ * while a save is on its way: what is typed meanwhile stays, not saved
+ * yet. When the item stops being current with changes not saved, they are
+ * handed to onLeave, and come back (kept) when it is current again.
  */
-function Conclusion({ room, item, readOnly }: { room: LiveRoom; item: AgendaItem; readOnly: boolean }) {
+function Conclusion({ room, item, readOnly, kept, onUnsaved, onLeave }: {
+  room: LiveRoom;
+  item: AgendaItem;
+  readOnly: boolean;
+  kept?: KeptDraft;
+  onUnsaved(unsaved: boolean): void;
+  onLeave(itemId: string, d: KeptDraft | null): void;
+}) {
   const saved = item.conclusion ?? '';
-  const [draft, setDraft] = useState(saved);
-  const [base, setBase] = useState(saved); // the server's text the draft started from
-  const [clash, setClash] = useState(false);
+  const [draft, setDraft] = useState(kept?.draft ?? saved);
+  const [base, setBase] = useState(kept?.base ?? saved); // the server's text the draft started from
+  const [clash, setClash] = useState(kept?.clash ?? false);
   const [busy, setBusy] = useState(false);
+  // The text last sent: when the hub brings it back (agenda.changed may come before the answer), that is no clash.
+  const sent = useRef<string | null>(null);
   useEffect(() => {
     if (saved === base) return;
+    const own = sent.current !== null && cleanConclusion(saved) === cleanConclusion(sent.current);
+    if (own) sent.current = null;
     if (cleanConclusion(draft) === cleanConclusion(base)) setDraft(saved);
-    else setClash(true);
+    else if (!own && cleanConclusion(draft) !== cleanConclusion(saved)) setClash(true);
     setBase(saved);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [saved]);
   const changed = cleanConclusion(draft) !== cleanConclusion(saved);
   const tooLong = conclusionLength(draft) > MAX_CONCLUSION;
 
+  // What the panel needs to know: whether moving on loses anything, and what to keep when it does.
+  const latest = useRef<KeptDraft & { changed: boolean }>({ draft, base, clash, changed });
+  latest.current = { draft, base, clash, changed };
+  useEffect(() => onUnsaved(changed && !readOnly), [changed, readOnly]);
+  useEffect(() => () => {
+    const l = latest.current;
+    onLeave(item.id, l.changed ? { draft: l.draft, base: l.base, clash: l.clash } : null);
+    onUnsaved(false);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
   const save = async (e: Event) => {
     e.preventDefault();
     if (!changed || tooLong || busy) return;
+    const text = draft;
+    sent.current = text;
     setBusy(true);
     await act(async () => {
-      const it = await api.setConclusion(item.id, draft);
-      const text = it.conclusion ?? '';
-      setDraft(text);
-      setBase(text);
+      const r = await room.saveConclusion(item.id, text);
+      // Events touched the agenda meanwhile: they are the truth, and the box has followed them.
+      if (!r.applied) return;
+      const now = r.item.conclusion ?? '';
+      setBase(now);
+      // What was typed after Save stays (and shows as not saved yet).
+      setDraft((d) => (cleanConclusion(d) === cleanConclusion(text) ? now : d));
       setClash(false);
-      // agenda.changed follows; show the answer now
-      room.state.set((s) => (s.agenda ? { ...s, agenda: withConclusion(s.agenda, item.id, text) } : s));
     }, t('chair.conclusion.saved'));
     setBusy(false);
   };

@@ -2,7 +2,7 @@
 // options of one's own, named or secret; open it; watch the progress and
 // who has not voted yet (never what anyone chose); close, publish, and see
 // the result as a chart; vote again after a tie or a cancelled vote.
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { t, type Key } from '../i18n';
 import { findItem } from '../live/state';
 import { useStore } from '../store';
@@ -32,9 +32,30 @@ async function openPoll(room: LiveRoom, id: string): Promise<boolean> {
   }, t('chair.poll.openedToast'), 'chair.err.pollState');
 }
 
+/** Opens a poll once at a time: the polls being opened, and what opens one. */
+type Opening = { ids: ReadonlySet<string>; open(id: string): Promise<boolean> };
+
 export function PollsPanel({ room }: { room: LiveRoom }) {
   const st = useStore(room.state);
   const [creating, setCreating] = useState(false);
+  // Polls being opened (from their card, or by "create and open" after the form has closed):
+  // their card offers no second "open" meanwhile.
+  const [openingIds, setOpeningIds] = useState<ReadonlySet<string>>(new Set());
+  const inFlight = useRef(new Set<string>());
+  const opening: Opening = {
+    ids: openingIds,
+    open: async (id) => {
+      if (inFlight.current.has(id)) return false;
+      inFlight.current.add(id);
+      setOpeningIds(new Set(inFlight.current));
+      try {
+        return await openPoll(room, id);
+      } finally {
+        inFlight.current.delete(id);
+        setOpeningIds(new Set(inFlight.current));
+      }
+    },
+  };
   const live = st.meeting?.status === 'live';
   const polls = Object.values(st.polls).sort((a, b) => pollTime(b).localeCompare(pollTime(a)));
   const shown = polls.filter((p, i) => p.status !== 'cancelled' || i === 0).slice(0, 6);
@@ -46,14 +67,15 @@ export function PollsPanel({ room }: { room: LiveRoom }) {
         {!creating && <button class="btn primary" data-testid="new-poll" onClick={() => setCreating(true)}>{t('chair.poll.new')}</button>}
       </h2>
       {creating && (
-        <NewPollForm room={room} live={live} defaultTitle={findItem(st.agenda?.items, st.agenda?.current_item_id)?.title ?? ''} onDone={() => setCreating(false)} />
+        <NewPollForm room={room} live={live} opening={opening} defaultTitle={findItem(st.agenda?.items, st.agenda?.current_item_id)?.title ?? ''}
+          onDone={() => setCreating(false)} />
       )}
       {!live && st.meeting && st.meeting.status !== 'closed' && (creating || shown.some((p) => p.status === 'draft')) && (
         <p class="hint-line" data-testid="poll-not-live">{t('chair.poll.notLive')}</p>
       )}
       {shown.length === 0 && !creating && <p class="muted">{t('chair.poll.none')}</p>}
       <ul class="poll-list">
-        {shown.map((p) => <PollCard key={p.id} room={room} poll={p} live={live} />)}
+        {shown.map((p) => <PollCard key={p.id} room={room} poll={p} live={live} opening={opening} />)}
       </ul>
     </section>
   );
@@ -61,7 +83,13 @@ export function PollsPanel({ room }: { room: LiveRoom }) {
 
 const pollTime = (p: Poll & { created_at?: string }) => p.created_at ?? '';
 
-function NewPollForm({ room, live, defaultTitle, onDone }: { room: LiveRoom; live: boolean; defaultTitle: string; onDone(): void }) {
+function NewPollForm({ room, live, opening, defaultTitle, onDone }: {
+  room: LiveRoom;
+  live: boolean;
+  opening: Opening;
+  defaultTitle: string;
+  onDone(): void;
+}) {
   const [title, setTitle] = useState(defaultTitle);
   const [custom, setCustom] = useState(false);
   const [text, setText] = useState('');
@@ -91,7 +119,7 @@ function NewPollForm({ room, live, defaultTitle, onDone }: { room: LiveRoom; liv
     }
     room.putPoll(made);
     onDone();
-    if (open) await openPoll(room, made.id);
+    if (open) await opening.open(made.id);
     else toast(t('chair.poll.created'));
   };
 
@@ -130,13 +158,13 @@ function NewPollForm({ room, live, defaultTitle, onDone }: { room: LiveRoom; liv
   );
 }
 
-function PollCard({ room, poll, live }: { room: LiveRoom; poll: Poll; live: boolean }) {
+function PollCard({ room, poll, live, opening }: { room: LiveRoom; poll: Poll; live: boolean; opening: Opening }) {
   const x = useStore(room.extra);
   const [busy, setBusy] = useState(false);
   const [cancelling, setCancelling] = useState(false);
   const run = async (action: 'open' | 'close' | 'publish' | 'cancel' | 'again', ok: Key) => {
     setBusy(true);
-    if (action === 'open') await openPoll(room, poll.id);
+    if (action === 'open') await opening.open(poll.id);
     else await act(async () => room.putPoll(await chairApi.pollAction(poll.id, action)), t(ok), 'chair.err.pollState');
     setBusy(false);
     setCancelling(false);
@@ -178,7 +206,7 @@ function PollCard({ room, poll, live }: { room: LiveRoom; poll: Poll; live: bool
       {(poll.status === 'closed' || poll.status === 'published') && poll.results && <ResultChart poll={poll} />}
       <div class="row">
         {poll.status === 'draft' && (
-          <button class="btn primary" disabled={busy || !live} title={live ? undefined : t('chair.poll.notLive')} data-testid="poll-open"
+          <button class="btn primary" disabled={busy || !live || opening.ids.has(poll.id)} title={live ? undefined : t('chair.poll.notLive')} data-testid="poll-open"
             onClick={() => run('open', 'chair.poll.openedToast')}>{t('chair.poll.open')}</button>
         )}
         {poll.status === 'open' && (

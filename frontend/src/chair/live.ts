@@ -10,9 +10,9 @@ import type { PointerMove } from '../live/pointer';
 import { LiveSocket, liveURL } from '../live/socket';
 import { applyEvent, applySnapshot, emptyRoom, mergePoll, newerPresentation, sliceOf, type RoomState } from '../live/state';
 import { createStore, type Store } from '../store';
-import type { AttendanceChange, LiveEvent, Poll, PollProgress, Presentation } from '../types';
+import type { AgendaItem, AttendanceChange, LiveEvent, Poll, PollProgress, Presentation } from '../types';
 import { chairApi, type AttendanceRow, type FollowCounts, type Quorum, type Voter } from './api';
-import { applyPresence, type Online } from './logic';
+import { applyPresence, quorumOfEvent, withConclusion, type Online } from './logic';
 
 export interface Extra {
   quorum: Quorum | null;
@@ -155,8 +155,8 @@ export class LiveRoom {
       }
       case 'quorum.changed': {
         // The roll or the quorum rule changed: the new quorum, for everyone.
-        const q = (d as { quorum?: Quorum } | undefined)?.quorum;
-        if (q && typeof q === 'object') {
+        const q = quorumOfEvent(ev);
+        if (q) {
           this.bump('quorum');
           this.setExtra((x) => ({ ...x, quorum: q }));
         }
@@ -256,6 +256,25 @@ export class LiveRoom {
   putPoll(p: Poll): void {
     this.bump(`poll:${p.id}`);
     this.state.set((s) => ({ ...s, polls: mergePoll(s.polls, p, false) }));
+  }
+
+  /**
+   * Saves an item's conclusion (PATCH with the conclusion alone). The answer
+   * goes into the agenda only when no event touched the agenda while it was
+   * on its way: the server publishes agenda.changed after its commit, so the
+   * event may come first, and a newer conclusion an event brought (the
+   * secretary's, from the desk) must not be replaced by this older answer;
+   * the events are then the truth. Returns the item as the server answered,
+   * and whether the answer was put into the agenda.
+   */
+  async saveConclusion(itemId: string, text: string): Promise<{ item: AgendaItem; applied: boolean }> {
+    let answer: AgendaItem | undefined;
+    const got = await this.slices.fetch('agenda', async () => (answer = await api.setConclusion(itemId, text)));
+    if (!got) return { item: answer!, applied: false };
+    const conclusion = got.value.conclusion ?? '';
+    this.bump('agenda'); // an agenda GET still on its way was read before this commit
+    this.state.set((s) => (s.agenda ? { ...s, agenda: withConclusion(s.agenda, itemId, conclusion) } : s));
+    return { item: got.value, applied: true };
   }
 
   /** Puts the presentation the server just answered with into the state (the event may come later). */

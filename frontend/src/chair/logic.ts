@@ -2,7 +2,7 @@
 // without a browser: timers, the agenda's order, the quorum gauge, the
 // results chart, who is online and following, whom the chair may add to
 // the speakers.
-import type { AgendaItem, Attendance, OptionResult, Queues, SpeakerKind } from '../types';
+import type { AgendaItem, Attendance, LiveEvent, OptionResult, Queues, SpeakerKind } from '../types';
 import type { FollowCounts, Presence, Quorum } from './api';
 
 // --- timers ---
@@ -59,6 +59,17 @@ export function withConclusion<A extends { items: AgendaItem[] }>(agenda: A, ite
   const walk = (l: AgendaItem[]): AgendaItem[] =>
     l.map((it) => (it.id === itemId ? { ...it, conclusion } : it.items.length ? { ...it, items: walk(it.items) } : it));
   return { ...agenda, items: walk(agenda.items) };
+}
+
+/**
+ * The quorum a quorum.changed event carries (the roll or the quorum rule
+ * changed), or null for any other event or one without a quorum. The
+ * cockpit, the room display and the desk all read it so.
+ */
+export function quorumOfEvent(ev: LiveEvent): Quorum | null {
+  if (ev.type !== 'quorum.changed') return null;
+  const q = (ev.data as { quorum?: unknown } | null | undefined)?.quorum;
+  return q && typeof q === 'object' ? (q as Quorum) : null;
 }
 
 /** Every item in the order of the session: depth-first, each parent before its sub-items. */

@@ -132,7 +132,7 @@ export function AgendaEditor({ meetingId, agenda, participants, readOnly, onAgen
             if (concluding === it.id && !readOnly) {
               return (
                 <li key={it.id} class={cls} style={`--depth:${r.depth}`} data-item-id={it.id} data-depth={r.depth}>
-                  <ConclusionEditor item={it} onDone={async (changed) => {
+                  <ConclusionEditor item={it} onSaved={() => void onChanged()} onDone={async (changed) => {
                     setConcluding(null);
                     if (changed) await onChanged();
                   }} />
@@ -365,13 +365,19 @@ function EditItem({ item, agenda, presenters, onDone }: {
 /**
  * An item's conclusion, on its own: Save sends the conclusion and nothing
  * else of the item (PATCH with `conclusion` only), so it never undoes a
- * change someone else made to the item meanwhile. Empty clears it.
+ * change someone else made to the item meanwhile. Empty clears it. The box
+ * stays open while the save is on its way: when more was typed meanwhile,
+ * the editor stays open with it (not saved yet) instead of closing.
  */
-function ConclusionEditor({ item, onDone }: { item: AgendaItem; onDone(changed: boolean): void }) {
-  const saved = item.conclusion ?? '';
-  const [text, setText] = useState(saved);
+function ConclusionEditor({ item, onDone, onSaved }: { item: AgendaItem; onDone(changed: boolean): void; onSaved(): void }) {
+  const [text, setText] = useState(item.conclusion ?? '');
+  // The server's text: the item's, or what this editor last saved (the agenda is read again after).
+  const [saved, setSaved] = useState(item.conclusion ?? '');
+  const [more, setMore] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, run] = useBusy();
+  const latest = useRef(text);
+  latest.current = text;
   const n = conclusionLength(text);
   const submit = (e: Event) => {
     e.preventDefault();
@@ -383,9 +389,15 @@ function ConclusionEditor({ item, onDone }: { item: AgendaItem; onDone(changed: 
       toast(t('desk.agenda.conclusionUnchanged'));
       return onDone(false);
     }
+    const sent = text;
     void run(async () => {
-      const ok = await act(() => api.setConclusion(item.id, text), t('desk.agenda.conclusionSaved', { title: item.title }));
-      if (ok) onDone(true);
+      const ok = await act(() => api.setConclusion(item.id, sent), t('desk.agenda.conclusionSaved', { title: item.title }));
+      if (!ok) return;
+      if (cleanConclusion(latest.current) === cleanConclusion(sent)) return onDone(true);
+      // Typed on while it was saving: keep that open, and let the agenda show what was saved.
+      setSaved(cleanConclusion(sent));
+      setMore(true);
+      onSaved();
     });
   };
   const errId = `err-concl-${item.id}`;
@@ -398,6 +410,9 @@ function ConclusionEditor({ item, onDone }: { item: AgendaItem; onDone(changed: 
           onInput={(e) => { setText(e.currentTarget.value); setError(null); }} />
         <FieldError id={errId} text={error} />
       </label>
+      {more && cleanConclusion(text) !== cleanConclusion(saved) && (
+        <p class="hint-line" role="status" data-testid="conclusion-more">{t('desk.agenda.conclusionMore')}</p>
+      )}
       <div class="row">
         <span class="muted small grow">{t('desk.agenda.conclusionHint')}</span>
         <span class={`small${n > MAX_CONCLUSION ? ' field-error' : ' muted'}`} data-testid="conclusion-count">

@@ -4,6 +4,7 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, BASE } from '../api';
+import { quorumOfEvent } from '../chair/logic';
 import { currentLang, dateTime, t, type Key } from '../i18n';
 import { SliceVersions } from '../live/slices';
 import { go, navigate } from '../router';
@@ -130,8 +131,8 @@ function MeetingDesk({ id, me, onSignOut }: ScreenProps & { id: string }) {
 
   const online = useDeskLive(failure ? null : id, (s) => void load(s), (ev: LiveEvent) => {
     // The roll or the quorum rule changed: the event carries the new quorum.
-    const q = ev.type === 'quorum.changed' ? (ev.data as { quorum?: Quorum } | undefined)?.quorum : undefined;
-    if (q && typeof q === 'object') {
+    const q = quorumOfEvent(ev);
+    if (q) {
       versions.current.bump('quorum');
       setQuorum(q);
     }

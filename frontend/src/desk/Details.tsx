@@ -42,10 +42,16 @@ export function Details({ meeting, readOnly, onSaved }: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [meeting]);
 
-  /** The form after a save: the server's meeting, nothing left to send. */
-  const saved = (m: FullMeeting) => {
-    base.current = detailsForm(m);
-    setForm(detailsForm(m));
+  /**
+   * The form after a save of sent (the form as it was when Save was
+   * pressed): the fields not touched since take the server's meeting; a
+   * field typed in while the save was on its way keeps what was typed, still
+   * to be sent.
+   */
+  const saved = (m: FullMeeting, sent: DetailsForm) => {
+    const next = detailsForm(m);
+    base.current = next;
+    setForm((f) => rebaseForm(f, sent, next).form);
     setClashes([]);
   };
 
@@ -65,6 +71,7 @@ export function Details({ meeting, readOnly, onSaved }: {
       toast(t('desk.err.form'), true);
       return;
     }
+    const sent = form;
     const existing = meeting ?? created.current;
     if (existing) {
       const patch = detailsPatch(form, base.current);
@@ -75,7 +82,7 @@ export function Details({ meeting, readOnly, onSaved }: {
       void run(async () => {
         try {
           const m = await desk.updateMeeting(existing.id, patch);
-          saved(m);
+          saved(m, sent);
           toast(t('desk.details.saved'));
           onSaved(m, !meeting);
         } catch (err) {
@@ -98,18 +105,22 @@ export function Details({ meeting, readOnly, onSaved }: {
       created.current = m;
       base.current = detailsForm(m);
       // A new meeting has the rule "majority": another one is a second step.
-      const quorum = detailsPatch(form, base.current).quorum;
+      const quorum = detailsPatch(sent, base.current).quorum;
       let ok = true;
       if (quorum) {
         try {
           m = await desk.updateMeeting(m.id, { quorum });
-          base.current = detailsForm(m);
         } catch (err) {
           ok = false;
           toast(t('desk.details.quorumNotSaved', { reason: errText(err) }), true);
         }
       }
-      if (ok) toast(t('desk.details.created'));
+      // Saved whole: the form takes the meeting (what was typed meanwhile stays). Otherwise the
+      // form keeps the rule chosen, which the meeting does not have yet: saving again sends it.
+      if (ok) {
+        saved(m, sent);
+        toast(t('desk.details.created'));
+      }
       onSaved(m, true);
     });
   };

@@ -55,6 +55,8 @@ const chairEn: Record<keyof typeof chairVi, string> = {
   'chair.conclusion.saved': 'Conclusion saved.',
   'chair.conclusion.unsaved': 'Not saved',
   'chair.conclusion.changedElsewhere': 'Someone else has just updated the conclusion; what you are writing is not saved yet.',
+  'chair.conclusion.leaveUnsaved': 'The conclusion of this item is not saved. Save it, or press again to move on (what you wrote is kept on this device).',
+  'chair.conclusion.kept': 'The unsaved conclusion of item {items} is kept on this device and comes back when that item is taken up again.',
 
   'chair.present.title': 'Presentation',
   'chair.present.liveOn': 'Live: {title} · page {page}',

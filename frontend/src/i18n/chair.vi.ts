@@ -53,6 +53,8 @@ export default {
   'chair.conclusion.saved': 'Đã lưu kết luận.',
   'chair.conclusion.unsaved': 'Chưa lưu',
   'chair.conclusion.changedElsewhere': 'Kết luận vừa được cập nhật từ nơi khác; nội dung bạn đang soạn chưa được lưu.',
+  'chair.conclusion.leaveUnsaved': 'Kết luận của mục này chưa được lưu. Hãy lưu, hoặc bấm lại để chuyển mục (nội dung đang soạn được giữ lại trên máy này).',
+  'chair.conclusion.kept': 'Kết luận chưa lưu của mục {items} được giữ lại trên máy này và sẽ hiện lại khi mục đó được chọn lại.',
 
   'chair.present.title': 'Trình chiếu',
   'chair.present.liveOn': 'Đang chiếu: {title} · trang {page}',

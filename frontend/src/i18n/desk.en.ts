@@ -146,6 +146,7 @@ const deskEn: Record<keyof typeof deskVi, string> = {
   'desk.agenda.conclusionCount': '{n}/{max} characters',
   'desk.agenda.conclusionSaved': 'Saved the conclusion of “{title}”.',
   'desk.agenda.conclusionUnchanged': 'The conclusion has not changed.',
+  'desk.agenda.conclusionMore': 'What was written before Save is saved; what was added after it is not saved yet.',
   'desk.agenda.deleteWithSubs': 'The item and its {n} {n|sub-item|sub-items} are removed from the agenda.',
 
   'desk.upload.drop': 'Drop PDF files here to upload them',

@@ -144,6 +144,7 @@ export default {
   'desk.agenda.conclusionCount': '{n}/{max} ký tự',
   'desk.agenda.conclusionSaved': 'Đã lưu kết luận của “{title}”.',
   'desk.agenda.conclusionUnchanged': 'Kết luận không thay đổi.',
+  'desk.agenda.conclusionMore': 'Đã lưu phần viết trước khi bấm Lưu; phần viết thêm sau đó chưa được lưu.',
   'desk.agenda.deleteWithSubs': 'Nội dung này và {n} mục con của nó sẽ bị xóa khỏi chương trình.',
 
   'desk.upload.drop': 'Thả các tệp PDF vào đây để tải lên',

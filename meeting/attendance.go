@@ -170,12 +170,14 @@ type attendanceRecord struct {
 }
 
 // allowedIn is a Conflict when the meeting's status refuses the record:
-// a closed meeting takes none, and self check-in needs a live session.
+// a closed meeting takes none, and self check-in needs the session to
+// have begun: live, or adjourned for a break (someone who arrives during
+// the break checks in then).
 func (rec attendanceRecord) allowedIn(s Status) error {
 	if err := writable(s); err != nil {
 		return err
 	}
-	if rec.self && s != Live {
+	if rec.self && s != Live && s != Adjourned {
 		return apperr.Conflictf("check-in opens when the meeting is in session (it is %s)", s)
 	}
 	return nil

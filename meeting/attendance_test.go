@@ -120,3 +120,26 @@ func TestConcurrentCheckIns(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckInDuringABreak: a delegate who arrives while the meeting is
+// adjourned (a break) checks in then; before the session begins, and
+// once it is closed, self check-in is refused and records nothing.
+func TestCheckInDuringABreak(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
+		srv := apptest.Start(t, b)
+		cast := srv.NewCast("brk")
+		m := cast.Meeting("Giải lao")
+		base := "/api/v1/meetings/" + m + "/attendance"
+		cast.SetStatus(m, "scheduled")
+		cast.Delegate.Must(conflict, "POST", base, map[string]any{"state": "present"})
+		cast.SetStatus(m, "live", "adjourned")
+		cast.Delegate.Must(ok, "POST", base, map[string]any{"state": "present"})
+		var q quorum
+		cast.Secretary.Get("/api/v1/meetings/"+m+"/quorum", &q)
+		if q.Present != 1 {
+			t.Fatalf("present after a check-in during the break: %+v", q)
+		}
+		cast.SetStatus(m, "closed")
+		cast.Observer.Must(conflict, "POST", base, map[string]any{"state": "present"})
+	})
+}

@@ -358,7 +358,7 @@ function Conclusion({ room, item, readOnly, kept, onUnsaved, onLeave }: {
   return (
     <form class="conclusion" data-testid="chair-conclusion" onSubmit={save} noValidate>
       <label class="kicker" for={id}>{t('chair.conclusion.title')}</label>
-      <textarea id={id} name="conclusion" rows={3} value={draft} disabled={readOnly} placeholder={t('chair.conclusion.placeholder')}
+      <textarea id={id} name="conclusion" rows={3} value={draft} data-testid="chair-conclusion-text" disabled={readOnly} placeholder={t('chair.conclusion.placeholder')}
         aria-invalid={tooLong} aria-describedby={tooLong ? `${id}-err` : undefined}
         onInput={(e) => setDraft(e.currentTarget.value)} />
       {tooLong && <p id={`${id}-err`} class="error small" role="alert">{t('desk.err.conclusionLong', { n: MAX_CONCLUSION })}</p>}

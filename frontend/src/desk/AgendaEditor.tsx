@@ -406,7 +406,7 @@ function ConclusionEditor({ item, onDone, onSaved }: { item: AgendaItem; onDone(
       onKeyDown={(e) => { if (e.key === 'Escape') onDone(false); }}>
       <label class="grow">
         <span>{t('desk.agenda.conclusionFor', { number: item.number, title: item.title })}</span>
-        <textarea name="conclusion" rows={5} value={text} aria-invalid={!!error} aria-describedby={errId}
+        <textarea name="conclusion" rows={5} value={text} data-testid="conclusion-text" aria-invalid={!!error} aria-describedby={errId}
           onInput={(e) => { setText(e.currentTarget.value); setError(null); }} />
         <FieldError id={errId} text={error} />
       </label>

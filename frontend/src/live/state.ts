@@ -148,7 +148,10 @@ export function applySnapshot(s: RoomState, state: unknown): { next: RoomState; 
     slices.push('agenda');
   }
   if (st.meeting && typeof st.meeting === 'object' && 'id' in (st.meeting as object)) {
-    next = { ...next, meeting: mergeMeeting(next.meeting, st.meeting as Meeting) };
+    // Unlike meeting.updated, the snapshot's meeting is built for this viewer:
+    // its my_role is the truth (a full snapshot follows a change of rights).
+    const m = st.meeting as Meeting;
+    next = { ...next, meeting: typeof m.my_role === 'string' ? m : mergeMeeting(next.meeting, m) };
     slices.push('meeting');
   }
   // {"current_item": {item_id, became_current_at, …} | null}: mark it in the agenda we have.

@@ -101,9 +101,14 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
     }
   };
   const here = st.attendance === 'present' || st.attendance === 'remote';
+  // The server takes one's own check-in only while the meeting is in session (live or adjourned: meeting/attendance.go).
+  const checkInOpen = st.meeting?.status === 'live' || st.meeting?.status === 'adjourned';
+  // Sharing a mark speaks to the room: the chair, the secretary and delegates, until the meeting closes (docs/annotation.go, mayShare).
+  const role = st.meeting?.my_role;
+  const canShare = (role === 'chair' || role === 'secretary' || role === 'delegate') && st.meeting?.status !== 'closed';
   // Who may point for everyone: the chair (or an administrator) and the current item's presenter, on the presented page.
   const presenter = st.meeting?.my_role === 'chair' || me.is_admin || (!!current && findItem(st.agenda?.items, current)?.presenter_id === me.id);
-  const canPoint = presenter && following && st.online;
+  const canPoint = presenter && following && st.online && st.meeting?.status !== 'closed'; // the hub refuses pointing once closed
   // The presented page: the presenter's temporary strokes belong to it, and go when it changes or ends.
   const livePage = live ? `${live.document_id}:${live.page ?? 1}` : null;
   const pointer: PointerLink = { moves: room.pointer, canPoint, live: livePage, item: current, send: (m) => room.point(m) };
@@ -124,7 +129,7 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
           <span class="dot" aria-hidden="true" />
           <span class="sr">{st.online ? t('conn.online') : t('conn.offline')}</span>
         </span>
-        {st.meeting?.my_role && st.meeting.my_role !== 'secretary' && (
+        {st.meeting?.my_role && st.meeting.my_role !== 'secretary' && (here || checkInOpen) && (
           here ? (
             <span class="badge ok" data-testid="checked-in"><Icon name="check" /> {t('room.present')}</span>
           ) : (
@@ -165,6 +170,7 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
                 region={following ? live!.zoom : null}
                 liveKey={liveKey}
                 me={me.id}
+                canShare={canShare}
                 events={room.events}
                 onPage={(n) => room.browse(doc!.id, n)}
                 pointer={pointer}

@@ -27,6 +27,8 @@ export interface ViewerProps {
   /** Changes when the presenter's state changes: the user's own zoom then gives way. */
   liveKey: string;
   me: string;
+  /** Whether the reader may share annotations (false: observers, a closed meeting); private ones only then. Default true. */
+  canShare?: boolean;
   /** The room's live events (shared annotations of others arrive there). */
   events?: Store<LiveEvent | null>;
   onPage(n: number): void;
@@ -60,7 +62,10 @@ export default function Viewer(p: ViewerProps) {
   const [zoom, setZoom] = useState<number | null>(null);
   const [thumbs, setThumbs] = useState(false);
   const [tool, setTool] = useState<Tool>('none');
-  const [shared, setShared] = useState(false);
+  const [sharedChoice, setShared] = useState(false);
+  const canShare = p.canShare !== false;
+  // The server refuses a shared mark from whoever may not share: it would be drawn, then vanish.
+  const shared = sharedChoice && canShare;
   const [remote, setRemote] = useState(true);
   const [annotError, setAnnotError] = useState<string | null>(null);
   const [Layer, setLayer] = useState<Layer | null>(null);
@@ -244,7 +249,7 @@ export default function Viewer(p: ViewerProps) {
             )}
           </span>
         )}
-        {tool !== 'none' && tool !== 'eraser' && (
+        {tool !== 'none' && tool !== 'eraser' && canShare && (
           <button class={`btn${shared ? ' on' : ''}`} aria-pressed={shared} onClick={() => setShared(!shared)}>
             {shared ? t('annot.shared') : t('annot.private')}
           </button>
@@ -259,6 +264,20 @@ export default function Viewer(p: ViewerProps) {
             download
             title={shared ? t('annot.exportShared') : t('annot.export')}
             aria-label={shared ? t('annot.exportShared') : t('annot.export')}
+          >
+            <Icon name="download" />
+          </a>
+        )}
+        {remote && !canShare && (
+          // Without the share toggle (an observer, a closed meeting), the
+          // shared marks are still theirs to take home: a link of its own.
+          <a
+            class="btn icon"
+            data-testid="annot-export-shared"
+            href={annotatedURL(p.doc, true)}
+            download
+            title={t('annot.exportShared')}
+            aria-label={t('annot.exportShared')}
           >
             <Icon name="download" />
           </a>

@@ -234,21 +234,53 @@ func (s *Service) frozenRollCall(ctx context.Context, pollID, meetingID string) 
 	if err != nil {
 		return RollCall{}, err
 	}
+	electorate := make([]Voter, len(electors))
+	for i, e := range electors {
+		electorate[i] = Voter{UserID: e.UserID, FullName: roll.members[e.UserID].FullName, State: e.State}
+	}
+	return s.splitRollCall(ctx, pollID, roll, electorate, voters)
+}
+
+func (s *Service) rollCall(ctx context.Context, pollID, meetingID string, e Eligibility) (RollCall, error) {
+	voters, err := s.store.voterIDs(ctx, pollID)
+	if err != nil {
+		return RollCall{}, err
+	}
+	roll, err := s.rolls.get(ctx, meetingID, time.Time{})
+	if err != nil {
+		return RollCall{}, err
+	}
+	voted := make(map[string]bool, len(voters))
+	for _, id := range voters {
+		voted[id] = true
+	}
+	eligible := roll.eligible(e, voted)
+	electorate := make([]Voter, len(eligible))
+	for i, m := range eligible {
+		electorate[i] = Voter{UserID: m.UserID, FullName: m.FullName, State: m.State}
+	}
+	return s.splitRollCall(ctx, pollID, roll, electorate, voters)
+}
+
+// splitRollCall splits electorate, in its order, into who voted (voters)
+// and who has not; voters it does not list follow, sorted by id, with
+// their attendance on the roll (unknown when they have left the meeting).
+// Whoever the roll no longer lists is named from their user account.
+func (s *Service) splitRollCall(ctx context.Context, pollID string, roll *roll, electorate []Voter, voters []string) (RollCall, error) {
 	voted := make(map[string]bool, len(voters))
 	for _, id := range voters {
 		voted[id] = true
 	}
 	rc := RollCall{PollID: pollID, Voted: []Voter{}, NotVoted: []Voter{}}
-	for _, e := range electors {
-		v := Voter{UserID: e.UserID, FullName: roll.members[e.UserID].FullName, State: e.State}
-		if voted[e.UserID] {
+	for _, v := range electorate {
+		if voted[v.UserID] {
 			rc.Voted = append(rc.Voted, v)
-			delete(voted, e.UserID)
+			delete(voted, v.UserID)
 		} else {
 			rc.NotVoted = append(rc.NotVoted, v)
 		}
 	}
-	for _, id := range slices.Sorted(maps.Keys(voted)) { // closed before the electorate was stored
+	for _, id := range slices.Sorted(maps.Keys(voted)) {
 		m, ok := roll.members[id]
 		if !ok {
 			m.State = meeting.Unknown
@@ -273,40 +305,6 @@ func (s *Service) frozenRollCall(ctx context.Context, pollID, meetingID string) 
 				list[i].FullName = n
 			}
 		}
-	}
-	return rc, nil
-}
-
-func (s *Service) rollCall(ctx context.Context, pollID, meetingID string, e Eligibility) (RollCall, error) {
-	voters, err := s.store.voterIDs(ctx, pollID)
-	if err != nil {
-		return RollCall{}, err
-	}
-	roll, err := s.rolls.get(ctx, meetingID, time.Time{})
-	if err != nil {
-		return RollCall{}, err
-	}
-	voted := make(map[string]bool, len(voters))
-	for _, id := range voters {
-		voted[id] = true
-	}
-	rc := RollCall{PollID: pollID, Voted: []Voter{}, NotVoted: []Voter{}}
-	for _, m := range roll.eligible(e, voted) {
-		v := Voter{UserID: m.UserID, FullName: m.FullName, State: m.State}
-		if voted[m.UserID] {
-			rc.Voted = append(rc.Voted, v)
-			delete(voted, m.UserID)
-		} else {
-			rc.NotVoted = append(rc.NotVoted, v)
-		}
-	}
-	left := slices.Sorted(maps.Keys(voted)) // voted, then left the meeting
-	names, err := s.leftNames(ctx, left)
-	if err != nil {
-		return RollCall{}, err
-	}
-	for _, id := range left {
-		rc.Voted = append(rc.Voted, Voter{UserID: id, FullName: names[id], State: meeting.Unknown})
 	}
 	return rc, nil
 }

@@ -286,7 +286,8 @@ export async function installBrowser(pathname: string, server: (c: Call) => Answ
 
 /** Replaces pdf.js and the page viewer with do-nothing stand-ins (presenting is not what the screen tests look at). */
 export function stubViewer(): void {
-  vi.doMock('../src/viewer/pdf', () => ({ PdfDoc: { get: () => new Promise(() => {}) } }));
+  // warmUp: the room warms pdf.js up as it loads the viewer.
+  vi.doMock('../src/viewer/pdf', () => ({ PdfDoc: { get: () => new Promise(() => {}) }, warmUp: () => {} }));
   vi.doMock('../src/viewer/stage', () => ({
     Stage: class {
       destroy() {}

@@ -46,8 +46,6 @@ const t = (...a: Parameters<typeof browser.t>) => browser.t(...a);
 
 beforeAll(async () => {
   stubViewer();
-  // The room warms pdf.js up as it loads the viewer.
-  vi.doMock('../src/viewer/pdf', () => ({ PdfDoc: { get: () => new Promise(() => {}) }, warmUp: () => {} }));
   browser = await installBrowser('/meetings/m', async (c) => (await routes(c)) ?? defaults(c));
 });
 

@@ -27,6 +27,26 @@ export interface Extra {
 /** How often, at most, an administrator's cockpit asks who has not voted yet while votes come in. */
 export const VOTERS_EVERY_MS = 1000;
 
+/** How often, at most, an administrator's cockpit lists the polls again when the hub sends it skips (drafts it is not sent). */
+export const POLLS_EVERY_MS = 1000;
+
+/**
+ * The polls of a list GET made because of skips, put into the state: new
+ * polls (drafts made elsewhere), and drafts that moved on (cancelled,
+ * opened). A poll the state knows beyond a draft keeps what it has: a
+ * poll only moves forward, and its events (with the GET of it they bring)
+ * may be newer than this list.
+ */
+export function mergeListedDrafts(polls: Record<string, Poll>, listed: Poll[]): Record<string, Poll> {
+  let out = polls;
+  for (const p of listed) {
+    const old = polls[p.id];
+    if (old && (old.status !== 'draft' || p.status === 'draft')) continue;
+    out = mergePoll(out, p, false);
+  }
+  return out;
+}
+
 export const emptyExtra = (): Extra => ({ quorum: null, people: [], online: {}, follow: null, notVoted: {} });
 
 /** attendance.changed: replace one person's record. */
@@ -51,12 +71,17 @@ export class LiveRoom {
   /** Refetches of "who has not voted" driven by poll.progress: when the last one started, and the one waiting, by poll. */
   private readonly votersAt = new Map<string, number>();
   private readonly votersTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Lists of the polls driven by skips: when the last one started, and the one waiting. */
+  private pollsAt = -Infinity;
+  private pollsTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** manage: the cockpit (attendance list, roll calls); otherwise the display's view. */
   constructor(readonly id: string, readonly me: string, readonly manage: boolean) {
     this.socket = new LiveSocket({ url: liveURL(id) }, {
       snapshot: (state) => this.onSnapshot(state),
       event: (ev) => this.onEvent(ev),
+      // An event this viewer was not sent: for the administrator's drafts (onSkip).
+      skipped: () => this.onSkip(),
       ephemeral: (msg) => this.onEphemeral(msg),
       resync: () => void this.refreshAll(),
       status: (online) => this.state.set((s) => ({ ...s, online })),
@@ -80,6 +105,8 @@ export class LiveRoom {
     this.unwatch();
     this.votersTimers.forEach((x) => clearTimeout(x));
     this.votersTimers.clear();
+    clearTimeout(this.pollsTimer);
+    this.pollsTimer = undefined;
   }
 
   /**
@@ -291,6 +318,36 @@ export class LiveRoom {
   private getsVoters(): boolean {
     const role = this.state.get().meeting?.my_role;
     return role === 'chair' || role === 'secretary';
+  }
+
+  /**
+   * A skip came. Draft polls (poll.created, and poll.cancelled of a poll
+   * never opened) go to the chair and the secretary only: an administrator
+   * running the cockpit without either role is sent a skip instead, so the
+   * polls are listed again, at most once a second (the last skip always
+   * followed), and drafts made on another device appear.
+   */
+  private onSkip(): void {
+    if (!this.manage || this.stopped || this.getsVoters() || this.pollsTimer !== undefined) return;
+    const wait = this.pollsAt + POLLS_EVERY_MS - Date.now();
+    const go = () => {
+      this.pollsTimer = undefined;
+      if (this.stopped) return;
+      this.pollsAt = Date.now();
+      void this.loadDrafts();
+    };
+    if (wait <= 0) go();
+    else this.pollsTimer = setTimeout(go, wait);
+  }
+
+  /** The meeting's polls listed again for drafts made elsewhere (see mergeListedDrafts). */
+  private async loadDrafts(): Promise<void> {
+    const polls = await api.polls(this.id).catch(() => null);
+    if (!polls || this.stopped) return;
+    this.state.set((s) => {
+      const next = mergeListedDrafts(s.polls, polls);
+      return next === s.polls ? s : { ...s, polls: next };
+    });
   }
 
   /** For a viewer without poll.voters: "who has not voted" again after a vote, at most once a second (the last vote always followed). */

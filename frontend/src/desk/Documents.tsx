@@ -443,13 +443,24 @@ function Readers({ doc, participants, readOnly, initial, onClose, onChanged }: {
   onClose(): void;
   onChanged(): Promise<void> | void;
 }) {
+  // What the panel shows (null while it loads), the access list it started
+  // from, and whether the user has ticked anything since.
   const [chosen, setChosen] = useState<Set<string> | null>(() => (initial ? new Set(initial) : null));
+  const [base, setBase] = useState<readonly string[] | null>(() => initial ?? null);
+  const [touched, setTouched] = useState(false);
+  // The access list changed elsewhere while the user's own choice was kept.
+  const [changedMeanwhile, setChangedMeanwhile] = useState(false);
   const [failed, setFailed] = useState(false);
   const [busy, run] = useBusy();
   useEffect(() => {
     if (initial) return;
     let on = true;
-    desk.document(doc.id).then((d) => on && setChosen(new Set(d.readers ?? [])), (e) => {
+    desk.document(doc.id).then((d) => {
+      if (!on) return;
+      // The list followed a change made elsewhere already: that is newer than this read.
+      setChosen((c) => c ?? new Set(d.readers ?? []));
+      setBase((b) => b ?? (d.readers ?? []));
+    }, (e) => {
       if (!on) return;
       setFailed(true);
       toast(errText(e), true);
@@ -458,7 +469,31 @@ function Readers({ doc, participants, readOnly, initial, onClose, onChanged }: {
       on = false;
     };
   }, [doc.id]);
-  const toggle = (id: string, on: boolean) => setChosen((c) => toggled(c ?? new Set(), id, on));
+  // The desk reloads the documents (with their access lists) when a live
+  // event says one changed: a change made elsewhere (another desk, the
+  // cockpit) while the panel is open. Untouched, the panel follows it; once
+  // the user has ticked something, their choice stays and a note says the
+  // list changed meanwhile.
+  const listed = doc.confidential && doc.readers ? readersKey(doc.readers) : null;
+  const seen = useRef(listed);
+  useEffect(() => {
+    const before = seen.current;
+    seen.current = listed;
+    if (listed === null || listed === before || !doc.readers) return;
+    if (base && readersKey(base) === listed) return; // what the panel started from (e.g. the answer to its own change)
+    const now = doc.readers;
+    setBase(now);
+    if (!touched) {
+      setChosen(new Set(now));
+      setFailed(false);
+    } else if (chosen && readersKey([...chosen]) !== listed) {
+      setChangedMeanwhile(true);
+    }
+  }, [listed]);
+  const toggle = (id: string, on: boolean) => {
+    setTouched(true);
+    setChosen((c) => toggled(c ?? new Set(), id, on));
+  };
   const save = () => run(async () => {
     const ok = await act(() => desk.setAccess(doc.id, [...(chosen ?? [])]), t('desk.docs.readersSaved', { n: chosen?.size ?? 0 }));
     if (ok) {
@@ -470,6 +505,7 @@ function Readers({ doc, participants, readOnly, initial, onClose, onChanged }: {
     <fieldset class="readers" data-testid="readers" disabled={readOnly || busy}>
       <legend>{t('desk.docs.readersTitle', { title: doc.title })}</legend>
       {failed && <p class="error">{t('desk.docs.readersFailed')}</p>}
+      {changedMeanwhile && <p class="small" role="status" data-testid="readers-changed">{t('desk.docs.readersChangedMeanwhile')}</p>}
       {chosen === null && !failed && <p class="muted">{t('common.loading')}</p>}
       {chosen && (
         <>
@@ -483,6 +519,9 @@ function Readers({ doc, participants, readOnly, initial, onClose, onChanged }: {
     </fieldset>
   );
 }
+
+/** An access list as a comparable string (its order does not matter). */
+const readersKey = (ids: readonly string[]) => [...ids].sort().join(',');
 
 /** The versions of a document before its current one, each with when it came, who sent it, and a link to open it. */
 function Versions({ doc, participants }: { doc: DeskDoc; participants: Participant[] }) {

@@ -197,6 +197,7 @@ const deskEn: Record<keyof typeof deskVi, string> = {
   'desk.docs.readersAlways': 'Always allowed: {names}.',
   'desk.docs.readersNone': 'There is nobody else in the meeting.',
   'desk.docs.readersFailed': 'The list of readers could not be loaded.',
+  'desk.docs.readersChangedMeanwhile': 'The readers were changed elsewhere meanwhile. Your choice is kept; saving replaces that list.',
   'desk.docs.readersSave': 'Save readers',
   'desk.docs.readersSaved': 'Readers saved ({n}).',
   'desk.docs.rename': 'Rename',

@@ -195,6 +195,7 @@ export default {
   'desk.docs.readersAlways': 'Luôn được đọc: {names}.',
   'desk.docs.readersNone': 'Không còn ai khác trong cuộc họp.',
   'desk.docs.readersFailed': 'Không tải được danh sách người đọc.',
+  'desk.docs.readersChangedMeanwhile': 'Danh sách người được đọc vừa được đổi ở nơi khác. Lựa chọn của bạn vẫn được giữ; lưu sẽ thay danh sách đó.',
   'desk.docs.readersSave': 'Lưu người được đọc',
   'desk.docs.readersSaved': 'Đã lưu danh sách người được đọc ({n}).',
   'desk.docs.rename': 'Đổi tên',

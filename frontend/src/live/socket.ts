@@ -12,6 +12,8 @@ export interface LiveHandlers {
   snapshot(state: unknown, data: Record<string, unknown>): void;
   /** A sequenced event, in order, each once. */
   event(ev: LiveEvent): void;
+  /** A `skip`, in order, once: an event this viewer was not sent (its seq is counted). */
+  skipped?(seq: number): void;
   /** Cached state may be stale: drop it and refetch. */
   resync(): void;
   /** Presence, follow counts, errors: messages without a seq. */
@@ -225,6 +227,7 @@ export class LiveSocket {
     }
     this.seq = msg.seq;
     if (msg.type !== 'skip') this.h.event(msg);
+    else this.h.skipped?.(msg.seq);
   }
 
   private setOnline(on: boolean): void {

@@ -168,10 +168,19 @@ export function applySnapshot(s: RoomState, state: unknown): { next: RoomState; 
     next = { ...next, speakers: { ...next.speakers, [q.agenda_item_id]: q } };
     slices.push(`speakers:${q.agenda_item_id}`);
   }
-  const poll = (st.poll ?? st.open_poll ?? null) as Poll | null;
-  if (poll && typeof poll === 'object' && poll.id) {
-    next = { ...next, polls: mergePoll(next.polls, poll, false) };
-    slices.push(`poll:${poll.id}`);
+  // {"polls": [Poll]}: the open polls as this viewer sees them (my own
+  // standing included), so the ballot is there before any REST answer. The
+  // "polls" slice is left alone: the list GET that follows a snapshot still
+  // refines them (and says what became of a poll no longer open); a GET of
+  // one of these polls already in flight was read before the snapshot.
+  if (Array.isArray(st.polls)) {
+    let polls = next.polls;
+    for (const p of st.polls as Poll[]) {
+      if (!p || typeof p !== 'object' || !p.id) continue;
+      polls = mergePoll(polls, p, false);
+      slices.push(`poll:${p.id}`);
+    }
+    if (polls !== next.polls) next = { ...next, polls };
   }
   return { next, slices };
 }

@@ -1,7 +1,7 @@
 // A thin client of the Curia REST API. The session cookie authenticates
 // every same-origin request; errors become ApiError with the server's code.
 import type {
-  Agenda, AgendaItem, AttendanceChange, Attendance, CurrentItem, Doc, Meeting, Poll, Presentation, Queues,
+  Agenda, AttendanceChange, Attendance, CurrentItem, Doc, Meeting, Poll, Presentation, Queues,
   Speaker, SpeakerKind, User,
 } from './types';
 
@@ -104,19 +104,7 @@ export const api = {
   poll: (id: string) => get<Poll>(`/polls/${id}`),
   vote: (pollId: string, option: string) => post<{ poll_id: string; voted: boolean }>(`/polls/${pollId}/votes`, { option }),
   voteMany: (pollId: string, options: string[]) => post<{ poll_id: string; voted: boolean }>(`/polls/${pollId}/votes`, { options }),
-  /** Writes an agenda item's conclusion ("" clears it): the PATCH carries the conclusion only. */
-  setConclusion: (itemId: string, conclusion: string) =>
-    request<AgendaItem>('PATCH', `/agenda-items/${encodeURIComponent(itemId)}`, { conclusion }),
 };
-
-/** The longest conclusion the server keeps, in characters (agenda/items.go). */
-export const MAX_CONCLUSION = 10000;
-
-/** A conclusion as a textarea gives it back, without the spaces the server trims: for telling whether it changed. */
-export const cleanConclusion = (s: string): string => s.trim().replace(/\r\n?/g, '\n');
-
-/** A conclusion's length as the server counts it: characters (code points), after trimming. */
-export const conclusionLength = (s: string): number => [...s.trim()].length;
 
 /** The URL pdf.js loads a document from (Range requests, same origin). */
 export const fileURL = (doc: Pick<Doc, 'id' | 'version'>) =>

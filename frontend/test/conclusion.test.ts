@@ -88,7 +88,7 @@ afterEach(async () => {
 
 describe('the counting and comparing both screens share', () => {
   it('counts characters as the server does (code points, after trimming), and compares what a textarea gives back', async () => {
-    const { cleanConclusion, conclusionLength, MAX_CONCLUSION } = await import('../src/api');
+    const { cleanConclusion, conclusionLength, MAX_CONCLUSION } = await import('../src/conclusion');
     expect(MAX_CONCLUSION).toBe(10000);
     expect(conclusionLength('  Thông qua.\n ')).toBe(10);
     expect(conclusionLength('𝐀𝐁')).toBe(2); // two characters, four UTF-16 units

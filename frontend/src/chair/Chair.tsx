@@ -4,7 +4,8 @@
 // speakers, the quorum and who is here, online and following, and the
 // votes. Everything comes live from the hub; nothing needs a reload.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, ApiError, cleanConclusion, conclusionLength, MAX_CONCLUSION } from '../api';
+import { api, ApiError } from '../api';
+import { cleanConclusion, conclusionLength, MAX_CONCLUSION } from '../conclusion';
 import { clock, t, useAllStrings, type Key } from '../i18n';
 import { navigate } from '../router';
 import { useStore } from '../store';

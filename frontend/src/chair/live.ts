@@ -5,6 +5,7 @@
 // answer is dropped when an event touched its slice while it was in flight,
 // and everything is fetched again after a snapshot or a resync.
 import { api } from '../api';
+import { setConclusion } from '../conclusion';
 import { Refetch, refused, SliceVersions, wakeOnReturn } from '../live/slices';
 import type { PointerMove } from '../live/pointer';
 import { LiveSocket, liveURL } from '../live/socket';
@@ -296,7 +297,7 @@ export class LiveRoom {
    */
   async saveConclusion(itemId: string, text: string): Promise<{ item: AgendaItem; applied: boolean }> {
     let answer: AgendaItem | undefined;
-    const got = await this.slices.fetch('agenda', async () => (answer = await api.setConclusion(itemId, text)));
+    const got = await this.slices.fetch('agenda', async () => (answer = await setConclusion(itemId, text)));
     if (!got) return { item: answer!, applied: false };
     const conclusion = got.value.conclusion ?? '';
     this.bump('agenda'); // an agenda GET still on its way was read before this commit

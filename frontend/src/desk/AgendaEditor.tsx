@@ -3,7 +3,7 @@
 // on the handle) or with the up and down buttons (keyboard); and write each
 // item's conclusion ("Kết luận"), which the minutes show under the item.
 import { useRef, useState } from 'preact/hooks';
-import { api, cleanConclusion, conclusionLength, MAX_CONCLUSION } from '../api';
+import { cleanConclusion, conclusionLength, MAX_CONCLUSION, setConclusion } from '../conclusion';
 import { t } from '../i18n';
 import { toast } from '../ui/Toast';
 import type { Agenda, AgendaItem } from '../types';
@@ -391,7 +391,7 @@ function ConclusionEditor({ item, onDone, onSaved }: { item: AgendaItem; onDone(
     }
     const sent = text;
     void run(async () => {
-      const ok = await act(() => api.setConclusion(item.id, sent), t('desk.agenda.conclusionSaved', { title: item.title }));
+      const ok = await act(() => setConclusion(item.id, sent), t('desk.agenda.conclusionSaved', { title: item.title }));
       if (!ok) return;
       if (cleanConclusion(latest.current) === cleanConclusion(sent)) return onDone(true);
       // Typed on while it was saving: keep that open, and let the agenda show what was saved.

@@ -78,7 +78,7 @@ export interface ItemInput {
   duration_min?: number;
   presenter_id?: string | null;
   description?: string;
-  /** The chair's conclusion; the agenda editor sends it alone (api.setConclusion). */
+  /** The chair's conclusion; the agenda editor sends it alone (setConclusion, src/conclusion.ts). */
   conclusion?: string;
 }
 

@@ -1,14 +1,14 @@
 // The app shell: who is signed in, which screen, which language. Every
-// screen but the list of meetings is its own chunk, loaded when first used,
-// so a delegate's tablet never downloads the chair's or secretary's code.
+// screen is its own chunk, loaded when first used, so a delegate's tablet
+// never downloads the chair's or secretary's code, and a tablet opening a
+// meeting's room does not wait for the list of meetings.
 import { useEffect, useState } from 'preact/hooks';
 import type { ComponentType } from 'preact';
 import { api, setUnauthorizedHandler, signedIn } from '../api';
 import { onLangChange } from '../i18n';
 import { navigate, route, usePath, type Route } from '../router';
 import type { User } from '../types';
-import { Login } from './Login';
-import { Meetings } from './Meetings';
+import type { Login as LoginScreen } from './Login';
 
 /** What every lazily loaded screen receives; id is the meeting's (null for a new meeting or a screen without one). */
 export interface ScreenProps {
@@ -17,9 +17,10 @@ export interface ScreenProps {
   onSignOut(): void;
 }
 type Screen = ComponentType<ScreenProps>;
-type Lazy = Exclude<Route['name'], 'meetings'>;
+type Lazy = Route['name'];
 
 const loaders: Record<Lazy, () => Promise<Screen>> = {
+  meetings: () => import('./Meetings').then((m) => m.Meetings as Screen),
   room: () => import('./Room').then((m) => m.Room as Screen),
   chair: () => import('../chair/Chair').then((m) => m.Chair),
   desk: () => import('../desk/Desk').then((m) => m.Desk),
@@ -30,11 +31,17 @@ const loaders: Record<Lazy, () => Promise<Screen>> = {
 };
 const loaded = new Map<Lazy, Screen>();
 
+// The sign-in screen is a chunk too: a signed-in tablet never needs it.
+// Without a session it is fetched at once, beside the dictionary.
+let SignIn: typeof LoginScreen | null = null;
+const loadSignIn = () => import('./Login').then((m) => (SignIn = m.Login));
+if (!signedIn.get()) void loadSignIn();
+
 // Opening a meeting's URL on a signed-in tablet: fetch the room and the
 // viewer (pdf.js) right away, alongside the session check.
 const first = route(location.pathname);
-if (first.name !== 'meetings' && signedIn.get()) {
-  void loaders[first.name]().then((c) => loaded.set(first.name as Lazy, c));
+if (first.name === 'meetings' || signedIn.get()) {
+  void loaders[first.name]().then((c) => loaded.set(first.name, c));
   if (first.name === 'room') void import('../viewer/Viewer');
 }
 
@@ -54,12 +61,15 @@ export function App() {
     else setMe(null);
   }, []);
 
-  const lazy = r.name === 'meetings' ? null : r.name;
+  const lazy = r.name;
   // Always ask, even when the screen looks loaded: the early download above
   // may finish between the render and this effect, and only this tick
   // renders the screen then (the module cache makes asking again free).
   useEffect(() => {
-    if (!lazy || !me) return;
+    if (me === null && !SignIn) void loadSignIn().then(() => setTick((n) => n + 1));
+  }, [me]);
+  useEffect(() => {
+    if (!me) return;
     let live = true;
     void loaders[lazy]().then((c) => {
       loaded.set(lazy, c);
@@ -76,8 +86,7 @@ export function App() {
   };
 
   if (me === undefined) return <div class="splash" aria-busy="true" />;
-  if (me === null) return <Login onIn={setMe} />;
-  if (!lazy) return <Meetings me={me} onSignOut={signOut} />;
+  if (me === null) return SignIn ? <SignIn onIn={setMe} /> : <div class="splash" aria-busy="true" />;
   const C = loaded.get(lazy);
   const id = 'id' in r ? r.id : null;
   return C ? <C key={`${lazy}:${id ?? ''}`} id={id} me={me} onSignOut={signOut} /> : <div class="splash" aria-busy="true" />;

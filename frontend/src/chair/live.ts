@@ -48,6 +48,34 @@ export function mergeListedDrafts(polls: Record<string, Poll>, listed: Poll[]): 
   return out;
 }
 
+/**
+ * Runs a task at most once per interval for each key, and always once
+ * more after the last call that came too soon (the latest state is always
+ * fetched).
+ */
+class Throttle {
+  private readonly at = new Map<string, number>();
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  constructor(private readonly every: number) {}
+
+  run(key: string, task: () => void): void {
+    if (this.timers.has(key)) return;
+    const go = () => {
+      this.timers.delete(key);
+      this.at.set(key, Date.now());
+      task();
+    };
+    const wait = (this.at.get(key) ?? -Infinity) + this.every - Date.now();
+    if (wait <= 0) go();
+    else this.timers.set(key, setTimeout(go, wait));
+  }
+
+  stop(): void {
+    this.timers.forEach((x) => clearTimeout(x));
+    this.timers.clear();
+  }
+}
+
 export const emptyExtra = (): Extra => ({ quorum: null, people: [], online: {}, follow: null, notVoted: {} });
 
 /** attendance.changed: replace one person's record. */
@@ -70,11 +98,9 @@ export class LiveRoom {
   private stopped = false;
   private accessCheck: Promise<void> | null = null;
   /** Refetches of "who has not voted" driven by poll.progress: when the last one started, and the one waiting, by poll. */
-  private readonly votersAt = new Map<string, number>();
-  private readonly votersTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  /** Lists of the polls driven by skips: when the last one started, and the one waiting. */
-  private pollsAt = -Infinity;
-  private pollsTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly votersEvery = new Throttle(VOTERS_EVERY_MS);
+  /** Lists of the polls driven by skips. */
+  private readonly pollsEvery = new Throttle(POLLS_EVERY_MS);
 
   /** manage: the cockpit (attendance list, roll calls); otherwise the display's view. */
   constructor(readonly id: string, readonly me: string, readonly manage: boolean) {
@@ -104,10 +130,8 @@ export class LiveRoom {
     this.stopped = true;
     this.socket.stop();
     this.unwatch();
-    this.votersTimers.forEach((x) => clearTimeout(x));
-    this.votersTimers.clear();
-    clearTimeout(this.pollsTimer);
-    this.pollsTimer = undefined;
+    this.votersEvery.stop();
+    this.pollsEvery.stop();
   }
 
   /**
@@ -329,16 +353,8 @@ export class LiveRoom {
    * followed), and drafts made on another device appear.
    */
   private onSkip(): void {
-    if (!this.manage || this.stopped || this.getsVoters() || this.pollsTimer !== undefined) return;
-    const wait = this.pollsAt + POLLS_EVERY_MS - Date.now();
-    const go = () => {
-      this.pollsTimer = undefined;
-      if (this.stopped) return;
-      this.pollsAt = Date.now();
-      void this.loadDrafts();
-    };
-    if (wait <= 0) go();
-    else this.pollsTimer = setTimeout(go, wait);
+    if (!this.manage || this.stopped || this.getsVoters()) return;
+    this.pollsEvery.run('polls', () => void this.loadDrafts());
   }
 
   /** The meeting's polls listed again for drafts made elsewhere (see mergeListedDrafts). */
@@ -353,17 +369,11 @@ export class LiveRoom {
 
   /** For a viewer without poll.voters: "who has not voted" again after a vote, at most once a second (the last vote always followed). */
   private votersSoon(pollId: string): void {
-    if (!this.manage || this.stopped || this.votersTimers.has(pollId)) return;
-    const wait = (this.votersAt.get(pollId) ?? -Infinity) + VOTERS_EVERY_MS - Date.now();
-    const go = () => {
-      this.votersTimers.delete(pollId);
-      if (this.stopped) return;
-      this.votersAt.set(pollId, Date.now());
+    if (!this.manage || this.stopped) return;
+    this.votersEvery.run(pollId, () => {
       this.bump(`voters:${pollId}`); // an older answer still in flight must not land after this one
       void this.loadVoters(pollId);
-    };
-    if (wait <= 0) go();
-    else this.votersTimers.set(pollId, setTimeout(go, wait));
+    });
   }
 
   loadVoters(pollId: string): Promise<void> {

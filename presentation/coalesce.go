@@ -32,13 +32,12 @@ type coalescer struct {
 	closed  bool
 }
 
-// slot is a meeting that has sent within the last interval or is sending.
-// While sending, or while armed, a state offered waits in next.
+// slot is a meeting that has sent within the last interval or is sending
+// (it is in pending for as long): a state offered meanwhile waits in next.
 type slot struct {
-	next    *State      // waiting for the running send or the interval's end
-	sending bool        // a send of this meeting is running
-	armed   bool        // timer runs: an interval after the last send
-	timer   *time.Timer // flushes at the interval's end; reused for the slot's life
+	next  *State      // waiting for the running send or the interval's end
+	armed bool        // timer runs: an interval after the last send
+	timer *time.Timer // flushes at the interval's end; reused for the slot's life
 }
 
 func newCoalescer(every time.Duration, send func(string, State)) *coalescer {
@@ -59,7 +58,7 @@ func (c *coalescer) offer(meetingID string, st State) {
 		c.mu.Unlock()
 		return
 	}
-	sl = &slot{sending: true}
+	sl = &slot{}
 	c.pending[meetingID] = sl
 	c.wg.Add(1)
 	c.mu.Unlock()
@@ -76,7 +75,6 @@ func (c *coalescer) sent(meetingID string, sl *slot) {
 		next := sl.next
 		sl.next = nil
 		if next == nil {
-			sl.sending = false
 			delete(c.pending, meetingID)
 			c.mu.Unlock()
 			c.wg.Done()
@@ -86,7 +84,6 @@ func (c *coalescer) sent(meetingID string, sl *slot) {
 		c.send(meetingID, *next)
 		c.mu.Lock()
 	}
-	sl.sending = false
 	sl.armed = true
 	if sl.timer == nil {
 		sl.timer = time.AfterFunc(c.every, func() { c.flush(meetingID, sl) })
@@ -110,7 +107,6 @@ func (c *coalescer) flush(meetingID string, sl *slot) {
 		c.wg.Done()
 		return
 	}
-	sl.sending = true
 	c.mu.Unlock()
 	c.send(meetingID, *next)
 	c.sent(meetingID, sl)
@@ -134,7 +130,6 @@ func (c *coalescer) close() {
 			}
 			next := *sl.next
 			sl.next = nil
-			sl.sending = true
 			kept = append(kept, func() {
 				c.send(id, next)
 				c.sent(id, sl)

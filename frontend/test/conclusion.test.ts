@@ -5,7 +5,7 @@
 // conclusion alone; refusals are said as each screen says them.
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  byName, byTestId, click, conflict, FakeSocket, installBrowser, lastSocket, notFound, settle, stubViewer, toasts, typeInto,
+  byName, byTestId, click, conflict, FakeSocket, find, installBrowser, lastSocket, notFound, settle, stubViewer, toasts, typeInto,
   type Answer, type Call, type FElement,
 } from './fake-browser';
 
@@ -196,12 +196,16 @@ describe("the secretary's desk: the agenda editor", () => {
     routes = acceptConclusion;
     await openDesk();
     const box = await openConclusion(0);
+    expect(box.getAttribute('aria-describedby'), 'no error yet: nothing to point at').toBeNull();
     typeInto(box, 'ư'.repeat(10001));
     await settle();
     click(byTestId(root, 'conclusion-save')[0]);
     await settle(12);
     expect(patches()).toHaveLength(0);
     expect(box.getAttribute('aria-invalid')).toBe('true');
+    const described = box.getAttribute('aria-describedby');
+    expect(described, 'the field points at its error').toBeTruthy();
+    expect(find(root, (e) => e.getAttribute('id') === described).map((e) => e.textContent)).toEqual([t('desk.err.conclusionLong', { n: 10000 })]);
     expect(root.textContent).toContain(t('desk.err.conclusionLong', { n: 10000 }));
     expect(byTestId(root, 'edit-conclusion'), 'what was typed stays').toHaveLength(1);
   });

@@ -7,7 +7,7 @@ import type { ScreenProps } from '../ui/App';
 import { LangSwitch } from '../ui/LangSwitch';
 import { Toasts, toast } from '../ui/Toast';
 import { admin, type AccountUser } from '../desk/api';
-import { act, Confirm, errText, FieldError, useBusy, useLangTick } from '../desk/common';
+import { act, Confirm, errText, FieldError, fieldAria, useBusy, useLangTick } from '../desk/common';
 import { passwordProblem, userProblem } from '../desk/logic';
 import '../desk/desk.css';
 
@@ -120,19 +120,19 @@ function NewUser({ onCreated }: { onCreated(): Promise<void> | void }) {
           <label>
             {t('admin.username')}
             <input name="new_username" value={v.username} autoComplete="off" autoCapitalize="none" spellcheck={false}
-              aria-invalid={!!fe('username')} aria-describedby="err-username" onInput={(e) => setV({ ...v, username: e.currentTarget.value })} />
+              {...fieldAria('err-username', fe('username'))} onInput={(e) => setV({ ...v, username: e.currentTarget.value })} />
             <FieldError id="err-username" text={fe('username')} />
           </label>
           <label class="grow">
             {t('admin.fullName')}
-            <input name="new_full_name" value={v.full_name} maxLength={200} aria-invalid={!!fe('full_name')} aria-describedby="err-fullname"
+            <input name="new_full_name" value={v.full_name} maxLength={200} {...fieldAria('err-fullname', fe('full_name'))}
               onInput={(e) => setV({ ...v, full_name: e.currentTarget.value })} />
             <FieldError id="err-fullname" text={fe('full_name')} />
           </label>
           <label>
             {t('admin.password')}
-            <input name="new_password" type="password" autoComplete="new-password" value={v.password} aria-invalid={!!fe('password')}
-              aria-describedby="err-password" onInput={(e) => setV({ ...v, password: e.currentTarget.value })} />
+            <input name="new_password" type="password" autoComplete="new-password" value={v.password}
+              {...fieldAria('err-password', fe('password'))} onInput={(e) => setV({ ...v, password: e.currentTarget.value })} />
             <FieldError id="err-password" text={fe('password')} />
           </label>
           <label class="check">
@@ -189,7 +189,7 @@ function UserRow({ u, isMe, onChanged }: { u: AccountUser; isMe: boolean; onChan
         {resetting ? (
           <form class="absent-form" onSubmit={reset} onKeyDown={(e) => { if (e.key === 'Escape') setResetting(false); }}>
             <input type="password" autoComplete="new-password" value={pw} autoFocus aria-label={t('admin.newPasswordOf', { name: u.username })}
-              aria-invalid={!!pwErr} aria-describedby={`err-pw-${u.id}`} placeholder={t('admin.newPassword')} name="reset_password"
+              {...fieldAria(`err-pw-${u.id}`, pwErr)} placeholder={t('admin.newPassword')} name="reset_password"
               onInput={(e) => setPw(e.currentTarget.value)} />
             <button type="submit" class="btn primary" disabled={busy} data-testid="reset-save">{t('common.save')}</button>
             <button type="button" class="btn" onClick={() => { setResetting(false); setPwErr(null); }}>{t('common.cancel')}</button>

@@ -8,7 +8,7 @@ import { t } from '../i18n';
 import { toast } from '../ui/Toast';
 import type { Agenda, AgendaItem } from '../types';
 import { desk, type Participant } from './api';
-import { act, Confirm, errText, FieldError, useBusy } from './common';
+import { act, Confirm, errText, FieldError, fieldAria, useBusy } from './common';
 import { dropZone, flatten, MAX_DEPTH, moveRelative, moveSibling, orderIds, titleProblem, type Where } from './logic';
 
 interface Drag {
@@ -241,7 +241,7 @@ function ItemFields({ agenda, item, presenters, v, set, errors }: {
     <div class="form-row">
       <label class="grow wide">
         <span>{t('desk.agenda.itemTitle')} <span class="req" aria-hidden="true">*</span></span>
-        <input name="item_title" value={v.title} maxLength={300} aria-invalid={!!errors.title} aria-describedby={`err-ititle${pid}`}
+        <input name="item_title" value={v.title} maxLength={300} {...fieldAria(`err-ititle${pid}`, errors.title)}
           onInput={(e) => set({ title: e.currentTarget.value })} />
         <FieldError id={`err-ititle${pid}`} text={errors.title ?? null} />
       </label>
@@ -256,8 +256,8 @@ function ItemFields({ agenda, item, presenters, v, set, errors }: {
       </label>
       <label class="narrow">
         {t('desk.agenda.duration')}
-        <input type="number" name="duration" min={0} max={1440} value={v.duration} aria-invalid={!!errors.duration}
-          aria-describedby={`err-idur${pid}`} onInput={(e) => set({ duration: e.currentTarget.value })} />
+        <input type="number" name="duration" min={0} max={1440} value={v.duration}
+          {...fieldAria(`err-idur${pid}`, errors.duration)} onInput={(e) => set({ duration: e.currentTarget.value })} />
         <FieldError id={`err-idur${pid}`} text={errors.duration ?? null} />
       </label>
       <label>
@@ -406,7 +406,7 @@ function ConclusionEditor({ item, onDone, onSaved }: { item: AgendaItem; onDone(
       onKeyDown={(e) => { if (e.key === 'Escape') onDone(false); }}>
       <label class="grow">
         <span>{t('desk.agenda.conclusionFor', { number: item.number, title: item.title })}</span>
-        <textarea name="conclusion" rows={5} value={text} data-testid="conclusion-text" aria-invalid={!!error} aria-describedby={errId}
+        <textarea name="conclusion" rows={5} value={text} data-testid="conclusion-text" {...fieldAria(errId, error)}
           onInput={(e) => { setText(e.currentTarget.value); setError(null); }} />
         <FieldError id={errId} text={error} />
       </label>

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { t, type Key } from '../i18n';
 import { toast } from '../ui/Toast';
 import { desk, type FullMeeting, type MeetingInput } from './api';
-import { errText, FieldError, useBusy } from './common';
+import { errText, FieldError, fieldAria, useBusy } from './common';
 import { detailsForm, detailsPatch, fromLocalInput, rebaseForm, titleProblem, type DetailsForm } from './logic';
 
 /** The label a field goes by, to name it when someone else changed it meanwhile. */
@@ -132,7 +132,7 @@ export function Details({ meeting, readOnly, onSaved }: {
       <fieldset disabled={readOnly || busy}>
         <label>
           <span>{t('desk.details.name')} <span class="req" aria-hidden="true">*</span></span>
-          <input name="title" value={title} maxLength={300} required aria-invalid={!!errors.title} aria-describedby="err-title"
+          <input name="title" value={title} maxLength={300} required {...fieldAria('err-title', errors.title)}
             onInput={(e) => {
               set('title', e.currentTarget.value);
               if (errors.title) setErrors({ ...errors, title: null });
@@ -142,21 +142,21 @@ export function Details({ meeting, readOnly, onSaved }: {
         <div class="form-row">
           <label>
             {t('desk.details.starts')}
-            <input type="datetime-local" name="starts_at" value={starts} aria-invalid={!!errors.starts} aria-describedby="err-starts"
+            <input type="datetime-local" name="starts_at" value={starts} {...fieldAria('err-starts', errors.starts)}
               onInput={(e) => set('starts', e.currentTarget.value)} />
             <FieldError id="err-starts" text={errors.starts ?? null} />
             {clearedDate && <span class="muted small">{t('desk.details.dateKept')}</span>}
           </label>
           <label class="grow">
             {t('desk.details.location')}
-            <input name="location" value={location} maxLength={300} aria-describedby="err-location"
+            <input name="location" value={location} maxLength={300} {...fieldAria('err-location', errors.location)}
               onInput={(e) => set('location', e.currentTarget.value)} />
             <FieldError id="err-location" text={errors.location ?? null} />
           </label>
         </div>
         <label>
           {t('desk.details.description')}
-          <textarea name="description" rows={4} value={description} maxLength={10000}
+          <textarea name="description" rows={4} value={description} maxLength={10000} {...fieldAria('err-description', errors.description)}
             onInput={(e) => set('description', e.currentTarget.value)} />
           <FieldError id="err-description" text={errors.description ?? null} />
         </label>
@@ -174,8 +174,8 @@ export function Details({ meeting, readOnly, onSaved }: {
             {rule === 'at_least' && (
               <label>
                 {t('desk.quorum.count')}
-                <input type="number" name="quorum_count" min={1} max={100000} value={count} aria-invalid={!!errors.count}
-                  aria-describedby="err-count" onInput={(e) => set('count', e.currentTarget.value)} />
+                <input type="number" name="quorum_count" min={1} max={100000} value={count}
+                  {...fieldAria('err-count', errors.count)} onInput={(e) => set('count', e.currentTarget.value)} />
                 <FieldError id="err-count" text={errors.count ?? null} />
               </label>
             )}

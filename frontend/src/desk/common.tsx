@@ -96,6 +96,15 @@ export function Confirm({ title, children, confirmLabel, danger, onConfirm, onCa
   );
 }
 
+/**
+ * The ARIA attributes of a field whose error FieldError shows: the field
+ * points at the error only while there is one (FieldError renders nothing
+ * otherwise, and a reference to a missing id is an error of its own).
+ */
+export function fieldAria(id: string, error: string | null | undefined) {
+  return { 'aria-invalid': !!error, 'aria-describedby': error ? id : undefined };
+}
+
 /** A field's error under it, announced. */
 export function FieldError({ id, text }: { id: string; text: string | null }) {
   return text ? <span id={id} class="field-error" role="alert">{text}</span> : null;

@@ -86,8 +86,12 @@ func register(e *echo.Echo, files fs.FS, built bool) {
 }
 
 // hidden names files that are not the app's (the build's .gitkeep, any
-// dot-file or dot-directory).
+// dot-file or dot-directory) and the build's brotli copies (.br), which are
+// served only in place of their file.
 func hidden(name string) bool {
+	if strings.HasSuffix(name, brSuffix) {
+		return true
+	}
 	for _, part := range strings.Split(name, "/") {
 		if strings.HasPrefix(part, ".") {
 			return true
@@ -96,9 +100,15 @@ func hidden(name string) bool {
 	return false
 }
 
+// brSuffix ends the name of a file's brotli copy, written by the build
+// (vite.config.ts, curia-precompress) next to each file worth it.
+const brSuffix = ".br"
+
 // server keeps each file it served in memory with its gzip-compressed
-// copy, made on first use: the embedded files never change while the
-// binary runs.
+// copy, made on first use, and the brotli copy the build made, if any:
+// the embedded files never change while the binary runs. Brotli at its
+// highest level is too slow to make here (seconds for pdf.js), so the
+// build makes it; gzip is for the clients that do not take brotli.
 type server struct {
 	files fs.FS
 	mu    sync.Mutex
@@ -111,7 +121,8 @@ type asset struct {
 	ctype string
 	raw   []byte
 	gz    []byte // nil when gzip does not pay (small or already compressed files)
-	etag  string // of raw; the gzip copy's is etag with "-gz"
+	br    []byte // the build's brotli copy; nil when there is none
+	etag  string // of raw; the gzip copy's is etag with "-gz", the brotli copy's with "-br"
 }
 
 // compressMin is the smallest file worth compressing.
@@ -145,6 +156,9 @@ func (s *server) asset(name string) (*asset, error) {
 			a.gz = b.Bytes()
 		}
 	}
+	if br, err := fs.ReadFile(s.files, name+brSuffix); err == nil && len(br) < len(raw) {
+		a.br = br
+	}
 	s.mu.Lock()
 	if old, ok := s.cache[name]; ok {
 		a = old // another request made it meanwhile
@@ -155,17 +169,22 @@ func (s *server) asset(name string) (*asset, error) {
 	return a, nil
 }
 
-// serve writes the file, gzip-compressed when the client accepts it, with
-// an ETag per representation (so a conditional request is answered 304)
-// and Vary: Accept-Encoding on anything that has two representations.
+// serve writes the file compressed as the client accepts it (brotli
+// first, then gzip), with an ETag per representation (so a conditional
+// request is answered 304) and Vary: Accept-Encoding on anything that has
+// more than one representation.
 func (a *asset) serve(w http.ResponseWriter, r *http.Request, cache string) {
 	h := w.Header()
 	h.Set("Content-Type", a.ctype)
 	h.Set("Cache-Control", cache)
 	body, etag := a.raw, a.etag
-	if a.gz != nil {
+	if a.gz != nil || a.br != nil {
 		h.Add("Vary", "Accept-Encoding")
-		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		switch pickEncoding(r.Header.Get("Accept-Encoding"), a.br != nil, a.gz != nil) {
+		case "br":
+			body, etag = a.br, a.etag+"-br"
+			h.Set("Content-Encoding", "br")
+		case "gzip":
 			body, etag = a.gz, a.etag+"-gz"
 			h.Set("Content-Encoding", "gzip")
 		}
@@ -207,35 +226,58 @@ func compressible(ctype string) bool {
 	return false
 }
 
-// acceptsGzip reads Accept-Encoding: an explicit gzip entry decides by its
-// q-value; else a "*" entry does; else the answer is no.
-func acceptsGzip(header string) bool {
-	gzipQ, starQ := -1.0, -1.0
+// pickEncoding chooses the representation to send from Accept-Encoding
+// and those there are: "br", "gzip" or "" (the file as it is). A coding's
+// own entry decides by its q-value, else a "*" entry does, else it is not
+// accepted; of two accepted, the higher q wins, and brotli a tie.
+func pickEncoding(header string, hasBr, hasGzip bool) string {
+	brQ, gzipQ, starQ := -1.0, -1.0, -1.0
 	for _, part := range strings.Split(header, ",") {
 		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		coding = strings.ToLower(strings.TrimSpace(coding))
-		if coding != "gzip" && coding != "x-gzip" && coding != "*" {
-			continue
-		}
-		q := 1.0
-		for _, p := range strings.Split(params, ";") {
-			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
-			if strings.EqualFold(strings.TrimSpace(k), "q") {
-				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
-					q = f
-				} else {
-					q = 0
-				}
-			}
-		}
-		if coding == "*" {
-			starQ = max(starQ, q)
-		} else {
+		q := qValue(params)
+		switch strings.ToLower(strings.TrimSpace(coding)) {
+		case "br":
+			brQ = max(brQ, q)
+		case "gzip", "x-gzip":
 			gzipQ = max(gzipQ, q)
+		case "*":
+			starQ = max(starQ, q)
 		}
 	}
-	if gzipQ >= 0 {
-		return gzipQ > 0
+	if brQ < 0 {
+		brQ = starQ
 	}
-	return starQ > 0
+	if gzipQ < 0 {
+		gzipQ = starQ
+	}
+	if !hasBr {
+		brQ = 0
+	}
+	if !hasGzip {
+		gzipQ = 0
+	}
+	switch {
+	case brQ > 0 && brQ >= gzipQ:
+		return "br"
+	case gzipQ > 0:
+		return "gzip"
+	}
+	return ""
+}
+
+// qValue is the q parameter of an Accept-Encoding entry: 1 when there is
+// none, 0 when it cannot be read.
+func qValue(params string) float64 {
+	q := 1.0
+	for _, p := range strings.Split(params, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+		if strings.EqualFold(strings.TrimSpace(k), "q") {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil || !(f >= 0 && f <= 1) { // NaN too
+				return 0
+			}
+			q = f
+		}
+	}
+	return q
 }

@@ -125,7 +125,7 @@ func (s *Service) ClosePoll(ctx context.Context, a web.Actor, pollID string) (Po
 		if err != nil {
 			return decision{}, apperr.Internalf(err, "encode results")
 		}
-		f := map[string]any{"status": string(Closed), "closed_at": s.now(), "tally": string(b)}
+		f := map[string]any{"status": string(Closed), "closed_at": s.now(), "tally": string(b), "frozen": true}
 		d := s.decided(a, r, "poll.closed", f, map[string]any{"voted": t.Electorate.Voted, "outcome": t.Decision.Outcome})
 		d.electors = electors
 		return d, nil
@@ -147,9 +147,11 @@ func (s *Service) PublishPoll(ctx context.Context, a web.Actor, pollID string) (
 }
 
 // CancelPoll voids a poll that is not yet published; its votes are kept for
-// the record but no result is shown. Cancelling twice changes nothing.
+// the record but no result is shown. An open poll's electorate is stored
+// as a close stores it, so that its roll call stays as it was when the
+// votes stopped. Cancelling twice changes nothing.
 func (s *Service) CancelPoll(ctx context.Context, a web.Actor, pollID string) (Poll, error) {
-	return s.step(ctx, a, pollID, "poll.cancelled", false, func(r pollRow, _ meeting.Status, _ *votesSoFar) (decision, error) {
+	return s.step(ctx, a, pollID, "poll.cancelled", true, func(r pollRow, _ meeting.Status, v *votesSoFar) (decision, error) {
 		switch Status(r.Status) {
 		case Cancelled:
 			return decision{}, nil
@@ -157,7 +159,14 @@ func (s *Service) CancelPoll(ctx context.Context, a web.Actor, pollID string) (P
 			return decision{}, apperr.Conflictf("a published poll cannot be cancelled")
 		}
 		f := map[string]any{"status": string(Cancelled), "cancelled_at": s.now()}
-		return s.decided(a, r, "poll.cancelled", f, map[string]any{"was": r.Status}), nil
+		var electors []elector
+		if v != nil { // open: v holds its votes and the roll, read under lock
+			_, electors = v.roll.electorate(r.settings().Eligibility, v.voters)
+			f["frozen"] = true
+		}
+		d := s.decided(a, r, "poll.cancelled", f, map[string]any{"was": r.Status})
+		d.electors = electors
+		return d, nil
 	})
 }
 
@@ -167,7 +176,8 @@ func (s *Service) CancelPoll(ctx context.Context, a web.Actor, pollID string) (P
 // event says it all). A refused or repeated step changes nothing, so the
 // progress of the votes just before it still goes out. withVotes asks
 // for the votes of an open poll and the meeting's roll, read in the
-// transaction (a close freezes the electorate as it is); the other steps
+// transaction (a close, or the cancel of an open poll, freezes the
+// electorate as it is); the other steps
 // read the cached roll afresh first, so that votes after an open see who
 // may vote as of the open.
 func (s *Service) step(ctx context.Context, a web.Actor, pollID, typ string, withVotes bool, decide decideFunc) (Poll, error) {

@@ -199,7 +199,8 @@ type RollCall struct {
 
 // Voters returns the roll call of a poll to those who manage its meeting:
 // who voted and who has not yet, never what anyone chose. Once the poll
-// has closed it is the roll call as it stood at the close.
+// has closed, or was cancelled while open, it is the roll call as it
+// stood then.
 func (s *Service) Voters(ctx context.Context, a web.Actor, pollID string) (RollCall, error) {
 	r, v, err := s.visible(ctx, a, pollID)
 	if err != nil {
@@ -208,7 +209,7 @@ func (s *Service) Voters(ctx context.Context, a web.Actor, pollID string) (RollC
 	if !v.manager {
 		return RollCall{}, apperr.Forbiddenf("only the meeting's chair or secretary can see who has voted")
 	}
-	if r.Tally != "" { // closed (and maybe published or cancelled since)
+	if r.Frozen || r.Tally != "" { // stopped by a close, or by a cancel while open
 		return s.frozenRollCall(ctx, r.ID, r.MeetingID)
 	}
 	return s.rollCall(ctx, r.ID, r.MeetingID, Eligibility(r.Eligibility))

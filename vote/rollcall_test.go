@@ -54,6 +54,40 @@ func TestRollCallOfClosedPollIsFrozen(t *testing.T) {
 	})
 }
 
+// TestRollCallOfPollCancelledWhileOpenIsFrozen: cancelling an open poll
+// stops its votes as a close does, so its roll call is the electorate as
+// it stood then, whoever joins, is marked absent or leaves afterwards.
+func TestRollCallOfPollCancelledWhileOpenIsFrozen(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
+		srv := apptest.Start(t, b)
+		c := srv.NewCast("rcc")
+		m, p := livePoll(c, nil)
+		step(c.Chair, p, "open", ok)
+		voteAs(c.Chair, p, "agree").Check(t, "the chair votes", created)
+		step(c.Chair, p, "cancel", ok)
+		want := vote.RollCall{PollID: p,
+			Voted:    []vote.Voter{{UserID: c.Chair.UserID, FullName: "Người chair", State: "present"}},
+			NotVoted: []vote.Voter{{UserID: c.Delegate.UserID, FullName: "Người delegate", State: "remote"}}}
+		check := func(after string) {
+			t.Helper()
+			var rc vote.RollCall
+			c.Chair.Get("/api/v1/polls/"+p+"/voters", &rc)
+			if !equalRollCalls(rc, want) {
+				t.Errorf("roll call of the cancelled poll after %s:\n got %+v\nwant %+v", after, rc, want)
+			}
+		}
+		check("the cancel")
+		crowd(t, srv, c.Secretary, m, 1, true)
+		check("someone joined")
+		c.Secretary.Must(ok, "POST", "/api/v1/meetings/"+m+"/attendance", map[string]any{"user_id": c.Delegate.UserID, "state": "absent"})
+		check("the delegate was marked absent")
+		step(c.Chair, p, "cancel", ok)
+		check("a second cancel")
+		c.Secretary.Must(204, "DELETE", "/api/v1/meetings/"+m+"/participants/"+c.Delegate.UserID, nil)
+		check("the delegate was removed")
+	})
+}
+
 // TestRollCallOfPollClosedBeforeElectorsWereStored: a poll closed by an
 // earlier version has no stored electorate. Its roll call lists who voted
 // and nobody as not having voted (who could have is no longer known),

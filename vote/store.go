@@ -30,12 +30,16 @@ type pollRow struct {
 	Status           string  `gorm:"size:16;not null"`
 	AgainOf          *string `gorm:"size:64"`
 	Tally            string  `gorm:"type:text;not null"` // JSON Tally, stored at close
-	CreatedBy        string  `gorm:"size:64;not null"`
-	CreatedAt        time.Time
-	OpenedAt         *time.Time
-	ClosedAt         *time.Time
-	PublishedAt      *time.Time
-	CancelledAt      *time.Time
+	// Frozen says that the electorate was stored (vote_electors) when the
+	// poll stopped being open, by a close or a cancel. Polls stopped by an
+	// earlier version have false (see frozenRollCall).
+	Frozen      bool   `gorm:"not null;default:false"`
+	CreatedBy   string `gorm:"size:64;not null"`
+	CreatedAt   time.Time
+	OpenedAt    *time.Time
+	ClosedAt    *time.Time
+	PublishedAt *time.Time
+	CancelledAt *time.Time
 }
 
 func (pollRow) TableName() string { return "vote_polls" }
@@ -73,8 +77,9 @@ type namedRow struct {
 func (namedRow) TableName() string { return "vote_named" }
 
 // electorRow is one member of a closed poll's electorate, written by the
-// close in its transaction: everyone who voted and everyone who could
-// have and did not, with their attendance then. The poll's roll call
+// close (or the cancel of an open poll) in its transaction: everyone who
+// voted and everyone who could have and did not, with their attendance
+// then. The poll's roll call
 // reads it from then on, so that someone who joins, checks in or leaves
 // later does not change who "had not voted". It holds no choice.
 type electorRow struct {
@@ -251,7 +256,8 @@ type votesSoFar struct {
 
 // decision is a lifecycle step's verdict on a locked poll: the columns to
 // set (nil: nothing changes, as when opening an open poll), its audit
-// entry and, for a close, the electorate to store with the result.
+// entry and, when an open poll stops, the electorate to store (fields
+// then sets frozen).
 type decision struct {
 	fields   map[string]any
 	entry    audit.Entry

@@ -190,6 +190,10 @@ func (s *Service) step(ctx context.Context, a web.Actor, pollID, typ string, wit
 			return Poll{}, err
 		}
 	}
+	if typ == "poll.closed" || typ == "poll.cancelled" {
+		s.stops.Lock()
+		defer s.stops.Unlock()
+	}
 	var changed bool
 	err = s.writer.do(ctx, func(ctx context.Context, w *store) error {
 		var err error

@@ -1,12 +1,14 @@
 package vote_test
 
 import (
+	"context"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/curia/curia/internal/apptest"
+	"github.com/curia/curia/internal/event"
 	"github.com/curia/curia/internal/testdb"
 	"github.com/curia/curia/vote"
 )
@@ -99,6 +101,88 @@ func TestRefusedStepKeepsProgress(t *testing.T) {
 		}
 		if got := readPoll(c.Chair, p); got.Status != "open" || got.Voted != 4 {
 			t.Fatalf("the poll itself: status %s, voted %d", got.Status, got.Voted)
+		}
+	})
+}
+
+// orderedPublisher records every event's type in the order published,
+// and can hold the next poll.progress inside Publish until released.
+type orderedPublisher struct {
+	mu      sync.Mutex
+	types   []string
+	hold    chan struct{} // when set, the next poll.progress closes held and waits for it
+	held    chan struct{}
+	release chan struct{}
+}
+
+func (o *orderedPublisher) Publish(_ context.Context, events ...event.Event) {
+	for _, e := range events {
+		o.mu.Lock()
+		hold := o.hold
+		if e.Type == "poll.progress" {
+			o.hold = nil
+		}
+		o.mu.Unlock()
+		if hold != nil && e.Type == "poll.progress" {
+			close(o.held)
+			<-o.release
+		}
+		o.mu.Lock()
+		o.types = append(o.types, e.Type)
+		o.mu.Unlock()
+	}
+}
+
+func (o *orderedPublisher) seen() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return slices.Clone(o.types)
+}
+
+// TestNoProgressAfterClose: a poll.progress whose send began before the
+// close (it read the poll while still open) is published before the
+// poll.closed, not after it, and none follows the close.
+func TestNoProgressAfterClose(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
+		pub := &orderedPublisher{}
+		srv := apptest.Start(t, b, apptest.WithPublisher(pub))
+		c := srv.NewCast("npc")
+		_, p := livePoll(c, nil)
+		step(c.Chair, p, "open", ok)
+		pub.mu.Lock()
+		pub.hold, pub.held, pub.release = make(chan struct{}), make(chan struct{}), make(chan struct{})
+		held, release := pub.held, pub.release
+		pub.mu.Unlock()
+
+		voteAs(c.Delegate, p, "agree").Check(t, "a vote", created) // its progress goes out at once: held
+		select {
+		case <-held:
+		case <-time.After(5 * time.Second):
+			t.Fatal("no poll.progress after the vote")
+		}
+		closed := make(chan struct{})
+		go func() {
+			defer close(closed)
+			c.Chair.Do("POST", "/api/v1/polls/"+p+"/close", nil).Check(t, "close", ok)
+		}()
+		time.Sleep(300 * time.Millisecond) // time enough for a close that does not wait
+		close(release)
+		select {
+		case <-closed:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the close did not finish")
+		}
+		time.Sleep(400 * time.Millisecond) // past any trailing edge
+		types := pub.seen()
+		closedAt := slices.Index(types, "poll.closed")
+		if closedAt < 0 {
+			t.Fatalf("no poll.closed in %v", types)
+		}
+		if after := slices.Index(types[closedAt:], "poll.progress"); after >= 0 {
+			t.Errorf("a poll.progress was published after the poll.closed: %v", types)
+		}
+		if !slices.Contains(types[:closedAt], "poll.progress") {
+			t.Errorf("the held poll.progress was lost: %v", types)
 		}
 	})
 }

@@ -328,8 +328,15 @@ type Progress struct {
 }
 
 // sendProgress publishes a running poll's progress to everyone and its
-// roll call to the managers only.
+// roll call to the managers only; nothing once the poll has stopped (see
+// Service.stops).
 func (s *Service) sendProgress(ctx context.Context, pollID, meetingID string) {
+	s.stops.Lock()
+	defer s.stops.Unlock()
+	r, err := s.store.poll(ctx, pollID)
+	if err == nil && Status(r.Status) != Open {
+		return
+	}
 	p, err := s.polls.get(ctx, pollID)
 	if err == nil {
 		var rc RollCall

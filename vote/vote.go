@@ -36,6 +36,7 @@ package vote
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/curia/curia/audit"
@@ -91,6 +92,12 @@ type Service struct {
 	rolls    *rolls
 	writer   *writer
 	progress *progress
+	// stops orders the progress of a poll against its end: a close or a
+	// cancel holds it from before its write until its announcement is
+	// published, and a progress send from its read of the poll's status
+	// until it has published. So a poll.progress never follows the
+	// poll.closed or poll.cancelled that ended its poll.
+	stops sync.Mutex
 }
 
 // NewService returns a Service on db and starts its vote writer and its

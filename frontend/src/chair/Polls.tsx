@@ -57,6 +57,8 @@ export function PollsPanel({ room }: { room: LiveRoom }) {
     },
   };
   const live = st.meeting?.status === 'live';
+  // A closed meeting refuses every poll action (meeting.LockOpen): none is offered.
+  const closed = st.meeting?.status === 'closed';
   const polls = Object.values(st.polls).sort((a, b) => pollTime(b).localeCompare(pollTime(a)));
   const shown = polls.filter((p, i) => p.status !== 'cancelled' || i === 0).slice(0, 6);
   return (
@@ -64,18 +66,18 @@ export function PollsPanel({ room }: { room: LiveRoom }) {
       <h2 id="polls-h" class="panel-h">
         {t('chair.poll.title')}
         <span class="grow" />
-        {!creating && <button class="btn primary" data-testid="new-poll" onClick={() => setCreating(true)}>{t('chair.poll.new')}</button>}
+        {!creating && !closed && <button class="btn primary" data-testid="new-poll" onClick={() => setCreating(true)}>{t('chair.poll.new')}</button>}
       </h2>
-      {creating && (
+      {creating && !closed && (
         <NewPollForm room={room} live={live} opening={opening} defaultTitle={findItem(st.agenda?.items, st.agenda?.current_item_id)?.title ?? ''}
           onDone={() => setCreating(false)} />
       )}
-      {!live && st.meeting && st.meeting.status !== 'closed' && (creating || shown.some((p) => p.status === 'draft')) && (
+      {!live && st.meeting && !closed && (creating || shown.some((p) => p.status === 'draft')) && (
         <p class="hint-line" data-testid="poll-not-live">{t('chair.poll.notLive')}</p>
       )}
-      {shown.length === 0 && !creating && <p class="muted">{t('chair.poll.none')}</p>}
+      {shown.length === 0 && (!creating || closed) && <p class="muted">{t('chair.poll.none')}</p>}
       <ul class="poll-list">
-        {shown.map((p) => <PollCard key={p.id} room={room} poll={p} live={live} opening={opening} />)}
+        {shown.map((p) => <PollCard key={p.id} room={room} poll={p} live={live} closed={closed} opening={opening} />)}
       </ul>
     </section>
   );
@@ -158,7 +160,7 @@ function NewPollForm({ room, live, opening, defaultTitle, onDone }: {
   );
 }
 
-function PollCard({ room, poll, live, opening }: { room: LiveRoom; poll: Poll; live: boolean; opening: Opening }) {
+function PollCard({ room, poll, live, closed, opening }: { room: LiveRoom; poll: Poll; live: boolean; closed: boolean; opening: Opening }) {
   const x = useStore(room.extra);
   const [busy, setBusy] = useState(false);
   const [cancelling, setCancelling] = useState(false);
@@ -204,7 +206,7 @@ function PollCard({ room, poll, live, opening }: { room: LiveRoom; poll: Poll; l
         </>
       )}
       {(poll.status === 'closed' || poll.status === 'published') && poll.results && <ResultChart poll={poll} />}
-      <div class="row">
+      {!closed && <div class="row">
         {poll.status === 'draft' && (
           <button class="btn primary" disabled={busy || !live || opening.ids.has(poll.id)} title={live ? undefined : t('chair.poll.notLive')} data-testid="poll-open"
             onClick={() => run('open', 'chair.poll.openedToast')}>{t('chair.poll.open')}</button>
@@ -226,7 +228,7 @@ function PollCard({ room, poll, live, opening }: { room: LiveRoom; poll: Poll; l
         ) : (
           <button class="btn danger" disabled={busy} onClick={() => setCancelling(true)}>{t('chair.poll.cancel')}</button>
         ))}
-      </div>
+      </div>}
     </li>
   );
 }

@@ -4,12 +4,13 @@
 // following, and who has not voted yet. Like the tablet's controller, a REST
 // answer is dropped when an event touched its slice while it was in flight,
 // and everything is fetched again after a snapshot or a resync.
-import { api } from '../api';
+import { api, ApiError } from '../api';
 import { setConclusion } from '../conclusion';
+import { backoff } from '../live/backoff';
 import { Refetch, refused, SliceVersions, wakeOnReturn } from '../live/slices';
 import type { PointerMove } from '../live/pointer';
 import { LiveSocket, liveURL } from '../live/socket';
-import { applyEvent, applySnapshot, emptyRoom, mergePoll, newerPresentation, sliceOf, type RoomState } from '../live/state';
+import { applyEvent, applySnapshot, emptyRoom, mergeListed, mergePoll, newerPresentation, sliceOf, type RoomState } from '../live/state';
 import { createStore, type Store } from '../store';
 import type { AgendaItem, AttendanceChange, LiveEvent, Poll, PollProgress, Presentation } from '../types';
 import { chairApi, type AttendanceRow, type FollowCounts, type Quorum, type Voter } from './api';
@@ -101,6 +102,10 @@ export class LiveRoom {
   private readonly votersEvery = new Throttle(VOTERS_EVERY_MS);
   /** Lists of the polls driven by skips. */
   private readonly pollsEvery = new Throttle(POLLS_EVERY_MS);
+  /** How often each poll changed (its slice bumped: an event, a snapshot, an answer put in), by `poll:<id>`. */
+  private readonly pollChanges = new Map<string, number>();
+  /** The list of polls asked for again after a failure. */
+  private listRetry: ReturnType<typeof setTimeout> | undefined;
 
   /** manage: the cockpit (attendance list, roll calls); otherwise the display's view. */
   constructor(readonly id: string, readonly me: string, readonly manage: boolean) {
@@ -132,6 +137,7 @@ export class LiveRoom {
     this.unwatch();
     this.votersEvery.stop();
     this.pollsEvery.stop();
+    clearTimeout(this.listRetry);
   }
 
   /**
@@ -155,6 +161,7 @@ export class LiveRoom {
 
   private bump(slice: string): void {
     this.slices.bump(slice);
+    if (slice.startsWith('poll:')) this.pollChanges.set(slice, (this.pollChanges.get(slice) ?? 0) + 1);
   }
 
   private async load<T>(slice: string, fetch: () => Promise<T>, apply: (v: T) => void): Promise<void> {
@@ -288,16 +295,24 @@ export class LiveRoom {
     return this.load('people', () => chairApi.attendance(this.id), (l) => this.setExtra((x) => ({ ...x, people: l }))).catch(() => {});
   }
 
-  private async loadPolls(): Promise<void> {
-    const got = await this.slices.fetch('polls', () => api.polls(this.id)).catch(() => null);
-    if (!got) return;
-    const polls: Poll[] = got.value;
-    this.state.set((s) => {
-      let out: Record<string, Poll> = {};
-      for (const p of polls) out = mergePoll(out, p, false);
-      for (const [pid, p] of Object.entries(s.polls)) if (!(pid in out)) out[pid] = p;
-      return { ...s, polls: out };
-    });
+  /**
+   * The meeting's polls; a poll that changed while the list was on its way
+   * keeps what the state has. A failure on the network or the server is
+   * asked again with backoff, a few times.
+   */
+  private async loadPolls(attempt = 0): Promise<void> {
+    clearTimeout(this.listRetry);
+    const before = new Map(this.pollChanges);
+    let polls: Poll[];
+    try {
+      polls = await api.polls(this.id);
+    } catch (e) {
+      const transient = !(e instanceof ApiError) || e.status === 0 || e.status >= 500 || e.status === 429;
+      if (!this.stopped && transient && attempt < 7) this.listRetry = setTimeout(() => void this.loadPolls(attempt + 1), backoff(attempt));
+      return;
+    }
+    const changed = (id: string) => this.pollChanges.get(`poll:${id}`) !== before.get(`poll:${id}`);
+    this.state.set((s) => ({ ...s, polls: mergeListed(s.polls, polls, changed) }));
   }
 
   loadPoll(id: string): Promise<void> {

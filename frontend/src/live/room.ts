@@ -10,7 +10,7 @@ import { backoff } from './backoff';
 import type { PointerMove, PointerOut } from './pointer';
 import { Refetch, refused, SliceVersions, wakeOnReturn } from './slices';
 import { LiveSocket, liveURL, type LiveOptions } from './socket';
-import { applyEvent, applySnapshot, emptyRoom, mergePoll, sliceOf, type RoomState } from './state';
+import { applyEvent, applySnapshot, emptyRoom, mergeListed, mergePoll, sliceOf, type RoomState } from './state';
 
 /** The signal the room publishes on its events after a resync or a snapshot that replaced its state (annot/Layer.tsx lists again). */
 export const RESYNC = 'resync';
@@ -48,6 +48,10 @@ export class Room {
   private snapshotSeen = false;
   /** Timers of polls asked for again after a failure, by poll id. */
   private readonly pollRetry = new Map<string, ReturnType<typeof setTimeout>>();
+  /** The list of polls asked for again after a failure. */
+  private listRetry: ReturnType<typeof setTimeout> | undefined;
+  /** How often each poll changed (its slice bumped: an event, a snapshot, my vote), by `poll:<id>`. */
+  private readonly pollChanges = new Map<string, number>();
   /** My standing in the open polls is asked again soon (after check-in). */
   private standingTimer: ReturnType<typeof setTimeout> | undefined;
   private accessCheck: Promise<void> | null = null;
@@ -93,6 +97,7 @@ export class Room {
     this.unwatch();
     this.pollRetry.forEach((t) => clearTimeout(t));
     this.pollRetry.clear();
+    clearTimeout(this.listRetry);
     clearTimeout(this.standingTimer);
   }
 
@@ -127,6 +132,7 @@ export class Room {
 
   private bump(slice: string): void {
     this.slices.bump(slice);
+    if (slice.startsWith('poll:')) this.pollChanges.set(slice, (this.pollChanges.get(slice) ?? 0) + 1);
   }
 
   /** Runs fetch and applies its answer unless an event changed the slice meanwhile. */
@@ -198,18 +204,25 @@ export class Room {
     });
   }
 
-  private async loadPolls(): Promise<void> {
-    const got = await this.slices.fetch('polls', () => api.polls(this.id)).catch(() => null);
-    if (!got) return; // polls are optional in this screen
-    const polls: Poll[] = got.value;
-    const fresh: Record<string, Poll> = {};
-    for (const p of polls) fresh[p.id] = p;
-    this.state.set((s) => {
-      // keep polls an event updated meanwhile
-      const out: Record<string, Poll> = { ...fresh };
-      for (const [pid, p] of Object.entries(s.polls)) if (!(pid in fresh)) out[pid] = p;
-      return { ...s, polls: out };
-    });
+  /**
+   * The meeting's polls; a poll that changed while the list was on its way
+   * keeps what the state has. A failure on the network or the server is
+   * asked again with backoff (polls are optional in this screen: never an error).
+   */
+  private async loadPolls(attempt = 0): Promise<void> {
+    clearTimeout(this.listRetry);
+    const before = new Map(this.pollChanges);
+    let polls: Poll[];
+    try {
+      polls = await api.polls(this.id);
+    } catch (e) {
+      if (!this.stopped && transient(e) && attempt + 1 < POLL_TRIES) {
+        this.listRetry = setTimeout(() => void this.loadPolls(attempt + 1), backoff(attempt, this.rand));
+      }
+      return;
+    }
+    const changed = (id: string) => this.pollChanges.get(`poll:${id}`) !== before.get(`poll:${id}`);
+    this.state.set((s) => ({ ...s, polls: mergeListed(s.polls, polls, changed) }));
   }
 
   /**
@@ -263,6 +276,7 @@ export class Room {
 
   /** Marks my vote as recorded before the server's poll event says so. */
   voted(pollId: string): void {
+    this.bump(`poll:${pollId}`); // a GET of it on its way was read before the vote
     this.state.set((s) => {
       const p = s.polls[pollId];
       return p ? { ...s, polls: { ...s.polls, [pollId]: { ...p, me: { can_vote: false, voted: true } } } } : s;

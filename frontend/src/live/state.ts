@@ -73,14 +73,31 @@ export function mergeMeeting(old: Meeting | null, m: Meeting): Meeting {
   return old ? { ...old, ...m, my_role: old.my_role } : m;
 }
 
+/** A poll's place in its lifecycle: it only moves forward (draft → open → closed → published, or cancelled). */
+const STAGE: Record<string, number> = { draft: 0, open: 1, closed: 2, published: 3, cancelled: 3 };
+
 /**
  * Events show the poll as anyone sees it (no "me"): keep what we know about
- * our own vote. A REST answer (fromEvent false) is the truth about it.
+ * our own vote. A REST answer (fromEvent false) is the truth about it. A
+ * poll that says it is behind the one we hold (open again after closing)
+ * was read before: it is ignored.
  */
 export function mergePoll(polls: Record<string, Poll>, p: Poll, fromEvent = true): Record<string, Poll> {
   const old = polls[p.id];
+  if (old && (STAGE[p.status] ?? 0) < (STAGE[old.status] ?? 0)) return polls;
   const me = fromEvent ? old?.me : p.me;
   return { ...polls, [p.id]: { ...p, me: me && p.status !== 'open' ? { ...me, can_vote: false } : me } };
+}
+
+/**
+ * The polls of a list GET put into the state: a poll that changed while the
+ * list was on its way (changed(id): an event, a GET of it, my vote) keeps
+ * what the state has; the polls the list does not name are kept too.
+ */
+export function mergeListed(polls: Record<string, Poll>, listed: Poll[], changed: (id: string) => boolean): Record<string, Poll> {
+  let out = polls;
+  for (const p of listed) if (!changed(p.id)) out = mergePoll(out, p, false);
+  return out;
 }
 
 /** A presentation state wins over another only if it is not older. */
@@ -169,15 +186,23 @@ export function applySnapshot(s: RoomState, state: unknown): { next: RoomState; 
     slices.push(`speakers:${q.agenda_item_id}`);
   }
   // {"polls": [Poll]}: the open polls as this viewer sees them (my own
-  // standing included), so the ballot is there before any REST answer. The
-  // "polls" slice is left alone: the list GET that follows a snapshot still
-  // refines them (and says what became of a poll no longer open); a GET of
-  // one of these polls already in flight was read before the snapshot.
+  // standing included), so the ballot is there before any REST answer. They
+  // are all the open ones: a poll held as open and not listed has ended
+  // (closed, or cancelled: the list GET that follows a snapshot says which),
+  // and stops being open now, whatever becomes of that GET. A GET of any of
+  // these polls already in flight was read before the snapshot.
   if (Array.isArray(st.polls)) {
     let polls = next.polls;
+    const listed = new Set<string>();
     for (const p of st.polls as Poll[]) {
       if (!p || typeof p !== 'object' || !p.id) continue;
+      listed.add(p.id);
       polls = mergePoll(polls, p, false);
+      slices.push(`poll:${p.id}`);
+    }
+    for (const p of Object.values(polls)) {
+      if (p.status !== 'open' || listed.has(p.id)) continue;
+      polls = mergePoll(polls, { ...p, status: 'closed' }, false);
       slices.push(`poll:${p.id}`);
     }
     if (polls !== next.polls) next = { ...next, polls };

@@ -41,6 +41,10 @@ export default function Layer(p: FullLayerProps) {
   const svg = useRef<SVGSVGElement>(null);
   const drawingId = useRef<number | null>(null);
   const gone = useRef(new Set<string>()); // deleted here: a late event must not bring them back
+  // When each mark last changed here (a live event, my own edit): a listing
+  // keeps the shown copy of what changed while it was in flight.
+  const changed = useRef({ n: 0, at: new Map<string, number>() });
+  const touch = (id: string) => changed.current.at.set(id, ++changed.current.n);
   const [reload, setReload] = useState(0);
   const listTries = useRef(0); // listings in a row made without the server
   const [pxPerPt, setPxPerPt] = useState(1);
@@ -51,20 +55,26 @@ export default function Layer(p: FullLayerProps) {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const again = () => alive && setReload((n) => n + 1);
     void backendFor(p.docId, p.me).then(async (b) => {
+      if (!alive) return;
+      setBackend(b); // drawing works before the list answers: the queue keeps those marks and lists them
+      const c = changed.current;
+      const since = c.n;
       const list: Listing = await b.list(p.docId, p.version).catch(() => [] as Annotation[]);
       if (!alive) return;
-      setBackend(b);
       const fresh = list.filter((a) => !gone.current.has(a.id));
+      const same = (a: Annotation) => a.document_id === p.docId && !(p.version && a.version && a.version !== p.version) && !gone.current.has(a.id);
       if (list.partial) {
         // The server could not be reached: keep what is shown of this document
         // with my unsent marks, and ask again (sooner when the network is back).
-        const same = (a: Annotation) => a.document_id === p.docId && !(p.version && a.version && a.version !== p.version) && !gone.current.has(a.id);
         setAll((l) => fresh.reduce(upsert, l.filter(same)));
         timer = setTimeout(again, Math.min(30000, 2000 * 2 ** listTries.current++));
         window.addEventListener('online', again);
       } else {
         listTries.current = 0;
-        setAll(fresh);
+        // The answer, but what an event or I changed while it was in flight stays as shown (deletions are in gone).
+        const late = new Set([...c.at].flatMap(([id, n]) => (n > since ? [id] : [])));
+        c.at.clear();
+        setAll((l) => l.filter((a) => late.has(a.id) && same(a)).reduce(upsert, fresh));
       }
       p.onMode?.(b.remote);
     });
@@ -96,6 +106,8 @@ export default function Layer(p: FullLayerProps) {
     return p.events.subscribe((ev) => {
       if (ev?.type === 'resync') return setReload((n) => n + 1);
       if (!ev || !ev.type.startsWith('annotation')) return;
+      const d = ev.data as { id?: unknown; items?: { id?: unknown }[] } | null;
+      for (const a of Array.isArray(d?.items) ? d.items : [d]) if (typeof a?.id === 'string') touch(a.id);
       setAll((l) => applyAnnotationEvent(l, ev, p.docId, p.version, gone.current));
     });
   }, [p.events, p.docId, p.version]);
@@ -139,10 +151,11 @@ export default function Layer(p: FullLayerProps) {
 
   // Shown at once; the backend confirms it (or, refused, it goes away).
   const add = async (kind: Annotation['kind'], data: AnnotationData) => {
-    if (!backend) return;
     const a: Annotation = { id: newId(), document_id: p.docId, version: p.version, page: p.page, kind, shared: !!p.shared, data, author_id: p.me };
+    touch(a.id);
     setAll((l) => [...l, a]);
-    const made = await backend.create(a).catch((e) => {
+    const b = backend ?? (await backendFor(p.docId, p.me));
+    const made = await b.create(a).catch((e) => {
       setAll((l) => l.filter((x) => x.id !== a.id));
       failed(e);
       return null;
@@ -155,6 +168,7 @@ export default function Layer(p: FullLayerProps) {
 
   const update = async (a: Annotation, changes: { shared?: boolean; data?: AnnotationData }) => {
     if (!backend || !mine(a)) return;
+    touch(a.id);
     setAll((l) => l.map((x) => (x.id === a.id ? { ...x, ...changes } : x)));
     await backend.update(a, changes).then(
       (r) => setAll((l) => upsert(l, r)),
@@ -171,6 +185,7 @@ export default function Layer(p: FullLayerProps) {
     setAll((l) => l.filter((x) => x.id !== a.id));
     await backend.remove(a).catch((e) => {
       gone.current.delete(a.id);
+      touch(a.id);
       setAll((l) => upsert(l, a));
       failed(e);
     });

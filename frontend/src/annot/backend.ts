@@ -2,9 +2,12 @@
 // PATCH/DELETE /annotations/{id}; api/openapi.yaml). Changes go through a
 // queue, in order: new annotations carry an id made here, are sent in
 // batches, and are sent again after a dropped connection (the server treats
-// a replay of the same id and content as done). LocalBackend (this tablet
+// a replay of the same id and content as done). When the session ends (401)
+// they wait, kept in the queue, until their author signs in again.
+// LocalBackend (this tablet
 // only) remains for tests and for a server without the routes.
 import { ApiError, request } from '../api';
+import { upsert } from './events';
 import type { Annotation, AnnotationData, NewAnnotation } from './types';
 
 export interface Backend {
@@ -88,8 +91,11 @@ const cancelled = () => new ApiError(0, 'cancelled', 'removed before it was sent
 /** A listing: partial when the server could not be reached (this tablet's unsent marks only). */
 export type Listing = Annotation[] & { partial?: boolean };
 
-/** The server's answer is final (a 4xx other than timeouts and rate limits): sending again will not help. */
-const final = (e: unknown) => e instanceof ApiError && e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429;
+/** The session is gone (401): what waits goes once its author signs in again. */
+const signedOut = (e: unknown) => e instanceof ApiError && e.status === 401;
+
+/** The server's answer is final (a 4xx other than timeouts, rate limits and an ended session): sending again will not help. */
+const final = (e: unknown) => e instanceof ApiError && e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429 && !signedOut(e);
 
 export interface ApiOptions {
   /** Wait before sending, to batch a burst of strokes (ms). */
@@ -97,6 +103,12 @@ export interface ApiOptions {
   /** Retry delays after a dropped connection or a server error (ms). */
   retry?: (attempt: number) => number;
   send?: typeof request;
+  /**
+   * Whose marks these are (backendFor). After a 401 such a queue waits for
+   * resume(), its author back, so nothing goes out under another sign-in;
+   * a queue without one tries again later, as after a dropped connection.
+   */
+  owner?: string;
 }
 
 export class ApiBackend implements Backend {
@@ -105,12 +117,20 @@ export class ApiBackend implements Backend {
   private running = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private attempt = 0;
+  /** Waiting for the owner to sign in again (after a 401). */
+  private held = false;
+  /** Listings in flight, and what the server confirmed meanwhile (a copy, or null: deleted), numbered. */
+  private listing = 0;
+  private confirmed = new Map<string, { n: number; a: Annotation | null }>();
+  private n = 0;
   private readonly send: typeof request;
   private readonly batchDelay: number;
   private readonly retry: (attempt: number) => number;
+  private readonly owner?: string;
 
   constructor(o: ApiOptions = {}) {
     this.send = o.send ?? request;
+    this.owner = o.owner;
     this.batchDelay = o.batchDelay ?? 120;
     this.retry = o.retry ?? ((n) => Math.min(15000, 500 * 2 ** n));
     if (typeof window !== 'undefined') window.addEventListener('online', () => this.kick(0));
@@ -126,20 +146,30 @@ export class ApiBackend implements Backend {
    * through: unsent marks added, marks erased here left out, unsent edits
    * applied. When the server cannot be reached (no network, server trouble)
    * the unsent marks alone, flagged partial: the caller keeps what it shows
-   * and asks again later. A refusal (4xx) is thrown.
+   * and asks again later (a 401 too). A refusal (another 4xx) is thrown.
+   * Marks the server confirmed while the GET was in flight are listed too.
    */
   async list(docId: string, version?: number): Promise<Listing> {
     const q = version ? `?version=${version}` : '';
-    let list: Annotation[] = [];
-    let partial = false;
-    try {
-      const r = await this.send<{ annotations: Annotation[] }>('GET', `/documents/${encodeURIComponent(docId)}/annotations${q}`);
-      list = r.annotations ?? [];
-    } catch (e) {
-      if (final(e)) throw e;
-      partial = true;
-    }
+    const ours = (a: Annotation) => a.document_id === docId && !(version && a.version && a.version !== version);
+    this.listing++;
+    const since = this.n;
+    const got = await this.send<{ annotations: Annotation[] }>('GET', `/documents/${encodeURIComponent(docId)}/annotations${q}`).then(
+      (r) => r.annotations ?? [],
+      (e: unknown) => e,
+    );
+    // What the server confirmed while the GET was in flight: the server may
+    // have read the list before, and it has left the queue since.
+    const late = [...this.confirmed].filter(([, c]) => c.n > since);
+    if (!--this.listing) this.confirmed.clear();
+    if (!Array.isArray(got) && final(got)) throw got;
+    const partial = !Array.isArray(got);
+    let list: Annotation[] = partial ? [] : got;
     const erased = new Set<string>();
+    for (const [id, c] of late) {
+      if (!c.a) erased.add(id);
+      else if (ours(c.a)) list = upsert(list, c.a);
+    }
     const edits = new Map<string, { shared?: boolean; data?: AnnotationData }>();
     for (const o of this.queue) {
       if (o.op === 'delete') erased.add(o.id);
@@ -147,7 +177,7 @@ export class ApiBackend implements Backend {
     }
     // What this tablet has drawn and not yet sent stays on screen.
     const unsent = this.queue.flatMap((o) =>
-      o.op === 'create' && o.a.document_id === docId && !(version && o.a.version && o.a.version !== version) && !list.some((x) => x.id === o.a.id) ? [o.a as Annotation] : [],
+      o.op === 'create' && ours(o.a) && !list.some((x) => x.id === o.a.id) ? [o.a as Annotation] : [],
     );
     const out: Listing = [...list, ...unsent].flatMap((a) => {
       if (erased.has(a.id)) return []; // its DELETE waits in the queue
@@ -207,8 +237,21 @@ export class ApiBackend implements Backend {
     });
   }
 
+  /** The owner is signed in again: what waited for that goes now. */
+  resume(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.attempt = 0;
+    this.kick(0);
+  }
+
+  /** A change the server confirmed, remembered while a listing is in flight. */
+  private confirm(id: string, a: Annotation | null): void {
+    if (this.listing) this.confirmed.set(id, { n: ++this.n, a });
+  }
+
   private kick(delay: number): void {
-    if (this.running) return;
+    if (this.running || this.held) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
@@ -225,8 +268,10 @@ export class ApiBackend implements Backend {
         this.attempt = 0;
       } catch (e) {
         if (final(e)) continue; // step() dropped what was refused
-        // Connection lost or server trouble: the same request again, later.
         this.running = false;
+        // Signed out: it all waits for the owner (resume()).
+        if (signedOut(e) && this.owner) return void (this.held = true);
+        // Connection lost or server trouble: the same request again, later.
         this.kick(this.retry(this.attempt++));
         return;
       }
@@ -246,7 +291,10 @@ export class ApiBackend implements Backend {
       try {
         const r = await this.send<{ annotations: Annotation[] }>('POST', `/documents/${encodeURIComponent(head.a.document_id)}/annotations`, body);
         this.queue.splice(0, n);
-        batch.forEach((o, i) => o.done(r.annotations[i]));
+        batch.forEach((o, i) => {
+          this.confirm(o.a.id, r.annotations[i]);
+          o.done(r.annotations[i]);
+        });
       } catch (e) {
         if (final(e)) {
           // "annotations[i]: …" names the one refused; the others go again.
@@ -265,12 +313,14 @@ export class ApiBackend implements Backend {
       if (head.op === 'update') {
         const r = await this.send<Annotation>('PATCH', `/annotations/${encodeURIComponent(head.id)}`, head.changes);
         this.queue.shift();
+        this.confirm(head.id, r);
         head.done(r);
       } else {
         await this.send<void>('DELETE', `/annotations/${encodeURIComponent(head.id)}`).catch((e) => {
           if (!(e instanceof ApiError && e.status === 404)) throw e; // gone already: done
         });
         this.queue.shift();
+        this.confirm(head.id, null);
         head.done();
       }
     } catch (e) {
@@ -286,10 +336,16 @@ export class ApiBackend implements Backend {
 /** false keeps annotations on this tablet only (a server without the annotation routes). */
 export const SERVER_ANNOTATIONS = true;
 
-let shared: ApiBackend | null = null;
+const queues = new Map<string, ApiBackend>();
 
-/** The server's store (one queue per tablet, kept across pages and documents), else this tablet's. */
+/**
+ * The server's store (one queue per user on this tablet, kept across pages,
+ * documents and a sign-in again after the session ended), else this tablet's.
+ */
 export async function backendFor(_docId: string, me: string): Promise<Backend> {
   if (!SERVER_ANNOTATIONS) return new LocalBackend(me);
-  return (shared ??= new ApiBackend());
+  let b = queues.get(me);
+  if (!b) queues.set(me, (b = new ApiBackend({ owner: me })));
+  b.resume(); // me is signed in: marks held by a 401 go now
+  return b;
 }

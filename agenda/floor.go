@@ -88,9 +88,11 @@ func (s *Service) CancelSpeaker(ctx context.Context, a web.Actor, id string) (Sp
 // (Enqueue checks again) is seen here or refused there. In a closed
 // meeting nothing can change: it does nothing. A failure is logged on log
 // (the change that caused it has committed; the chair can still cancel
-// the entries by hand).
+// the entries by hand). First, one made an observer is taken off as
+// presenter of the meeting's items (PresenterDemoted).
 func (s *Service) ParticipantLeft(ctx context.Context, log *slog.Logger, meetingID, userID string) {
 	ctx = context.WithoutCancel(ctx) // the removal is committed: finish its consequence
+	s.PresenterDemoted(ctx, log, meetingID, userID)
 	if err := s.participantLeft(ctx, meetingID, userID); err != nil {
 		log.ErrorContext(ctx, "take a participant who may no longer speak off the speaker lists",
 			"err", err, "meeting", meetingID, "user", userID)

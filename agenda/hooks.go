@@ -2,9 +2,11 @@ package agenda
 
 import (
 	"context"
+	"log/slog"
 
 	"gorm.io/gorm"
 
+	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/web"
 	"github.com/curia/curia/meeting"
 )
@@ -80,4 +82,76 @@ func (s *Service) LeaveHook(ctx context.Context, tx *gorm.DB, a web.Actor, meeti
 	return func(ctx context.Context) {
 		_, _ = s.changed(ctx, meetingID, "") // committed: a failed read only leaves clients to refetch
 	}, nil
+}
+
+// PresenterDemoted takes a participant who may no longer speak (made an
+// observer, who "sees, but does not vote or speak") off as the presenter
+// of the meeting's agenda items, as LeaveHook does for one removed:
+// presenting an item is speaking to the room, and the agenda must not
+// name as presenter someone who may not present. Each item is audited as
+// agenda.item_updated with the reason, by the actor in ctx (whoever
+// changed the role), else nobody (the system); after the commit the new
+// agenda is published (agenda.changed). It is to be called, as
+// ParticipantLeft is, after a change of a participant's role commits
+// (meeting Config.Removed); the role is read again under the meeting's
+// lock, so a participant who may still speak stays presenter, and an item
+// naming them that waits for the lock meanwhile is seen here or refused
+// there (checkPresenter). Someone who presents nothing costs one read and
+// no transaction. In a closed meeting nothing can change: it does
+// nothing. A failure is logged on log (the role change has committed;
+// the secretary can still clear the presenter by hand).
+func (s *Service) PresenterDemoted(ctx context.Context, log *slog.Logger, meetingID, userID string) {
+	ctx = context.WithoutCancel(ctx) // the role change is committed: finish its consequence
+	if err := s.presenterDemoted(ctx, meetingID, userID); err != nil {
+		log.ErrorContext(ctx, "take a participant who may no longer speak off as presenter",
+			"err", err, "meeting", meetingID, "user", userID)
+	}
+}
+
+func (s *Service) presenterDemoted(ctx context.Context, meetingID, userID string) error {
+	rows, err := s.store.items(ctx, meetingID)
+	if err != nil {
+		return err
+	}
+	presents := false
+	for _, r := range rows {
+		presents = presents || (r.PresenterID != nil && *r.PresenterID == userID)
+	}
+	if !presents {
+		return nil
+	}
+	actor, _ := web.ActorFrom(ctx)
+	var items []string
+	err = s.store.inMeeting(ctx, meetingID, func(w *writer) error {
+		acc, err := meeting.AccessIn(w.tx, meetingID, []web.Actor{{UserID: userID}})
+		if err != nil {
+			return err
+		}
+		reason := "presenter removed from the meeting"
+		if p, ok := acc[userID]; ok && p.IsParticipant() {
+			if p.CanSpeak() {
+				return nil
+			}
+			reason = "presenter's role changed to " + string(p.Role)
+		}
+		if items, err = w.clearPresenter(userID, s.now()); err != nil {
+			return err
+		}
+		for _, id := range items {
+			e := s.entry(actor, meetingID, "agenda.item_updated", "agenda_item:"+id,
+				map[string]any{"presenter_id": nil, "reason": reason})
+			if err := w.audit(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if apperr.Is(err, apperr.Conflict) { // closed meanwhile: its record stays as it is
+		return nil
+	}
+	if err != nil || len(items) == 0 {
+		return err
+	}
+	_, err = s.changed(ctx, meetingID, "")
+	return err
 }

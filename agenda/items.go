@@ -104,6 +104,9 @@ func (s *Service) AddItem(ctx context.Context, a web.Actor, meetingID string, in
 		if r.Position, err = placeUnder(rows, r.parent(), 1); err != nil {
 			return err
 		}
+		if err := w.checkPresenter(r.PresenterID); err != nil {
+			return err
+		}
 		if err := w.insertItem(r); err != nil {
 			return err
 		}
@@ -157,17 +160,56 @@ func checkDuration(min int) error {
 	return nil
 }
 
-// presenter checks that id ("" or nil for none) takes part in the meeting.
+// presenter checks that id ("" or nil for none) takes part in the
+// meeting with a right to speak: an observer "sees, but does not vote or
+// speak", and presenting an item is speaking to the room. The writer
+// checks it again under the meeting's lock (checkPresenter).
 func (s *Service) presenter(ctx context.Context, meetingID string, id *string) (*string, error) {
 	if id == nil || *id == "" {
 		return nil, nil
 	}
-	if _, err := s.meetings.Participant(ctx, meetingID, *id); apperr.Is(err, apperr.NotFound) {
-		return nil, unprocessable("presenter_id: that user does not take part in this meeting")
+	p, err := s.meetings.Participant(ctx, meetingID, *id)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, presenterRefused(false)
 	} else if err != nil {
 		return nil, err
 	}
+	if !(meeting.Access{Role: p.Role}).CanSpeak() {
+		return nil, presenterRefused(true)
+	}
 	return id, nil
+}
+
+// presenterRefused is the Unprocessable answer for a presenter_id whose
+// user does not take part in the meeting, or takes part without a right
+// to speak (participant).
+func presenterRefused(participant bool) error {
+	if !participant {
+		return unprocessable("presenter_id: that user does not take part in this meeting")
+	}
+	return unprocessable("presenter_id: that user takes part as an observer, and observers do not present (make them a delegate first)")
+}
+
+// checkPresenter checks id (nil for none) again inside the writing
+// transaction, which holds the meeting's lock as a change of participant
+// does: a removal or a change to observer that commits first is seen here
+// and refused, and one that commits after it clears the presenter
+// (LeaveHook, PresenterDemoted).
+func (w *writer) checkPresenter(id *string) error {
+	if id == nil {
+		return nil
+	}
+	acc, err := meeting.AccessIn(w.tx, w.meetingID, []web.Actor{{UserID: *id}})
+	if err != nil {
+		return err
+	}
+	switch p, ok := acc[*id]; {
+	case !ok || !p.IsParticipant():
+		return presenterRefused(false)
+	case !p.CanSpeak():
+		return presenterRefused(true)
+	}
+	return nil
 }
 
 // UpdateItem changes an item's details or moves it under another parent;
@@ -191,6 +233,11 @@ func (s *Service) UpdateItem(ctx context.Context, a web.Actor, id string, ch Ite
 		}
 		if ch.ParentID.Set {
 			if err := move(rows, id, ch.ParentID.ID, fields); err != nil {
+				return err
+			}
+		}
+		if p, ok := fields["presenter_id"].(*string); ok {
+			if err := w.checkPresenter(p); err != nil {
 				return err
 			}
 		}

@@ -67,7 +67,8 @@ type PointerMove struct {
 // stored) and to whom: nil for everyone in the meeting, or those who may
 // see a confidential document. Only the chair (or an administrator) and
 // the presenter of the current agenda item may point, as only they may
-// turn the page; the message must name the presented document and page
+// turn the page (a presenter made an observer may not: observers do not
+// speak); the message must name the presented document and page
 // (Conflict otherwise: the page has just changed), and one who may not
 // see that document (a presenter outside a confidential document's
 // readers, to whom it is shown hidden) is Forbidden; coordinates must lie
@@ -105,6 +106,9 @@ func (s *Service) Pointer(ctx context.Context, a web.Actor, meetingID string, da
 		}
 		if presenter == "" || presenter != a.UserID {
 			return nil, nil, apperr.Forbiddenf("only the chair or the presenter of the current agenda item can point for everyone")
+		}
+		if !acc.CanSpeak() { // an observer sees, but does not speak: pointing for the room is presenting
+			return nil, nil, apperr.Forbiddenf("an observer cannot present: only the chair or a presenter with a right to speak can point for everyone")
 		}
 	}
 	v, err := s.store.version(ctx, docID, version)

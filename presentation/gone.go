@@ -15,7 +15,10 @@ import (
 // document that is gone; one whose readers changed is announced again, so
 // that whoever may no longer see it gets the hidden state at once rather
 // than at the next page turn. It takes part in the meeting's turn order,
-// so a page turn racing it is announced before it or not at all.
+// so a page turn racing it is announced before it or not at all; and a
+// turn checks its document in that order too (Set), so a turn to the
+// deleted document is either refused, the delete having committed before
+// its check, or stored before this runs, and then stopped here.
 func (s *Service) DocumentChanged(ctx context.Context, a web.Actor, meetingID, documentID string, deleted bool) {
 	defer s.order.lock(meetingID)()
 	st, err := s.store.get(ctx, meetingID)

@@ -196,14 +196,19 @@ func hidden(st State) State {
 }
 
 // Set puts a document page (and zoom region) before the room. The chair
-// may, and so may the presenter of the current agenda item. Showing a
+// may, and so may the presenter of the current agenda item unless they
+// take part as an observer (who sees, but does not speak). Showing a
 // document (or another version of it) and stopping are audited with the
 // change; page turns and zooms within the document shown are not. Every
 // change takes part in the meeting's lock, so one racing the meeting's
 // close either is stored (and announced) before the close commits or is
 // the closed meeting's Conflict, with nothing stored or announced. Two
 // changes at once (the chair and the presenter) are stored and announced
-// in the same order, so the room ends on the page stored.
+// in the same order, so the room ends on the page stored. The document is
+// checked under the meeting's turn lock, which DocumentChanged takes too:
+// a delete that commits before the check makes the turn Unprocessable,
+// and one that commits after it finds the turn stored and stops it, so a
+// deleted document is never left before the room (on this node).
 func (s *Service) Set(ctx context.Context, a web.Actor, meetingID string, in Input) (State, error) {
 	acc, err := s.cfg.Meetings.Access(ctx, a, meetingID)
 	if err != nil {
@@ -212,11 +217,11 @@ func (s *Service) Set(ctx context.Context, a web.Actor, meetingID string, in Inp
 	if err := s.mayPresent(ctx, acc, meetingID); err != nil {
 		return State{}, err
 	}
+	defer s.order.lock(meetingID)()
 	st, err := s.validate(ctx, a, meetingID, in)
 	if err != nil {
 		return State{}, err
 	}
-	defer s.order.lock(meetingID)()
 	now := s.cfg.Now()
 	st.By, st.At = a.UserID, &now
 	err = s.store.put(ctx, st, func(prevDoc *string, prevVersion int) audit.Entry { return shownEntry(a, st, prevDoc, prevVersion) })
@@ -259,17 +264,20 @@ func (s *Service) mayPresent(ctx context.Context, acc meeting.Access, meetingID 
 	if err != nil {
 		return err
 	}
-	if presenter != "" && presenter == acc.UserID {
-		return nil
+	if presenter == "" || presenter != acc.UserID {
+		return apperr.Forbiddenf("only the chair or the presenter of the current agenda item can turn the page for everyone")
 	}
-	return apperr.Forbiddenf("only the chair or the presenter of the current agenda item can turn the page for everyone")
+	if !acc.CanSpeak() { // an observer sees, but does not speak: presenting is speaking to the room
+		return apperr.Forbiddenf("an observer cannot present: only the chair or a presenter with a right to speak can turn the page for everyone")
+	}
+	return nil
 }
 
 func (s *Service) validate(ctx context.Context, a web.Actor, meetingID string, in Input) (State, error) {
 	st := State{MeetingID: meetingID}
 	if in.DocumentID == nil {
-		if in.Page != 0 || in.Zoom != nil {
-			return State{}, apperr.Invalidf("page and zoom need a document_id")
+		if in.Page != 0 || in.Version != 0 || in.Zoom != nil {
+			return State{}, apperr.Invalidf("page, version and zoom need a document_id (a null document_id stops presenting)")
 		}
 		return st, nil
 	}

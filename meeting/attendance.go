@@ -107,21 +107,57 @@ func checkAttendanceRight(acc Access, self bool, st State) error {
 
 // attendanceChanged builds the answer and, when something changed,
 // publishes it with the new quorum and tells Config.AttendanceChanged.
+// What it publishes is read afresh in order with the meeting's other
+// announcements (inOrder): r and a quorum read right after this commit
+// may be older than what a change committed after it has announced
+// already. The answer is what was published.
 func (s *Service) attendanceChanged(ctx context.Context, r participantRow, changed bool) (AttendanceChange, error) {
-	if changed {
-		s.present(ctx, r.MeetingID) // committed: told even if what follows fails
+	if !changed { // nothing to announce: the record, and the quorum as it is
+		list, err := s.attendance(ctx, []participantRow{r})
+		if err != nil {
+			return AttendanceChange{}, err
+		}
+		q, err := s.sharedQuorum(ctx, r.MeetingID)
+		if err != nil {
+			return AttendanceChange{}, err
+		}
+		return AttendanceChange{Attendance: list[0], Quorum: q}, nil
 	}
-	list, err := s.attendance(ctx, []participantRow{r})
+	s.present(ctx, r.MeetingID) // committed: told even if what follows fails
+	// The name is the user's, not the meeting's state: read outside the order.
+	people, err := s.named(ctx, []participantRow{r})
 	if err != nil {
 		return AttendanceChange{}, err
 	}
-	q, err := s.quorum(ctx, r.MeetingID)
-	if err != nil {
-		return AttendanceChange{}, err
-	}
-	out := AttendanceChange{Attendance: list[0], Quorum: q}
-	if changed {
+	name := people[0].FullName
+	var out AttendanceChange
+	s.inOrder(ctx, r.MeetingID, func(ctx context.Context) {
+		cur, gone := r, false
+		switch row, rerr := s.store.participant(ctx, r.MeetingID, r.UserID); {
+		case apperr.Is(rerr, apperr.NotFound):
+			gone = true // removed since this commit: no record to put back on the roll
+		case rerr != nil:
+			err = rerr
+			return
+		default:
+			cur = row
+		}
+		q, qerr := s.sharedQuorum(ctx, r.MeetingID)
+		if qerr != nil {
+			err = qerr
+			return
+		}
+		out = AttendanceChange{Attendance: attendanceOf(cur, name), Quorum: q}
+		if gone {
+			// Clients add the person of an attendance.changed to their
+			// roll; they are no longer on it. The quorum still moved.
+			s.publish(ctx, r.MeetingID, "quorum.changed", QuorumChange{Quorum: q})
+			return
+		}
 		s.publish(ctx, r.MeetingID, "attendance.changed", out)
+	})
+	if err != nil {
+		return AttendanceChange{}, err
 	}
 	return out, nil
 }
@@ -149,15 +185,19 @@ func (s *Service) attendance(ctx context.Context, rows []participantRow) ([]Atte
 	}
 	out := make([]Attendance, len(people))
 	for i, p := range people {
-		r := byID[p.UserID]
-		st := State(r.Attendance)
-		if st == "" {
-			st = Unknown
-		}
-		out[i] = Attendance{UserID: p.UserID, FullName: p.FullName, Role: p.Role, CanVote: p.CanVote, State: st,
-			Reason: r.AttendanceReason, CheckedInAt: r.CheckedInAt, UpdatedAt: r.AttendanceAt, RecordedBy: r.RecordedBy}
+		out[i] = attendanceOf(byID[p.UserID], p.FullName)
 	}
 	return out, nil
+}
+
+// attendanceOf is r's attendance record, under the user's full name.
+func attendanceOf(r participantRow, fullName string) Attendance {
+	st := State(r.Attendance)
+	if st == "" {
+		st = Unknown
+	}
+	return Attendance{UserID: r.UserID, FullName: fullName, Role: Role(r.Role), CanVote: r.CanVote, State: st,
+		Reason: r.AttendanceReason, CheckedInAt: r.CheckedInAt, UpdatedAt: r.AttendanceAt, RecordedBy: r.RecordedBy}
 }
 
 // attendanceRecord is one attendance change to apply in a transaction.

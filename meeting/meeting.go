@@ -72,6 +72,7 @@ type Service struct {
 	closeGuards guards
 	leaveHooks  leaveHooks
 	quorums     sharedReads[Quorum] // a join storm's snapshots share their reads
+	order       keyedLocks          // per meeting: re-read, then publish, one at a time (inOrder)
 }
 
 // NewService returns a Service on db.
@@ -128,9 +129,8 @@ func (s *Service) Create(ctx context.Context, a web.Actor, in NewMeeting) (Meeti
 	if err := s.store.createMeeting(ctx, m, p, e); err != nil {
 		return Meeting{}, err
 	}
-	out := m.meeting(Secretary)
-	s.publish(ctx, m.ID, "meeting.updated", m.meeting("")) // events carry no one's role
-	return out, nil
+	s.meetingUpdated(ctx, m.ID)
+	return m.meeting(Secretary), nil
 }
 
 // List returns the meetings the actor takes part in, or every meeting for
@@ -225,12 +225,27 @@ func (s *Service) Update(ctx context.Context, a web.Actor, id string, ch Changes
 	if err != nil {
 		return Meeting{}, err
 	}
-	out := r.meeting(acc.Role)
-	s.publish(ctx, id, "meeting.updated", r.meeting("")) // events carry no one's role
+	s.meetingUpdated(ctx, id)
 	if ch.Quorum != nil {
 		s.quorumChanged(ctx, id) // the counts under the new rule
 	}
-	return out, nil
+	return r.meeting(acc.Role), nil
+}
+
+// meetingUpdated publishes the meeting as it is now (meeting.updated),
+// read afresh in order with the meeting's other announcements (inOrder):
+// the row a change read back after its commit may be older than one
+// already announced by a change that committed after it. The change is
+// committed; when the row cannot be read, nothing is published and
+// clients keep what they have until the next event or snapshot.
+func (s *Service) meetingUpdated(ctx context.Context, id string) {
+	s.inOrder(ctx, id, func(ctx context.Context) {
+		r, err := s.store.meeting(ctx, id)
+		if err != nil {
+			return
+		}
+		s.publish(ctx, id, "meeting.updated", r.meeting("")) // events carry no one's role
+	})
 }
 
 // manager returns the actor's access when they may manage the meeting.

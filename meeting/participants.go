@@ -114,26 +114,32 @@ func (s *Service) RemoveParticipant(ctx context.Context, a web.Actor, meetingID,
 	return nil
 }
 
-// participantsChanged publishes the new participant list and returns it.
+// participantsChanged publishes the participant list as it is now, read
+// afresh in order with the meeting's other announcements (inOrder), and
+// returns it.
 func (s *Service) participantsChanged(ctx context.Context, meetingID string) []Participant {
-	list, err := s.Participants(ctx, meetingID)
-	if err != nil {
-		list = nil // the change is committed; clients refetch on the event
-	}
-	s.publish(ctx, meetingID, "participants.changed", map[string]any{"participants": list})
+	var list []Participant
+	s.inOrder(ctx, meetingID, func(ctx context.Context) {
+		var err error
+		if list, err = s.Participants(ctx, meetingID); err != nil {
+			list = nil // the change is committed; clients refetch on the event
+		}
+		s.publish(ctx, meetingID, "participants.changed", map[string]any{"participants": list})
+	})
 	return list
 }
 
 // quorumChanged publishes the meeting's quorum as it is now
-// (quorum.changed): who counts, or how, has changed. The change is
+// (quorum.changed): who counts, or how, has changed. It is read afresh in
+// order with the meeting's other announcements (inOrder). The change is
 // committed; when the count cannot be read, clients keep the last one
 // until the next event or snapshot.
 func (s *Service) quorumChanged(ctx context.Context, meetingID string) {
-	q, err := s.quorum(ctx, meetingID)
-	if err != nil {
-		return
-	}
-	s.publish(ctx, meetingID, "quorum.changed", QuorumChange{Quorum: q})
+	s.inOrder(ctx, meetingID, func(ctx context.Context) {
+		if q, err := s.sharedQuorum(ctx, meetingID); err == nil {
+			s.publish(ctx, meetingID, "quorum.changed", QuorumChange{Quorum: q})
+		}
+	})
 }
 
 // ListParticipants returns the meeting's participants to anyone who takes part.

@@ -106,7 +106,6 @@ func (s *Service) SetStatus(ctx context.Context, a web.Actor, id, status string)
 	}
 	s.changed(ctx, id)
 	runAfter(ctx, after)
-	out := r.meeting(acc.Role)
-	s.publish(ctx, id, "meeting.updated", r.meeting("")) // events carry no one's role
-	return out, nil
+	s.meetingUpdated(ctx, id)
+	return r.meeting(acc.Role), nil
 }

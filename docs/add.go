@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/curia/curia/docs/pdf"
@@ -28,7 +29,17 @@ const maxTitle = 300
 // cleanTitle checks a document's title: the one given, else (on upload)
 // one taken from the file name. Both are held to the same rules, so that
 // an upload never stores a title that PATCH would refuse: trimmed, not
-// blank, at most maxTitle characters, one line.
+// blank, at most maxTitle characters, one line (meeting.NotInALine).
+//
+// One difference: a title given with a text-direction control (U+202E,
+// U+200F …) is refused, as anything typed into Curia is; a file name's are
+// left out (titleOfFile), as its control characters already are
+// (cleanFilename). The user did not type them here: the system that named
+// the file may have put them there (U+200E/U+200F marks around a name of
+// mixed direction), they are not shown, and a refusal would ask the user
+// to remove a character they cannot see. Left out, they change nothing
+// that is drawn but the order of what follows the title. A file name's
+// line and paragraph separators (U+2028, U+2029) are still refused.
 func cleanTitle(title, filename string) (string, error) {
 	title = strings.TrimSpace(title)
 	if title == "" {
@@ -46,18 +57,27 @@ func cleanTitle(title, filename string) (string, error) {
 	// As meeting.CleanTitle (the same rule, meeting.NotInALine): a title
 	// names the file in Content-Disposition and the watermark, where a
 	// control character (DEL included) or a line or paragraph separator
-	// (U+2028, U+2029) breaks the header or the stamp.
+	// (U+2028, U+2029) breaks the header or the stamp, and it is printed
+	// in the minutes, where a text-direction control (U+202E …) reorders
+	// the words after it.
 	if strings.ContainsFunc(title, meeting.NotInALine) {
-		return "", apperr.Invalidf("title: a single line without control characters")
+		return "", apperr.Invalidf("title: a single line without control characters, " +
+			"line or paragraph separators, or text-direction controls")
 	}
 	return title, nil
 }
 
-// titleOfFile is the title a file name gives: the name without its .pdf
-// (in any case: "Tờ trình.PDF", "a.Pdf") and without the spaces around
-// it. "" when nothing is left (" .pdf").
+// titleOfFile is the title a file name gives: the name without its
+// text-direction controls (see cleanTitle), without its .pdf (in any
+// case: "Tờ trình.PDF", "a.Pdf") and without the spaces around it. ""
+// when nothing is left (" .pdf", "\u200f.pdf").
 func titleOfFile(name string) string {
-	name = strings.TrimSpace(name)
+	name = strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Bidi_Control, r) {
+			return -1
+		}
+		return r
+	}, name))
 	if n := len(name) - len(".pdf"); n >= 0 && strings.EqualFold(name[n:], ".pdf") {
 		name = name[:n]
 	}

@@ -18,8 +18,8 @@ const (
 
 // CleanTitle trims a title and checks that it is one line of 1 to
 // MaxTitle characters: a line break of any kind (U+2028 and U+2029
-// included) or another control character is Invalid. Agenda items use
-// it too, so titles look alike.
+// included), another control character or a text-direction control
+// (NotInALine) is Invalid. Agenda items use it too, so titles look alike.
 func CleanTitle(field, s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -29,18 +29,24 @@ func CleanTitle(field, s string) (string, error) {
 		return "", apperr.Invalidf("%s must be at most %d characters", field, MaxTitle)
 	}
 	if strings.ContainsFunc(s, NotInALine) {
-		return "", apperr.Invalidf("%s must be a single line without control characters", field)
+		return "", apperr.Invalidf("%s must be a single line without control characters, "+
+			"line or paragraph separators, or text-direction controls", field)
 	}
 	return s, nil
 }
 
 // NotInALine reports a character that has no place in one line of text:
-// a control character (line feed, carriage return, tab, NEL …) or the
-// Unicode line and paragraph separators, which break a line as well. It
-// is the one rule for one-line text: CleanTitle, document titles and poll
-// option labels use it.
+// a control character (line feed, carriage return, tab, NEL …), the
+// Unicode line and paragraph separators, which break a line as well, or
+// a bidi control (unicode.Bidi_Control: the embeddings and overrides
+// U+202A–U+202E, the isolates U+2066–U+2069, and the marks U+200E,
+// U+200F, U+061C), which is invisible but reorders the rest of the line
+// and the words printed after the text (a row of the minutes, a
+// watermark): "Tờ trình\u202e" turns "(1 trang) [Mật]" around. It is
+// the one rule for one-line text: CleanTitle, document titles and poll
+// option labels use it; names refuse the same runes (account.offLine).
 func NotInALine(r rune) bool {
-	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r)
 }
 
 // CleanNote trims free text (a description, a location, a reason) and

@@ -52,11 +52,12 @@ func (sc concluded) page(t *testing.T, query string) string {
 	return string(res.Body)
 }
 
-// itemSection is the part of the page from item title's heading to the
-// next item's (or the end of the agenda).
+// itemSection is the part of the page from item title's heading (the
+// title isolated in its <bdi>) to the next item's (or the end of the
+// agenda).
 func itemSection(t *testing.T, page, number, title string) string {
 	t.Helper()
-	h := "<h3>" + number + ". " + html.EscapeString(title) + "</h3>"
+	h := "<h3>" + number + ". <bdi>" + html.EscapeString(title) + "</bdi></h3>"
 	i := strings.Index(page, h)
 	if i < 0 {
 		t.Fatalf("no heading %s in the page", h)
@@ -103,7 +104,9 @@ func TestConclusionInMinutesJSON(t *testing.T) {
 func TestConclusionInMinutesHTML(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
 		sc := setupConcluded(t, b)
-		wantLines := html.EscapeString(conclusionLines) + "<br>\nGiao Văn phòng hoàn thiện.<br>\nBáo cáo lại tại kỳ họp sau.<br>\n<br>\nHết."
+		// Each line in its own <bdi>, the empty one too.
+		wantLines := "<bdi>" + html.EscapeString(conclusionLines) + "</bdi><br>\n<bdi>Giao Văn phòng hoàn thiện.</bdi><br>\n" +
+			"<bdi>Báo cáo lại tại kỳ họp sau.</bdi><br>\n<bdi></bdi><br>\n<bdi>Hết.</bdi>"
 		for _, tc := range []struct{ lang, heading, other string }{
 			{"vi", "Kết luận", "Conclusion"},
 			{"en", "Conclusion", "Kết luận"},

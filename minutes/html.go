@@ -5,10 +5,22 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // page is the HTML minutes with every value already in words: the
 // template only places them, and html/template escapes each one.
+//
+// Every text a user wrote (a title, a name, an option's label, the
+// location, a reason, a conclusion's lines) is placed in its own <bdi>,
+// one per name in a list: a text-direction control in it (U+202E …,
+// refused at input since meeting.NotInALine knows them, but possibly
+// stored before) then reorders nothing outside it, neither the words the
+// minutes print after it on the same line ("(1 trang) [Mật]", "— Biểu
+// quyết công khai; …") nor the next name; and a title in Arabic or
+// Hebrew takes its own direction (a <bdi> is dir=auto) without turning
+// the Vietnamese around it. The document's <title>, which can hold no
+// markup, gets the meeting's title without its bidi controls (plain).
 type page struct {
 	L            labels
 	Title        string
@@ -17,10 +29,8 @@ type page struct {
 	StartsAt     string
 	Location     string
 	Generated    string
-	Chairs       string
-	Secretaries  string
-	ChairList    []string
-	SecList      []string
+	Chairs       []string
+	Secretaries  []string
 	Participants []participantRow
 	Quorum       []pair
 	QuorumState  string
@@ -72,28 +82,32 @@ type speakerRow struct {
 }
 
 type pollView struct {
-	Title, Kind, Status, Outcome, Elected, Tied string
-	HasResults, ShowWeight                      bool
-	Results                                     []resultRow
-	Electorate                                  []pair
-	Votes                                       []voteRow
+	Title, Kind, Status, Outcome string
+	Elected, Tied                []string // option labels
+	HasResults, ShowWeight       bool
+	Results                      []resultRow
+	Electorate                   []pair
+	Votes                        []voteRow
 }
 
 type resultRow struct{ Label, Votes, Weight string }
 
-type voteRow struct{ Name, Choice, Weight string }
+type voteRow struct {
+	Name   string
+	Choice []string // option labels
+	Weight string
+}
 
 // renderHTML renders m in the words of l.
 func renderHTML(m Minutes, l labels) ([]byte, error) {
 	p := page{L: l, Title: m.Meeting.Title, Draft: m.Draft, Status: word(l.meetingStatus, m.Meeting.Status),
 		StartsAt: l.when(m.Meeting.StartsAt), Location: m.Meeting.Location, Generated: l.when(&m.GeneratedAt)}
 	for _, c := range m.Chairs {
-		p.ChairList = append(p.ChairList, c.FullName)
+		p.Chairs = append(p.Chairs, c.FullName)
 	}
 	for _, s := range m.Secretaries {
-		p.SecList = append(p.SecList, s.FullName)
+		p.Secretaries = append(p.Secretaries, s.FullName)
 	}
-	p.Chairs, p.Secretaries = strings.Join(p.ChairList, ", "), strings.Join(p.SecList, ", ")
 	for _, x := range m.Participants {
 		yes := l.No
 		if x.CanVote {
@@ -195,12 +209,12 @@ func pollRow(p Poll, l labels) pollView {
 	if p.Outcome != "" {
 		v.Outcome = word(l.outcome, p.Outcome)
 	}
-	names := func(ids []string) string {
+	names := func(ids []string) []string {
 		out := make([]string, len(ids))
 		for i, id := range ids {
 			out[i] = word(labelOf, id)
 		}
-		return strings.Join(out, ", ")
+		return out
 	}
 	v.Elected, v.Tied = names(p.Elected), names(p.Tied)
 	for _, x := range p.Votes {
@@ -209,16 +223,30 @@ func pollRow(p Poll, l labels) pollView {
 	return v
 }
 
+// plain is s without its bidi controls (unicode.Bidi_Control), for a
+// place that cannot isolate it in a <bdi>.
+func plain(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Bidi_Control, r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
 // pageTemplate is one self-contained printable page: inline style, no
-// script, nothing fetched from elsewhere.
+// script, nothing fetched from elsewhere. Text a user wrote is placed
+// in a <bdi> (see page); "names" places a list of such texts, each in
+// its own, separated by commas.
 var pageTemplate = template.Must(template.New("minutes").Funcs(template.FuncMap{
 	"sectionOf": func(l labels, s *sectionView) sectionArgs { return sectionArgs{L: l, S: s} },
+	"plain":     plain,
 }).Parse(`<!DOCTYPE html>
 <html lang="{{.L.Lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.L.Heading}}: {{.Title}}</title>
+<title>{{.L.Heading}}: {{plain .Title}}</title>
 <style>
 @page { size: A4; margin: 2cm; }
 body { font-family: "Times New Roman", "DejaVu Serif", serif; font-size: 12pt; line-height: 1.4; color: #000; max-width: 48em; margin: 1.5em auto; padding: 0 1em; }
@@ -250,14 +278,14 @@ dl.facts dd { margin: 0; }
 </head>
 <body>
 <h1>{{.L.Heading}}</h1>
-<p class="subtitle">{{.Title}}</p>
+<p class="subtitle"><bdi>{{.Title}}</bdi></p>
 {{if .Draft}}<div class="draft">{{.L.Draft}} — {{.L.DraftNote}}</div>{{end}}
 <dl class="facts">
 <dt>{{.L.Status}}</dt><dd>{{.Status}}</dd>
 <dt>{{.L.StartsAt}}</dt><dd>{{.StartsAt}}</dd>
-<dt>{{.L.Location}}</dt><dd>{{.Location}}</dd>
-<dt>{{.L.Chair}}</dt><dd>{{if .Chairs}}{{.Chairs}}{{else}}{{.L.None}}{{end}}</dd>
-<dt>{{.L.Secretary}}</dt><dd>{{if .Secretaries}}{{.Secretaries}}{{else}}{{.L.None}}{{end}}</dd>
+<dt>{{.L.Location}}</dt><dd>{{if .Location}}<bdi>{{.Location}}</bdi>{{end}}</dd>
+<dt>{{.L.Chair}}</dt><dd>{{if .Chairs}}{{template "names" .Chairs}}{{else}}{{.L.None}}{{end}}</dd>
+<dt>{{.L.Secretary}}</dt><dd>{{if .Secretaries}}{{template "names" .Secretaries}}{{else}}{{.L.None}}{{end}}</dd>
 <dt>{{.L.Generated}}</dt><dd>{{.Generated}}</dd>
 </dl>
 
@@ -265,7 +293,7 @@ dl.facts dd { margin: 0; }
 <table>
 <thead><tr><th>{{.L.Name}}</th><th>{{.L.Role}}</th><th>{{.L.CanVote}}</th><th>{{.L.Attendance}}</th><th>{{.L.Reason}}</th><th>{{.L.CheckedIn}}</th></tr></thead>
 <tbody>
-{{range .Participants}}<tr{{if .Absent}} class="absent"{{end}}><td>{{.Name}}</td><td>{{.Role}}</td><td>{{.CanVote}}</td><td>{{.Attendance}}</td><td>{{.Reason}}</td><td>{{.CheckedIn}}</td></tr>
+{{range .Participants}}<tr{{if .Absent}} class="absent"{{end}}><td><bdi>{{.Name}}</bdi></td><td>{{.Role}}</td><td>{{.CanVote}}</td><td>{{.Attendance}}</td><td>{{if .Reason}}<bdi>{{.Reason}}</bdi>{{end}}</td><td>{{.CheckedIn}}</td></tr>
 {{end}}</tbody>
 </table>
 
@@ -280,19 +308,19 @@ dl.facts dd { margin: 0; }
 <h2>{{.L.Contents}}</h2>
 {{if not .Items}}<p class="muted">{{.L.None}}</p>{{end}}
 {{range .Items}}<section class="depth-{{.Depth}}">
-<h3>{{.Number}}. {{.Title}}</h3>
-<p>{{if .Presenter}}{{$.L.Presenter}}: {{.Presenter}}. {{end}}{{if .Planned}}{{$.L.Planned}}: {{.Planned}}. {{end}}<span class="muted">{{.Status}}</span></p>
+<h3>{{.Number}}. <bdi>{{.Title}}</bdi></h3>
+<p>{{if .Presenter}}{{$.L.Presenter}}: <bdi>{{.Presenter}}</bdi>. {{end}}{{if .Planned}}{{$.L.Planned}}: {{.Planned}}. {{end}}<span class="muted">{{.Status}}</span></p>
 {{template "section" (sectionOf $.L .Section)}}
 {{if .Speakers}}<p><strong>{{$.L.Speakers}}</strong></p>
 <table>
 <thead><tr><th>{{$.L.Name}}</th><th>{{$.L.Kind}}</th><th>{{$.L.Started}}</th><th>{{$.L.Finished}}</th></tr></thead>
 <tbody>
-{{range .Speakers}}<tr><td>{{.Name}}</td><td>{{.Kind}}</td><td>{{.Started}}</td><td>{{.Finished}}</td></tr>
+{{range .Speakers}}<tr><td><bdi>{{.Name}}</bdi></td><td>{{.Kind}}</td><td>{{.Started}}</td><td>{{.Finished}}</td></tr>
 {{end}}</tbody>
 </table>{{end}}
 {{if .Conclusion}}<div class="conclusion"><p><strong>{{$.L.Conclusion}}</strong></p>
 <p>{{range $i, $line := .Conclusion}}{{if $i}}<br>
-{{end}}{{$line}}{{end}}</p></div>{{end}}
+{{end}}<bdi>{{$line}}</bdi>{{end}}</p></div>{{end}}
 </section>
 {{end}}
 {{if .HasUnfiled}}<h2>{{.L.Unfiled}}</h2>
@@ -302,34 +330,34 @@ dl.facts dd { margin: 0; }
 {{template "section" (sectionOf $.L .)}}{{end}}{{end}}
 
 <div class="sign">
-<div>{{.L.Secretary}}<br><span class="muted">{{.L.Signature}}</span><div class="who">{{.Secretaries}}</div></div>
-<div>{{.L.Chair}}<br><span class="muted">{{.L.Signature}}</span><div class="who">{{.Chairs}}</div></div>
+<div>{{.L.Secretary}}<br><span class="muted">{{.L.Signature}}</span><div class="who">{{template "names" .Secretaries}}</div></div>
+<div>{{.L.Chair}}<br><span class="muted">{{.L.Signature}}</span><div class="who">{{template "names" .Chairs}}</div></div>
 </div>
 </body>
 </html>
 {{define "section"}}{{$L := .L}}{{with .S}}
 {{if or .Documents .Withheld}}<p><strong>{{$L.Documents}}</strong></p>
 <ul>
-{{range .Documents}}<li>{{.Title}} ({{.Pages}}){{if .Confidential}} <span class="conf">[{{$L.Confidential}}]</span>{{end}}</li>
+{{range .Documents}}<li><bdi>{{.Title}}</bdi> ({{.Pages}}){{if .Confidential}} <span class="conf">[{{$L.Confidential}}]</span>{{end}}</li>
 {{end}}{{if .Withheld}}<li class="muted">{{.Withheld}}</li>
 {{end}}</ul>{{end}}
 {{range .Polls}}<div class="poll">
-<p><strong>{{$L.Poll}}: {{.Title}}</strong> — {{.Kind}}; {{$L.Status}}: {{.Status}}</p>
+<p><strong>{{$L.Poll}}: <bdi>{{.Title}}</bdi></strong> — {{.Kind}}; {{$L.Status}}: {{.Status}}</p>
 {{if .HasResults}}<table>
 <thead><tr><th>{{$L.Option}}</th><th>{{$L.Votes}}</th>{{if .ShowWeight}}<th>{{$L.Weight}}</th>{{end}}</tr></thead>
 <tbody>
-{{$w := .ShowWeight}}{{range .Results}}<tr><td>{{.Label}}</td><td class="n">{{.Votes}}</td>{{if $w}}<td class="n">{{.Weight}}</td>{{end}}</tr>
+{{$w := .ShowWeight}}{{range .Results}}<tr><td><bdi>{{.Label}}</bdi></td><td class="n">{{.Votes}}</td>{{if $w}}<td class="n">{{.Weight}}</td>{{end}}</tr>
 {{end}}</tbody>
 </table>
 {{if .Electorate}}<p>{{$L.Electorate}}: {{range $i, $e := .Electorate}}{{if $i}}; {{end}}{{$e.Key}} {{$e.Value}}{{end}}</p>{{end}}
-<p><strong>{{$L.Outcome}}: {{.Outcome}}</strong>{{if .Elected}} — {{$L.Elected}}: {{.Elected}}{{end}}{{if .Tied}} — {{$L.Tied}}: {{.Tied}}{{end}}</p>
+<p><strong>{{$L.Outcome}}: {{.Outcome}}</strong>{{if .Elected}} — {{$L.Elected}}: {{template "names" .Elected}}{{end}}{{if .Tied}} — {{$L.Tied}}: {{template "names" .Tied}}{{end}}</p>
 {{if .Votes}}<p>{{$L.HowVoted}}</p>
 <table>
 <thead><tr><th>{{$L.Name}}</th><th>{{$L.Choice}}</th>{{if $w}}<th>{{$L.Weight}}</th>{{end}}</tr></thead>
 <tbody>
-{{range .Votes}}<tr><td>{{.Name}}</td><td>{{.Choice}}</td>{{if $w}}<td class="n">{{.Weight}}</td>{{end}}</tr>
+{{range .Votes}}<tr><td><bdi>{{.Name}}</bdi></td><td>{{template "names" .Choice}}</td>{{if $w}}<td class="n">{{.Weight}}</td>{{end}}</tr>
 {{end}}</tbody>
 </table>{{end}}
 {{else}}<p class="muted">{{$L.NoResults}}</p>{{end}}
 </div>
-{{end}}{{end}}{{end}}`))
+{{end}}{{end}}{{end}}{{define "names"}}{{range $i, $n := .}}{{if $i}}, {{end}}<bdi>{{$n}}</bdi>{{end}}{{end}}`))

@@ -288,8 +288,8 @@ func checkHTML(t *testing.T, sc *scenario) {
 		"Biên bản cuộc họp", "Dự thảo", "Chủ trì", "Thư ký", "Có mặt", "Trực tuyến", "Vắng mặt", "Lý do",
 		"Nội dung", "Biểu quyết", "Đồng ý", "Không đồng ý", "Túc số", "Đủ túc số", "Đang họp",
 		absentReason, sc.observerName, sc.delegateName, "08:30 01/12/2026",
-		"1. Báo cáo tình hình", "1.1. Thảo luận", "2. Thông qua nghị quyết", "30 phút",
-		"Tờ trình số 1 (2 trang)", confTitle, "[Mật]", "Phụ lục (3 trang)",
+		"1. <bdi>Báo cáo tình hình</bdi>", "1.1. <bdi>Thảo luận</bdi>", "2. <bdi>Thông qua nghị quyết</bdi>", "30 phút",
+		"<bdi>Tờ trình số 1</bdi> (2 trang)", confTitle, "[Mật]", "<bdi>Phụ lục</bdi> (3 trang)",
 		"Bỏ phiếu kín", "Biểu quyết công khai", "Thông qua nghị quyết", "Chọn ngày họp tiếp theo",
 		"Biểu quyết của từng thành viên", "Phát biểu", "Tài liệu chung", "Biểu quyết không thuộc mục nội dung nào",
 	} {

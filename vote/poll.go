@@ -182,7 +182,8 @@ func cleanLabel(i int, s string) (string, error) {
 	case !utf8.ValidString(s) || utf8.RuneCountInString(s) > maxLabel:
 		return "", apperr.Invalidf("option %d: the label must be at most %d characters", i+1, maxLabel)
 	case strings.ContainsFunc(s, meeting.NotInALine): // as meeting.CleanTitle: U+2028/U+2029 break a line too
-		return "", apperr.Invalidf("option %d: the label must be one line without control characters", i+1)
+		return "", apperr.Invalidf("option %d: the label must be a single line without control characters, "+
+			"line or paragraph separators, or text-direction controls", i+1)
 	}
 	return s, nil
 }

@@ -120,6 +120,10 @@ describe('forms', () => {
     expect(titleProblem('  ')).toBe('desk.err.titleRequired');
     expect(titleProblem('x'.repeat(301))).toBe('desk.err.titleLong');
     expect(titleProblem('two\nlines')).toBe('desk.err.titleLine');
+    for (const c of ['\u0085', '\u2028', '\u2029', '\u202e', '\u2066', '\u200f', '\u061c']) {
+      expect(titleProblem(`Tờ trình${c} số 5`), `U+${c.charCodeAt(0).toString(16)}`).toBe('desk.err.titleLine');
+    }
+    expect(titleProblem('Tờ trình\u200d số 5'), 'a zero-width joiner is text').toBeNull();
     expect(titleProblem(' Kỳ họp thứ 13 ')).toBeNull();
   });
 

@@ -210,8 +210,10 @@ export function titleProblem(s: string): Key | null {
   const v = s.trim();
   if (!v) return 'desk.err.titleRequired';
   if (v.length > 300) return 'desk.err.titleLong';
+  // The server's one-line rule (meeting.NotInALine): control characters, line and paragraph separators,
+  // and the invisible text-direction controls that would reorder the line (often pasted along).
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(v)) return 'desk.err.titleLine';
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(v)) return 'desk.err.titleLine';
   return null;
 }
 

@@ -29,7 +29,7 @@ const deskEn: Record<keyof typeof deskVi, string> = {
   'desk.err.form': 'Please correct the marked fields.',
   'desk.err.titleRequired': 'Please enter a title.',
   'desk.err.titleLong': 'The title is longer than 300 characters.',
-  'desk.err.titleLine': 'The title must fit on one line.',
+  'desk.err.titleLine': 'The title must fit on one line, without invisible control characters (often pasted along: retype that part).',
   'desk.err.date': 'The date and time are not valid.',
   'desk.err.locationLong': 'The location is longer than 300 characters.',
   'desk.err.descriptionLong': 'The description is longer than 10,000 characters.',

@@ -27,7 +27,7 @@ export default {
   'desk.err.form': 'Vui lòng sửa các ô được đánh dấu.',
   'desk.err.titleRequired': 'Vui lòng nhập tên.',
   'desk.err.titleLong': 'Tên dài quá 300 ký tự.',
-  'desk.err.titleLine': 'Tên chỉ được viết trên một dòng.',
+  'desk.err.titleLine': 'Tên chỉ được viết trên một dòng, không có ký tự điều khiển ẩn (thường dính theo khi dán: hãy gõ lại phần đó).',
   'desk.err.date': 'Thời gian không hợp lệ.',
   'desk.err.locationLong': 'Địa điểm dài quá 300 ký tự.',
   'desk.err.descriptionLong': 'Mô tả dài quá 10.000 ký tự.',

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/curia/curia/docs/pdf"
 	"github.com/curia/curia/internal/apperr"
@@ -28,17 +29,13 @@ func (s *Service) Export(ctx context.Context, a web.Actor, req ExportRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.store.annotations(ctx, annotationFilter{DocumentID: d.ID, Version: v.Version, ReaderID: a.UserID, Shared: req.Shared})
+	marks, err := s.exportMarks(ctx, annotationFilter{DocumentID: d.ID, Version: v.Version, ReaderID: a.UserID, Shared: req.Shared})
+	if pe := (*pdf.Error)(nil); errors.As(err, &pe) && pe.Kind == pdf.KindTooComplex {
+		s.log.InfoContext(ctx, "annotations not drawn: too many", "document", d.ID, "version", v.Version, "shared", req.Shared, "detail", pe.Detail)
+		return nil, s.exportError(ctx, err, d, v) // 422, before any file is written
+	}
 	if err != nil {
 		return nil, err
-	}
-	marks := make([]pdf.Mark, 0, len(rows))
-	for _, r := range rows {
-		m, err := mark(r.Page, r.Kind, []byte(r.Data))
-		if err != nil {
-			return nil, apperr.Internalf(err, "annotation %s", r.ID)
-		}
-		marks = append(marks, m)
 	}
 	f, copyID, err := s.drawExport(ctx, a, d, v, marks)
 	if err != nil {
@@ -53,6 +50,32 @@ func (s *Service) Export(ctx context.Context, a web.Actor, req ExportRequest) (*
 		return nil, err // an export that cannot be audited is not served
 	}
 	return f, nil
+}
+
+// exportMarksLimit, above 0, is a smaller bound than a worker's
+// (pdf.MarkBudget) on the bytes of marks an export draws: for tests.
+var exportMarksLimit atomic.Int64
+
+// exportMarks reads the marks of f, one row at a time, counting the file
+// the worker would read, and stops at the first mark it cannot hold (a
+// KindTooComplex *pdf.Error): whatever the number of rows, the server
+// holds no more marks than a worker draws, and the refusal comes before
+// any file is written or worker asked.
+func (s *Service) exportMarks(ctx context.Context, f annotationFilter) ([]pdf.Mark, error) {
+	budget := pdf.MarkBudget{Limit: exportMarksLimit.Load()}
+	var marks []pdf.Mark
+	err := s.store.eachAnnotation(ctx, f, func(r annotationRow) error {
+		m, err := mark(r.Page, r.Kind, []byte(r.Data))
+		if err != nil {
+			return apperr.Internalf(err, "annotation %s", r.ID)
+		}
+		if err := budget.Add(m); err != nil {
+			return err
+		}
+		marks = append(marks, m)
+		return nil
+	})
+	return marks, err
 }
 
 // drawExport runs the PDF worker on the reader's copy of the version.

@@ -1,6 +1,7 @@
 package docs
 
 import (
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -120,7 +121,12 @@ func (h *Handler) deleteAnnotation(c echo.Context) error {
 
 // exportAnnotated downloads the reader's annotated copy:
 // ?shared=true adds everyone's shared annotations, ?version=N an
-// earlier version.
+// earlier version. Each request draws (and audits) a new file, whose
+// bytes differ from the last one's (the PDF's /ID, object streams), so
+// the route answers no Range: a range of this file resumed against
+// another would be a corrupt PDF. Range and If-Range are ignored, the
+// whole file is sent with its length and "Accept-Ranges: none", and
+// there is neither ETag nor Last-Modified to make a request conditional.
 func (h *Handler) exportAnnotated(c echo.Context) error {
 	a, err := web.CurrentActor(c)
 	if err != nil {
@@ -140,6 +146,13 @@ func (h *Handler) exportAnnotated(c echo.Context) error {
 		return err
 	}
 	defer f.Close()
+	size, err := f.Seek(0, io.SeekEnd)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		return apperr.Internalf(err, "size of the export")
+	}
 	hdr := c.Response().Header()
 	hdr.Set("Content-Type", "application/pdf")
 	hdr.Set("Content-Disposition", "attachment"+strings.TrimPrefix(contentDisposition(f.Name), "inline"))
@@ -148,6 +161,11 @@ func (h *Handler) exportAnnotated(c echo.Context) error {
 	if f.CopyID != "" {
 		hdr.Set("X-Curia-Copy-Id", f.CopyID)
 	}
-	http.ServeContent(c.Response(), c.Request(), "", f.ModTime, f)
+	hdr.Set("Accept-Ranges", "none")
+	hdr.Set("Content-Length", strconv.FormatInt(size, 10))
+	c.Response().WriteHeader(http.StatusOK)
+	if c.Request().Method != http.MethodHead {
+		_, _ = io.Copy(c.Response(), f) // a client gone midway gets a short file it can tell by its length
+	}
 	return nil
 }

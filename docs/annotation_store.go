@@ -179,7 +179,15 @@ type annotationFilter struct {
 }
 
 func (s *store) annotations(ctx context.Context, f annotationFilter) ([]annotationRow, error) {
-	q := s.db.WithContext(ctx).Where("document_id = ? AND version = ? AND deleted_at IS NULL", f.DocumentID, f.Version)
+	var rows []annotationRow
+	err := s.annotationQuery(ctx, f).Find(&rows).Error
+	return rows, internal(err)
+}
+
+// annotationQuery selects the rows of f, in the order they are drawn.
+func (s *store) annotationQuery(ctx context.Context, f annotationFilter) *gorm.DB {
+	q := s.db.WithContext(ctx).Model(&annotationRow{}).
+		Where("document_id = ? AND version = ? AND deleted_at IS NULL", f.DocumentID, f.Version)
 	if f.Page > 0 {
 		q = q.Where("page = ?", f.Page)
 	}
@@ -188,9 +196,30 @@ func (s *store) annotations(ctx context.Context, f annotationFilter) ([]annotati
 	} else {
 		q = q.Where("author_id = ?", f.ReaderID)
 	}
-	var rows []annotationRow
-	err := q.Order("page, created_at, id").Find(&rows).Error
-	return rows, internal(err)
+	return q.Order("page, created_at, id")
+}
+
+// eachAnnotation calls fn with the annotations of f (id, page, kind and
+// data only), in the order of annotations, one row at a time, and stops
+// at fn's first error, which it returns: a caller bounding what it
+// gathers reads no further than its bound, whatever the number of rows
+// (with Shared, every author's). fn must not use the database.
+func (s *store) eachAnnotation(ctx context.Context, f annotationFilter, fn func(annotationRow) error) error {
+	rows, err := s.annotationQuery(ctx, f).Select("id, page, kind, data").Rows()
+	if err != nil {
+		return internal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r annotationRow
+		if err := rows.Scan(&r.ID, &r.Page, &r.Kind, &r.Data); err != nil {
+			return internal(err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return internal(rows.Err())
 }
 
 // updateAnnotation applies fields to the row at revision rev and bumps

@@ -1,9 +1,11 @@
 package pdf
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -49,8 +51,72 @@ type Point struct{ X, Y, P float64 }
 // Rect is a rectangle from its top-left corner.
 type Rect struct{ X, Y, W, H float64 }
 
-// maxMarksFile bounds the marks a worker reads.
+// maxMarksFile bounds the marks a worker reads: the JSON file of []Mark
+// that Annotate writes. Marks whose file would be larger are too many to
+// draw into one copy (KindTooComplex), whoever finds it first: a caller
+// counting them with a MarkBudget, Annotate writing them, or the worker
+// reading them.
 const maxMarksFile = 64 << 20
+
+// MarkBudget counts the bytes of the marks file Annotate writes for a
+// worker, as the marks are gathered, so that a caller can refuse them
+// before it holds or writes more than a worker reads. The count is exact:
+// the file of the marks Add accepted is Used bytes long. The zero value
+// is an empty budget of maxMarksFile bytes.
+type MarkBudget struct {
+	// Limit is the most the file may hold, in bytes; 0 (or more than a
+	// worker reads) is maxMarksFile.
+	Limit int64
+	used  int64
+	marks int
+}
+
+// Add counts m, or refuses it with a KindTooComplex *Error when the file
+// would then be larger than the limit; a refused mark is not counted.
+func (b *MarkBudget) Add(m Mark) error {
+	var n countWriter
+	if err := json.NewEncoder(&n).Encode(m); err != nil {
+		return newError(KindInternal, reasonInternal, "encode mark: "+err.Error())
+	}
+	// The file is "[" + the marks with a comma between them + "]\n";
+	// Encode added a newline of its own, which stands for the comma (or,
+	// for the first mark, the newline at the end).
+	size := b.Used() + n.n
+	if b.marks == 0 {
+		size = 2 + n.n
+	}
+	if limit := b.limit(); size > limit {
+		return tooManyMarks(fmt.Sprintf("marks file over %d bytes at mark %d", limit, b.marks+1))
+	}
+	b.used, b.marks = size, b.marks+1
+	return nil
+}
+
+// Used is the size of the marks file of the marks counted so far.
+func (b *MarkBudget) Used() int64 {
+	if b.marks == 0 {
+		return 3 // "[]\n"
+	}
+	return b.used
+}
+
+func (b *MarkBudget) limit() int64 {
+	if b.Limit <= 0 || b.Limit > maxMarksFile {
+		return maxMarksFile
+	}
+	return b.Limit
+}
+
+func tooManyMarks(detail string) *Error {
+	return newError(KindTooComplex, reasonTooManyMarks, detail)
+}
+
+type countWriter struct{ n int64 }
+
+func (w *countWriter) Write(p []byte) (int, error) {
+	w.n += int64(len(p))
+	return len(p), nil
+}
 
 type annotateArgs struct {
 	Out   string `json:"out"`
@@ -76,10 +142,10 @@ func (r *Runner) Annotate(ctx context.Context, in, out string, marks []Mark) err
 		return newError(KindInternal, reasonInternal, "output path: "+err.Error())
 	}
 	list := outAbs + ".marks.json"
-	if err := writeJSON(list, marks); err != nil {
-		return newError(KindInternal, reasonInternal, "write marks: "+err.Error())
-	}
 	defer os.Remove(list)
+	if err := writeMarks(list, marks, maxMarksFile); err != nil {
+		return err // too many marks: the worker is not asked
+	}
 	args, err := json.Marshal(annotateArgs{Out: outAbs, Marks: list})
 	if err != nil {
 		return newError(KindInternal, reasonInternal, "encode arguments: "+err.Error())
@@ -94,16 +160,91 @@ func Annotate(in, out string, marks []Mark) error {
 	return err
 }
 
-func writeJSON(path string, v any) error {
+// errMarksTooLarge stops writing a marks file at its limit.
+var errMarksTooLarge = errors.New("marks file over its limit")
+
+// limitWriter fails a write that would take what was written over left.
+type limitWriter struct {
+	w    io.Writer
+	left int64
+}
+
+func (l *limitWriter) Write(p []byte) (int, error) {
+	if int64(len(p)) > l.left {
+		return 0, errMarksTooLarge
+	}
+	l.left -= int64(len(p))
+	return l.w.Write(p)
+}
+
+// writeMarks writes marks as the JSON file a worker reads, refusing them
+// with KindTooComplex, nothing more written, once the file would be larger
+// than limit bytes (a worker would not read it whole). The caller removes
+// the file.
+func writeMarks(path string, marks []Mark, limit int64) error {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
-		return err
+		return newError(KindInternal, reasonInternal, "write marks: "+err.Error())
 	}
-	if err := json.NewEncoder(f).Encode(v); err != nil {
-		f.Close()
-		return err
+	err = encodeMarks(bufio.NewWriter(&limitWriter{w: f, left: limit}), marks)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	return f.Close()
+	switch {
+	case errors.Is(err, errMarksTooLarge):
+		return tooManyMarks(fmt.Sprintf("marks file over %d bytes (%d marks)", limit, len(marks)))
+	case err != nil:
+		return newError(KindInternal, reasonInternal, "write marks: "+err.Error())
+	}
+	return nil
+}
+
+// encodeMarks writes marks as json.Encoder writes the slice (the file
+// MarkBudget counts), one mark at a time, so that no more than one mark's
+// JSON is held at once.
+func encodeMarks(w *bufio.Writer, marks []Mark) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	w.WriteByte('[')
+	for i, m := range marks {
+		buf.Reset()
+		if err := enc.Encode(m); err != nil {
+			return err
+		}
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		w.Write(buf.Bytes()[:buf.Len()-1]) // without Encode's newline
+	}
+	w.WriteString("]\n")
+	return w.Flush() // the first error of a write, if any
+}
+
+// readMarks reads the marks file at path, refusing one larger than limit
+// bytes with KindTooComplex, as Annotate does: such marks are too many
+// to draw, not a failure of ours.
+func readMarks(path string, limit int64) ([]Mark, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, newError(KindInternal, reasonInternal, "open marks: "+err.Error())
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, newError(KindInternal, reasonInternal, "stat marks: "+err.Error())
+	}
+	if st.Size() > limit {
+		return nil, tooManyMarks(fmt.Sprintf("marks file of %d bytes, over %d", st.Size(), limit))
+	}
+	lr := &io.LimitedReader{R: f, N: limit + 1}
+	var marks []Mark
+	if err := json.NewDecoder(lr).Decode(&marks); err != nil {
+		if lr.N == 0 { // it grew past the limit since
+			return nil, tooManyMarks(fmt.Sprintf("marks file over %d bytes", limit))
+		}
+		return nil, newError(KindInternal, reasonInternal, "decode marks: "+err.Error())
+	}
+	return marks, nil
 }
 
 func opAnnotate(ctx context.Context, req request) (any, error) {
@@ -111,14 +252,9 @@ func opAnnotate(ctx context.Context, req request) (any, error) {
 	if err := json.Unmarshal(req.Args, &a); err != nil || a.Out == "" || a.Marks == "" {
 		return nil, newError(KindInternal, reasonInternal, "bad annotate arguments")
 	}
-	f, err := os.Open(a.Marks)
+	marks, err := readMarks(a.Marks, maxMarksFile)
 	if err != nil {
-		return nil, newError(KindInternal, reasonInternal, "open marks: "+err.Error())
-	}
-	defer f.Close()
-	var marks []Mark
-	if err := json.NewDecoder(io.LimitReader(f, maxMarksFile)).Decode(&marks); err != nil {
-		return nil, newError(KindInternal, reasonInternal, "decode marks: "+err.Error())
+		return nil, err
 	}
 	return annotateFile(ctx, req.Path, a.Out, marks)
 }

@@ -26,7 +26,8 @@ const (
 	// Typically HTTP 422.
 	KindTimeout Kind = "timeout"
 	// KindTooComplex: reading needed more memory than the Runner's
-	// MemLimit. Typically HTTP 422.
+	// MemLimit, or an Annotate was given more marks than a worker reads
+	// (MarkBudget). Typically HTTP 422.
 	KindTooComplex Kind = "too_complex"
 	// KindInternal: the failure is ours, not the file's (the worker could
 	// not be started, the input could not be opened...). Typically HTTP 500.
@@ -48,6 +49,10 @@ const (
 	reasonTimeout     = "the PDF took too long to read"
 	reasonTooComplex  = "the PDF is too complex to read (it needs too much memory)"
 	reasonInternal    = "the PDF could not be processed because of a server problem"
+
+	// reasonTooManyMarks: an Annotate whose marks are more than a
+	// worker reads (maxMarksFile), also KindTooComplex.
+	reasonTooManyMarks = "too many annotations to draw into one copy"
 )
 
 // Error is the error returned for a file that could not be processed.

@@ -64,18 +64,27 @@ func Write(tx *gorm.DB, e Entry) error {
 // itself: gorm's batch create reflects over each row and reads every new
 // id back, which nobody here needs.
 func WriteMany(tx *gorm.DB, es []Entry) error {
-	if tx.Dialector.Name() == "postgres" {
-		return writeManyPG(tx, es)
+	rs := make([]row, len(es))
+	for i, e := range es {
+		r, err := toRow(e)
+		if err != nil {
+			return err
+		}
+		rs[i] = r
 	}
-	for chunk := range slices.Chunk(es, rowsPerInsert) {
+	return writeRows(tx, rs)
+}
+
+// writeRows is WriteMany on entries already made rows (toRow).
+func writeRows(tx *gorm.DB, rs []row) error {
+	if tx.Dialector.Name() == "postgres" {
+		return writeRowsPG(tx, rs)
+	}
+	for chunk := range slices.Chunk(rs, rowsPerInsert) {
 		var sql strings.Builder
 		sql.WriteString("INSERT INTO audit_log (at, actor_id, action, object, meeting_id, detail, client_ip) VALUES ")
 		args := make([]any, 0, 7*len(chunk))
-		for i, e := range chunk {
-			r, err := toRow(e)
-			if err != nil {
-				return err
-			}
+		for i, r := range chunk {
 			if i > 0 {
 				sql.WriteString(", ")
 			}
@@ -93,18 +102,14 @@ func WriteMany(tx *gorm.DB, es []Entry) error {
 // oldest limit of 999.
 const rowsPerInsert = 140
 
-// writeManyPG is WriteMany on PostgreSQL: one statement whatever the
+// writeRowsPG is writeRows on PostgreSQL: one statement whatever the
 // number of entries, its columns as arrays, so its text never changes and
 // the driver prepares it once per connection.
-func writeManyPG(tx *gorm.DB, es []Entry) error {
-	n := len(es)
+func writeRowsPG(tx *gorm.DB, rs []row) error {
+	n := len(rs)
 	at := make([]time.Time, n)
 	actor, action, object, meeting, detail, ip := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	for i, e := range es {
-		r, err := toRow(e)
-		if err != nil {
-			return err
-		}
+	for i, r := range rs {
 		at[i], actor[i], action[i], object[i], meeting[i], detail[i], ip[i] = r.At, r.ActorID, r.Action, r.Object, r.MeetingID, r.Detail, r.ClientIP
 	}
 	_, err := tx.Statement.ConnPool.ExecContext(tx.Statement.Context,

@@ -109,15 +109,44 @@ func (b *Batcher) gather(first pending) []pending {
 	return batch
 }
 
+// write commits a group in one transaction, and answers each of its
+// entries. An entry that cannot be written fails alone, not the requests
+// whose entries were queued beside it: one that cannot be encoded (toRow:
+// a detail JSON cannot hold) is answered before the transaction and left
+// out of it; and when the group's transaction fails (an entry the
+// database refuses, such as a value longer than its column on
+// PostgreSQL), each entry is retried in a transaction of its own, so that
+// only the culprit fails. A failure that is no entry's (the database
+// gone) then fails each one, at the cost of one transaction each.
 func (b *Batcher) write(batch []pending) {
-	es := make([]Entry, len(batch))
-	for i, p := range batch {
-		es[i] = p.e
-	}
-	err := b.db.Transaction(func(tx *gorm.DB) error { return WriteMany(tx, es) })
+	good := make([]pending, 0, len(batch))
+	rows := make([]row, 0, len(batch))
 	for _, p := range batch {
-		p.done <- err
+		r, err := toRow(p.e)
+		if err != nil {
+			p.done <- err
+			continue
+		}
+		good, rows = append(good, p), append(rows, r)
 	}
+	if len(rows) == 0 {
+		return
+	}
+	err := b.insert(rows)
+	if err == nil || len(rows) == 1 {
+		for _, p := range good {
+			p.done <- err
+		}
+		return
+	}
+	for i, p := range good {
+		p.done <- b.insert(rows[i : i+1])
+	}
+}
+
+// insert writes rows in one transaction of their own.
+func (b *Batcher) insert(rows []row) error {
+	return b.db.Transaction(func(tx *gorm.DB) error { return writeRows(tx, rows) })
 }
 
 func (b *Batcher) drain() {

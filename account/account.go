@@ -48,10 +48,11 @@ type Config struct {
 	// another node may still accept a session ended elsewhere.
 	CacheTTL time.Duration
 	// SessionsChanged, when set, is told after a change commits that what
-	// a user's sessions may do changed: session names the one session that
-	// ended (a logout), or is "" for every session of the user (disabled,
-	// password reset: they ended; administrator right granted or taken
-	// away). The live hub closes the connections opened with them.
+	// a user's sessions may do changed: session names one session that
+	// ended (a logout, or one of the others that a user's change of their
+	// own password ended), or is "" for every session of the user
+	// (disabled, password reset: they ended; administrator right granted
+	// or taken away). The live hub closes the connections opened with them.
 	SessionsChanged func(ctx context.Context, userID, session string)
 	Logger          *slog.Logger
 	Now             func() time.Time
@@ -127,15 +128,23 @@ func (n *NewUser) validate() error {
 	if !usernamePattern.MatchString(n.Username) {
 		return apperr.Invalidf("username: 2 to 64 characters: lowercase letters, digits, '.', '_' or '-', starting with a letter or digit")
 	}
-	if err := validatePassword(n.Password); err != nil {
+	if err := validatePassword("password", n.Password); err != nil {
 		return err
 	}
 	return validateFullName(n.FullName)
 }
 
-func validatePassword(p string) error {
+// validatePassword checks a password being set (field names it in the
+// message). It must be one that POST /auth/login can carry: text (UTF-8)
+// without NUL or other control characters; `curia user add` reads it
+// byte for byte, so this is checked here, for every way in.
+func validatePassword(field, p string) error {
+	if !utf8.ValidString(p) || strings.ContainsFunc(p, unicode.IsControl) {
+		return apperr.Invalidf("%s: use text only: no NUL or other control characters (tab, line break …) "+
+			"and no bytes that are not UTF-8", field)
+	}
 	if n := utf8.RuneCountInString(p); n < 8 || len(p) > 256 {
-		return apperr.Invalidf("password: at least 8 characters and at most 256 bytes")
+		return apperr.Invalidf("%s: at least 8 characters and at most 256 bytes", field)
 	}
 	return nil
 }
@@ -197,14 +206,17 @@ type UserChanges struct {
 }
 
 // UpdateUser changes a user. Disabling a user or resetting their password
-// ends all their sessions.
+// ends all their sessions; an administrator who resets their own password
+// keeps the session that asks and ends their others. The last enabled
+// administrator cannot be disabled or lose the right (409), and the actor
+// must still be an enabled administrator when the change is made.
 func (s *Service) UpdateUser(ctx context.Context, actor web.Actor, id string, ch UserChanges, ip string) (User, error) {
 	if !actor.IsAdmin {
 		return User{}, apperr.Forbiddenf("only an administrator can change users")
 	}
 	fields := map[string]any{}
 	detail := map[string]any{}
-	endSessions := false
+	endSessions, removesAdmin := false, false
 	if ch.FullName != nil {
 		name := strings.TrimSpace(*ch.FullName)
 		if err := validateFullName(name); err != nil {
@@ -213,38 +225,55 @@ func (s *Service) UpdateUser(ctx context.Context, actor web.Actor, id string, ch
 		fields["full_name"], detail["full_name"] = name, name
 	}
 	if ch.Password != nil {
-		if err := validatePassword(*ch.Password); err != nil {
+		if err := validatePassword("password", *ch.Password); err != nil {
 			return User{}, err
 		}
-		hash, err := s.hash(ctx, *ch.Password)
-		if err != nil {
-			return User{}, err
-		}
-		fields["password_hash"], detail["password"], endSessions = hash, "reset", true
 	}
 	if ch.IsAdmin != nil {
 		if id == actor.UserID && !*ch.IsAdmin {
 			return User{}, apperr.Conflictf("you cannot remove your own administrator right")
 		}
 		fields["is_admin"], detail["is_admin"] = *ch.IsAdmin, *ch.IsAdmin
+		removesAdmin = !*ch.IsAdmin
 	}
 	if ch.Disabled != nil {
 		if id == actor.UserID && *ch.Disabled {
 			return User{}, apperr.Conflictf("you cannot disable yourself")
 		}
 		fields["disabled"], detail["disabled"] = *ch.Disabled, *ch.Disabled
-		endSessions = endSessions || *ch.Disabled
+		endSessions = *ch.Disabled
+		removesAdmin = removesAdmin || *ch.Disabled
 	}
-	if len(fields) == 0 {
+	if len(fields) == 0 && ch.Password == nil {
 		return User{}, apperr.Invalidf("nothing to change: give full_name, password, is_admin or disabled")
 	}
-	e := audit.Entry{At: s.cfg.Now(), ActorID: actor.UserID, Action: "user.updated", Object: "user:" + id, Detail: detail, ClientIP: ip}
-	r, err := s.store.updateUser(ctx, id, fields, endSessions, e)
-	s.cache.dropUser(id) // name, admin right or sessions changed
-	if err == nil && (endSessions || ch.IsAdmin != nil) {
-		s.cfg.SessionsChanged(ctx, id, "")
+	if ch.Password != nil { // last: the hash is the slow part, and waits for a slot
+		hash, err := s.hash(ctx, *ch.Password)
+		if err != nil {
+			return User{}, err
+		}
+		fields["password_hash"], detail["password"], endSessions = hash, "reset", true
 	}
-	return r.user(), err
+	keep := ""
+	if id == actor.UserID {
+		keep = actor.SessionID // an administrator's own reset: this session stays
+	}
+	now := s.cfg.Now()
+	fields["updated_at"] = now
+	e := audit.Entry{At: now, ActorID: actor.UserID, Action: "user.updated", Object: "user:" + id, Detail: detail, ClientIP: ip}
+	r, ended, err := s.store.updateUser(ctx, id, userChange{fields: fields, actorID: actor.UserID,
+		removesAdmin: removesAdmin, endSessions: endSessions, keep: keep}, e)
+	s.cache.dropUser(id) // name, admin right or sessions changed
+	if err != nil {
+		return User{}, err
+	}
+	switch {
+	case ch.IsAdmin != nil || endSessions && keep == "":
+		s.cfg.SessionsChanged(ctx, id, "")
+	case endSessions:
+		s.otherSessionsEnded(ctx, id, ended)
+	}
+	return r.user(), nil
 }
 
 // ListUsers returns every user; any signed-in user may list them (a

@@ -30,6 +30,7 @@ func NewHandler(svc *Service, secureCookie bool) *Handler {
 func (h *Handler) Routes(public, signedIn *echo.Group) {
 	public.POST("/auth/login", h.login)
 	signedIn.POST("/auth/logout", h.logout)
+	signedIn.POST("/auth/password", h.changePassword)
 	signedIn.GET("/me", h.me)
 	signedIn.GET("/users", h.listUsers)
 	signedIn.POST("/users", h.createUser)
@@ -68,6 +69,23 @@ func (h *Handler) logout(c echo.Context) error {
 		return err
 	}
 	c.SetCookie(h.cookie("", time.Unix(0, 0)))
+	return c.NoContent(http.StatusNoContent)
+}
+
+// changePassword sets the signed-in user's own password; the session and
+// its cookie stay as they are.
+func (h *Handler) changePassword(c echo.Context) error {
+	a, err := web.CurrentActor(c)
+	if err != nil {
+		return err
+	}
+	var in PasswordChange
+	if err := web.Bind(c, &in); err != nil {
+		return err
+	}
+	if err := h.svc.ChangePassword(c.Request().Context(), a, in, client(c)); err != nil {
+		return err
+	}
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -129,6 +147,9 @@ func (h *Handler) updateUser(c echo.Context) error {
 	a, err := web.CurrentActor(c)
 	if err != nil {
 		return err
+	}
+	if !a.IsAdmin { // refuse before reading the body, as createUser does
+		return apperr.Forbiddenf("only an administrator can change users")
 	}
 	var in UserChanges
 	if err := web.Bind(c, &in); err != nil {

@@ -26,7 +26,16 @@ type loginLimiter struct {
 	users   map[string]*window
 	clients map[string]*window
 	sweep   time.Time
+	// pending holds the attempts counted and not yet settled, per
+	// username and client key, oldest first (see settle).
+	pending map[pair][]counted
 }
+
+// pair is the username and the client key an attempt counts against.
+type pair struct{ user, client string }
+
+// counted names the windows an attempt was counted in.
+type counted struct{ user, client *window }
 
 type window struct {
 	start   time.Time
@@ -44,7 +53,8 @@ func newLoginLimiter(l LoginLimits, now func() time.Time) *loginLimiter {
 	if l.Window <= 0 {
 		l.Window = time.Minute
 	}
-	return &loginLimiter{lim: l, now: now, users: map[string]*window{}, clients: map[string]*window{}}
+	return &loginLimiter{lim: l, now: now, users: map[string]*window{}, clients: map[string]*window{},
+		pending: map[pair][]counted{}}
 }
 
 // allow counts an attempt against both the username and the client
@@ -53,7 +63,9 @@ func newLoginLimiter(l LoginLimits, now func() time.Time) *loginLimiter {
 // (succeeded). It reports whether the attempt may proceed, and if not, how
 // long to wait, whether it is the first refusal of that window (the one
 // worth auditing: a flood of refusals must not become a flood of writes)
-// and which limit refused it: "username" or "client_address".
+// and which limit refused it: "username" or "client_address". An attempt
+// let through must be settled (settle) once its password is checked or
+// cannot be.
 func (l *loginLimiter) allow(username, ip string) (wait time.Duration, ok, firstRefusal bool, limit string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -74,21 +86,52 @@ func (l *loginLimiter) allow(username, ip string) (wait time.Duration, ok, first
 	}
 	u.n++
 	c.n++
+	k := pair{username, clientKey(ip)}
+	l.pending[k] = append(l.pending[k], counted{u, c})
 	return 0, true, false, ""
 }
 
-// unchecked gives back an attempt that allow counted but that tried no
-// password (the server could not check it: 503). Its window may have
-// ended meanwhile; a new one is not taken below zero.
-func (l *loginLimiter) unchecked(username, ip string) {
+// settle ends an attempt that allow let through: tried says whether a
+// password was checked (it stays counted) or not (the server could not
+// check it: 503; the attempt is given back). Every attempt allowed is
+// settled once.
+//
+// An attempt is given back only to the windows that counted it, and only
+// while they are still the current ones: one counted in a window that
+// has ended since must not lower the count of the next. The caller does
+// not say which of a username and address's attempts it settles, so the
+// oldest is taken. That never credits a window with an attempt it did
+// not count: when the oldest pending attempt was counted in the current
+// window, so were all the later ones; when it was not, nothing is given
+// back (at worst a busy server costs a try it should not have).
+func (l *loginLimiter) settle(username, ip string, tried bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, w := range []*window{l.users[username], l.clients[clientKey(ip)]} {
-		if w != nil && w.n > 0 {
-			w.n--
-		}
+	k := pair{username, clientKey(ip)}
+	q := l.pending[k]
+	if len(q) == 0 {
+		return
+	}
+	a := q[0]
+	if len(q) == 1 {
+		delete(l.pending, k)
+	} else {
+		l.pending[k] = q[1:]
+	}
+	if tried {
+		return
+	}
+	if w := l.users[k.user]; w == a.user && w.n > 0 {
+		w.n--
+	}
+	if w := l.clients[k.client]; w == a.client && w.n > 0 {
+		w.n--
 	}
 }
+
+// unchecked gives back an attempt that allow counted but that tried no
+// password (settle).
+func (l *loginLimiter) unchecked(username, ip string) { l.settle(username, ip, false) }
 
 // clientKey is the address an attempt counts against: an IPv4 address
 // itself, an IPv6 address's /64.

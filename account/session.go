@@ -4,7 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"slices"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/curia/curia/audit"
 	"github.com/curia/curia/internal/apperr"
@@ -35,6 +38,12 @@ type Session struct {
 // disabled account, so a caller cannot probe which usernames exist.
 func errBadLogin() error { return apperr.New(apperr.Unauthenticated, "wrong username or password") }
 
+// errSessionEnded is the answer to a request whose session no longer
+// works.
+func errSessionEnded() error {
+	return apperr.New(apperr.Unauthenticated, "your session has ended; sign in again")
+}
+
 // Login checks credentials and opens a session. Failures are rate-limited
 // per username and per client address, and audited.
 func (s *Service) Login(ctx context.Context, cr Credentials, cl Client) (Session, error) {
@@ -52,9 +61,13 @@ func (s *Service) Login(ctx context.Context, cr Credentials, cl Client) (Session
 		return Session{}, &apperr.Error{Kind: apperr.RateLimited, RetryAfter: wait,
 			Message: "too many sign-in attempts; try again later"}
 	}
+	// An attempt that tried no password (no hash slot came free, or the
+	// database is away) is given back, so that a busy server does not use
+	// up a user's tries.
+	tried := false
+	defer func() { s.limiter.settle(username, cl.IP, tried) }()
 	u, err := s.store.userByUsername(ctx, username)
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
-		s.limiter.unchecked(username, cl.IP)
 		return Session{}, err
 	}
 	hash := s.dummy
@@ -63,18 +76,23 @@ func (s *Service) Login(ctx context.Context, cr Credentials, cl Client) (Session
 	}
 	ok, herr := s.check(ctx, cr.Password, hash)
 	if herr != nil {
-		// No password was tried (no hash slot came free, or the database
-		// is away): the attempt is given back, so that a busy server does
-		// not use up a user's tries.
-		s.limiter.unchecked(username, cl.IP)
 		return Session{}, herr
 	}
+	tried = true
 	if err != nil || !ok || u.Disabled {
 		s.auditLogin(ctx, "login.failed", u.ID, map[string]any{"username": username}, cl)
 		return Session{}, errBadLogin()
 	}
-	s.limiter.succeeded(username)
-	return s.openSession(ctx, u, cl)
+	sess, err := s.openSession(ctx, u, cl)
+	if apperr.Is(err, apperr.Unauthenticated) {
+		// The password was reset, or the user disabled, while it was
+		// checked: the old password opens no session.
+		s.auditLogin(ctx, "login.failed", u.ID, map[string]any{"username": username, "reason": "changed_meanwhile"}, cl)
+	}
+	if err == nil {
+		s.limiter.succeeded(username)
+	}
+	return sess, err
 }
 
 // auditLimited writes login.limited for the first refused attempt of a
@@ -108,14 +126,24 @@ func (s *Service) auditLogin(ctx context.Context, action, userID string, detail 
 	}
 }
 
+// openSession opens a session for u, as read with its password hash: it
+// is Unauthenticated (errBadLogin) when, by the time the session is
+// written, that hash is no longer the user's (a reset or a change
+// committed meanwhile) or the user was disabled. The check and the insert
+// are one transaction (store.createSession), so a session opened with a
+// password never outlives the change of that password.
 func (s *Service) openSession(ctx context.Context, u userRow, cl Client) (Session, error) {
 	token := ids.Secret()
 	now := s.cfg.Now()
 	r := sessionRow{ID: tokenHash(token), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL),
-		LastSeenAt: now, ClientIP: cl.IP, UserAgent: truncate(cl.UserAgent, 255)}
+		LastSeenAt: now, ClientIP: cl.IP, UserAgent: cleanUserAgent(cl.UserAgent)}
 	e := audit.Entry{At: now, ActorID: u.ID, Action: "login.succeeded", Object: "user:" + u.ID, ClientIP: cl.IP}
-	if err := s.store.createSession(ctx, r, e); err != nil {
+	created, err := s.store.createSession(ctx, r, u.PasswordHash, e)
+	if err != nil {
 		return Session{}, err
+	}
+	if !created {
+		return Session{}, errBadLogin()
 	}
 	return Session{Token: token, ExpiresAt: r.ExpiresAt, User: u.user()}, nil
 }
@@ -174,7 +202,7 @@ func (s *Service) AuthenticateUntil(ctx context.Context, token string) (web.Acto
 		ok, touch = s.use(ctx, id, r, now)
 	}
 	if !ok {
-		return web.Actor{}, time.Time{}, apperr.New(apperr.Unauthenticated, "your session has ended; sign in again")
+		return web.Actor{}, time.Time{}, errSessionEnded()
 	}
 	if touch {
 		s.touch(ctx, []string{id}, now)
@@ -288,9 +316,34 @@ func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
 	return s.store.deleteExpiredSessions(ctx, s.cfg.Now(), s.cfg.IdleTimeout)
 }
 
+// userAgentMax is the most a session stores of the User-Agent header, in bytes.
+const userAgentMax = 255
+
+// cleanUserAgent makes the User-Agent header text a database can store:
+// HTTP lets a client send any byte (obs-text), so bytes that are not
+// UTF-8 become U+FFFD, control characters (NUL among them) are left out,
+// and it is cut to userAgentMax bytes on a character boundary.
+func cleanUserAgent(ua string) string {
+	if len(ua) > 4*userAgentMax {
+		ua = ua[:4*userAgentMax] // bounds the work; a character cut here becomes U+FFFD below
+	}
+	ua = strings.ToValidUTF8(ua, "\uFFFD")
+	ua = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, ua)
+	return truncate(ua, userAgentMax)
+}
+
+// truncate cuts s to at most n bytes, on a character boundary.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n]
 }

@@ -109,38 +109,178 @@ func (s *store) createUser(ctx context.Context, r userRow, e audit.Entry) error 
 	})
 }
 
-// updateUser saves changed fields; when the user is disabled or the
-// password changes, their sessions end in the same transaction.
-func (s *store) updateUser(ctx context.Context, id string, fields map[string]any, endSessions bool, e audit.Entry) (userRow, error) {
+// userChange is what updateUser saves, with what it checks in its
+// transaction.
+type userChange struct {
+	fields  map[string]any // the columns to set, updated_at included
+	actorID string         // the administrator making the change
+	// removesAdmin: the change disables the user or takes the
+	// administrator right away, so it may leave no enabled administrator.
+	removesAdmin bool
+	// endSessions ends the user's sessions (disabled, password reset),
+	// all but keep when keep is set: the session of an administrator who
+	// resets their own password.
+	endSessions bool
+	keep        string
+}
+
+// updateUser saves a change of user id. In the same transaction it checks
+// that the actor is still an enabled administrator (the actor was
+// authenticated before, maybe from a cache), that an enabled administrator
+// is left when the change may remove one, and ends the user's sessions when
+// asked; it returns the ids of the sessions it ended when keep was set.
+//
+// The rows it reads are locked in the order of their ids, in one
+// statement: two administrators who change each other at once wait for
+// one another instead of deadlocking (on PostgreSQL; SQLite runs one write
+// transaction at a time).
+func (s *store) updateUser(ctx context.Context, id string, ch userChange, e audit.Entry) (userRow, []string, error) {
 	var r userRow
+	var ended []string
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Take(&r).Error; err != nil {
-			return notFound(err, "user")
+		q := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Order("id")
+		if ch.removesAdmin {
+			q = q.Where("id IN ? OR (is_admin = ? AND disabled = ?)", []string{id, ch.actorID}, true, false)
+		} else {
+			q = q.Where("id IN ?", []string{id, ch.actorID})
 		}
-		fields["updated_at"] = time.Now().UTC()
-		if err := tx.Model(&r).Updates(fields).Error; err != nil {
+		var rows []userRow
+		if err := q.Find(&rows).Error; err != nil {
+			return apperr.Internalf(err, "load users")
+		}
+		var actor, target *userRow
+		admins := 0 // enabled administrators other than the target
+		for i := range rows {
+			if rows[i].ID == ch.actorID {
+				actor = &rows[i]
+			}
+			if rows[i].ID == id {
+				target = &rows[i]
+			} else if rows[i].IsAdmin && !rows[i].Disabled {
+				admins++
+			}
+		}
+		if target == nil {
+			return apperr.NotFoundf("user not found")
+		}
+		// The last administrator first: it is what two administrators who
+		// disable each other at once run into (the second of them is no
+		// longer one either).
+		if ch.removesAdmin && target.IsAdmin && !target.Disabled && admins == 0 {
+			return apperr.Conflictf("%s is the last enabled administrator: make someone else an administrator first", target.Username)
+		}
+		if actor == nil || !actor.IsAdmin || actor.Disabled {
+			return apperr.Forbiddenf("only an administrator can change users")
+		}
+		r = *target
+		if err := tx.Model(&r).Updates(ch.fields).Error; err != nil {
 			return apperr.Internalf(err, "update user")
 		}
-		if endSessions {
-			if err := tx.Where("user_id = ?", id).Delete(&sessionRow{}).Error; err != nil {
-				return apperr.Internalf(err, "end sessions")
+		if ch.endSessions {
+			var err error
+			if ended, err = endSessions(tx, id, ch.keep); err != nil {
+				return err
 			}
 		}
 		return internal(audit.Write(tx, e), "audit")
 	})
 	if err != nil {
-		return userRow{}, err
+		return userRow{}, nil, err
 	}
-	return s.userByID(ctx, id)
+	r, err = s.userByID(ctx, id)
+	return r, ended, err
 }
 
-func (s *store) createSession(ctx context.Context, r sessionRow, e audit.Entry) error {
-	return s.tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Omit("User").Create(&r).Error; err != nil {
-			return apperr.Internalf(err, "create session")
+// endSessions deletes the sessions of userID, all of them when keep is
+// "", else all but keep, whose ids it then returns (to close their live
+// connections; the others are closed user-wide).
+func endSessions(tx *gorm.DB, userID, keep string) ([]string, error) {
+	if keep == "" {
+		if err := tx.Where("user_id = ?", userID).Delete(&sessionRow{}).Error; err != nil {
+			return nil, apperr.Internalf(err, "end sessions")
+		}
+		return nil, nil
+	}
+	var ended []string
+	if err := tx.Model(&sessionRow{}).Where("user_id = ? AND id <> ?", userID, keep).Pluck("id", &ended).Error; err != nil {
+		return nil, apperr.Internalf(err, "load sessions")
+	}
+	if err := tx.Where("user_id = ? AND id <> ?", userID, keep).Delete(&sessionRow{}).Error; err != nil {
+		return nil, apperr.Internalf(err, "end sessions")
+	}
+	return ended, nil
+}
+
+// changePassword sets the password hash of userID to next, if it is still
+// old (the one the current password was checked against), ends the user's
+// sessions but keep (the one that asked; "" for none) and writes e, in
+// one transaction. It returns the ids of the sessions it ended.
+func (s *store) changePassword(ctx context.Context, userID, old, next, keep string, now time.Time, e audit.Entry) ([]string, error) {
+	var ended []string
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var u userRow
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", userID).Take(&u).Error; err != nil {
+			if database.IsNotFound(err) {
+				return errSessionEnded()
+			}
+			return apperr.Internalf(err, "load user")
+		}
+		if u.Disabled {
+			return errSessionEnded()
+		}
+		if keep != "" {
+			var n int64
+			if err := tx.Model(&sessionRow{}).Where("id = ? AND user_id = ?", keep, userID).Count(&n).Error; err != nil {
+				return apperr.Internalf(err, "load session")
+			}
+			if n == 0 { // ended meanwhile: a logout, a reset
+				return errSessionEnded()
+			}
+		}
+		if u.PasswordHash != old {
+			return apperr.Conflictf("your password was changed meanwhile; try again with the new one")
+		}
+		if err := tx.Model(&u).Updates(map[string]any{"password_hash": next, "updated_at": now}).Error; err != nil {
+			return apperr.Internalf(err, "change password")
+		}
+		var err error
+		if ended, err = endSessions(tx, userID, keep); err != nil {
+			return err
 		}
 		return internal(audit.Write(tx, e), "audit")
 	})
+	return ended, err
+}
+
+// createSession inserts a session of a user whose password was checked
+// against passwordHash, and its audit entry, in one transaction that first
+// reads the user again, locked against a change: it reports false, and
+// writes nothing, when that hash is no longer the user's (a reset or a
+// change committed since it was read) or the user is disabled or gone.
+// A password change or reset (updateUser, changePassword) holds the same
+// row locked while it ends the sessions, so it either waits for this one
+// to commit and ends it too, or commits first and is seen here.
+func (s *store) createSession(ctx context.Context, r sessionRow, passwordHash string, e audit.Entry) (bool, error) {
+	created := false
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var u userRow
+		err := tx.Clauses(clause.Locking{Strength: "SHARE"}).Select("id", "password_hash", "disabled").
+			Where("id = ?", r.UserID).Take(&u).Error
+		switch {
+		case database.IsNotFound(err):
+			return nil
+		case err != nil:
+			return apperr.Internalf(err, "load user")
+		case u.PasswordHash != passwordHash || u.Disabled:
+			return nil
+		}
+		if err := tx.Omit("User").Create(&r).Error; err != nil {
+			return apperr.Internalf(err, "create session")
+		}
+		created = true
+		return internal(audit.Write(tx, e), "audit")
+	})
+	return created && err == nil, err
 }
 
 // sessionsPerQuery bounds the ids of one session query: well under

@@ -8,8 +8,11 @@ import type {
 export const BASE = '/api/v1';
 
 export class ApiError extends Error {
-  /** reason: the server's error.reason, a stable word for some refusals (e.g. "encrypted"), or "". */
-  constructor(readonly status: number, readonly code: string, message: string, readonly reason = '') {
+  /**
+   * reason: the server's error.reason, a stable word for some refusals (e.g. "encrypted"), or "".
+   * retryAfter: the seconds its Retry-After asks to wait (a 429 or a 503), 0 when it gave none.
+   */
+  constructor(readonly status: number, readonly code: string, message: string, readonly reason = '', readonly retryAfter = 0) {
     super(message);
   }
 }
@@ -69,7 +72,8 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   if (!res.ok) {
     const err = data?.error ?? {};
     if (res.status === 401 && path !== '/auth/login') sessionEnded();
-    throw new ApiError(res.status, err.code ?? 'error', err.message ?? res.statusText, err.reason ?? '');
+    // Retry-After: the server sends whole seconds (api/openapi.yaml); anything else counts as none.
+    throw new ApiError(res.status, err.code ?? 'error', err.message ?? res.statusText, err.reason ?? '', Number(res.headers.get('Retry-After')) || 0);
   }
   return data as T;
 }

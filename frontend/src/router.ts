@@ -32,13 +32,15 @@ export function usePath(): string {
  *   /desk/new                  the secretary's desk: a new meeting
  *   /admin                     users (administrators)
  *   /admin/audit               the audit log (administrators)
+ *   /account                   my account: who I am, changing my password
  */
 export type Route =
   | { name: 'meetings' }
   | { name: 'room' | 'chair' | 'desk' | 'display'; id: string }
   | { name: 'new-meeting' }
   | { name: 'admin' }
-  | { name: 'audit' };
+  | { name: 'audit' }
+  | { name: 'account' };
 
 export function route(path: string): Route {
   const m = /^\/meetings\/([^/]+)(?:\/(chair|desk|display))?\/?$/.exec(path);
@@ -46,6 +48,7 @@ export function route(path: string): Route {
   if (/^\/desk\/new\/?$/.test(path)) return { name: 'new-meeting' };
   if (/^\/admin\/?$/.test(path)) return { name: 'admin' };
   if (/^\/admin\/audit\/?$/.test(path)) return { name: 'audit' };
+  if (/^\/account\/?$/.test(path)) return { name: 'account' };
   return { name: 'meetings' };
 }
 
@@ -60,6 +63,8 @@ export function pathOf(r: Route): string {
       return '/admin';
     case 'audit':
       return '/admin/audit';
+    case 'account':
+      return '/account';
     case 'room':
       return `/meetings/${encodeURIComponent(r.id)}`;
     default:

@@ -1,5 +1,7 @@
-// Users, for administrators: create, disable and enable, reset a password.
+// Users, for administrators: create, disable and enable, reset a password,
+// grant or remove the administrator right.
 import { useEffect, useState } from 'preact/hooks';
+import { ApiError } from '../api';
 import { t, useAllStrings } from '../i18n';
 import { refusalKey } from '../i18n/refusals';
 import { go } from '../router';
@@ -22,6 +24,7 @@ export function Admin({ me, onSignOut }: ScreenProps) {
         <h1 class="title">{t('admin.title')}</h1>
         {me.is_admin && <a class="btn" href="/admin/audit" onClick={go('/admin/audit')} data-testid="to-audit">{t('audit.title')}</a>}
         <span class="grow" />
+        <a class="btn" href="/account" onClick={go('/account')} data-testid="to-account">{t('account.title')}</a>
         <span class="who">{me.full_name}</span>
         <LangSwitch />
         <button class="btn" onClick={onSignOut}>{t('common.signOut')}</button>
@@ -147,17 +150,43 @@ function NewUser({ onCreated }: { onCreated(): Promise<void> | void }) {
   );
 }
 
+/**
+ * A change of a user that may leave no enabled administrator: the server
+ * refuses it (409) when two administrators take each other's right away, or
+ * disable each other, at the same time. Toasts the outcome; whether it worked.
+ */
+async function changeUser(u: AccountUser, fn: () => Promise<unknown>, ok: string): Promise<boolean> {
+  try {
+    await fn();
+  } catch (e) {
+    // account: "<username> is the last enabled administrator: make someone else an administrator first"
+    const last = e instanceof ApiError && e.status === 409 && /is the last enabled administrator/i.test(e.message);
+    toast(last ? t('admin.err.lastAdmin', { name: u.username }) : errText(e), true);
+    return false;
+  }
+  toast(ok);
+  return true;
+}
+
 function UserRow({ u, isMe, onChanged }: { u: AccountUser; isMe: boolean; onChanged(): Promise<void> | void }) {
   const [resetting, setResetting] = useState(false);
   const [pw, setPw] = useState('');
   const [pwErr, setPwErr] = useState<string | null>(null);
   const [disabling, setDisabling] = useState(false);
+  const [granting, setGranting] = useState(false); // the dialog that grants or removes the administrator right
   const [busy, run] = useBusy();
 
   const setDisabled = (disabled: boolean) => {
     setDisabling(false);
     void run(async () => {
-      await act(() => admin.update(u.id, { disabled }), disabled ? t('admin.disabledOk', { name: u.username }) : t('admin.enabledOk', { name: u.username }));
+      await changeUser(u, () => admin.update(u.id, { disabled }), disabled ? t('admin.disabledOk', { name: u.username }) : t('admin.enabledOk', { name: u.username }));
+      await onChanged();
+    });
+  };
+  const setAdmin = (is_admin: boolean) => {
+    setGranting(false);
+    void run(async () => {
+      await changeUser(u, () => admin.update(u.id, { is_admin }), is_admin ? t('admin.grantedOk', { name: u.username }) : t('admin.revokedOk', { name: u.username }));
       await onChanged();
     });
   };
@@ -199,6 +228,13 @@ function UserRow({ u, isMe, onChanged }: { u: AccountUser; isMe: boolean; onChan
           <span class="row-actions">
             <button type="button" class="btn" disabled={busy} onClick={() => setResetting(true)} data-testid="reset-password"
               aria-label={t('admin.resetOf', { name: u.username })}>{t('admin.reset')}</button>
+            {!isMe && (
+              <button type="button" class="btn" disabled={busy} onClick={() => setGranting(true)}
+                data-testid={u.is_admin ? 'revoke-admin' : 'grant-admin'}
+                aria-label={u.is_admin ? t('admin.revokeOf', { name: u.username }) : t('admin.grantOf', { name: u.username })}>
+                {u.is_admin ? t('admin.revoke') : t('admin.grant')}
+              </button>
+            )}
             {u.disabled ? (
               <button type="button" class="btn" disabled={busy} onClick={() => setDisabled(false)} data-testid="enable-user"
                 aria-label={t('admin.enableOf', { name: u.username })}>{t('admin.enable')}</button>
@@ -215,6 +251,17 @@ function UserRow({ u, isMe, onChanged }: { u: AccountUser; isMe: boolean; onChan
             <p>{t('admin.disableText')}</p>
           </Confirm>
         )}
+        {granting && (u.is_admin ? (
+          <Confirm title={t('admin.revokeTitle', { name: u.username })} confirmLabel={t('admin.revoke')} danger
+            onConfirm={() => setAdmin(false)} onCancel={() => setGranting(false)}>
+            <p>{t('admin.revokeText')}</p>
+          </Confirm>
+        ) : (
+          <Confirm title={t('admin.grantTitle', { name: u.username })} confirmLabel={t('admin.grant')}
+            onConfirm={() => setAdmin(true)} onCancel={() => setGranting(false)}>
+            <p>{t('admin.grantText')}</p>
+          </Confirm>
+        ))}
       </td>
     </tr>
   );

@@ -128,6 +128,17 @@ export const admin = {
     request<AccountUser>('PATCH', `/users/${enc(id)}`, body),
 };
 
+/** The signed-in user's own account (the "My account" screen). */
+export const account = {
+  me: () => request<AccountUser>('GET', '/me'),
+  /**
+   * Changes my password, giving the current one. Resolves (204) once it is
+   * changed and my other sessions have ended; this one stays.
+   */
+  changePassword: (current_password: string, new_password: string) =>
+    request<void>('POST', '/auth/password', { current_password, new_password }),
+};
+
 export interface UploadHandle {
   promise: Promise<DeskDoc>;
   abort(): void;

@@ -28,6 +28,7 @@ const loaders: Record<Lazy, () => Promise<Screen>> = {
   display: () => import('../display/Display').then((m) => m.Display),
   admin: () => import('../admin/Admin').then((m) => m.Admin),
   audit: () => import('../admin/Audit').then((m) => m.Audit),
+  account: () => import('../admin/Account').then((m) => m.Account),
 };
 const loaded = new Map<Lazy, Screen>();
 

@@ -22,7 +22,8 @@ export function Login({ onIn }: { onIn(u: User): void }) {
       onIn(r.user);
     } catch (err) {
       const status = err instanceof ApiError ? err.status : 0;
-      setError(status === 401 ? t('login.wrong') : status === 429 ? t('login.tooMany') : t('error.network'));
+      // 503: every password check is busy (many signing in at once), not a network failure.
+      setError(status === 401 ? t('login.wrong') : status === 429 ? t('login.tooMany') : status === 503 ? t('login.busy') : t('error.network'));
     } finally {
       setBusy(false);
     }

@@ -23,6 +23,7 @@ export function Meetings({ me, onSignOut }: { me: User; onSignOut(): void }) {
         <span class="grow" />
         {me.is_admin && <a class="btn" href="/admin" onClick={go('/admin')}>{t('meetings.admin')}</a>}
         <a class="btn" href="/desk/new" onClick={go('/desk/new')}>{t('meetings.new')}</a>
+        <a class="btn" href="/account" onClick={go('/account')} data-testid="to-account">{t('meetings.account')}</a>
         <span class="who">{me.full_name}</span>
         <LangSwitch />
         <button class="btn" onClick={onSignOut}>{t('common.signOut')}</button>

@@ -102,7 +102,7 @@ func (s *Service) view(ctx context.Context, r pollRow, v viewer) (Poll, error) {
 		if p.Status == Closed || p.Status == Published {
 			p.Results, p.Outcome, p.Decision, p.Electorate = t.Results, t.Decision.Outcome, &t.Decision, &t.Electorate
 		}
-	} else if err := s.countNow(ctx, &p); err != nil {
+	} else if err := s.countNow(ctx, r, &p); err != nil {
 		return Poll{}, err
 	}
 	if v.userID != "" {
@@ -120,9 +120,17 @@ func (s *Service) view(ctx context.Context, r pollRow, v viewer) (Poll, error) {
 	return p, nil
 }
 
-// countNow fills Voted and Eligible of a poll that has not closed.
-func (s *Service) countNow(ctx context.Context, p *Poll) error {
-	rc, err := s.rollCall(ctx, p.ID, p.MeetingID, p.Eligibility)
+// countNow fills Voted and Eligible of a poll that has not closed: from
+// the live roll, or from the electorate stored when it was cancelled while
+// open (the counts of its frozen roll call).
+func (s *Service) countNow(ctx context.Context, r pollRow, p *Poll) error {
+	var rc RollCall
+	var err error
+	if r.Frozen {
+		rc, err = s.frozenRollCall(ctx, p.ID, p.MeetingID)
+	} else {
+		rc, err = s.rollCall(ctx, p.ID, p.MeetingID, p.Eligibility)
+	}
 	p.Voted, p.Eligible = len(rc.Voted), len(rc.Voted)+len(rc.NotVoted)
 	return err
 }

@@ -34,13 +34,29 @@ function learnSkew(res: Response): void {
 
 const SIGNED_IN = 'curia.signedIn';
 
+/** Who hears of signing in and out (annot/backend.ts: queued marks wait for their author). */
+const signInWatchers = new Set<(on: boolean) => void>();
+
 /**
  * Whether this tablet signed in and has not signed out: the session cookie
  * is HttpOnly, and asking /me without one would log a 401 in the console.
+ * watch: fn hears every sign-in and sign-out (a 401 too), this tab's and,
+ * as the cookie is shared, another tab's.
  */
 export const signedIn = {
   get: () => { try { return localStorage.getItem(SIGNED_IN) === '1'; } catch { return true; } },
-  set: (on: boolean) => { try { if (on) localStorage.setItem(SIGNED_IN, '1'); else localStorage.removeItem(SIGNED_IN); } catch { /* no storage */ } },
+  set: (on: boolean) => {
+    try { if (on) localStorage.setItem(SIGNED_IN, '1'); else localStorage.removeItem(SIGNED_IN); } catch { /* no storage */ }
+    signInWatchers.forEach((fn) => fn(on));
+  },
+  watch: (fn: (on: boolean) => void) => {
+    if (!signInWatchers.size && typeof window !== 'undefined') {
+      window.addEventListener('storage', (e) => {
+        if (e.key === SIGNED_IN || e.key === null) signInWatchers.forEach((w) => w(signedIn.get()));
+      });
+    }
+    signInWatchers.add(fn);
+  },
 };
 
 /** Sets what happens when the session is gone (401): back to the login. */

@@ -256,6 +256,36 @@ describe('refusals the secretary meets on the agenda, in Vietnamese', () => {
     }
   });
 
+  it('a title or an option label that is not one line (a pasted text-direction mark) is explained without the server\'s English', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { errText } = await import('../src/desk/common');
+    const { errorText } = await import('../src/chair/util');
+    const { ApiError } = await import('../src/api');
+    const go = (f: string) => readFileSync(join(__dirname, '../..', f), 'utf8');
+    // The Go messages are split over two source lines ("…, "+ "…"): each part must still be there.
+    const tail = 'line or paragraph separators, or text-direction controls';
+    const refusals: [string, string, string, string][] = [
+      // meeting.CleanTitle: a meeting's, an agenda item's or a poll's title.
+      ['meeting/text.go', '%s must be a single line without control characters, ',
+        `title must be a single line without control characters, ${tail}`, t('desk.err.titleLine')],
+      // docs cleanTitle: a document's title (upload, rename).
+      ['docs/add.go', 'title: a single line without control characters, ',
+        `title: a single line without control characters, ${tail}`, t('desk.err.titleLine')],
+      // vote cleanLabel: a poll's option, numbered from 1.
+      ['vote/poll.go', 'option %d: the label must be a single line without control characters, ',
+        `option 3: the label must be a single line without control characters, ${tail}`, t('chair.err.optionLine', { n: 3 })],
+    ];
+    for (const [file, marker, text, want] of refusals) {
+      expect(go(file), `${file} no longer says "${marker}"`).toContain(marker);
+      expect(go(file), `${file} no longer says "${tail}"`).toContain(tail);
+      expect(errText(new ApiError(400, 'invalid', text)), text).toBe(want);
+      expect(errorText(new ApiError(400, 'invalid', text)), text).toBe(want);
+    }
+    // Another field's refusal is not taken for a title's.
+    expect(errText(new ApiError(400, 'invalid', `full_name must be a single line without control characters, ${tail}`))).not.toBe(t('desk.err.titleLine'));
+  });
+
   it('a title that says "closed" (or the meeting\'s own words) is not taken for the meeting being closed', async () => {
     const { errText } = await import('../src/desk/common');
     const { ApiError } = await import('../src/api');

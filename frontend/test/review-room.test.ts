@@ -131,10 +131,11 @@ describe('review: polls kept true across reconnects and in-flight answers', () =
 
   it('review: a poll the fresh snapshot no longer lists as open stops being open, even when the list GET fails', async () => {
     let listDown = false;
+    let onServer = openForMe; // what the server answers for p1: closed once the chair closes it
     handler = (path) => {
       if (path === '/meetings/m/polls' && listDown) return Promise.reject(new TypeError('Failed to fetch'));
-      if (path === '/polls/p1') return listDown ? Promise.reject(new TypeError('Failed to fetch')) : { status: 200, body: openForMe };
-      return base(path, [openForMe]);
+      if (path === '/polls/p1') return listDown ? Promise.reject(new TypeError('Failed to fetch')) : { status: 200, body: onServer };
+      return base(path, [onServer]);
     };
     const sockets: FakeSocket[] = [];
     const room = new RoomCtl('m', 'u1', { makeSocket: (u) => { const s = new FakeSocket(u); sockets.push(s); return s; }, rand: () => 0 });
@@ -149,6 +150,7 @@ describe('review: polls kept true across reconnects and in-flight answers', () =
     // fails on the Wi-Fi that has just come back.
     sockets[0].drop();
     await flush(300);
+    onServer = { ...openForMe, status: 'closed' };
     listDown = true;
     sockets[1].open();
     sockets[1].msg({ type: 'snapshot', seq: 40, data: { epoch: 'E2', state: { meeting, polls: [] } } });

@@ -141,11 +141,22 @@ function ChangePassword({ username }: { username: string }) {
   const [errs, setErrs] = useState<Problems>({});
   const [busy, run] = useBusy();
   const refs = { current: useRef<HTMLInputElement>(null), next: useRef<HTMLInputElement>(null), repeat: useRef<HTMLInputElement>(null) };
+  const submitRef = useRef<HTMLButtonElement>(null);
+  // Where the focus goes next, once the form is enabled again: a browser
+  // does not focus a control inside a disabled fieldset (busy). A new
+  // object each time, so the same field is focused again on a second try.
+  const [focusTo, setFocusTo] = useState<{ to: Field | 'submit' } | null>(null);
+  useEffect(() => {
+    if (busy || !focusTo) return;
+    (focusTo.to === 'submit' ? submitRef : refs[focusTo.to]).current?.focus();
+    setFocusTo(null);
+  }, [busy, focusTo]);
 
+  /** The problems, and the focus to the first field they are about (else to the button, to try again). */
   const show = (p: Problems) => {
     setErrs(p);
-    const first = FIELDS.find((f) => p[f]);
-    if (first) refs[first].current?.focus();
+    const to = FIELDS.find((f) => p[f]) ?? (p.form ? 'submit' : null);
+    if (to) setFocusTo({ to });
   };
   const submit = (e: Event) => {
     e.preventDefault();
@@ -168,6 +179,7 @@ function ChangePassword({ username }: { username: string }) {
         return;
       }
       setV(EMPTY);
+      setFocusTo({ to: 'current' }); // the button had the focus, and was disabled meanwhile
       toast(t('account.changed'));
     });
   };
@@ -196,7 +208,7 @@ function ChangePassword({ username }: { username: string }) {
         <p class="muted small">{t('account.rules')}</p>
         {errs.form && <p class="error" role="alert" data-testid="account-error">{say('form')}</p>}
         <div class="row end">
-          <button type="submit" class="btn primary" data-testid="change-password">{t('account.submit')}</button>
+          <button ref={submitRef} type="submit" class="btn primary" data-testid="change-password">{t('account.submit')}</button>
         </div>
       </fieldset>
     </form>

@@ -2,11 +2,13 @@
 // PATCH/DELETE /annotations/{id}; api/openapi.yaml). Changes go through a
 // queue, in order: new annotations carry an id made here, are sent in
 // batches, and are sent again after a dropped connection (the server treats
-// a replay of the same id and content as done). When the session ends (401)
-// they wait, kept in the queue, until their author signs in again.
+// a replay of the same id and content as done). A user's queue sends only
+// while that user is the one signed in: on sign-out, a 401, or another user
+// opening a document on this tablet, it waits, kept, until its author is back
+// (backendFor), so no mark ever goes out under someone else's session.
 // LocalBackend (this tablet
 // only) remains for tests and for a server without the routes.
-import { ApiError, request } from '../api';
+import { ApiError, request, signedIn } from '../api';
 import { upsert } from './events';
 import type { Annotation, AnnotationData, NewAnnotation } from './types';
 
@@ -105,8 +107,9 @@ export interface ApiOptions {
   send?: typeof request;
   /**
    * Whose marks these are (backendFor). After a 401 such a queue waits for
-   * resume(), its author back, so nothing goes out under another sign-in;
-   * a queue without one tries again later, as after a dropped connection.
+   * resume(), its author back, so nothing goes out under another sign-in
+   * (hold() makes it wait too); a queue without one tries again later, as
+   * after a dropped connection.
    */
   owner?: string;
 }
@@ -117,7 +120,7 @@ export class ApiBackend implements Backend {
   private running = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private attempt = 0;
-  /** Waiting for the owner to sign in again (after a 401). */
+  /** Waiting for the owner to be the one signed in again (hold(), or a 401). */
   private held = false;
   /** Listings in flight, and what the server confirmed meanwhile (a copy, or null: deleted), numbered. */
   private listing = 0;
@@ -127,13 +130,25 @@ export class ApiBackend implements Backend {
   private readonly batchDelay: number;
   private readonly retry: (attempt: number) => number;
   private readonly owner?: string;
+  private readonly online = () => this.kick(0);
 
   constructor(o: ApiOptions = {}) {
     this.send = o.send ?? request;
     this.owner = o.owner;
     this.batchDelay = o.batchDelay ?? 120;
     this.retry = o.retry ?? ((n) => Math.min(15000, 500 * 2 ** n));
-    if (typeof window !== 'undefined') window.addEventListener('online', () => this.kick(0));
+    if (typeof window !== 'undefined') window.addEventListener('online', this.online);
+  }
+
+  /** Nothing waits or is being sent: the queue may be let go (see dispose). */
+  get idle(): boolean {
+    return !this.queue.length && !this.running;
+  }
+
+  /** Stops listening for the network; an idle queue no longer needed (backendFor). */
+  dispose(): void {
+    this.hold();
+    if (typeof window !== 'undefined') window.removeEventListener('online', this.online);
   }
 
   /** Annotations not yet confirmed by the server. */
@@ -237,6 +252,17 @@ export class ApiBackend implements Backend {
     });
   }
 
+  /**
+   * Someone else may be signed in now (sign-out, a 401, another user): send
+   * nothing until resume(). A request already on its way finishes (it went
+   * out under the owner's session); the next one waits.
+   */
+  hold(): void {
+    this.held = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
   /** The owner is signed in again: what waited for that goes now. */
   resume(): void {
     if (!this.held) return;
@@ -260,9 +286,9 @@ export class ApiBackend implements Backend {
   }
 
   private async flush(): Promise<void> {
-    if (this.running) return;
+    if (this.running || this.held) return; // held: a timer set before the hold may still fire
     this.running = true;
-    while (this.queue.length) {
+    while (this.queue.length && !this.held) {
       try {
         await this.step();
         this.attempt = 0;
@@ -270,8 +296,8 @@ export class ApiBackend implements Backend {
         if (final(e)) continue; // step() dropped what was refused
         this.running = false;
         // Signed out: it all waits for the owner (resume()).
-        if (signedOut(e) && this.owner) return void (this.held = true);
-        // Connection lost or server trouble: the same request again, later.
+        if (signedOut(e) && this.owner) return this.hold();
+        // Connection lost or server trouble: the same request again, later (unless held meanwhile).
         this.kick(this.retry(this.attempt++));
         return;
       }
@@ -338,14 +364,38 @@ export const SERVER_ANNOTATIONS = true;
 
 const queues = new Map<string, ApiBackend>();
 
+/** Every queue waits: nobody, or someone not known yet, is signed in (sign-out, a 401, another tab). */
+export function holdAllQueues(): void {
+  queues.forEach((b) => b.hold());
+}
+
+let watching = false;
+
 /**
  * The server's store (one queue per user on this tablet, kept across pages,
  * documents and a sign-in again after the session ended), else this tablet's.
+ * Only me's queue sends: the others wait for their authors, as do all of
+ * them once this tablet signs out or its session ends. An idle queue of
+ * another user is let go.
  */
 export async function backendFor(_docId: string, me: string): Promise<Backend> {
   if (!SERVER_ANNOTATIONS) return new LocalBackend(me);
+  if (!watching) {
+    watching = true;
+    signedIn.watch((on) => {
+      if (!on) holdAllQueues();
+    });
+  }
+  for (const [who, q] of queues) {
+    if (who === me) continue;
+    q.hold();
+    if (q.idle) {
+      q.dispose();
+      queues.delete(who);
+    }
+  }
   let b = queues.get(me);
   if (!b) queues.set(me, (b = new ApiBackend({ owner: me })));
-  b.resume(); // me is signed in: marks held by a 401 go now
+  b.resume(); // me is signed in: marks held for that go now
   return b;
 }

@@ -3,8 +3,10 @@
 // who has not voted yet (never what anyone chose); close, publish, and see
 // the result as a chart; vote again after a tie or a cancelled vote.
 import { useRef, useState } from 'preact/hooks';
+import { titleProblem } from '../desk/logic';
 import { t, type Key } from '../i18n';
-import { findItem } from '../live/state';
+import { refusalKey } from '../i18n/refusals';
+import { findItem, guessedEnded } from '../live/state';
 import { useStore } from '../store';
 import type { Poll } from '../types';
 import { toast } from '../ui/Toast';
@@ -103,8 +105,12 @@ function NewPollForm({ room, live, opening, defaultTitle, onDone }: {
   const submit = async (open: boolean) => {
     setErr('');
     if (!title.trim()) return setErr(t('chair.poll.needTitle'));
+    // The server's one-line rule (meeting.NotInALine), for the question and each option.
+    if (titleProblem(title) === 'desk.err.titleLine') return setErr(t('chair.err.pollTitleLine'));
     if (custom && options.length < 2) return setErr(t('chair.poll.needOptions'));
     if (custom && options.length > 50) return setErr(t('chair.poll.tooManyOptions'));
+    const badOption = custom ? options.findIndex((o) => titleProblem(o) === 'desk.err.titleLine') : -1;
+    if (badOption >= 0) return setErr(t('chair.err.optionLine', { n: badOption + 1 }));
     const body: NewPoll = { title: title.trim(), secret, agenda_item_id: room.state.get().agenda?.current_item_id ?? null };
     if (custom) body.options = options.map((label) => ({ label }));
     setBusy(true);
@@ -116,7 +122,8 @@ function NewPollForm({ room, live, opening, defaultTitle, onDone }: {
       made = await chairApi.createPoll(room.id, body);
     } catch (e) {
       setBusy(false);
-      toast(errorText(e, 'chair.err.pollState'), true);
+      // A poll's title is "the question" here (the refusal's key speaks of a title).
+      toast(refusalKey(e) === 'desk.err.titleLine' ? t('chair.err.pollTitleLine') : errorText(e, 'chair.err.pollState'), true);
       return;
     }
     room.putPoll(made);
@@ -206,7 +213,8 @@ function PollCard({ room, poll, live, closed, opening }: { room: LiveRoom; poll:
         </>
       )}
       {(poll.status === 'closed' || poll.status === 'published') && poll.results && <ResultChart poll={poll} />}
-      {!closed && <div class="row">
+      {/* Only guessed closed (the snapshot no longer lists it as open): closed or cancelled, the GET that follows says; nothing to offer meanwhile. */}
+      {!closed && !guessedEnded(poll) && <div class="row">
         {poll.status === 'draft' && (
           <button class="btn primary" disabled={busy || !live || opening.ids.has(poll.id)} title={live ? undefined : t('chair.poll.notLive')} data-testid="poll-open"
             onClick={() => run('open', 'chair.poll.openedToast')}>{t('chair.poll.open')}</button>

@@ -23,6 +23,8 @@ const chairEn: Record<keyof typeof chairVi, string> = {
   'chair.err.pollState': 'Not possible in this vote’s current state.',
   'chair.err.openVote': 'A vote is still open. Close or cancel that vote first.',
   'chair.err.floorTaken': 'Someone else has the floor. End that turn first.',
+  'chair.err.pollTitleLine': 'The question must fit on one line, without invisible control characters (often pasted along: retype that part).',
+  'chair.err.optionLine': 'Option {n} must fit on one line, without invisible control characters (often pasted along: retype that part).',
 
   'chair.status.start': 'Start the meeting',
   'chair.status.started': 'The meeting has started.',

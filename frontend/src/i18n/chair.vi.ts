@@ -21,6 +21,8 @@ export default {
   'chair.err.pollState': 'Thao tác không phù hợp với trạng thái của lần biểu quyết này.',
   'chair.err.openVote': 'Còn một cuộc biểu quyết đang mở. Hãy đóng hoặc hủy biểu quyết đó trước.',
   'chair.err.floorTaken': 'Đang có người khác phát biểu. Hãy kết thúc lượt phát biểu đó trước.',
+  'chair.err.pollTitleLine': 'Nội dung biểu quyết chỉ được viết trên một dòng, không có ký tự điều khiển ẩn (thường dính theo khi dán: hãy gõ lại phần đó).',
+  'chair.err.optionLine': 'Phương án {n} chỉ được viết trên một dòng, không có ký tự điều khiển ẩn (thường dính theo khi dán: hãy gõ lại phần đó).',
 
   'chair.status.start': 'Bắt đầu cuộc họp',
   'chair.status.started': 'Cuộc họp đã bắt đầu.',

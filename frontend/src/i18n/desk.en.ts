@@ -312,7 +312,7 @@ const deskEn: Record<keyof typeof deskVi, string> = {
   'account.err.length': 'The new password needs at least 8 characters and at most 256 bytes.',
   'account.err.control': 'A password cannot contain control characters (such as a line break or a tab).',
   'account.err.wrongCurrent': 'The current password is wrong.',
-  'account.err.changedMeanwhile': 'The password was just changed in another tab or window of this browser. Enter the newest current password and try again.',
+  'account.err.changedMeanwhile': 'Your password was just changed elsewhere (in another tab or on another device). Enter the newest current password and try again.',
   'account.err.tooMany': 'Too many wrong passwords. Please try again in {wait}.',
   'account.err.tooManySoon': 'Too many wrong passwords. Please wait a moment and try again.',
   'account.err.busy': 'The server is busy. Please try again in {wait}.',

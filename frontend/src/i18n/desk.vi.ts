@@ -310,7 +310,7 @@ export default {
   'account.err.length': 'Mật khẩu mới cần ít nhất 8 ký tự và không quá 256 byte.',
   'account.err.control': 'Mật khẩu không được chứa ký tự điều khiển (như dấu xuống dòng, dấu tab).',
   'account.err.wrongCurrent': 'Mật khẩu hiện tại không đúng.',
-  'account.err.changedMeanwhile': 'Mật khẩu vừa được đổi trong một thẻ hoặc cửa sổ khác của trình duyệt này. Hãy nhập mật khẩu hiện tại mới nhất rồi thử lại.',
+  'account.err.changedMeanwhile': 'Mật khẩu của bạn vừa được đổi ở nơi khác (trong một thẻ khác hoặc trên một thiết bị khác). Hãy nhập mật khẩu hiện tại mới nhất rồi thử lại.',
   'account.err.tooMany': 'Nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau {wait}.',
   'account.err.tooManySoon': 'Nhập sai mật khẩu quá nhiều lần. Vui lòng đợi một lát rồi thử lại.',
   'account.err.busy': 'Máy chủ đang bận. Vui lòng thử lại sau {wait}.',

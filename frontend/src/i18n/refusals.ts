@@ -82,6 +82,12 @@ const KNOWN: Refusal[] = [
   // agenda.UpdateItem (meeting.CleanNote): an item's conclusion that cannot be kept.
   { status: [400], match: /^conclusion must be at most (\d+) characters/i, key: 'desk.err.conclusionLong', params: count },
   { status: [400], match: /^conclusion must not contain control characters/i, key: 'desk.err.conclusionControl' },
+  // The one-line rule (meeting.NotInALine): a title (meeting.CleanTitle: "title must be …", for a
+  // meeting, an agenda item or a poll; docs cleanTitle: "title: …", for a document) or a poll's
+  // option label (vote cleanLabel) with a line break, a control character or a text-direction
+  // control (an invisible U+200F pasted along). The cockpit says "the question" for a poll's title.
+  { status: [400], match: /^title(?::| must be) a single line without control characters/i, key: 'desk.err.titleLine' },
+  { status: [400], match: /^option (\d+): the label must be a single line without control characters/i, key: 'chair.err.optionLine', params: count },
 ];
 
 /** What a known refusal means: our key, and what fills its placeholders. */

@@ -52,6 +52,9 @@ export class Room {
   private listRetry: ReturnType<typeof setTimeout> | undefined;
   /** How often each poll changed (its slice bumped: an event, a snapshot, my vote), by `poll:<id>`. */
   private readonly pollChanges = new Map<string, number>();
+  /** REST reads of polls (the list, or one poll), numbered as they start; by poll id, the number of the read last put in. */
+  private pollReads = 0;
+  private readonly pollRead = new Map<string, number>();
   /** My standing in the open polls is asked again soon (after check-in). */
   private standingTimer: ReturnType<typeof setTimeout> | undefined;
   private accessCheck: Promise<void> | null = null;
@@ -135,6 +138,19 @@ export class Room {
     if (slice.startsWith('poll:')) this.pollChanges.set(slice, (this.pollChanges.get(slice) ?? 0) + 1);
   }
 
+  /**
+   * Whether a REST read of this poll, numbered n, may be put in: no read
+   * started after it was put in already (a list GET and a GET of the poll
+   * race; the stage order cannot tell the older of two answers of the same
+   * stage, e.g. my standing before and after checking in). If so, it is the
+   * latest now.
+   */
+  private newestRead(id: string, n: number): boolean {
+    if ((this.pollRead.get(id) ?? 0) > n) return false;
+    this.pollRead.set(id, n);
+    return true;
+  }
+
   /** Runs fetch and applies its answer unless an event changed the slice meanwhile. */
   private async load<T>(slice: string, fetch: () => Promise<T>, apply: (s: RoomState, v: T) => RoomState): Promise<void> {
     const got = await this.slices.fetch(slice, fetch);
@@ -212,6 +228,7 @@ export class Room {
   private async loadPolls(attempt = 0): Promise<void> {
     clearTimeout(this.listRetry);
     const before = new Map(this.pollChanges);
+    const n = ++this.pollReads;
     let polls: Poll[];
     try {
       polls = await api.polls(this.id);
@@ -221,8 +238,9 @@ export class Room {
       }
       return;
     }
-    const changed = (id: string) => this.pollChanges.get(`poll:${id}`) !== before.get(`poll:${id}`);
-    this.state.set((s) => ({ ...s, polls: mergeListed(s.polls, polls, changed) }));
+    // Kept as the state has it: a poll changed meanwhile, or read again after this list started.
+    const keep = new Set(polls.filter((p) => this.pollChanges.get(`poll:${p.id}`) !== before.get(`poll:${p.id}`) || !this.newestRead(p.id, n)).map((p) => p.id));
+    this.state.set((s) => ({ ...s, polls: mergeListed(s.polls, polls, (id) => keep.has(id)) }));
   }
 
   /**
@@ -233,7 +251,8 @@ export class Room {
   loadPoll(id: string, attempt = 0): Promise<void> {
     clearTimeout(this.pollRetry.get(id));
     this.pollRetry.delete(id);
-    return this.load(`poll:${id}`, () => api.poll(id), (s, p) => ({ ...s, polls: mergePoll(s.polls, p, false) })).catch((e) => {
+    const n = ++this.pollReads;
+    return this.load(`poll:${id}`, () => api.poll(id), (s, p) => (this.newestRead(id, n) ? { ...s, polls: mergePoll(s.polls, p, false) } : s)).catch((e) => {
       if (this.stopped || !transient(e) || attempt + 1 >= POLL_TRIES) return;
       if (this.state.get().polls[id]?.status !== 'open') return;
       this.pollRetry.set(id, setTimeout(() => {
@@ -246,9 +265,10 @@ export class Room {
   /** Asks the server for a poll now and puts its answer in the state (e.g. after a refused vote); rejects on failure. */
   async checkPoll(id: string): Promise<Poll> {
     this.bump(`poll:${id}`);
+    const n = ++this.pollReads;
     const p = await api.poll(id);
     this.bump(`poll:${id}`);
-    this.state.set((s) => ({ ...s, polls: mergePoll(s.polls, p, false) }));
+    if (this.newestRead(id, n)) this.state.set((s) => ({ ...s, polls: mergePoll(s.polls, p, false) }));
     return this.state.get().polls[id] ?? p;
   }
 

@@ -77,14 +77,26 @@ export function mergeMeeting(old: Meeting | null, m: Meeting): Meeting {
 const STAGE: Record<string, number> = { draft: 0, open: 1, closed: 2, published: 3, cancelled: 3 };
 
 /**
+ * A poll the snapshot no longer lists as open is held as closed, a guess
+ * (it may have been cancelled; or the snapshot, built when the socket
+ * connected, may be older than a REST answer the state has already). The
+ * mark is never shown: the next event or GET of the poll replaces it,
+ * whatever its stage, and the cockpit offers nothing for it meanwhile.
+ */
+type Guessed = Poll & { endedGuess?: true };
+
+/** Whether the state's poll is only the snapshot's guess that it ended. */
+export const guessedEnded = (p: Poll | undefined): boolean => !!(p as Guessed | undefined)?.endedGuess;
+
+/**
  * Events show the poll as anyone sees it (no "me"): keep what we know about
  * our own vote. A REST answer (fromEvent false) is the truth about it. A
  * poll that says it is behind the one we hold (open again after closing)
- * was read before: it is ignored.
+ * was read before: it is ignored, unless what we hold is a guess.
  */
 export function mergePoll(polls: Record<string, Poll>, p: Poll, fromEvent = true): Record<string, Poll> {
   const old = polls[p.id];
-  if (old && (STAGE[p.status] ?? 0) < (STAGE[old.status] ?? 0)) return polls;
+  if (old && !guessedEnded(old) && (STAGE[p.status] ?? 0) < (STAGE[old.status] ?? 0)) return polls;
   const me = fromEvent ? old?.me : p.me;
   return { ...polls, [p.id]: { ...p, me: me && p.status !== 'open' ? { ...me, can_vote: false } : me } };
 }
@@ -187,10 +199,13 @@ export function applySnapshot(s: RoomState, state: unknown): { next: RoomState; 
   }
   // {"polls": [Poll]}: the open polls as this viewer sees them (my own
   // standing included), so the ballot is there before any REST answer. They
-  // are all the open ones: a poll held as open and not listed has ended
-  // (closed, or cancelled: the list GET that follows a snapshot says which),
-  // and stops being open now, whatever becomes of that GET. A GET of any of
-  // these polls already in flight was read before the snapshot.
+  // are all the open ones when the hub built the snapshot: a poll held as
+  // open and not listed has ended (closed, or cancelled: the list GET that
+  // follows a snapshot says which), and its ballot goes now. That is a
+  // guess (Guessed): the snapshot may be older than what the state holds,
+  // so the next event or GET of the poll replaces it whatever it says. A
+  // GET of any of these polls already in flight was read before the
+  // snapshot (its slice is bumped), and a list in flight skips them.
   if (Array.isArray(st.polls)) {
     let polls = next.polls;
     const listed = new Set<string>();
@@ -202,7 +217,8 @@ export function applySnapshot(s: RoomState, state: unknown): { next: RoomState; 
     }
     for (const p of Object.values(polls)) {
       if (p.status !== 'open' || listed.has(p.id)) continue;
-      polls = mergePoll(polls, { ...p, status: 'closed' }, false);
+      const guess: Guessed = { ...p, status: 'closed', endedGuess: true };
+      polls = mergePoll(polls, guess, false);
       slices.push(`poll:${p.id}`);
     }
     if (polls !== next.polls) next = { ...next, polls };

@@ -10,7 +10,7 @@ import { toast } from '../ui/Toast';
 import type { Agenda, AgendaItem } from '../types';
 import { desk, uploadDocument, uploadVersion, type DeskDoc, type OnProgress, type Participant, type UploadHandle } from './api';
 import { act, Confirm, errText, useBusy } from './common';
-import { chosenReaders, earlierVersions, fileSize, flatten, renumber, shift, toggled, uploadErrorKey, type UploadChoice } from './logic';
+import { chosenReaders, earlierVersions, fileSize, flatten, renumber, shift, titleProblem, toggled, uploadErrorKey, type UploadChoice } from './logic';
 import { ReaderChoice } from './ReaderChoice';
 
 interface Upload {
@@ -292,7 +292,8 @@ function DocRow({ doc, index, all, items, participants, readOnly, confides, onCh
   const rename = (e: Event) => {
     e.preventDefault();
     const v = name.trim();
-    if (!v || v.length > 300) return toast(t('desk.docs.badTitle'), true);
+    const problem = titleProblem(v);
+    if (problem) return toast(t(problem === 'desk.err.titleLine' ? problem : 'desk.docs.badTitle'), true);
     setRenaming(false);
     if (v !== doc.title) void save({ title: v }, t('desk.docs.renamed', { title: v }));
   };

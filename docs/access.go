@@ -39,6 +39,13 @@ func (s *Service) docFor(ctx context.Context, a web.Actor, id string) (documentR
 	if err != nil {
 		return documentRow{}, meeting.Access{}, nil, err
 	}
+	return s.docSeenBy(ctx, acc, d)
+}
+
+// docSeenBy returns d to one whose access to d's meeting is acc, with its
+// readers when it is confidential; NotFound when they may not see it.
+func (s *Service) docSeenBy(ctx context.Context, acc meeting.Access, d documentRow) (documentRow, meeting.Access, []string, error) {
+	id := d.ID
 	if !d.Confidential { // open to every participant: no access list to read
 		return d, acc, nil, nil
 	}

@@ -68,7 +68,8 @@ type PointerMove struct {
 // see a confidential document. Only the chair (or an administrator) and
 // the presenter of the current agenda item may point, as only they may
 // turn the page (a presenter made an observer may not: observers do not
-// speak); the message must name the presented document and page
+// speak), and anyone else is Forbidden before anything about the page is
+// looked at; the message must name the presented document and page
 // (Conflict otherwise: the page has just changed), and one who may not
 // see that document (a presenter outside a confidential document's
 // readers, to whom it is shown hidden) is Forbidden; coordinates must lie
@@ -85,14 +86,7 @@ func (s *Service) Pointer(ctx context.Context, a web.Actor, meetingID string, da
 	if s.shown == nil {
 		return nil, nil, apperr.New(apperr.Unavailable, "the pointer is not available")
 	}
-	docID, version, page, err := s.shown(ctx, meetingID, a.UserID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if docID == "" || in.DocumentID != docID || in.Page != page {
-		return nil, nil, apperr.Conflictf("point at the presented page: it has changed")
-	}
-	d, acc, readers, err := s.docFor(ctx, a, docID)
+	acc, err := s.meetings.Access(ctx, a, meetingID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -110,6 +104,21 @@ func (s *Service) Pointer(ctx context.Context, a web.Actor, meetingID string, da
 		if !acc.CanSpeak() { // an observer sees, but does not speak: pointing for the room is presenting
 			return nil, nil, apperr.Forbiddenf("an observer cannot present: only the chair or a presenter with a right to speak can point for everyone")
 		}
+	}
+	docID, version, page, err := s.shown(ctx, meetingID, a.UserID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if docID == "" || in.DocumentID != docID || in.Page != page {
+		return nil, nil, apperr.Conflictf("point at the presented page: it has changed")
+	}
+	doc, err := s.store.document(ctx, docID)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, _, readers, err := s.docSeenBy(ctx, acc, doc)
+	if err != nil {
+		return nil, nil, err
 	}
 	v, err := s.store.version(ctx, docID, version)
 	if err != nil {

@@ -87,7 +87,7 @@ func (s *Service) drawExport(ctx context.Context, a web.Actor, d documentRow, v 
 			return nil, "", err // deleted while the copy was made
 		}
 		if err != nil {
-			return nil, "", apperr.Internalf(err, "watermark %s v%d for %s", d.ID, v.Version, a.UserID)
+			return nil, "", s.stampError(ctx, err, a, d, v)
 		}
 		in, copyID = p, c.CopyID
 	} else {
@@ -122,15 +122,21 @@ func (s *Service) drawExport(ctx context.Context, a web.Actor, d documentRow, v 
 }
 
 // exportError words a failure to draw the annotations: the file's fault
-// (a structure the drawing cannot handle, too much to draw in the time and
-// memory a worker has) is Unprocessable with the worker's reason, written
-// for people; only a failure of ours (a bug, the worker not starting) is
-// Internal.
+// (a structure the drawing cannot handle, marks more than a worker draws,
+// too much to draw in the time and memory a worker has, limitError) is
+// Unprocessable with the worker's reason, written for people; only a
+// failure of ours (a bug, the worker not starting) is Internal.
 func (s *Service) exportError(ctx context.Context, err error, d documentRow, v versionRow) error {
 	var pe *pdf.Error
+	if pdf.TooManyMarks(err) {
+		return apperr.New(apperr.Unprocessable, "too many annotations to draw into one copy").WithReason(string(pdf.KindTooComplex))
+	}
+	if e := limitError(err, "the annotated copy of this document could not be made"); e != nil {
+		errors.As(err, &pe)
+		s.log.InfoContext(ctx, "annotations not drawn", "document", d.ID, "version", v.Version, "kind", pe.Kind, "detail", pe.Detail)
+		return e
+	}
 	switch {
-	case pdf.KindOf(err) == pdf.KindTimeout || pdf.KindOf(err) == pdf.KindTooComplex:
-		return apperr.New(apperr.Unprocessable, "too many annotations to draw into one copy").WithReason(string(pdf.KindOf(err)))
 	case errors.As(err, &pe) && pe.Kind != pdf.KindInternal:
 		s.log.InfoContext(ctx, "annotations not drawn", "document", d.ID, "version", v.Version, "kind", pe.Kind, "detail", pe.Detail)
 		return apperr.New(apperr.Unprocessable, "the annotations cannot be drawn into this document: %s", pe.Reason).WithReason(string(pe.Kind))

@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/curia/curia/docs/pdf"
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/web"
 )
@@ -91,7 +92,7 @@ func (s *Service) openVersion(ctx context.Context, a web.Actor, d documentRow, v
 		return nil, err // deleted while the copy was made
 	}
 	if err != nil {
-		return nil, apperr.Internalf(err, "watermark %s v%d for %s", d.ID, v.Version, a.UserID)
+		return nil, s.stampError(ctx, err, a, d, v)
 	}
 	fh, err := os.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -104,6 +105,37 @@ func (s *Service) openVersion(ctx context.Context, a web.Actor, d documentRow, v
 	}
 	return &File{ReadSeekCloser: fh, Name: name, ETag: fmt.Sprintf(`"%s-%s"`, c.CopyID, v.SHA256[:16]),
 		ModTime: c.CreatedAt, CopyID: c.CopyID}, nil
+}
+
+// stampError words a failure to make a reader's watermarked copy. What
+// stops a PDF worker on a file, its time, its memory or a document too
+// large (pdf.KindTimeout, pdf.KindTooComplex), is Unprocessable with the
+// kind as the reason an app translates and a message for people, as an
+// upload's refusal is (add.go inspect): such a copy fails on every try,
+// and a 500 would only say the server is broken. Anything else is ours.
+func (s *Service) stampError(ctx context.Context, err error, a web.Actor, d documentRow, v versionRow) error {
+	if e := limitError(err, "your watermarked copy of this document could not be made"); e != nil {
+		var pe *pdf.Error
+		errors.As(err, &pe)
+		s.log.WarnContext(ctx, "watermarked copy refused", "document", d.ID, "version", v.Version, "reader", a.UserID,
+			"kind", pe.Kind, "detail", pe.Detail)
+		return e
+	}
+	if pdf.KindOf(err) == "" && ctx.Err() != nil {
+		return apperr.New(apperr.Unavailable, "the download was cancelled")
+	}
+	return apperr.Internalf(err, "watermark %s v%d for %s", d.ID, v.Version, a.UserID)
+}
+
+// limitError is the refusal of a copy (what) that a PDF worker's limits
+// stopped: Unprocessable, reason timeout or too_complex, with the
+// worker's reason (written for people); nil for any other error.
+func limitError(err error, what string) error {
+	var pe *pdf.Error
+	if !errors.As(err, &pe) || (pe.Kind != pdf.KindTimeout && pe.Kind != pdf.KindTooComplex) {
+		return nil
+	}
+	return apperr.New(apperr.Unprocessable, "%s: %s", what, pe.Reason).WithReason(string(pe.Kind))
 }
 
 func (s *Service) missingBlob(err error, v versionRow) error {

@@ -274,6 +274,9 @@ func annotateFile(ctx context.Context, in, out string, marks []Mark) (annotateRe
 	if err != nil {
 		return annotateResult{}, err
 	}
+	for _, lf := range leaves {
+		lf.pin(lf.dict) // every page: pdfcpu writes the copy whole
+	}
 	byPage := map[int][]Mark{}
 	for _, m := range marks {
 		if m.Page < 1 || m.Page > len(leaves) {
@@ -290,80 +293,57 @@ func annotateFile(ctx context.Context, in, out string, marks []Mark) (annotateRe
 	return annotateResult{Pages: info.Pages}, nil
 }
 
-// leaf is one page with what it inherits from the page tree, and where
-// the tree names it.
+// leaf is one page with its geometry, and where the tree names it.
 type leaf struct {
 	ref    types.IndirectRef
 	dict   types.Dict
-	box    box // the visible box in user space
-	rotate int // 0, 90, 180 or 270: pageRotation of inh.rotate
-	res    types.Dict
-	inh    inherited         // the attributes it takes from the tree
+	box    box // the visible box in user space (geom.view)
+	rotate int // 0, 90, 180 or 270 (geom.rotate)
+	geom   geometry
+	res    types.Dict        // its resources, as a viewer reads them (nil: none)
 	parent types.IndirectRef // the node whose /Kids name the page here
 	kids   types.Array       // that node's /Kids
 	kid    int               // the page's index in kids
 }
 
-// pageLeaves lists the pages in order, with the same rules for their
-// visible box as inspection uses for page sizes (pagetree.go).
+// pageLeaves lists the pages in order, with the geometry inspection
+// stores for them (walkPages), which are all indirect objects: the stamp
+// and the export replace them by number.
 func pageLeaves(xt *model.XRefTable) ([]leaf, error) {
-	catalog, err := xt.Catalog()
-	if err != nil {
-		return nil, pageTreeError("no catalog")
-	}
-	w := &pageWalk{xt: xt, nodes: map[int]bool{}}
 	var out []leaf
-	var walk func(o types.Object, inh inherited, res types.Dict, at leaf, depth int) error
-	walk = func(o types.Object, inh inherited, res types.Dict, at leaf, depth int) error {
-		d, err := xt.DereferenceDict(o)
-		ref, isRef := o.(types.IndirectRef)
-		if err != nil || d == nil || !isRef || depth > maxTreeDepth {
-			return pageTreeError("page tree node is not a dictionary object")
+	err := walkPages(xt, func(p *treePage) error {
+		parent, ok := p.parent.(types.IndirectRef)
+		if !ok { // the root is a page
+			return pageTreeError("page %d is not listed by a node", len(out)+1)
 		}
-		inh = w.inherit(d, inh)
-		if r, ok := d.Find("Resources"); ok {
-			if rd, err := xt.DereferenceDict(r); err == nil && rd != nil {
-				res = rd
-			}
-		}
-		kids, hasKids := d.Find("Kids")
-		if !hasKids || nameEntry(d, "Type") == "Page" {
-			at.ref, at.dict, at.box, at.res, at.inh = ref, d, visibleBox(inh), res, inh
-			at.rotate = pageRotation(inh.rotate)
-			out = append(out, at)
-			return nil
-		}
-		if w.nodes[ref.ObjectNumber.Value()] {
-			return pageTreeError("node reached twice")
-		}
-		w.nodes[ref.ObjectNumber.Value()] = true
-		arr, err := xt.DereferenceArray(kids)
-		if err != nil {
-			return pageTreeError("/Kids is not an array")
-		}
-		for i, kid := range arr {
-			if err := walk(kid, inh, res, leaf{parent: ref, kids: arr, kid: i}, depth+1); err != nil {
-				return err
-			}
-		}
+		out = append(out, leaf{ref: p.ref, dict: p.dict, box: p.geom.view, rotate: p.geom.rotate, geom: p.geom,
+			res: p.res, parent: parent, kids: p.kids, kid: p.kid})
 		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	root, _ := catalog.Find("Pages")
-	return out, walk(root, inherited{}, nil, leaf{}, 0)
+	return out, nil
 }
 
-// displayMatrix maps the displayed page (top-left origin, y down, rotated)
-// to user space.
-func displayMatrix(b box, rotate int) [6]float64 {
-	switch rotate {
+// displayMatrix maps the displayed page (top-left origin, y down,
+// rotated, in units of 1/72 inch × /UserUnit as pdf.js shows it) to user
+// space.
+func displayMatrix(g geometry) [6]float64 {
+	b := g.view
+	m := [6]float64{1, 0, 0, -1, b[0], b[3]}
+	switch g.rotate {
 	case 90:
-		return [6]float64{0, 1, 1, 0, b[0], b[1]}
+		m = [6]float64{0, 1, 1, 0, b[0], b[1]}
 	case 180:
-		return [6]float64{-1, 0, 0, 1, b[2], b[1]}
+		m = [6]float64{-1, 0, 0, 1, b[2], b[1]}
 	case 270:
-		return [6]float64{0, -1, -1, 0, b[2], b[3]}
+		m = [6]float64{0, -1, -1, 0, b[2], b[3]}
 	}
-	return [6]float64{1, 0, 0, -1, b[0], b[3]}
+	for i := range 4 { // a displayed point is /UserUnit units of user space
+		m[i] /= g.unit
+	}
+	return m
 }
 
 func apply(m [6]float64, x, y float64) (float64, float64) {
@@ -436,19 +416,7 @@ func (lf *leaf) ownCopy(xt *model.XRefTable) error {
 	for k, v := range lf.dict {
 		d[k] = v
 	}
-	d["Parent"] = lf.parent
-	if b := lf.inh.media; b != nil {
-		d["MediaBox"] = types.NewNumberArray(b[0], b[1], b[2], b[3])
-	}
-	if b := lf.inh.crop; b != nil {
-		d["CropBox"] = types.NewNumberArray(b[0], b[1], b[2], b[3])
-	}
-	if lf.inh.rotate != 0 { // the rotation the page is shown with (pageRotation)
-		d["Rotate"] = types.Integer(lf.rotate)
-	}
-	if lf.res != nil {
-		d["Resources"] = lf.res
-	}
+	lf.pin(d)
 	ir, err := xt.IndRefForNewObject(d)
 	if err != nil {
 		return err
@@ -456,6 +424,25 @@ func (lf *leaf) ownCopy(xt *model.XRefTable) error {
 	lf.kids[lf.kid] = *ir
 	lf.ref, lf.dict = *ir, d
 	return nil
+}
+
+// pin makes d, the page's dictionary or a copy of it, hold what the page
+// is shown with instead of inheriting it: its boxes and rotation, its
+// resources as viewers merge them, and as /Parent the node that lists
+// it. A viewer that inherits along /Kids (poppler, pdfcpu) then shows
+// the area pdf.js does, and so does pdf.js once pdfcpu has written the
+// copy whole (it writes a page's /Parent only as a reference, leaving out
+// a node that is not in the tree, and refuses a /Parent that is not a
+// reference). The page's own /UserUnit stays.
+func (lf *leaf) pin(d types.Dict) {
+	g := lf.geom
+	d["Parent"] = lf.parent
+	d["MediaBox"] = types.NewNumberArray(g.media[0], g.media[1], g.media[2], g.media[3])
+	d["CropBox"] = types.NewNumberArray(g.view[0], g.view[1], g.view[2], g.view[3])
+	d["Rotate"] = types.Integer(g.rotate)
+	if lf.res != nil {
+		d["Resources"] = lf.res
+	}
 }
 
 // canvas collects one page's marks.
@@ -471,11 +458,8 @@ type canvas struct {
 }
 
 func newCanvas(xt *model.XRefTable, lf leaf, face *typeface) *canvas {
-	c := &canvas{xt: xt, lf: lf, m: displayMatrix(lf.box, lf.rotate), face: face, states: map[string]float64{}}
-	c.w, c.h = lf.box.width(), lf.box.height()
-	if lf.rotate == 90 || lf.rotate == 270 {
-		c.w, c.h = c.h, c.w
-	}
+	c := &canvas{xt: xt, lf: lf, m: displayMatrix(lf.geom), face: face, states: map[string]float64{}}
+	c.w, c.h = lf.geom.displayed()
 	return c
 }
 

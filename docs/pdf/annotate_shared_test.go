@@ -33,10 +33,12 @@ func TestAnnotateSharedPageObject(t *testing.T) {
 		{"one parent, marks on both pages", []string{
 			"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R 3 0 R] /Count 2 >>", page, content, font,
 		}, []Mark{on(red, 1), on(blue, 2)}, [2][2]float64{{595.28, 841.89}, {595.28, 841.89}}},
+		// Listed again under a rotated node, but the page's /Parent is the
+		// root: pdf.js inherits along /Parent, so page 2 is upright too.
 		{"reached through a rotated node", []string{
 			"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R 6 0 R] /Count 2 >>", page, content, font,
 			"<< /Type /Pages /Parent 2 0 R /Kids [3 0 R] /Count 1 /Rotate 90 >>",
-		}, []Mark{on(blue, 1), on(red, 2)}, [2][2]float64{{595.28, 841.89}, {841.89, 595.28}}},
+		}, []Mark{on(blue, 1), on(red, 2)}, [2][2]float64{{595.28, 841.89}, {595.28, 841.89}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -52,5 +52,8 @@
 // tried with pdfcpu's relaxed validation, then without validation, then
 // with its cross-reference table rebuilt from a scan of the file
 // (rescan.go), and the first result whose page tree agrees with its
-// /Count is kept (pagetree.go).
+// /Count entries, and that validation did not change, is kept. A page's
+// size and the boxes stamps and marks go on are read as pdf.js, the
+// app's viewer, reads them (pagetree.go); a document of more than
+// MaxPages pages is refused (KindTooComplex).
 package pdf

@@ -26,8 +26,9 @@ const (
 	// Typically HTTP 422.
 	KindTimeout Kind = "timeout"
 	// KindTooComplex: reading needed more memory than the Runner's
-	// MemLimit, or an Annotate was given more marks than a worker reads
-	// (MarkBudget). Typically HTTP 422.
+	// MemLimit, the document has more than MaxPages pages, or an Annotate
+	// was given more marks than a worker reads (MarkBudget). Typically
+	// HTTP 422.
 	KindTooComplex Kind = "too_complex"
 	// KindInternal: the failure is ours, not the file's (the worker could
 	// not be started, the input could not be opened...). Typically HTTP 500.
@@ -49,6 +50,11 @@ const (
 	reasonTimeout     = "the PDF took too long to read"
 	reasonTooComplex  = "the PDF is too complex to read (it needs too much memory)"
 	reasonInternal    = "the PDF could not be processed because of a server problem"
+	// reasonPageObject: a page-tree object pdfcpu could not parse
+	// (damaged, or nested deeper than maxNesting), KindUnreadable.
+	reasonPageObject = "a page of the PDF could not be read (it is damaged or too deeply nested)"
+	// reasonTooManyPages: more than MaxPages pages, KindTooComplex.
+	reasonTooManyPages = "the PDF has too many pages (at most 10,000 are accepted)"
 
 	// reasonTooManyMarks: an Annotate whose marks are more than a
 	// worker reads (maxMarksFile), also KindTooComplex.
@@ -79,6 +85,14 @@ func KindOf(err error) Kind {
 		return e.Kind
 	}
 	return ""
+}
+
+// TooManyMarks reports whether err refuses an Annotate's marks as more
+// than a worker draws into one copy (MarkBudget), rather than the
+// document: both are KindTooComplex.
+func TooManyMarks(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Kind == KindTooComplex && e.Reason == reasonTooManyMarks
 }
 
 func newError(kind Kind, reason, detail string) *Error {

@@ -186,8 +186,9 @@ func (s *source) open(ctx context.Context) (opened, error) {
 		if err == nil {
 			return opened{doc: doc, info: info, strategy: st.name}, nil
 		}
-		if KindOf(err) == KindEncrypted {
-			return opened{}, err // another strategy will not find the password
+		if k := KindOf(err); k == KindEncrypted || k == KindTooComplex {
+			// Another strategy will not find the password, nor fewer pages.
+			return opened{}, err
 		}
 		if first == nil {
 			first = err
@@ -258,12 +259,29 @@ func (s *source) attempt(ctx context.Context, st strategy) (doc *model.Context, 
 	if err != nil {
 		return nil, Info{}, classifyReadError(err)
 	}
+	if err := checkRead(doc.XRefTable); err != nil {
+		return nil, Info{}, err
+	}
+	// The page tree as the file has it, read before pdfcpu's validation,
+	// which repairs what it finds broken in place: a page object pdfcpu
+	// could not parse becomes a blank A4 page, which every copy made
+	// from the document would then carry. This walk also refuses a
+	// document of too many pages before validation reads them all.
+	read, err := walkPageTree(doc.XRefTable)
+	if err != nil {
+		return nil, Info{}, err
+	}
 	if st.validate {
 		if err := api.ValidateContext(doc); err != nil {
 			return nil, Info{}, newError(KindUnreadable, reasonDamaged, "validate: "+err.Error())
 		}
+		// Validation must have left the pages as they were; else the
+		// next strategy reads the file without it.
+		if after, err := walkPageTree(doc.XRefTable); err != nil || !after.same(read) {
+			return nil, Info{}, newError(KindUnreadable, reasonDamaged, "validation changed the page tree")
+		}
 	}
-	if info, err = describe(doc.XRefTable); err != nil {
+	if info, err = describe(doc.XRefTable, read); err != nil {
 		return nil, Info{}, err
 	}
 	doc.PageCount = info.Pages // lenient reads skip the validation that sets it
@@ -333,19 +351,24 @@ func isPDFSpace(b byte) bool {
 	return b == ' ' || b == '\n' || b == '\r' || b == '\t' || b == '\f' || b == 0
 }
 
-// describe builds Info from a read document, refusing results we cannot
-// trust.
-func describe(xt *model.XRefTable) (Info, error) {
+// checkRead refuses a read document we cannot trust, before anything is
+// read from it.
+func checkRead(xt *model.XRefTable) error {
 	if xt.MaxObjNr > maxObjectNumber {
-		return Info{}, newError(KindUnreadable, reasonObjectLimit, fmt.Sprintf("object number %d", xt.MaxObjNr))
+		return newError(KindUnreadable, reasonObjectLimit, fmt.Sprintf("object number %d", xt.MaxObjNr))
 	}
+	if catalog, err := xt.Catalog(); err != nil || catalog == nil {
+		return newError(KindUnreadable, reasonDamaged, fmt.Sprintf("catalog: %v", err))
+	}
+	return nil
+}
+
+// describe builds Info from a read document (checkRead) and the summary
+// of its page tree (walkPageTree).
+func describe(xt *model.XRefTable, pages *pageSummary) (Info, error) {
 	catalog, err := xt.Catalog()
 	if err != nil || catalog == nil {
 		return Info{}, newError(KindUnreadable, reasonDamaged, fmt.Sprintf("catalog: %v", err))
-	}
-	pages, err := walkPageTree(xt, catalog)
-	if err != nil {
-		return Info{}, err
 	}
 	f := scanFeatures(xt, catalog)
 	title, author := docInfo(xt)

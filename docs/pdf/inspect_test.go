@@ -94,13 +94,13 @@ func TestInspectPageSizes(t *testing.T) {
 		"<< /Type /Page /Parent 2 0 R >>",                                  // inherited A4
 		"<< /Type /Page /Parent 2 0 R /Rotate 90 >>",                       // A4 landscape
 		"<< /Type /Page /Parent 2 0 R /CropBox [10 10 110 60] >>",          // cropped
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 0 0] /Rotate -270 >>", // bad box: inherited
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 0 0] /Rotate -270 >>", // own box empty: US Letter, as pdf.js shows it
 	)
 	info, err := inspectData(t, data)
 	if err != nil {
 		t.Fatalf("%v (%s)", err, detailOf(err))
 	}
-	want := []PageSize{{841.89, 595.28, 2}, {100, 50, 1}, {595.28, 841.89, 1}}
+	want := []PageSize{{100, 50, 1}, {595.28, 841.89, 1}, {792, 612, 1}, {841.89, 595.28, 1}}
 	if len(info.PageSizes) != len(want) {
 		t.Fatalf("got %+v, want %+v", info.PageSizes, want)
 	}

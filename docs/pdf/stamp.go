@@ -163,14 +163,8 @@ func isDigits(b []byte) bool {
 func stampNamesFor(xt *model.XRefTable, leaves []leaf) stampNames {
 	used := map[string]bool{}
 	for _, l := range leaves {
-		res := l.res
-		if r, ok := l.dict.Find("Resources"); ok {
-			if d, err := xt.DereferenceDict(r); err == nil && d != nil {
-				res = d
-			}
-		}
 		for _, cat := range []string{"XObject", "ExtGState"} {
-			if o, ok := res.Find(cat); ok {
+			if o, ok := l.res.Find(cat); ok {
 				if d, err := xt.DereferenceDict(o); err == nil {
 					for k := range d {
 						used[k] = true
@@ -192,7 +186,8 @@ func stampNamesFor(xt *model.XRefTable, leaves []leaf) stampNames {
 }
 
 // stampedPage returns a copy of the page dictionary whose content is
-// wrapped and followed by the stamp, with the stamp in its resources.
+// wrapped and followed by the stamp, with the stamp in its resources and
+// its geometry its own (leaf.pin).
 func stampedPage(xt *model.XRefTable, l leaf, open, closer, form, gs types.IndirectRef, names stampNames) (types.Dict, error) {
 	contents := types.Array{open}
 	if c, ok := l.dict.Find("Contents"); ok {
@@ -219,14 +214,7 @@ func stampedPage(xt *model.XRefTable, l leaf, open, closer, form, gs types.Indir
 		}
 	}
 	contents = append(contents, closer)
-	res := l.res
-	if r, ok := l.dict.Find("Resources"); ok {
-		d, err := xt.DereferenceDict(r)
-		if err != nil {
-			return nil, errNoIncrement
-		}
-		res = d
-	}
+	res := l.res // own and inherited, as viewers merge them
 	newRes := types.Dict{}
 	for k, v := range res {
 		newRes[k] = v
@@ -252,6 +240,9 @@ func stampedPage(xt *model.XRefTable, l leaf, open, closer, form, gs types.Indir
 	for k, v := range l.dict {
 		page[k] = v
 	}
+	// The boxes the stamp is placed on become the page's own, so that
+	// every viewer shows the area the stamp is on (leaf.pin).
+	l.pin(page)
 	page["Contents"] = contents
 	page["Resources"] = newRes
 	return page, nil

@@ -29,7 +29,10 @@ function learnSkew(res: Response): void {
   const d = Date.parse(res.headers.get('Date') ?? '');
   if (Number.isNaN(d)) return;
   const s = d + 500 - Date.now(); // Date has whole seconds: assume the middle
-  skew = Math.abs(s) > 1500 ? s : 0;
+  // Each reading is off by up to a second or so (the Date header's second, the trip): move only when a
+  // reading is further than that from the offset in use, so timers do not jump back and forth between
+  // responses. The first reading that shows a clock off by more than 1.5 s is taken.
+  if (Math.abs(s - skew) > 1500) skew = s;
 }
 
 const SIGNED_IN = 'curia.signedIn';

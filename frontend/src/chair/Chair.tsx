@@ -26,8 +26,12 @@ import { SpeakersPanel } from './Speakers';
 import { act } from './util';
 import './chair.css';
 
-/** Who may use the cockpit: the chair, the secretary, an administrator. */
-export const mayRun = (m: Meeting | null, me: User) => !!m && (m.my_role === 'chair' || m.my_role === 'secretary' || (me.is_admin && m.my_role === ''));
+/**
+ * Who may use the cockpit: the chair, the secretary, an administrator
+ * (meeting.Access.CanRun: any administrator may run a meeting, to unstick
+ * it, whatever part they have in it, a delegate's too).
+ */
+export const mayRun = (m: Meeting | null, me: User) => !!m && (m.my_role === 'chair' || m.my_role === 'secretary' || me.is_admin);
 
 export function Chair({ id, me, onSignOut }: ScreenProps) {
   const [meeting, setMeeting] = useState<Meeting | null>(null);

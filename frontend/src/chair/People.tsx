@@ -1,6 +1,6 @@
 // The room: the quorum gauge, how many are checked in, online and following
 // the presenter, and each participant's standing — all live.
-import { t, type Key } from '../i18n';
+import { num, t, type Key } from '../i18n';
 import { useStore } from '../store';
 import type { Quorum } from './api';
 import type { LiveRoom } from './live';
@@ -9,20 +9,21 @@ import { followCounts, follows, gauge } from './logic';
 export function QuorumGauge({ q, big = false }: { q: Quorum | null; big?: boolean }) {
   const g = gauge(q);
   if (!q) return <p class="muted">{t('common.loading')}</p>;
+  const counts = t('chair.quorum.counts', { attending: num(q.attending), eligible: num(q.eligible) });
   return (
     <div class={`quorum${g.reached ? ' ok' : ' short'}${big ? ' big' : ''}`} data-testid="quorum">
       <p class="quorum-head">
         <strong>{g.reached ? t('chair.quorum.reached') : t('chair.quorum.notReached')}</strong>
-        <span class="quorum-n">{t('chair.quorum.counts', { attending: q.attending, eligible: q.eligible })}</span>
+        <span class="quorum-n">{counts}</span>
       </p>
       <span class="gauge" role="meter" aria-valuemin={0} aria-valuemax={q.eligible} aria-valuenow={q.attending}
-        aria-label={t('chair.quorum.title')}>
+        aria-valuetext={counts} aria-label={t('chair.quorum.title')}>
         <span class="gauge-fill" style={{ width: `${g.frac * 100}%` }} />
         <span class="gauge-mark" style={{ left: `${g.mark * 100}%` }} />
       </span>
       <p class="quorum-foot">
-        {t('chair.quorum.required', { n: q.required })}
-        {!g.reached && g.missing > 0 && <> · <span class="short-n">{t('chair.quorum.missing', { n: g.missing })}</span></>}
+        {t('chair.quorum.required', { n: num(q.required) })}
+        {!g.reached && g.missing > 0 && <> · <span class="short-n">{t('chair.quorum.missing', { n: num(g.missing) })}</span></>}
         {q.rule.by_weight && <> · {t('chair.quorum.byWeight')}</>}
       </p>
     </div>
@@ -43,9 +44,9 @@ export function PeoplePanel({ room }: { room: LiveRoom }) {
       <h2 id="people-h" class="panel-h">{t('chair.people.title')}</h2>
       <QuorumGauge q={x.quorum} />
       <dl class="stats">
-        <div><dt>{t('chair.people.checkedIn')}</dt><dd data-testid="count-checked-in">{t('chair.people.nOfM', { n: here, m: x.people.length })}</dd></div>
-        <div><dt>{t('chair.people.online')}</dt><dd data-testid="count-online">{online}</dd></div>
-        <div><dt>{t('chair.people.followingTitle')}</dt><dd data-testid="count-following">{t('chair.people.following', { n: f.following, m: f.online })}</dd></div>
+        <div><dt>{t('chair.people.checkedIn')}</dt><dd data-testid="count-checked-in">{t('chair.people.nOfM', { n: num(here), m: num(x.people.length) })}</dd></div>
+        <div><dt>{t('chair.people.online')}</dt><dd data-testid="count-online">{num(online)}</dd></div>
+        <div><dt>{t('chair.people.followingTitle')}</dt><dd data-testid="count-following">{t('chair.people.following', { n: num(f.following), m: num(f.online) })}</dd></div>
       </dl>
       <ul class="plist" data-testid="people">
         {x.people.map((p) => {

@@ -4,7 +4,7 @@
 // the result as a chart; vote again after a tie or a cancelled vote.
 import { useRef, useState } from 'preact/hooks';
 import { titleProblem } from '../desk/logic';
-import { t, type Key } from '../i18n';
+import { num, t, type Key } from '../i18n';
 import { refusalKey } from '../i18n/refusals';
 import { findItem, guessedEnded } from '../live/state';
 import { useStore } from '../store';
@@ -13,7 +13,7 @@ import { toast } from '../ui/Toast';
 import { chairApi, type NewPoll } from './api';
 import { ResultChart } from './Chart';
 import type { LiveRoom } from './live';
-import { parseOptions, progress } from './logic';
+import { parseOptions, progress, shownPolls } from './logic';
 import { act, errorText } from './util';
 
 const STATUS: Record<string, Key> = {
@@ -61,8 +61,8 @@ export function PollsPanel({ room }: { room: LiveRoom }) {
   const live = st.meeting?.status === 'live';
   // A closed meeting refuses every poll action (meeting.LockOpen): none is offered.
   const closed = st.meeting?.status === 'closed';
-  const polls = Object.values(st.polls).sort((a, b) => pollTime(b).localeCompare(pollTime(a)));
-  const shown = polls.filter((p, i) => p.status !== 'cancelled' || i === 0).slice(0, 6);
+  // The open vote, a counted one not yet published and the current item's drafts always; then the newest others.
+  const shown = shownPolls(Object.values(st.polls), st.agenda?.current_item_id);
   return (
     <section class="panel polls" aria-labelledby="polls-h">
       <h2 id="polls-h" class="panel-h">
@@ -84,8 +84,6 @@ export function PollsPanel({ room }: { room: LiveRoom }) {
     </section>
   );
 }
-
-const pollTime = (p: Poll & { created_at?: string }) => p.created_at ?? '';
 
 function NewPollForm({ room, live, opening, defaultTitle, onDone }: {
   room: LiveRoom;
@@ -196,10 +194,10 @@ function PollCard({ room, poll, live, closed, opening }: { room: LiveRoom; poll:
             <span class="meter big" role="progressbar" aria-valuemin={0} aria-valuemax={poll.eligible} aria-valuenow={poll.voted} aria-label={t('chair.poll.progressLabel')}>
               <span style={{ width: `${frac * 100}%` }} />
             </span>
-            <span class="progress-n" data-testid="poll-progress-n">{t('chair.poll.progress', { voted: poll.voted, eligible: poll.eligible })}</span>
+            <span class="progress-n" data-testid="poll-progress-n">{t('chair.poll.progress', { voted: num(poll.voted), eligible: num(poll.eligible) })}</span>
           </div>
           <div class="notvoted">
-            <p class="sub-h">{t('chair.poll.notVoted', { n: notVoted?.length ?? Math.max(0, poll.eligible - poll.voted) })}</p>
+            <p class="sub-h">{t('chair.poll.notVoted', { n: num(notVoted?.length ?? Math.max(0, poll.eligible - poll.voted)) })}</p>
             {notVoted === undefined ? (
               <p class="muted small">{t('common.loading')}</p>
             ) : notVoted.length === 0 ? (

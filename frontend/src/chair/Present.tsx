@@ -49,6 +49,7 @@ export function PresentPanel({ room, me }: { room: LiveRoom; me: User }) {
   const [mods, setMods] = useState<Mods | null>(null);
   const [pdf, setPdf] = useState<PdfDoc | null>(null);
   const [failed, setFailed] = useState(false);
+  const panelEl = useRef<HTMLElement>(null);
   const stageEl = useRef<HTMLDivElement>(null);
   const sheetEl = useRef<HTMLDivElement>(null);
   const stage = useRef<Stage | null>(null);
@@ -62,7 +63,9 @@ export function PresentPanel({ room, me }: { room: LiveRoom; me: User }) {
   const pages = pdf?.pages ?? doc?.pages ?? 0;
   const page = pending && doc && pending.doc === doc.id ? pending.page : isLive ? (pres?.page ?? 1) : localPage;
   const role = st.meeting?.my_role;
-  const canPresent = mayPresent(role, me, findItem(st.agenda?.items, cur)?.presenter_id);
+  // presentation.Set refuses everyone once the meeting is closed (Writable): the preview stays.
+  const closed = st.meeting?.status === 'closed';
+  const canPresent = !closed && mayPresent(role, me, findItem(st.agenda?.items, cur)?.presenter_id);
   // What turns the room's page: one who may not present turns the preview only.
   const forRoom = isLive && canPresent;
 
@@ -130,6 +133,12 @@ export function PresentPanel({ room, me }: { room: LiveRoom; me: User }) {
   };
 
   const turnTo = useRef((_: number) => {});
+  /** Whether turning to page n would do anything. */
+  const turns = useRef<(n: number) => boolean>(() => false);
+  turns.current = (n: number) => {
+    if (!doc || (isLive && !forRoom)) return false;
+    return Math.min(Math.max(1, n), Math.max(1, pages)) !== page;
+  };
   turnTo.current = (n: number) => {
     if (!doc) return;
     const to = Math.min(Math.max(1, n), Math.max(1, pages));
@@ -138,13 +147,17 @@ export function PresentPanel({ room, me }: { room: LiveRoom; me: User }) {
     else if (!isLive) setLocalPage(to);
   };
 
-  // Arrows and Page Up/Down turn the page for everyone while a document is presented.
+  // Arrows turn the page (for everyone while a document is presented); Page Up/Down too, but only
+  // with the focus in this panel: elsewhere they scroll the cockpit. A key that turns nothing
+  // (the first or last page, or a page only the presenter may turn) is left to the browser.
   useEffect(() => {
     const key = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || typing(e)) return;
       if (document.querySelector('[aria-modal="true"]')) return;
       const dir = e.key === 'ArrowRight' || e.key === 'PageDown' ? 1 : e.key === 'ArrowLeft' || e.key === 'PageUp' ? -1 : 0;
       if (!dir) return;
+      if ((e.key === 'PageUp' || e.key === 'PageDown') && !panelEl.current?.contains(e.target as Node)) return;
+      if (!turns.current(page + dir)) return;
       e.preventDefault();
       turnTo.current(page + dir);
     };
@@ -161,7 +174,7 @@ export function PresentPanel({ room, me }: { room: LiveRoom; me: User }) {
   const liveTitle = liveDoc ? (docs.find((d) => d.id === liveDoc)?.title ?? '') : '';
 
   return (
-    <section class="panel present" aria-labelledby="present-h">
+    <section ref={panelEl} class="panel present" aria-labelledby="present-h">
       <h2 id="present-h" class="panel-h">
         {t('chair.present.title')}
         <span class="grow" />
@@ -223,7 +236,9 @@ export function PresentPanel({ room, me }: { room: LiveRoom; me: User }) {
               </button>
             )}
           </div>
-          {!canPresent && <p class="hint-line" data-testid="present-not-yours">{t('chair.present.secretaryNote')}</p>}
+          {closed ? (
+            <p class="hint-line" data-testid="present-closed">{t('chair.present.closedNote')}</p>
+          ) : !canPresent && <p class="hint-line" data-testid="present-not-yours">{t('chair.present.secretaryNote')}</p>}
         </>
       )}
     </section>

@@ -13,6 +13,7 @@ import { Icon } from '../ui/Icon';
 import { chairApi } from './api';
 import type { LiveRoom } from './live';
 import { speakerCandidates, speakerClock } from './logic';
+import { TimeNotice } from './TimeNotice';
 import { act } from './util';
 
 const LIMIT_KEY = 'curia.chair.speakerLimit';
@@ -35,6 +36,8 @@ export function SpeakersPanel({ room }: { room: LiveRoom }) {
   const item = findItem(st.agenda?.items, itemId);
   const q = itemId ? st.speakers[itemId] : undefined;
   const active = q?.active ?? null;
+  // agenda.StartSpeaker gives the floor only while the meeting is in session; finish, cancel and add stay allowed.
+  const live = st.meeting?.status === 'live';
 
   const chooseLimit = (v: number) => {
     setLimit(v);
@@ -58,7 +61,7 @@ export function SpeakersPanel({ room }: { room: LiveRoom }) {
     <li key={s.id} class="qrow" data-testid="queue-row">
       <span class="qn">{i + 1}</span>
       <span class="qname">{s.full_name}</span>
-      <button class="btn primary" disabled={busy || !!active} title={active ? t('chair.speak.busyFloor') : undefined} data-testid="start-speaker"
+      <button class="btn primary" disabled={busy || !!active || !live} title={!live ? t('chair.speak.notLive') : active ? t('chair.speak.busyFloor') : undefined} data-testid="start-speaker"
         onClick={() => run(() => chairApi.startSpeaker(s.id, limit), t('chair.speak.started', { name: s.full_name }))}>
         <Icon name="mic" /> {t('chair.speak.start')}
       </button>
@@ -89,6 +92,9 @@ export function SpeakersPanel({ room }: { room: LiveRoom }) {
           {q?.speeches.length ? <ol class="queue" data-testid="speech-queue">{q.speeches.map(row)}</ol> : <p class="muted small">{t('chair.speak.empty')}</p>}
           <h3 class="sub-h">{t('chair.speak.questions', { n: q?.questions.length ?? 0 })}</h3>
           {q?.questions.length ? <ol class="queue" data-testid="question-queue">{q.questions.map(row)}</ol> : <p class="muted small">{t('chair.speak.empty')}</p>}
+          {!live && !!(q?.speeches.length || q?.questions.length) && (
+            <p class="hint-line" data-testid="floor-not-live">{t('chair.speak.notLive')}</p>
+          )}
           {itemId && <AddSpeaker room={room} itemId={itemId} busy={busy} run={run} />}
         </>
       )}
@@ -155,6 +161,7 @@ function ActiveSpeaker({ s, busy, onFinish }: { s: Speaker; busy: boolean; onFin
         <span class="clock-of">{c.left !== null ? (c.over ? t('chair.speak.overLimit') : t('chair.speak.leftOf', { limit: clock(s.time_limit_sec) })) : t('chair.speak.noLimitUsed')}</span>
       </div>
       {c.left !== null && <span class="meter" aria-hidden="true"><span style={{ width: `${c.frac * 100}%` }} /></span>}
+      <TimeNotice warn={c.warn} over={c.over} sayOver={false} />
       <button class="btn big" disabled={busy} data-testid="finish-speaker" onClick={onFinish}>{t('chair.speak.finish')}</button>
     </div>
   );

@@ -238,7 +238,7 @@ export class LiveRoom {
         break;
       }
       case 'participants.changed':
-        void this.loadPeople();
+        if (this.manage) void this.loadPeople(); // the display shows no attendance list
         void this.loadQuorum();
         break;
       case 'meeting.updated':
@@ -286,7 +286,7 @@ export class LiveRoom {
         this.load('documents', () => api.documents(id), set('documents')),
         this.load('presentation', () => api.presentation(id), set('presentation')),
         this.loadQuorum(),
-        this.manage ? this.loadPeople() : Promise.resolve(),
+        this.loadPeople(),
         this.loadPolls(),
       ]);
       const cur = this.state.get().agenda?.current_item_id;
@@ -307,7 +307,9 @@ export class LiveRoom {
     return this.load('quorum', () => chairApi.quorum(this.id), (q) => this.setExtra((x) => ({ ...x, quorum: q }))).catch(() => {});
   }
 
+  /** Everyone's attendance: the cockpit's (the display never shows it, and never asks). */
   loadPeople(): Promise<void> {
+    if (!this.manage) return Promise.resolve();
     return this.load('people', () => chairApi.attendance(this.id), (l) => this.setExtra((x) => ({ ...x, people: l }))).catch(() => {});
   }
 

@@ -2,7 +2,7 @@
 // without a browser: timers, the agenda's order, the quorum gauge, the
 // results chart, who is online and following, whom the chair may add to
 // the speakers.
-import type { AgendaItem, Attendance, LiveEvent, OptionResult, Queues, SpeakerKind } from '../types';
+import type { AgendaItem, Attendance, LiveEvent, OptionResult, Poll, Queues, SpeakerKind } from '../types';
 import type { FollowCounts, Presence, Quorum } from './api';
 
 // --- timers ---
@@ -232,6 +232,29 @@ export function parseOptions(text: string): string[] {
     }
   }
   return out;
+}
+
+/** How many polls the vote panel shows, unless more must always be shown (see shownPolls). */
+export const POLLS_SHOWN = 6;
+
+/** When a poll was made (the list is newest first by it). */
+export const pollTime = (p: Poll & { created_at?: string }) => p.created_at ?? '';
+
+/**
+ * The polls the cockpit's vote panel shows. Always: an open poll (its
+ * progress, who has not voted, Close), a closed one not yet published
+ * (Publish), and the drafts of the current item (the one the chair opens
+ * next), however many newer ones the secretary prepared; these come first.
+ * Then the newest of the others up to limit in all. A cancelled poll only
+ * when it is the newest of all (to vote again).
+ */
+export function shownPolls(polls: Poll[], currentItemId: string | null | undefined, limit = POLLS_SHOWN): Poll[] {
+  const newest = [...polls].sort((a, b) => pollTime(b).localeCompare(pollTime(a)));
+  const always = (p: Poll) => p.status === 'open' || p.status === 'closed' || (p.status === 'draft' && !!currentItemId && p.agenda_item_id === currentItemId);
+  const rank = (p: Poll) => (p.status === 'open' ? 0 : p.status === 'closed' ? 1 : 2);
+  const pinned = newest.filter(always).sort((a, b) => rank(a) - rank(b));
+  const others = newest.filter((p, i) => !always(p) && (p.status !== 'cancelled' || i === 0));
+  return [...pinned, ...others.slice(0, Math.max(0, limit - pinned.length))];
 }
 
 // --- speakers ---

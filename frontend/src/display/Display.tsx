@@ -5,7 +5,7 @@
 // change. No controls but a discreet full-screen toggle and the language.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { fileURL } from '../api';
-import { clock, t, type Key } from '../i18n';
+import { clock, num, t, type Key } from '../i18n';
 import { findItem } from '../live/state';
 import { useStore } from '../store';
 import type { Poll } from '../types';
@@ -22,6 +22,7 @@ import { ResultChart } from '../chair/Chart';
 import { LiveRoom } from '../chair/live';
 import { itemClock, plannedMin, progress, speakerClock } from '../chair/logic';
 import { QuorumGauge } from '../chair/People';
+import { TimeNotice } from '../chair/TimeNotice';
 import './display.css';
 import '../chair/chair.css';
 
@@ -150,14 +151,14 @@ export function Display({ id, me }: ScreenProps) {
           <section class="d-card" data-testid="display-speaker" aria-label={t('display.speaker')}>
             <p class="d-kicker">{t('display.speaker')}</p>
             {active ? <SpeakerCard name={active.full_name} question={active.kind === 'question'} startedAt={active.started_at} limit={active.time_limit_sec} /> : <p class="d-muted">{t('speak.nobody')}</p>}
-            {q && q.speeches.length + q.questions.length > 0 && <p class="d-muted small">{t('speak.waiting', { n: q.speeches.length + q.questions.length })}</p>}
+            {q && q.speeches.length + q.questions.length > 0 && <p class="d-muted small">{t('speak.waiting', { n: num(q.speeches.length + q.questions.length) })}</p>}
           </section>
           {openPoll && (
             <section class="d-card d-voting" data-testid="display-voting">
               <p class="d-kicker">{t('display.voting')}</p>
               <p class="d-poll-title">{openPoll.title}</p>
               <span class="meter big" aria-hidden="true"><span style={{ width: `${progress(openPoll.voted, openPoll.eligible) * 100}%` }} /></span>
-              <p class="d-muted">{t('chair.poll.progress', { voted: openPoll.voted, eligible: openPoll.eligible })}</p>
+              <p class="d-muted">{t('chair.poll.progress', { voted: num(openPoll.voted), eligible: num(openPoll.eligible) })}</p>
             </section>
           )}
           <section class="d-card" aria-label={t('chair.quorum.title')}>
@@ -196,6 +197,7 @@ function SpeakerCard({ name, question, startedAt, limit }: { name: string; quest
         {c.left !== null ? clock(c.left) : clock(c.used)}
       </p>
       {c.left !== null && <span class={`meter big${c.over ? ' over' : ''}`} aria-hidden="true"><span style={{ width: `${c.frac * 100}%` }} /></span>}
+      <TimeNotice warn={c.warn} over={c.over} cls="d-notice" />
     </>
   );
 }

@@ -72,6 +72,7 @@ const chairEn: Record<keyof typeof chairVi, string> = {
   'chair.present.hide': 'Stop presenting',
   'chair.present.hidden': 'Presentation stopped.',
   'chair.present.secretaryNote': 'Only the chair or the presenter of the current item can turn the page for everyone.',
+  'chair.present.closedNote': 'The meeting is closed: nothing can be shown to the room, only previewed here.',
 
   'chair.speak.title': 'Speakers',
   'chair.speak.limit': 'Time per speaker',
@@ -99,6 +100,9 @@ const chairEn: Record<keyof typeof chairVi, string> = {
   'chair.speak.leftOf': 'left (limit {limit})',
   'chair.speak.overLimit': 'over the limit',
   'chair.speak.noLimitUsed': 'speaking (no limit)',
+  'chair.speak.windUp': 'Time is almost up',
+  'chair.speak.timeUp': 'Time is up',
+  'chair.speak.notLive': 'The floor can be given only while the meeting is in session.',
 
   'chair.people.title': 'Participants',
   'chair.people.checkedIn': 'Checked in',
@@ -163,6 +167,7 @@ const chairEn: Record<keyof typeof chairVi, string> = {
   'chair.poll.turnout': '{voted} of {eligible} members voted',
   'chair.poll.chart': 'Result of the vote: {title}',
   'chair.poll.barLabel': '{n} {n|vote|votes}, {pct}%',
+  'chair.poll.barWeight': 'weight {n} ({heads} {heads|voter|voters}), {pct}%',
   'chair.poll.st.draft': 'Not open',
   'chair.poll.st.open': 'Voting',
   'chair.poll.st.closed': 'Closed',

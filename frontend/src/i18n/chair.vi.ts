@@ -70,6 +70,7 @@ export default {
   'chair.present.hide': 'Ngừng trình chiếu',
   'chair.present.hidden': 'Đã ngừng trình chiếu.',
   'chair.present.secretaryNote': 'Chỉ chủ trì hoặc người trình bày nội dung hiện tại mới lật trang được cho mọi người.',
+  'chair.present.closedNote': 'Cuộc họp đã kết thúc: không thể trình chiếu cho mọi người, chỉ xem trước được.',
 
   'chair.speak.title': 'Phát biểu',
   'chair.speak.limit': 'Thời gian mỗi lượt',
@@ -97,6 +98,9 @@ export default {
   'chair.speak.leftOf': 'còn lại (giới hạn {limit})',
   'chair.speak.overLimit': 'đã quá thời gian',
   'chair.speak.noLimitUsed': 'đã phát biểu (không giới hạn)',
+  'chair.speak.windUp': 'Sắp hết thời gian',
+  'chair.speak.timeUp': 'Đã hết thời gian',
+  'chair.speak.notLive': 'Chỉ mời phát biểu được khi cuộc họp đang diễn ra.',
 
   'chair.people.title': 'Thành phần tham dự',
   'chair.people.checkedIn': 'Đã điểm danh',
@@ -161,6 +165,7 @@ export default {
   'chair.poll.turnout': '{voted} / {eligible} đại biểu đã biểu quyết',
   'chair.poll.chart': 'Kết quả biểu quyết: {title}',
   'chair.poll.barLabel': '{n} phiếu, {pct}%',
+  'chair.poll.barWeight': 'trọng số {n} ({heads} đại biểu), {pct}%',
   'chair.poll.st.draft': 'Chưa mở',
   'chair.poll.st.open': 'Đang biểu quyết',
   'chair.poll.st.closed': 'Đã kết thúc',

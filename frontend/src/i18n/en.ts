@@ -167,6 +167,8 @@ const en: BaseDict = {
   'poll.progress': 'Voted: {voted}/{eligible}',
   'poll.results': 'Results',
   'poll.turnout': '{voted} of {eligible} voters voted',
+  'poll.byWeight': 'By voting weight',
+  'poll.heads': '{n} {n|voter|voters}',
   'poll.ended': 'The vote has ended.',
   'poll.cancelledNotice': 'The vote was cancelled.',
   'poll.endedNoVote': 'No vote of yours was recorded.',

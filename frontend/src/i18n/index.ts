@@ -200,14 +200,33 @@ export function onLangChange(fn: () => void): () => void {
   return () => listeners.delete(fn);
 }
 
-/** Minutes and seconds, "m:ss", or "-m:ss" past zero. */
+/** Minutes and seconds, "m:ss"; from an hour on "h:mm:ss"; "-" before either past zero. */
 export function clock(totalSec: number): string {
   const neg = totalSec < 0;
   const s = Math.abs(Math.round(totalSec));
-  return `${neg ? '-' : ''}${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+  const two = (n: number) => String(n).padStart(2, '0');
+  const h = Math.floor(s / 3600);
+  const m = Math.floor(s / 60);
+  return `${neg ? '-' : ''}${h > 0 ? `${h}:${two(m % 60)}` : m}:${two(s % 60)}`;
+}
+
+/** The locale of the current language, for Intl. */
+const locale = () => (lang === 'vi' ? 'vi-VN' : 'en-GB');
+
+const numFormats = new Map<Lang, Intl.NumberFormat>();
+
+/**
+ * A number as the current language writes it, digits grouped: "15.000" in
+ * Vietnamese, "15,000" in English. For counts and weights put into strings
+ * (t() params), which would otherwise show them raw.
+ */
+export function num(n: number): string {
+  let f = numFormats.get(lang);
+  if (!f) numFormats.set(lang, (f = new Intl.NumberFormat(locale(), { maximumFractionDigits: 0 })));
+  return f.format(n);
 }
 
 export function dateTime(iso: string | null): string {
   if (!iso) return '';
-  return new Date(iso).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+  return new Date(iso).toLocaleString(locale(), { dateStyle: 'medium', timeStyle: 'short' });
 }

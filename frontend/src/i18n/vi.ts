@@ -168,6 +168,8 @@ export default {
   'poll.progress': 'Đã biểu quyết: {voted}/{eligible}',
   'poll.results': 'Kết quả biểu quyết',
   'poll.turnout': '{voted} trên {eligible} đại biểu đã biểu quyết',
+  'poll.byWeight': 'Tính theo trọng số phiếu',
+  'poll.heads': '{n} đại biểu',
   'poll.ended': 'Biểu quyết đã kết thúc.',
   'poll.cancelledNotice': 'Biểu quyết đã bị hủy.',
   'poll.endedNoVote': 'Không có phiếu nào của bạn được ghi nhận.',

@@ -42,7 +42,8 @@ export function Meetings({ me, onSignOut }: { me: User; onSignOut(): void }) {
                 {m.my_role && <span class="muted">{t('meetings.myRole', { role: t(`role.${m.my_role}` as Key) })}</span>}
               </a>
               <span class="screens">
-                {(m.my_role === 'chair' || m.my_role === 'secretary') && (
+                {/* An administrator may run and prepare any meeting (meeting.Access.CanRun, CanManage). */}
+                {(m.my_role === 'chair' || m.my_role === 'secretary' || me.is_admin) && (
                   <a class="btn" href={`/meetings/${m.id}/chair`} onClick={go(`/meetings/${m.id}/chair`)}>{t('meetings.chair')}</a>
                 )}
                 {(m.my_role === 'secretary' || m.my_role === 'chair' || me.is_admin) && (

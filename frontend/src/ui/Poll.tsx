@@ -6,11 +6,11 @@
 import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
-import { t, type Key } from '../i18n';
+import { num, t, type Key } from '../i18n';
 import type { Room } from '../live/room';
 import { openPoll } from '../live/state';
 import { useStore } from '../store';
-import type { Poll, PollOption } from '../types';
+import type { OptionResult, Poll, PollOption } from '../types';
 import { Icon } from './Icon';
 import { toast } from './Toast';
 
@@ -21,6 +21,16 @@ export function optionLabel(p: Poll, o: PollOption | undefined, id?: string): st
   const oid = o?.id ?? id ?? '';
   return p.kind === 'motion' && MOTION[oid] ? t(MOTION[oid]) : (o?.label ?? oid);
 }
+
+/**
+ * What decided a result: its weight (vote/rules.go: every rule counts voting
+ * weight; one per person unless the meeting gives weights), its head count
+ * only when no weight came.
+ */
+export const decisive = (r: OptionResult) => (typeof r.weight === 'number' ? r.weight : r.votes);
+
+/** Whether weights made a difference: some option's weight is not its head count (the heads are then worth showing too). */
+export const weighted = (results: OptionResult[] | undefined) => !!results?.some((r) => decisive(r) !== r.votes);
 
 const FOCUSABLE = 'button:not([disabled]), a[href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
@@ -235,7 +245,7 @@ function Ballot({ poll, room, here, onClose }: { poll: Poll; room: Room; here: b
           <div class="recorded" data-testid="vote-recorded">
             <Icon name="check" />
             <p><strong>{t('poll.recorded')}</strong></p>
-            <p class="muted">{t('poll.progress', { voted: poll.voted, eligible: poll.eligible })}</p>
+            <p class="muted">{t('poll.progress', { voted: num(poll.voted), eligible: num(poll.eligible) })}</p>
             <button ref={first} class="btn big" onClick={onClose}>{t('common.close')}</button>
           </div>
         ) : !poll.me ? (
@@ -289,7 +299,9 @@ function Ballot({ poll, room, here, onClose }: { poll: Poll; room: Room; here: b
 
 function Results({ poll, onClose }: { poll: Poll; onClose(): void }) {
   const results = poll.results ?? [];
-  const total = results.reduce((a, r) => a + r.votes, 0) || 1;
+  // Drawn by what decided the vote (the weight), with the head count beside it when they differ.
+  const byWeight = weighted(results);
+  const total = results.reduce((a, r) => a + decisive(r), 0) || 1;
   const box = useRef<HTMLDivElement>(null);
   const close = useRef<HTMLButtonElement>(null);
   useEffect(() => close.current?.focus(), []);
@@ -300,16 +312,21 @@ function Results({ poll, onClose }: { poll: Poll; onClose(): void }) {
         <p class="kicker">{t('poll.results')}</p>
         <h2 id="results-title">{poll.title}</h2>
         {poll.outcome && <p class={`outcome oc-${poll.outcome}`} data-testid="outcome">{t(`outcome.${poll.outcome}` as Key)}</p>}
+        {byWeight && <p class="muted" data-testid="results-by-weight">{t('poll.byWeight')}</p>}
         <ul class="bars">
           {results.map((r) => (
-            <li key={r.option}>
-              <span class="bar-label">{optionLabel(poll, poll.options.find((o) => o.id === r.option), r.option)}</span>
-              <span class="bar"><span style={{ width: `${(100 * r.votes) / total}%` }} /></span>
-              <span class="bar-n">{r.votes}</span>
+            // Weights run to thousands: a wider column for the figures.
+            <li key={r.option} style={byWeight ? { gridTemplateColumns: 'minmax(90px, 1fr) 2fr 5em' } : undefined}>
+              <span class="bar-label">
+                {optionLabel(poll, poll.options.find((o) => o.id === r.option), r.option)}
+                {byWeight && <small class="muted" data-testid="bar-heads"> · {t('poll.heads', { n: num(r.votes) })}</small>}
+              </span>
+              <span class="bar"><span style={{ width: `${(100 * decisive(r)) / total}%` }} /></span>
+              <span class="bar-n" data-testid="bar-n">{num(decisive(r))}</span>
             </li>
           ))}
         </ul>
-        <p class="muted">{t('poll.turnout', { voted: poll.voted, eligible: poll.eligible })}</p>
+        <p class="muted">{t('poll.turnout', { voted: num(poll.voted), eligible: num(poll.eligible) })}</p>
         <button ref={close} class="btn big" onClick={onClose}>{t('common.close')}</button>
       </div>
     </div>

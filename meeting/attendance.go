@@ -106,9 +106,9 @@ func checkAttendanceRight(acc Access, self bool, st State) error {
 }
 
 // attendanceChanged builds the answer and, when something changed,
-// publishes it with the new quorum and tells Config.AttendanceChanged.
+// tells Config.AttendanceChanged and publishes it with the new quorum.
 // What it publishes is read afresh in order with the meeting's other
-// announcements (inOrder): r and a quorum read right after this commit
+// announcements (announce): r and a quorum read right after this commit
 // may be older than what a change committed after it has announced
 // already. The answer is what was published.
 func (s *Service) attendanceChanged(ctx context.Context, r participantRow, changed bool) (AttendanceChange, error) {
@@ -129,37 +129,16 @@ func (s *Service) attendanceChanged(ctx context.Context, r participantRow, chang
 	if err != nil {
 		return AttendanceChange{}, err
 	}
-	name := people[0].FullName
-	var out AttendanceChange
-	s.inOrder(ctx, r.MeetingID, func(ctx context.Context) {
-		cur, gone := r, false
-		switch row, rerr := s.store.participant(ctx, r.MeetingID, r.UserID); {
-		case apperr.Is(rerr, apperr.NotFound):
-			gone = true // removed since this commit: no record to put back on the roll
-		case rerr != nil:
-			err = rerr
-			return
-		default:
-			cur = row
-		}
-		q, qerr := s.sharedQuorum(ctx, r.MeetingID)
-		if qerr != nil {
-			err = qerr
-			return
-		}
-		out = AttendanceChange{Attendance: attendanceOf(cur, name), Quorum: q}
-		if gone {
-			// Clients add the person of an attendance.changed to their
-			// roll; they are no longer on it. The quorum still moved.
-			s.publish(ctx, r.MeetingID, "quorum.changed", QuorumChange{Quorum: q})
-			return
-		}
-		s.publish(ctx, r.MeetingID, "attendance.changed", out)
-	})
-	if err != nil {
+	// Published as attendance.changed, or as quorum.changed when they were
+	// removed before it could be announced.
+	it := &announcement{kind: announceAttendance, row: r, name: people[0].FullName}
+	if err := s.announce(ctx, r.MeetingID, it); err != nil {
 		return AttendanceChange{}, err
 	}
-	return out, nil
+	if it.err != nil {
+		return AttendanceChange{}, it.err
+	}
+	return it.change, nil
 }
 
 // Attendance lists every participant's attendance to anyone who takes part.

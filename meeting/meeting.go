@@ -72,7 +72,7 @@ type Service struct {
 	closeGuards guards
 	leaveHooks  leaveHooks
 	quorums     sharedReads[Quorum] // a join storm's snapshots share their reads
-	order       keyedLocks          // per meeting: re-read, then publish, one at a time (inOrder)
+	announcing  announcer           // per meeting: what committed changes owe the room, sent in batches (announce)
 }
 
 // NewService returns a Service on db.
@@ -129,7 +129,7 @@ func (s *Service) Create(ctx context.Context, a web.Actor, in NewMeeting) (Meeti
 	if err := s.store.createMeeting(ctx, m, p, e); err != nil {
 		return Meeting{}, err
 	}
-	s.meetingUpdated(ctx, m.ID)
+	s.meetingUpdated(ctx, m.ID, false)
 	return m.meeting(Secretary), nil
 }
 
@@ -225,27 +225,23 @@ func (s *Service) Update(ctx context.Context, a web.Actor, id string, ch Changes
 	if err != nil {
 		return Meeting{}, err
 	}
-	s.meetingUpdated(ctx, id)
-	if ch.Quorum != nil {
-		s.quorumChanged(ctx, id) // the counts under the new rule
-	}
+	s.meetingUpdated(ctx, id, ch.Quorum != nil) // a new rule: the counts under it too
 	return r.meeting(acc.Role), nil
 }
 
-// meetingUpdated publishes the meeting as it is now (meeting.updated),
-// read afresh in order with the meeting's other announcements (inOrder):
-// the row a change read back after its commit may be older than one
-// already announced by a change that committed after it. The change is
-// committed; when the row cannot be read, nothing is published and
-// clients keep what they have until the next event or snapshot.
-func (s *Service) meetingUpdated(ctx context.Context, id string) {
-	s.inOrder(ctx, id, func(ctx context.Context) {
-		r, err := s.store.meeting(ctx, id)
-		if err != nil {
-			return
-		}
-		s.publish(ctx, id, "meeting.updated", r.meeting("")) // events carry no one's role
-	})
+// meetingUpdated publishes the meeting as it is now (meeting.updated)
+// and, with quorum, the quorum after it (quorum.changed), read afresh in
+// order with the meeting's other announcements (announce): the row a
+// change read back after its commit may be older than one already
+// announced by a change that committed after it. The change is
+// committed; what cannot be read is not published, and clients keep
+// what they have until the next event or snapshot.
+func (s *Service) meetingUpdated(ctx context.Context, id string, quorum bool) {
+	items := []*announcement{{kind: announceMeeting}}
+	if quorum {
+		items = append(items, &announcement{kind: announceQuorum})
+	}
+	_ = s.announce(ctx, id, items...) // nothing to answer with: the caller answers with its own row
 }
 
 // manager returns the actor's access when they may manage the meeting.
@@ -263,11 +259,6 @@ func (s *Service) manager(ctx context.Context, a web.Actor, id string) (Access, 
 // entry is an audit entry by a in meeting id.
 func (s *Service) entry(a web.Actor, meetingID, action, object string, detail map[string]any) audit.Entry {
 	return audit.For(a, s.now(), meetingID, action, object, detail)
-}
-
-// publish sends one event; call it only after the change has committed.
-func (s *Service) publish(ctx context.Context, meetingID, typ string, data any) {
-	s.pub.Publish(ctx, event.Event{MeetingID: meetingID, Type: typ, Data: data})
 }
 
 // startsAt is t in UTC, to the microsecond as PostgreSQL keeps it (and

@@ -85,8 +85,7 @@ func (s *Service) PutParticipant(ctx context.Context, a web.Actor, meetingID, us
 	// reconnect in their new role, and what others publish meanwhile
 	// reaches them as what they now are.
 	s.removed(ctx, meetingID, userID)
-	list := s.participantsChanged(ctx, meetingID)
-	s.quorumChanged(ctx, meetingID)
+	list := s.rollChanged(ctx, meetingID)
 	for _, p := range list {
 		if p.UserID == userID {
 			return p, created, nil
@@ -108,38 +107,25 @@ func (s *Service) RemoveParticipant(ctx context.Context, a web.Actor, meetingID,
 	}
 	s.changed(ctx, meetingID)
 	s.removed(ctx, meetingID, userID) // first: they get nothing published after the commit
-	s.participantsChanged(ctx, meetingID)
-	s.quorumChanged(ctx, meetingID)
+	s.rollChanged(ctx, meetingID)
 	runAfter(ctx, after) // after removed: they no longer get what the hooks announce
 	return nil
 }
 
-// participantsChanged publishes the participant list as it is now, read
-// afresh in order with the meeting's other announcements (inOrder), and
-// returns it.
-func (s *Service) participantsChanged(ctx context.Context, meetingID string) []Participant {
-	var list []Participant
-	s.inOrder(ctx, meetingID, func(ctx context.Context) {
-		var err error
-		if list, err = s.Participants(ctx, meetingID); err != nil {
-			list = nil // the change is committed; clients refetch on the event
-		}
-		s.publish(ctx, meetingID, "participants.changed", map[string]any{"participants": list})
-	})
-	return list
-}
-
-// quorumChanged publishes the meeting's quorum as it is now
-// (quorum.changed): who counts, or how, has changed. It is read afresh in
-// order with the meeting's other announcements (inOrder). The change is
-// committed; when the count cannot be read, clients keep the last one
-// until the next event or snapshot.
-func (s *Service) quorumChanged(ctx context.Context, meetingID string) {
-	s.inOrder(ctx, meetingID, func(ctx context.Context) {
-		if q, err := s.sharedQuorum(ctx, meetingID); err == nil {
-			s.publish(ctx, meetingID, "quorum.changed", QuorumChange{Quorum: q})
-		}
-	})
+// rollChanged publishes the participant list as it is now
+// (participants.changed), then the quorum (quorum.changed): who counts, or
+// how, has changed. Both are read afresh in order with the meeting's
+// other announcements (announce). It returns the list published, nil
+// when it could not be read (the change is committed; clients refetch on
+// the event) or when ctx ended first. When the quorum cannot be read, no
+// quorum.changed is published: clients keep the last count until the
+// next event or snapshot.
+func (s *Service) rollChanged(ctx context.Context, meetingID string) []Participant {
+	list := &announcement{kind: announceParticipants}
+	if err := s.announce(ctx, meetingID, list, &announcement{kind: announceQuorum}); err != nil {
+		return nil
+	}
+	return list.list
 }
 
 // ListParticipants returns the meeting's participants to anyone who takes part.

@@ -106,6 +106,6 @@ func (s *Service) SetStatus(ctx context.Context, a web.Actor, id, status string)
 	}
 	s.changed(ctx, id)
 	runAfter(ctx, after)
-	s.meetingUpdated(ctx, id)
+	s.meetingUpdated(ctx, id, false)
 	return r.meeting(acc.Role), nil
 }

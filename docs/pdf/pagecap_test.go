@@ -134,7 +134,10 @@ func TestPageCapWithinWorkerLimits(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: %v (%s)", step.name, err, detailOf(err))
 				}
-				if took > DefaultTimeout/2 || peak > DefaultMemLimit/2 {
+				// The race detector multiplies a worker's memory several times
+				// (533-757 MB here with -race, at most 264 MB without): its
+				// peak says nothing about production then, so only time counts.
+				if took > DefaultTimeout/2 || (!raceEnabled && peak > DefaultMemLimit/2) {
 					t.Errorf("%s: %v and %d MB: too close to a worker's limits (%v, %d MB)", step.name, took, peak>>20, DefaultTimeout, DefaultMemLimit>>20)
 				}
 			}

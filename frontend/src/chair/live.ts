@@ -10,7 +10,7 @@ import { backoff } from '../live/backoff';
 import { Refetch, refused, SliceVersions, wakeOnReturn } from '../live/slices';
 import type { PointerMove } from '../live/pointer';
 import { LiveSocket, liveURL } from '../live/socket';
-import { applyEvent, applySnapshot, emptyRoom, mergeListed, mergePoll, newerPresentation, sliceOf, type RoomState } from '../live/state';
+import { applyEvent, applySnapshot, emptyRoom, mergeListed, mergePoll, newerPresentation, PollReads, sliceOf, type RoomState } from '../live/state';
 import { createStore, type Store } from '../store';
 import type { AgendaItem, AttendanceChange, LiveEvent, Poll, PollProgress, Presentation } from '../types';
 import { chairApi, type AttendanceRow, type FollowCounts, type Quorum, type Voter } from './api';
@@ -102,11 +102,8 @@ export class LiveRoom {
   private readonly votersEvery = new Throttle(VOTERS_EVERY_MS);
   /** Lists of the polls driven by skips. */
   private readonly pollsEvery = new Throttle(POLLS_EVERY_MS);
-  /** How often each poll changed (its slice bumped: an event, a snapshot, an answer put in), by `poll:<id>`. */
-  private readonly pollChanges = new Map<string, number>();
-  /** REST reads of polls (the list, or one poll), numbered as they start; by poll id, the number of the read last put in. */
-  private pollReads = 0;
-  private readonly pollRead = new Map<string, number>();
+  /** Which answers about polls are out of date (a poll's slice bumped: an event, a snapshot, an answer put in). */
+  private readonly pollReads = new PollReads();
   /** The list of polls asked for again after a failure. */
   private listRetry: ReturnType<typeof setTimeout> | undefined;
 
@@ -164,20 +161,7 @@ export class LiveRoom {
 
   private bump(slice: string): void {
     this.slices.bump(slice);
-    if (slice.startsWith('poll:')) this.pollChanges.set(slice, (this.pollChanges.get(slice) ?? 0) + 1);
-  }
-
-  /**
-   * Whether a REST read of this poll, numbered n, may be put in: no read
-   * started after it was put in already (a list GET and a GET of the poll
-   * race; the stage order cannot tell the older of two answers of the same
-   * stage, e.g. my standing before and after checking in). If so, it is the
-   * latest now.
-   */
-  private newestRead(id: string, n: number): boolean {
-    if ((this.pollRead.get(id) ?? 0) > n) return false;
-    this.pollRead.set(id, n);
-    return true;
+    if (slice.startsWith('poll:')) this.pollReads.changed(slice.slice('poll:'.length));
   }
 
   private async load<T>(slice: string, fetch: () => Promise<T>, apply: (v: T) => void): Promise<void> {
@@ -320,8 +304,7 @@ export class LiveRoom {
    */
   private async loadPolls(attempt = 0): Promise<void> {
     clearTimeout(this.listRetry);
-    const before = new Map(this.pollChanges);
-    const n = ++this.pollReads;
+    const stale = this.pollReads.list();
     let polls: Poll[];
     try {
       polls = await api.polls(this.id);
@@ -331,21 +314,21 @@ export class LiveRoom {
       return;
     }
     // Kept as the state has it: a poll changed meanwhile, or read again after this list started.
-    const keep = new Set(polls.filter((p) => this.pollChanges.get(`poll:${p.id}`) !== before.get(`poll:${p.id}`) || !this.newestRead(p.id, n)).map((p) => p.id));
+    const keep = stale(polls);
     this.state.set((s) => ({ ...s, polls: mergeListed(s.polls, polls, (id) => keep.has(id)) }));
   }
 
   loadPoll(id: string): Promise<void> {
-    const n = ++this.pollReads;
+    const n = this.pollReads.start();
     return this.load(`poll:${id}`, () => api.poll(id), (p) => {
-      if (this.newestRead(id, n)) this.state.set((s) => ({ ...s, polls: mergePoll(s.polls, p, false) }));
+      if (this.pollReads.newest(id, n)) this.state.set((s) => ({ ...s, polls: mergePoll(s.polls, p, false) }));
     }).catch(() => {});
   }
 
   /** Puts a poll the server just answered with into the state (the event may come later). */
   putPoll(p: Poll): void {
     this.bump(`poll:${p.id}`);
-    this.newestRead(p.id, ++this.pollReads); // a read started before this answer is older
+    this.pollReads.newest(p.id, this.pollReads.start()); // a read started before this answer is older
     this.state.set((s) => ({ ...s, polls: mergePoll(s.polls, p, false) }));
   }
 

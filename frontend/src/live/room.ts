@@ -10,7 +10,7 @@ import { backoff } from './backoff';
 import type { PointerMove, PointerOut } from './pointer';
 import { Refetch, refused, SliceVersions, wakeOnReturn } from './slices';
 import { LiveSocket, liveURL, type LiveOptions } from './socket';
-import { applyEvent, applySnapshot, emptyRoom, mergeListed, mergePoll, sliceOf, type RoomState } from './state';
+import { applyEvent, applySnapshot, emptyRoom, mergeListed, mergePoll, PollReads, sliceOf, type RoomState } from './state';
 
 /** The signal the room publishes on its events after a resync or a snapshot that replaced its state (annot/Layer.tsx lists again). */
 export const RESYNC = 'resync';
@@ -50,11 +50,8 @@ export class Room {
   private readonly pollRetry = new Map<string, ReturnType<typeof setTimeout>>();
   /** The list of polls asked for again after a failure. */
   private listRetry: ReturnType<typeof setTimeout> | undefined;
-  /** How often each poll changed (its slice bumped: an event, a snapshot, my vote), by `poll:<id>`. */
-  private readonly pollChanges = new Map<string, number>();
-  /** REST reads of polls (the list, or one poll), numbered as they start; by poll id, the number of the read last put in. */
-  private pollReads = 0;
-  private readonly pollRead = new Map<string, number>();
+  /** Which answers about polls are out of date (a poll's slice bumped: an event, a snapshot, my vote). */
+  private readonly pollReads = new PollReads();
   /** My standing in the open polls is asked again soon (after check-in). */
   private standingTimer: ReturnType<typeof setTimeout> | undefined;
   private accessCheck: Promise<void> | null = null;
@@ -135,20 +132,7 @@ export class Room {
 
   private bump(slice: string): void {
     this.slices.bump(slice);
-    if (slice.startsWith('poll:')) this.pollChanges.set(slice, (this.pollChanges.get(slice) ?? 0) + 1);
-  }
-
-  /**
-   * Whether a REST read of this poll, numbered n, may be put in: no read
-   * started after it was put in already (a list GET and a GET of the poll
-   * race; the stage order cannot tell the older of two answers of the same
-   * stage, e.g. my standing before and after checking in). If so, it is the
-   * latest now.
-   */
-  private newestRead(id: string, n: number): boolean {
-    if ((this.pollRead.get(id) ?? 0) > n) return false;
-    this.pollRead.set(id, n);
-    return true;
+    if (slice.startsWith('poll:')) this.pollReads.changed(slice.slice('poll:'.length));
   }
 
   /** Runs fetch and applies its answer unless an event changed the slice meanwhile. */
@@ -227,8 +211,7 @@ export class Room {
    */
   private async loadPolls(attempt = 0): Promise<void> {
     clearTimeout(this.listRetry);
-    const before = new Map(this.pollChanges);
-    const n = ++this.pollReads;
+    const stale = this.pollReads.list();
     let polls: Poll[];
     try {
       polls = await api.polls(this.id);
@@ -239,7 +222,7 @@ export class Room {
       return;
     }
     // Kept as the state has it: a poll changed meanwhile, or read again after this list started.
-    const keep = new Set(polls.filter((p) => this.pollChanges.get(`poll:${p.id}`) !== before.get(`poll:${p.id}`) || !this.newestRead(p.id, n)).map((p) => p.id));
+    const keep = stale(polls);
     this.state.set((s) => ({ ...s, polls: mergeListed(s.polls, polls, (id) => keep.has(id)) }));
   }
 
@@ -251,8 +234,8 @@ export class Room {
   loadPoll(id: string, attempt = 0): Promise<void> {
     clearTimeout(this.pollRetry.get(id));
     this.pollRetry.delete(id);
-    const n = ++this.pollReads;
-    return this.load(`poll:${id}`, () => api.poll(id), (s, p) => (this.newestRead(id, n) ? { ...s, polls: mergePoll(s.polls, p, false) } : s)).catch((e) => {
+    const n = this.pollReads.start();
+    return this.load(`poll:${id}`, () => api.poll(id), (s, p) => (this.pollReads.newest(id, n) ? { ...s, polls: mergePoll(s.polls, p, false) } : s)).catch((e) => {
       if (this.stopped || !transient(e) || attempt + 1 >= POLL_TRIES) return;
       if (this.state.get().polls[id]?.status !== 'open') return;
       this.pollRetry.set(id, setTimeout(() => {
@@ -265,10 +248,10 @@ export class Room {
   /** Asks the server for a poll now and puts its answer in the state (e.g. after a refused vote); rejects on failure. */
   async checkPoll(id: string): Promise<Poll> {
     this.bump(`poll:${id}`);
-    const n = ++this.pollReads;
+    const n = this.pollReads.start();
     const p = await api.poll(id);
     this.bump(`poll:${id}`);
-    if (this.newestRead(id, n)) this.state.set((s) => ({ ...s, polls: mergePoll(s.polls, p, false) }));
+    if (this.pollReads.newest(id, n)) this.state.set((s) => ({ ...s, polls: mergePoll(s.polls, p, false) }));
     return this.state.get().polls[id] ?? p;
   }
 

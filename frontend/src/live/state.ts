@@ -112,6 +112,46 @@ export function mergeListed(polls: Record<string, Poll>, listed: Poll[], changed
   return out;
 }
 
+/**
+ * Which REST answers about polls are out of date, for the room and the
+ * cockpit: a poll that changed (an event, a snapshot, my vote: changed())
+ * while a list of the polls was on its way keeps what the state has, and of
+ * two reads of one poll (a list GET and a GET of the poll race) the one
+ * started later wins, whatever order they answer in: the stage order cannot
+ * tell the older of two answers of the same stage (my standing before and
+ * after checking in).
+ */
+export class PollReads {
+  /** How often each poll changed, by id. */
+  private readonly changes = new Map<string, number>();
+  /** Reads, numbered as they start; by poll id, the number of the read last put in. */
+  private reads = 0;
+  private readonly lastPut = new Map<string, number>();
+
+  changed(id: string): void {
+    this.changes.set(id, (this.changes.get(id) ?? 0) + 1);
+  }
+
+  /** A read of one poll starts: its number, for newest(). */
+  start(): number {
+    return ++this.reads;
+  }
+
+  /** Whether read n of the poll may be put in: no read started after it was. If so, it is the latest now. */
+  newest(id: string, n: number): boolean {
+    if ((this.lastPut.get(id) ?? 0) > n) return false;
+    this.lastPut.set(id, n);
+    return true;
+  }
+
+  /** A list read starts: what its answer should leave as the state has it (for mergeListed). */
+  list(): (polls: Poll[]) => Set<string> {
+    const before = new Map(this.changes);
+    const n = this.start();
+    return (polls) => new Set(polls.filter((p) => this.changes.get(p.id) !== before.get(p.id) || !this.newest(p.id, n)).map((p) => p.id));
+  }
+}
+
 /** A presentation state wins over another only if it is not older. */
 export function newerPresentation(old: Presentation | null, p: Presentation): Presentation {
   if (old?.at && p.at && Date.parse(p.at) < Date.parse(old.at)) return old;

@@ -36,29 +36,33 @@ function learnSkew(res: Response): void {
 }
 
 const SIGNED_IN = 'curia.signedIn';
+let listening = false;
 
-/** Who hears of signing in and out (annot/backend.ts: queued marks wait for their author). */
-const signInWatchers = new Set<(on: boolean) => void>();
+/** Who hears of signing in and out (annot/backend.ts: queued marks wait for their author; ui/App.tsx). */
+const signInWatchers = new Set<(on: boolean, elsewhere: boolean) => void>();
 
 /**
  * Whether this tablet signed in and has not signed out: the session cookie
  * is HttpOnly, and asking /me without one would log a 401 in the console.
  * watch: fn hears every sign-in and sign-out (a 401 too), this tab's and,
- * as the cookie is shared, another tab's.
+ * as the cookie is shared, another tab's (elsewhere: then this tab may now
+ * hold someone else's session, or none); it returns what stops it.
  */
 export const signedIn = {
   get: () => { try { return localStorage.getItem(SIGNED_IN) === '1'; } catch { return true; } },
   set: (on: boolean) => {
     try { if (on) localStorage.setItem(SIGNED_IN, '1'); else localStorage.removeItem(SIGNED_IN); } catch { /* no storage */ }
-    signInWatchers.forEach((fn) => fn(on));
+    signInWatchers.forEach((fn) => fn(on, false));
   },
-  watch: (fn: (on: boolean) => void) => {
-    if (!signInWatchers.size && typeof window !== 'undefined') {
+  watch: (fn: (on: boolean, elsewhere: boolean) => void): (() => void) => {
+    if (!listening && typeof window !== 'undefined') {
+      listening = true;
       window.addEventListener('storage', (e) => {
-        if (e.key === SIGNED_IN || e.key === null) signInWatchers.forEach((w) => w(signedIn.get()));
+        if (e.key === SIGNED_IN || e.key === null) signInWatchers.forEach((w) => w(signedIn.get(), true));
       });
     }
     signInWatchers.add(fn);
+    return () => void signInWatchers.delete(fn);
   },
 };
 

@@ -370,6 +370,28 @@ export function holdAllQueues(): void {
 }
 
 let watching = false;
+/**
+ * Who the server says is signed in, asked after another tab of this
+ * browser signed in or out (the session cookie is shared: this tab may now
+ * hold someone else's session): undefined while nothing happened elsewhere
+ * (the app's me is the truth), null for nobody or not known yet. Only that
+ * user's queue may then send.
+ */
+let signedInAs: string | null | undefined;
+
+/** After another tab's sign-in or sign-out: hold every queue, then resume only the one of whoever /me says it is. */
+function elsewhereChanged(on: boolean): void {
+  holdAllQueues();
+  signedInAs = null;
+  if (!on) return;
+  const asked = (elsewhereAsks += 1);
+  void request<{ id: string }>('GET', '/me').then((u) => {
+    if (asked !== elsewhereAsks) return; // a later change asked again
+    signedInAs = u.id;
+    queues.get(u.id)?.resume();
+  }, () => {});
+}
+let elsewhereAsks = 0;
 
 /**
  * The server's store (one queue per user on this tablet, kept across pages,
@@ -382,8 +404,10 @@ export async function backendFor(_docId: string, me: string): Promise<Backend> {
   if (!SERVER_ANNOTATIONS) return new LocalBackend(me);
   if (!watching) {
     watching = true;
-    signedIn.watch((on) => {
+    signedIn.watch((on, elsewhere) => {
+      if (elsewhere) return elsewhereChanged(on);
       if (!on) holdAllQueues();
+      signedInAs = undefined; // this tab signed in or out: the app's me is the truth again
     });
   }
   for (const [who, q] of queues) {
@@ -396,6 +420,7 @@ export async function backendFor(_docId: string, me: string): Promise<Backend> {
   }
   let b = queues.get(me);
   if (!b) queues.set(me, (b = new ApiBackend({ owner: me })));
-  b.resume(); // me is signed in: marks held for that go now
+  // me is signed in (unless another tab changed who is since: then only if /me said so): marks held for them go now.
+  if (signedInAs === undefined || signedInAs === me) b.resume();
   return b;
 }

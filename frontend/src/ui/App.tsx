@@ -61,6 +61,15 @@ export function App() {
     if (signedIn.get()) api.me().then(setMe, () => setMe(null));
     else setMe(null);
   }, []);
+  // Another tab of this browser signed in or out: the session cookie is shared, so this tab may now
+  // act for someone else, or nobody. Ask who; someone other than the user shown goes back to the
+  // sign-in screen (never act for one person on another's screens); this tab at the sign-in screen
+  // takes the new sign-in.
+  useEffect(() => signedIn.watch((on, elsewhere) => {
+    if (!elsewhere) return;
+    if (!on) return setMe(null);
+    api.me().then((u) => setMe((cur) => (cur && cur.id !== u.id ? null : cur ?? u)), () => setMe(null));
+  }), []);
 
   const lazy = r.name;
   // Always ask, even when the screen looks loaded: the early download above

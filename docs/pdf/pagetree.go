@@ -339,6 +339,11 @@ func (w *pageWalk) page(o types.Object, d types.Dict, parent types.Object, kids 
 		}
 	}
 	p.geom = geometryOf(inh, unit)
+	// A page shown smaller than a point (a tiny /UserUnit) could hold no
+	// mark and no stamp: the file is refused rather than stored so.
+	if pw, ph := p.geom.displayed(); !(pw >= 1 && ph >= 1) {
+		return pageTreeError("a page is shown %gx%g points: a page must be at least one point each way", pw, ph)
+	}
 	if inh.res.dict {
 		p.res = inh.res.merged
 	}

@@ -4,9 +4,9 @@
 // following, and who has not voted yet. Like the tablet's controller, a REST
 // answer is dropped when an event touched its slice while it was in flight,
 // and everything is fetched again after a snapshot or a resync.
-import { api, ApiError } from '../api';
+import { api } from '../api';
 import { setConclusion } from '../conclusion';
-import { backoff } from '../live/backoff';
+import { backoff, transient } from '../live/backoff';
 import { Refetch, refused, SliceVersions, wakeOnReturn } from '../live/slices';
 import type { PointerMove } from '../live/pointer';
 import { LiveSocket, liveURL } from '../live/socket';
@@ -309,8 +309,7 @@ export class LiveRoom {
     try {
       polls = await api.polls(this.id);
     } catch (e) {
-      const transient = !(e instanceof ApiError) || e.status === 0 || e.status >= 500 || e.status === 429;
-      if (!this.stopped && transient && attempt < 7) this.listRetry = setTimeout(() => void this.loadPolls(attempt + 1), backoff(attempt));
+      if (!this.stopped && transient(e) && attempt < 7) this.listRetry = setTimeout(() => void this.loadPolls(attempt + 1), backoff(attempt));
       return;
     }
     // Kept as the state has it: a poll changed meanwhile, or read again after this list started.

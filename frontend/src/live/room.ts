@@ -2,11 +2,11 @@
 // from the live hub, and refetches whatever may be stale after a resync or
 // a reconnect. A REST answer is dropped when an event touched its slice
 // while it was in flight, so an older answer never overwrites a newer event.
-import { api, ApiError } from '../api';
+import { api } from '../api';
 import { takeEarlyPresentation } from '../viewer/boot';
 import { createStore, type Store } from '../store';
 import type { LiveEvent, Poll, Presentation } from '../types';
-import { backoff } from './backoff';
+import { backoff, transient } from './backoff';
 import type { PointerMove, PointerOut } from './pointer';
 import { Refetch, refused, SliceVersions, wakeOnReturn } from './slices';
 import { LiveSocket, liveURL, type LiveOptions } from './socket';
@@ -17,9 +17,6 @@ export const RESYNC = 'resync';
 
 /** How many times a poll that failed to load is asked for again (with backoff) before waiting for the next reconnect. */
 const POLL_TRIES = 8;
-
-/** Whether a failed request may succeed if asked again (the network, or the server restarting). */
-const transient = (e: unknown): boolean => !(e instanceof ApiError) || e.status === 0 || e.status >= 500 || e.status === 429;
 
 /** Whether a presentation shows a document to this viewer. */
 const shows = (p: Presentation | null | undefined): p is Presentation => !!p?.document_id && !p.hidden;

@@ -107,6 +107,7 @@ describe('the room: documents and the speaking bar at the edges', () => {
     // REST is what it last saw (the close also ends the current item, so a
     // fresh agenda alone would take the button away), until it asks.
     let stalled = false;
+    let inFlight = 0; // GETs on their way to the server: one answered after the close would tell of it
     const seen = new Map(); // GET url -> last body read before the stall
     const t = await kit.openRoom('speak', s.m, {
       beforeSignIn: async (x) => {
@@ -120,8 +121,15 @@ describe('the room: documents and the speaking bar at the edges', () => {
           const url = route.request().url();
           if (route.request().method() !== 'GET') return route.continue();
           if (stalled && seen.has(url)) return route.fulfill({ status: 200, contentType: 'application/json', body: seen.get(url) });
-          const res = await route.fetch();
-          const body = await res.text();
+          inFlight += 1;
+          let res;
+          let body;
+          try {
+            res = await route.fetch();
+            body = await res.text();
+          } finally {
+            inFlight -= 1;
+          }
           if (!stalled && res.status() === 200) seen.set(url, body);
           return route.fulfill({ response: res, body });
         });
@@ -133,6 +141,8 @@ describe('the room: documents and the speaking bar at the edges', () => {
       },
     });
     await t.page.getByTestId('ask-speech').waitFor();
+    // The room's first reads all answered (on a loaded machine some are still on their way here).
+    for (const end = Date.now() + 10000; inFlight > 0 && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
     stalled = true; // the tablet does not hear of the close in time
     await kit.chair.post(`/meetings/${s.m.id}/status`, { status: 'closed' });
     const ask = t.page.getByTestId('ask-speech');

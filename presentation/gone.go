@@ -20,7 +20,7 @@ import (
 // deleted document is either refused, the delete having committed before
 // its check, or stored before this runs, and then stopped here.
 func (s *Service) DocumentChanged(ctx context.Context, a web.Actor, meetingID, documentID string, deleted bool) {
-	defer s.order.lock(meetingID)()
+	defer s.order.Lock(meetingID)()
 	st, err := s.store.get(ctx, meetingID)
 	if err != nil {
 		s.cfg.Logger.ErrorContext(ctx, "presentation of a changed document", "meeting", meetingID, "err", err)

@@ -10,13 +10,13 @@ import (
 	"log/slog"
 	"math"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/curia/curia/audit"
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/database"
 	"github.com/curia/curia/internal/event"
+	"github.com/curia/curia/internal/keylock"
 	"github.com/curia/curia/internal/web"
 	"github.com/curia/curia/meeting"
 )
@@ -91,48 +91,14 @@ type Service struct {
 	store *store
 	cfg   Config
 	out   *coalescer
-	order turnLocks
+	// order keeps one meeting's changes in one order, on this node: each
+	// is stored and announced under its meeting's own lock, so the last
+	// event sent is the state last stored even when the chair and the
+	// presenter turn at the same instant. Only that meeting's changes wait
+	// for it (a turn waiting for its meeting's row holds up no other).
+	order keylock.Map
 	// stored, in tests, runs between storing a change and offering it.
 	stored func(State)
-}
-
-// turnLocks keeps one meeting's changes in one order, on this node: each
-// is stored and announced under its meeting's own lock, so the last event
-// sent is the state last stored even when the chair and the presenter
-// turn at the same instant. Only that meeting's changes wait for it
-// (a turn waiting for its meeting's row holds up no other meeting).
-type turnLocks struct {
-	mu sync.Mutex
-	m  map[string]*turnLock
-}
-
-type turnLock struct {
-	sync.Mutex
-	refs int // holders and waiters; the entry goes when none is left
-}
-
-// lock takes meetingID's lock and returns its release.
-func (t *turnLocks) lock(meetingID string) (unlock func()) {
-	t.mu.Lock()
-	if t.m == nil {
-		t.m = map[string]*turnLock{}
-	}
-	l := t.m[meetingID]
-	if l == nil {
-		l = &turnLock{}
-		t.m[meetingID] = l
-	}
-	l.refs++
-	t.mu.Unlock()
-	l.Lock()
-	return func() {
-		l.Unlock()
-		t.mu.Lock()
-		if l.refs--; l.refs == 0 {
-			delete(t.m, meetingID)
-		}
-		t.mu.Unlock()
-	}
 }
 
 // NewService returns a Service on db.
@@ -217,7 +183,7 @@ func (s *Service) Set(ctx context.Context, a web.Actor, meetingID string, in Inp
 	if err := s.mayPresent(ctx, acc, meetingID); err != nil {
 		return State{}, err
 	}
-	defer s.order.lock(meetingID)()
+	defer s.order.Lock(meetingID)()
 	st, err := s.validate(ctx, a, meetingID, in)
 	if err != nil {
 		return State{}, err

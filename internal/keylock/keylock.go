@@ -1,0 +1,48 @@
+// Package keylock gives each key (a meeting, a poll) a mutex of its own,
+// held only while someone holds or waits for it: work on one key waits
+// for that key alone, never for another's.
+package keylock
+
+import "sync"
+
+// Map is a set of mutexes by key. The zero value is ready to use.
+type Map struct {
+	mu sync.Mutex
+	m  map[string]*entry
+}
+
+type entry struct {
+	sync.Mutex
+	refs int // holders and waiters; the entry goes when none is left
+}
+
+// Lock takes key's mutex and returns its release, to be called once.
+func (k *Map) Lock(key string) (unlock func()) {
+	k.mu.Lock()
+	if k.m == nil {
+		k.m = map[string]*entry{}
+	}
+	e := k.m[key]
+	if e == nil {
+		e = &entry{}
+		k.m[key] = e
+	}
+	e.refs++
+	k.mu.Unlock()
+	e.Lock()
+	return func() {
+		e.Unlock()
+		k.mu.Lock()
+		if e.refs--; e.refs == 0 {
+			delete(k.m, key)
+		}
+		k.mu.Unlock()
+	}
+}
+
+// Len is the number of keys held or waited for (for tests).
+func (k *Map) Len() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return len(k.m)
+}

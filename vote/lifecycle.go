@@ -191,8 +191,7 @@ func (s *Service) step(ctx context.Context, a web.Actor, pollID, typ string, wit
 		}
 	}
 	if typ == "poll.closed" || typ == "poll.cancelled" {
-		s.stops.Lock()
-		defer s.stops.Unlock()
+		defer s.stops.Lock(pollID)()
 	}
 	var changed bool
 	err = s.writer.do(ctx, func(ctx context.Context, w *store) error {

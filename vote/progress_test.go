@@ -186,3 +186,71 @@ func TestNoProgressAfterClose(t *testing.T) {
 		}
 	})
 }
+
+// TestProgressOfOnePollWaitsForNoOther: the lock that keeps a poll's
+// progress before its end is that poll's own, so a close still on its way
+// (here held inside the publish of its poll.closed) delays no other poll's
+// progress.
+func TestProgressOfOnePollWaitsForNoOther(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
+		pub := &closeHolder{held: make(chan struct{}), release: make(chan struct{})}
+		srv := apptest.Start(t, b, apptest.WithPublisher(pub))
+		c := srv.NewCast("pow")
+		_, first := livePoll(c, nil)
+		_, second := livePoll(c, nil)
+		step(c.Chair, first, "open", ok)
+		step(c.Chair, second, "open", ok)
+
+		closed := make(chan struct{})
+		go func() {
+			defer close(closed)
+			c.Chair.Do("POST", "/api/v1/polls/"+first+"/close", nil).Check(t, "close", ok)
+		}()
+		select {
+		case <-pub.held:
+		case <-time.After(5 * time.Second):
+			t.Fatal("no poll.closed published")
+		}
+		voteAs(c.Delegate, second, "agree").Check(t, "a vote in the other poll", created)
+		deadline := time.Now().Add(3 * time.Second)
+		for !pub.sawProgress() {
+			if time.Now().After(deadline) {
+				t.Error("the other poll's progress waited for the close")
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		close(pub.release)
+		<-closed
+	})
+}
+
+// closeHolder holds the first poll.closed inside Publish until released,
+// and notes whether a poll.progress was published.
+type closeHolder struct {
+	mu       sync.Mutex
+	holding  bool
+	progress bool
+	held     chan struct{}
+	release  chan struct{}
+}
+
+func (h *closeHolder) Publish(_ context.Context, events ...event.Event) {
+	for _, e := range events {
+		h.mu.Lock()
+		first := e.Type == "poll.closed" && !h.holding
+		h.holding = h.holding || first
+		h.progress = h.progress || e.Type == "poll.progress"
+		h.mu.Unlock()
+		if first {
+			close(h.held)
+			<-h.release
+		}
+	}
+}
+
+func (h *closeHolder) sawProgress() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.progress
+}

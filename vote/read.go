@@ -339,8 +339,7 @@ type Progress struct {
 // roll call to the managers only; nothing once the poll has stopped (see
 // Service.stops).
 func (s *Service) sendProgress(ctx context.Context, pollID, meetingID string) {
-	s.stops.Lock()
-	defer s.stops.Unlock()
+	defer s.stops.Lock(pollID)()
 	r, err := s.store.poll(ctx, pollID)
 	if err == nil && Status(r.Status) != Open {
 		return

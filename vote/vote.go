@@ -36,13 +36,13 @@ package vote
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/curia/curia/audit"
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/database"
 	"github.com/curia/curia/internal/event"
+	"github.com/curia/curia/internal/keylock"
 	"github.com/curia/curia/internal/web"
 	"github.com/curia/curia/meeting"
 )
@@ -93,11 +93,13 @@ type Service struct {
 	writer   *writer
 	progress *progress
 	// stops orders the progress of a poll against its end: a close or a
-	// cancel holds it from before its write until its announcement is
-	// published, and a progress send from its read of the poll's status
-	// until it has published. So a poll.progress never follows the
-	// poll.closed or poll.cancelled that ended its poll.
-	stops sync.Mutex
+	// cancel holds the poll's lock from before its write until its
+	// announcement is published, and a progress send from its read of the
+	// poll's status until it has published. So a poll.progress never
+	// follows the poll.closed or poll.cancelled that ended its poll. One
+	// lock per poll: a close waiting for the vote writer holds up no other
+	// poll's progress.
+	stops keylock.Map
 }
 
 // NewService returns a Service on db and starts its vote writer and its

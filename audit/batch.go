@@ -116,8 +116,10 @@ func (b *Batcher) gather(first pending) []pending {
 // out of it; and when the group's transaction fails (an entry the
 // database refuses, such as a value longer than its column on
 // PostgreSQL), each entry is retried in a transaction of its own, so that
-// only the culprit fails. A failure that is no entry's (the database
-// gone) then fails each one, at the cost of one transaction each.
+// only the culprit fails. Unless the database does not answer a ping
+// then: a failure that is no entry's (the database gone) fails the whole
+// group at once, instead of up to maxBatch transactions that would each
+// fail, or hang, the same way.
 func (b *Batcher) write(batch []pending) {
 	good := make([]pending, 0, len(batch))
 	rows := make([]row, 0, len(batch))
@@ -133,7 +135,7 @@ func (b *Batcher) write(batch []pending) {
 		return
 	}
 	err := b.insert(rows)
-	if err == nil || len(rows) == 1 {
+	if err == nil || len(rows) == 1 || b.unreachable() {
 		for _, p := range good {
 			p.done <- err
 		}
@@ -144,9 +146,29 @@ func (b *Batcher) write(batch []pending) {
 	}
 }
 
+// writeTimeout bounds one transaction of the writer, and pingTimeout the
+// check that the database still answers.
+const (
+	writeTimeout = 30 * time.Second
+	pingTimeout  = 5 * time.Second
+)
+
 // insert writes rows in one transaction of their own.
 func (b *Batcher) insert(rows []row) error {
-	return b.db.Transaction(func(tx *gorm.DB) error { return writeRows(tx, rows) })
+	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	defer cancel()
+	return b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return writeRows(tx, rows) })
+}
+
+// unreachable reports whether the database fails to answer a ping.
+func (b *Batcher) unreachable() bool {
+	sqlDB, err := b.db.DB()
+	if err != nil {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
+	defer cancel()
+	return sqlDB.PingContext(ctx) != nil
 }
 
 func (b *Batcher) drain() {

@@ -123,22 +123,28 @@ var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
 func normalizeUsername(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 func (n *NewUser) validate() error {
+	if err := n.CheckNames(); err != nil {
+		return err
+	}
+	return ValidatePassword("password", n.Password)
+}
+
+// CheckNames normalises and checks the username and the full name, so
+// that `curia user add` refuses a bad one before asking for a password.
+func (n *NewUser) CheckNames() error {
 	n.Username = normalizeUsername(n.Username)
 	n.FullName = strings.TrimSpace(n.FullName)
 	if !usernamePattern.MatchString(n.Username) {
 		return apperr.Invalidf("username: 2 to 64 characters: lowercase letters, digits, '.', '_' or '-', starting with a letter or digit")
 	}
-	if err := validatePassword("password", n.Password); err != nil {
-		return err
-	}
 	return validateFullName(n.FullName)
 }
 
-// validatePassword checks a password being set (field names it in the
+// ValidatePassword checks a password being set (field names it in the
 // message). It must be one that POST /auth/login can carry: text (UTF-8)
 // without NUL or other control characters; `curia user add` reads it
 // byte for byte, so this is checked here, for every way in.
-func validatePassword(field, p string) error {
+func ValidatePassword(field, p string) error {
 	if !utf8.ValidString(p) || strings.ContainsFunc(p, unicode.IsControl) {
 		return apperr.Invalidf("%s: use text only: no NUL or other control characters (tab, line break …) "+
 			"and no bytes that are not UTF-8", field)
@@ -225,7 +231,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor web.Actor, id string, ch
 		fields["full_name"], detail["full_name"] = name, name
 	}
 	if ch.Password != nil {
-		if err := validatePassword("password", *ch.Password); err != nil {
+		if err := ValidatePassword("password", *ch.Password); err != nil {
 			return User{}, err
 		}
 	}
@@ -289,10 +295,48 @@ func (s *Service) User(ctx context.Context, id string) (User, error) {
 	return r.user(), err
 }
 
+// UserByUsername returns one user by login name (as typed: it is
+// normalised as at sign-in).
+func (s *Service) UserByUsername(ctx context.Context, username string) (User, error) {
+	r, err := s.store.userByUsername(ctx, normalizeUsername(username))
+	return r.user(), err
+}
+
 // UsersByIDs returns the users with these ids, ordered by name.
 func (s *Service) UsersByIDs(ctx context.Context, ids []string) ([]User, error) {
 	rows, err := s.store.usersByIDs(ctx, ids)
 	return users(rows), err
+}
+
+// SetPassword sets a user's password from the server's command line
+// (`curia user passwd`), for an administrator who forgot theirs: whoever
+// can run it holds the database already, so there is no actor to check.
+// Every session of the user ends, as with an administrator's reset: a
+// running server refuses them within CacheTTL, and ends their live
+// connections at its next session check.
+func (s *Service) SetPassword(ctx context.Context, username, password string) (User, error) {
+	if err := ValidatePassword("password", password); err != nil {
+		return User{}, err
+	}
+	r, err := s.store.userByUsername(ctx, normalizeUsername(username))
+	if err != nil {
+		return User{}, err
+	}
+	hash, err := s.hash(ctx, password)
+	if err != nil {
+		return User{}, err
+	}
+	now := s.cfg.Now()
+	e := audit.Entry{At: now, Action: "user.updated", Object: "user:" + r.ID,
+		Detail: map[string]any{"password": "reset", "by": "command line"}}
+	u, _, err := s.store.updateUser(ctx, r.ID, userChange{fields: map[string]any{"password_hash": hash, "updated_at": now},
+		operator: true, endSessions: true}, e)
+	s.cache.dropUser(r.ID)
+	if err != nil {
+		return User{}, err
+	}
+	s.cfg.SessionsChanged(ctx, r.ID, "")
+	return u.user(), nil
 }
 
 // EnsureAdmin creates the user "admin" with password when no enabled

@@ -19,7 +19,7 @@ type PasswordChange struct {
 // is not enough to take the account over: a wrong one is Forbidden, and
 // counts against the same limits as a sign-in (the username's and the
 // client address's), so it cannot be used to guess. The new password
-// follows the rules of every password (validatePassword). The change ends
+// follows the rules of every password (ValidatePassword). The change ends
 // the user's other sessions, and closes their live connections, in the
 // transaction that sets the password; the session that asks stays. It is
 // audited as user.updated with {"password": "changed"}; a wrong current
@@ -29,7 +29,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor web.Actor, in Passwo
 	if in.CurrentPassword == "" || in.NewPassword == "" {
 		return apperr.Invalidf("current_password and new_password are required")
 	}
-	if err := validatePassword("new_password", in.NewPassword); err != nil {
+	if err := ValidatePassword("new_password", in.NewPassword); err != nil {
 		return err
 	}
 	if in.NewPassword == in.CurrentPassword {

@@ -114,6 +114,9 @@ func (s *store) createUser(ctx context.Context, r userRow, e audit.Entry) error 
 type userChange struct {
 	fields  map[string]any // the columns to set, updated_at included
 	actorID string         // the administrator making the change
+	// operator: the change comes from the server's command line, with no
+	// administrator to check (actorID is empty).
+	operator bool
 	// removesAdmin: the change disables the user or takes the
 	// administrator right away, so it may leave no enabled administrator.
 	removesAdmin bool
@@ -169,7 +172,7 @@ func (s *store) updateUser(ctx context.Context, id string, ch userChange, e audi
 		if ch.removesAdmin && target.IsAdmin && !target.Disabled && admins == 0 {
 			return apperr.Conflictf("%s is the last enabled administrator: make someone else an administrator first", target.Username)
 		}
-		if actor == nil || !actor.IsAdmin || actor.Disabled {
+		if !ch.operator && (actor == nil || !actor.IsAdmin || actor.Disabled) {
 			return apperr.Forbiddenf("only an administrator can change users")
 		}
 		r = *target

@@ -91,6 +91,8 @@ Usage:
   curia serve [flags]      run the server
   curia demo [flags]       run the server with a demo meeting and demo users
   curia user add [flags]   create a user directly in the database
+  curia user passwd [flags]
+                           set a user's password directly in the database
   curia migrate [flags]    bring the database schema up to date and exit
   curia copy lookup ID     tell whose watermarked copy a copy id (from a leaked page) names
   curia version            print the version

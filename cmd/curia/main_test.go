@@ -92,6 +92,8 @@ func TestBadConfiguration(t *testing.T) {
 		{"bad login limit", []string{"serve"}, map[string]string{"CURIA_LOGIN_PER_CLIENT": "0"}, "CURIA_LOGIN_PER_CLIENT"},
 		{"bad proxy", []string{"serve"}, map[string]string{"CURIA_TRUSTED_PROXIES": "10.0.0.0/99"}, "CURIA_TRUSTED_PROXIES"},
 		{"short admin password", []string{"serve"}, map[string]string{"CURIA_ADMIN_PASSWORD": "short"}, "at least 8"},
+		{"long admin password", []string{"serve"}, map[string]string{"CURIA_ADMIN_PASSWORD": strings.Repeat("mật khẩu ", 30)}, "at most 256 bytes"},
+		{"admin password with a tab", []string{"serve"}, map[string]string{"CURIA_ADMIN_PASSWORD": "long enough\tpassword"}, "CURIA_ADMIN_PASSWORD: use text only"},
 		{"bad origin", []string{"serve"}, map[string]string{"CURIA_ALLOWED_ORIGINS": "curia.example"}, "https://host"},
 		{"unknown flag", []string{"serve", "--nope"}, nil, "flag provided but not defined"},
 		{"unknown command", []string{"frobnicate"}, nil, "unknown command"},
@@ -109,7 +111,7 @@ func TestBadConfiguration(t *testing.T) {
 }
 
 func TestHelpAndVersion(t *testing.T) {
-	for _, cmd := range []string{"serve", "demo", "migrate", "user add"} {
+	for _, cmd := range []string{"serve", "demo", "migrate", "user add", "user passwd"} {
 		var out strings.Builder
 		err := run(context.Background(), append(strings.Fields(cmd), "--help"), testEnv(nil), strings.NewReader(""), &out, &out)
 		if !errors.Is(err, flag.ErrHelp) || !strings.Contains(out.String(), "Usage: curia "+cmd) {

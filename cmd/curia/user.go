@@ -14,19 +14,33 @@ import (
 	"github.com/curia/curia/internal/database"
 )
 
+const userUsage = `usage: curia user add --username NAME --full-name "Full Name" [--admin]
+       curia user passwd --username NAME
+(the password is read from standard input, or asked for twice on a terminal)`
+
 func cmdUser(ctx context.Context, e env, args []string) error {
 	if len(args) > 0 && isHelp(args[0]) {
 		args = []string{"add", "--help"}
 	}
-	if len(args) == 0 || args[0] != "add" {
-		return usageError{`usage: curia user add --username NAME --full-name "Full Name" [--admin] (the password is read from standard input)`}
+	if len(args) == 0 {
+		return usageError{userUsage}
 	}
+	switch args[0] {
+	case "add":
+		return cmdUserAdd(ctx, e, args[1:])
+	case "passwd":
+		return cmdUserPasswd(ctx, e, args[1:])
+	}
+	return usageError{userUsage}
+}
+
+func cmdUserAdd(ctx context.Context, e env, args []string) error {
 	var in account.NewUser
 	cfg, err := loadConfig(e, "user add",
 		"Create a user directly in the database. The password is read from the first line of standard input,\n"+
 			"so it never shows in the process list or shell history; from a terminal it is asked for, twice, without\n"+
 			"echo. The database must exist: `curia migrate` (or serve, or demo) creates it.",
-		args[1:], func(fs *flag.FlagSet, _ *app.Config) {
+		args, func(fs *flag.FlagSet, _ *app.Config) {
 			fs.StringVar(&in.Username, "username", "", "login name (required)")
 			fs.StringVar(&in.FullName, "full-name", "", "full name as shown to others (required)")
 			fs.BoolVar(&in.IsAdmin, "admin", false, "make the user an administrator")
@@ -36,6 +50,9 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 	}
 	if in.Username == "" || in.FullName == "" {
 		return usageError{"--username and --full-name are required"}
+	}
+	if err := in.CheckNames(); err != nil { // before the password is asked for
+		return err
 	}
 	if in.Password, err = readPassword(ctx, e, in.Username); err != nil {
 		return err
@@ -53,6 +70,47 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "created user %s (%s), id %s\n", u.Username, u.FullName, u.ID)
+	return nil
+}
+
+// cmdUserPasswd sets a user's password: the way back in for an
+// administrator who forgot theirs, with nobody left to reset it.
+func cmdUserPasswd(ctx context.Context, e env, args []string) error {
+	var username string
+	cfg, err := loadConfig(e, "user passwd",
+		"Set a user's password directly in the database, and end all their sessions (the way back in for an\n"+
+			"administrator who forgot theirs). The password is read as for `curia user add`. The change is in the\n"+
+			"audit log, by \"command line\".",
+		args, func(fs *flag.FlagSet, _ *app.Config) {
+			fs.StringVar(&username, "username", "", "login name (required)")
+		})
+	if err != nil {
+		return err
+	}
+	if username == "" {
+		return usageError{"--username is required"}
+	}
+	a, err := openExistingApp(ctx, e, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	// The user must exist before anyone types a password for them.
+	if _, err := a.Accounts.UserByUsername(ctx, username); err != nil {
+		return err
+	}
+	password, err := readPassword(ctx, e, username)
+	if err != nil {
+		return err
+	}
+	if password == "" {
+		return usageError{"no password on standard input"}
+	}
+	u, err := a.Accounts.SetPassword(ctx, username, password)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "set the password of %s (%s); their sessions have ended\n", u.Username, u.FullName)
 	return nil
 }
 
@@ -116,7 +174,7 @@ func askPassword(ctx context.Context, e env, tty *os.File, username string) (str
 		return "", err
 	}
 	if again != first {
-		return "", errors.New("the two passwords differ; nothing was created")
+		return "", errors.New("the two passwords differ; nothing was changed")
 	}
 	return first, nil
 }

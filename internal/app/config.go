@@ -13,6 +13,7 @@ import (
 
 	"github.com/curia/curia/account"
 	"github.com/curia/curia/docs"
+	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/event"
 	"github.com/curia/curia/internal/web"
 )
@@ -165,8 +166,10 @@ func (c *Config) Validate() error {
 	if u := c.DatabaseURL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") && !strings.HasPrefix(u, "sqlite:") {
 		errs = append(errs, errors.New("CURIA_DATABASE_URL must start with postgres:// or sqlite: as in sqlite:/var/lib/curia/curia.db"))
 	}
-	if p := c.AdminPassword; p != "" && len([]rune(p)) < 8 {
-		errs = append(errs, errors.New("CURIA_ADMIN_PASSWORD must have at least 8 characters"))
+	if p := c.AdminPassword; p != "" {
+		if err := account.ValidatePassword("CURIA_ADMIN_PASSWORD", p); err != nil {
+			errs = append(errs, errors.New(apperr.Public(err)))
+		}
 	}
 	return errors.Join(errs...)
 }

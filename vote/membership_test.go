@@ -86,8 +86,10 @@ func TestElectorateCountsVotersWhoLeft(t *testing.T) {
 			t.Errorf("electorate voted %d (weight %d), eligible %d (weight %d); want 2 (5) of 2 (5): the delegate voted with 4, then left",
 				el.Voted, el.VotedWeight, el.Eligible, el.EligibleWeight)
 		}
-		if el.Members != 1 || el.MembersWeight != 1 {
-			t.Errorf("members %d (weight %d), want the chair alone", el.Members, el.MembersWeight)
+		// The delegate's vote counts, so the delegate counts in the base
+		// of the rules "of all members" too (with the weight voted with).
+		if el.Members != 2 || el.MembersWeight != 5 {
+			t.Errorf("members %d (weight %d), want 2 (5): the chair, and the delegate whose vote counts", el.Members, el.MembersWeight)
 		}
 		if closed.Eligible != running.Eligible || running.Eligible != 2 {
 			t.Errorf("eligible %d while running, %d once closed; want 2", running.Eligible, closed.Eligible)

@@ -127,8 +127,8 @@ func (in NewPoll) settings() (Settings, error) {
 // choices returns the kind, options and max_choices that in describes.
 func choices(in NewPoll) (Kind, []Option, int, error) {
 	if in.Options == nil {
-		if in.MaxChoices > 1 {
-			return "", nil, 0, apperr.Invalidf("max_choices is for polls with their own options; a motion takes one answer")
+		if in.MaxChoices != 0 && in.MaxChoices != 1 {
+			return "", nil, 0, apperr.Invalidf("max_choices is for polls with their own options; a motion takes one answer (leave it out, or 1)")
 		}
 		return Motion, motionOptions(), 1, nil
 	}

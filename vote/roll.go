@@ -77,42 +77,52 @@ type elector struct {
 }
 
 // electorate counts the poll's electorate at its close and lists it,
-// sorted by user id. Members and Present are the roll's; Eligible is
-// everyone who voted, with the weight they voted with (also those who
-// have left the meeting since, or may no longer vote), plus the members
-// who may vote under e and have not, with their weight now. So Voted
-// never exceeds Eligible, in heads or weight, and the list has Eligible
-// entries.
+// sorted by user id. Everyone who voted counts, with the weight they
+// voted with (also those who have left the meeting since, or may no
+// longer vote), and so do the members with a vote who have not voted,
+// with their weight now: in Members (the base of the rules "of all
+// members"), in Present when attending, and in Eligible when the poll's
+// eligibility e lets them vote. So a vote that is counted is always in
+// the base it is measured against (removing a member who voted yes, or
+// lowering their weight, cannot turn a tie into a majority), Voted never
+// exceeds Eligible, Present or Eligible never exceed Members, in heads
+// or weight, and the list has Eligible entries.
 func (r *roll) electorate(e Eligibility, voters []participationRow) (Electorate, []elector) {
 	var el Electorate
-	for _, m := range r.members {
-		if !m.CanVote {
-			continue
-		}
-		el.Members++
-		el.MembersWeight += int64(m.Weight)
-		if m.attending() {
-			el.Present++
-			el.PresentWeight += int64(m.Weight)
-		}
-	}
 	voted := make(map[string]bool, len(voters))
 	list := make([]elector, 0, len(voters))
 	for _, v := range voters {
 		voted[v.UserID] = true
+		w := int64(v.Weight)
 		el.Voted++
-		el.VotedWeight += int64(v.Weight)
+		el.VotedWeight += w
+		el.Members++
+		el.MembersWeight += w
 		state := meeting.Unknown // voted, then left the meeting
 		if m, ok := r.members[v.UserID]; ok {
 			state = m.State
+			if m.attending() {
+				el.Present++
+				el.PresentWeight += w
+			}
 		}
 		list = append(list, elector{UserID: v.UserID, State: state})
 	}
 	el.Eligible, el.EligibleWeight = el.Voted, el.VotedWeight
 	for _, m := range r.members {
-		if m.mayVote(e) && !voted[m.UserID] {
+		if !m.CanVote || voted[m.UserID] {
+			continue
+		}
+		w := int64(m.Weight)
+		el.Members++
+		el.MembersWeight += w
+		if m.attending() {
+			el.Present++
+			el.PresentWeight += w
+		}
+		if m.mayVote(e) {
 			el.Eligible++
-			el.EligibleWeight += int64(m.Weight)
+			el.EligibleWeight += w
 			list = append(list, elector{UserID: m.UserID, State: m.State})
 		}
 	}

@@ -121,6 +121,10 @@ func (s *Service) drawExport(ctx context.Context, a web.Actor, d documentRow, v 
 	return &File{ReadSeekCloser: removeOnClose{fh}, Name: name, ModTime: st.ModTime(), CopyID: copyID}, copyID, nil
 }
 
+// ReasonTooManyMarks is the reason of an annotated export refused
+// because its marks are more than one copy holds.
+const ReasonTooManyMarks = "too_many_marks"
+
 // exportError words a failure to draw the annotations: the file's fault
 // (a structure the drawing cannot handle, marks more than a worker draws,
 // too much to draw in the time and memory a worker has, limitError) is
@@ -129,7 +133,9 @@ func (s *Service) drawExport(ctx context.Context, a web.Actor, d documentRow, v 
 func (s *Service) exportError(ctx context.Context, err error, d documentRow, v versionRow) error {
 	var pe *pdf.Error
 	if pdf.TooManyMarks(err) {
-		return apperr.New(apperr.Unprocessable, "too many annotations to draw into one copy").WithReason(string(pdf.KindTooComplex))
+		// A reason of its own: the remedy (export without the shared marks,
+		// or delete some) is not that of a file too complex to draw into.
+		return apperr.New(apperr.Unprocessable, "too many annotations to draw into one copy").WithReason(ReasonTooManyMarks)
 	}
 	if e := limitError(err, "the annotated copy of this document could not be made"); e != nil {
 		errors.As(err, &pe)

@@ -133,7 +133,7 @@ func firstDiff(a, b []byte) int {
 // the worker's decode of the truncated file is KindInternal, which
 // exportError does not word. The server also loaded every row and wrote
 // the whole file first, whatever its size. It is the 422 "too many
-// annotations to draw into one copy" (reason too_complex) that a worker
+// annotations to draw into one copy" (reason too_many_marks) that a worker
 // timeout gives, decided while the rows are read, before the file is
 // written; nothing is audited and no file is left.
 func TestReviewExportHugeAnnotationSetIsNot500(t *testing.T) {
@@ -174,9 +174,9 @@ func wantTooMany(t *testing.T, res apptest.Response) {
 	if res.Status == http.StatusUnprocessableEntity {
 		res.JSON(&body)
 	}
-	if res.Status != http.StatusUnprocessableEntity || body.Error.Code != "unprocessable" || body.Error.Reason != "too_complex" ||
+	if res.Status != http.StatusUnprocessableEntity || body.Error.Code != "unprocessable" || body.Error.Reason != "too_many_marks" ||
 		body.Error.Message != "too many annotations to draw into one copy" {
-		t.Errorf("got %d %s; want 422 unprocessable, reason too_complex: too many annotations to draw into one copy", res.Status, res.Body)
+		t.Errorf("got %d %s; want 422 unprocessable, reason too_many_marks: too many annotations to draw into one copy", res.Status, res.Body)
 	}
 }
 

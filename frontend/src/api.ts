@@ -66,6 +66,22 @@ export const signedIn = {
   },
 };
 
+/** Who hears whom this tab just signed in as (annot/backend.ts: that user's held marks go now). */
+const userWatchers = new Set<(id: string) => void>();
+
+/**
+ * Whom this tab just signed in as, from the sign-in's answer (ui/App.tsx
+ * tells it; signedIn.set(true) comes first, without a name). watch: fn
+ * hears each; it returns what stops it.
+ */
+export const signedInUser = {
+  tell: (id: string) => userWatchers.forEach((fn) => fn(id)),
+  watch: (fn: (id: string) => void): (() => void) => {
+    userWatchers.add(fn);
+    return () => void userWatchers.delete(fn);
+  },
+};
+
 /** Sets what happens when the session is gone (401): back to the login. */
 export function setUnauthorizedHandler(fn: () => void): void {
   onUnauthorized = fn;
@@ -99,6 +115,63 @@ export async function request<T>(method: string, path: string, body?: unknown): 
     throw new ApiError(res.status, err.code ?? 'error', err.message ?? res.statusText, err.reason ?? '', Number(res.headers.get('Retry-After')) || 0);
   }
   return data as T;
+}
+
+/** A file the server sent: its bytes, and the name its Content-Disposition gives ("" for none). */
+export interface FetchedFile {
+  blob: Blob;
+  name: string;
+}
+
+/**
+ * GETs a file (url: the whole path, as a link's href) as request() does a
+ * call: the same credentials, a refusal thrown as ApiError with the
+ * server's code, message and reason, a 401 ending the session. For a
+ * download the app hands over itself, so that a refusal can be told.
+ */
+export async function fetchFile(url: string): Promise<FetchedFile> {
+  let res: Response;
+  try {
+    res = await fetch(url, { method: 'GET', credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'network', 'network');
+  }
+  learnSkew(res);
+  if (!res.ok) {
+    const err = (await res.json().catch(() => null))?.error ?? {};
+    if (res.status === 401) sessionEnded();
+    throw new ApiError(res.status, err.code ?? 'error', err.message ?? res.statusText, err.reason ?? '', Number(res.headers.get('Retry-After')) || 0);
+  }
+  let blob: Blob;
+  try {
+    blob = await res.blob(); // the connection dropped midway: a short file is no file
+  } catch {
+    throw new ApiError(0, 'network', 'network');
+  }
+  return { blob, name: dispositionName(res.headers.get('Content-Disposition')) };
+}
+
+/**
+ * The file name a Content-Disposition gives: the UTF-8 one (filename*=,
+ * RFC 8187) if it reads, else the plain one (filename=); "" for none. Path
+ * separators become "_", control characters are left out.
+ */
+export function dispositionName(header: string | null): string {
+  if (!header) return '';
+  const clean = (s: string) => s.replace(/[/\\]/g, '_').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
+  const ext = /(?:^|;)\s*filename\*\s*=\s*([^;]*)/i.exec(header);
+  const utf8 = ext && /^\s*utf-8'[^']*'(\S+?)\s*$/i.exec(ext[1]);
+  if (utf8) {
+    try {
+      const name = clean(decodeURIComponent(utf8[1]));
+      if (name) return name;
+    } catch {
+      /* not percent-encoded UTF-8: the plain name */
+    }
+  }
+  const plain = /(?:^|;)\s*filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))/i.exec(header);
+  if (!plain) return '';
+  return clean(plain[1] !== undefined ? plain[1].replace(/\\(.)/g, '$1') : plain[2]);
 }
 
 const get = <T>(p: string) => request<T>('GET', p);

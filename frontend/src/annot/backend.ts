@@ -5,10 +5,11 @@
 // a replay of the same id and content as done). A user's queue sends only
 // while that user is the one signed in: on sign-out, a 401, or another user
 // opening a document on this tablet, it waits, kept, until its author is back
-// (backendFor), so no mark ever goes out under someone else's session.
+// (backendFor, or their sign-in: resumeFor), so no mark ever goes out under
+// someone else's session.
 // LocalBackend (this tablet
 // only) remains for tests and for a server without the routes.
-import { ApiError, request, signedIn } from '../api';
+import { ApiError, request, signedIn, signedInUser } from '../api';
 import { upsert } from './events';
 import type { Annotation, AnnotationData, NewAnnotation } from './types';
 
@@ -371,27 +372,61 @@ export function holdAllQueues(): void {
 
 let watching = false;
 /**
- * Who the server says is signed in, asked after another tab of this
- * browser signed in or out (the session cookie is shared: this tab may now
- * hold someone else's session): undefined while nothing happened elsewhere
- * (the app's me is the truth), null for nobody or not known yet. Only that
- * user's queue may then send.
+ * Who the server says is signed in: after another tab of this browser
+ * signed in or out (the session cookie is shared: this tab may now hold
+ * someone else's session), whom /me names, null for nobody or not known
+ * yet; after a sign-in here, whom it signed in (resumeFor); undefined after
+ * a sign-out here, or before anything happened (the app's me is the truth).
+ * Only that user's queue may then send.
  */
 let signedInAs: string | null | undefined;
+
+/**
+ * Counts the changes of who is signed in: a /me asked after another tab's
+ * change counts only while it is the last one (a later change elsewhere, or
+ * a sign-in or sign-out here, makes its answer stale).
+ */
+let changes = 0;
 
 /** After another tab's sign-in or sign-out: hold every queue, then resume only the one of whoever /me says it is. */
 function elsewhereChanged(on: boolean): void {
   holdAllQueues();
   signedInAs = null;
+  const asked = ++changes;
   if (!on) return;
-  const asked = (elsewhereAsks += 1);
   void request<{ id: string }>('GET', '/me').then((u) => {
-    if (asked !== elsewhereAsks) return; // a later change asked again
-    signedInAs = u.id;
-    queues.get(u.id)?.resume();
+    if (asked !== changes) return; // who is signed in changed since it was asked
+    resumeOnly(u.id);
   }, () => {});
 }
-let elsewhereAsks = 0;
+
+/** who is the one signed in: their queue sends, every other one waits. */
+function resumeOnly(who: string): void {
+  signedInAs = who;
+  queues.forEach((q, owner) => (owner === who ? q.resume() : q.hold()));
+}
+
+/**
+ * This tab signed in as who (the sign-in's answer; api.ts signedInUser):
+ * the marks held for who go now, without waiting for a document to be
+ * opened; everyone else's keep waiting.
+ */
+function resumeFor(who: string): void {
+  changes++;
+  resumeOnly(who);
+}
+
+function watchSignIns(): void {
+  if (watching) return;
+  watching = true;
+  signedIn.watch((on, elsewhere) => {
+    if (elsewhere) return elsewhereChanged(on);
+    changes++; // a /me asked before this tab's sign-in or sign-out may name someone else
+    if (!on) holdAllQueues();
+    signedInAs = undefined; // this tab signed in or out: the app's me is the truth again (resumeFor names whom it signed in)
+  });
+  signedInUser.watch(resumeFor);
+}
 
 /**
  * The server's store (one queue per user on this tablet, kept across pages,
@@ -402,14 +437,7 @@ let elsewhereAsks = 0;
  */
 export async function backendFor(_docId: string, me: string): Promise<Backend> {
   if (!SERVER_ANNOTATIONS) return new LocalBackend(me);
-  if (!watching) {
-    watching = true;
-    signedIn.watch((on, elsewhere) => {
-      if (elsewhere) return elsewhereChanged(on);
-      if (!on) holdAllQueues();
-      signedInAs = undefined; // this tab signed in or out: the app's me is the truth again
-    });
-  }
+  watchSignIns();
   for (const [who, q] of queues) {
     if (who === me) continue;
     q.hold();
@@ -421,6 +449,8 @@ export async function backendFor(_docId: string, me: string): Promise<Backend> {
   let b = queues.get(me);
   if (!b) queues.set(me, (b = new ApiBackend({ owner: me })));
   // me is signed in (unless another tab changed who is since: then only if /me said so): marks held for them go now.
+  // Else even a new queue waits: what me draws before /me answers must not go under whoever is signed in.
   if (signedInAs === undefined || signedInAs === me) b.resume();
+  else b.hold();
   return b;
 }

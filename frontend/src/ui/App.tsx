@@ -2,9 +2,9 @@
 // screen is its own chunk, loaded when first used, so a delegate's tablet
 // never downloads the chair's or secretary's code, and a tablet opening a
 // meeting's room does not wait for the list of meetings.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentType } from 'preact';
-import { api, setUnauthorizedHandler, signedIn } from '../api';
+import { api, setUnauthorizedHandler, signedIn, signedInUser } from '../api';
 import { onLangChange } from '../i18n';
 import { navigate, route, usePath, type Route } from '../router';
 import type { User } from '../types';
@@ -64,11 +64,15 @@ export function App() {
   // Another tab of this browser signed in or out: the session cookie is shared, so this tab may now
   // act for someone else, or nobody. Ask who; someone other than the user shown goes back to the
   // sign-in screen (never act for one person on another's screens); this tab at the sign-in screen
-  // takes the new sign-in.
+  // takes the new sign-in. An answer is taken only while nothing changed since it was asked: a /me
+  // asked before a sign-in here may name whoever was signed in before it.
+  const changes = useRef(0);
   useEffect(() => signedIn.watch((on, elsewhere) => {
+    const asked = ++changes.current;
     if (!elsewhere) return;
     if (!on) return setMe(null);
-    api.me().then((u) => setMe((cur) => (cur && cur.id !== u.id ? null : cur ?? u)), () => setMe(null));
+    const latest = () => asked === changes.current;
+    api.me().then((u) => latest() && setMe((cur) => (cur && cur.id !== u.id ? null : cur ?? u)), () => latest() && setMe(null));
   }), []);
 
   const lazy = r.name;
@@ -88,6 +92,13 @@ export function App() {
     return () => void (live = false);
   }, [lazy, me]);
 
+  // Signed in here: the marks held for this user (a 401, a sign-out, another tab) go now, not
+  // when a document is next opened (annot/backend.ts listens, once it is loaded).
+  const signedInHere = (u: User) => {
+    signedInUser.tell(u.id);
+    setMe(u);
+  };
+
   const signOut = () => {
     void api.logout().catch(() => {}).finally(() => {
       setMe(null);
@@ -96,7 +107,7 @@ export function App() {
   };
 
   if (me === undefined) return <div class="splash" aria-busy="true" />;
-  if (me === null) return SignIn ? <SignIn onIn={setMe} /> : <div class="splash" aria-busy="true" />;
+  if (me === null) return SignIn ? <SignIn onIn={signedInHere} /> : <div class="splash" aria-busy="true" />;
   const C = loaded.get(lazy);
   const id = 'id' in r ? r.id : null;
   return C ? <C key={`${lazy}:${id ?? ''}`} id={id} me={me} onSignOut={signOut} /> : <div class="splash" aria-busy="true" />;

@@ -4,11 +4,12 @@
 // when following, else the user's); the viewer reports the user's turns.
 import type { ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { BASE, fileURL } from '../api';
+import { ApiError, BASE, fetchFile, fileURL } from '../api';
 import { t } from '../i18n';
 import type { Store } from '../store';
 import type { Doc, LiveEvent, Region } from '../types';
 import { Icon } from '../ui/Icon';
+import { toast } from '../ui/Toast';
 import type { Size } from './geometry';
 import { chosen } from './chosen';
 import { DocFetchError } from './head';
@@ -75,6 +76,9 @@ export default function Viewer(p: ViewerProps) {
   const [clearTick, setClearTick] = useState(0);
   const [tempStrokes, setTempStrokes] = useState(0);
   const [PointerLayer, setPointerLayer] = useState<PointerC | null>(null);
+  // The annotated copy being made (the test id of the link that asked), and the same at once for a second tap.
+  const [exporting, setExporting] = useState<string | null>(null);
+  const exportingNow = useRef(false);
   const canPoint = !!p.pointer?.canPoint;
   const onPage = useRef(p.onPage);
   onPage.current = p.onPage;
@@ -188,6 +192,44 @@ export default function Viewer(p: ViewerProps) {
     return () => document.removeEventListener('keydown', key);
   }, [pdf]);
 
+  // The annotated copy: fetched here rather than followed as a link, so that a refusal (too many
+  // marks, a copy that cannot be made) is told in words instead of the browser's "failed download".
+  const exportCopy = (e: Event, withShared: boolean, testid: string) => {
+    e.preventDefault();
+    if (exportingNow.current) return; // one at a time: it takes seconds, and each is audited
+    exportingNow.current = true;
+    setExporting(testid);
+    const doc = p.doc;
+    fetchFile(annotatedURL(doc, withShared))
+      .then(({ blob, name }) => saveFile(blob, name || `${doc.title}.pdf`), (err) => {
+        if (!(err instanceof ApiError && err.status === 401)) toast(exportError(err, withShared), true); // 401: back to the sign-in
+      })
+      .finally(() => {
+        exportingNow.current = false;
+        setExporting(null);
+      });
+  };
+  const exportLink = (testid: string, withShared: boolean) => {
+    const busy = exporting === testid;
+    const label = busy ? t('annot.exporting') : withShared ? t('annot.exportShared') : t('annot.export');
+    return (
+      <a
+        class="btn icon"
+        data-testid={testid}
+        href={annotatedURL(p.doc, withShared)}
+        download
+        title={label}
+        aria-label={label}
+        aria-busy={busy || undefined}
+        aria-disabled={exporting !== null || undefined}
+        style={exporting !== null ? EXPORTING_STYLE : undefined}
+        onClick={(e) => exportCopy(e, withShared, testid)}
+      >
+        <Icon name="download" />
+      </a>
+    );
+  };
+
   const pages = pdf?.pages ?? p.doc.pages;
   const page = shown?.page ?? p.page;
   const s = stage.current;
@@ -256,32 +298,11 @@ export default function Viewer(p: ViewerProps) {
         )}
         {tool !== 'none' && !remote && <span class="hint" data-testid="annot-local">{t('annot.localOnly')}</span>}
         {annotError && <span class="hint" role="alert" data-testid="annot-error">{annotError}</span>}
-        {remote && (
-          <a
-            class="btn icon"
-            data-testid="annot-export"
-            href={annotatedURL(p.doc, shared)}
-            download
-            title={shared ? t('annot.exportShared') : t('annot.export')}
-            aria-label={shared ? t('annot.exportShared') : t('annot.export')}
-          >
-            <Icon name="download" />
-          </a>
-        )}
-        {remote && !canShare && (
-          // Without the share toggle (an observer, a closed meeting), the
-          // shared marks are still theirs to take home: a link of its own.
-          <a
-            class="btn icon"
-            data-testid="annot-export-shared"
-            href={annotatedURL(p.doc, true)}
-            download
-            title={t('annot.exportShared')}
-            aria-label={t('annot.exportShared')}
-          >
-            <Icon name="download" />
-          </a>
-        )}
+        {remote && exportLink('annot-export', shared)}
+        {/* Without the share toggle (an observer, a closed meeting), the
+            shared marks are still theirs to take home: a link of its own. */}
+        {remote && !canShare && exportLink('annot-export-shared', true)}
+        {exporting && <span class="hint" role="status" data-testid="annot-exporting">{t('annot.exporting')}</span>}
       </div>
       <div class="vbody">
         {thumbs && pdf && Thumbs && <Thumbs pdf={pdf} page={page} onPick={(n) => p.onPage(n)} />}
@@ -317,6 +338,46 @@ export default function Viewer(p: ViewerProps) {
       </div>
     </section>
   );
+}
+
+// The export links while a copy is being made: dimmed, and taps do nothing.
+const EXPORTING_STYLE = { opacity: 0.45, cursor: 'progress' } as const;
+
+/** How long a downloaded copy's object URL is kept: the browser has taken the file by then. */
+const REVOKE_MS = 10_000;
+
+/** Hands a file to the user as a download (a link clicked, as a browser does for <a download>), then lets its bytes go. */
+function saveFile(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), REVOKE_MS);
+}
+
+/**
+ * Why the annotated copy was not made, in the reader's words (api/openapi.yaml,
+ * exportAnnotated): the server's reason words and its message for what it
+ * does not name.
+ */
+function exportError(e: unknown, withShared: boolean): string {
+  if (!(e instanceof ApiError) || e.status === 0) return t('error.network');
+  if (e.status === 422) {
+    // Counted before anything is drawn (docs exportError: pdf.TooManyMarks).
+    if (e.reason === 'too_many_marks') return withShared ? t('annot.exportTooManyShared') : t('annot.exportTooMany');
+    // A confidential document: the reader's own watermarked copy could not be made (docs stampError).
+    if (/watermarked copy/i.test(e.message)) return t('annot.exportNoCopy');
+    if (e.reason === 'timeout' || e.reason === 'too_complex') return t('annot.exportTooBig');
+    return t('annot.exportCannotDraw', { msg: e.message }); // unreadable: the message says why
+  }
+  if (e.status === 403 || e.status === 404) return t('annot.exportGone');
+  if (e.status === 429 || e.status === 503) return t('annot.exportBusy');
+  if (e.status >= 500) return t('annot.exportServer');
+  return t('annot.exportRefused', { msg: e.message });
 }
 
 // The failure's message takes taps (the loading overlay lets them through to the page).

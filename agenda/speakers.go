@@ -71,7 +71,7 @@ func parseKind(s string) (Kind, error) {
 	if k := Kind(s); k == Speech || k == Question {
 		return k, nil
 	}
-	return "", apperr.Invalidf("kind must be speech or question, not %q", s)
+	return "", apperr.Invalidf("kind must be speech or question, not %s", web.Quote(s))
 }
 
 // Enqueue puts a speaker at the end of an item's queue. Participants who

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/curia/curia/internal/apperr"
+	"github.com/curia/curia/internal/web"
 )
 
 // Limits of one agenda.
@@ -41,6 +42,7 @@ type Item struct {
 	PresenterName   string     `json:"presenter_name"`
 	Status          ItemStatus `json:"status"`
 	BecameCurrentAt *time.Time `json:"became_current_at"`
+	SpentSec        int        `json:"spent_sec"` // seconds current in earlier spells (a done item: all); time used is spent_sec + (now − became_current_at)
 	DoneAt          *time.Time `json:"done_at"`
 	Items           []Item     `json:"items"`
 }
@@ -150,16 +152,16 @@ func order(rows []itemRow, ids []string) (map[string]int, error) {
 	for _, id := range ids {
 		r, ok := byID[id]
 		if !ok {
-			return nil, unprocessable("ids: %q is not an item of this meeting's agenda", id)
+			return nil, unprocessable("ids: %s is not an item of this meeting's agenda", web.Quote(id))
 		}
 		if _, dup := pos[id]; dup {
-			return nil, unprocessable("ids: %q is listed twice", id)
+			return nil, unprocessable("ids: %s is listed twice", web.Quote(id))
 		}
 		for len(path) > 0 && path[len(path)-1] != r.parent() {
 			path = path[:len(path)-1]
 		}
 		if r.parent() != "" && len(path) == 0 {
-			return nil, unprocessable("ids: %q must come right after its parent's other sub-items, depth-first", id)
+			return nil, unprocessable("ids: %s must come right after its parent's other sub-items, depth-first", web.Quote(id))
 		}
 		pos[id] = next[r.parent()]
 		next[r.parent()]++

@@ -199,7 +199,7 @@ func (s *Service) checkReaders(ctx context.Context, meetingID string, users []st
 	out := []string{}
 	for _, u := range users {
 		if !in[u] {
-			return nil, apperr.New(apperr.Unprocessable, "user_ids: %q is not a participant of this meeting", u)
+			return nil, apperr.New(apperr.Unprocessable, "user_ids: %s is not a participant of this meeting", web.Quote(u))
 		}
 		if !slices.Contains(out, u) {
 			out = append(out, u)

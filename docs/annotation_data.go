@@ -187,7 +187,7 @@ func cleanData(kind string, raw json.RawMessage, b bounds) (json.RawMessage, err
 	case KindNote:
 		v, err = cleanNote(raw, b)
 	default:
-		return nil, apperr.Invalidf("kind must be ink, highlight or note, not %q", kind)
+		return nil, apperr.Invalidf("kind must be ink, highlight or note, not %s", web.Quote(kind))
 	}
 	if err != nil {
 		return nil, err

@@ -395,7 +395,7 @@ func (h *Handler) readParts(mr *multipart.Reader, allowed map[string]bool, form 
 			}
 			form.fields[name] = string(v)
 		default:
-			return apperr.Invalidf("unknown form field %q", name)
+			return apperr.Invalidf("unknown form field %s", web.Quote(name))
 		}
 		part.Close()
 	}

@@ -26,7 +26,7 @@ func ParseRole(s string) (Role, error) {
 	case Chair, Secretary, Delegate, Observer:
 		return r, nil
 	}
-	return "", apperr.Invalidf("role must be chair, secretary, delegate or observer, not %q", s)
+	return "", apperr.Invalidf("role must be chair, secretary, delegate or observer, not %s", web.Quote(s))
 }
 
 // votesByDefault reports whether a new participant of role r gets a vote

@@ -53,7 +53,7 @@ func parseState(s string) (State, error) {
 	case Present, Remote, Absent:
 		return st, nil
 	}
-	return "", apperr.Invalidf("state must be present, remote or absent, not %q", s)
+	return "", apperr.Invalidf("state must be present, remote or absent, not %s", web.Quote(s))
 }
 
 // RecordAttendance records who attends. Self check-in (no user_id) needs

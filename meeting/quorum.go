@@ -39,7 +39,7 @@ func (q QuorumRule) normalize() (QuorumRule, error) {
 			return q, apperr.Invalidf("quorum.count must be a whole number from 1 to %d", maxQuorumCount)
 		}
 	default:
-		return q, apperr.Invalidf("quorum.rule must be majority, two_thirds or at_least, not %q", q.Rule)
+		return q, apperr.Invalidf("quorum.rule must be majority, two_thirds or at_least, not %s", web.Quote(string(q.Rule)))
 	}
 	return q, nil
 }

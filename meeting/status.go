@@ -38,7 +38,7 @@ func ParseStatus(s string) (Status, error) {
 	case Draft, Scheduled, Live, Adjourned, Closed:
 		return st, nil
 	}
-	return "", apperr.Invalidf("status must be draft, scheduled, live, adjourned or closed, not %q", s)
+	return "", apperr.Invalidf("status must be draft, scheduled, live, adjourned or closed, not %s", web.Quote(s))
 }
 
 // canMove reports whether a meeting may go from one status to another.

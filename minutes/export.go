@@ -36,16 +36,16 @@ func (r Request) normalize() (Request, error) {
 		r.Lang = "vi"
 	}
 	if r.Format != "html" && r.Format != "json" {
-		return r, apperr.Invalidf("format must be html or json, not %q", r.Format)
+		return r, apperr.Invalidf("format must be html or json, not %s", web.Quote(r.Format))
 	}
 	if _, ok := language(r.Lang); !ok {
-		return r, apperr.Invalidf("lang must be vi or en, not %q", r.Lang)
+		return r, apperr.Invalidf("lang must be vi or en, not %s", web.Quote(r.Lang))
 	}
 	r.loc = time.UTC
 	if r.TZ != "" {
 		loc, err := time.LoadLocation(r.TZ)
 		if err != nil || r.TZ == "Local" || len(r.TZ) > 64 {
-			return r, apperr.Invalidf("tz must be a time zone name such as Asia/Ho_Chi_Minh, not %q", r.TZ)
+			return r, apperr.Invalidf("tz must be a time zone name such as Asia/Ho_Chi_Minh, not %s", web.Quote(r.TZ))
 		}
 		r.loc = loc
 	}

@@ -134,20 +134,12 @@ func (st Settings) choose(b Ballot) ([]string, error) {
 	seen := map[string]bool{}
 	for _, id := range chosen {
 		if _, ok := st.option(id); !ok {
-			return nil, apperr.New(apperr.Unprocessable, "this poll has no option %q", truncate(id, maxOptionID))
+			return nil, apperr.New(apperr.Unprocessable, "this poll has no option %s", web.Quote(id))
 		}
 		if seen[id] {
-			return nil, apperr.Invalidf("option %q is chosen twice", id)
+			return nil, apperr.Invalidf("option %s is chosen twice", web.Quote(id))
 		}
 		seen[id] = true
 	}
 	return chosen, nil
-}
-
-// truncate shortens an echoed client string so an error stays readable.
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }

@@ -21,7 +21,7 @@ func (s *Service) Results(ctx context.Context, a web.Actor, pollID, format strin
 		format = "json"
 	}
 	if format != "json" && format != "csv" {
-		return Poll{}, apperr.Invalidf("format must be json or csv, not %q", format)
+		return Poll{}, apperr.Invalidf("format must be json or csv, not %s", web.Quote(format))
 	}
 	p, err := s.Get(ctx, a, pollID)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/ids"
+	"github.com/curia/curia/internal/web"
 	"github.com/curia/curia/meeting"
 )
 
@@ -166,7 +167,7 @@ func cleanOptions(in []Option) ([]Option, error) {
 			return nil, apperr.Invalidf("option %d: id must be 1 to %d lowercase letters, digits, - or _", i+1, maxOptionID)
 		}
 		if seen[id] {
-			return nil, apperr.Invalidf("option %d: id %q is used twice", i+1, id)
+			return nil, apperr.Invalidf("option %d: id %s is used twice", i+1, web.Quote(id))
 		}
 		seen[id] = true
 		out[i] = Option{ID: id, Label: label}
@@ -195,7 +196,7 @@ func parseEligibility(s string) (Eligibility, error) {
 	case PresentMembers, AllMembers:
 		return e, nil
 	}
-	return "", apperr.Invalidf("eligibility must be present or all_members, not %q", s)
+	return "", apperr.Invalidf("eligibility must be present or all_members, not %s", web.Quote(s))
 }
 
 // option returns the option with id, if the poll has one.

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/curia/curia/internal/apperr"
+	"github.com/curia/curia/internal/web"
 )
 
 // Majority names the rule that decides a poll. Every rule counts voting
@@ -40,7 +41,7 @@ func parseMajority(s string) (Majority, error) {
 	case Simple, Absolute, TwoThirds, TwoThirdsMembers:
 		return m, nil
 	}
-	return "", apperr.Invalidf("majority must be simple, absolute, two_thirds or two_thirds_members, not %q", s)
+	return "", apperr.Invalidf("majority must be simple, absolute, two_thirds or two_thirds_members, not %s", web.Quote(s))
 }
 
 // Outcome is what a closed poll decided.

@@ -7,7 +7,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -27,6 +29,11 @@ func Bind(c echo.Context, v any) error {
 	body, err := io.ReadAll(req.Body) // bounded by the body limit
 	if err != nil {
 		return DecodeError(err, "")
+	}
+	// encoding/json leaves a struct as it is for null: the body would pass
+	// as {} (a page turn stopping the presentation, a floor given).
+	if bytes.Equal(bytes.TrimSpace(body), []byte("null")) {
+		return apperr.Invalidf("the request body must be a JSON object, not null")
 	}
 	return DecodeJSON(body, v, "")
 }
@@ -88,10 +95,21 @@ func DecodeError(err error, what string) error {
 			return apperr.Invalidf("%s must be %s, not %s", name, want, typ.Value)
 		}
 		return apperr.Invalidf("field %q%s must be %s, not %s", typ.Field, in, want, typ.Value)
+	case isTimeError(err):
+		return apperr.Invalidf("a date and time%s must be a string in RFC 3339 form, such as \"2026-12-01T08:00:00+07:00\"", in)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return apperr.Invalidf("unknown field %s%s", strings.TrimPrefix(err.Error(), "json: unknown field "), in)
+		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return apperr.Invalidf("unknown field %s%s", Quote(name), in)
 	}
 	return apperr.Invalidf("malformed JSON%s", in)
+}
+
+// isTimeError reports whether err is time.Time's refusal of a JSON value
+// (a string not in RFC 3339 form, or not a string). encoding/json passes
+// it on without the field's name.
+func isTimeError(err error) bool {
+	var pe *time.ParseError
+	return errors.As(err, &pe) || strings.HasPrefix(err.Error(), "Time.UnmarshalJSON:")
 }
 
 func valueName(what string) string {

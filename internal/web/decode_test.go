@@ -3,6 +3,7 @@ package web_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/web"
@@ -62,5 +63,37 @@ func TestDecodeJSONNamesFieldsNotGoTypes(t *testing.T) {
 	var v data
 	if err := web.DecodeJSON([]byte(` {"colour":"#fff","points":[{"x":1}]} `), &v, what); err != nil || v.Colour != "#fff" || len(v.Points) != 1 {
 		t.Errorf("a good value: %+v %v", v, err)
+	}
+}
+
+// A refused value is quoted back cut to 60 characters; a date and time
+// that is not RFC 3339 is said to be one; an unknown field of any length
+// is named short.
+func TestDecodeQuotesShortAndNamesTimes(t *testing.T) {
+	type in struct {
+		At *time.Time `json:"at"`
+	}
+	long := strings.Repeat("ả", 100_000)
+	cases := []struct{ in, want string }{
+		{`{"at":"tomorrow"}`, `a date and time in the data must be a string in RFC 3339 form`},
+		{`{"at":5}`, `a date and time in the data must be a string in RFC 3339 form`},
+		{`{"at":"2026-13-01T00:00:00Z"}`, `a date and time in the data must be a string in RFC 3339 form`},
+		{`{"` + long + `":1}`, `unknown field "` + strings.Repeat("ả", 60) + `…" in the data`},
+	}
+	for _, tc := range cases {
+		var v in
+		err := web.DecodeJSON([]byte(tc.in), &v, "the data")
+		if msg := apperr.Public(err); apperr.KindOf(err) != apperr.Invalid || msg != tc.want && !strings.HasPrefix(msg, tc.want) {
+			t.Errorf("%.40s: %.200q, want %q", tc.in, msg, tc.want)
+		}
+	}
+	if q := web.Quote(long); q != `"`+strings.Repeat("ả", 60)+`…"` {
+		t.Errorf("Quote of 100,000 characters: %.100s", q)
+	}
+	if q := web.Quote("a\x00b\xff"); q != `"a\x00b\xff"` {
+		t.Errorf("Quote of control and broken bytes: %s", q)
+	}
+	if q := web.Quote(strings.Repeat("x", 60)); q != `"`+strings.Repeat("x", 60)+`"` {
+		t.Errorf("Quote of exactly 60 characters: %s", q)
 	}
 }

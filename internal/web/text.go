@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -62,4 +63,29 @@ func HasNULEscape(b []byte) bool {
 		}
 		b = b[i+len(`\u0000`):]
 	}
+}
+
+// quoteRunes is how much of a refused value Quote gives back.
+const quoteRunes = 60
+
+// Quote is a refused value as an error message quotes it: in double
+// quotes with Go's escapes (so a control character or a broken byte shows
+// as such), cut to its first 60 characters with "…" after them, so that a
+// 100,000-character value does not come back whole in the message.
+func Quote(s string) string {
+	cut := false
+	if n := 0; len(s) > quoteRunes {
+		for i := range s {
+			if n == quoteRunes {
+				s, cut = s[:i], true
+				break
+			}
+			n++
+		}
+	}
+	q := strconv.Quote(s)
+	if cut {
+		q = q[:len(q)-1] + `…"`
+	}
+	return q
 }

@@ -109,9 +109,9 @@ describe('the counting and comparing both screens share', () => {
     expect(readFileSync(join(__dirname, '../../agenda/items.go'), 'utf8')).toContain('meeting.CleanNote("conclusion"');
     const long = new ApiError(400, 'invalid', 'conclusion must be at most 10000 characters');
     const control = new ApiError(400, 'invalid', 'conclusion must not contain control characters');
-    expect(knownRefusal(long)).toEqual({ key: 'desk.err.conclusionLong', params: { n: '10000' } });
-    expect(errText(long)).toBe(t('desk.err.conclusionLong', { n: 10000 }));
-    expect(errorText(long)).toBe(t('desk.err.conclusionLong', { n: 10000 }));
+    expect(knownRefusal(long)).toEqual({ key: 'desk.err.conclusionLong', params: { n: '10.000' } });
+    expect(errText(long)).toBe(t('desk.err.conclusionLong', { n: '10.000' }));
+    expect(errorText(long)).toBe(t('desk.err.conclusionLong', { n: '10.000' }));
     expect(errText(control)).toBe(t('desk.err.conclusionControl'));
     expect(errorText(control)).toBe(t('desk.err.conclusionControl'));
     // The description's own refusal is not taken for the conclusion's.
@@ -157,7 +157,7 @@ describe("the secretary's desk: the agenda editor", () => {
     const written = 'Thống nhất thông qua.\nGiao Văn phòng hoàn thiện.';
     typeInto(box, written);
     await settle();
-    expect(byTestId(root, 'conclusion-count')[0].textContent).toBe(t('desk.agenda.conclusionCount', { n: [...written].length, max: 10000 }));
+    expect(byTestId(root, 'conclusion-count')[0].textContent).toBe(t('desk.agenda.conclusionCount', { n: [...written].length, max: '10.000' }));
     const agendaReads = calls.filter((c) => c.path === '/meetings/m/agenda').length;
     click(byTestId(root, 'conclusion-save')[0]);
     await settle(12);
@@ -205,8 +205,8 @@ describe("the secretary's desk: the agenda editor", () => {
     expect(box.getAttribute('aria-invalid')).toBe('true');
     const described = box.getAttribute('aria-describedby');
     expect(described, 'the field points at its error').toBeTruthy();
-    expect(find(root, (e) => e.getAttribute('id') === described).map((e) => e.textContent)).toEqual([t('desk.err.conclusionLong', { n: 10000 })]);
-    expect(root.textContent).toContain(t('desk.err.conclusionLong', { n: 10000 }));
+    expect(find(root, (e) => e.getAttribute('id') === described).map((e) => e.textContent)).toEqual([t('desk.err.conclusionLong', { n: '10.000' })]);
+    expect(root.textContent).toContain(t('desk.err.conclusionLong', { n: '10.000' }));
     expect(byTestId(root, 'edit-conclusion'), 'what was typed stays').toHaveLength(1);
   });
 
@@ -319,7 +319,7 @@ describe("the chair's cockpit: the current item's conclusion", () => {
       refusal(400, 'invalid', 'conclusion must be at most 10000 characters'),
       refusal(404, 'not_found', 'agenda item not found'),
     ];
-    const said = [t('chair.err.forbidden'), t('desk.errClosed'), t('desk.err.conclusionLong', { n: 10000 }), t('chair.err.gone')];
+    const said = [t('chair.err.forbidden'), t('desk.errClosed'), t('desk.err.conclusionLong', { n: '10.000' }), t('chair.err.gone')];
     routes = (c) => (c.method === 'PATCH' ? answers[patches().length - 1] : undefined);
     await openCockpit();
     typeInto(text(), 'Giao Sở Tài chính chủ trì.');

@@ -2,13 +2,13 @@
 // drag and drop (mouse: HTML5 drag and drop; touch and pen: pointer events
 // on the handle) or with the up and down buttons (keyboard); and write each
 // item's conclusion ("Kết luận"), which the minutes show under the item.
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { cleanConclusion, conclusionLength, MAX_CONCLUSION, setConclusion } from '../conclusion';
-import { t } from '../i18n';
+import { num, t, type Key } from '../i18n';
 import { toast } from '../ui/Toast';
 import type { Agenda, AgendaItem } from '../types';
 import { desk, type Participant } from './api';
-import { act, Confirm, errText, FieldError, fieldAria, useBusy } from './common';
+import { act, Confirm, errText, FieldError, fieldAria, nthOrLast, useBusy, useFocusLater } from './common';
 import { dropZone, flatten, MAX_DEPTH, moveRelative, moveSibling, orderIds, titleProblem, type Where } from './logic';
 
 interface Drag {
@@ -33,6 +33,14 @@ export function AgendaEditor({ meetingId, agenda, participants, readOnly, onAgen
   const dragRef = useRef<Drag | null>(null);
   const [busy, run] = useBusy();
   const presenters = participants.filter((p) => p.role !== 'observer');
+  // Where the focus goes when the control that had it goes away (a deleted row, a closed editor).
+  const list = useRef<HTMLOListElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const focusLater = useFocusLater();
+  const rowOf = (id: string) => [...(list.current?.querySelectorAll?.<HTMLElement>('li[data-item-id]') ?? [])].find((li) => li.dataset.itemId === id);
+  /** Back to the row's own button once its editor has closed. */
+  const focusRow = (id: string, action: 'edit' | 'conclusion') =>
+    focusLater(() => rowOf(id)?.querySelector<HTMLElement>(`[data-action=${action}]`), () => heading.current);
 
   const setDragBoth = (d: Drag | null) => {
     dragRef.current = d;
@@ -105,7 +113,7 @@ export function AgendaEditor({ meetingId, agenda, participants, readOnly, onAgen
 
   return (
     <section class="desk-section" aria-labelledby="agenda-h">
-      <h2 id="agenda-h" class="sr">{t('desk.tab.agenda')}</h2>
+      <h2 id="agenda-h" class="sr" tabIndex={-1} ref={heading}>{t('desk.tab.agenda')}</h2>
       {!readOnly && <AddItem meetingId={meetingId} agenda={agenda} presenters={presenters} onAdded={onChanged} />}
       <div class="card agenda-card">
         <div class="agenda-head">
@@ -114,7 +122,7 @@ export function AgendaEditor({ meetingId, agenda, participants, readOnly, onAgen
           {!readOnly && rows.length > 1 && <span class="muted small">{t('desk.agenda.dragHint')}</span>}
         </div>
         {rows.length === 0 && <p class="muted pad">{t('desk.agenda.none')}</p>}
-        <ol class="agenda-edit" data-testid="agenda-list" aria-busy={busy}>
+        <ol class="agenda-edit" data-testid="agenda-list" aria-busy={busy} ref={list}>
           {rows.map((r) => {
             const it = r.item as AgendaItem;
             const isTarget = drag && drag.target === it.id && drag.id !== it.id;
@@ -124,6 +132,7 @@ export function AgendaEditor({ meetingId, agenda, participants, readOnly, onAgen
                 <li key={it.id} class={cls} style={`--depth:${r.depth}`} data-item-id={it.id} data-depth={r.depth}>
                   <EditItem item={it} agenda={agenda} presenters={presenters} onDone={async (changed) => {
                     setEditing(null);
+                    focusRow(it.id, 'edit');
                     if (changed) await onChanged();
                   }} />
                 </li>
@@ -134,6 +143,7 @@ export function AgendaEditor({ meetingId, agenda, participants, readOnly, onAgen
                 <li key={it.id} class={cls} style={`--depth:${r.depth}`} data-item-id={it.id} data-depth={r.depth}>
                   <ConclusionEditor item={it} onSaved={() => void onChanged()} onDone={async (changed) => {
                     setConcluding(null);
+                    focusRow(it.id, 'conclusion');
                     if (changed) await onChanged();
                   }} />
                 </li>
@@ -185,11 +195,11 @@ export function AgendaEditor({ meetingId, agenda, participants, readOnly, onAgen
                       aria-label={t('desk.agenda.up', { title: it.title })} data-testid="item-up">↑</button>
                     <button type="button" class="btn icon" disabled={busy || r.index === r.siblings - 1} onClick={() => moveBy(it.id, 1)}
                       aria-label={t('desk.agenda.down', { title: it.title })} data-testid="item-down">↓</button>
-                    <button type="button" class="btn" disabled={busy} onClick={() => setEditing(it.id)}
+                    <button type="button" class="btn" disabled={busy} onClick={() => setEditing(it.id)} data-action="edit"
                       aria-label={t('desk.agenda.editOf', { title: it.title })}>{t('desk.edit')}</button>
-                    <button type="button" class="btn" disabled={busy} onClick={() => setConcluding(it.id)}
+                    <button type="button" class="btn" disabled={busy} onClick={() => setConcluding(it.id)} data-action="conclusion"
                       aria-label={t('desk.agenda.conclusionOf', { title: it.title })} data-testid="item-conclusion">{t('desk.agenda.conclusion')}</button>
-                    <button type="button" class="btn danger" disabled={busy || it.status !== 'pending'} onClick={() => setDeleting(it)}
+                    <button type="button" class="btn danger" disabled={busy || it.status !== 'pending'} onClick={() => setDeleting(it)} data-action="delete"
                       aria-label={t('desk.agenda.deleteOf', { title: it.title })}>{t('common.delete')}</button>
                   </span>
                 )}
@@ -203,9 +213,15 @@ export function AgendaEditor({ meetingId, agenda, participants, readOnly, onAgen
           onCancel={() => setDeleting(null)}
           onConfirm={() => {
             const it = deleting;
+            const at = rows.findIndex((r) => r.item.id === it.id);
             setDeleting(null);
             void run(async () => {
               await act(() => desk.deleteItem(it.id), t('desk.agenda.deleted', { title: it.title }));
+              // The row now in its place (the item itself, if it stays), else the last, else the list's heading.
+              focusLater(() => {
+                const li = nthOrLast(list.current, 'li[data-item-id]', Math.max(0, at));
+                return li?.querySelector<HTMLElement>('[data-action=delete]:not([disabled])') ?? li?.querySelector<HTMLElement>('[data-action=edit]');
+              }, () => heading.current);
               await onChanged();
             });
           }}>
@@ -302,12 +318,20 @@ function AddItem({ meetingId, agenda, presenters, onAdded }: {
     const errs = check(v);
     setErrors(errs);
     if (Object.values(errs).some(Boolean)) return;
+    // The fields stay open while the item goes up: the next one may be typed meanwhile.
+    const sent = v;
     void run(async () => {
       const ok = await act(() => desk.addItem(meetingId, {
-        title: v.title.trim(), parent_id: v.parent || null, duration_min: Number(v.duration || 0), presenter_id: v.presenter || null,
-      }), t('desk.agenda.added', { title: v.title.trim() }));
+        title: sent.title.trim(), parent_id: sent.parent || null, duration_min: Number(sent.duration || 0), presenter_id: sent.presenter || null,
+      }), t('desk.agenda.added', { title: sent.title.trim() }));
       if (ok) {
-        setV({ ...empty, parent: v.parent });
+        // Clears what was sent; a field changed since keeps what was typed. The parent stays, for the next sub-item.
+        setV((cur) => ({
+          title: cur.title === sent.title ? '' : cur.title,
+          duration: cur.duration === sent.duration ? '' : cur.duration,
+          presenter: cur.presenter === sent.presenter ? '' : cur.presenter,
+          parent: cur.parent,
+        }));
         await onAdded();
       }
     });
@@ -315,7 +339,7 @@ function AddItem({ meetingId, agenda, presenters, onAdded }: {
   return (
     <form class="card desk-form add-form" onSubmit={submit} noValidate data-testid="add-item">
       <h3>{t('desk.agenda.addTitle')}</h3>
-      <ItemFields agenda={agenda} item={null} presenters={presenters} v={v} set={(f) => { setV({ ...v, ...f }); setErrors({}); }} errors={errors} />
+      <ItemFields agenda={agenda} item={null} presenters={presenters} v={v} set={(f) => { setV((cur) => ({ ...cur, ...f })); setErrors({}); }} errors={errors} />
       <div class="row end">
         <button type="submit" class="btn primary" disabled={busy} data-testid="add-item-submit">{t('desk.agenda.add')}</button>
       </div>
@@ -323,27 +347,79 @@ function AddItem({ meetingId, agenda, presenters, onAdded }: {
   );
 }
 
+const formOf = (item: AgendaItem): ItemForm => ({
+  title: item.title, parent: item.parent_id ?? '', duration: String(item.duration_min || ''), presenter: item.presenter_id ?? '',
+});
+
+const ITEM_FIELDS: (keyof ItemForm)[] = ['title', 'parent', 'duration', 'presenter'];
+
+/** The label a field of the item editor goes by, to name it when someone else changed it meanwhile. */
+const ITEM_LABEL: Record<keyof ItemForm, Key> = {
+  title: 'desk.agenda.itemTitle', parent: 'desk.agenda.parent', duration: 'desk.agenda.duration', presenter: 'desk.agenda.presenterLabel',
+};
+
+/** Whether a field of the item form says the same as the baseline (a title's spaces and an empty duration aside). */
+function sameField(k: keyof ItemForm, a: ItemForm, b: ItemForm): boolean {
+  if (k === 'title') return a.title.trim() === b.title.trim();
+  if (k === 'duration') return Number(a.duration || 0) === Number(b.duration || 0);
+  return a[k] === b[k];
+}
+
+/** The form once the item it started from (old) has become next: what was not touched follows it. */
+function rebaseItem(form: ItemForm, old: ItemForm, next: ItemForm): ItemForm {
+  const out = { ...form };
+  for (const k of ITEM_FIELDS) if (sameField(k, form, old)) out[k] = next[k];
+  return out;
+}
+
+/**
+ * Editing an item. The form starts from the item as it was when Edit was
+ * pressed, and Save sends only the fields the user changed since, so it
+ * never undoes what someone else (the chair in the cockpit, another desk)
+ * changed on the item meanwhile. The fields the user has not touched follow
+ * the item as it changes; a field both changed is named in a note, and
+ * saving sends the user's.
+ */
 function EditItem({ item, agenda, presenters, onDone }: {
   item: AgendaItem;
   agenda: Agenda;
   presenters: Participant[];
   onDone(changed: boolean): void;
 }) {
-  const [v, setV] = useState<ItemForm>({
-    title: item.title, parent: item.parent_id ?? '', duration: String(item.duration_min || ''), presenter: item.presenter_id ?? '',
-  });
+  const [v, setV] = useState<ItemForm>(() => formOf(item));
+  // The item as last seen: what the form is compared with.
+  const base = useRef<ItemForm>(formOf(item));
+  const [clashes, setClashes] = useState<(keyof ItemForm)[]>([]);
   const [errors, setErrors] = useState<Record<string, string | null>>({});
   const [busy, run] = useBusy();
+
+  const shown = useRef(v);
+  shown.current = v;
+  const next = formOf(item);
+  const nextKey = JSON.stringify(next);
+  // The item changed (agenda.changed, from the cockpit or another desk): the
+  // fields the user has not touched take its new values; a field both
+  // changed keeps the user's, and is named.
+  useEffect(() => {
+    const old = base.current;
+    base.current = next;
+    const clashed = ITEM_FIELDS.filter((k) => !sameField(k, shown.current, old) && !sameField(k, next, old) && !sameField(k, next, shown.current));
+    if (clashed.length) setClashes((c) => [...new Set([...c, ...clashed])]);
+    setV((cur) => rebaseItem(cur, old, next));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [nextKey]);
+
   const submit = (e: Event) => {
     e.preventDefault();
     const errs = check(v);
     setErrors(errs);
     if (Object.values(errs).some(Boolean)) return;
+    const b = base.current;
     const body: Record<string, unknown> = {};
-    if (v.title.trim() !== item.title) body.title = v.title.trim();
-    if (Number(v.duration || 0) !== item.duration_min) body.duration_min = Number(v.duration || 0);
-    if ((v.presenter || null) !== item.presenter_id) body.presenter_id = v.presenter || null;
-    if ((v.parent || null) !== item.parent_id) body.parent_id = v.parent || null;
+    if (!sameField('title', v, b)) body.title = v.title.trim();
+    if (!sameField('duration', v, b)) body.duration_min = Number(v.duration || 0);
+    if (!sameField('presenter', v, b)) body.presenter_id = v.presenter || null;
+    if (!sameField('parent', v, b)) body.parent_id = v.parent || null;
     if (Object.keys(body).length === 0) return onDone(false);
     void run(async () => {
       const ok = await act(() => desk.updateItem(item.id, body), t('desk.agenda.saved', { title: v.title.trim() }));
@@ -353,7 +429,12 @@ function EditItem({ item, agenda, presenters, onDone }: {
   return (
     <form class="desk-form edit-item" onSubmit={submit} noValidate data-testid="edit-item"
       onKeyDown={(e) => { if (e.key === 'Escape') onDone(false); }}>
-      <ItemFields agenda={agenda} item={item} presenters={presenters} v={v} set={(f) => { setV({ ...v, ...f }); setErrors({}); }} errors={errors} />
+      <ItemFields agenda={agenda} item={item} presenters={presenters} v={v} set={(f) => { setV((cur) => ({ ...cur, ...f })); setErrors({}); }} errors={errors} />
+      {clashes.length > 0 && (
+        <p class="banner" role="status" data-testid="item-clash">
+          {t('desk.details.changedMeanwhile', { fields: clashes.map((k) => t(ITEM_LABEL[k])).join(', ') })}
+        </p>
+      )}
       <div class="row end">
         <button type="button" class="btn" onClick={() => onDone(false)}>{t('common.cancel')}</button>
         <button type="submit" class="btn primary" disabled={busy}>{t('common.save')}</button>
@@ -382,7 +463,7 @@ function ConclusionEditor({ item, onDone, onSaved }: { item: AgendaItem; onDone(
   const submit = (e: Event) => {
     e.preventDefault();
     if (n > MAX_CONCLUSION) {
-      setError(t('desk.err.conclusionLong', { n: MAX_CONCLUSION }));
+      setError(t('desk.err.conclusionLong', { n: num(MAX_CONCLUSION) }));
       return;
     }
     if (cleanConclusion(text) === cleanConclusion(saved)) {
@@ -416,7 +497,7 @@ function ConclusionEditor({ item, onDone, onSaved }: { item: AgendaItem; onDone(
       <div class="row">
         <span class="muted small grow">{t('desk.agenda.conclusionHint')}</span>
         <span class={`small${n > MAX_CONCLUSION ? ' field-error' : ' muted'}`} data-testid="conclusion-count">
-          {t('desk.agenda.conclusionCount', { n, max: MAX_CONCLUSION })}
+          {t('desk.agenda.conclusionCount', { n: num(n), max: num(MAX_CONCLUSION) })}
         </span>
       </div>
       <div class="row end">

@@ -5,7 +5,7 @@ import { t, type Key } from '../i18n';
 import { toast } from '../ui/Toast';
 import { desk, type FullMeeting, type MeetingInput } from './api';
 import { errText, FieldError, fieldAria, useBusy } from './common';
-import { detailsForm, detailsPatch, fromLocalInput, rebaseForm, titleProblem, type DetailsForm } from './logic';
+import { detailsForm, detailsPatch, fromLocalInput, hasNoteControl, rebaseForm, titleProblem, type DetailsForm } from './logic';
 
 /** The label a field goes by, to name it when someone else changed it meanwhile. */
 const LABEL: Record<keyof DetailsForm, Key> = {
@@ -63,7 +63,9 @@ export function Details({ meeting, readOnly, onSaved }: {
     const when = fromLocalInput(starts);
     if (starts && !when) errs.starts = t('desk.err.date');
     if (location.length > 300) errs.location = t('desk.err.locationLong');
+    else if (hasNoteControl(location)) errs.location = t('desk.err.noteControl', { field: t('desk.details.location') });
     if (description.length > 10000) errs.description = t('desk.err.descriptionLong');
+    else if (hasNoteControl(description)) errs.description = t('desk.err.noteControl', { field: t('desk.details.description') });
     const n = Number(count);
     if (rule === 'at_least' && !(Number.isInteger(n) && n >= 1 && n <= 100000)) errs.count = t('desk.err.quorumCount');
     setErrors(errs);

@@ -9,7 +9,7 @@ import { dateTime, t } from '../i18n';
 import { toast } from '../ui/Toast';
 import type { Agenda, AgendaItem } from '../types';
 import { desk, uploadDocument, uploadVersion, type DeskDoc, type OnProgress, type Participant, type UploadHandle } from './api';
-import { act, Confirm, errText, useBusy } from './common';
+import { act, Confirm, errText, nthOrLast, useBusy, useFocusLater } from './common';
 import { chosenReaders, earlierVersions, fileSize, flatten, renumber, shift, titleProblem, toggled, uploadErrorKey, type UploadChoice } from './logic';
 import { ReaderChoice } from './ReaderChoice';
 
@@ -102,6 +102,10 @@ export function Documents({ meetingId, docs, agenda, participants, readOnly, con
   const queue = useRef<{ key: number; file: File; choice: UploadChoice }[]>([]);
   const running = useRef(0);
   const input = useRef<HTMLInputElement>(null);
+  // Where the focus goes once a deleted document's row is gone: the row now in its place, else the list's heading.
+  const list = useRef<HTMLOListElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const focusLater = useFocusLater();
   const items = flatten(agenda.items).map((r) => r.item as AgendaItem);
   const sorted = docs.slice().sort((a, b) => a.position - b.position);
 
@@ -167,7 +171,7 @@ export function Documents({ meetingId, docs, agenda, participants, readOnly, con
 
   return (
     <section class="desk-section" aria-labelledby="docs-h">
-      <h2 id="docs-h" class="sr">{t('desk.tab.documents')}</h2>
+      <h2 id="docs-h" class="sr" tabIndex={-1} ref={heading}>{t('desk.tab.documents')}</h2>
       {!readOnly && (
         <div class={`card dropzone${over ? ' over' : ''}`} data-testid="dropzone"
           onDragOver={(e) => {
@@ -229,10 +233,11 @@ export function Documents({ meetingId, docs, agenda, participants, readOnly, con
       )}
       <div class="card table-card">
         {sorted.length === 0 && <p class="muted pad">{t('desk.docs.none')}</p>}
-        <ol class="doc-list" data-testid="doc-list">
+        <ol class="doc-list" data-testid="doc-list" ref={list}>
           {sorted.map((d, i) => (
             <DocRow key={d.id} doc={d} index={i} all={sorted} items={items} participants={participants} readOnly={readOnly}
-              confides={confides} onChanged={onChanged} />
+              confides={confides} onChanged={onChanged}
+              onDeleted={() => focusLater(() => nthOrLast(list.current, '[data-action=delete]', i), () => heading.current)} />
           ))}
         </ol>
       </div>
@@ -240,7 +245,7 @@ export function Documents({ meetingId, docs, agenda, participants, readOnly, con
   );
 }
 
-function DocRow({ doc, index, all, items, participants, readOnly, confides, onChanged }: {
+function DocRow({ doc, index, all, items, participants, readOnly, confides, onChanged, onDeleted }: {
   doc: DeskDoc;
   index: number;
   all: DeskDoc[];
@@ -249,6 +254,8 @@ function DocRow({ doc, index, all, items, participants, readOnly, confides, onCh
   readOnly: boolean;
   confides: boolean;
   onChanged(): Promise<void> | void;
+  /** The document was deleted: its row goes, and the list moves the focus on. */
+  onDeleted(): void;
 }) {
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(doc.title);
@@ -263,6 +270,14 @@ function DocRow({ doc, index, all, items, participants, readOnly, confides, onCh
   useEffect(() => setConf(doc.confidential), [doc.confidential]);
   const [busy, run] = useBusy();
   const ro = readOnly || busy;
+  // Back to the row's own button once the rename box has closed, or a delete failed.
+  const renameButton = useRef<HTMLButtonElement>(null);
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  const focusLater = useFocusLater();
+  const closeRename = () => {
+    setRenaming(false);
+    focusLater(() => renameButton.current);
+  };
   // A new version: its upload line, and the earlier versions when shown.
   const [ver, setVer] = useState<Upload | null>(null);
   const [versionsOpen, setVersionsOpen] = useState(false);
@@ -289,13 +304,18 @@ function DocRow({ doc, index, all, items, participants, readOnly, confides, onCh
       await onChanged();
     });
 
+  /** The box stays open (with what was typed) until the new title is saved: a refusal or a lost network keeps it, to send again. */
   const rename = (e: Event) => {
     e.preventDefault();
+    if (busy) return;
     const v = name.trim();
     const problem = titleProblem(v);
     if (problem) return toast(t(problem === 'desk.err.titleLine' ? problem : 'desk.docs.badTitle'), true);
-    setRenaming(false);
-    if (v !== doc.title) void save({ title: v }, t('desk.docs.renamed', { title: v }));
+    if (v === doc.title) return closeRename();
+    void run(async () => {
+      if (await act(() => desk.updateDocument(doc.id, { title: v }), t('desk.docs.renamed', { title: v }))) closeRename();
+      await onChanged();
+    });
   };
 
   const move = (delta: number) => run(async () => {
@@ -313,10 +333,12 @@ function DocRow({ doc, index, all, items, participants, readOnly, confides, onCh
     <li class="drow" data-testid="doc-row" data-doc-id={doc.id}>
       <div class="drow-main">
         {renaming ? (
-          <form class="rename" onSubmit={rename} onKeyDown={(e) => { if (e.key === 'Escape') setRenaming(false); }}>
-            <input value={name} maxLength={300} aria-label={t('desk.docs.newTitle')} autoFocus onInput={(e) => setName(e.currentTarget.value)} />
-            <button type="submit" class="btn primary">{t('common.save')}</button>
-            <button type="button" class="btn" onClick={() => { setName(doc.title); setRenaming(false); }}>{t('common.cancel')}</button>
+          <form class="rename" onSubmit={rename} aria-busy={busy} onKeyDown={(e) => { if (e.key === 'Escape' && !busy) closeRename(); }}>
+            {/* Read-only, not disabled, while saving: the focus stays where it is. */}
+            <input value={name} maxLength={300} aria-label={t('desk.docs.newTitle')} autoFocus readOnly={busy} onInput={(e) => setName(e.currentTarget.value)} />
+            <button type="submit" class="btn primary" aria-disabled={busy || undefined}>{busy ? t('desk.saving') : t('common.save')}</button>
+            <button type="button" class="btn" aria-disabled={busy || undefined}
+              onClick={() => { if (busy) return; setName(doc.title); closeRename(); }}>{t('common.cancel')}</button>
           </form>
         ) : (
           <span class="doc-title" data-testid="doc-title">{doc.title}</span>
@@ -397,9 +419,9 @@ function DocRow({ doc, index, all, items, participants, readOnly, confides, onCh
                 addVersion(e.currentTarget.files?.[0]);
                 e.currentTarget.value = '';
               }} />
-            <button type="button" class="btn" disabled={ro} onClick={() => { setName(doc.title); setRenaming(true); }}
+            <button type="button" class="btn" disabled={ro} onClick={() => { setName(doc.title); setRenaming(true); }} ref={renameButton}
               aria-label={t('desk.docs.renameOf', { title: doc.title })} data-testid="doc-rename">{t('desk.docs.rename')}</button>
-            <button type="button" class="btn danger" disabled={ro} onClick={() => setDeleting(true)}
+            <button type="button" class="btn danger" disabled={ro} onClick={() => setDeleting(true)} ref={deleteButton} data-action="delete"
               aria-label={t('desk.docs.deleteOf', { title: doc.title })}>{t('common.delete')}</button>
           </span>
         )}
@@ -420,7 +442,8 @@ function DocRow({ doc, index, all, items, participants, readOnly, confides, onCh
           onConfirm={() => {
             setDeleting(false);
             void run(async () => {
-              await act(() => desk.deleteDocument(doc.id), t('desk.docs.deleted', { title: doc.title }));
+              if (await act(() => desk.deleteDocument(doc.id), t('desk.docs.deleted', { title: doc.title }))) onDeleted();
+              else focusLater(() => deleteButton.current);
               await onChanged();
             });
           }}>

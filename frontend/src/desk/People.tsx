@@ -1,10 +1,10 @@
 // Participants: add from the user list with a role, a vote and a weight;
 // change and remove them.
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { toast } from '../ui/Toast';
 import { desk, type AccountUser, type Participant, type PartRole } from './api';
-import { act, Confirm, useBusy } from './common';
+import { act, Confirm, nthOrLast, useBusy, useFocusLater } from './common';
 
 const ROLES: { value: PartRole; label: 'role.chair' | 'role.secretary' | 'role.delegate' | 'role.observer' }[] = [
   { value: 'chair', label: 'role.chair' },
@@ -30,6 +30,10 @@ export function People({ meetingId, participants, users, readOnly, onChanged }: 
   const [err, setErr] = useState<string | null>(null);
   const [removing, setRemoving] = useState<Participant | null>(null);
   const [busy, run] = useBusy();
+  // Where the focus goes once a removed participant's row is gone: the row now in its place, else the heading.
+  const rowsRef = useRef<HTMLTableSectionElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const focusLater = useFocusLater();
 
   const taken = useMemo(() => new Set(participants.map((p) => p.user_id)), [participants]);
   const f = filter.trim().toLowerCase();
@@ -53,30 +57,36 @@ export function People({ meetingId, participants, users, readOnly, onChanged }: 
     });
   };
 
-  const change = (p: Participant, next: Partial<Pick<Participant, 'role' | 'can_vote' | 'weight'>>) => {
+  /** Changes a participant (the route replaces role, vote and weight together: the others go as the table has them). Whether it was saved. */
+  const change = async (p: Participant, next: Partial<Pick<Participant, 'role' | 'can_vote' | 'weight'>>): Promise<boolean> => {
     const r = next.role ?? p.role;
     const body = {
       role: r,
       can_vote: r === 'observer' ? false : next.role && next.can_vote === undefined ? votesByDefault(r) : (next.can_vote ?? p.can_vote),
       weight: next.weight ?? p.weight,
     };
-    void run(async () => {
-      await act(() => desk.putParticipant(meetingId, p.user_id, body), t('desk.people.changed', { name: p.full_name }));
+    let ok = false;
+    await run(async () => {
+      ok = await act(() => desk.putParticipant(meetingId, p.user_id, body), t('desk.people.changed', { name: p.full_name }));
       await onChanged();
     });
+    return ok;
   };
 
   const remove = (p: Participant) => {
+    const at = participants.findIndex((x) => x.user_id === p.user_id);
     setRemoving(null);
     void run(async () => {
       await act(() => desk.removeParticipant(meetingId, p.user_id), t('desk.people.removed', { name: p.full_name }));
+      // The row now in its place (the same one, if the removal was refused), else the heading.
+      focusLater(() => nthOrLast(rowsRef.current, 'button[data-action=remove]', Math.max(0, at)), () => heading.current);
       await onChanged();
     });
   };
 
   return (
     <section class="desk-section" aria-labelledby="people-h">
-      <h2 id="people-h" class="sr">{t('desk.tab.people')}</h2>
+      <h2 id="people-h" class="sr" tabIndex={-1} ref={heading}>{t('desk.tab.people')}</h2>
       {!readOnly && (
         <form class="card desk-form add-form" onSubmit={add} noValidate data-testid="add-participant">
           <h3>{t('desk.people.addTitle')}</h3>
@@ -128,14 +138,14 @@ export function People({ meetingId, participants, users, readOnly, onChanged }: 
               <th scope="col"><span class="sr">{t('desk.actions')}</span></th>
             </tr>
           </thead>
-          <tbody>
+          <tbody ref={rowsRef}>
             {participants.length === 0 && <tr><td colSpan={5} class="muted">{t('desk.people.none')}</td></tr>}
             {participants.map((p) => (
               <tr key={p.user_id} data-user={p.username}>
                 <td><strong>{p.full_name}</strong> <span class="muted">{p.username}</span></td>
                 <td>
                   <select aria-label={t('desk.people.roleOf', { name: p.full_name })} value={p.role} disabled={readOnly || busy}
-                    onChange={(e) => change(p, { role: e.currentTarget.value as PartRole })}>
+                    onChange={(e) => void change(p, { role: e.currentTarget.value as PartRole })}>
                     {ROLES.map((r) => <option key={r.value} value={r.value}>{t(r.label)}</option>)}
                   </select>
                 </td>
@@ -143,14 +153,14 @@ export function People({ meetingId, participants, users, readOnly, onChanged }: 
                   <label class="check inline">
                     <input type="checkbox" checked={p.can_vote} disabled={readOnly || busy || p.role === 'observer'}
                       aria-label={t('desk.people.canVoteOf', { name: p.full_name })}
-                      onChange={(e) => change(p, { can_vote: e.currentTarget.checked })} />
+                      onChange={(e) => void change(p, { can_vote: e.currentTarget.checked })} />
                   </label>
                 </td>
                 <td>
                   <WeightInput p={p} disabled={readOnly || busy} onCommit={(w) => change(p, { weight: w })} />
                 </td>
                 <td class="actions">
-                  <button type="button" class="btn danger" disabled={readOnly || busy} onClick={() => setRemoving(p)}
+                  <button type="button" class="btn danger" disabled={readOnly || busy} onClick={() => setRemoving(p)} data-action="remove"
                     aria-label={t('desk.people.removeOf', { name: p.full_name })}>{t('desk.remove')}</button>
                 </td>
               </tr>
@@ -168,23 +178,41 @@ export function People({ meetingId, participants, users, readOnly, onChanged }: 
   );
 }
 
-function WeightInput({ p, disabled, onCommit }: { p: Participant; disabled: boolean; onCommit(w: number): void }) {
+/**
+ * A participant's weight in the table. It shows the weight the meeting has
+ * (a change made elsewhere shows at once) until the user types in it; only
+ * a typed value is sent, so tabbing through the table never writes an old
+ * weight back over another desk's change. A refused value goes back to the
+ * meeting's weight.
+ */
+function WeightInput({ p, disabled, onCommit }: { p: Participant; disabled: boolean; onCommit(w: number): Promise<boolean> }) {
   const [v, setV] = useState(String(p.weight));
+  // The user has typed since the field last showed the meeting's weight (a ref: an Enter and the blur after it commit once).
+  const dirty = useRef(false);
+  const latest = useRef(p.weight);
+  latest.current = p.weight;
+  useEffect(() => {
+    if (!dirty.current) setV(String(p.weight));
+  }, [p.weight]);
   const commit = () => {
+    if (!dirty.current) return;
+    dirty.current = false;
     const w = Number(v);
-    if (w === p.weight) return;
-    if (!Number.isInteger(w) || w < 1 || w > 1000) {
+    if (w === p.weight) return setV(String(p.weight));
+    if (v.trim() === '' || !Number.isInteger(w) || w < 1 || w > 1000) {
       toast(t('desk.people.badWeight'), true);
       setV(String(p.weight));
       return;
     }
-    onCommit(w);
+    // Refused or lost: the field shows the meeting's weight again (unless typed in meanwhile).
+    void onCommit(w).then((ok) => {
+      if (!ok && !dirty.current) setV(String(latest.current));
+    });
   };
   return (
     <input class="num-input" type="number" min={1} max={1000} value={v} disabled={disabled}
       aria-label={t('desk.people.weightOf', { name: p.full_name })}
-      onInput={(e) => setV(e.currentTarget.value)} onBlur={commit}
+      onInput={(e) => { setV(e.currentTarget.value); dirty.current = true; }} onBlur={commit}
       onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); commit(); } }} />
   );
 }
-

@@ -60,6 +60,43 @@ export function useBusy(): [boolean, (fn: () => Promise<unknown>) => Promise<voi
 }
 
 /**
+ * Moves the focus once the screen has caught up with an action that took
+ * the focused control away (a deleted row, a closed form): the returned
+ * function takes what to focus, looked up after each render until it is
+ * there and enabled (buttons stay disabled while the action runs), for a
+ * few seconds at most. The first choice that exists wins.
+ */
+export function useFocusLater(): (...choices: (() => HTMLElement | null | undefined)[]) => void {
+  const pending = useRef<{ choices: (() => HTMLElement | null | undefined)[]; until: number } | null>(null);
+  useEffect(() => {
+    const p = pending.current;
+    if (!p) return;
+    if (Date.now() > p.until) {
+      pending.current = null;
+      return;
+    }
+    for (const choose of p.choices) {
+      const el = choose();
+      if (!el) continue;
+      if ((el as HTMLButtonElement).disabled) return; // not yet: after the next render
+      pending.current = null;
+      el.focus();
+      return;
+    }
+  });
+  return (...choices) => {
+    pending.current = { choices, until: Date.now() + 5000 };
+  };
+}
+
+/** The element of a list at index (or the last one, when the list got shorter), else null. */
+export function nthOrLast(list: HTMLElement | null | undefined, selector: string, index: number): HTMLElement | null {
+  const all = list?.querySelectorAll?.<HTMLElement>(selector);
+  if (!all || all.length === 0) return null;
+  return all[Math.min(index, all.length - 1)] ?? null;
+}
+
+/**
  * Re-renders on a language change, and when the desk's strings arrive after
  * the base dictionary (i18n loads them in the background on a cold start).
  */

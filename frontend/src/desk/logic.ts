@@ -2,7 +2,7 @@
 // order, moving an item among or across siblings), the refused-upload
 // messages, the meeting lifecycle and form checks. No DOM, no requests:
 // unit-tested in test/desk.test.ts.
-import type { Key } from '../i18n';
+import { dec, type Key } from '../i18n';
 import type { MeetingStatus, QuorumRule, QuorumRuleName } from '../types';
 
 /** The part of an agenda item the tree rules need. */
@@ -217,6 +217,19 @@ export function titleProblem(s: string): Key | null {
   return null;
 }
 
+/**
+ * Whether free text (a location, a description, an absence's reason) holds
+ * a character the server refuses there (meeting.CleanNote): a control
+ * character other than a line break or a tab, such as the vertical tab a
+ * word processor's manual line break brings along when pasted.
+ */
+export function hasNoteControl(s: string): boolean {
+  // Trimmed first, as the server does (Go's TrimSpace also takes U+0085 off the ends).
+  const v = s.replace(/^[\s\u0085]+|[\s\u0085]+$/g, '');
+  // eslint-disable-next-line no-control-regex
+  return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(v);
+}
+
 /** The account rules of POST /users; the key of the first problem, or null. */
 export function userProblem(u: { username: string; full_name: string; password: string }): Key | null {
   const name = u.username.trim().toLowerCase();
@@ -247,11 +260,11 @@ export function shift<T>(list: T[], i: number, delta: number): T[] {
   return copy;
 }
 
-/** Human file size. */
+/** Human file size, in the current language's digits: "1,5 MB" in Vietnamese, "1.5 MB" in English. */
 export function fileSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  if (bytes < 1024) return `${dec(bytes, 0)} B`;
+  if (bytes < 1024 * 1024) return `${dec(bytes / 1024, 0)} KB`;
+  return `${dec(bytes / 1024 / 1024, 1)} MB`;
 }
 
 /** What the secretary chose for the files of one upload: its agenda item, and whether it is confidential and to whom. */

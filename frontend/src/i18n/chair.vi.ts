@@ -26,7 +26,7 @@ export default {
 
   'chair.status.start': 'Bắt đầu cuộc họp',
   'chair.status.started': 'Cuộc họp đã bắt đầu.',
-  'chair.status.adjourn': 'Tạm dừng',
+  'chair.status.adjourn': 'Tạm dừng cuộc họp',
   'chair.status.adjourned': 'Cuộc họp đã tạm dừng.',
   'chair.status.resume': 'Tiếp tục họp',
   'chair.status.resumed': 'Cuộc họp đã tiếp tục.',

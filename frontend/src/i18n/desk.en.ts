@@ -48,6 +48,7 @@ const deskEn: Record<keyof typeof deskVi, string> = {
   'desk.err.agendaDeep': 'The agenda has at most {n} levels: an item cannot go deeper.',
   'desk.err.conclusionLong': 'The conclusion is longer than {n} characters.',
   'desk.err.conclusionControl': 'The conclusion holds control characters that cannot be stored (often from pasted text). Delete and retype the pasted part.',
+  'desk.err.noteControl': '{field} holds control characters that cannot be stored (often from pasted text). Delete and retype the pasted part.',
 
   'desk.tab.details': 'Details',
   'desk.tab.people': 'Participants',
@@ -234,12 +235,15 @@ const deskEn: Record<keyof typeof deskVi, string> = {
   'desk.att.recorded': '{name}: {state}.',
   'desk.att.reasonHint': 'Reason for absence (optional)',
   'desk.att.reasonOf': 'Reason for the absence of {name}',
+  'desk.att.reason': 'Reason for absence',
   'desk.att.recordAbsent': 'Record absence',
   'desk.att.votes': 'can vote',
   'desk.att.quorumReached': 'Quorum reached',
   'desk.att.quorumNot': 'No quorum yet',
   'desk.att.quorumCount': '{attending} of {required} needed ({eligible} members with a vote)',
+  'desk.att.quorumCountWeight': 'Voting weight present {attending}, at least {required} needed (total weight {eligible} of the members with a vote)',
   'desk.att.counts': 'Present {present} · remote {remote} · absent {absent} · not recorded {unknown}',
+  'desk.att.countsWeight': 'By weight: present {present} · remote {remote} · absent {absent} · not recorded {unknown}',
 
   'desk.minutes': 'Minutes',
   'desk.minutesHint': 'Download the minutes of the meeting (a printable page)',

@@ -226,7 +226,43 @@ export function num(n: number): string {
   return f.format(n);
 }
 
+const decFormats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * A number with at most `digits` decimals, as the current language writes
+ * it: "1,5" and "2.400" in Vietnamese, "1.5" and "2,400" in English (file
+ * sizes and the like).
+ */
+export function dec(n: number, digits = 1): string {
+  const key = `${lang}:${digits}`;
+  let f = decFormats.get(key);
+  if (!f) decFormats.set(key, (f = new Intl.NumberFormat(locale(), { maximumFractionDigits: digits })));
+  return f.format(n);
+}
+
+const dateFormats = new Map<Lang, Intl.DateTimeFormat>();
+
+/**
+ * A date and time as the current language writes it, in the tablet's time
+ * zone: "27/11/2026 07:05" in Vietnamese (day/month/year, 24-hour clock, as
+ * an office writes it, never CLDR's abbreviated "thg 11"), "27 Nov 2026,
+ * 07:05" in English. "" for none.
+ */
 export function dateTime(iso: string | null): string {
   if (!iso) return '';
-  return new Date(iso).toLocaleString(locale(), { dateStyle: 'medium', timeStyle: 'short' });
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  let f = dateFormats.get(lang);
+  if (!f) {
+    f = lang === 'vi'
+      ? new Intl.DateTimeFormat('vi-VN', { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      : new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+    dateFormats.set(lang, f);
+  }
+  if (lang !== 'vi') return f.format(d);
+  // The parts in a fixed order (dd/mm/yyyy HH:mm): vi-VN puts the time first, and its separators vary.
+  const parts = f.formatToParts(d);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((x) => x.type === type)?.value ?? '';
+  const two = (s: string) => s.padStart(2, '0');
+  return `${two(part('day'))}/${two(part('month'))}/${part('year')} ${two(part('hour'))}:${two(part('minute'))}`;
 }

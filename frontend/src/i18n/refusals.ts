@@ -5,7 +5,7 @@
 // others on the server's message (internal/apperr: the texts below are
 // the ones the Go services write; a test keeps them in step).
 import { ApiError } from '../api';
-import type { Key } from './index';
+import { num, t, type Key } from './index';
 
 interface Refusal {
   /** The HTTP statuses it comes with. */
@@ -39,7 +39,11 @@ export function unquote(s: string): string {
 export const withoutQuotes = (msg: string): string => msg.replace(new RegExp(Q, 'g'), '""');
 
 const title = (m: RegExpMatchArray) => ({ title: unquote(m[1]) });
-const count = (m: RegExpMatchArray) => ({ n: m[1] });
+/** A count the message gives (a limit), written as the user's language writes numbers ("10.000"). */
+const count = (m: RegExpMatchArray) => ({ n: num(Number(m[1])) });
+/** The field a meeting.CleanNote refusal names, as the desk labels it. */
+const NOTE_FIELDS: Record<string, Key> = { location: 'desk.details.location', description: 'desk.details.description', reason: 'desk.att.reason' };
+const noteField = (m: RegExpMatchArray) => ({ field: t(NOTE_FIELDS[m[1].toLowerCase()]) });
 
 const KNOWN: Refusal[] = [
   // vote.MeetingCloseGuard: closing (or adjourning) a meeting with a vote open.
@@ -82,6 +86,11 @@ const KNOWN: Refusal[] = [
   // agenda.UpdateItem (meeting.CleanNote): an item's conclusion that cannot be kept.
   { status: [400], match: /^conclusion must be at most (\d+) characters/i, key: 'desk.err.conclusionLong', params: count },
   { status: [400], match: /^conclusion must not contain control characters/i, key: 'desk.err.conclusionControl' },
+  // meeting.CleanNote: a meeting's location or description, an absence's reason, with a control
+  // character (a vertical tab pasted from a word processor); the message names the field.
+  { status: [400], match: /^(location|description|reason) must not contain control characters/i, key: 'desk.err.noteControl', params: noteField },
+  // meeting: a start time outside what the server keeps (a year typed as 10000).
+  { status: [400], match: /^starts_at must be a time between the years/i, key: 'desk.err.date' },
   // The one-line rule (meeting.NotInALine): a title (meeting.CleanTitle: "title must be …", for a
   // meeting, an agenda item or a poll; docs cleanTitle: "title: …", for a document) or a poll's
   // option label (vote cleanLabel) with a line break, a control character or a text-direction

@@ -13,6 +13,7 @@ import (
 type CurrentItem struct {
 	ItemID          *string    `json:"item_id"` // null: no item is current
 	BecameCurrentAt *time.Time `json:"became_current_at"`
+	SpentSec        int        `json:"spent_sec"`        // seconds current in earlier spells, before became_current_at
 	PreviousItemID  *string    `json:"previous_item_id"` // now done
 }
 
@@ -20,7 +21,8 @@ type CurrentItem struct {
 // in session; "" clears it. The previous current item becomes done. The
 // chair runs this, and so may the secretary and admins (see
 // meeting.Access.CanRun). Naming the current item again changes nothing,
-// and keeps the time it became current; a done item may be taken up again.
+// and keeps the time it became current; a done item may be taken up
+// again, and keeps the time already spent on it (spent_sec).
 //
 // The floor stays on the current item (StartSpeaker gives it on that item
 // only): a change of the current item, to another or to none, also ends
@@ -73,6 +75,7 @@ func (s *Service) SetCurrent(ctx context.Context, a web.Actor, meetingID, itemID
 const (
 	reasonItemChanged = "ended by the change of the current agenda item"
 	reasonClosed      = "ended by the close of the meeting"
+	reasonAdjourned   = "ended by the adjournment of the meeting"
 )
 
 // currentChanged announces, after the commit, a change of the current
@@ -84,7 +87,8 @@ func (s *Service) currentChanged(ctx context.Context, meetingID string, out Curr
 	s.publish(ctx, meetingID, "agenda.current", out)
 }
 
-// switchCurrent marks the current item done and itemID current.
+// switchCurrent marks the current item done, adding the seconds of the
+// spell that ends to its spent_sec, and itemID current from now.
 func (s *Service) switchCurrent(w *writer, rows []itemRow, itemID string) (CurrentItem, bool, error) {
 	var prev *itemRow
 	for i := range rows {
@@ -100,22 +104,33 @@ func (s *Service) switchCurrent(w *writer, rows []itemRow, itemID string) (Curre
 	case prev == nil && itemID == "":
 		return CurrentItem{}, false, nil
 	case prev != nil && prev.ID == itemID:
-		return CurrentItem{ItemID: &prev.ID, BecameCurrentAt: prev.BecameCurrentAt}, false, nil
+		return CurrentItem{ItemID: &prev.ID, BecameCurrentAt: prev.BecameCurrentAt, SpentSec: prev.SpentSec}, false, nil
 	}
 	now := s.now()
 	out := CurrentItem{}
 	if prev != nil {
 		out.PreviousItemID = &prev.ID
-		if err := w.updateItem(prev.ID, map[string]any{"status": string(Done), "done_at": now, "updated_at": now}); err != nil {
+		fields := map[string]any{"status": string(Done), "done_at": now, "updated_at": now,
+			"spent_sec": prev.SpentSec + spellSec(prev.BecameCurrentAt, now)}
+		if err := w.updateItem(prev.ID, fields); err != nil {
 			return out, false, err
 		}
 	}
 	if itemID != "" {
-		out.ItemID, out.BecameCurrentAt = &next.ID, &now
+		out.ItemID, out.BecameCurrentAt, out.SpentSec = &next.ID, &now, next.SpentSec
 		fields := map[string]any{"status": string(Current), "became_current_at": now, "done_at": nil, "updated_at": now}
 		if err := w.updateItem(itemID, fields); err != nil {
 			return out, false, err
 		}
 	}
 	return out, true, nil
+}
+
+// spellSec is the whole seconds from since to now, rounded; 0 without a
+// start, or for a start after now (another node's clock).
+func spellSec(since *time.Time, now time.Time) int {
+	if since == nil || now.Before(*since) {
+		return 0
+	}
+	return int(now.Sub(*since).Round(time.Second) / time.Second)
 }

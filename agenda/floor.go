@@ -219,6 +219,42 @@ func (s *Service) endTurn(w *writer, a web.Actor, why string) ([]speakerRow, err
 	return rows, nil
 }
 
+// cancelWaiting takes every waiting entry of the meeting (speeches and
+// questions, on every item) off the lists, as a cancel does, each
+// audited as a's speaker.cancelled with why; it returns the entries it
+// cancelled, by item and in queue order.
+func (s *Service) cancelWaiting(w *writer, a web.Actor, why string) ([]speakerRow, error) {
+	rows, err := w.waitingEntries()
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	if err := w.cancelWaiting(s.now()); err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		e := s.entry(a, w.meetingID, "speaker.cancelled", "speaker:"+r.ID,
+			map[string]any{"agenda_item_id": r.ItemID, "user_id": r.UserID, "reason": why})
+		if err := w.audit(e); err != nil {
+			return nil, err
+		}
+	}
+	return rows, nil
+}
+
+// itemsOf returns one entry of each item that rows are on, in the order
+// the items first appear.
+func itemsOf(rows []speakerRow) []speakerRow {
+	var out []speakerRow
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if !seen[r.ItemID] {
+			seen[r.ItemID] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 func runsSession(acc meeting.Access, _ speakerRow) error {
 	if !acc.CanRun() {
 		return apperr.Forbiddenf("only the chair or the secretary can give the floor")

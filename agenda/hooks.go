@@ -18,18 +18,25 @@ import (
 // CloseHook ends, in the transaction that closes the meeting
 // (meeting.CloseHook), what must not outlive the session: the turn of
 // whoever has the floor is finished, audited as speaker.finished with the
-// reason, and the current item becomes done, audited as agenda.current
-// (no item current). A closed meeting is read-only, so nobody could end
-// them later: the record and the minutes would show a turn that never
-// ends and an item still under discussion. After the close commits it
-// publishes speakers.changed for the item whose turn ended and
-// agenda.current with no item.
+// reason, every waiting entry (speeches and questions, on every item) is
+// cancelled, each audited as speaker.cancelled with the reason, and the
+// current item becomes done, audited as agenda.current (no item
+// current). A closed meeting is read-only, so nobody could end them
+// later: the record and the minutes would show a turn that never ends,
+// queues that wait for ever and an item still under discussion. After
+// the close commits it publishes speakers.changed for each item whose
+// queues changed and agenda.current with no item.
 func (s *Service) CloseHook(ctx context.Context, tx *gorm.DB, a web.Actor, meetingID string) (meeting.After, error) {
 	w := s.store.within(ctx, tx, meetingID)
 	ended, err := s.endTurn(w, a, reasonClosed)
 	if err != nil {
 		return nil, err
 	}
+	cancelled, err := s.cancelWaiting(w, a, reasonClosed)
+	if err != nil {
+		return nil, err
+	}
+	touched := itemsOf(append(ended, cancelled...))
 	rows, err := w.items()
 	if err != nil {
 		return nil, err
@@ -45,15 +52,34 @@ func (s *Service) CloseHook(ctx context.Context, tx *gorm.DB, a web.Actor, meeti
 			return nil, err
 		}
 	}
-	if !changed && len(ended) == 0 {
+	if !changed && len(touched) == 0 {
 		return nil, nil
 	}
 	return func(ctx context.Context) {
-		for _, r := range ended {
+		for _, r := range touched {
 			_, _ = s.speakersChanged(ctx, r) // committed: a failed read only leaves clients to refetch
 		}
 		if changed {
 			s.publish(ctx, meetingID, "agenda.current", out)
+		}
+	}, nil
+}
+
+// AdjournHook ends, in the transaction that adjourns the meeting
+// (meeting.AdjournHook), the turn of whoever has the floor, audited as
+// speaker.finished with the reason: a turn has a fixed time limit and
+// no pause, so one left running through the break would come back
+// hours over its time. Waiting entries stay waiting, and the current item
+// stays current, for when the session resumes. After the adjournment
+// commits it publishes speakers.changed for the item whose turn ended.
+func (s *Service) AdjournHook(ctx context.Context, tx *gorm.DB, a web.Actor, meetingID string) (meeting.After, error) {
+	ended, err := s.endTurn(s.store.within(ctx, tx, meetingID), a, reasonAdjourned)
+	if err != nil || len(ended) == 0 {
+		return nil, err
+	}
+	return func(ctx context.Context) {
+		for _, r := range ended {
+			_, _ = s.speakersChanged(ctx, r) // committed: a failed read only leaves clients to refetch
 		}
 	}, nil
 }

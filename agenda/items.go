@@ -213,7 +213,10 @@ func (w *writer) checkPresenter(id *string) error {
 }
 
 // UpdateItem changes an item's details or moves it under another parent;
-// the secretary, the chair or an admin may.
+// the secretary, the chair or an admin may. A change that changes nothing
+// (every value given is the one the item has, parent_id its current
+// parent) writes nothing: no audit entry, no new updated_at, no
+// agenda.changed; the answer is the item as it is.
 func (s *Service) UpdateItem(ctx context.Context, a web.Actor, id string, ch ItemChanges) (Item, error) {
 	r, err := s.store.item(ctx, id)
 	if err != nil {
@@ -226,6 +229,7 @@ func (s *Service) UpdateItem(ctx context.Context, a web.Actor, id string, ch Ite
 	if err != nil {
 		return Item{}, err
 	}
+	same := false
 	err = s.store.inMeeting(ctx, r.MeetingID, func(w *writer) error {
 		rows, err := w.itemsWith(id)
 		if err != nil {
@@ -241,6 +245,9 @@ func (s *Service) UpdateItem(ctx context.Context, a web.Actor, id string, ch Ite
 				return err
 			}
 		}
+		if same = unchanged(indexRows(rows)[id], fields); same {
+			return nil
+		}
 		e := s.entry(a, r.MeetingID, "agenda.item_updated", "agenda_item:"+id, updatedDetail(fields))
 		fields["updated_at"] = e.At
 		if err := w.updateItem(id, fields); err != nil {
@@ -251,7 +258,40 @@ func (s *Service) UpdateItem(ctx context.Context, a web.Actor, id string, ch Ite
 	if err != nil {
 		return Item{}, err
 	}
+	if same {
+		ag, err := s.tree(ctx, r.MeetingID)
+		if err != nil {
+			return Item{}, err
+		}
+		it, _ := find(ag.Items, id)
+		return it, nil
+	}
 	return s.changed(ctx, r.MeetingID, id)
+}
+
+// unchanged reports whether setting fields on r would leave every value
+// as it is. move sets position and parent_id only for a real move.
+func unchanged(r itemRow, fields map[string]any) bool {
+	for k, v := range fields {
+		var same bool
+		switch k {
+		case "title":
+			same = v == r.Title
+		case "description":
+			same = v == r.Description
+		case "conclusion":
+			same = v == r.Conclusion
+		case "duration_min":
+			same = v == r.DurationMin
+		case "presenter_id":
+			p, _ := v.(*string)
+			same = (p == nil) == (r.PresenterID == nil) && (p == nil || *p == *r.PresenterID)
+		}
+		if !same {
+			return false
+		}
+	}
+	return true
 }
 
 // itemFields validates ch for an item of meetingID and returns the columns to set.

@@ -33,6 +33,7 @@ type Now struct {
 	PresenterID     *string    `json:"presenter_id"`
 	DurationMin     int        `json:"duration_min"`
 	BecameCurrentAt *time.Time `json:"became_current_at"`
+	SpentSec        int        `json:"spent_sec"` // seconds current in earlier spells: time used is spent_sec + (now − became_current_at)
 }
 
 // CurrentItem returns the meeting's current item, or nil when none is.
@@ -41,5 +42,6 @@ func (s *Service) CurrentItem(ctx context.Context, meetingID string) (*Now, erro
 	if err != nil || !found {
 		return nil, err
 	}
-	return &Now{ItemID: r.ID, Title: r.Title, PresenterID: r.PresenterID, DurationMin: r.DurationMin, BecameCurrentAt: r.BecameCurrentAt}, nil
+	return &Now{ItemID: r.ID, Title: r.Title, PresenterID: r.PresenterID, DurationMin: r.DurationMin, BecameCurrentAt: r.BecameCurrentAt,
+		SpentSec: r.SpentSec}, nil
 }

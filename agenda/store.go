@@ -25,6 +25,7 @@ type itemRow struct {
 	PresenterID     *string `gorm:"size:64"`
 	Status          string  `gorm:"size:16;not null"`
 	BecameCurrentAt *time.Time
+	SpentSec        int `gorm:"not null;default:0"` // whole seconds current in earlier spells, before BecameCurrentAt
 	DoneAt          *time.Time
 	CreatedAt       time.Time `gorm:"not null"`
 	UpdatedAt       time.Time `gorm:"not null"`
@@ -42,7 +43,7 @@ func (r itemRow) parent() string {
 func (r itemRow) item(number string, names map[string]string) Item {
 	it := Item{ID: r.ID, MeetingID: r.MeetingID, ParentID: r.ParentID, Number: number, Title: r.Title,
 		Description: r.Description, Conclusion: r.Conclusion, DurationMin: r.DurationMin, PresenterID: r.PresenterID, Status: ItemStatus(r.Status),
-		BecameCurrentAt: r.BecameCurrentAt, DoneAt: r.DoneAt, Items: []Item{}}
+		BecameCurrentAt: r.BecameCurrentAt, SpentSec: r.SpentSec, DoneAt: r.DoneAt, Items: []Item{}}
 	if r.PresenterID != nil {
 		it.PresenterName = names[*r.PresenterID]
 	}
@@ -52,9 +53,9 @@ func (r itemRow) item(number string, names map[string]string) Item {
 // Migration creates the agenda tables. Partial unique indexes (on both
 // engines) hold the rules that races could break: one current item per
 // meeting, one active speaker per meeting, and nobody waiting twice in
-// one queue. A column added after the first release (conclusion) has a
-// default, so that AutoMigrate can add it to a table that already has
-// rows, on both engines.
+// one queue. A column added after the first release (conclusion,
+// spent_sec) has a default, so that AutoMigrate can add it to a table
+// that already has rows, on both engines.
 func Migration() database.Step {
 	return database.Step{Name: "agenda", Run: func(tx *gorm.DB) error {
 		if err := tx.AutoMigrate(&itemRow{}, &speakerRow{}); err != nil {

@@ -157,6 +157,22 @@ func (w *writer) openEntriesOf(userID string) ([]speakerRow, error) {
 	return rows, internal(err, "load speakers")
 }
 
+// waitingEntries returns, locked, every waiting entry of the meeting, by
+// item and in queue order.
+func (w *writer) waitingEntries() ([]speakerRow, error) {
+	var rows []speakerRow
+	err := w.tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
+		Where("meeting_id = ? AND status = ?", w.meetingID, string(Waiting)).Order("item_id, seq, id").Find(&rows).Error
+	return rows, internal(err, "load waiting speakers")
+}
+
+// cancelWaiting cancels every waiting entry of the meeting at now.
+func (w *writer) cancelWaiting(now time.Time) error {
+	err := w.tx.Model(&speakerRow{}).Where("meeting_id = ? AND status = ?", w.meetingID, string(Waiting)).
+		Updates(map[string]any{"status": string(Cancelled), "finished_at": now}).Error
+	return internal(err, "cancel waiting speakers")
+}
+
 // entriesOn returns the speaker entries of items (any status).
 func (w *writer) entriesOn(items []string) ([]speakerRow, error) {
 	var rows []speakerRow

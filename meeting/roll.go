@@ -65,13 +65,22 @@ type After func(ctx context.Context)
 // its error stops the close, and the meeting stays as it was.
 type CloseHook func(ctx context.Context, tx *gorm.DB, a web.Actor, meetingID string) (After, error)
 
-// guards holds the close guards and close hooks other packages register
-// (the wiring in internal/app), so that this package needs to import none
-// of them.
+// AdjournHook settles, inside the transaction that adjourns the meeting
+// (live → adjourned), what must not run on through the break (the turn of
+// whoever has the floor), audited as a, the actor who adjourns it. The
+// meeting row is locked (FOR UPDATE), as for a CloseHook. It returns what
+// to announce once the adjournment has committed; its error stops the
+// adjournment, and the meeting stays as it was.
+type AdjournHook func(ctx context.Context, tx *gorm.DB, a web.Actor, meetingID string) (After, error)
+
+// guards holds the close guards, close hooks and adjourn hooks other
+// packages register (the wiring in internal/app), so that this package
+// needs to import none of them.
 type guards struct {
-	mu    sync.RWMutex
-	all   []CloseGuard
-	hooks []CloseHook
+	mu      sync.RWMutex
+	all     []CloseGuard
+	hooks   []CloseHook
+	adjourn []AdjournHook
 }
 
 func (g *guards) add(fn CloseGuard) {
@@ -84,6 +93,30 @@ func (g *guards) addHook(fn CloseHook) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.hooks = append(g.hooks, fn)
+}
+
+func (g *guards) addAdjourn(fn AdjournHook) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.adjourn = append(g.adjourn, fn)
+}
+
+// adjourned runs every adjourn hook and returns what they leave for after
+// the commit.
+func (g *guards) adjourned(ctx context.Context, tx *gorm.DB, a web.Actor, meetingID string) ([]After, error) {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	var after []After
+	for _, fn := range g.adjourn {
+		then, err := fn(ctx, tx, a, meetingID)
+		if err != nil {
+			return nil, err
+		}
+		if then != nil {
+			after = append(after, then)
+		}
+	}
+	return after, nil
 }
 
 // check asks every guard, then runs every hook, and returns what the hooks
@@ -115,6 +148,10 @@ func (s *Service) AddCloseGuard(fn CloseGuard) { s.closeGuards.add(fn) }
 // AddCloseHook registers fn to run whenever a meeting closes, in the
 // closing transaction, after the close guards.
 func (s *Service) AddCloseHook(fn CloseHook) { s.closeGuards.addHook(fn) }
+
+// AddAdjournHook registers fn to run whenever a meeting is adjourned, in
+// the adjourning transaction.
+func (s *Service) AddAdjournHook(fn AdjournHook) { s.closeGuards.addAdjourn(fn) }
 
 // runAfter runs what hooks left for after a commit, in order. The change
 // has committed: the announcements go out even if the request ends.

@@ -64,7 +64,9 @@ func writable(s Status) error {
 // closed. A close is first put to the close guards (AddCloseGuard), in the
 // same transaction; the first refusal is the answer. Then the close hooks
 // (AddCloseHook) settle, in that transaction too, what must not outlive
-// the session, and announce it once the close has committed.
+// the session, and announce it once the close has committed. An
+// adjournment runs the adjourn hooks (AddAdjournHook) the same way: what
+// must not run on through the break ends in the adjourning transaction.
 func (s *Service) SetStatus(ctx context.Context, a web.Actor, id, status string) (Meeting, error) {
 	acc, err := s.manager(ctx, a, id)
 	if err != nil {
@@ -94,11 +96,13 @@ func (s *Service) SetStatus(ctx context.Context, a web.Actor, id, status string)
 		e := s.entry(a, id, "meeting.status", "meeting:"+id, map[string]any{"from": from, "to": to})
 		return f, e, nil
 	}, func(tx *gorm.DB, _ map[string]any) error {
-		if to != Closed {
-			return nil
-		}
 		var err error
-		after, err = s.closeGuards.check(ctx, tx, a, id) // e.g. a poll still open; then the turn and the item end
+		switch to {
+		case Closed:
+			after, err = s.closeGuards.check(ctx, tx, a, id) // e.g. a poll still open; then the turn and the item end
+		case Adjourned:
+			after, err = s.closeGuards.adjourned(ctx, tx, a, id) // the turn ends
+		}
 		return err
 	})
 	if err != nil {

@@ -34,6 +34,8 @@ export interface AgendaItem {
   presenter_name: string;
   status: ItemStatus;
   became_current_at: string | null;
+  /** Seconds the item was current in earlier spells, before became_current_at (a done item: all of them); absent from a server before it. Time used: itemUsedSec. */
+  spent_sec?: number;
   done_at: string | null;
   /** The chair's conclusion on the item ("Kết luận"), plain text; "" when none (absent from a server before conclusions). */
   conclusion?: string;
@@ -50,6 +52,8 @@ export interface Agenda {
 export interface CurrentItem {
   item_id: string | null;
   became_current_at: string | null;
+  /** Seconds the item was current in earlier spells (it was taken up again); absent from a server before it. */
+  spent_sec?: number;
   previous_item_id: string | null;
 }
 

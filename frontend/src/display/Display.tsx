@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { fileURL } from '../api';
 import { clock, num, t, type Key } from '../i18n';
-import { findItem } from '../live/state';
+import { clockStart, findItem } from '../live/state';
 import { useStore } from '../store';
 import type { Poll } from '../types';
 import type { ScreenProps } from '../ui/App';
@@ -146,7 +146,7 @@ export function Display({ id, me }: ScreenProps) {
         <aside class="d-side">
           <section class="d-card" data-testid="display-item" aria-label={t('display.now')}>
             <p class="d-kicker">{t('display.now')}</p>
-            {item ? <ItemCard number={item.number} title={item.title} becameAt={item.became_current_at} planned={plannedMin(item)} /> : <p class="d-muted">{t('display.noItem')}</p>}
+            {item ? <ItemCard number={item.number} title={item.title} becameAt={clockStart(item)} planned={plannedMin(item)} /> : <p class="d-muted">{t('display.noItem')}</p>}
           </section>
           <section class="d-card" data-testid="display-speaker" aria-label={t('display.speaker')}>
             <p class="d-kicker">{t('display.speaker')}</p>
@@ -171,6 +171,7 @@ export function Display({ id, me }: ScreenProps) {
   );
 }
 
+/** becameAt: when the item's clock starts, its earlier spells included (clockStart). */
 function ItemCard({ number, title, becameAt, planned }: { number: string; title: string; becameAt: string | null; planned: number }) {
   const now = useNow(!!becameAt);
   const c = itemClock(becameAt, planned, now);

@@ -164,16 +164,42 @@ export function upsertDoc(list: Doc[], d: Doc): Doc[] {
   return out.sort((a, b) => a.position - b.position);
 }
 
-/** agenda.current: the new item is current, the previous one done. */
+/** agenda.current: the new item is current (with the time it already had, spent_sec), the previous one done. */
 export function setCurrent(a: Agenda, c: CurrentItem): Agenda {
   const walk = (items: AgendaItem[]): AgendaItem[] =>
     items.map((it) => {
       let x = it;
-      if (it.id === c.item_id) x = { ...it, status: 'current', became_current_at: c.became_current_at, done_at: null };
+      if (it.id === c.item_id) x = { ...it, status: 'current', became_current_at: c.became_current_at, spent_sec: spentSec(c), done_at: null };
       else if (it.id === c.previous_item_id || it.status === 'current') x = { ...it, status: 'done' };
       return x.items.length ? { ...x, items: walk(x.items) } : x;
     });
   return { ...a, items: walk(a.items), current_item_id: c.item_id };
+}
+
+/** A whole number of seconds from spent_sec: 0 when absent (a server before it) or not a count. */
+function spentSec(x: { spent_sec?: unknown } | null | undefined): number {
+  const n = x?.spent_sec;
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
+}
+
+/**
+ * When the item's clock would have started had it been current in one
+ * spell: became_current_at less the seconds of its earlier spells
+ * (spent_sec), so "time used" counts from it. Null when it has no start.
+ */
+export function clockStart(it: { became_current_at?: string | null; spent_sec?: number } | null | undefined): string | null {
+  const at = it?.became_current_at;
+  if (!at) return null;
+  const t = Date.parse(at);
+  if (Number.isNaN(t)) return null;
+  const spent = spentSec(it);
+  return spent ? new Date(t - spent * 1000).toISOString() : at;
+}
+
+/** Seconds used on an item at now (ms): its earlier spells plus the current one since became_current_at. */
+export function itemUsedSec(it: { became_current_at?: string | null; spent_sec?: number } | null | undefined, now: number): number {
+  const start = clockStart(it);
+  return start ? Math.max(0, (now - Date.parse(start)) / 1000) : 0;
 }
 
 export function findItem(items: AgendaItem[] | undefined, id: string | null | undefined): AgendaItem | null {
@@ -223,12 +249,12 @@ export function applySnapshot(s: RoomState, state: unknown): { next: RoomState; 
     next = { ...next, meeting: typeof m.my_role === 'string' ? m : mergeMeeting(next.meeting, m) };
     slices.push('meeting');
   }
-  // {"current_item": {item_id, became_current_at, …} | null}: mark it in the agenda we have.
+  // {"current_item": {item_id, became_current_at, spent_sec, …} | null}: mark it in the agenda we have.
   if ('current_item' in st && next.agenda) {
-    const cur = st.current_item as { item_id?: string; became_current_at?: string | null } | null;
+    const cur = st.current_item as { item_id?: string; became_current_at?: string | null; spent_sec?: number } | null;
     const id = cur?.item_id ?? null;
     if (id !== next.agenda.current_item_id) {
-      next = { ...next, agenda: setCurrent(next.agenda, { item_id: id, became_current_at: cur?.became_current_at ?? null, previous_item_id: null }) };
+      next = { ...next, agenda: setCurrent(next.agenda, { item_id: id, became_current_at: cur?.became_current_at ?? null, spent_sec: spentSec(cur), previous_item_id: null }) };
       slices.push('agenda');
     }
   }

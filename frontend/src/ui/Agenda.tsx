@@ -1,6 +1,7 @@
 // The agenda as a numbered tree, the current item marked with the time it
 // has taken against the time planned, and each item's documents.
 import { clock, t } from '../i18n';
+import { itemUsedSec } from '../live/state';
 import type { Agenda, AgendaItem, Doc } from '../types';
 import { choose } from '../viewer/chosen';
 import { useNow } from './hooks';
@@ -64,10 +65,10 @@ function Item({ it, ...p }: Props & { it: AgendaItem }) {
   );
 }
 
-/** "Now · 12:03 / 20:00", red past the plan. */
+/** "Now · 12:03 / 20:00", red past the plan; the time used counts earlier spells (spent_sec) too. */
 function Timing({ it }: { it: AgendaItem }) {
   const now = useNow(!!it.became_current_at);
-  const used = it.became_current_at ? (now - Date.parse(it.became_current_at)) / 1000 : 0;
+  const used = itemUsedSec(it, now);
   const planned = (it.duration_min || it.total_min) * 60;
   const over = planned > 0 && used > planned;
   return (

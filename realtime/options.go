@@ -22,6 +22,10 @@ type Options struct {
 	// AllowedOrigins are origins besides the request's own host that may
 	// open a connection from a browser, e.g. "https://curia.example".
 	AllowedOrigins []string
+	// HTTPSOnly says the app is served over HTTPS only (behind a proxy
+	// that ends TLS, too): the request's own origin is then https://HOST,
+	// never http://HOST, whatever the browser's Origin says.
+	HTTPSOnly bool
 
 	QueueSize    int           // messages queued per connection before it is dropped (1,024; memory is taken only while they wait)
 	QueueBytes   int           // bytes queued per connection before it is dropped (1 MiB)

@@ -115,7 +115,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 		}
 	}
 	hub, err := realtime.New(realtime.Options{DB: db, Authorizer: liveAuth{a}, Snapshotter: liveSnapshot{a},
-		Logger: log, Metrics: a.registry, AllowedOrigins: cfg.AllowedOrigins, UserDisconnected: accounts.Forget,
+		Logger: log, Metrics: a.registry, AllowedOrigins: cfg.AllowedOrigins, HTTPSOnly: cfg.SecureCookie, UserDisconnected: accounts.Forget,
 		Sessions: liveAuth{a}, SessionCheck: accounts.KeepAliveEvery()})
 	if err != nil {
 		return nil, err
@@ -235,7 +235,7 @@ func (a *App) shown(ctx context.Context, meetingID, userID string) (string, int,
 func (a *App) routes() error {
 	e := web.New(web.Options{Logger: a.Log, TrustedProxies: a.Config.TrustedProxies, BodyLimit: 1 << 20,
 		Metrics: a.registry, LargeBodyPaths: docs.UploadPaths, BodyIdle: a.Config.bodyIdle(),
-		BodyMinRate: a.Config.bodyMinRate()})
+		BodyMinRate: a.Config.bodyMinRate(), HTTPSOnly: a.Config.SecureCookie})
 	a.echo = e
 	// HEAD too: uptime monitors probe with it (the body is not sent).
 	getHead := []string{http.MethodGet, http.MethodHead}
@@ -255,7 +255,7 @@ func (a *App) routes() error {
 			return fmt.Errorf("allowed origin %q: %w", o, err)
 		}
 	}
-	api := e.Group("/api/v1", web.CrossOrigin(csrf))
+	api := e.Group("/api/v1", web.CrossOrigin(csrf, a.Config.SecureCookie))
 	accountsHTTP := account.NewHandler(a.Accounts, a.Config.SecureCookie)
 	signedIn := api.Group("", accountsHTTP.Authenticate())
 	accountsHTTP.Routes(api, signedIn)

@@ -35,6 +35,10 @@ type Options struct {
 	// byte at a time, just within BodyIdle, is cut too; zero sets no rate.
 	// It applies only with BodyIdle.
 	BodyMinRate int64
+	// HTTPSOnly says the app is served over HTTPS only: every answer
+	// tells the browser so (Strict-Transport-Security), so that it never
+	// again asks http://, which anyone on the network could answer.
+	HTTPSOnly bool
 }
 
 // New returns an Echo instance with Curia's middleware: request ids,
@@ -55,7 +59,7 @@ func New(opt Options) *echo.Echo {
 		e.Use(metricsMiddleware(opt.Metrics))
 	}
 	e.Use(recoverPanics(opt.Logger))
-	e.Use(securityHeaders)
+	e.Use(securityHeaders(opt.HTTPSOnly))
 	if opt.BodyIdle > 0 {
 		e.Use(bodyIdle(opt.BodyIdle, opt.BodyMinRate))
 	}
@@ -126,19 +130,28 @@ const csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inl
 	"img-src 'self' data: blob:; font-src 'self' data:; worker-src 'self' blob:; " +
 	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h.Set("Content-Security-Policy", csp)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-		if strings.HasPrefix(c.Request().URL.Path, "/api/") {
-			h.Set("Cache-Control", "no-store")
+// hsts is the Strict-Transport-Security of an HTTPS-only deployment: a
+// year, the usual value (the host's subdomains are not Curia's to name).
+const hsts = "max-age=31536000"
+
+func securityHeaders(httpsOnly bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Response().Header()
+			h.Set("Content-Security-Policy", csp)
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("X-Frame-Options", "DENY")
+			h.Set("Referrer-Policy", "no-referrer")
+			h.Set("Cross-Origin-Opener-Policy", "same-origin")
+			h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+			if httpsOnly {
+				h.Set("Strict-Transport-Security", hsts)
+			}
+			if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+				h.Set("Cache-Control", "no-store")
+			}
+			return next(c)
 		}
-		return next(c)
 	}
 }
 

@@ -122,7 +122,7 @@ func TestSecurityHeaders(t *testing.T) {
 func TestCrossOrigin(t *testing.T) {
 	e := echo.New()
 	e.HTTPErrorHandler = web.ErrorHandler(slog.New(slog.DiscardHandler))
-	e.Use(web.CrossOrigin(http.NewCrossOriginProtection()))
+	e.Use(web.CrossOrigin(http.NewCrossOriginProtection(), false))
 	e.POST("/x", func(c echo.Context) error { return c.NoContent(204) })
 	cases := []struct {
 		name    string

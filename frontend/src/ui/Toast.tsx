@@ -16,13 +16,21 @@ export function toast(text: string, error = false): void {
   setTimeout(() => msgs.set((l) => l.filter((m) => m.id !== id)), error ? 6000 : 3500);
 }
 
+/**
+ * Confirmations are read out when the reader is idle (a polite status
+ * region); failures at once (an alert region): someone whose vote or save
+ * did not go through must hear it before they move on.
+ */
 export function Toasts() {
   const list = useStore(msgs);
+  const shown = (error: boolean) =>
+    list.filter((m) => m.error === error).map((m) => (
+      <div key={m.id} class={`toast${m.error ? ' error' : ''}`}>{m.text}</div>
+    ));
   return (
-    <div class="toasts" role="status" aria-live="polite">
-      {list.map((m) => (
-        <div key={m.id} class={`toast${m.error ? ' error' : ''}`}>{m.text}</div>
-      ))}
+    <div class="toasts">
+      <div class="toast-list" role="status" aria-live="polite">{shown(false)}</div>
+      <div class="toast-list" role="alert">{shown(true)}</div>
     </div>
   );
 }

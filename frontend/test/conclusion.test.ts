@@ -339,7 +339,7 @@ describe("the chair's cockpit: the current item's conclusion", () => {
     typeInto(text(), 'a'.repeat(10001));
     await settle();
     expect(text().getAttribute('aria-invalid')).toBe('true');
-    expect(box().textContent).toContain(t('desk.err.conclusionLong', { n: 10000 }));
+    expect(box().textContent, 'the limit written as a Vietnamese office writes it').toContain(t('desk.err.conclusionLong', { n: '10.000' }));
     expect(save().disabled).toBe(true);
     click(save());
     await settle(12);

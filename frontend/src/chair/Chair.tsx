@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { cleanConclusion, conclusionLength, MAX_CONCLUSION } from '../conclusion';
-import { clock, t, useAllStrings, type Key } from '../i18n';
+import { clock, num, t, useAllStrings, type Key } from '../i18n';
 import { navigate } from '../router';
 import { useStore } from '../store';
 import type { AgendaItem, Meeting, MeetingStatus, User } from '../types';
@@ -366,7 +366,7 @@ function Conclusion({ room, item, readOnly, kept, onUnsaved, onLeave }: {
       <textarea id={id} name="conclusion" rows={3} value={draft} data-testid="chair-conclusion-text" disabled={readOnly} placeholder={t('chair.conclusion.placeholder')}
         aria-invalid={tooLong} aria-describedby={tooLong ? `${id}-err` : undefined}
         onInput={(e) => setDraft(e.currentTarget.value)} />
-      {tooLong && <p id={`${id}-err`} class="error small" role="alert">{t('desk.err.conclusionLong', { n: MAX_CONCLUSION })}</p>}
+      {tooLong && <p id={`${id}-err`} class="error small" role="alert">{t('desk.err.conclusionLong', { n: num(MAX_CONCLUSION) })}</p>}
       {clash && <p class="hint-line" role="status" data-testid="conclusion-clash">{t('chair.conclusion.changedElsewhere')}</p>}
       {!readOnly && (
         <div class="conclusion-actions">

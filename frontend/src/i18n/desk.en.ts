@@ -115,7 +115,7 @@ const deskEn: Record<keyof typeof deskVi, string> = {
   'desk.agenda.itemTitle': 'Item',
   'desk.agenda.parent': 'Under',
   'desk.agenda.topLevel': '— Top level —',
-  'desk.agenda.duration': 'Minutes',
+  'desk.agenda.duration': 'Duration (minutes)',
   'desk.agenda.presenterLabel': 'Presenter',
   'desk.agenda.noPresenter': '— None —',
   'desk.agenda.add': 'Add item',

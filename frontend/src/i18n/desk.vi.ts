@@ -49,8 +49,8 @@ export default {
   'desk.err.noteControl': '{field} có ký tự điều khiển không lưu được (thường do dán từ văn bản khác). Hãy xóa rồi gõ lại đoạn vừa dán.',
 
   'desk.tab.details': 'Thông tin',
-  'desk.tab.people': 'Thành phần',
-  'desk.tab.agenda': 'Chương trình',
+  'desk.tab.people': 'Thành phần tham dự',
+  'desk.tab.agenda': 'Chương trình họp',
   'desk.tab.documents': 'Tài liệu',
   'desk.tab.attendance': 'Điểm danh',
 
@@ -86,7 +86,7 @@ export default {
   'desk.quorum.count': 'Số lượng tối thiểu',
   'desk.quorum.byWeight': 'Tính theo trọng số phiếu',
 
-  'desk.people.addTitle': 'Thêm người tham dự',
+  'desk.people.addTitle': 'Thêm thành phần tham dự',
   'desk.people.search': 'Tìm',
   'desk.people.searchHint': 'Họ tên hoặc tên đăng nhập',
   'desk.people.user': 'Người dùng',
@@ -113,7 +113,7 @@ export default {
   'desk.agenda.itemTitle': 'Nội dung',
   'desk.agenda.parent': 'Thuộc mục',
   'desk.agenda.topLevel': '— Mục chính —',
-  'desk.agenda.duration': 'Số phút',
+  'desk.agenda.duration': 'Thời lượng (phút)',
   'desk.agenda.presenterLabel': 'Người trình bày',
   'desk.agenda.noPresenter': '— Không có —',
   'desk.agenda.add': 'Thêm nội dung',

@@ -23,6 +23,9 @@ import { statusActions, type StatusAction } from './logic';
 import { People } from './People';
 import './desk.css';
 
+/** The user list is read again when the add form is used, but not more often than this (ms). */
+const USERS_FRESH_MS = 5000;
+
 type Tab = 'details' | 'people' | 'agenda' | 'documents' | 'attendance';
 const TABS: { id: Tab; label: Key }[] = [
   { id: 'details', label: 'desk.tab.details' },
@@ -103,6 +106,26 @@ function MeetingDesk({ id, me, onSignOut }: ScreenProps & { id: string }) {
   const [busy, run] = useBusy();
   // The quorum also comes with quorum.changed: a GET in flight then is stale.
   const versions = useRef(new SliceVersions());
+  // When the user list was last asked for, and which read is the newest (an older answer is not put back over it).
+  const usersAsked = useRef({ at: 0, n: 0 });
+
+  /**
+   * Reads the user list. No live event tells of a new account, so the add
+   * form asks again when it is used (quiet: a failure then keeps the list
+   * it has, without a toast), at most once every few seconds.
+   */
+  const readUsers = useCallback((quiet: boolean) => {
+    const n = ++usersAsked.current.n;
+    usersAsked.current.at = Date.now();
+    desk.users().then((u) => {
+      if (n === usersAsked.current.n) setUsers(u);
+    }, (e) => {
+      if (!quiet) toast(errText(e), true);
+    });
+  }, []);
+  const usersWanted = useCallback(() => {
+    if (Date.now() - usersAsked.current.at >= USERS_FRESH_MS) readUsers(true);
+  }, [readUsers]);
 
   const load = useCallback(async (slices: Slice[]) => {
     const jobs: Promise<unknown>[] = [];
@@ -125,7 +148,7 @@ function MeetingDesk({ id, me, onSignOut }: ScreenProps & { id: string }) {
 
   useEffect(() => {
     void load(['meeting', 'participants', 'attendance', 'agenda', 'documents']);
-    desk.users().then(setUsers, (e) => toast(errText(e), true));
+    readUsers(false);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [id]);
 
@@ -243,7 +266,7 @@ function MeetingDesk({ id, me, onSignOut }: ScreenProps & { id: string }) {
         </div>
         <div id="panel-people" role="tabpanel" aria-labelledby="tab-people" hidden={tab !== 'people'}>
           <People meetingId={id} participants={participants} users={users} readOnly={readOnly}
-            onChanged={() => load(['participants', 'attendance'])} />
+            onChanged={() => load(['participants', 'attendance'])} onUsersWanted={usersWanted} />
         </div>
         <div id="panel-agenda" role="tabpanel" aria-labelledby="tab-agenda" hidden={tab !== 'agenda'}>
           <AgendaEditor meetingId={id} agenda={agenda} participants={participants} readOnly={readOnly}

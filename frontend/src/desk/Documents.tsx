@@ -10,7 +10,9 @@ import { toast } from '../ui/Toast';
 import type { Agenda, AgendaItem } from '../types';
 import { desk, uploadDocument, uploadVersion, type DeskDoc, type OnProgress, type Participant, type UploadHandle } from './api';
 import { act, Confirm, errText, nthOrLast, useBusy, useFocusLater } from './common';
-import { chosenReaders, earlierVersions, fileSize, flatten, renumber, shift, titleProblem, toggled, uploadErrorKey, type UploadChoice } from './logic';
+import {
+  chosenReaders, earlierVersions, fileSize, flatten, looksLikePdf, renumber, shift, titleProblem, toggled, uploadFailure, type UploadChoice,
+} from './logic';
 import { ReaderChoice } from './ReaderChoice';
 
 interface Upload {
@@ -22,12 +24,17 @@ interface Upload {
   confidential?: boolean;
   error?: string;
   abort?: () => void;
+  /** The file and what was chosen with it, kept until it is stored: a retry sends them again. */
+  job?: { file: File; choice: UploadChoice };
+  /** It failed in a way that sending it again may mend (network, server failure or busy, cancelled). */
+  again?: boolean;
 }
 
 /**
  * Runs one upload, keeping its line up to date through set: progress,
  * checking, done, or failed with the reason in the person's language (and a
- * toast, unless they cancelled it). done is called with the stored document.
+ * toast, unless they cancelled it) and whether a retry may help. done is
+ * called with the stored document.
  */
 function follow(name: string, start: (p: OnProgress) => UploadHandle, set: (p: Partial<Upload>) => void,
   done: (doc: DeskDoc) => void): Promise<void> {
@@ -40,8 +47,9 @@ function follow(name: string, start: (p: OnProgress) => UploadHandle, set: (p: P
     },
     (e: unknown) => {
       const err = e instanceof ApiError ? e : new ApiError(0, 'network', '');
-      const text = err.code === 'aborted' ? t('desk.upload.cancelled') : t(uploadErrorKey(err.status, err.code, err.message, err.reason));
-      set({ state: 'failed', error: text, abort: undefined });
+      const why = uploadFailure(err.status, err.code, err.message, err.reason);
+      const text = t(why.key);
+      set({ state: 'failed', error: text, abort: undefined, again: why.retry });
       if (err.code !== 'aborted') toast(t('desk.upload.refused', { name, why: text }), true);
     },
   );
@@ -50,8 +58,15 @@ function follow(name: string, start: (p: OnProgress) => UploadHandle, set: (p: P
 /** "1 page" or "{n} pages". */
 const pages = (n: number) => (n === 1 ? t('desk.docs.onePage') : t('desk.docs.pages', { n }));
 
-/** One upload's line: name, progress, state or error, cancel (while waiting or going up) and dismiss. */
-function UploadStatus({ u, onCancel, onDismiss }: { u: Upload; onCancel(): void; onDismiss(): void }) {
+/** A failed line's file is not a PDF by its name and type: never sent (the server would refuse it, after the whole file went up). */
+const notPdf = (key: number, file: File): Upload =>
+  ({ key, name: file.name, size: file.size, progress: 0, state: 'failed', error: t('desk.upload.errNotPdf') });
+
+/**
+ * One upload's line: name, progress, state or error, cancel (while waiting
+ * or going up), retry (a failure that sending again may mend) and dismiss.
+ */
+function UploadStatus({ u, onCancel, onDismiss, onRetry }: { u: Upload; onCancel(): void; onDismiss(): void; onRetry?: () => void }) {
   return (
     <>
       <span class="up-name">
@@ -73,8 +88,14 @@ function UploadStatus({ u, onCancel, onDismiss }: { u: Upload; onCancel(): void;
           {t('common.cancel')}
         </button>
       )}
+      {u.state === 'failed' && u.again && u.job && onRetry && (
+        <button type="button" class="btn" onClick={onRetry} aria-label={t('desk.upload.retryOf', { name: u.name })}
+          data-testid="upload-retry">
+          {t('desk.upload.retry')}
+        </button>
+      )}
       {(u.state === 'failed' || u.state === 'done') && (
-        <button type="button" class="btn icon" onClick={onDismiss}
+        <button type="button" class="btn icon" onClick={onDismiss} data-testid="upload-dismiss"
           aria-label={t('desk.upload.dismiss', { name: u.name })}>×</button>
       )}
     </>
@@ -101,7 +122,10 @@ export function Documents({ meetingId, docs, agenda, participants, readOnly, con
   const [over, setOver] = useState(false);
   const queue = useRef<{ key: number; file: File; choice: UploadChoice }[]>([]);
   const running = useRef(0);
+  // The lines queued or going up: a retry pressed twice sends once.
+  const busyKeys = useRef(new Set<number>());
   const input = useRef<HTMLInputElement>(null);
+  const lines = useRef<HTMLUListElement>(null);
   // Where the focus goes once a deleted document's row is gone: the row now in its place, else the list's heading.
   const list = useRef<HTMLOListElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
@@ -125,7 +149,8 @@ export function Documents({ meetingId, docs, agenda, participants, readOnly, con
     if (u.abort) return u.abort();
     if (!queue.current.some((j) => j.key === u.key)) return;
     queue.current = queue.current.filter((j) => j.key !== u.key);
-    patch(u.key, { state: 'failed', error: t('desk.upload.cancelled') });
+    busyKeys.current.delete(u.key);
+    patch(u.key, { state: 'failed', error: t('desk.upload.cancelled'), again: true });
   };
 
   const pump = () => {
@@ -133,13 +158,36 @@ export function Documents({ meetingId, docs, agenda, participants, readOnly, con
       const job = queue.current.shift()!;
       running.current++;
       void follow(job.file.name, (p) => uploadDocument(meetingId, job.file, job.choice, p), (p) => patch(job.key, p), (doc) => {
+        patch(job.key, { job: undefined }); // stored: nothing left to send again
         toast(t('desk.upload.done', { title: doc.title }));
         void onChanged();
       }).finally(() => {
         running.current--;
+        busyKeys.current.delete(job.key);
         pump();
       });
     }
+  };
+
+  const enqueue = (jobs: { key: number; file: File; choice: UploadChoice }[]) => {
+    jobs.forEach((j) => busyKeys.current.add(j.key));
+    queue.current.push(...jobs);
+    pump();
+  };
+
+  /**
+   * Sends a failed line's file again, with what was chosen for it then
+   * (not what the form holds now): back in the queue, behind what waits.
+   * The focus goes to the line's cancel button, which replaces this one.
+   */
+  const retry = (u: Upload) => {
+    if (readOnly || !u.job || busyKeys.current.has(u.key)) return;
+    patch(u.key, { state: 'waiting', progress: 0, error: undefined, again: false });
+    focusLater(
+      () => lines.current?.querySelector?.<HTMLElement>(`[data-key="${u.key}"] [data-testid=upload-cancel]`),
+      () => lines.current?.querySelector?.<HTMLElement>(`[data-key="${u.key}"] [data-testid=upload-dismiss]`),
+    );
+    enqueue([{ key: u.key, ...u.job }]);
   };
 
   const addFiles = (files: FileList | File[] | null) => {
@@ -154,11 +202,14 @@ export function Documents({ meetingId, docs, agenda, participants, readOnly, con
       ? { item: attachTo, confidential: true, readers: chosenReaders(readers, participants) }
       : { item: attachTo };
     const fresh = list.map((file) => ({ key: ++nextKey, file, choice }));
-    setUploads((l) => [...l.filter((u) => u.state !== 'done'), ...fresh.map((j) => ({
-      key: j.key, name: j.file.name, size: j.file.size, progress: 0, state: 'waiting' as const, confidential: !!j.choice.confidential,
-    }))]);
-    queue.current.push(...fresh);
-    pump();
+    // A file that is plainly not a PDF (a .docx dropped with the rest) is
+    // not sent at all: its line says why at once, the others go on.
+    const pdfs = fresh.filter((j) => looksLikePdf(j.file.name, j.file.type));
+    setUploads((l) => [...l.filter((u) => u.state !== 'done'), ...fresh.map((j): Upload => (pdfs.includes(j) ? {
+      key: j.key, name: j.file.name, size: j.file.size, progress: 0, state: 'waiting', confidential: !!j.choice.confidential,
+      job: { file: j.file, choice: j.choice },
+    } : notPdf(j.key, j.file)))]);
+    enqueue(pdfs);
   };
 
   // Stop what is still uploading when the desk closes.
@@ -223,10 +274,11 @@ export function Documents({ meetingId, docs, agenda, participants, readOnly, con
         </div>
       )}
       {uploads.length > 0 && (
-        <ul class="uploads card" aria-label={t('desk.upload.list')} data-testid="uploads">
+        <ul class="uploads card" aria-label={t('desk.upload.list')} data-testid="uploads" ref={lines}>
           {uploads.map((u) => (
-            <li key={u.key} class={`upload ${u.state}`} data-testid="upload" data-state={u.state}>
-              <UploadStatus u={u} onCancel={() => cancel(u)} onDismiss={() => setUploads((l) => l.filter((x) => x.key !== u.key))} />
+            <li key={u.key} class={`upload ${u.state}`} data-testid="upload" data-state={u.state} data-key={u.key}>
+              <UploadStatus u={u} onCancel={() => cancel(u)} onDismiss={() => setUploads((l) => l.filter((x) => x.key !== u.key))}
+                onRetry={readOnly ? undefined : () => retry(u)} />
             </li>
           ))}
         </ul>
@@ -282,17 +334,21 @@ function DocRow({ doc, index, all, items, participants, readOnly, confides, onCh
   const [ver, setVer] = useState<Upload | null>(null);
   const [versionsOpen, setVersionsOpen] = useState(false);
   const verInput = useRef<HTMLInputElement>(null);
+  const verLine = useRef<HTMLDivElement>(null);
   const verAbort = useRef<(() => void) | undefined>(undefined);
   verAbort.current = ver?.abort;
   useEffect(() => () => verAbort.current?.(), []);
   const sendingVersion = ver?.state === 'sending' || ver?.state === 'checking';
 
+  /** Sends a new version (again, from its failed line: the same file). One that is plainly not a PDF is not sent. */
   const addVersion = (file: File | undefined) => {
     if (!file || readOnly || sendingVersion) return;
     const key = ++nextKey;
-    setVer({ key, name: file.name, size: file.size, progress: 0, state: 'waiting' });
+    if (!looksLikePdf(file.name, file.type)) return setVer(notPdf(key, file));
+    setVer({ key, name: file.name, size: file.size, progress: 0, state: 'waiting', job: { file, choice: {} } });
     const set = (p: Partial<Upload>) => setVer((u) => (u && u.key === key ? { ...u, ...p } : u));
     void follow(file.name, (p) => uploadVersion(doc.id, file, p), set, (d) => {
+      set({ job: undefined });
       toast(t('desk.version.done', { title: d.title, n: d.version }));
       void onChanged();
     });
@@ -427,8 +483,14 @@ function DocRow({ doc, index, all, items, participants, readOnly, confides, onCh
         )}
       </div>
       {ver && (
-        <div class={`upload drow-upload ${ver.state}`} data-testid="version-upload" data-state={ver.state}>
-          <UploadStatus u={ver} onCancel={() => ver.abort?.()} onDismiss={() => setVer(null)} />
+        <div class={`upload drow-upload ${ver.state}`} data-testid="version-upload" data-state={ver.state} ref={verLine}>
+          <UploadStatus u={ver} onCancel={() => ver.abort?.()} onDismiss={() => setVer(null)}
+            onRetry={readOnly ? undefined : () => {
+              addVersion(ver.job?.file);
+              // The retry button goes: to the line's cancel button, else (already answered) its dismiss button.
+              focusLater(() => verLine.current?.querySelector?.<HTMLElement>('[data-testid=upload-cancel]'),
+                () => verLine.current?.querySelector?.<HTMLElement>('[data-testid=upload-dismiss]'));
+            }} />
         </div>
       )}
       {versionsOpen && doc.version > 1 && <Versions doc={doc} participants={participants} />}

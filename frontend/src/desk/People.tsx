@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { toast } from '../ui/Toast';
 import { desk, type AccountUser, type Participant, type PartRole } from './api';
-import { act, Confirm, nthOrLast, useBusy, useFocusLater } from './common';
+import { act, Confirm, FieldError, fieldAria, nthOrLast, useBusy, useFocusLater } from './common';
 
 const ROLES: { value: PartRole; label: 'role.chair' | 'role.secretary' | 'role.delegate' | 'role.observer' }[] = [
   { value: 'chair', label: 'role.chair' },
@@ -15,19 +15,35 @@ const ROLES: { value: PartRole; label: 'role.chair' | 'role.secretary' | 'role.d
 
 export const votesByDefault = (r: PartRole) => r === 'chair' || r === 'delegate';
 
-export function People({ meetingId, participants, users, readOnly, onChanged }: {
+/**
+ * What a role change does to the vote, for its toast. The vote is kept as
+ * it was (a delegate deliberately without one stays without one when made
+ * chair); only an observer has none, and losing it is said. A vote unlike
+ * the new role's usual one is mentioned too, so it is not a surprise.
+ */
+function roleChangeNote(p: Participant, role: PartRole, vote: boolean): string {
+  const name = p.full_name;
+  if (role === 'observer') return p.can_vote ? t('desk.people.changedNoVote', { name }) : t('desk.people.changed', { name });
+  if (vote === votesByDefault(role)) return t('desk.people.changed', { name });
+  return vote ? t('desk.people.changedKeptVote', { name }) : t('desk.people.changedKeptNoVote', { name });
+}
+
+export function People({ meetingId, participants, users, readOnly, onChanged, onUsersWanted }: {
   meetingId: string;
   participants: Participant[];
   users: AccountUser[];
   readOnly: boolean;
   onChanged(): Promise<void> | void;
+  /** The add form is being used: the desk reads the user list again (not more often than every few seconds). */
+  onUsersWanted?(): void;
 }) {
   const [filter, setFilter] = useState('');
   const [userId, setUserId] = useState('');
   const [role, setRole] = useState<PartRole>('delegate');
   const [canVote, setCanVote] = useState(true);
   const [weight, setWeight] = useState('1');
-  const [err, setErr] = useState<string | null>(null);
+  // The add form's errors, each shown under its field and tied to it (aria-describedby).
+  const [errs, setErrs] = useState<{ user?: string; weight?: string }>({});
   const [removing, setRemoving] = useState<Participant | null>(null);
   const [busy, run] = useBusy();
   // Where the focus goes once a removed participant's row is gone: the row now in its place, else the heading.
@@ -43,9 +59,12 @@ export function People({ meetingId, participants, users, readOnly, onChanged }: 
   const add = (e: Event) => {
     e.preventDefault();
     const w = Number(weight);
-    if (!userId || !candidates.some((u) => u.id === userId)) return setErr(t('desk.people.pickUser'));
-    if (!Number.isInteger(w) || w < 1 || w > 1000) return setErr(t('desk.people.badWeight'));
-    setErr(null);
+    const problems = {
+      user: !userId || !candidates.some((u) => u.id === userId) ? t('desk.people.pickUser') : undefined,
+      weight: !Number.isInteger(w) || w < 1 || w > 1000 ? t('desk.people.badWeight') : undefined,
+    };
+    setErrs(problems);
+    if (problems.user || problems.weight) return;
     const who = users.find((u) => u.id === userId)!;
     void run(async () => {
       const ok = await act(() => desk.putParticipant(meetingId, userId, { role, can_vote: role === 'observer' ? false : canVote, weight: w }),
@@ -57,17 +76,23 @@ export function People({ meetingId, participants, users, readOnly, onChanged }: 
     });
   };
 
-  /** Changes a participant (the route replaces role, vote and weight together: the others go as the table has them). Whether it was saved. */
+  /**
+   * Changes a participant (the route replaces role, vote and weight
+   * together: the others go as the table has them). The vote is always sent:
+   * an omitted one would take the new role's default, so a role change
+   * would change the vote unseen; only an observer has none. Whether it was saved.
+   */
   const change = async (p: Participant, next: Partial<Pick<Participant, 'role' | 'can_vote' | 'weight'>>): Promise<boolean> => {
     const r = next.role ?? p.role;
     const body = {
       role: r,
-      can_vote: r === 'observer' ? false : next.role && next.can_vote === undefined ? votesByDefault(r) : (next.can_vote ?? p.can_vote),
+      can_vote: r === 'observer' ? false : (next.can_vote ?? p.can_vote),
       weight: next.weight ?? p.weight,
     };
+    const said = next.role && next.role !== p.role ? roleChangeNote(p, r, body.can_vote) : t('desk.people.changed', { name: p.full_name });
     let ok = false;
     await run(async () => {
-      ok = await act(() => desk.putParticipant(meetingId, p.user_id, body), t('desk.people.changed', { name: p.full_name }));
+      ok = await act(() => desk.putParticipant(meetingId, p.user_id, body), said);
       await onChanged();
     });
     return ok;
@@ -93,14 +118,22 @@ export function People({ meetingId, participants, users, readOnly, onChanged }: 
           <div class="form-row">
             <label>
               {t('desk.people.search')}
-              <input type="search" value={filter} placeholder={t('desk.people.searchHint')} onInput={(e) => setFilter(e.currentTarget.value)} />
+              <input type="search" value={filter} placeholder={t('desk.people.searchHint')} onFocus={() => onUsersWanted?.()}
+                onInput={(e) => setFilter(e.currentTarget.value)} />
             </label>
             <label class="grow">
               {t('desk.people.user')}
-              <select name="user" value={userId} onChange={(e) => setUserId(e.currentTarget.value)} aria-invalid={!!err}>
+              {/* Opened or focused: the list is read again, so an account created meanwhile (another tab, another administrator) is there. */}
+              <select name="user" value={userId} {...fieldAria('err-add-user', errs.user)}
+                onFocus={() => onUsersWanted?.()} onMouseDown={() => onUsersWanted?.()}
+                onChange={(e) => {
+                  setUserId(e.currentTarget.value);
+                  if (errs.user) setErrs({ ...errs, user: undefined });
+                }}>
                 <option value="">{t('desk.people.choose', { n: candidates.length })}</option>
                 {candidates.map((u) => <option key={u.id} value={u.id}>{u.full_name} ({u.username})</option>)}
               </select>
+              <FieldError id="err-add-user" text={errs.user ?? null} />
             </label>
             <label>
               {t('desk.people.role')}
@@ -119,11 +152,15 @@ export function People({ meetingId, participants, users, readOnly, onChanged }: 
             </label>
             <label class="narrow">
               {t('desk.people.weight')}
-              <input type="number" name="weight" min={1} max={1000} value={weight} onInput={(e) => setWeight(e.currentTarget.value)} />
+              <input type="number" name="weight" min={1} max={1000} value={weight} {...fieldAria('err-add-weight', errs.weight)}
+                onInput={(e) => {
+                  setWeight(e.currentTarget.value);
+                  if (errs.weight) setErrs({ ...errs, weight: undefined });
+                }} />
+              <FieldError id="err-add-weight" text={errs.weight ?? null} />
             </label>
             <button type="submit" class="btn primary" disabled={busy} data-testid="add-participant-submit">{t('desk.people.add')}</button>
           </div>
-          {err && <p class="field-error" role="alert">{err}</p>}
         </form>
       )}
       <div class="card table-card">

@@ -161,6 +161,21 @@ export function uploadErrorKey(status: number, code: string, message = '', reaso
   return 'desk.upload.errOther';
 }
 
+/**
+ * What a failed upload's line says, and whether it offers to send the same
+ * file again: when the connection dropped, the server failed or was busy
+ * (408, 429, 5xx), or the person cancelled it. A refusal of the file or of
+ * what was chosen with it (413 too large, 415 not a PDF, 422 unreadable or
+ * encrypted, 400, 403, 404, 409) would come back the same way: no retry.
+ */
+export function uploadFailure(status: number, code: string, message = '', reason = ''): { key: Key; retry: boolean } {
+  if (code === 'aborted') return { key: 'desk.upload.cancelled', retry: true };
+  if (code === 'network' || status === 0) return { key: 'desk.upload.errNetwork', retry: true };
+  if (status === 429 || status === 503) return { key: 'desk.upload.errBusy', retry: true };
+  if (status === 408 || status >= 500) return { key: 'desk.upload.errServer', retry: true };
+  return { key: uploadErrorKey(status, code, message, reason), retry: false };
+}
+
 /** Files that are clearly not PDFs by name and type (the server judges by content anyway). */
 export function looksLikePdf(name: string, type: string): boolean {
   return type === 'application/pdf' || /\.pdf$/i.test(name);

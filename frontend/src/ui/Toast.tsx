@@ -29,8 +29,8 @@ export function Toasts() {
     ));
   return (
     <div class="toasts">
-      <div class="toast-list" role="status" aria-live="polite">{shown(false)}</div>
-      <div class="toast-list" role="alert">{shown(true)}</div>
+      <div class="toasts-list" role="status" aria-live="polite">{shown(false)}</div>
+      <div class="toasts-list" role="alert">{shown(true)}</div>
     </div>
   );
 }

@@ -47,12 +47,27 @@ func (h *Handler) login(c echo.Context) error {
 	if err := web.Bind(c, &in); err != nil {
 		return err
 	}
-	sess, err := h.svc.Login(c.Request().Context(), in, client(c))
+	cl := client(c)
+	if ck, err := c.Cookie(DeviceCookieName); err == nil {
+		cl.Device = ck.Value
+	}
+	sess, err := h.svc.Login(c.Request().Context(), in, cl)
 	if err != nil {
 		return err
 	}
 	c.SetCookie(h.cookie(sess.Token, sess.ExpiresAt))
+	if sess.Device != "" {
+		c.SetCookie(h.deviceCookie(sess.Device))
+	}
 	return c.JSON(http.StatusOK, sess)
+}
+
+// deviceCookie carries the device token (device.go). Only sign-in reads
+// it, so it goes to /api/v1/auth only, and never along with a request
+// from another site.
+func (h *Handler) deviceCookie(token string) *http.Cookie {
+	return &http.Cookie{Name: DeviceCookieName, Value: token, Path: "/api/v1/auth", MaxAge: int(DeviceTTL / time.Second),
+		HttpOnly: true, Secure: h.secureCookie, SameSite: http.SameSiteStrictMode}
 }
 
 func (h *Handler) cookie(value string, expires time.Time) *http.Cookie {

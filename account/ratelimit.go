@@ -10,9 +10,12 @@ import (
 // (so one account cannot be guessed at from many addresses); every attempt
 // counts per client address (so one address cannot sweep many accounts).
 // An IPv6 client counts by its /64: whoever holds one address of a link
-// holds them all.
+// holds them all. An attempt that carries a device token of the username
+// tried (device.go) counts per device token instead of per username, with
+// the same PerUser, so that guesses from elsewhere do not lock out a
+// device the user has signed in from before.
 type LoginLimits struct {
-	PerUser   int           // failed attempts per username per Window; default 5
+	PerUser   int           // failed attempts per username (or per device token) per Window; default 5
 	PerClient int           // attempts per client address per Window; default 30
 	Window    time.Duration // default 1 minute
 }
@@ -25,16 +28,23 @@ type loginLimiter struct {
 	now     func() time.Time
 	users   map[string]*window
 	clients map[string]*window
+	// devices counts the attempts of known devices, by device id (the
+	// hash of the device token; only tokens found in the database, so
+	// it holds no more keys than there are devices).
+	devices map[string]*window
 	sweep   time.Time
 	// pending holds the attempts counted and not yet settled, per
-	// username and client key, oldest first (see settle).
+	// username, client key and device, oldest first (see settle).
 	pending map[pair][]counted
 }
 
-// pair is the username and the client key an attempt counts against.
-type pair struct{ user, client string }
+// pair is the username and the client key an attempt counts against, and
+// the device whose window counted it instead of the username's ("" when
+// the username's did).
+type pair struct{ user, client, device string }
 
-// counted names the windows an attempt was counted in.
+// counted names the windows an attempt was counted in: user is the
+// username's window, or the device's when the pair names a device.
 type counted struct{ user, client *window }
 
 type window struct {
@@ -54,7 +64,7 @@ func newLoginLimiter(l LoginLimits, now func() time.Time) *loginLimiter {
 		l.Window = time.Minute
 	}
 	return &loginLimiter{lim: l, now: now, users: map[string]*window{}, clients: map[string]*window{},
-		pending: map[pair][]counted{}}
+		devices: map[string]*window{}, pending: map[pair][]counted{}}
 }
 
 // allow counts an attempt against both the username and the client
@@ -67,12 +77,35 @@ func newLoginLimiter(l LoginLimits, now func() time.Time) *loginLimiter {
 // let through must be settled (settle) once its password is checked or
 // cannot be.
 func (l *loginLimiter) allow(username, ip string) (wait time.Duration, ok, firstRefusal bool, limit string) {
+	_, wait, ok, firstRefusal, limit = l.allowDevice(username, ip, "")
+	return wait, ok, firstRefusal, limit
+}
+
+// allowDevice is allow for an attempt that may come from a known device:
+// device is the id of a device token that belongs to username ("" for
+// none). Such an attempt counts in the device's window instead of the
+// username's, and is neither counted in nor refused by the username's.
+// Once the device's window is full the attempt is one of an unknown
+// device: it counts in the username's window, and may be refused by it
+// (the caller drops the device token at its window's failures, see
+// deviceSpent). The address's window counts every attempt. The pair
+// returned names the windows that counted the attempt, for settleAttempt.
+func (l *loginLimiter) allowDevice(username, ip, device string) (k pair, wait time.Duration, ok, firstRefusal bool, limit string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	l.sweepOld(now)
-	u := l.current(l.users, username, now)
-	c := l.current(l.clients, clientKey(ip), now)
+	k = pair{user: username, client: clientKey(ip)}
+	var u *window
+	if device != "" {
+		if d := l.current(l.devices, device, now); d.n < l.lim.PerUser {
+			u, k.device = d, device
+		}
+	}
+	if u == nil {
+		u = l.current(l.users, username, now)
+	}
+	c := l.current(l.clients, k.client, now)
 	for _, x := range []struct {
 		w     *window
 		max   int
@@ -81,14 +114,13 @@ func (l *loginLimiter) allow(username, ip string) (wait time.Duration, ok, first
 		if x.w.n >= x.max {
 			first := !x.w.refused
 			x.w.refused = true
-			return x.w.start.Add(l.lim.Window).Sub(now), false, first, x.limit
+			return pair{}, x.w.start.Add(l.lim.Window).Sub(now), false, first, x.limit
 		}
 	}
 	u.n++
 	c.n++
-	k := pair{username, clientKey(ip)}
 	l.pending[k] = append(l.pending[k], counted{u, c})
-	return 0, true, false, ""
+	return k, 0, true, false, ""
 }
 
 // settle ends an attempt that allow let through: tried says whether a
@@ -105,9 +137,16 @@ func (l *loginLimiter) allow(username, ip string) (wait time.Duration, ok, first
 // window, so were all the later ones; when it was not, nothing is given
 // back (at worst a busy server costs a try it should not have).
 func (l *loginLimiter) settle(username, ip string, tried bool) {
+	l.settleAttempt(pair{user: username, client: clientKey(ip)}, tried)
+}
+
+// settleAttempt is settle for an attempt that allowDevice let through,
+// named by the pair it returned. The attempts of one pair were all
+// counted in the same kind of window (the username's or the device's),
+// so what settle says of the oldest holds here too.
+func (l *loginLimiter) settleAttempt(k pair, tried bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	k := pair{username, clientKey(ip)}
 	q := l.pending[k]
 	if len(q) == 0 {
 		return
@@ -121,7 +160,11 @@ func (l *loginLimiter) settle(username, ip string, tried bool) {
 	if tried {
 		return
 	}
-	if w := l.users[k.user]; w == a.user && w.n > 0 {
+	m, key := l.users, k.user
+	if k.device != "" {
+		m, key = l.devices, k.device
+	}
+	if w := m[key]; w == a.user && w.n > 0 {
 		w.n--
 	}
 	if w := l.clients[k.client]; w == a.client && w.n > 0 {
@@ -150,6 +193,23 @@ func (l *loginLimiter) succeeded(username string) {
 	delete(l.users, username)
 }
 
+// deviceSucceeded forgives earlier failures of the device (its id).
+func (l *loginLimiter) deviceSucceeded(device string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.devices, device)
+}
+
+// deviceSpent reports whether the device's current window is full: the
+// attempts it let through reached PerUser, so after a failure its token
+// is to be dropped.
+func (l *loginLimiter) deviceSpent(device string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w, ok := l.devices[device]
+	return ok && l.now().Sub(w.start) < l.lim.Window && w.n >= l.lim.PerUser
+}
+
 func (l *loginLimiter) current(m map[string]*window, key string, now time.Time) *window {
 	w, ok := m[key]
 	if !ok || now.Sub(w.start) >= l.lim.Window {
@@ -166,7 +226,7 @@ func (l *loginLimiter) sweepOld(now time.Time) {
 		return
 	}
 	l.sweep = now
-	for _, m := range []map[string]*window{l.users, l.clients} {
+	for _, m := range []map[string]*window{l.users, l.clients, l.devices} {
 		for k, w := range m {
 			if now.Sub(w.start) >= l.lim.Window {
 				delete(m, k)

@@ -25,6 +25,9 @@ type Credentials struct {
 type Client struct {
 	IP        string
 	UserAgent string
+	// Device is the device token the client sent (the curia_device
+	// cookie), as sent; "" for none. See device.go.
+	Device string
 }
 
 // Session is a signed-in session. Token is shown once, at login.
@@ -32,6 +35,9 @@ type Session struct {
 	Token     string    `json:"token"`
 	ExpiresAt time.Time `json:"expires_at"`
 	User      User      `json:"user"`
+	// Device is the device token to hand the client (the curia_device
+	// cookie) after a sign-in with a password; never in the body.
+	Device string `json:"-"`
 }
 
 // errBadLogin is the one answer for an unknown user, a wrong password and a
@@ -45,7 +51,11 @@ func errSessionEnded() error {
 }
 
 // Login checks credentials and opens a session. Failures are rate-limited
-// per username and per client address, and audited.
+// per username and per client address, and audited. An attempt that
+// carries a device token of the username (cl.Device) is limited per
+// device token instead of per username (device.go); a success hands the
+// client a device token (Session.Device): the one it sent, when valid,
+// else a new one.
 func (s *Service) Login(ctx context.Context, cr Credentials, cl Client) (Session, error) {
 	username := normalizeUsername(cr.Username)
 	if username == "" || cr.Password == "" {
@@ -54,7 +64,9 @@ func (s *Service) Login(ctx context.Context, cr Credentials, cl Client) (Session
 	if len(username) > 64 || len(cr.Password) > 256 || !web.Storable(username) {
 		return Session{}, errBadLogin()
 	}
-	if wait, ok, first, limit := s.limiter.allow(username, cl.IP); !ok {
+	device := s.deviceOf(ctx, username, cl.Device)
+	counted, wait, ok, first, limit := s.limiter.allowDevice(username, cl.IP, device)
+	if !ok {
 		if first { // the rest of the window's refusals are not written, nor looked up
 			s.auditLimited(ctx, username, limit, cl)
 		}
@@ -65,7 +77,7 @@ func (s *Service) Login(ctx context.Context, cr Credentials, cl Client) (Session
 	// database is away) is given back, so that a busy server does not use
 	// up a user's tries.
 	tried := false
-	defer func() { s.limiter.settle(username, cl.IP, tried) }()
+	defer func() { s.limiter.settleAttempt(counted, tried) }()
 	u, err := s.store.userByUsername(ctx, username)
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
 		return Session{}, err
@@ -81,16 +93,30 @@ func (s *Service) Login(ctx context.Context, cr Credentials, cl Client) (Session
 	tried = true
 	if err != nil || !ok || u.Disabled {
 		s.auditLogin(ctx, "login.failed", u.ID, map[string]any{"username": username}, cl)
+		if device != "" {
+			s.dropSpentDevice(ctx, device, username, cl)
+		}
 		return Session{}, errBadLogin()
 	}
-	sess, err := s.openSession(ctx, u, cl)
+	token := cl.Device
+	if device == "" {
+		token = ids.Secret()
+	}
+	sess, err := s.openSession(ctx, u, cl, token)
 	if apperr.Is(err, apperr.Unauthenticated) {
 		// The password was reset, or the user disabled, while it was
 		// checked: the old password opens no session.
 		s.auditLogin(ctx, "login.failed", u.ID, map[string]any{"username": username, "reason": "changed_meanwhile"}, cl)
 	}
 	if err == nil {
-		s.limiter.succeeded(username)
+		// A known device's success forgives its own failures only: those
+		// in the username's window may be a stranger's.
+		if device != "" {
+			s.limiter.deviceSucceeded(device)
+		}
+		if counted.device == "" {
+			s.limiter.succeeded(username)
+		}
 	}
 	return sess, err
 }
@@ -131,21 +157,27 @@ func (s *Service) auditLogin(ctx context.Context, action, userID string, detail 
 // written, that hash is no longer the user's (a reset or a change
 // committed meanwhile) or the user was disabled. The check and the insert
 // are one transaction (store.createSession), so a session opened with a
-// password never outlives the change of that password.
-func (s *Service) openSession(ctx context.Context, u userRow, cl Client) (Session, error) {
+// password never outlives the change of that password. device, when not
+// "", is the device token to record as used by u now (new, or the
+// client's own) in that transaction, and to hand back in Session.Device.
+func (s *Service) openSession(ctx context.Context, u userRow, cl Client, device string) (Session, error) {
 	token := ids.Secret()
 	now := s.cfg.Now()
 	r := sessionRow{ID: tokenHash(token), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL),
 		LastSeenAt: now, ClientIP: cl.IP, UserAgent: cleanUserAgent(cl.UserAgent)}
 	e := audit.Entry{At: now, ActorID: u.ID, Action: "login.succeeded", Object: "user:" + u.ID, ClientIP: cl.IP}
-	created, err := s.store.createSession(ctx, r, u.PasswordHash, e)
+	var dev deviceRow
+	if device != "" {
+		dev = deviceRow{ID: tokenHash(device), UserID: u.ID, CreatedAt: now, LastUsedAt: now}
+	}
+	created, err := s.store.createSession(ctx, r, u.PasswordHash, e, dev)
 	if err != nil {
 		return Session{}, err
 	}
 	if !created {
 		return Session{}, errBadLogin()
 	}
-	return Session{Token: token, ExpiresAt: r.ExpiresAt, User: u.user()}, nil
+	return Session{Token: token, ExpiresAt: r.ExpiresAt, User: u.user(), Device: device}, nil
 }
 
 // IssueSession opens a session for a user without a password. It is for
@@ -155,7 +187,7 @@ func (s *Service) IssueSession(ctx context.Context, userID string) (Session, err
 	if err != nil {
 		return Session{}, err
 	}
-	return s.openSession(ctx, u, Client{})
+	return s.openSession(ctx, u, Client{}, "")
 }
 
 // touchEvery limits how often a session's last-seen time is written: the
@@ -310,10 +342,15 @@ func (s *Service) Logout(ctx context.Context, a web.Actor, cl Client) error {
 // node, which that node's cache dropped already.
 func (s *Service) Forget(userID string) { s.cache.dropUser(userID) }
 
-// PurgeSessions deletes expired and idle sessions; the server calls it now
-// and then.
+// PurgeSessions deletes expired and idle sessions, and device tokens
+// unused for DeviceTTL; the server calls it now and then. It counts the
+// sessions.
 func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
-	return s.store.deleteExpiredSessions(ctx, s.cfg.Now(), s.cfg.IdleTimeout)
+	now := s.cfg.Now()
+	if _, err := s.store.deleteStaleDevices(ctx, now.Add(-DeviceTTL)); err != nil {
+		s.cfg.Logger.WarnContext(ctx, "purge device tokens", "err", err)
+	}
+	return s.store.deleteExpiredSessions(ctx, now, s.cfg.IdleTimeout)
 }
 
 // userAgentMax is the most a session stores of the User-Agent header, in bytes.

@@ -46,10 +46,22 @@ type sessionRow struct {
 
 func (sessionRow) TableName() string { return "sessions" }
 
+// deviceRow is a device a user has signed in from (device.go). Like a
+// session it stores only a hash of its token.
+type deviceRow struct {
+	ID         string    `gorm:"primaryKey;size:64"` // sha256 of the token, hex
+	UserID     string    `gorm:"size:64;not null;index"`
+	CreatedAt  time.Time `gorm:"not null"`
+	LastUsedAt time.Time `gorm:"not null;index"` // the last sign-in with it
+	User       userRow   `gorm:"foreignKey:UserID;constraint:OnDelete:CASCADE"`
+}
+
+func (deviceRow) TableName() string { return "login_devices" }
+
 // Migration creates the account tables.
 func Migration() database.Step {
 	return database.Step{Name: "account", Run: func(tx *gorm.DB) error {
-		return tx.AutoMigrate(&userRow{}, &sessionRow{})
+		return tx.AutoMigrate(&userRow{}, &sessionRow{}, &deviceRow{})
 	}}
 }
 
@@ -184,6 +196,9 @@ func (s *store) updateUser(ctx context.Context, id string, ch userChange, e audi
 			if ended, err = endSessions(tx, id, ch.keep); err != nil {
 				return err
 			}
+			if err := forgetDevices(tx, id); err != nil {
+				return err
+			}
 		}
 		return internal(audit.Write(tx, e), "audit")
 	})
@@ -250,9 +265,22 @@ func (s *store) changePassword(ctx context.Context, userID, old, next, keep stri
 		if ended, err = endSessions(tx, userID, keep); err != nil {
 			return err
 		}
+		if err := forgetDevices(tx, userID); err != nil {
+			return err
+		}
 		return internal(audit.Write(tx, e), "audit")
 	})
 	return ended, err
+}
+
+// forgetDevices deletes the device tokens of userID: a password reset or
+// change, or disabling the user, ends the trust in the devices that
+// signed in before, as it ends their sessions.
+func forgetDevices(tx *gorm.DB, userID string) error {
+	if err := tx.Where("user_id = ?", userID).Delete(&deviceRow{}).Error; err != nil {
+		return apperr.Internalf(err, "forget devices")
+	}
+	return nil
 }
 
 // createSession inserts a session of a user whose password was checked
@@ -263,7 +291,13 @@ func (s *store) changePassword(ctx context.Context, userID, old, next, keep stri
 // A password change or reset (updateUser, changePassword) holds the same
 // row locked while it ends the sessions, so it either waits for this one
 // to commit and ends it too, or commits first and is seen here.
-func (s *store) createSession(ctx context.Context, r sessionRow, passwordHash string, e audit.Entry) (bool, error) {
+//
+// When dev names a device (its ID set), the same transaction records it
+// as used now: a new row, or the last-used time of the one the client
+// presented; then only the user's maxDevices most recently used devices
+// are kept. A reset that commits first thus never sees a device of the
+// old password survive it, as with the session.
+func (s *store) createSession(ctx context.Context, r sessionRow, passwordHash string, e audit.Entry, dev deviceRow) (bool, error) {
 	created := false
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var u userRow
@@ -280,10 +314,73 @@ func (s *store) createSession(ctx context.Context, r sessionRow, passwordHash st
 		if err := tx.Omit("User").Create(&r).Error; err != nil {
 			return apperr.Internalf(err, "create session")
 		}
+		if dev.ID != "" {
+			if err := useDevice(tx, dev); err != nil {
+				return err
+			}
+		}
 		created = true
 		return internal(audit.Write(tx, e), "audit")
 	})
 	return created && err == nil, err
+}
+
+// useDevice records dev as used at dev.LastUsedAt (inserting it when it
+// is new) and keeps, besides it, the user's maxDevices-1 most recently
+// used devices.
+func useDevice(tx *gorm.DB, dev deviceRow) error {
+	err := tx.Omit("User").Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "id"}},
+		DoUpdates: clause.Assignments(map[string]any{"last_used_at": dev.LastUsedAt})}).Create(&dev).Error
+	if err != nil {
+		return apperr.Internalf(err, "record device")
+	}
+	var others []string
+	if err := tx.Model(&deviceRow{}).Where("user_id = ? AND id <> ?", dev.UserID, dev.ID).Order("last_used_at DESC, id").
+		Pluck("id", &others).Error; err != nil {
+		return apperr.Internalf(err, "load devices")
+	}
+	if len(others) < maxDevices {
+		return nil
+	}
+	if err := tx.Where("id IN ?", others[maxDevices-1:]).Delete(&deviceRow{}).Error; err != nil {
+		return apperr.Internalf(err, "drop old devices")
+	}
+	return nil
+}
+
+// deviceUser returns the user a device id belongs to (enough of it to
+// match a sign-in: username and disabled) and when the device was last
+// used; found is false for an unknown id. One indexed read, whatever the
+// answer.
+func (s *store) deviceUser(ctx context.Context, id string) (username string, disabled bool, lastUsed time.Time, found bool, err error) {
+	rows, err := s.db.WithContext(ctx).Raw("SELECT u.username, u.disabled, d.last_used_at "+
+		"FROM login_devices d JOIN users u ON u.id = d.user_id WHERE d.id = ?", id).Rows()
+	if err != nil {
+		return "", false, time.Time{}, false, apperr.Internalf(err, "load device")
+	}
+	defer rows.Close()
+	if rows.Next() {
+		if err := rows.Scan(&username, &disabled, &lastUsed); err != nil {
+			return "", false, time.Time{}, false, apperr.Internalf(err, "read device")
+		}
+		found = true
+	}
+	if err := rows.Err(); err != nil {
+		return "", false, time.Time{}, false, apperr.Internalf(err, "read device")
+	}
+	return username, disabled, lastUsed, found, nil
+}
+
+// deleteDevice forgets one device.
+func (s *store) deleteDevice(ctx context.Context, id string) error {
+	err := s.db.WithContext(ctx).Where("id = ?", id).Delete(&deviceRow{}).Error
+	return internal(err, "drop device")
+}
+
+// deleteStaleDevices forgets the devices unused since before.
+func (s *store) deleteStaleDevices(ctx context.Context, before time.Time) (int64, error) {
+	res := s.db.WithContext(ctx).Where("last_used_at < ?", before).Delete(&deviceRow{})
+	return res.RowsAffected, internal(res.Error, "delete stale devices")
 }
 
 // sessionsPerQuery bounds the ids of one session query: well under

@@ -28,6 +28,7 @@ const maxAdmits = 3
 type admission struct {
 	meetingID string
 	kicks     []message
+	unsure    bool // disconnects may have been missed (Hub.unsure)
 }
 
 // admitting registers an admission to meetingID.
@@ -57,13 +58,27 @@ func (h *Hub) noteKick(m message) {
 	}
 }
 
-// kicked reports whether a disconnect for v reached a while it was admitted.
+// noteUnsure marks every admission under way: disconnects that may
+// concern any of them may have been missed (Hub.unsure).
+func (h *Hub) noteUnsure() {
+	h.amu.Lock()
+	defer h.amu.Unlock()
+	for a := range h.admits {
+		a.unsure = true
+	}
+}
+
+// kicked reports whether a disconnect for v reached a while it was
+// admitted, or may have.
 func (h *Hub) kicked(a *admission, v Viewer) bool {
 	if a == nil {
 		return false
 	}
 	h.amu.Lock()
 	defer h.amu.Unlock()
+	if a.unsure {
+		return true
+	}
 	for _, m := range a.kicks {
 		if kicks(m, v) {
 			return true

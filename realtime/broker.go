@@ -21,6 +21,9 @@ type broker interface {
 	Broadcast(ctx context.Context, m message) error
 	// Run does the broker's background work until ctx ends.
 	Run(ctx context.Context)
+	// Prune drops what the broker keeps for other nodes beyond its time
+	// (pruneLoop).
+	Prune(ctx context.Context) error
 }
 
 // sink receives what a broker delivers. Its methods must not block on
@@ -36,9 +39,13 @@ type sink interface {
 }
 
 // message is an ephemeral, seq-less message for a room, or a control
-// message when Kick is set: disconnect that user from MeetingID, or from
+// message: when Kick is set, disconnect that user from MeetingID, or from
 // every meeting when MeetingID is empty, and then only the connections
-// opened with Session when it is set. Its JSON (what crosses nodes) keeps
+// opened with Session when it is set; when Reset is set, the room of
+// MeetingID lost an event that could not be stored and its clients start
+// over (4001). On PostgreSQL a control message is also stored for a while
+// (Control is its id) so that a node that was not listening when it was
+// sent replays it (pgcontrols.go). Its JSON (what crosses nodes) keeps
 // an empty Audience apart from a nil one: omitzero leaves out only nil,
 // so "nobody" stays nobody on every node rather than becoming everyone.
 type message struct {
@@ -49,6 +56,8 @@ type message struct {
 	Audience  []string        `json:"a,omitzero"`  // nil (absent): everyone; empty ([]): nobody
 	Kick      string          `json:"k,omitempty"` // disconnect this user (code 4003)
 	Session   string          `json:"s,omitempty"` // with Kick: only this session's connections
+	Reset     bool            `json:"r,omitempty"` // the room lost an event: its clients start over (4001)
+	Control   int64           `json:"c,omitempty"` // the stored control message's id (PostgreSQL)
 	Presence  *presenceNote   `json:"p,omitempty"` // a node's people in the room (nodes_presence.go)
 	At        int64           `json:"at,omitempty"`
 }
@@ -85,3 +94,6 @@ func (b *localBroker) Broadcast(_ context.Context, m message) error {
 
 // Run has nothing to do in the background.
 func (b *localBroker) Run(ctx context.Context) { <-ctx.Done() }
+
+// Prune has nothing to prune: control messages never leave this node.
+func (b *localBroker) Prune(context.Context) error { return nil }

@@ -22,7 +22,11 @@
 //
 // Disconnect, DisconnectUser and DisconnectSession close connections
 // whose access changed, on every node; Options.UserDisconnected lets the
-// app drop cached sessions on each node first. A connection also ends
+// app drop cached sessions on each node first. On PostgreSQL they are
+// stored for a while, like a room reset after a publish that failed, so
+// that a node whose listener was reconnecting carries them out when it
+// listens again; a listener that hears nothing, not even its own ping,
+// for three heartbeats reconnects (pgcontrols.go). A connection also ends
 // with its session: at Viewer.SessionExpires, and when Options.Sessions,
 // which keeps the sessions of open connections in use every SessionCheck,
 // reports the session ended (sessions.go).

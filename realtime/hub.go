@@ -153,18 +153,24 @@ func (h *Hub) newBroker() (broker, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &pgBroker{st: h.st, sink: h, node: h.node, channel: channel, log: h.log, listening: make(chan struct{})}
+	b := &pgBroker{st: h.st, sink: h, node: h.node, channel: channel, log: h.log, listening: make(chan struct{}),
+		heartbeat: h.opt.PresenceHeartbeat, keep: h.opt.controlKeep, unsure: h.unsure}
 	b.commit = groupCommit{timeout: h.opt.PublishTimeout, write: b.appendGroups}
+	b.heard.Store(time.Now().UnixNano()) // a node that cannot listen for long after it starts is deaf too
 	return b, nil
 }
 
 // Publish stores and sequences events and fans them out to their rooms on
 // every node. It blocks while the events are written to the database (at
 // most PublishTimeout), never on clients. An event that cannot be stored is
-// logged, and its room's clients are told to reconnect without resuming
-// (4001) so that they refetch the state the event would have announced.
+// logged, and its room's clients, on every node, are told to reconnect
+// without resuming (4001) so that they refetch the state the event would
+// have announced; telling the other nodes takes at most PublishTimeout
+// more, and is stored so that a node not listening just then hears of it
+// when it listens again (pgcontrols.go).
 func (h *Hub) Publish(ctx context.Context, events ...event.Event) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.opt.PublishTimeout)
+	base := context.WithoutCancel(ctx)
+	ctx, cancel := context.WithTimeout(base, h.opt.PublishTimeout)
 	defer cancel()
 	for _, batch := range h.batches(events) {
 		meetingID := batch[0].MeetingID
@@ -172,9 +178,28 @@ func (h *Hub) Publish(ctx context.Context, events ...event.Event) {
 			h.metrics.publishFails.Add(float64(len(batch)))
 			h.log.ErrorContext(ctx, "realtime: publish failed; resetting room", "meeting", meetingID, "err", err)
 			h.resetRoom(meetingID)
+			h.resetElsewhere(base, meetingID)
 			continue
 		}
 		h.metrics.published.Add(float64(len(batch)))
+	}
+}
+
+// resetElsewhere tells the other nodes to reset the meeting's room: an
+// event of it could not be stored, so their clients hold state it would
+// have changed, and no gap in the seqs shows it. Best effort, bounded by
+// PublishTimeout.
+func (h *Hub) resetElsewhere(ctx context.Context, meetingID string) {
+	if !h.multiNode() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, h.opt.PublishTimeout)
+	defer cancel()
+	// Audience nobody: a node of an older release, which does not know
+	// Reset, takes it for an ephemeral message, and gives it to nobody.
+	m := message{Node: h.node, MeetingID: meetingID, Reset: true, Audience: []string{}}
+	if err := h.broker.Broadcast(ctx, m); err != nil {
+		h.log.ErrorContext(ctx, "realtime: cannot tell the other nodes to reset a room", "meeting", meetingID, "err", err)
 	}
 }
 
@@ -204,7 +229,10 @@ func (h *Hub) batches(events []event.Event) [][]record {
 // Broadcast sends an ephemeral message (no seq, not stored, not replayed) to
 // the clients of a meeting on every node, or only to the users in audience
 // when it is not nil. It is encoded once. Delivery to other nodes is best
-// effort: PostgreSQL carries messages of up to about 7.8 KB.
+// effort: PostgreSQL carries a message in parts of up to about 5.6 KB, at
+// most 64 of them (about 358 KB in all); a bigger one reaches only this
+// node's clients and Broadcast returns an error. A message sent while
+// another node's listener is reconnecting does not reach that node.
 func (h *Hub) Broadcast(ctx context.Context, meetingID, typ string, data any, audience []string) error {
 	if !validType(typ) || reserved(typ) {
 		return fmt.Errorf("realtime: invalid message type %q", typ)
@@ -226,7 +254,10 @@ func (h *Hub) Broadcast(ctx context.Context, meetingID, typ string, data any, au
 // admitted meanwhile (authorised, not yet in the room) is authorised
 // again before it joins. A reconnection with since whose state was built
 // with other rights than the user has now gets resync and a full
-// snapshot (rights.go). Best effort across nodes.
+// snapshot (rights.go). On PostgreSQL the disconnect is stored for a
+// while, so that a node whose listener is reconnecting meanwhile carries
+// it out when it listens again (pgcontrols.go); an error means it may
+// not have reached the other nodes.
 func (h *Hub) Disconnect(ctx context.Context, meetingID, userID string) error {
 	if meetingID == "" || userID == "" {
 		return errors.New("realtime: disconnect needs a meeting and a user")
@@ -325,8 +356,12 @@ func (h *Hub) pruneLoop(ctx context.Context) {
 		case <-t.C:
 			pctx, cancel := context.WithTimeout(ctx, time.Minute)
 			n, err := h.st.prune(pctx, h.opt.Retention, h.opt.RetainEvents)
+			perr := h.broker.Prune(pctx)
 			cancel()
 			h.sweepRights()
+			if perr != nil && !errors.Is(perr, context.Canceled) {
+				h.log.Warn("realtime: prune control messages", "err", perr)
+			}
 			if err != nil && !errors.Is(err, context.Canceled) {
 				h.log.Warn("realtime: prune events", "err", err)
 			} else if n > 0 {

@@ -224,7 +224,15 @@ func (p *presence) takeNote(node string, n *presenceNote) {
 		return // older than what is shown
 	}
 	if n.Parts == 0 {
-		p.replaceRemote(node, nil)
+		// The node has nobody here (it emptied its room or shut down).
+		// Its entry stays, empty, with this generation, as a tombstone:
+		// a list it sent earlier may still arrive (the goodbye and the
+		// last list go on different connections, and commit in either
+		// order), and must not bring its people back. The heartbeat
+		// forgets the tombstone with the node once it has been silent
+		// for three heartbeats, which bounds how many are kept.
+		p.replaceRemote(node, map[string]remoteUser{})
+		rn.gen = n.Gen
 		return
 	}
 	if rn.pending == nil || rn.pending.Gen < n.Gen {

@@ -47,6 +47,8 @@ type Options struct {
 	PruneInterval  time.Duration // how often old events are deleted (5 min)
 	// PresenceHeartbeat is how often a node tells the others (PostgreSQL)
 	// who is online in its rooms; a node silent for three is forgotten (10 s).
+	// It is also how often a node's listener pings itself: one that hears
+	// nothing for three (at least 1 s) reconnects (pgcontrols.go).
 	PresenceHeartbeat time.Duration
 	// UserDisconnected, when set, is called on every node that hears of a
 	// DisconnectUser or DisconnectSession, before the user's connections
@@ -71,6 +73,10 @@ type Options struct {
 	// 429 (limit.go).
 	MaxUserConns int
 	Now          func() time.Time
+
+	// controlKeep is how long control messages are stored for the nodes
+	// that missed them (default controlKeep, pgcontrols.go); tests shorten it.
+	controlKeep time.Duration
 }
 
 func (o *Options) validate() error {
@@ -114,6 +120,7 @@ func (o *Options) setDefaults() {
 	def(&o.PresenceHeartbeat, 10*time.Second)
 	def(&o.SessionCheck, 5*time.Minute)
 	def(&o.MaxUserConns, 8)
+	def(&o.controlKeep, controlKeep)
 	if o.Replay == nil {
 		o.Replay, _ = o.Snapshotter.(ReplayChecker)
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -63,6 +64,7 @@ type note struct {
 	Last    int64     `json:"l,omitempty"`
 	Msg     *message  `json:"x,omitempty"`
 	Part    *notePart `json:"p,omitempty"`
+	Ping    string    `json:"ping,omitempty"` // a node's listener checking that it still hears (pgcontrols.go)
 }
 
 // notePart is part I of N of a note too big for one NOTIFY.
@@ -96,6 +98,23 @@ type pgBroker struct {
 	sent      atomic.Uint64       // messages sent in parts, for their ids
 	partials  map[string]*partial // by node and id; only the listener's goroutine touches it
 	commit    groupCommit
+
+	// heartbeat is how often the listener pings itself (pgcontrols.go).
+	heartbeat time.Duration
+	// keep is how long control messages are stored for replay.
+	keep time.Duration
+	// unsure is told when control messages may have been missed that can
+	// no longer be replayed (Hub.unsure).
+	unsure func()
+	// heard is when the listener last heard anything, or replayed the
+	// control messages, or, before it first listens, when the broker was
+	// made (UnixNano).
+	heard atomic.Int64
+	// applied holds the stored control messages applied here, by id, and
+	// when; swept is when it was last swept. Only the listener's goroutine
+	// touches them.
+	applied map[int64]time.Time
+	swept   time.Time
 }
 
 // Append stores recs with group commit and queues their notification in
@@ -120,8 +139,12 @@ func (b *pgBroker) appendGroups(ctx context.Context, groups []appendGroup) error
 }
 
 // Broadcast delivers m here at once and notifies the other nodes, in
-// parts when it is too big for one NOTIFY.
+// parts when it is too big for one NOTIFY. A control message is also
+// stored, so that a node that does not hear it replays it (pgcontrols.go).
 func (b *pgBroker) Broadcast(ctx context.Context, m message) error {
+	if m.Kick != "" || m.Reset {
+		return b.broadcastControl(ctx, m)
+	}
 	b.sink.message(m)
 	payload, err := json.Marshal(note{Msg: &m})
 	if err != nil {
@@ -226,13 +249,22 @@ func (b *pgBroker) listen(ctx context.Context) error {
 }
 
 // wait runs LISTEN, catches up on anything missed while it was not
-// listening, then hands each notification to the sink. Any error returned
-// wraps driver.ErrBadConn, so the pool discards the connection instead of
+// listening (the control messages first, so that a user disconnected
+// meanwhile is gone before the events are caught up), then hands each
+// notification to the sink. It pings itself every heartbeat and gives up
+// on a connection that has heard nothing, not even its own ping, for
+// deafAfter: a connection silenced without an error (an idle flow
+// forgotten by a firewall, a failover) would otherwise leave the node
+// deaf until TCP gives up, minutes later. Any error returned wraps
+// driver.ErrBadConn, so the pool discards the connection instead of
 // reusing one that is still listening.
 func (b *pgBroker) wait(ctx context.Context, sc *stdlib.Conn) error {
 	pc := sc.Conn()
 	if _, err := pc.Exec(ctx, "LISTEN "+b.channel); err != nil {
 		return fmt.Errorf("%w: listen: %w", driver.ErrBadConn, err)
+	}
+	if err := b.replayControls(ctx); err != nil {
+		return fmt.Errorf("%w: %w", driver.ErrBadConn, err)
 	}
 	b.sink.lost()
 	clear(b.partials) // what was missed while not listening cannot complete
@@ -241,11 +273,24 @@ func (b *pgBroker) wait(ctx context.Context, sc *stdlib.Conn) error {
 	default:
 		close(b.listening)
 	}
+	pctx, stop := context.WithCancel(ctx)
+	var pinging sync.WaitGroup
+	pinging.Go(func() { b.pingLoop(pctx) })
+	defer pinging.Wait()
+	defer stop()
+	deaf := b.deafAfter()
 	for {
-		n, err := pc.WaitForNotification(ctx)
+		wctx, cancel := context.WithTimeout(ctx, deaf)
+		n, err := pc.WaitForNotification(wctx)
+		silent := wctx.Err() == context.DeadlineExceeded
+		cancel()
 		if err != nil {
+			if silent && ctx.Err() == nil {
+				return fmt.Errorf("%w: heard nothing for %s, not even its own ping", driver.ErrBadConn, deaf)
+			}
 			return fmt.Errorf("%w: %w", driver.ErrBadConn, err)
 		}
+		b.heard.Store(time.Now().UnixNano())
 		if err := b.handle(ctx, n.Payload); err != nil {
 			b.log.Error("realtime: notification dropped", "err", err)
 		}
@@ -273,9 +318,15 @@ func (b *pgBroker) handle(ctx context.Context, payload string) error {
 		}
 		b.sink.message(*m.Msg)
 	case n.Msg != nil:
-		if n.Msg.Node != b.node { // this node delivered it already
-			b.sink.message(*n.Msg)
+		if n.Msg.Node == b.node { // this node delivered it already
+			return nil
 		}
+		if n.Msg.Control != 0 && !b.firstTime(n.Msg.Control, time.Now()) {
+			return nil // replayed already (pgcontrols.go)
+		}
+		b.sink.message(*n.Msg)
+	case n.Ping != "":
+		// heard: that is all a ping is for
 	case len(n.Events) > 0:
 		b.sink.deliver(n.Events)
 	case n.Meeting != "":

@@ -131,6 +131,12 @@ func (h *Hub) message(m message) {
 		h.kick(m) // also when this node has no room: someone may be joining
 		return
 	}
+	if m.Reset {
+		if m.Node != h.node { // the sender reset its own room at once
+			h.resetRoom(m.MeetingID)
+		}
+		return
+	}
 	if r := h.lookup(m.MeetingID); r != nil {
 		at := time.Time{}
 		if m.At > 0 {
@@ -153,6 +159,24 @@ func (h *Hub) lost() {
 		ctx, cancel := context.WithTimeout(h.ctx, storeTimeout)
 		h.catchUp(ctx, r)
 		cancel()
+	}
+}
+
+// unsure is told by the broker of control messages it may have missed
+// and can no longer replay (its listener was deaf for longer than they
+// are kept, pgcontrols.go): any connection here may be someone's who was
+// disconnected meanwhile, or hold state that a lost event changed. Every
+// room is reset (4001: the clients reconnect without since, are
+// authorised afresh and get a full snapshot), connections being admitted
+// are authorised again, and every untagged resume resyncs for a window
+// (the rights marks it missed, rights.go).
+func (h *Hub) unsure() {
+	h.rmu.Lock()
+	h.rightsAll = h.opt.Now().Add(h.rightsWindow())
+	h.rmu.Unlock()
+	h.noteUnsure()
+	for _, r := range h.roomList() {
+		r.reset()
 	}
 }
 

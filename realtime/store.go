@@ -39,10 +39,28 @@ type headRow struct {
 
 func (headRow) TableName() string { return "live_heads" }
 
+// controlRow is a recent control message between nodes (pgbroker.go,
+// controls.go): a disconnect (UserID set) or a room reset (Reset). It is
+// written in the transaction that notifies the other nodes, so that a node
+// whose listener was reconnecting when the notification went out replays
+// it; rows are kept for a bounded time only. On SQLite (one node) the
+// table stays empty.
+type controlRow struct {
+	ID        int64     `gorm:"primaryKey"`
+	Node      string    `gorm:"size:64;not null"` // the sender, which applied it at once
+	MeetingID string    `gorm:"size:64;not null"` // "" with UserID: every meeting
+	UserID    string    `gorm:"type:text;not null"`
+	Session   string    `gorm:"type:text;not null"` // with UserID: only this session's connections
+	Reset     bool      `gorm:"not null"`
+	CreatedAt time.Time `gorm:"not null;index"`
+}
+
+func (controlRow) TableName() string { return "live_controls" }
+
 // Migration creates the realtime tables. The app adds it to its steps.
 func Migration() database.Step {
 	return database.Step{Name: "realtime", Run: func(tx *gorm.DB) error {
-		return tx.AutoMigrate(&eventRow{}, &headRow{})
+		return tx.AutoMigrate(&eventRow{}, &headRow{}, &controlRow{})
 	}}
 }
 
@@ -215,4 +233,38 @@ func (s *store) current(ctx context.Context, meetingID string) (int64, string, e
 		return 0, "", fmt.Errorf("read seq counter: %w", err)
 	}
 	return h.Seq, h.Epoch, nil
+}
+
+// addControlTx stores a control message inside tx and returns its id.
+func (s *store) addControlTx(tx *gorm.DB, m message, at time.Time) (int64, error) {
+	row := controlRow{Node: m.Node, MeetingID: m.MeetingID, UserID: m.Kick, Session: m.Session, Reset: m.Reset, CreatedAt: at.UTC()}
+	if err := tx.Create(&row).Error; err != nil {
+		return 0, fmt.Errorf("store control message: %w", err)
+	}
+	return row.ID, nil
+}
+
+// controlsSince returns up to limit control messages stored at or after
+// since, oldest first.
+func (s *store) controlsSince(ctx context.Context, since time.Time, limit int) ([]message, error) {
+	var rows []controlRow
+	err := s.db.WithContext(ctx).Where("created_at >= ?", since.UTC()).Order("id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("read control messages: %w", err)
+	}
+	out := make([]message, len(rows))
+	for i, row := range rows {
+		out[i] = message{Node: row.Node, MeetingID: row.MeetingID, Kick: row.UserID, Session: row.Session,
+			Reset: row.Reset, Control: row.ID}
+	}
+	return out, nil
+}
+
+// pruneControls deletes the control messages stored before before.
+func (s *store) pruneControls(ctx context.Context, before time.Time) (int64, error) {
+	res := s.db.WithContext(ctx).Where("created_at < ?", before.UTC()).Delete(&controlRow{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("prune control messages: %w", res.Error)
+	}
+	return res.RowsAffected, nil
 }

@@ -1,0 +1,171 @@
+package realtime
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Control messages between nodes on PostgreSQL: disconnects (Disconnect,
+// DisconnectUser, DisconnectSession) and room resets (a publish that
+// could not be stored). Events survive a listener's reconnection because
+// they are stored and caught up from the table; a control message sent
+// as a bare NOTIFY while another node's listener is reconnecting (a
+// network blip, a failover, idle_session_timeout) would be lost there for
+// good: a participant removed on node A would keep their connection, and
+// the meeting's events, on node B.
+//
+// So a control message is also stored (live_controls), in the
+// transaction that sends its NOTIFY, and kept for controlKeep. Every time
+// a listener starts listening, before it catches the events up, it
+// replays the stored control messages of that window it has not applied
+// yet (it remembers their ids), except its own node's, which were applied
+// at once. A message heard both ways is applied once. A listener that was
+// deaf for longer than the window (less a margin for the clocks of the
+// nodes) cannot know what it missed, so its node makes every connection
+// start over (Hub.unsure): 4001, authorised afresh on reconnection.
+//
+// A listener cannot tell a quiet channel from a dead connection: a
+// connection whose traffic is dropped without an error (a firewall that
+// forgot an idle flow, a VM migrated, a primary gone in a failover) just
+// waits, until TCP keepalive gives up minutes later, and the node, whose
+// own events also reach its clients through its listener, is deaf. So
+// every heartbeat the listener pings itself (a NOTIFY through the pool
+// that carries nothing else), and a listener that has heard nothing for
+// deafAfter, not even its ping, reconnects and catches up.
+
+// controlKeep is how long control messages are stored for replay.
+const controlKeep = 10 * time.Minute
+
+// maxReplayControls bounds the control messages read at a reconnection;
+// more than that within the window is handled as a deaf listener.
+const maxReplayControls = 10000
+
+// minDeafAfter is the least silence taken as a dead listener.
+const minDeafAfter = time.Second
+
+// controlSlack is the margin kept on controlKeep for the nodes' clocks
+// and for a sender's transaction between its timestamp and its commit.
+func (b *pgBroker) controlSlack() time.Duration { return b.keep / 5 }
+
+// deafAfter is how long a listener may hear nothing before it is given
+// up: three pings.
+func (b *pgBroker) deafAfter() time.Duration { return max(3*b.heartbeat, minDeafAfter) }
+
+// broadcastControl applies m here at once, then stores it and notifies
+// the other nodes in one transaction.
+func (b *pgBroker) broadcastControl(ctx context.Context, m message) error {
+	b.sink.message(m)
+	return b.st.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		id, err := b.st.addControlTx(tx, m, time.Now())
+		if err != nil {
+			return err
+		}
+		m.Control = id
+		payload, err := json.Marshal(note{Msg: &m})
+		if err != nil {
+			return err
+		}
+		return tx.Exec("SELECT pg_notify(?, ?)", b.channel, string(payload)).Error
+	})
+}
+
+// replayControls applies the stored control messages this node has not
+// applied yet, or, when it cannot know what it missed, has the sink make
+// every connection start over. It runs when the listener starts
+// listening, before the events are caught up.
+func (b *pgBroker) replayControls(ctx context.Context) error {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	ms, err := b.st.controlsSince(ctx, start.Add(-b.keep), maxReplayControls+1)
+	if err != nil {
+		return fmt.Errorf("replay control messages: %w", err)
+	}
+	deaf := start.Sub(time.Unix(0, b.heard.Load()))
+	unsure := deaf > b.keep-b.controlSlack() || len(ms) > maxReplayControls
+	b.sweepControls(start)
+	for _, m := range ms {
+		if m.Node == b.node || !b.firstTime(m.Control, start) {
+			continue
+		}
+		if !unsure {
+			b.sink.message(m)
+		}
+	}
+	if unsure {
+		b.log.Warn("realtime: the listener was deaf too long to replay what it missed; every connection starts over",
+			"deaf", deaf.Round(time.Second), "controls", len(ms))
+		b.unsure()
+	}
+	b.heard.Store(start.UnixNano())
+	return nil
+}
+
+// firstTime records that the stored control message id is applied here,
+// and reports whether it had not been yet.
+func (b *pgBroker) firstTime(id int64, now time.Time) bool {
+	if _, ok := b.applied[id]; ok {
+		return false
+	}
+	if b.applied == nil {
+		b.applied = map[int64]time.Time{}
+	}
+	b.applied[id] = now
+	b.sweepControls(now)
+	return true
+}
+
+// sweepControls forgets, now and then, the applied ids that the replay
+// can no longer read (older than the window and its margin). Should
+// there be too many to keep, it forgets them all: replaying one again
+// costs a reconnection, not a leak.
+func (b *pgBroker) sweepControls(now time.Time) {
+	if now.Sub(b.swept) < b.keep/10 && len(b.applied) <= 4*maxReplayControls {
+		return
+	}
+	b.swept = now
+	for id, at := range b.applied {
+		if now.Sub(at) > b.keep+b.controlSlack() {
+			delete(b.applied, id)
+		}
+	}
+	if len(b.applied) > 4*maxReplayControls {
+		clear(b.applied)
+	}
+}
+
+// pingLoop pings the listener every heartbeat until ctx ends, so that a
+// quiet channel is not taken for a dead connection: a NOTIFY that every
+// node hears (anything heard proves a listener alive) and that carries
+// nothing else.
+func (b *pgBroker) pingLoop(ctx context.Context) {
+	payload, err := json.Marshal(note{Ping: b.node})
+	if err != nil {
+		return
+	}
+	t := time.NewTicker(b.heartbeat)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pctx, cancel := context.WithTimeout(ctx, b.deafAfter())
+		err := b.st.db.WithContext(pctx).Exec("SELECT pg_notify(?, ?)", b.channel, string(payload)).Error
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			b.log.Debug("realtime: ping the listener", "err", err)
+		}
+	}
+}
+
+// Prune deletes the control messages no node replays any more.
+func (b *pgBroker) Prune(ctx context.Context) error {
+	_, err := b.st.pruneControls(ctx, time.Now().Add(-b.keep-b.controlSlack()))
+	return err
+}

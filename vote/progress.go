@@ -13,7 +13,9 @@ import (
 // One goroutine does the sending, so the vote writer never waits for it.
 type progress struct {
 	every time.Duration
-	send  func(ctx context.Context, pollID, meetingID string)
+	// send sends a poll's progress; false: not now (the poll is stopping),
+	// to be tried again after an interval.
+	send func(ctx context.Context, pollID, meetingID string) bool
 
 	mu    sync.Mutex
 	dirty map[string]string    // poll id → meeting id, waiting to be sent
@@ -24,7 +26,7 @@ type progress struct {
 	once  sync.Once
 }
 
-func newProgress(every time.Duration, send func(ctx context.Context, pollID, meetingID string)) *progress {
+func newProgress(every time.Duration, send func(ctx context.Context, pollID, meetingID string) bool) *progress {
 	p := &progress{every: every, send: send, dirty: map[string]string{}, last: map[string]time.Time{},
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	go p.run()
@@ -93,8 +95,18 @@ func (p *progress) flush(now time.Time) time.Duration {
 	p.mu.Unlock()
 	for _, d := range send {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		p.send(ctx, d.poll, d.meeting)
+		sent := p.send(ctx, d.poll, d.meeting)
 		cancel()
+		if !sent { // the poll is stopping: again after an interval, unless its close forgets it
+			p.mu.Lock()
+			if _, newer := p.dirty[d.poll]; !newer {
+				p.dirty[d.poll] = d.meeting
+			}
+			p.mu.Unlock()
+			if wait == 0 || p.every < wait {
+				wait = p.every
+			}
+		}
 	}
 	return wait
 }

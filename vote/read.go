@@ -337,22 +337,30 @@ type Progress struct {
 
 // sendProgress publishes a running poll's progress to everyone and its
 // roll call to the managers only; nothing once the poll has stopped (see
-// Service.stops).
-func (s *Service) sendProgress(ctx context.Context, pollID, meetingID string) {
-	defer s.stops.Lock(pollID)()
+// Service.stops). While the poll's close or cancel holds its lock it
+// sends nothing and returns false: the one sender goroutine must not wait
+// for it, or every other poll's progress would wait too; it is tried
+// again after an interval (and dropped if the close went through).
+func (s *Service) sendProgress(ctx context.Context, pollID, meetingID string) bool {
+	unlock, ok := s.stops.TryLock(pollID)
+	if !ok {
+		return false
+	}
+	defer unlock()
 	r, err := s.store.poll(ctx, pollID)
 	if err == nil && Status(r.Status) != Open {
-		return
+		return true
 	}
 	p, err := s.polls.get(ctx, pollID)
 	if err == nil {
 		var rc RollCall
 		if rc, err = s.rollCall(ctx, pollID, meetingID, p.Eligibility); err == nil {
 			s.publishProgress(ctx, meetingID, rc)
-			return
+			return true
 		}
 	}
 	s.log.WarnContext(ctx, "poll progress not sent", "poll_id", pollID, "err", err)
+	return true
 }
 
 // Waiting is the poll.voters event, for managers only: who may vote in a

@@ -40,6 +40,34 @@ func (k *Map) Lock(key string) (unlock func()) {
 	}
 }
 
+// TryLock takes key's mutex if it is free at once, and returns its
+// release; ok is false (and nothing is held) when someone holds it.
+func (k *Map) TryLock(key string) (unlock func(), ok bool) {
+	k.mu.Lock()
+	if k.m == nil {
+		k.m = map[string]*entry{}
+	}
+	e := k.m[key]
+	if e == nil {
+		e = &entry{}
+		k.m[key] = e
+	}
+	if !e.TryLock() {
+		k.mu.Unlock()
+		return nil, false
+	}
+	e.refs++
+	k.mu.Unlock()
+	return func() {
+		e.Unlock()
+		k.mu.Lock()
+		if e.refs--; e.refs == 0 {
+			delete(k.m, key)
+		}
+		k.mu.Unlock()
+	}, true
+}
+
 // Len is the number of keys held or waited for (for tests).
 func (k *Map) Len() int {
 	k.mu.Lock()

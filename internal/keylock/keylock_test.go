@@ -71,3 +71,28 @@ func TestExclusiveUnderContention(t *testing.T) {
 		t.Fatalf("%d entries left, want 0", n)
 	}
 }
+
+func TestTryLock(t *testing.T) {
+	var k Map
+	unlock, ok := k.TryLock("a")
+	if !ok {
+		t.Fatal("a free key was not taken")
+	}
+	if _, again := k.TryLock("a"); again {
+		t.Fatal("a held key was taken again")
+	}
+	if u, other := k.TryLock("b"); !other {
+		t.Fatal("another key was refused")
+	} else {
+		u()
+	}
+	unlock()
+	if n := k.Len(); n != 0 {
+		t.Fatalf("%d entries left, want 0", n)
+	}
+	u, ok := k.TryLock("a")
+	if !ok {
+		t.Fatal("a released key was refused")
+	}
+	u()
+}

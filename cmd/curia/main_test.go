@@ -95,6 +95,7 @@ func TestBadConfiguration(t *testing.T) {
 		{"long admin password", []string{"serve"}, map[string]string{"CURIA_ADMIN_PASSWORD": strings.Repeat("mật khẩu ", 30)}, "at most 256 bytes"},
 		{"admin password with a tab", []string{"serve"}, map[string]string{"CURIA_ADMIN_PASSWORD": "long enough\tpassword"}, "CURIA_ADMIN_PASSWORD: use text only"},
 		{"bad origin", []string{"serve"}, map[string]string{"CURIA_ALLOWED_ORIGINS": "curia.example"}, "https://host"},
+		{"http origin on HTTPS", []string{"serve"}, map[string]string{"CURIA_ALLOWED_ORIGINS": "http://curia.example", "CURIA_COOKIE_SECURE": "true"}, "must be https://"},
 		{"unknown flag", []string{"serve", "--nope"}, nil, "flag provided but not defined"},
 		{"unknown command", []string{"frobnicate"}, nil, "unknown command"},
 		{"no command", nil, nil, "no command"},

@@ -158,6 +158,11 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("allowed origin %q must look like https://host[:port]", o))
 			continue
 		}
+		if c.SecureCookie && strings.HasPrefix(n, "http://") {
+			// Served over HTTPS only, the API refuses http:// pages.
+			errs = append(errs, fmt.Errorf("allowed origin %q must be https:// when CURIA_COOKIE_SECURE is true", o))
+			continue
+		}
 		origins = append(origins, n)
 	}
 	if len(c.AllowedOrigins) > 0 {

@@ -37,6 +37,8 @@ function learnSkew(res: Response): void {
 
 const SIGNED_IN = 'curia.signedIn';
 let listening = false;
+/** How many sign-ins and sign-outs of other tabs this tab has heard (from the first watch on: the app's start). */
+let heardElsewhere = 0;
 
 /** Who hears of signing in and out (annot/backend.ts: queued marks wait for their author; ui/App.tsx). */
 const signInWatchers = new Set<(on: boolean, elsewhere: boolean) => void>();
@@ -47,6 +49,9 @@ const signInWatchers = new Set<(on: boolean, elsewhere: boolean) => void>();
  * watch: fn hears every sign-in and sign-out (a 401 too), this tab's and,
  * as the cookie is shared, another tab's (elsewhere: then this tab may now
  * hold someone else's session, or none); it returns what stops it.
+ * changedElsewhere: how many of the latter this tab has heard, so that a
+ * module loaded later (annot/backend.ts) knows the session may no longer be
+ * the one the app started with.
  */
 export const signedIn = {
   get: () => { try { return localStorage.getItem(SIGNED_IN) === '1'; } catch { return true; } },
@@ -58,12 +63,15 @@ export const signedIn = {
     if (!listening && typeof window !== 'undefined') {
       listening = true;
       window.addEventListener('storage', (e) => {
-        if (e.key === SIGNED_IN || e.key === null) signInWatchers.forEach((w) => w(signedIn.get(), true));
+        if (e.key !== SIGNED_IN && e.key !== null) return;
+        heardElsewhere++;
+        signInWatchers.forEach((w) => w(signedIn.get(), true));
       });
     }
     signInWatchers.add(fn);
     return () => void signInWatchers.delete(fn);
   },
+  changedElsewhere: (): number => heardElsewhere,
 };
 
 /** Who hears whom this tab just signed in as (annot/backend.ts: that user's held marks go now). */

@@ -99,7 +99,8 @@ describe('the room takes the open polls from the snapshot', () => {
     // REST requests are slow (here: never answered).
     routes = (c) => (c.path === '/meetings/m/polls' || c.path.startsWith('/polls/') ? never() : undefined);
     hub.drop(1006);
-    await settle(4, 600); // the backoff
+    // The backoff (jittered): wait for the new socket, on a loaded machine too.
+    for (let waited = 0; lastSocket() === hub && waited < 5000; waited += 100) await settle(1, 100);
     const again = lastSocket()!;
     expect(again).not.toBe(hub);
     again.open();
@@ -108,7 +109,8 @@ describe('the room takes the open polls from the snapshot', () => {
       type: 'snapshot', seq: 14,
       data: { epoch: 'E.2', state: { meeting, polls: [pollOf('p1', { me: { can_vote: true, voted: false } })] }, online: [] },
     });
-    await settle(20);
+    // Up to 3 s for the snapshot to be applied on a loaded machine; the polls' GETs never answer.
+    for (let waited = 0; byTestId(root, 'ballot').length === 0 && waited < 3000; waited += 50) await settle(2, 50);
     expect(byTestId(root, 'ballot'), 'the ballot waits for GET /meetings/m/polls').toHaveLength(1);
     expect(byTestId(root, 'cast-vote')).toHaveLength(1);
   });

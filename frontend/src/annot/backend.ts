@@ -454,3 +454,14 @@ export async function backendFor(_docId: string, me: string): Promise<Backend> {
   else b.hold();
   return b;
 }
+
+// Listening starts when this module loads (with the viewer, or at the
+// room's start), not at the first document opened: a sign-in or sign-out in
+// another tab before then still holds every queue. One heard by the app
+// before this module was loaded (api.ts counts them) means the session may
+// no longer be the one the app started with: whoever /me names is asked,
+// and until it answers even a new queue waits.
+if (SERVER_ANNOTATIONS) {
+  watchSignIns();
+  if (signedIn.changedElsewhere() > 0) elsewhereChanged(signedIn.get());
+}

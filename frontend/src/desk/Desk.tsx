@@ -104,7 +104,10 @@ function MeetingDesk({ id, me, onSignOut }: ScreenProps & { id: string }) {
   const [tab, setTab] = useState<Tab>(tabFromHash);
   const [confirm, setConfirm] = useState<StatusAction | null>(null);
   const [busy, run] = useBusy();
-  // The quorum also comes with quorum.changed: a GET in flight then is stale.
+  // Which read of each slice is the latest: every read bumps its slice, and an answer is put on screen only if no
+  // newer read (nor a newer value: an action's answer, the quorum a live event carries) came since it was asked.
+  // A slow older answer that arrives last is dropped, so the table never goes back to what it was (and a change
+  // built on it, such as a role change that sends the weight as shown, never writes that old value back).
   const versions = useRef(new SliceVersions());
   // When the user list was last asked for, and which read is the newest (an older answer is not put back over it).
   const usersAsked = useRef({ at: 0, n: 0 });
@@ -127,16 +130,28 @@ function MeetingDesk({ id, me, onSignOut }: ScreenProps & { id: string }) {
     if (Date.now() - usersAsked.current.at >= USERS_FRESH_MS) readUsers(true);
   }, [readUsers]);
 
+  /** A value newer than any read in flight (an action's answer): it is shown, and those reads' answers are dropped. */
+  const fresh = useCallback(<T,>(slice: string, put: (v: T) => void) => (v: T) => {
+    versions.current.bump(slice);
+    put(v);
+  }, []);
+
   const load = useCallback(async (slices: Slice[]) => {
     const jobs: Promise<unknown>[] = [];
     const has = (s: Slice) => slices.includes(s);
-    if (has('meeting')) jobs.push(desk.meeting(id).then(setMeeting));
-    if (has('participants')) jobs.push(desk.participants(id).then(setParticipants));
+    // This read is now the latest of its slice; its answer is shown unless a newer one was started meanwhile.
+    const read = <T,>(slice: string, get: () => Promise<T>, put: (v: T) => void) => {
+      versions.current.bump(slice);
+      jobs.push(versions.current.fetch(slice, get).then((r) => r && put(r.value)));
+    };
+    if (has('meeting')) read('meeting', () => desk.meeting(id), setMeeting);
+    if (has('participants')) read('participants', () => desk.participants(id), setParticipants);
     if (has('attendance')) {
-      jobs.push(desk.attendance(id).then(setAttendance), versions.current.fetch('quorum', () => desk.quorum(id)).then((q) => q && setQuorum(q.value)));
+      read('attendance', () => desk.attendance(id), setAttendance);
+      read('quorum', () => desk.quorum(id), setQuorum);
     }
-    if (has('agenda')) jobs.push(desk.agenda(id).then(setAgenda));
-    if (has('documents')) jobs.push(desk.documents(id).then(setDocs));
+    if (has('agenda')) read('agenda', () => desk.agenda(id), setAgenda);
+    if (has('documents')) read('documents', () => desk.documents(id), setDocs);
     try {
       await Promise.all(jobs);
     } catch (e) {
@@ -155,10 +170,7 @@ function MeetingDesk({ id, me, onSignOut }: ScreenProps & { id: string }) {
   const online = useDeskLive(failure ? null : id, (s) => void load(s), (ev: LiveEvent) => {
     // The roll or the quorum rule changed: the event carries the new quorum.
     const q = quorumOfEvent(ev);
-    if (q) {
-      versions.current.bump('quorum');
-      setQuorum(q);
-    }
+    if (q) fresh('quorum', setQuorum)(q);
   });
 
   useEffect(() => {
@@ -202,7 +214,7 @@ function MeetingDesk({ id, me, onSignOut }: ScreenProps & { id: string }) {
     void run(async () => {
       try {
         const m = await desk.setStatus(id, a.to);
-        setMeeting(m);
+        fresh('meeting', setMeeting)(m);
         toast(t('desk.status.now', { status: t(`status.${m.status}` as Key) }));
       } catch (e) {
         toast(errText(e), true);
@@ -262,7 +274,7 @@ function MeetingDesk({ id, me, onSignOut }: ScreenProps & { id: string }) {
       {/* Every panel stays mounted (hidden when not chosen): uploads and half-filled forms go on while another tab is open. */}
       <div class="desk-main">
         <div id="panel-details" role="tabpanel" aria-labelledby="tab-details" hidden={tab !== 'details'}>
-          <Details key={meeting.id} meeting={meeting} readOnly={readOnly} onSaved={(m) => setMeeting(m)} />
+          <Details key={meeting.id} meeting={meeting} readOnly={readOnly} onSaved={fresh('meeting', setMeeting)} />
         </div>
         <div id="panel-people" role="tabpanel" aria-labelledby="tab-people" hidden={tab !== 'people'}>
           <People meetingId={id} participants={participants} users={users} readOnly={readOnly}
@@ -270,7 +282,7 @@ function MeetingDesk({ id, me, onSignOut }: ScreenProps & { id: string }) {
         </div>
         <div id="panel-agenda" role="tabpanel" aria-labelledby="tab-agenda" hidden={tab !== 'agenda'}>
           <AgendaEditor meetingId={id} agenda={agenda} participants={participants} readOnly={readOnly}
-            onAgenda={setAgenda} onChanged={() => load(['agenda'])} />
+            onAgenda={fresh('agenda', setAgenda)} onChanged={() => load(['agenda'])} />
         </div>
         <div id="panel-documents" role="tabpanel" aria-labelledby="tab-documents" hidden={tab !== 'documents'}>
           <Documents meetingId={id} docs={docs} agenda={agenda} participants={participants} readOnly={readOnly}

@@ -11,7 +11,8 @@ import type { Agenda, AgendaItem } from '../types';
 import { desk, uploadDocument, uploadVersion, type DeskDoc, type OnProgress, type Participant, type UploadHandle } from './api';
 import { act, Confirm, errText, nthOrLast, useBusy, useFocusLater } from './common';
 import {
-  chosenReaders, earlierVersions, fileSize, flatten, looksLikePdf, renumber, shift, titleProblem, toggled, uploadFailure, type UploadChoice,
+  chosenReaders, earlierVersions, fileSha256, fileSize, flatten, looksLikePdf, mayBeStored, renumber, sameFile, shift, titleProblem, toggled,
+  uploadFailure, type StoredFile, type UploadChoice,
 } from './logic';
 import { ReaderChoice } from './ReaderChoice';
 
@@ -20,14 +21,26 @@ interface Upload {
   name: string;
   size: number;
   progress: number; // 0..1
-  state: 'waiting' | 'sending' | 'checking' | 'done' | 'failed';
+  /** looking: before a retry, whether an earlier attempt was stored after all is being looked up. */
+  state: 'waiting' | 'sending' | 'checking' | 'looking' | 'done' | 'failed';
   confidential?: boolean;
   error?: string;
   abort?: () => void;
   /** The file and what was chosen with it, kept until it is stored: a retry sends them again. */
-  job?: { file: File; choice: UploadChoice };
+  job?: { file: File; choice: UploadChoice; before?: ReadonlySet<string> };
   /** It failed in a way that sending it again may mend (network, server failure or busy, cancelled). */
   again?: boolean;
+  /** It failed where the server may have stored it all the same (logic.ts mayBeStored): a retry first looks for it. */
+  unsure?: boolean;
+  /** What a done line says instead of "uploaded" (it was found stored by an earlier attempt). */
+  note?: string;
+}
+
+/** A document upload's file and choice, and the meeting's documents before it was first sent (a retry looks for it among the others). */
+interface Job {
+  file: File;
+  choice: UploadChoice;
+  before: ReadonlySet<string>;
 }
 
 /**
@@ -38,8 +51,12 @@ interface Upload {
  */
 function follow(name: string, start: (p: OnProgress) => UploadHandle, set: (p: Partial<Upload>) => void,
   done: (doc: DeskDoc) => void): Promise<void> {
-  const h = start((f) => set({ progress: f, state: f >= 1 ? 'checking' : 'sending' }));
-  set({ state: 'sending', abort: h.abort });
+  let sentAll = false; // the whole file went up: the server was checking it
+  const h = start((f) => {
+    if (f >= 1) sentAll = true;
+    set({ progress: f, state: f >= 1 ? 'checking' : 'sending' });
+  });
+  set({ state: 'sending', abort: h.abort, unsure: false });
   return h.promise.then(
     (doc) => {
       set({ state: 'done', progress: 1, abort: undefined });
@@ -49,10 +66,30 @@ function follow(name: string, start: (p: OnProgress) => UploadHandle, set: (p: P
       const err = e instanceof ApiError ? e : new ApiError(0, 'network', '');
       const why = uploadFailure(err.status, err.code, err.message, err.reason);
       const text = t(why.key);
-      set({ state: 'failed', error: text, abort: undefined, again: why.retry });
+      set({ state: 'failed', error: text, abort: undefined, again: why.retry, unsure: why.retry && mayBeStored(err.status, err.code, sentAll) });
       if (err.code !== 'aborted') toast(t('desk.upload.refused', { name, why: text }), true);
     },
   );
+}
+
+/**
+ * Before sending again a file that may have been stored (Upload.unsure):
+ * looks among what is stored now (list) for the same file (logic.ts
+ * sameFile: the same SHA-256) that was not there before the first attempt
+ * (isNew). The stored one, or null (then it is sent again). Rejects when
+ * the list cannot be read: then nothing is sent, as whether it was stored
+ * is still not known.
+ */
+async function findStored<T extends StoredFile>(file: File, list: () => Promise<T[]>, isNew: (x: T) => boolean): Promise<T | null> {
+  const [stored, sum] = await Promise.all([list(), fileSha256(file)]);
+  return stored.find((x) => isNew(x) && sameFile(x, file, sum)) ?? null;
+}
+
+/** A line whose look-up failed: failed again, with the reason, and a retry when looking again may work. */
+function lookupFailed(e: unknown): Partial<Upload> {
+  const err = e instanceof ApiError ? e : new ApiError(0, 'network', '');
+  const why = uploadFailure(err.status, err.code, err.message, err.reason);
+  return { state: 'failed', error: t(why.key), again: why.retry, unsure: true };
 }
 
 /** "1 page" or "{n} pages". */
@@ -79,7 +116,8 @@ function UploadStatus({ u, onCancel, onDismiss, onRetry }: { u: Upload; onCancel
         {u.state === 'waiting' && t('desk.upload.waiting')}
         {u.state === 'sending' && t('desk.upload.sending', { pct: Math.round(u.progress * 100) })}
         {u.state === 'checking' && t('desk.upload.checking')}
-        {u.state === 'done' && t('desk.upload.ok')}
+        {u.state === 'looking' && t('desk.upload.looking')}
+        {u.state === 'done' && (u.note ?? t('desk.upload.ok'))}
         {u.state === 'failed' && <span class="error" data-testid="upload-error">{u.error}</span>}
       </span>
       {(u.abort || u.state === 'waiting') && (
@@ -120,16 +158,21 @@ export function Documents({ meetingId, docs, agenda, participants, readOnly, con
   const [confidential, setConfidential] = useState(false);
   const [readers, setReaders] = useState<ReadonlySet<string>>(new Set());
   const [over, setOver] = useState(false);
-  const queue = useRef<{ key: number; file: File; choice: UploadChoice }[]>([]);
+  const queue = useRef<({ key: number } & Job)[]>([]);
   const running = useRef(0);
   // The lines queued or going up: a retry pressed twice sends once.
   const busyKeys = useRef(new Set<number>());
+  // The desk has closed: a look-up that answers afterwards sends nothing.
+  const closed = useRef(false);
   const input = useRef<HTMLInputElement>(null);
   const lines = useRef<HTMLUListElement>(null);
   // Where the focus goes once a deleted document's row is gone: the row now in its place, else the list's heading.
   const list = useRef<HTMLOListElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const focusLater = useFocusLater();
+  // The documents as last shown: what was there before an upload (a retry looks for it among the others).
+  const shown = useRef(docs);
+  shown.current = docs;
   const items = flatten(agenda.items).map((r) => r.item as AgendaItem);
   const sorted = docs.slice().sort((a, b) => a.position - b.position);
 
@@ -150,7 +193,7 @@ export function Documents({ meetingId, docs, agenda, participants, readOnly, con
     if (!queue.current.some((j) => j.key === u.key)) return;
     queue.current = queue.current.filter((j) => j.key !== u.key);
     busyKeys.current.delete(u.key);
-    patch(u.key, { state: 'failed', error: t('desk.upload.cancelled'), again: true });
+    patch(u.key, { state: 'failed', error: t('desk.upload.cancelled'), again: true, unsure: false });
   };
 
   const pump = () => {
@@ -169,7 +212,7 @@ export function Documents({ meetingId, docs, agenda, participants, readOnly, con
     }
   };
 
-  const enqueue = (jobs: { key: number; file: File; choice: UploadChoice }[]) => {
+  const enqueue = (jobs: ({ key: number } & Job)[]) => {
     jobs.forEach((j) => busyKeys.current.add(j.key));
     queue.current.push(...jobs);
     pump();
@@ -178,16 +221,39 @@ export function Documents({ meetingId, docs, agenda, participants, readOnly, con
   /**
    * Sends a failed line's file again, with what was chosen for it then
    * (not what the form holds now): back in the queue, behind what waits.
-   * The focus goes to the line's cancel button, which replaces this one.
+   * When the failure came where the server may have stored it all the same
+   * (the answer lost, a server failure, cancelled while it was checked),
+   * the meeting's documents are read first: the same file, new since, means
+   * it was stored, and the line says so instead of storing a second copy.
+   * The focus goes to the line's cancel button, which replaces this one (or
+   * its dismiss button, once it has an answer).
    */
   const retry = (u: Upload) => {
-    if (readOnly || !u.job || busyKeys.current.has(u.key)) return;
-    patch(u.key, { state: 'waiting', progress: 0, error: undefined, again: false });
+    const job = u.job;
+    if (readOnly || !job || busyKeys.current.has(u.key)) return;
     focusLater(
       () => lines.current?.querySelector?.<HTMLElement>(`[data-key="${u.key}"] [data-testid=upload-cancel]`),
       () => lines.current?.querySelector?.<HTMLElement>(`[data-key="${u.key}"] [data-testid=upload-dismiss]`),
     );
-    enqueue([{ key: u.key, ...u.job }]);
+    const send = () => {
+      patch(u.key, { state: 'waiting', progress: 0, error: undefined, again: false, unsure: false });
+      enqueue([{ key: u.key, file: job.file, choice: job.choice, before: job.before ?? new Set() }]);
+    };
+    if (!u.unsure) return send();
+    busyKeys.current.add(u.key);
+    patch(u.key, { state: 'looking', error: undefined, again: false });
+    const before = job.before ?? new Set<string>();
+    findStored(job.file, () => desk.documents(meetingId), (d) => !before.has(d.id)).then((doc) => {
+      busyKeys.current.delete(u.key);
+      if (closed.current) return;
+      if (!doc) return send();
+      patch(u.key, { state: 'done', progress: 1, job: undefined, unsure: false, note: t('desk.upload.alreadyStored') });
+      toast(t('desk.upload.done', { title: doc.title }));
+      void onChanged();
+    }, (e: unknown) => {
+      busyKeys.current.delete(u.key);
+      patch(u.key, lookupFailed(e));
+    });
   };
 
   const addFiles = (files: FileList | File[] | null) => {
@@ -201,21 +267,23 @@ export function Documents({ meetingId, docs, agenda, participants, readOnly, con
     const choice: UploadChoice = confidential
       ? { item: attachTo, confidential: true, readers: chosenReaders(readers, participants) }
       : { item: attachTo };
-    const fresh = list.map((file) => ({ key: ++nextKey, file, choice }));
+    const before: ReadonlySet<string> = new Set(shown.current.map((d) => d.id));
+    const fresh = list.map((file) => ({ key: ++nextKey, file, choice, before }));
     // A file that is plainly not a PDF (a .docx dropped with the rest) is
     // not sent at all: its line says why at once, the others go on.
     const pdfs = fresh.filter((j) => looksLikePdf(j.file.name, j.file.type));
     setUploads((l) => [...l.filter((u) => u.state !== 'done'), ...fresh.map((j): Upload => (pdfs.includes(j) ? {
       key: j.key, name: j.file.name, size: j.file.size, progress: 0, state: 'waiting', confidential: !!j.choice.confidential,
-      job: { file: j.file, choice: j.choice },
+      job: { file: j.file, choice: j.choice, before },
     } : notPdf(j.key, j.file)))]);
     enqueue(pdfs);
   };
 
-  // Stop what is still uploading when the desk closes.
+  // Stop what is still uploading when the desk closes (and send nothing a look-up still running would have sent).
   const live = useRef(uploads);
   live.current = uploads;
   useEffect(() => () => {
+    closed.current = true;
     queue.current = [];
     live.current.forEach((u) => u.abort?.());
   }, []);
@@ -337,20 +405,59 @@ function DocRow({ doc, index, all, items, participants, readOnly, confides, onCh
   const verLine = useRef<HTMLDivElement>(null);
   const verAbort = useRef<(() => void) | undefined>(undefined);
   verAbort.current = ver?.abort;
-  useEffect(() => () => verAbort.current?.(), []);
-  const sendingVersion = ver?.state === 'sending' || ver?.state === 'checking';
+  const gone = useRef(false);
+  useEffect(() => () => {
+    gone.current = true;
+    verAbort.current?.();
+  }, []);
+  const sendingVersion = ver?.state === 'sending' || ver?.state === 'checking' || ver?.state === 'looking';
+  // The document's version before a new one was first sent: a retry looks for the file among the versions after it.
+  const verFrom = useRef(0);
+  // A version is being sent or looked for (a ref: a double press in one render starts one).
+  const verBusy = useRef(false);
 
   /** Sends a new version (again, from its failed line: the same file). One that is plainly not a PDF is not sent. */
-  const addVersion = (file: File | undefined) => {
-    if (!file || readOnly || sendingVersion) return;
+  const addVersion = (file: File | undefined, again = false) => {
+    if (!file || readOnly || sendingVersion || verBusy.current) return;
     const key = ++nextKey;
     if (!looksLikePdf(file.name, file.type)) return setVer(notPdf(key, file));
+    if (!again) verFrom.current = doc.version;
     setVer({ key, name: file.name, size: file.size, progress: 0, state: 'waiting', job: { file, choice: {} } });
     const set = (p: Partial<Upload>) => setVer((u) => (u && u.key === key ? { ...u, ...p } : u));
+    verBusy.current = true;
     void follow(file.name, (p) => uploadVersion(doc.id, file, p), set, (d) => {
       set({ job: undefined });
       toast(t('desk.version.done', { title: d.title, n: d.version }));
       void onChanged();
+    }).finally(() => (verBusy.current = false));
+  };
+
+  /**
+   * A failed version's retry: the same file again, unless it may have been
+   * stored all the same (see Documents' retry): then the document's
+   * versions are read first, and the same file in a version after the one
+   * it had is taken as this upload, not sent a second time.
+   */
+  const retryVersion = () => {
+    const u = ver;
+    const file = u?.job?.file;
+    if (!u || !file || readOnly || sendingVersion || verBusy.current) return;
+    if (!u.unsure) return addVersion(file, true);
+    verBusy.current = true;
+    const set = (p: Partial<Upload>) => setVer((x) => (x && x.key === u.key ? { ...x, ...p } : x));
+    set({ state: 'looking', error: undefined, again: false });
+    const from = verFrom.current;
+    findStored(file, () => desk.document(doc.id).then((d) => (d.versions ?? []).map((v) => ({ ...v, title: d.title }))),
+      (v) => v.version > from).then((v) => {
+      verBusy.current = false;
+      if (gone.current) return;
+      if (!v) return addVersion(file, true);
+      set({ state: 'done', progress: 1, job: undefined, unsure: false, note: t('desk.upload.alreadyStored') });
+      toast(t('desk.version.done', { title: v.title, n: v.version }));
+      void onChanged();
+    }, (e: unknown) => {
+      verBusy.current = false;
+      set(lookupFailed(e));
     });
   };
 
@@ -486,7 +593,7 @@ function DocRow({ doc, index, all, items, participants, readOnly, confides, onCh
         <div class={`upload drow-upload ${ver.state}`} data-testid="version-upload" data-state={ver.state} ref={verLine}>
           <UploadStatus u={ver} onCancel={() => ver.abort?.()} onDismiss={() => setVer(null)}
             onRetry={readOnly ? undefined : () => {
-              addVersion(ver.job?.file);
+              retryVersion();
               // The retry button goes: to the line's cancel button, else (already answered) its dismiss button.
               focusLater(() => verLine.current?.querySelector?.<HTMLElement>('[data-testid=upload-cancel]'),
                 () => verLine.current?.querySelector?.<HTMLElement>('[data-testid=upload-dismiss]'));

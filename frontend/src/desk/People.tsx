@@ -76,24 +76,56 @@ export function People({ meetingId, participants, users, readOnly, onChanged, on
     });
   };
 
+  // The table as last shown, and each participant's change being saved: a change asked meanwhile goes once
+  // that one is answered, on top of what it saved (never on the row as it was before it).
+  const shown = useRef(participants);
+  shown.current = participants;
+  const saving = useRef(new Map<string, Promise<Participant | null>>());
+
   /**
-   * Changes a participant (the route replaces role, vote and weight
-   * together: the others go as the table has them). The vote is always sent:
-   * an omitted one would take the new role's default, so a role change
-   * would change the vote unseen; only an observer has none. Whether it was saved.
+   * Saves a change of a participant (the route replaces role, vote and
+   * weight together: the others go as the table has them, or as the change
+   * saved just before this one left them). The vote is always sent: an
+   * omitted one would take the new role's default, so a role change would
+   * change the vote unseen; only an observer has none. The changes of one
+   * participant go one after another. Whether it was saved.
    */
-  const change = async (p: Participant, next: Partial<Pick<Participant, 'role' | 'can_vote' | 'weight'>>): Promise<boolean> => {
-    const r = next.role ?? p.role;
-    const body = {
-      role: r,
-      can_vote: r === 'observer' ? false : (next.can_vote ?? p.can_vote),
-      weight: next.weight ?? p.weight,
-    };
-    const said = next.role && next.role !== p.role ? roleChangeNote(p, r, body.can_vote) : t('desk.people.changed', { name: p.full_name });
+  const save = (p: Participant, next: Partial<Pick<Participant, 'role' | 'can_vote' | 'weight'>>): Promise<boolean> => {
+    const before = saving.current.get(p.user_id);
+    const job = (async (): Promise<Participant | null> => {
+      const saved = before ? await before : null;
+      const cur = saved ?? shown.current.find((x) => x.user_id === p.user_id) ?? p;
+      const r = next.role ?? cur.role;
+      const body = {
+        role: r,
+        can_vote: r === 'observer' ? false : (next.can_vote ?? cur.can_vote),
+        weight: next.weight ?? cur.weight,
+      };
+      const said = next.role && next.role !== cur.role ? roleChangeNote(cur, r, body.can_vote) : t('desk.people.changed', { name: cur.full_name });
+      let answer: Participant | undefined;
+      const ok = await act(async () => {
+        answer = await desk.putParticipant(meetingId, p.user_id, body);
+      }, said);
+      await onChanged();
+      return ok ? { ...cur, ...body, ...answer } : null;
+    })();
+    saving.current.set(p.user_id, job);
+    void job.finally(() => {
+      if (saving.current.get(p.user_id) === job) saving.current.delete(p.user_id);
+    });
+    return job.then((x) => x !== null);
+  };
+
+  /**
+   * A change of role or vote: the table waits while it is saved. A weight
+   * is saved without that (WeightInput): the weight field commits when it
+   * is left, and leaving it by clicking the row's vote box must not disable
+   * that box before the click lands; the vote then goes after the weight.
+   */
+  const change = async (p: Participant, next: Partial<Pick<Participant, 'role' | 'can_vote'>>): Promise<boolean> => {
     let ok = false;
     await run(async () => {
-      ok = await act(() => desk.putParticipant(meetingId, p.user_id, body), said);
-      await onChanged();
+      ok = await save(p, next);
     });
     return ok;
   };
@@ -194,7 +226,7 @@ export function People({ meetingId, participants, users, readOnly, onChanged, on
                   </label>
                 </td>
                 <td>
-                  <WeightInput p={p} disabled={readOnly || busy} onCommit={(w) => change(p, { weight: w })} />
+                  <WeightInput p={p} disabled={readOnly || busy} onCommit={(w) => save(p, { weight: w })} />
                 </td>
                 <td class="actions">
                   <button type="button" class="btn danger" disabled={readOnly || busy} onClick={() => setRemoving(p)} data-action="remove"

@@ -176,6 +176,51 @@ export function uploadFailure(status: number, code: string, message = '', reason
   return { key: uploadErrorKey(status, code, message, reason), retry: false };
 }
 
+/**
+ * Whether a failed upload may have been stored all the same, so that a
+ * retry must first look for it rather than send it again: the server has
+ * no idempotency key, and a second POST would store a second copy. That is
+ * when the outcome is unknown: the connection dropped (the answer, not the
+ * file, may be what was lost), or a server or proxy failed (a 502/504 while
+ * a large PDF was inspected), or the person cancelled once the whole file
+ * had gone up (sentAll: the server was checking it).
+ */
+export function mayBeStored(status: number, code: string, sentAll: boolean): boolean {
+  if (code === 'aborted') return sentAll;
+  if (code === 'network' || status === 0) return true;
+  return status >= 500;
+}
+
+/** What the server keeps of a stored file (a document, or one of its versions). */
+export interface StoredFile {
+  sha256: string;
+  size: number;
+  filename: string;
+}
+
+/**
+ * Whether a stored file is this one: the same SHA-256 (the server's is of
+ * the bytes it received, in lowercase hex). Without a digest (no Web Crypto
+ * outside a secure context: the app served over plain http), the same size
+ * and file name.
+ */
+export function sameFile(stored: StoredFile, file: { name: string; size: number }, sha256: string | null): boolean {
+  if (stored.size !== file.size) return false;
+  return sha256 ? stored.sha256.toLowerCase() === sha256 : stored.filename === file.name;
+}
+
+/** A file's SHA-256 in lowercase hex; null when it cannot be computed (no Web Crypto, or the file cannot be read). */
+export async function fileSha256(file: Blob): Promise<string | null> {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) return null;
+  try {
+    const sum = await subtle.digest('SHA-256', await file.arrayBuffer());
+    return Array.from(new Uint8Array(sum), (b) => b.toString(16).padStart(2, '0')).join('');
+  } catch {
+    return null;
+  }
+}
+
 /** Files that are clearly not PDFs by name and type (the server judges by content anyway). */
 export function looksLikePdf(name: string, type: string): boolean {
   return type === 'application/pdf' || /\.pdf$/i.test(name);

@@ -170,6 +170,8 @@ const deskEn: Record<keyof typeof deskVi, string> = {
   'desk.upload.dismiss': 'Remove {name} from the list',
   'desk.upload.retry': 'Retry',
   'desk.upload.retryOf': 'Retry the upload of {name}',
+  'desk.upload.looking': 'Checking whether the earlier attempt stored the file…',
+  'desk.upload.alreadyStored': 'Stored by the earlier attempt: not sent again',
   'desk.upload.errTooLarge': 'The file is larger than the server accepts.',
   'desk.upload.errNotPdf': 'This file is not a PDF document.',
   'desk.upload.errEncrypted': 'The PDF is protected by a password or encrypted and cannot be read.',

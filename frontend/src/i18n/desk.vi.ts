@@ -168,6 +168,8 @@ export default {
   'desk.upload.dismiss': 'Ẩn {name} khỏi danh sách',
   'desk.upload.retry': 'Thử lại',
   'desk.upload.retryOf': 'Thử tải lên lại {name}',
+  'desk.upload.looking': 'Đang xem tệp đã được lưu ở lần trước chưa…',
+  'desk.upload.alreadyStored': 'Đã được lưu từ lần tải lên trước, không gửi lại',
   'desk.upload.errTooLarge': 'Tệp quá lớn so với giới hạn của máy chủ.',
   'desk.upload.errNotPdf': 'Tệp này không phải là tài liệu PDF.',
   'desk.upload.errEncrypted': 'Tệp PDF được đặt mật khẩu hoặc mã hóa nên không đọc được.',

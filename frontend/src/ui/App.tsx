@@ -56,17 +56,21 @@ export function App() {
   // A counter, not the language: the strings of a later screen arrive in
   // the same language and must still re-render.
   useEffect(() => onLangChange(() => setLang((n) => n + 1)), []);
-  useEffect(() => {
-    setUnauthorizedHandler(() => setMe(null));
-    if (signedIn.get()) api.me().then(setMe, () => setMe(null));
-    else setMe(null);
-  }, []);
   // Another tab of this browser signed in or out: the session cookie is shared, so this tab may now
   // act for someone else, or nobody. Ask who; someone other than the user shown goes back to the
   // sign-in screen (never act for one person on another's screens); this tab at the sign-in screen
   // takes the new sign-in. An answer is taken only while nothing changed since it was asked: a /me
-  // asked before a sign-in here may name whoever was signed in before it.
+  // asked before a sign-in (here or elsewhere) may name whoever was signed in before it. That holds
+  // for the first /me too, asked as the tab starts: the change's own /me (or this tab's sign-in)
+  // then says who it is.
   const changes = useRef(0);
+  useEffect(() => {
+    setUnauthorizedHandler(() => setMe(null));
+    if (!signedIn.get()) return setMe(null);
+    const asked = changes.current;
+    const latest = () => asked === changes.current;
+    api.me().then((u) => latest() && setMe(u), () => latest() && setMe(null));
+  }, []);
   useEffect(() => signedIn.watch((on, elsewhere) => {
     const asked = ++changes.current;
     if (!elsewhere) return;

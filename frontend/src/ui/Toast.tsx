@@ -29,8 +29,9 @@ export function Toasts() {
     ));
   return (
     <div class="toasts">
-      <div class="toasts-list" role="status" aria-live="polite">{shown(false)}</div>
-      <div class="toasts-list" role="alert">{shown(true)}</div>
+      {/* Not atomic (as the roles imply): only the toast that came is read, not every one still shown. */}
+      <div class="toasts-list" role="status" aria-live="polite" aria-atomic="false">{shown(false)}</div>
+      <div class="toasts-list" role="alert" aria-atomic="false">{shown(true)}</div>
     </div>
   );
 }

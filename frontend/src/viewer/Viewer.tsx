@@ -302,7 +302,8 @@ export default function Viewer(p: ViewerProps) {
         {/* Without the share toggle (an observer, a closed meeting), the
             shared marks are still theirs to take home: a link of its own. */}
         {remote && !canShare && exportLink('annot-export-shared', true)}
-        {exporting && <span class="hint" role="status" data-testid="annot-exporting">{t('annot.exporting')}</span>}
+        {/* The status region is there before its text, so that screen readers announce the text when it comes. */}
+        <span role="status">{exporting && <span class="hint" data-testid="annot-exporting">{t('annot.exporting')}</span>}</span>
       </div>
       <div class="vbody">
         {thumbs && pdf && Thumbs && <Thumbs pdf={pdf} page={page} onPick={(n) => p.onPage(n)} />}

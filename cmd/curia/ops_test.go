@@ -124,7 +124,7 @@ func TestCopyLookupNeedsAnExistingDatabase(t *testing.T) {
 		t.Errorf("copy lookup against a missing data directory: %v; want an error saying there is no database at %s", err, dir)
 	}
 
-	err = run(context.Background(), []string{"user", "add", "--username", "u", "--full-name", "U", "--data", dir}, testEnv(nil),
+	err = run(context.Background(), []string{"user", "add", "--username", "u.one", "--full-name", "U", "--data", dir}, testEnv(nil),
 		strings.NewReader("a long password\n"), &out, &errOut)
 	if _, statErr := os.Stat(dir); statErr == nil {
 		t.Errorf("user add created %s (and a database in it)", dir)

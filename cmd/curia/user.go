@@ -11,6 +11,7 @@ import (
 
 	"github.com/curia/curia/account"
 	"github.com/curia/curia/internal/app"
+	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/database"
 )
 
@@ -51,7 +52,19 @@ func cmdUserAdd(ctx context.Context, e env, args []string) error {
 	if in.Username == "" || in.FullName == "" {
 		return usageError{"--username and --full-name are required"}
 	}
-	if err := in.CheckNames(); err != nil { // before the password is asked for
+	// Everything that can be checked before anyone types a password: the
+	// names, the database, and that the username is free.
+	if err := in.CheckNames(); err != nil {
+		return err
+	}
+	a, err := openExistingApp(ctx, e, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if _, err := a.Accounts.UserByUsername(ctx, in.Username); err == nil {
+		return fmt.Errorf("the username %s is taken; nothing was changed", in.Username)
+	} else if !apperr.Is(err, apperr.NotFound) {
 		return err
 	}
 	if in.Password, err = readPassword(ctx, e, in.Username); err != nil {
@@ -60,11 +73,6 @@ func cmdUserAdd(ctx context.Context, e env, args []string) error {
 	if in.Password == "" {
 		return usageError{"no password on standard input"}
 	}
-	a, err := openExistingApp(ctx, e, cfg)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
 	u, err := a.Accounts.CreateUser(ctx, nil, in, "")
 	if err != nil {
 		return err

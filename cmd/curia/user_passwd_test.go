@@ -52,6 +52,11 @@ func TestUserPasswd(t *testing.T) {
 		t.Fatalf("user add: %v", err)
 	}
 
+	// A taken username is refused before the password is asked for.
+	if err := run(ctx, add, testEnv(vars), failingReader{t}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "taken") {
+		t.Errorf("user add of a taken username: %v, want taken", err)
+	}
+
 	err := run(ctx, []string{"user", "passwd", "--username", "nobody"}, testEnv(vars), failingReader{t}, io.Discard, io.Discard)
 	if !apperr.Is(err, apperr.NotFound) {
 		t.Errorf("passwd of an unknown user: %v, want not found", err)

@@ -5,10 +5,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import { t, useAllStrings, type Key } from '../i18n';
-import { go } from '../router';
 import type { User } from '../types';
 import type { ScreenProps } from '../ui/App';
 import { LangSwitch } from '../ui/LangSwitch';
+import { BackLink } from '../ui/Meetings';
 import { Toasts, toast } from '../ui/Toast';
 import { account } from '../desk/api';
 import { errText, FieldError, fieldAria, useBusy, useLangTick } from '../desk/common';
@@ -32,12 +32,12 @@ export function Account({ me, onSignOut }: ScreenProps) {
   return (
     <div class="page desk">
       <header class="topbar">
-        <a class="btn" href="/" onClick={go('/')} data-testid="back">{t('desk.back')}</a>
+        <BackLink label={t('desk.back')} />
         <h1 class="title">{t('account.title')}</h1>
         <span class="grow" />
         <span class="who">{who.full_name}</span>
         <LangSwitch />
-        <button class="btn" onClick={onSignOut}>{t('common.signOut')}</button>
+        <button class="btn sign-out" onClick={onSignOut} data-testid="sign-out">{t('common.signOut')}</button>
       </header>
       <main class="desk-main">
         <section class="card desk-form" style={NARROW} aria-labelledby="account-who" data-testid="account-who">

@@ -7,6 +7,7 @@ import { refusalKey } from '../i18n/refusals';
 import { go } from '../router';
 import type { ScreenProps } from '../ui/App';
 import { LangSwitch } from '../ui/LangSwitch';
+import { BackLink, BarMenu } from '../ui/Meetings';
 import { Toasts, toast } from '../ui/Toast';
 import { admin, type AccountUser } from '../desk/api';
 import { act, Confirm, errText, FieldError, fieldAria, useBusy, useLangTick } from '../desk/common';
@@ -20,14 +21,16 @@ export function Admin({ me, onSignOut }: ScreenProps) {
   return (
     <div class="page desk">
       <header class="topbar">
-        <a class="btn" href="/" onClick={go('/')} data-testid="back">{t('desk.back')}</a>
+        <BackLink label={t('desk.back')} />
         <h1 class="title">{t('admin.title')}</h1>
-        {me.is_admin && <a class="btn" href="/admin/audit" onClick={go('/admin/audit')} data-testid="to-audit">{t('audit.title')}</a>}
         <span class="grow" />
-        <a class="btn" href="/account" onClick={go('/account')} data-testid="to-account">{t('account.title')}</a>
-        <span class="who">{me.full_name}</span>
+        <BarMenu>
+          {me.is_admin && <a class="btn" href="/admin/audit" onClick={go('/admin/audit')} data-testid="to-audit">{t('audit.title')}</a>}
+          <a class="btn" href="/account" onClick={go('/account')} data-testid="to-account">{t('account.title')}</a>
+          <span class="who">{me.full_name}</span>
+        </BarMenu>
         <LangSwitch />
-        <button class="btn" onClick={onSignOut}>{t('common.signOut')}</button>
+        <button class="btn sign-out" onClick={onSignOut} data-testid="sign-out">{t('common.signOut')}</button>
       </header>
       {me.is_admin ? <Users meId={me.id} /> : (
         <main class="desk-main">

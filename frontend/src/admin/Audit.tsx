@@ -8,11 +8,12 @@ import { currentLang, t, type Key } from '../i18n';
 import { go } from '../router';
 import type { ScreenProps } from '../ui/App';
 import { LangSwitch } from '../ui/LangSwitch';
+import { BackLink, BarMenu } from '../ui/Meetings';
 import { Toasts } from '../ui/Toast';
 import { admin, desk } from '../desk/api';
 import { errText, useLangTick } from '../desk/common';
 import {
-  ACTION_GROUPS, actionKey, auditCSV, auditQuery, describeObject, detailText, learnItemTitles, PAGE, personName, titlesIn,
+  ACTION_GROUPS, actionKey, auditCSV, auditQuery, describeObject, detailText, learnItemTitles, meetingsToAsk, PAGE, personName, titlesIn,
   type AuditEntry, type AuditFilter, type ItemTitles, type Names,
 } from './audit';
 import '../desk/desk.css';
@@ -22,13 +23,15 @@ export function Audit({ me, onSignOut }: ScreenProps) {
   return (
     <div class="page desk">
       <header class="topbar">
-        <a class="btn" href="/" onClick={go('/')} data-testid="back">{t('desk.back')}</a>
+        <BackLink label={t('desk.back')} />
         <h1 class="title">{t('audit.title')}</h1>
-        <a class="btn" href="/admin" onClick={go('/admin')} data-testid="to-users">{t('admin.title')}</a>
         <span class="grow" />
-        <span class="who">{me.full_name}</span>
+        <BarMenu>
+          <a class="btn" href="/admin" onClick={go('/admin')} data-testid="to-users">{t('admin.title')}</a>
+          <span class="who">{me.full_name}</span>
+        </BarMenu>
         <LangSwitch />
-        <button class="btn" onClick={onSignOut}>{t('common.signOut')}</button>
+        <button class="btn sign-out" onClick={onSignOut} data-testid="sign-out">{t('common.signOut')}</button>
       </header>
       {me.is_admin ? <Log /> : (
         <main class="desk-main">
@@ -70,6 +73,8 @@ function Log() {
   const generation = useRef(0);
   // The agenda items' titles learnt from the entries, each with the entry it came from.
   const itemTitles = useRef<ItemTitles>(new Map());
+  // The meetings whose documents were asked for to name the entries' documents (once each).
+  const askedDocs = useRef(new Set<string>());
 
   // Names for the ids the entries carry: every user and every meeting (an
   // administrator sees them all), and the documents of the chosen meeting.
@@ -124,6 +129,16 @@ function Log() {
       setNames((n) => ({ ...n, items: new Map([...items].map(([id, v]) => [id, v.title])) }));
     }
   }, [entries]);
+
+  // Documents the entries name by id only (opened, exported, shown, annotated): their meetings' lists name them.
+  useEffect(() => {
+    for (const m of meetingsToAsk(entries ?? [], names.documents, askedDocs.current)) {
+      askedDocs.current.add(m);
+      void desk.documents(m).then((ds) => {
+        setNames((n) => ({ ...n, documents: new Map([...n.documents, ...ds.map((d) => [d.id, d.title] as [string, string])]) }));
+      }, () => { /* the entries keep the id: enough to filter by */ });
+    }
+  }, [entries, names.documents]);
 
   const older = () => {
     if (!entries?.length) return;
@@ -204,7 +219,7 @@ function Log() {
         {error && <p class="error pad" role="alert">{error}</p>}
         {entries === null && !error && <p class="muted pad">{t('common.loading')}</p>}
         {entries?.length === 0 && <p class="muted pad" data-testid="audit-empty">{t('audit.none')}</p>}
-        <table class="desk-table" data-testid="audit">
+        <table class="desk-table audit-table" data-testid="audit">
           <caption class="sr">{t('audit.title')}</caption>
           <thead>
             <tr>
@@ -220,6 +235,8 @@ function Log() {
           <tbody>
             {rows.map((e) => {
               const o = describeObject(names, e.object, e.detail);
+              const about = o.kind && kindKey[o.kind] ? `${t(kindKey[o.kind])}: ${o.name}` : e.object ?? '';
+              const meeting = e.meeting_id ? names.meetings.get(e.meeting_id) ?? e.meeting_id : '';
               return (
                 <tr key={e.id} data-id={e.id} data-action={e.action}>
                   <td><time dateTime={e.at}>{when(e.at)}</time></td>
@@ -227,15 +244,16 @@ function Log() {
                   <td title={e.action}>{actionName(e.action)}</td>
                   <td>
                     {e.object && (
-                      <button type="button" class="btn link" title={t('audit.onlyThis')} data-testid="audit-object"
+                      <button type="button" class="btn link audit-object" title={`${about}\n${t('audit.onlyThis')}`} data-testid="audit-object"
                         onClick={() => setFilter({ ...filter, meetingId: e.meeting_id ?? filter.meetingId, object: e.object! })}>
-                        {o.kind && kindKey[o.kind] ? `${t(kindKey[o.kind])}: ${o.name}` : e.object}
+                        <span class="clamp">{about}</span>
                       </button>
                     )}
                   </td>
-                  <td>{e.meeting_id ? names.meetings.get(e.meeting_id) ?? e.meeting_id : ''}</td>
+                  {/* A long title in two lines at most (the full title on hover), not one word a line. */}
+                  <td>{meeting && <span class="clamp audit-meeting" title={meeting} data-testid="audit-meeting">{meeting}</span>}</td>
                   <td>{e.client_ip ?? ''}</td>
-                  <td class="small">{detailText(e.detail)}</td>
+                  <td class="small"><span class="audit-detail">{detailText(e.detail)}</span></td>
                 </tr>
               );
             })}

@@ -203,6 +203,39 @@ export function titlesIn(entries: AuditEntry[]): [string, string][] {
   return out;
 }
 
+/**
+ * The documents the entries are about: an entry's object ("document:ID"),
+ * or the document an annotation is on (detail.document_id), each with the
+ * meeting of its entry.
+ */
+function documentsIn(entries: AuditEntry[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (const e of entries) {
+    if (!e.meeting_id) continue;
+    if (e.object?.startsWith('document:')) out.push([e.object.slice('document:'.length), e.meeting_id]);
+    const onDoc = text(e.detail?.document_id);
+    if (e.object?.startsWith('annotation:') && onDoc) out.push([onDoc, e.meeting_id]);
+  }
+  return out;
+}
+
+/**
+ * The meetings whose lists of documents would name documents the entries
+ * leave unnamed, but for those already asked for. Most entries about a
+ * document (opened, exported, shown to the room, annotated) carry its id
+ * and no title: its upload's entry, which tells the title, is often pages
+ * older. A meeting's list names the documents this administrator may see
+ * (not a confidential one they do not read, nor one deleted since: those
+ * keep their id, unless an entry of theirs tells the title).
+ */
+export function meetingsToAsk(entries: AuditEntry[], documents: ReadonlyMap<string, string>, asked: ReadonlySet<string>): string[] {
+  const out = new Set<string>();
+  for (const [doc, meeting] of documentsIn(entries)) {
+    if (!documents.has(doc) && !asked.has(meeting)) out.add(meeting);
+  }
+  return [...out];
+}
+
 /** An entry's detail as one line ("key: value; …"), values as JSON where they are not plain text. */
 export function detailText(detail: Record<string, unknown> | undefined): string {
   if (!detail) return '';

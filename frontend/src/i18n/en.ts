@@ -12,6 +12,7 @@ const en: BaseDict = {
   'common.cancel': 'Cancel',
   'common.save': 'Save',
   'common.delete': 'Delete',
+  'bar.more': 'More',
 
   'error.network': 'Cannot reach the server. Please try again.',
 

@@ -13,6 +13,7 @@ export default {
   'common.cancel': 'Hủy',
   'common.save': 'Lưu',
   'common.delete': 'Xóa',
+  'bar.more': 'Thêm',
 
   'error.network': 'Không kết nối được máy chủ. Vui lòng thử lại.',
 

@@ -47,7 +47,7 @@ func TestMultinodeSessionKickSurvivesListenerReconnect(t *testing.T) {
 	}
 
 	channel := b.hub.broker.(*pgBroker).channel
-	mnKillListeners(t, db, channel)
+	mnKillListeners(t, db, channel, a.hub.broker.(*pgBroker), b.hub.broker.(*pgBroker))
 	if err := a.hub.DisconnectSession(context.Background(), "bob", "s1"); err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestMultinodeResetSurvivesListenerReconnect(t *testing.T) {
 	checkContiguous(t, bob.events(1), 1)
 
 	channel := b.hub.broker.(*pgBroker).channel
-	mnKillListeners(t, db, channel)
+	mnKillListeners(t, db, channel, a.hub.broker.(*pgBroker), b.hub.broker.(*pgBroker))
 	a.hub.resetElsewhere(context.Background(), "m1")
 	if n := len(mnListeners(t, db, channel)); n != 0 {
 		t.Skipf("a broker listened again before the reset was sent (%d listeners): timing", n)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -35,15 +36,28 @@ func mnListeners(t *testing.T, db *database.DB, channel string) []int {
 
 // mnKillListeners terminates every listener on channel and waits until
 // their backends are gone: from then on, nobody hears the channel until
-// the brokers listen again (after their backoff, 100 ms at first).
-func mnKillListeners(t *testing.T, db *database.DB, channel string) {
+// the brokers listen again, after their first backoff, which it sets to
+// a second for the rest of the test (100 ms by default: on a loaded
+// machine a broker could listen again before the test sent what it must
+// not hear).
+func mnKillListeners(t *testing.T, db *database.DB, channel string, brokers ...*pgBroker) {
 	t.Helper()
-	killed := db.Gorm.Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-		WHERE query = ? AND datname = current_database()`, "LISTEN "+channel)
-	if killed.Error != nil || killed.RowsAffected < 1 {
-		t.Fatalf("terminate the listeners: %v (%d)", killed.Error, killed.RowsAffected)
+	for _, b := range brokers {
+		b.relisten.Store(int64(time.Second))
 	}
-	eventually(t, "the listeners' backends to end", func() bool { return len(mnListeners(t, db, channel)) == 0 })
+	pids := mnListeners(t, db, channel)
+	killed := db.Gorm.Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid IN ?`, pids)
+	if len(pids) == 0 || killed.Error != nil || killed.RowsAffected < 1 {
+		t.Fatalf("terminate the listeners %v: %v (%d)", pids, killed.Error, killed.RowsAffected)
+	}
+	eventually(t, "the listeners' backends to end", func() bool {
+		for _, p := range mnListeners(t, db, channel) {
+			if slices.Contains(pids, p) {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 // mnNext reads c's next message within d. It returns the message, or the
@@ -106,7 +120,7 @@ func TestMultinodeKickSurvivesListenerReconnect(t *testing.T) {
 	checkContiguous(t, bob.events(1), 1)
 
 	channel := b.hub.broker.(*pgBroker).channel
-	mnKillListeners(t, db, channel)
+	mnKillListeners(t, db, channel, a.hub.broker.(*pgBroker), b.hub.broker.(*pgBroker))
 	// Bob is removed from the meeting on node A (the app calls Disconnect
 	// right after the removal commits).
 	auth.mu.Lock()

@@ -99,6 +99,9 @@ type pgBroker struct {
 	partials  map[string]*partial // by node and id; only the listener's goroutine touches it
 	commit    groupCommit
 
+	// relisten, when set (nanoseconds; tests), is the first wait before
+	// listening again after the listen connection was lost (100 ms).
+	relisten atomic.Int64
 	// heartbeat is how often the listener pings itself (pgcontrols.go).
 	heartbeat time.Duration
 	// keep is how long control messages are stored for replay.
@@ -208,7 +211,13 @@ func (b *pgBroker) assemble(p *notePart, now time.Time) ([]byte, error) {
 
 // Run listens until ctx ends, reconnecting with backoff.
 func (b *pgBroker) Run(ctx context.Context) {
-	backoff := 100 * time.Millisecond
+	first := func() time.Duration {
+		if d := time.Duration(b.relisten.Load()); d > 0 {
+			return d
+		}
+		return 100 * time.Millisecond
+	}
+	backoff := first()
 	for ctx.Err() == nil {
 		started := time.Now()
 		err := b.listen(ctx)
@@ -216,7 +225,7 @@ func (b *pgBroker) Run(ctx context.Context) {
 			return
 		}
 		if time.Since(started) > time.Minute {
-			backoff = 100 * time.Millisecond
+			backoff = first()
 		}
 		b.log.Warn("realtime: listen connection lost; reconnecting", "err", err, "in", backoff)
 		select {

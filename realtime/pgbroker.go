@@ -99,8 +99,9 @@ type pgBroker struct {
 	partials  map[string]*partial // by node and id; only the listener's goroutine touches it
 	commit    groupCommit
 
-	// relisten, when set (nanoseconds; tests), is the first wait before
-	// listening again after the listen connection was lost (100 ms).
+	// relisten, when set (nanoseconds; tests), is the least wait before
+	// listening again after the listen connection was lost (the backoff
+	// starts at 100 ms).
 	relisten atomic.Int64
 	// heartbeat is how often the listener pings itself (pgcontrols.go).
 	heartbeat time.Duration
@@ -211,13 +212,7 @@ func (b *pgBroker) assemble(p *notePart, now time.Time) ([]byte, error) {
 
 // Run listens until ctx ends, reconnecting with backoff.
 func (b *pgBroker) Run(ctx context.Context) {
-	first := func() time.Duration {
-		if d := time.Duration(b.relisten.Load()); d > 0 {
-			return d
-		}
-		return 100 * time.Millisecond
-	}
-	backoff := first()
+	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		started := time.Now()
 		err := b.listen(ctx)
@@ -225,13 +220,14 @@ func (b *pgBroker) Run(ctx context.Context) {
 			return
 		}
 		if time.Since(started) > time.Minute {
-			backoff = first()
+			backoff = 100 * time.Millisecond
 		}
-		b.log.Warn("realtime: listen connection lost; reconnecting", "err", err, "in", backoff)
+		wait := max(backoff, time.Duration(b.relisten.Load()))
+		b.log.Warn("realtime: listen connection lost; reconnecting", "err", err, "in", wait)
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(backoff):
+		case <-time.After(wait):
 		}
 		backoff = min(2*backoff, 10*time.Second)
 	}

@@ -22,7 +22,7 @@ import { itemClock, neighbours, plannedMin } from './logic';
 import { PeoplePanel } from './People';
 import { PollsPanel } from './Polls';
 import { PresentPanel } from './Present';
-import { SpeakersPanel } from './Speakers';
+import { FloorBar, SpeakersPanel } from './Speakers';
 import { act } from './util';
 import './chair.css';
 
@@ -115,6 +115,7 @@ function Cockpit({ id, me, onSignOut }: { id: string; me: User; onSignOut(): voi
         <button class="btn hide-narrow" onClick={onSignOut}>{t('common.signOut')}</button>
       </header>
       {offline && !st.online && <div class="banner" role="status" data-testid="offline">{t('conn.reconnecting')}</div>}
+      {!st.error && <FloorBar room={room} />}
       {st.error ? (
         <p class="error pad" role="alert">{st.error === 'not_found' ? t('chair.notFound') : t('error.network')}</p>
       ) : (
@@ -232,7 +233,7 @@ function SessionPanel({ room }: { room: LiveRoom }) {
       ) : current ? (
         <div class="current" data-testid="chair-current">
           <p class="kicker">{t('chair.session.current')}</p>
-          <p class="cur-title"><span class="num">{current.number}</span> {current.title}</p>
+          <p class="cur-title" title={`${current.number} ${current.title}`}><span class="num">{current.number}</span> {current.title}</p>
           {current.presenter_name && <p class="muted">{t('chair.session.presenter', { name: current.presenter_name })}</p>}
           {c && (
             <div class={`clock${c.over ? ' over' : ''}`} data-testid="chair-item-timer">

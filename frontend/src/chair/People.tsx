@@ -44,7 +44,8 @@ export function PeoplePanel({ room }: { room: LiveRoom }) {
       <h2 id="people-h" class="panel-h">{t('chair.people.title')}</h2>
       <QuorumGauge q={x.quorum} />
       <dl class="stats">
-        <div><dt>{t('chair.people.checkedIn')}</dt><dd data-testid="count-checked-in">{t('chair.people.nOfM', { n: num(here), m: num(x.people.length) })}</dd></div>
+        {/* Everyone on the list, observers and non-voting members too: the quorum above counts the voting members. */}
+        <div><dt>{t('chair.people.everyone')}</dt><dd data-testid="count-checked-in">{t('chair.people.checkedInOf', { n: num(here), m: num(x.people.length) })}</dd></div>
         <div><dt>{t('chair.people.online')}</dt><dd data-testid="count-online">{num(online)}</dd></div>
         <div><dt>{t('chair.people.followingTitle')}</dt><dd data-testid="count-following">{t('chair.people.following', { n: num(f.following), m: num(f.online) })}</dd></div>
       </dl>

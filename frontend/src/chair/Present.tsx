@@ -179,7 +179,13 @@ export function PresentPanel({ room, me }: { room: LiveRoom; me: User }) {
         {t('chair.present.title')}
         <span class="grow" />
         {liveDoc ? (
-          <span class="badge live" data-testid="present-live"><Icon name="live" /> {t('chair.present.liveOn', { title: liveTitle, page: pres?.page ?? 1 })}</span>
+          // The document's title gives way (ellipsis, whole in the tooltip and on its chip below); the page number does not.
+          <span class="badge live live-pill" data-testid="present-live" title={t('chair.present.liveOn', { title: liveTitle, page: pres?.page ?? 1 })}>
+            <Icon name="live" />
+            <span class="live-lbl">{t('chair.present.liveLabel')}</span>
+            <span class="live-doc">{liveTitle}</span>
+            <span class="live-pg">· {t('chair.present.livePage', { page: pres?.page ?? 1 })}</span>
+          </span>
         ) : pres?.hidden ? (
           <span class="badge warn">{t('live.hidden')}</span>
         ) : (

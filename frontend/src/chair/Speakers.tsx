@@ -2,7 +2,10 @@
 // queues of speeches and questions, and start / finish / cancel. The time
 // limit given at start is the chair's default, remembered on this device.
 // The chair may also put a participant on a list (someone who raised a hand
-// in the room, or has no tablet).
+// in the room, or has no tablet). Who has the floor, their countdown and
+// "end the turn" are in a bar of their own at the top of the cockpit
+// (FloorBar), outside its scrolling columns: a chair never has to scroll to
+// see someone running over time.
 import { useState } from 'preact/hooks';
 import { clock, t } from '../i18n';
 import { findItem } from '../live/state';
@@ -28,6 +31,36 @@ function savedLimit(): number {
   }
 }
 
+/** Runs a speaker action, then reads the current item's queues again; a refusal is a toast. */
+async function speakerAction(room: LiveRoom, itemId: string | null, fn: () => Promise<unknown>, ok?: string): Promise<void> {
+  await act(async () => {
+    await fn();
+    if (itemId) await room.loadSpeakers(itemId);
+  }, ok, 'chair.err.speaker');
+}
+
+/** The bar under the cockpit's top bar while someone has the floor: who, their countdown, the end of their time, and "end the turn". */
+export function FloorBar({ room }: { room: LiveRoom }) {
+  const st = useStore(room.state);
+  const [busy, setBusy] = useState(false);
+  const itemId = st.agenda?.current_item_id ?? null;
+  const active = (itemId ? st.speakers[itemId]?.active : null) ?? null;
+  if (!active || !findItem(st.agenda?.items, itemId)) return null;
+  const finish = async () => {
+    setBusy(true);
+    await speakerAction(room, itemId, () => chairApi.finishSpeaker(active.id));
+    setBusy(false);
+  };
+  return (
+    <div class="floorbar" role="region" aria-label={t('chair.speak.floor')}>
+      <ActiveSpeaker s={active} busy={busy} onFinish={() => void finish()} />
+    </div>
+  );
+}
+
+/** The id of the line saying why "give the floor" is greyed out (one speakers panel a page). */
+const WHY_ID = 'floor-why';
+
 export function SpeakersPanel({ room }: { room: LiveRoom }) {
   const st = useStore(room.state);
   const [limit, setLimit] = useState(savedLimit);
@@ -50,25 +83,30 @@ export function SpeakersPanel({ room }: { room: LiveRoom }) {
 
   const run = async (fn: () => Promise<unknown>, ok?: string) => {
     setBusy(true);
-    await act(async () => {
-      await fn();
-      if (itemId) await room.loadSpeakers(itemId);
-    }, ok, 'chair.err.speaker');
+    await speakerAction(room, itemId, fn, ok);
     setBusy(false);
   };
+  const waiting = (q?.speeches.length ?? 0) + (q?.questions.length ?? 0);
+  // Why "give the floor" is greyed out, said once above the lists (and tied to each button).
+  const why = !live ? null : active && waiting > 0 ? t('chair.speak.endFirst') : null;
 
+  // A long name wraps between words over two lines at most (the whole of it in the tooltip and
+  // in the × button's name); the buttons go under it when the column is narrow.
   const row = (s: Speaker, i: number) => (
     <li key={s.id} class="qrow" data-testid="queue-row">
       <span class="qn">{i + 1}</span>
-      <span class="qname">{s.full_name}</span>
-      <button class="btn primary" disabled={busy || !!active || !live} title={!live ? t('chair.speak.notLive') : active ? t('chair.speak.busyFloor') : undefined} data-testid="start-speaker"
-        onClick={() => run(() => chairApi.startSpeaker(s.id, limit), t('chair.speak.started', { name: s.full_name }))}>
-        <Icon name="mic" /> {t('chair.speak.start')}
-      </button>
-      <button class="btn icon" disabled={busy} title={t('chair.speak.cancel')} aria-label={t('chair.speak.cancelWho', { name: s.full_name })}
-        onClick={() => run(() => chairApi.cancelSpeaker(s.id))}>
-        <Icon name="close" />
-      </button>
+      <span class="qname" title={s.full_name}>{s.full_name}</span>
+      <span class="qacts">
+        <button class="btn primary" disabled={busy || !!active || !live} title={!live ? t('chair.speak.notLive') : active ? t('chair.speak.busyFloor') : undefined} data-testid="start-speaker"
+          aria-describedby={why ? WHY_ID : undefined}
+          onClick={() => run(() => chairApi.startSpeaker(s.id, limit), t('chair.speak.started', { name: s.full_name }))}>
+          <Icon name="mic" /> {t('chair.speak.start')}
+        </button>
+        <button class="btn icon" disabled={busy} title={t('chair.speak.cancel')} aria-label={t('chair.speak.cancelWho', { name: s.full_name })}
+          onClick={() => run(() => chairApi.cancelSpeaker(s.id))}>
+          <Icon name="close" />
+        </button>
+      </span>
     </li>
   );
 
@@ -79,9 +117,15 @@ export function SpeakersPanel({ room }: { room: LiveRoom }) {
         <p class="muted">{t('speak.noItem')}</p>
       ) : (
         <>
-          {active ? <ActiveSpeaker s={active} busy={busy} onFinish={() => run(() => chairApi.finishSpeaker(active.id))} /> : (
+          {active ? (
+            <p class="floor-ref" data-testid="floor-ref">
+              <Icon name="mic" />
+              <span><strong class="floor-name">{active.full_name}</strong> {active.kind === 'question' ? t('speak.questioning') : t('speak.speaking')}</span>
+            </p>
+          ) : (
             <p class="muted floor-free">{t('speak.nobody')}</p>
           )}
+          {why && <p class="hint-line floor-why" id={WHY_ID} data-testid="floor-why">{why}</p>}
           <label class="inline">
             <span>{t('chair.speak.limit')}</span>
             <select value={String(limit)} data-testid="speaker-limit" onChange={(e) => chooseLimit(Number((e.target as HTMLSelectElement).value))}>
@@ -148,21 +192,23 @@ function ActiveSpeaker({ s, busy, onFinish }: { s: Speaker; busy: boolean; onFin
   const now = useNow(!!s.started_at);
   const c = speakerClock(s.started_at, s.time_limit_sec, now);
   return (
-    <div class={`floor${c.over ? ' over' : c.warn ? ' warn' : ''}`} data-testid="chair-active-speaker">
+    <div class={`floor floor-strip${c.over ? ' over' : c.warn ? ' warn' : ''}`} data-testid="chair-active-speaker">
       <div class="floor-who">
         <Icon name="mic" />
-        <span>
-          <strong>{s.full_name}</strong>{' '}
+        <span class="floor-who-t">
+          <strong class="floor-name" title={s.full_name}>{s.full_name}</strong>{' '}
           <span class="muted">{s.kind === 'question' ? t('speak.questioning') : t('speak.speaking')}</span>
         </span>
       </div>
       <div class="floor-time">
         <span class="clock-big" data-testid="chair-speaker-timer">{c.left !== null ? clock(c.left) : clock(c.used)}</span>
-        <span class="clock-of">{c.left !== null ? (c.over ? t('chair.speak.overLimit') : t('chair.speak.leftOf', { limit: clock(s.time_limit_sec) })) : t('chair.speak.noLimitUsed')}</span>
+        <span class="floor-time-t">
+          <span class="clock-of">{c.left !== null ? (c.over ? t('chair.speak.overLimit') : t('chair.speak.leftOf', { limit: clock(s.time_limit_sec) })) : t('chair.speak.noLimitUsed')}</span>
+          <TimeNotice warn={c.warn} over={c.over} sayOver={false} />
+        </span>
       </div>
       {c.left !== null && <span class="meter" aria-hidden="true"><span style={{ width: `${c.frac * 100}%` }} /></span>}
-      <TimeNotice warn={c.warn} over={c.over} sayOver={false} />
-      <button class="btn big" disabled={busy} data-testid="finish-speaker" onClick={onFinish}>{t('chair.speak.finish')}</button>
+      <button class="btn big floor-end" disabled={busy} data-testid="finish-speaker" onClick={onFinish}>{t('chair.speak.finish')}</button>
     </div>
   );
 }

@@ -1,8 +1,13 @@
 // The room display, for the projector: read-only and live. The meeting's
 // title, the current item with its timer, the presented page large (it
 // follows every turn), the speaker with their countdown, the quorum, and a
-// published vote's result as a chart, shown for a while or until the next
-// change. No controls but a discreet full-screen toggle and the language.
+// published vote's result as a chart, until the next change on the screen
+// (result.ts). No controls but a discreet full-screen toggle and the
+// language. It is made to fit the screen without scrolling (a projector has
+// no scroll bar): long titles are cut to two lines and the speaker's name
+// to three (two during a vote), the side column is at least 21.5 em wide (a
+// quorum line on one line), the type scales with the screen's height too, and the quorum
+// and the page number are never the part that is cut (display.css).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { fileURL } from '../api';
 import { clock, num, t, type Key } from '../i18n';
@@ -23,11 +28,9 @@ import { LiveRoom } from '../chair/live';
 import { itemClock, plannedMin, progress, speakerClock } from '../chair/logic';
 import { QuorumGauge } from '../chair/People';
 import { TimeNotice } from '../chair/TimeNotice';
+import { standingResult } from './result';
 import './display.css';
 import '../chair/chair.css';
-
-/** How long a published result stays on screen unless something else happens first. */
-export const RESULT_MS = 90_000;
 
 interface Mods {
   PdfDoc: typeof PdfDoc;
@@ -50,25 +53,15 @@ export function Display({ id, me }: ScreenProps) {
     return () => room.stop();
   }, [room, id]);
 
-  // A published result comes up at once and gives way to the next change.
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const off = room.events.subscribe((ev) => {
-      if (!ev) return;
-      const d = ev.data as Poll | undefined;
-      if (ev.type === 'poll.published' && d?.id) {
-        setResult(d.id);
-        clearTimeout(timer);
-        timer = setTimeout(() => setResult(null), RESULT_MS);
-      } else if (ev.type === 'presentation.changed' || ev.type === 'agenda.current' || ev.type === 'poll.opened') {
-        setResult(null);
-      }
-    });
-    return () => {
-      off();
-      clearTimeout(timer);
-    };
-  }, [room]);
+  // A published result comes up at once and gives way to the next change. The state says so
+  // too (standingResult, for a display opened later); the event covers a poll without its
+  // publication time.
+  useEffect(() => room.events.subscribe((ev) => {
+    if (!ev) return;
+    const d = ev.data as Poll | undefined;
+    if (ev.type === 'poll.published' && d?.id) setResult(d.id);
+    else if (ev.type === 'presentation.changed' || ev.type === 'agenda.current' || ev.type === 'poll.opened') setResult(null);
+  }), [room]);
 
   const offline = useOfflineBanner(st.online);
 
@@ -94,15 +87,17 @@ export function Display({ id, me }: ScreenProps) {
   const item = findItem(st.agenda?.items, st.agenda?.current_item_id);
   const pres = st.presentation;
   const live = pres?.document_id && !pres.hidden ? pres : null;
-  const shownPoll = result ? st.polls[result] : null;
+  const resultId = result ?? standingResult(st.polls, item, pres);
+  const shownPoll = resultId ? st.polls[resultId] : null;
   const openPoll = Object.values(st.polls).find((p) => p.status === 'open') ?? null;
   const q = item ? st.speakers[item.id] : undefined;
   const active = q?.active ?? null;
+  const waiting = q ? q.speeches.length + q.questions.length : 0;
 
   return (
     <div class="display" data-testid="display">
       <header class="d-top">
-        <h1 class="d-title" data-testid="display-title">{st.meeting?.title ?? t('common.loading')}</h1>
+        <h1 class="d-title" data-testid="display-title" title={st.meeting?.title}>{st.meeting?.title ?? t('common.loading')}</h1>
         {st.meeting && st.meeting.status !== 'live' && <span class={`d-status st-${st.meeting.status}`}>{t(`status.${st.meeting.status}` as Key)}</span>}
         <span class="grow" />
         {offline && !st.online && <span class="d-offline" role="status">{t('display.offline')}</span>}
@@ -144,19 +139,21 @@ export function Display({ id, me }: ScreenProps) {
           )}
         </section>
         <aside class="d-side">
-          <section class="d-card" data-testid="display-item" aria-label={t('display.now')}>
+          <section class="d-card d-shrink" data-testid="display-item" aria-label={t('display.now')}>
             <p class="d-kicker">{t('display.now')}</p>
             {item ? <ItemCard number={item.number} title={item.title} becameAt={clockStart(item)} planned={plannedMin(item)} /> : <p class="d-muted">{t('display.noItem')}</p>}
           </section>
-          <section class="d-card" data-testid="display-speaker" aria-label={t('display.speaker')}>
-            <p class="d-kicker">{t('display.speaker')}</p>
-            {active ? <SpeakerCard name={active.full_name} question={active.kind === 'question'} startedAt={active.started_at} limit={active.time_limit_sec} /> : <p class="d-muted">{t('speak.nobody')}</p>}
-            {q && q.speeches.length + q.questions.length > 0 && <p class="d-muted small">{t('speak.waiting', { n: num(q.speeches.length + q.questions.length) })}</p>}
+          <section class="d-card d-shrink" data-testid="display-speaker" aria-label={t('display.speaker')}>
+            <p class="d-kicker d-kick-row">
+              <span>{active?.kind === 'question' ? t('display.questioning') : t('display.speaker')}</span>
+              {waiting > 0 && <span class="d-wait" data-testid="display-waiting">{t('speak.waiting', { n: num(waiting) })}</span>}
+            </p>
+            {active ? <SpeakerCard name={active.full_name} startedAt={active.started_at} limit={active.time_limit_sec} short={!!openPoll} /> : <p class="d-muted">{t('speak.nobody')}</p>}
           </section>
           {openPoll && (
             <section class="d-card d-voting" data-testid="display-voting">
               <p class="d-kicker">{t('display.voting')}</p>
-              <p class="d-poll-title">{openPoll.title}</p>
+              <p class="d-poll-title clamp2" title={openPoll.title}>{openPoll.title}</p>
               <span class="meter big" aria-hidden="true"><span style={{ width: `${progress(openPoll.voted, openPoll.eligible) * 100}%` }} /></span>
               <p class="d-muted">{t('chair.poll.progress', { voted: num(openPoll.voted), eligible: num(openPoll.eligible) })}</p>
             </section>
@@ -177,28 +174,36 @@ function ItemCard({ number, title, becameAt, planned }: { number: string; title:
   const c = itemClock(becameAt, planned, now);
   return (
     <>
-      <p class="d-item" data-testid="display-item-title"><span class="d-num">{number}</span> {title}</p>
-      <p class={`d-clock${c.over ? ' over' : ''}`} data-testid="display-item-timer">
-        {clock(c.used)}
-        {c.planned > 0 && <span class="d-of"> / {clock(c.planned)}</span>}
-      </p>
-      {c.over && <p class="d-over">{t('chair.session.over', { time: clock(c.overBy) })}</p>}
+      <p class="d-item clamp2" data-testid="display-item-title" title={`${number} ${title}`}><span class="d-num">{number}</span> {title}</p>
+      <div class="d-clock-row">
+        <p class={`d-clock d-clock-item${c.over ? ' over' : ''}`} data-testid="display-item-timer">
+          {clock(c.used)}
+          {c.planned > 0 && <span class="d-of"> / {clock(c.planned)}</span>}
+        </p>
+        {c.over && <p class="d-over">{t('chair.session.over', { time: clock(c.overBy) })}</p>}
+      </div>
     </>
   );
 }
 
-function SpeakerCard({ name, question, startedAt, limit }: { name: string; question: boolean; startedAt: string | null; limit: number }) {
+/**
+ * Who has the floor (the card's heading says whether they speak or ask a
+ * question), their countdown, and the end of their time in words. The name
+ * takes three lines at most, two (short) while a vote's card needs the room.
+ */
+function SpeakerCard({ name, startedAt, limit, short }: { name: string; startedAt: string | null; limit: number; short: boolean }) {
   const now = useNow(!!startedAt);
   const c = speakerClock(startedAt, limit, now);
   return (
     <>
-      <p class="d-speaker" data-testid="display-speaker-name">{name}</p>
-      <p class="d-muted">{question ? t('speak.questioning') : t('speak.speaking')}</p>
-      <p class={`d-clock${c.over ? ' over' : c.warn ? ' warn' : ''}`} data-testid="display-speaker-timer">
-        {c.left !== null ? clock(c.left) : clock(c.used)}
-      </p>
+      <p class={`d-speaker ${short ? 'clamp2' : 'clamp3'}`} data-testid="display-speaker-name" title={name}>{name}</p>
+      <div class="d-clock-row">
+        <p class={`d-clock${c.over ? ' over' : c.warn ? ' warn' : ''}`} data-testid="display-speaker-timer">
+          {c.left !== null ? clock(c.left) : clock(c.used)}
+        </p>
+        <TimeNotice warn={c.warn} over={c.over} cls="d-notice" />
+      </div>
       {c.left !== null && <span class={`meter big${c.over ? ' over' : ''}`} aria-hidden="true"><span style={{ width: `${c.frac * 100}%` }} /></span>}
-      <TimeNotice warn={c.warn} over={c.over} cls="d-notice" />
     </>
   );
 }
@@ -256,7 +261,8 @@ function Page({ docId, version, page, zoom, title, me, pointer }: {
         {failed && <div class="loading error">{t('viewer.failed')}</div>}
       </div>
       <p class="d-caption" data-testid="display-pageof">
-        {title && <span class="d-doc">{title}</span>} {t('viewer.pageOf', { page, pages: pdf?.pages ?? '…' })}
+        {title && <span class="d-doc" title={title}>{title}</span>}{title && ' '}
+        <span class="d-pg">{t('viewer.pageOf', { page, pages: pdf?.pages ?? '…' })}</span>
       </p>
     </div>
   );

@@ -1,5 +1,6 @@
 // The agenda as a numbered tree, the current item marked with the time it
 // has taken against the time planned, and each item's documents.
+import { useEffect, useRef } from 'preact/hooks';
 import { clock, t } from '../i18n';
 import { itemUsedSec } from '../live/state';
 import type { Agenda, AgendaItem, Doc } from '../types';
@@ -15,11 +16,24 @@ interface Props {
   onOpen(d: Doc): void;
 }
 
-export function AgendaPane(p: Props) {
+/** onClose: the pane is open as a drawer (narrow screens); it then has a close button, which takes the focus. */
+export function AgendaPane({ onClose, ...p }: Props & { onClose?(): void }) {
   const loose = p.documents.filter((d) => !d.agenda_item_id || !hasItem(p.agenda?.items ?? [], d.agenda_item_id));
+  const close = useRef<HTMLButtonElement>(null);
+  const drawer = !!onClose;
+  useEffect(() => {
+    if (drawer) close.current?.focus({ preventScroll: true });
+  }, [drawer]);
   return (
     <nav class="agenda-pane" id="agenda" aria-label={t('room.agenda')}>
-      <h2 class="pane-title">{t('room.agenda')}</h2>
+      <div class="pane-head">
+        <h2 class="pane-title">{t('room.agenda')}</h2>
+        {onClose && (
+          <button ref={close} class="btn agenda-close" data-testid="agenda-close" onClick={onClose}>
+            <Icon name="close" /> {t('common.close')}
+          </button>
+        )}
+      </div>
       {!p.agenda && <p class="muted pad">{t('common.loading')}</p>}
       {p.agenda && p.agenda.items.length === 0 && <p class="muted pad">{t('agenda.empty')}</p>}
       <ol class="tree">

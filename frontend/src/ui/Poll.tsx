@@ -86,7 +86,11 @@ interface Ended {
   checked: boolean;
 }
 
-export function PollLayer({ room }: { room: Room }) {
+/**
+ * onCheckIn: given while the delegate may check in and has not: checks them in (as the room's
+ * "Điểm danh" button does) and resolves to '' when done, or to why not.
+ */
+export function PollLayer({ room, onCheckIn }: { room: Room; onCheckIn?: () => Promise<string> }) {
   const st = useStore(room.state);
   const [dismissed, setDismissed] = useState<string | null>(null);
   const [results, setResults] = useState<string | null>(null);
@@ -140,7 +144,7 @@ export function PollLayer({ room }: { room: Room }) {
   return (
     <>
       {open && dismissed !== open.id && !results && (
-        <Ballot key={open.id} poll={open} room={room} here={st.attendance === 'present' || st.attendance === 'remote'} onClose={() => setDismissed(open.id)} />
+        <Ballot key={open.id} poll={open} room={room} here={st.attendance === 'present' || st.attendance === 'remote'} onCheckIn={onCheckIn} onClose={() => setDismissed(open.id)} />
       )}
       {endedPoll && <EndedNotice poll={endedPoll} ended={ended!} onClose={() => setEnded(null)} />}
       {open && dismissed === open.id && (
@@ -178,11 +182,14 @@ function EndedNotice({ poll, ended, onClose }: { poll: Poll; ended: Ended; onClo
   );
 }
 
-function Ballot({ poll, room, here, onClose }: { poll: Poll; room: Room; here: boolean; onClose(): void }) {
+function Ballot({ poll, room, here, onCheckIn, onClose }: { poll: Poll; room: Room; here: boolean; onCheckIn?: () => Promise<string>; onClose(): void }) {
   const [chosen, setChosen] = useState<string[]>([]);
   const [confirming, setConfirming] = useState(false);
   const [sending, setSending] = useState(false);
   const [error, setError] = useState('');
+  // Checking in from the ballot, then asking the server for my standing in this vote.
+  const [joining, setJoining] = useState(false);
+  const [joinError, setJoinError] = useState('');
   const box = useRef<HTMLDivElement>(null);
   const first = useRef<HTMLButtonElement>(null);
   const alive = useRef(true);
@@ -191,7 +198,7 @@ function Ballot({ poll, room, here, onClose }: { poll: Poll; room: Room; here: b
   const canVote = !!poll.me?.can_vote;
 
   useEffect(() => () => void (alive.current = false), []);
-  useEffect(() => (first.current ?? box.current)?.focus(), [confirming, voted, !!poll.me, canVote]);
+  useEffect(() => (first.current ?? box.current)?.focus(), [confirming, voted, !!poll.me, canVote, joining]);
   useFocusInside(box);
 
   const pick = (id: string) => {
@@ -234,6 +241,21 @@ function Ballot({ poll, room, here, onClose }: { poll: Poll; room: Room; here: b
     }
   };
 
+  /**
+   * "Điểm danh và biểu quyết": the room's check-in, then this vote's standing asked at once (the
+   * options show when the server says I may vote; the room asks again if this fails).
+   */
+  const checkInHere = async () => {
+    if (!onCheckIn || joining) return;
+    setJoining(true);
+    setJoinError('');
+    const why = await onCheckIn();
+    if (!why) await room.checkPoll(poll.id).catch(() => {});
+    if (!alive.current) return;
+    setJoinError(why);
+    setJoining(false);
+  };
+
   const labels = chosen.map((id) => optionLabel(poll, poll.options.find((o) => o.id === id))).join(', ');
 
   return (
@@ -250,6 +272,17 @@ function Ballot({ poll, room, here, onClose }: { poll: Poll; room: Room; here: b
           </div>
         ) : !poll.me ? (
           <p class="muted">{t('common.loading')}</p>
+        ) : !canVote && (joining || (!here && onCheckIn)) ? (
+          <div data-testid="ballot-check-in-first">
+            <p>{t('poll.checkInFirst')}</p>
+            {joinError && <p class="error" role="alert">{joinError}</p>}
+            <div class="row">
+              <button class="btn big" onClick={onClose}>{t('common.close')}</button>
+              <button ref={first} class="btn primary big" disabled={joining} aria-busy={joining || undefined} data-testid="ballot-check-in" onClick={checkInHere}>
+                {joining ? t('poll.checkingIn') : t('poll.checkInAndVote')}
+              </button>
+            </div>
+          </div>
         ) : !canVote ? (
           <div>
             <p>{here ? t('poll.cannotVote') : t('poll.checkInFirst')}</p>

@@ -1,7 +1,7 @@
 // The meeting room: the agenda beside the document, following the
 // presenter live, checking in, asking to speak, voting.
 import type { ComponentType } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, fileURL } from '../api';
 import { loadAll, t, type Key } from '../i18n';
 import type { PointerLink } from '../live/pointer';
@@ -19,6 +19,7 @@ import { LangSwitch } from './LangSwitch';
 import type { PollLayer as PollLayerC } from './Poll';
 import { SpeakBar } from './Speak';
 import { Toasts, toast } from './Toast';
+import './room.css';
 
 // Start loading pdf.js with the room, while the room's data loads.
 const viewerModule = import('../viewer/Viewer').then((m) => {
@@ -31,6 +32,7 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
   const st = useStore(room.state);
   const follow = useStore(room.follow);
   const [agendaOpen, setAgendaOpen] = useState(false);
+  const agendaToggle = useRef<HTMLButtonElement>(null);
   const [Viewer, setViewer] = useState<ComponentType<ViewerProps> | null>(null);
   const offlineShown = useOfflineBanner(st.online);
   // The ballot's code comes after the first page (or at once when a poll is there): it is not needed to read.
@@ -55,6 +57,22 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
     const timer = setTimeout(() => setPageSeen(true), 8000); // nothing to read, or a slow start
     return () => clearTimeout(timer);
   }, []);
+  // The agenda as a drawer (narrow screens): Escape closes it, and the focus goes back to its button.
+  // A dialog over it (the ballot, a note) takes its own Escape.
+  const closeAgenda = () => {
+    setAgendaOpen(false);
+    agendaToggle.current?.focus();
+  };
+  useEffect(() => {
+    if (!agendaOpen) return;
+    const key = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented || document.querySelector('[aria-modal="true"]')) return;
+      e.preventDefault();
+      closeAgenda();
+    };
+    document.addEventListener('keydown', key);
+    return () => document.removeEventListener('keydown', key);
+  }, [agendaOpen]);
 
   if (st.error) {
     return (
@@ -91,18 +109,26 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
   if (doc) void prefetchHead(fileURL(doc)).catch(() => {});
   const liveKey = following ? `${live!.document_id}:${live!.page}:${live!.at}` : 'browse';
 
-  const checkIn = async () => {
+  /** Checks me in; '' when done, else why not (in words). The top bar's button and the ballot's both call it. */
+  const checkInNow = async (): Promise<string> => {
     try {
       const r = await api.checkIn(id);
       room.setAttendance(r.attendance.state);
       toast(t('room.checkedIn'));
+      return '';
     } catch (e) {
-      toast(e instanceof ApiError && e.status === 409 ? t('room.checkInClosed') : e instanceof ApiError && e.status === 403 ? t('room.checkInForbidden') : t('error.network'), true);
+      return e instanceof ApiError && e.status === 409 ? t('room.checkInClosed') : e instanceof ApiError && e.status === 403 ? t('room.checkInForbidden') : t('error.network');
     }
+  };
+  const checkIn = async () => {
+    const why = await checkInNow();
+    if (why) toast(why, true);
   };
   const here = st.attendance === 'present' || st.attendance === 'remote';
   // The server takes one's own check-in only while the meeting is in session (live or adjourned: meeting/attendance.go).
   const checkInOpen = st.meeting?.status === 'live' || st.meeting?.status === 'adjourned';
+  // Who may check themselves in here (the secretary keeps the attendance at the desk).
+  const mayCheckIn = !!st.meeting?.my_role && st.meeting.my_role !== 'secretary' && checkInOpen;
   // Sharing a mark speaks to the room: the chair, the secretary and delegates, until the meeting closes (docs/annotation.go, mayShare).
   const role = st.meeting?.my_role;
   const canShare = (role === 'chair' || role === 'secretary' || role === 'delegate') && st.meeting?.status !== 'closed';
@@ -119,7 +145,7 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
         <button class="btn icon" title={t('room.backToMeetings')} aria-label={t('room.backToMeetings')} onClick={() => navigate('/')}>
           <Icon name="back" />
         </button>
-        <button class="btn icon agenda-toggle" aria-expanded={agendaOpen} aria-controls="agenda" title={t('room.agenda')} aria-label={t('room.agenda')} onClick={() => setAgendaOpen(!agendaOpen)}>
+        <button ref={agendaToggle} class="btn icon agenda-toggle" aria-expanded={agendaOpen} aria-controls="agenda" title={t('room.agenda')} aria-label={t('room.agenda')} onClick={() => setAgendaOpen(!agendaOpen)}>
           <Icon name="menu" />
         </button>
         <h1 class="title" title={st.meeting?.title}>{st.meeting?.title ?? t('common.loading')}</h1>
@@ -129,7 +155,7 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
           <span class="dot" aria-hidden="true" />
           <span class="sr">{st.online ? t('conn.online') : t('conn.offline')}</span>
         </span>
-        {st.meeting?.my_role && st.meeting.my_role !== 'secretary' && (here || checkInOpen) && (
+        {st.meeting?.my_role && st.meeting.my_role !== 'secretary' && (here || mayCheckIn) && (
           here ? (
             <span class="badge ok" data-testid="checked-in"><Icon name="check" /> {t('room.present')}</span>
           ) : (
@@ -152,7 +178,10 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
             setAgendaOpen(false);
             room.browse(d.id, 1);
           }}
+          onClose={agendaOpen ? closeAgenda : undefined}
         />
+        {/* The dimmed page beside the open drawer: a tap on it closes the drawer. */}
+        {agendaOpen && <div class="agenda-scrim" aria-hidden="true" data-testid="agenda-scrim" onClick={closeAgenda} />}
         <main class="doc-pane">
           <div class="docbar">
             <span class="doctitle" data-testid="doc-title">{doc?.title || ''}</span>
@@ -194,7 +223,7 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
           <SpeakBar room={room} me={me} />
         </main>
       </div>
-      {PollLayer && <PollLayer room={room} />}
+      {PollLayer && <PollLayer room={room} onCheckIn={!here && mayCheckIn ? checkInNow : undefined} />}
       <Toasts />
     </div>
   );

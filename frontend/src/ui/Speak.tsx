@@ -72,16 +72,20 @@ export function SpeakBar({ room, me }: { room: Room; me: User }) {
     <section class="speakbar" aria-label={t('speak.title')} data-testid="speakbar">
       <div class="speaker">
         <Icon name="mic" />
-        {active ? (
-          <span data-testid="active-speaker">
-            <strong>{active.full_name}</strong>{' '}
-            <span class="muted">{active.kind === 'question' ? t('speak.questioning') : t('speak.speaking')}</span>{' '}
-            {timer && <span class={`timer${over ? ' over' : ''}`}>{timer}</span>}
-          </span>
-        ) : (
-          <span class="muted">{t('speak.nobody')}</span>
-        )}
-        {waiting > 0 && <span class="muted queue-count">· {t('speak.waiting', { n: waiting })}</span>}
+        {/* One text: the count of those waiting follows the speaker's line and wraps as a whole,
+            rather than be squeezed into a column of its own beside a long name. */}
+        <span class="speaker-text">
+          {active ? (
+            <span data-testid="active-speaker">
+              <strong>{active.full_name}</strong>{' '}
+              <span class="muted">{active.kind === 'question' ? t('speak.questioning') : t('speak.speaking')}</span>{' '}
+              {timer && <span class={`timer${over ? ' over' : ''}`}>{timer}</span>}
+            </span>
+          ) : (
+            <span class="muted">{t('speak.nobody')}</span>
+          )}
+          {waiting > 0 && <>{' '}<span class="muted queue-count" data-testid="queue-count">· {t('speak.waiting', { n: waiting })}</span></>}
+        </span>
       </div>
       <div class="speak-actions">
         {mine ? (

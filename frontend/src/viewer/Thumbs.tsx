@@ -48,8 +48,12 @@ export default function Thumbs({ pdf, page, onPick }: { pdf: PdfDoc; page: numbe
     };
   }, [pdf]);
 
+  // The page's thumbnail into sight, by scrolling the strip alone: scrollIntoView would also scroll
+  // every scrollable ancestor, and the cockpit opened scrolled down to the strip on narrow screens.
   useEffect(() => {
-    list.current?.querySelector(`li[data-n="${page}"]`)?.scrollIntoView({ block: 'nearest' });
+    const root = list.current;
+    const li = root?.querySelector<HTMLElement>(`li[data-n="${page}"]`);
+    if (root && li) root.scrollTop += stripOffset(root.getBoundingClientRect(), li.getBoundingClientRect());
   }, [page]);
 
   return (
@@ -64,4 +68,11 @@ export default function Thumbs({ pdf, page, onPick }: { pdf: PdfDoc; page: numbe
       ))}
     </ol>
   );
+}
+
+/** How far to scroll a strip (its box) so that an item (its box) is wholly in sight, the least way (0: already is). */
+export function stripOffset(box: { top: number; bottom: number }, item: { top: number; bottom: number }): number {
+  if (item.top < box.top) return item.top - box.top;
+  if (item.bottom > box.bottom) return Math.min(item.bottom - box.bottom, item.top - box.top);
+  return 0;
 }

@@ -80,6 +80,10 @@ export default function Viewer(p: ViewerProps) {
   const [exporting, setExporting] = useState<string | null>(null);
   const exportingNow = useRef(false);
   const canPoint = !!p.pointer?.canPoint;
+  // The toolbar's "Thêm" (More) menu on narrow screens: sharing and the download (a phone: zoom too), out of the bar (room.css).
+  const [more, setMore] = useState(false);
+  const moreBtn = useRef<HTMLButtonElement>(null);
+  const bar = useRef<HTMLDivElement>(null);
   const onPage = useRef(p.onPage);
   onPage.current = p.onPage;
   const onShown = useRef(p.onShown);
@@ -192,6 +196,26 @@ export default function Viewer(p: ViewerProps) {
     return () => document.removeEventListener('keydown', key);
   }, [pdf]);
 
+  // The menu closes on Escape (the focus back on its button) and on a tap anywhere else.
+  useEffect(() => {
+    if (!more) return;
+    const key = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented) return;
+      e.preventDefault();
+      setMore(false);
+      moreBtn.current?.focus();
+    };
+    const away = (e: Event) => {
+      if (!bar.current?.contains(e.target as Node)) setMore(false);
+    };
+    document.addEventListener('keydown', key);
+    document.addEventListener('pointerdown', away);
+    return () => {
+      document.removeEventListener('keydown', key);
+      document.removeEventListener('pointerdown', away);
+    };
+  }, [more]);
+
   // The annotated copy: fetched here rather than followed as a link, so that a refusal (too many
   // marks, a copy that cannot be made) is told in words instead of the browser's "failed download".
   const exportCopy = (e: Event, withShared: boolean, testid: string) => {
@@ -214,7 +238,7 @@ export default function Viewer(p: ViewerProps) {
     const label = busy ? t('annot.exporting') : withShared ? t('annot.exportShared') : t('annot.export');
     return (
       <a
-        class="btn icon"
+        class="btn icon lbl"
         data-testid={testid}
         href={annotatedURL(p.doc, withShared)}
         download
@@ -223,12 +247,32 @@ export default function Viewer(p: ViewerProps) {
         aria-busy={busy || undefined}
         aria-disabled={exporting !== null || undefined}
         style={exporting !== null ? EXPORTING_STYLE : undefined}
-        onClick={(e) => exportCopy(e, withShared, testid)}
+        onClick={(e) => {
+          exportCopy(e, withShared, testid);
+          setMore(false);
+        }}
       >
         <Icon name="download" />
+        <span class="tl">{withShared ? t('annot.exportSharedShort') : t('annot.exportShort')}</span>
+        {/* In the phone's menu, where there is room: the full name. */}
+        <span class="tl-full">{label}</span>
       </a>
     );
   };
+  // Zoom: in the bar, and again in a phone's menu (only one of the two is shown: room.css).
+  const zoomButtons = () => (
+    <>
+      <button class="btn icon" title={t('viewer.zoomOut')} aria-label={t('viewer.zoomOut')} onClick={() => s?.setZoom(s.zoomLevel / 1.25)}>
+        <Icon name="minus" />
+      </button>
+      <button class="btn zoom" title={t('viewer.fit')} aria-label={t('viewer.fit')} onClick={() => s?.setZoom(null)}>
+        {p.region && zoom === null ? t('viewer.presenterZoom') : `${zoomPct}%`}
+      </button>
+      <button class="btn icon" title={t('viewer.zoomIn')} aria-label={t('viewer.zoomIn')} onClick={() => s?.setZoom(s.zoomLevel * 1.25)}>
+        <Icon name="plus" />
+      </button>
+    </>
+  );
 
   const pages = pdf?.pages ?? p.doc.pages;
   const page = shown?.page ?? p.page;
@@ -237,27 +281,22 @@ export default function Viewer(p: ViewerProps) {
 
   return (
     <section class="viewer" aria-label={p.doc.title}>
-      <div class="vbar" role="toolbar" aria-label={t('viewer.toolbar')}>
-        <button class={`btn icon${thumbs ? ' on' : ''}`} aria-pressed={thumbs} title={t('viewer.thumbnails')} aria-label={t('viewer.thumbnails')} onClick={() => setThumbs(!thumbs)}>
+      {/* room.css: from 700 px every tool is named under its icon; up to 900 px "Thêm" (More) opens a
+          menu with sharing and the download, wider they sit in the bar. On a phone the bar is two rows:
+          the pages, then the tools (the chosen one named) and "Thêm", whose menu holds the zoom too. */}
+      <div class="vbar" role="toolbar" aria-label={t('viewer.toolbar')} ref={bar}>
+        <button class={`btn icon v-nav${thumbs ? ' on' : ''}`} aria-pressed={thumbs} title={t('viewer.thumbnails')} aria-label={t('viewer.thumbnails')} onClick={() => setThumbs(!thumbs)}>
           <Icon name="grid" />
         </button>
-        <button class="btn icon" title={t('viewer.prev')} aria-label={t('viewer.prev')} disabled={page <= 1} onClick={() => s?.step(-1)}>
+        <button class="btn icon v-nav" title={t('viewer.prev')} aria-label={t('viewer.prev')} disabled={page <= 1} onClick={() => s?.step(-1)}>
           <Icon name="left" />
         </button>
-        <span class="pageof" aria-live="polite" data-testid="pageof">{t('viewer.pageOf', { page, pages })}</span>
-        <button class="btn icon" title={t('viewer.next')} aria-label={t('viewer.next')} disabled={page >= pages} onClick={() => s?.step(1)}>
+        <span class="pageof v-nav" aria-live="polite" data-testid="pageof">{t('viewer.pageOf', { page, pages })}</span>
+        <button class="btn icon v-nav" title={t('viewer.next')} aria-label={t('viewer.next')} disabled={page >= pages} onClick={() => s?.step(1)}>
           <Icon name="right" />
         </button>
         <span class="sep" />
-        <button class="btn icon" title={t('viewer.zoomOut')} aria-label={t('viewer.zoomOut')} onClick={() => s?.setZoom(s.zoomLevel / 1.25)}>
-          <Icon name="minus" />
-        </button>
-        <button class="btn zoom" title={t('viewer.fit')} aria-label={t('viewer.fit')} onClick={() => s?.setZoom(null)}>
-          {p.region && zoom === null ? t('viewer.presenterZoom') : `${zoomPct}%`}
-        </button>
-        <button class="btn icon" title={t('viewer.zoomIn')} aria-label={t('viewer.zoomIn')} onClick={() => s?.setZoom(s.zoomLevel * 1.25)}>
-          <Icon name="plus" />
-        </button>
+        <span class="vzoom">{zoomButtons()}</span>
         <span class="sep" />
         <Tools tool={presTool ? null : tool} setTool={(x) => { setPresTool(null); setTool(x); }} />
         {canPoint && (
@@ -265,7 +304,7 @@ export default function Viewer(p: ViewerProps) {
             {PRESENTER_TOOLS.map((x) => (
               <button
                 key={x.id}
-                class={`btn icon${presTool === x.id ? ' on' : ''}`}
+                class={`btn icon lbl${presTool === x.id ? ' on' : ''}`}
                 aria-pressed={presTool === x.id}
                 data-testid={x.testid}
                 title={t(x.label)}
@@ -276,32 +315,49 @@ export default function Viewer(p: ViewerProps) {
                 }}
               >
                 <Icon name={x.icon} />
+                <span class="tl">{t(x.short)}</span>
               </button>
             ))}
             {(presTool === 'pen' || tempStrokes > 0) && (
               <button
-                class="btn icon"
+                class="btn icon lbl"
                 data-testid="temp-clear"
                 title={t('pointer.clear')}
                 aria-label={t('pointer.clear')}
                 onClick={() => setClearTick((n) => n + 1)}
               >
                 <Icon name="clearAll" />
+                <span class="tl">{t('pointer.clearShort')}</span>
               </button>
             )}
           </span>
         )}
-        {tool !== 'none' && tool !== 'eraser' && canShare && (
-          <button class={`btn${shared ? ' on' : ''}`} aria-pressed={shared} onClick={() => setShared(!shared)}>
-            {shared ? t('annot.shared') : t('annot.private')}
-          </button>
-        )}
+        <button
+          ref={moreBtn}
+          class={`btn vmore-toggle${more ? ' on' : ''}`}
+          aria-expanded={more}
+          aria-controls="vmore"
+          aria-label={t('viewer.moreTools')}
+          data-testid="viewer-more"
+          onClick={() => setMore(!more)}
+        >
+          <Icon name="more" />
+          <span class="tl">{t('viewer.more')}</span>
+        </button>
+        <div class={`vmore${more ? ' open' : ''}`} id="vmore" data-testid="viewer-more-menu">
+          {tool !== 'none' && tool !== 'eraser' && canShare && (
+            <button class={`btn${shared ? ' on' : ''}`} aria-pressed={shared} onClick={() => setShared(!shared)}>
+              {shared ? t('annot.shared') : t('annot.private')}
+            </button>
+          )}
+          <span class="vmore-zoom">{zoomButtons()}</span>
+          {remote && exportLink('annot-export', shared)}
+          {/* Without the share toggle (an observer, a closed meeting), the
+              shared marks are still theirs to take home: a link of its own. */}
+          {remote && !canShare && exportLink('annot-export-shared', true)}
+        </div>
         {tool !== 'none' && !remote && <span class="hint" data-testid="annot-local">{t('annot.localOnly')}</span>}
         {annotError && <span class="hint" role="alert" data-testid="annot-error">{annotError}</span>}
-        {remote && exportLink('annot-export', shared)}
-        {/* Without the share toggle (an observer, a closed meeting), the
-            shared marks are still theirs to take home: a link of its own. */}
-        {remote && !canShare && exportLink('annot-export-shared', true)}
         {/* The status region is there before its text, so that screen readers announce the text when it comes. */}
         <span role="status">{exporting && <span class="hint" data-testid="annot-exporting">{t('annot.exporting')}</span>}</span>
       </div>
@@ -385,17 +441,19 @@ function exportError(e: unknown, withShared: boolean): string {
 const FAILED_STYLE = { pointerEvents: 'auto', flexDirection: 'column', gap: '12px', textAlign: 'center', padding: '16px' } as const;
 
 // The presenter's tools: what they draw reaches every follower and is never stored.
-const PRESENTER_TOOLS: { id: PresenterTool; icon: string; label: 'pointer.tool' | 'pointer.pen'; testid: string }[] = [
-  { id: 'laser', icon: 'laser', label: 'pointer.tool', testid: 'laser-tool' },
-  { id: 'pen', icon: 'tempPen', label: 'pointer.pen', testid: 'temp-pen-tool' },
+// label: the tool's full name (aria-label, title); short: the name shown with its icon, part of the full one.
+const PRESENTER_TOOLS: { id: PresenterTool; icon: string; label: 'pointer.tool' | 'pointer.pen'; short: 'pointer.toolShort' | 'pointer.penShort'; testid: string }[] = [
+  { id: 'laser', icon: 'laser', label: 'pointer.tool', short: 'pointer.toolShort', testid: 'laser-tool' },
+  { id: 'pen', icon: 'tempPen', label: 'pointer.pen', short: 'pointer.penShort', testid: 'temp-pen-tool' },
 ];
 
-const TOOLS: { id: Tool; icon: string; label: 'annot.pen' | 'annot.highlighter' | 'annot.eraser' | 'annot.note' | 'annot.none' }[] = [
-  { id: 'none', icon: 'hand', label: 'annot.none' },
-  { id: 'pen', icon: 'pen', label: 'annot.pen' },
-  { id: 'highlighter', icon: 'marker', label: 'annot.highlighter' },
-  { id: 'eraser', icon: 'eraser', label: 'annot.eraser' },
-  { id: 'note', icon: 'note', label: 'annot.note' },
+type ToolKey = 'annot.pen' | 'annot.highlighter' | 'annot.eraser' | 'annot.note' | 'annot.none' | 'annot.noneShort' | 'annot.highlighterShort';
+const TOOLS: { id: Tool; icon: string; label: ToolKey; short: ToolKey }[] = [
+  { id: 'none', icon: 'hand', label: 'annot.none', short: 'annot.noneShort' },
+  { id: 'pen', icon: 'pen', label: 'annot.pen', short: 'annot.pen' },
+  { id: 'highlighter', icon: 'marker', label: 'annot.highlighter', short: 'annot.highlighterShort' },
+  { id: 'eraser', icon: 'eraser', label: 'annot.eraser', short: 'annot.eraser' },
+  { id: 'note', icon: 'note', label: 'annot.note', short: 'annot.note' },
 ];
 
 function Tools({ tool, setTool }: { tool: Tool | null; setTool(t: Tool): void }) {
@@ -404,7 +462,7 @@ function Tools({ tool, setTool }: { tool: Tool | null; setTool(t: Tool): void })
       {TOOLS.map((x) => (
         <button
           key={x.id}
-          class={`btn icon${tool === x.id ? ' on' : ''}`}
+          class={`btn icon lbl${tool === x.id ? ' on' : ''}`}
           role="radio"
           aria-checked={tool === x.id}
           title={t(x.label)}
@@ -412,6 +470,7 @@ function Tools({ tool, setTool }: { tool: Tool | null; setTool(t: Tool): void })
           onClick={() => setTool(x.id)}
         >
           <Icon name={x.icon} />
+          <span class="tl">{t(x.short)}</span>
         </button>
       ))}
     </span>

@@ -287,9 +287,10 @@ describe('findings 11 and 12: the toolbar', () => {
     expect(find(menu, (e) => e.textContent === t('annot.private'))).toHaveLength(1);
     expect(byTestId(menu, 'annot-export')).toHaveLength(1);
     expect(byTestId(root, 'annot-export')).toHaveLength(1);
-    expect(find(menu, (e) => e.getAttribute('aria-label') === t('viewer.zoomIn'))).toHaveLength(1);
-    // The bar keeps its own zoom for wide screens (one of the two is shown: room.css).
-    expect(find(root, (e) => e.getAttribute('aria-label') === t('viewer.zoomIn'))).toHaveLength(2);
+    // The zoom is in the bar; the menu's copy (for phones) exists only while the menu is open, so
+    // that a closed menu never gives the zoom's label twice (a browser test found '125%' twice).
+    expect(find(menu, (e) => e.getAttribute('aria-label') === t('viewer.zoomIn'))).toHaveLength(0);
+    expect(find(root, (e) => e.getAttribute('aria-label') === t('viewer.zoomIn'))).toHaveLength(1);
 
     const focus = watchFocus();
     try {
@@ -297,6 +298,7 @@ describe('findings 11 and 12: the toolbar', () => {
       await settle(4);
       expect(more.getAttribute('aria-expanded')).toBe('true');
       expect(hasClass(menu, 'open')).toBe(true);
+      expect(find(menu, (e) => e.getAttribute('aria-label') === t('viewer.zoomIn'))).toHaveLength(1);
       escape();
       await settle(4);
       expect(more.getAttribute('aria-expanded')).toBe('false');

@@ -259,7 +259,7 @@ export default function Viewer(p: ViewerProps) {
       </a>
     );
   };
-  // Zoom: in the bar, and again in a phone's menu (only one of the two is shown: room.css).
+  // Zoom: in the bar, and again in a phone's open menu (only one of the two is shown: room.css).
   const zoomButtons = () => (
     <>
       <button class="btn icon" title={t('viewer.zoomOut')} aria-label={t('viewer.zoomOut')} onClick={() => s?.setZoom(s.zoomLevel / 1.25)}>
@@ -350,7 +350,9 @@ export default function Viewer(p: ViewerProps) {
               {shared ? t('annot.shared') : t('annot.private')}
             </button>
           )}
-          <span class="vmore-zoom">{zoomButtons()}</span>
+          {/* Rendered only while the menu is open: a second, hidden set of zoom buttons would give
+              the zoom's label twice to whoever looks for it (browser tests, screen readers' lists). */}
+          {more && <span class="vmore-zoom">{zoomButtons()}</span>}
           {remote && exportLink('annot-export', shared)}
           {/* Without the share toggle (an observer, a closed meeting), the
               shared marks are still theirs to take home: a link of its own. */}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/curia/curia/internal/priority"
 )
 
 // However the creates come (here one after another, each finding nobody
@@ -31,5 +33,30 @@ func TestGroupCommitOneBatchPerWindow(t *testing.T) {
 	defer g.mu.Unlock()
 	if g.busy || len(g.queue) != 0 {
 		t.Errorf("after the last batch: busy %v, %d queued", g.busy, len(g.queue))
+	}
+}
+
+// While a page turn is in flight (the gate held), a batch of strokes
+// waits for it before its write and again before its announcement, each
+// time at most StrokeYield; once the turn ends, it goes at once.
+func TestGroupCommitYieldsToUrgentWork(t *testing.T) {
+	g := annotationCommits{urgent: &priority.Gate{}}
+	var announced time.Time
+	announce := func(context.Context, []*createJob) { announced = time.Now() }
+
+	end := g.urgent.Begin() // a page turn that outlasts both waits
+	start := time.Now()
+	_, _ = g.insert(context.Background(), nil, &createJob{}, announce)
+	if d := announced.Sub(start); d < 2*StrokeYield || d > 5*time.Second {
+		t.Errorf("announced %v after the create with a page turn in flight, want at least 2 × %v (and bounded)", d, StrokeYield)
+	}
+
+	// A turn that ends while the batch waits lets it go then.
+	time.Sleep(gatherWindow) // no gathering wait for the next batch
+	go func() { time.Sleep(StrokeYield / 2); end() }()
+	start = time.Now()
+	_, _ = g.insert(context.Background(), nil, &createJob{}, announce)
+	if d := announced.Sub(start); d < StrokeYield/2-time.Millisecond {
+		t.Errorf("announced %v after the create, before the page turn in flight ended", d)
 	}
 }

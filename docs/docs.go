@@ -16,6 +16,7 @@ import (
 	"github.com/curia/curia/docs/pdf"
 	"github.com/curia/curia/internal/database"
 	"github.com/curia/curia/internal/event"
+	"github.com/curia/curia/internal/priority"
 	"github.com/curia/curia/internal/web"
 	"github.com/curia/curia/meeting"
 )
@@ -106,8 +107,13 @@ type Config struct {
 	// AnnotationLimits bound the annotations an author keeps on a
 	// document version; zero fields take DefaultAnnotationLimits.
 	AnnotationLimits AnnotationLimits
-	Logger           *slog.Logger
-	Now              func() time.Time
+	// Urgent, when set, is urgent work in flight (page turns: the
+	// presentation service tells it) that a batch of strokes waits for,
+	// at most StrokeYield, before it is written and again before it is
+	// announced.
+	Urgent *priority.Gate
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // Auditor appends an audit entry and returns once it is durable.
@@ -165,6 +171,7 @@ func NewService(db *database.DB, cfg Config) *Service {
 		blobs: cfg.Blobs, pub: cfg.Publisher, shown: cfg.Shown, auditor: cfg.Audit, log: cfg.Logger, now: cfg.Now,
 		tmpDir: filepath.Join(cfg.DataDir, "tmp"), maxUpload: cfg.MaxUpload}
 	s.store.setAnnotationLimits(cfg.AnnotationLimits)
+	s.commits.urgent = cfg.Urgent
 	s.marks = newWatermarks(s, filepath.Join(cfg.DataDir, "copies"))
 	s.access = newAccessCache(time.Now) // the real clock: its window must pass even under a test clock
 	s.opened = newOpenings(time.Now)    // likewise

@@ -17,6 +17,7 @@ import (
 	"github.com/curia/curia/internal/database"
 	"github.com/curia/curia/internal/event"
 	"github.com/curia/curia/internal/keylock"
+	"github.com/curia/curia/internal/priority"
 	"github.com/curia/curia/internal/web"
 	"github.com/curia/curia/meeting"
 )
@@ -84,7 +85,17 @@ type Config struct {
 	// events of one meeting (default 40 ms): turns in between are folded
 	// into the last one, which is always sent.
 	Coalesce time.Duration
+	// Urgent, when set, is told of every change while it is stored and
+	// handed to the hub, and for FanoutTail after: work that can wait
+	// (strokes) waits for it, so that a page turn does not share the
+	// node's CPU and database writer with them (package priority).
+	Urgent *priority.Gate
 }
+
+// FanoutTail is how long a change stays urgent after it was handed to the
+// hub: about what its fan-out to a room of 550 tablets takes on two cores
+// (the writes run on their own goroutines once handed over).
+const FanoutTail = 4 * time.Millisecond
 
 // Service implements the presentation rules.
 type Service struct {
@@ -183,6 +194,8 @@ func (s *Service) Set(ctx context.Context, a web.Actor, meetingID string, in Inp
 	if err := s.mayPresent(ctx, acc, meetingID); err != nil {
 		return State{}, err
 	}
+	end := s.cfg.Urgent.Begin()
+	defer time.AfterFunc(FanoutTail, end)
 	defer s.order.Lock(meetingID)()
 	st, err := s.validate(ctx, a, meetingID, in)
 	if err != nil {

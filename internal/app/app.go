@@ -25,6 +25,7 @@ import (
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/database"
 	"github.com/curia/curia/internal/event"
+	"github.com/curia/curia/internal/priority"
 	"github.com/curia/curia/internal/web"
 	"github.com/curia/curia/meeting"
 	"github.com/curia/curia/minutes"
@@ -131,11 +132,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 	a.Agenda = agenda.NewService(db, agenda.Config{Meetings: a.Meetings, Users: accounts, Publisher: pub})
 	a.auditW = audit.NewBatcher(db)
 	a.PDF = newPDFWorkers(cfg)
+	// Page turns go before strokes on this node (package priority).
+	urgent := &priority.Gate{}
 	a.Docs = docs.NewService(db, docs.Config{DataDir: cfg.DataDir, MaxUpload: cfg.MaxUploadBytes, Meetings: a.Meetings,
 		Agenda: a.Agenda, PDF: a.PDF, Publisher: pub, Shown: a.shown, Audit: a.auditW, Logger: log,
-		AnnotationLimits: cfg.AnnotationLimits})
+		AnnotationLimits: cfg.AnnotationLimits, Urgent: urgent})
 	a.Present = presentation.NewService(db, presentation.Config{Meetings: a.Meetings, Agenda: a.Agenda,
-		Documents: a.Docs, Publisher: pub, Logger: log})
+		Documents: a.Docs, Publisher: pub, Logger: log, Urgent: urgent})
 	a.Votes = vote.NewService(db, vote.Config{Meetings: a.Meetings, Agenda: a.Agenda, Publisher: pub, Logger: log})
 	a.Minutes = minutes.NewService(minutes.Config{Meetings: a.Meetings, Agenda: a.Agenda, Documents: a.Docs,
 		Polls: a.Votes, Audit: a.auditW})

@@ -58,7 +58,7 @@ type annotationCommits struct {
 // flight, before its write and before its announcement. A page turn is
 // stored and handed to the hub within a few milliseconds; while 50
 // delegates draw, letting it go first brought the page turns' p99 at the
-// tablets' sockets from 1.26-1.56 x to 0.96-1.37 x of the quiet value,
+// tablets' sockets from 1.26-1.56 x to 0.96-1.48 x of the quiet value,
 // and the strokes' p99 stayed at 49 ms (realtime/BENCHMARKS.md).
 const StrokeYield = 10 * time.Millisecond
 

@@ -18,32 +18,26 @@ type entry struct {
 
 // Lock takes key's mutex and returns its release, to be called once.
 func (k *Map) Lock(key string) (unlock func()) {
-	k.mu.Lock()
-	if k.m == nil {
-		k.m = map[string]*entry{}
-	}
-	e := k.m[key]
-	if e == nil {
-		e = &entry{}
-		k.m[key] = e
-	}
-	e.refs++
-	k.mu.Unlock()
+	e := k.hold(key)
 	e.Lock()
-	return func() {
-		e.Unlock()
-		k.mu.Lock()
-		if e.refs--; e.refs == 0 {
-			delete(k.m, key)
-		}
-		k.mu.Unlock()
-	}
+	return k.release(key, e)
 }
 
 // TryLock takes key's mutex if it is free at once, and returns its
 // release; ok is false (and nothing is held) when someone holds it.
 func (k *Map) TryLock(key string) (unlock func(), ok bool) {
+	e := k.hold(key)
+	if !e.TryLock() {
+		k.drop(key, e)
+		return nil, false
+	}
+	return k.release(key, e), true
+}
+
+// hold returns key's entry, counted as held or waited for.
+func (k *Map) hold(key string) *entry {
 	k.mu.Lock()
+	defer k.mu.Unlock()
 	if k.m == nil {
 		k.m = map[string]*entry{}
 	}
@@ -52,20 +46,25 @@ func (k *Map) TryLock(key string) (unlock func(), ok bool) {
 		e = &entry{}
 		k.m[key] = e
 	}
-	if !e.TryLock() {
-		k.mu.Unlock()
-		return nil, false
-	}
 	e.refs++
-	k.mu.Unlock()
+	return e
+}
+
+// drop uncounts e; the entry goes when none is left.
+func (k *Map) drop(key string, e *entry) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if e.refs--; e.refs == 0 {
+		delete(k.m, key)
+	}
+}
+
+// release is the unlock of e, held.
+func (k *Map) release(key string, e *entry) func() {
 	return func() {
 		e.Unlock()
-		k.mu.Lock()
-		if e.refs--; e.refs == 0 {
-			delete(k.m, key)
-		}
-		k.mu.Unlock()
-	}, true
+		k.drop(key, e)
+	}
 }
 
 // Len is the number of keys held or waited for (for tests).

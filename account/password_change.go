@@ -16,9 +16,15 @@ type PasswordChange struct {
 
 // ChangePassword sets the signed-in user's own password. The current
 // password must be given, so that a session left open on a shared tablet
-// is not enough to take the account over: a wrong one is Forbidden, and
-// counts against the same limits as a sign-in (the username's and the
-// client address's), so it cannot be used to guess. The new password
+// is not enough to take the account over: a wrong one is Forbidden. The
+// attempts are limited as sign-ins are, with the same limits, but in a
+// window of the user's own (by id, loginLimiter.allowChange) and the
+// client address's: strangers filling the username's sign-in window with
+// wrong guesses do not keep the signed-in user from changing their
+// password, and a session (perhaps stolen) cannot be used to guess. A
+// wrong current password also counts in the username's sign-in window
+// (loginLimiter.changeFailed says why), though that window refuses no
+// change. The new password
 // follows the rules of every password (ValidatePassword). The change ends
 // the user's other sessions, and closes their live connections, in the
 // transaction that sets the password; the session that asks stays. It is
@@ -39,7 +45,8 @@ func (s *Service) ChangePassword(ctx context.Context, actor web.Actor, in Passwo
 		return errWrongCurrentPassword()
 	}
 	username := actor.Username // as stored: normalised, the key a sign-in counts against
-	if wait, ok, first, limit := s.limiter.allow(username, cl.IP); !ok {
+	counted, wait, ok, first, limit := s.limiter.allowChange(actor.UserID, cl.IP)
+	if !ok {
 		if first {
 			s.auditLogin(ctx, "login.limited", actor.UserID,
 				map[string]any{"username": username, "limit": limit, "via": "password_change"}, cl)
@@ -48,7 +55,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor web.Actor, in Passwo
 			Message: "too many attempts with a wrong password; try again later"}
 	}
 	tried := false // as in Login: an attempt that checked no password is given back
-	defer func() { s.limiter.settle(username, cl.IP, tried) }()
+	defer func() { s.limiter.settleAttempt(counted, tried) }()
 	u, err := s.store.userByID(ctx, actor.UserID)
 	if apperr.Is(err, apperr.NotFound) || err == nil && u.Disabled {
 		return errSessionEnded()
@@ -56,16 +63,20 @@ func (s *Service) ChangePassword(ctx context.Context, actor web.Actor, in Passwo
 	if err != nil {
 		return err
 	}
-	ok, err := s.check(ctx, in.CurrentPassword, u.PasswordHash)
+	right, err := s.check(ctx, in.CurrentPassword, u.PasswordHash)
 	if err != nil {
 		return err
 	}
 	tried = true
-	if !ok {
+	if !right {
+		s.limiter.changeFailed(username)
 		s.auditLogin(ctx, "login.failed", u.ID, map[string]any{"username": username, "via": "password_change"}, cl)
 		return errWrongCurrentPassword()
 	}
-	s.limiter.succeeded(username)
+	// Forgives the user's earlier wrong current passwords in the change
+	// window only: those in the username's sign-in window may be a
+	// stranger's (as a known device's sign-in, session.go).
+	s.limiter.changeSucceeded(u.ID)
 	hash, err := s.hash(ctx, in.NewPassword)
 	if err != nil {
 		return err

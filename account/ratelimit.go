@@ -13,7 +13,9 @@ import (
 // holds them all. An attempt that carries a device token of the username
 // tried (device.go) counts per device token instead of per username, with
 // the same PerUser, so that guesses from elsewhere do not lock out a
-// device the user has signed in from before.
+// device the user has signed in from before. A signed-in user's change of
+// their own password counts per user (by id) in a window of its own, with
+// the same PerUser, and per client address (allowChange).
 type LoginLimits struct {
 	PerUser   int           // failed attempts per username (or per device token) per Window; default 5
 	PerClient int           // attempts per client address per Window; default 30
@@ -32,19 +34,25 @@ type loginLimiter struct {
 	// hash of the device token; only tokens found in the database, so
 	// it holds no more keys than there are devices).
 	devices map[string]*window
+	// changes counts the password changes of signed-in users
+	// (ChangePassword), by user id: only users with a session, so it
+	// holds no more keys than there are users.
+	changes map[string]*window
 	sweep   time.Time
 	// pending holds the attempts counted and not yet settled, per
-	// username, client key and device, oldest first (see settle).
+	// username, client key, device and change, oldest first (see settle).
 	pending map[pair][]counted
 }
 
 // pair is the username and the client key an attempt counts against, and
 // the device whose window counted it instead of the username's ("" when
-// the username's did).
-type pair struct{ user, client, device string }
+// the username's did); or, for a password change, the client key and the
+// id of the user whose change window counted it (change; user is "").
+type pair struct{ user, client, device, change string }
 
 // counted names the windows an attempt was counted in: user is the
-// username's window, or the device's when the pair names a device.
+// username's window, or the device's or the change window when the pair
+// names one.
 type counted struct{ user, client *window }
 
 type window struct {
@@ -64,7 +72,7 @@ func newLoginLimiter(l LoginLimits, now func() time.Time) *loginLimiter {
 		l.Window = time.Minute
 	}
 	return &loginLimiter{lim: l, now: now, users: map[string]*window{}, clients: map[string]*window{},
-		devices: map[string]*window{}, pending: map[pair][]counted{}}
+		devices: map[string]*window{}, changes: map[string]*window{}, pending: map[pair][]counted{}}
 }
 
 // allow counts an attempt against both the username and the client
@@ -105,6 +113,32 @@ func (l *loginLimiter) allowDevice(username, ip, device string) (k pair, wait ti
 	if u == nil {
 		u = l.current(l.users, username, now)
 	}
+	return l.admit(k, u, now)
+}
+
+// allowChange is allow for a signed-in user's change of their own
+// password (ChangePassword): the attempt counts in the user's change
+// window, by user id, with the same PerUser, and in the client address's
+// window; it is neither counted in nor refused by the username's sign-in
+// window, so that strangers' wrong guesses at the sign-in form cannot
+// keep a signed-in user from changing their password. A refusal by the
+// change window is reported as limit "username" (the account's own
+// limit), as it was when the change shared the sign-in window. Settle
+// the attempt with settleAttempt; a wrong current password is counted in
+// the username's window too, by changeFailed.
+func (l *loginLimiter) allowChange(userID, ip string) (k pair, wait time.Duration, ok, firstRefusal bool, limit string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	l.sweepOld(now)
+	k = pair{client: clientKey(ip), change: userID}
+	return l.admit(k, l.current(l.changes, userID, now), now)
+}
+
+// admit counts the attempt of k in u (the window of its username, device
+// or change) and in its client address's window, unless either is full.
+// l.mu is held.
+func (l *loginLimiter) admit(k pair, u *window, now time.Time) (_ pair, wait time.Duration, ok, firstRefusal bool, limit string) {
 	c := l.current(l.clients, k.client, now)
 	for _, x := range []struct {
 		w     *window
@@ -161,8 +195,11 @@ func (l *loginLimiter) settleAttempt(k pair, tried bool) {
 		return
 	}
 	m, key := l.users, k.user
-	if k.device != "" {
+	switch {
+	case k.device != "":
 		m, key = l.devices, k.device
+	case k.change != "":
+		m, key = l.changes, k.change
 	}
 	if w := m[key]; w == a.user && w.n > 0 {
 		w.n--
@@ -191,6 +228,30 @@ func (l *loginLimiter) succeeded(username string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.users, username)
+}
+
+// changeFailed counts a wrong current password given to a password change
+// (allowChange) in the username's sign-in window as well, after the
+// check; it never refuses anything there. The username's window stays the
+// one that sees every wrong guess at the account's password, whatever the
+// route: guesses made through a (perhaps stolen) session use up the
+// sign-in tries of unknown devices as guesses at the form do, rather than
+// coming on top of them unseen. It costs the real user nothing a stranger
+// could not cost them anyway (anyone can fill that window), and leaves
+// their devices' windows and the change window alone.
+func (l *loginLimiter) changeFailed(username string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.current(l.users, username, l.now()).n++
+}
+
+// changeSucceeded forgives earlier failures of the user's password
+// changes (their id); not the username's sign-in window, whose failures
+// may be a stranger's.
+func (l *loginLimiter) changeSucceeded(userID string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.changes, userID)
 }
 
 // deviceSucceeded forgives earlier failures of the device (its id).
@@ -226,7 +287,7 @@ func (l *loginLimiter) sweepOld(now time.Time) {
 		return
 	}
 	l.sweep = now
-	for _, m := range []map[string]*window{l.users, l.clients, l.devices} {
+	for _, m := range []map[string]*window{l.users, l.clients, l.devices, l.changes} {
 		for k, w := range m {
 			if now.Sub(w.start) >= l.lim.Window {
 				delete(m, k)

@@ -45,7 +45,7 @@ func (s *Service) Export(ctx context.Context, a web.Actor, req ExportRequest) (*
 	if copyID != "" {
 		detail["copy_id"] = copyID
 	}
-	if err := s.auditor.Record(ctx, s.entry(a, d.MeetingID, "document.exported", d.ID, detail)); err != nil {
+	if err := s.auditor.Record(ctx, s.entry(a, d.MeetingID, "document.exported", d.ID, openedDetail(d, v.Version, detail))); err != nil {
 		f.Close()
 		return nil, err // an export that cannot be audited is not served
 	}

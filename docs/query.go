@@ -100,13 +100,37 @@ func managerFields(doc Document, v versionRow, readers []string) Document {
 }
 
 // Pages returns the page count of a document version the actor may see
-// (version 0 means the current one). The live presentation uses it.
-func (s *Service) Pages(ctx context.Context, a web.Actor, docID string, version int) (meetingID string, v int, pages int, err error) {
+// (version 0 means the current one), and the title an audit entry may give
+// the document (auditTitle), read from the same row. The live presentation
+// calls it on every page turn.
+func (s *Service) Pages(ctx context.Context, a web.Actor, docID string, version int) (meetingID string, v int, pages int, title string, err error) {
 	d, vr, err := s.docVersion(ctx, a, docID, version)
 	if err != nil {
-		return "", 0, 0, err
+		return "", 0, 0, "", err
 	}
-	return d.MeetingID, vr.Version, vr.Pages, nil
+	return d.MeetingID, vr.Version, vr.Pages, auditTitle(d), nil
+}
+
+// AuditTitle returns the title an audit entry may give a document
+// (auditTitle); NotFound when there is no such document. It checks no
+// access: what it returns is for the audit log only.
+func (s *Service) AuditTitle(ctx context.Context, docID string) (string, error) {
+	d, err := s.store.document(ctx, docID)
+	if err != nil {
+		return "", err
+	}
+	return auditTitle(d), nil
+}
+
+// auditTitle is the title of d for an audit entry made by another
+// package: "" when d is confidential. Only administrators read the audit
+// log, and an administrator may not see a confidential document
+// (visible), so its entries name it by id only (auditDetail).
+func auditTitle(d documentRow) string {
+	if d.Confidential {
+		return ""
+	}
+	return d.Title
 }
 
 // Audience returns who may receive events that reveal a document: nil for

@@ -68,7 +68,7 @@ func (s *Service) Open(ctx context.Context, a web.Actor, req OpenRequest) (*File
 		if f.CopyID != "" {
 			detail["copy_id"] = f.CopyID
 		}
-		e := s.entry(a, d.MeetingID, "document.opened", d.ID, detail)
+		e := s.entry(a, d.MeetingID, "document.opened", d.ID, openedDetail(d, v.Version, detail))
 		if err := s.auditor.Record(ctx, e); err != nil {
 			f.Close()
 			return nil, err // an open that cannot be audited is not served
@@ -76,6 +76,16 @@ func (s *Service) Open(ctx context.Context, a web.Actor, req OpenRequest) (*File
 		s.opened.remember(k)
 	}
 	return f, nil
+}
+
+// openedDetail is the detail of an entry about reading a document version
+// (document.opened, document.exported): detail, and the document's title
+// at the time, so the audit screen names a document deleted since. Only
+// administrators read the audit log (GET /audit), and an administrator
+// may not see a confidential document (visible): its entry gets no title,
+// only its id, its version and that it is confidential (auditDetail).
+func openedDetail(d documentRow, version int, detail map[string]any) map[string]any {
+	return auditDetail(d.ID, version, d.Confidential, detail, map[string]any{"title": d.Title})
 }
 
 func (s *Service) openVersion(ctx context.Context, a web.Actor, d documentRow, v versionRow) (*File, error) {

@@ -36,10 +36,12 @@ func (noAgenda) CurrentPresenter(context.Context, string) (string, error) { retu
 // about (the document id is "<meeting id>/<name>").
 type tenPages struct{}
 
-func (tenPages) Pages(_ context.Context, _ web.Actor, docID string, _ int) (string, int, int, error) {
+func (tenPages) Pages(_ context.Context, _ web.Actor, docID string, _ int) (string, int, int, string, error) {
 	m, _, _ := strings.Cut(docID, "/")
-	return m, 1, 10, nil
+	return m, 1, 10, "", nil
 }
+
+func (tenPages) AuditTitle(context.Context, string) (string, error) { return "", nil }
 
 func (tenPages) Audience(context.Context, string) ([]string, error) { return nil, nil }
 

@@ -36,7 +36,7 @@ func (s *Service) DocumentChanged(ctx context.Context, a web.Actor, meetingID, d
 	now := s.cfg.Now()
 	stopped := State{MeetingID: meetingID, By: a.UserID, At: &now}
 	err = s.store.put(ctx, stopped, func(prevDoc *string, prevVersion int) audit.Entry {
-		e := shownEntry(a, stopped, prevDoc, prevVersion)
+		e := shownEntry(a, stopped, prevDoc, prevVersion, docTitle{}) // deleted: no title to read
 		e.Detail["reason"] = "document deleted"
 		return e
 	})

@@ -68,8 +68,17 @@ type Agenda interface {
 
 // Documents answers about the documents that can be presented. Pages is
 // NotFound when the actor may not see the document.
+//
+// Pages and AuditTitle also tell the title an audit entry may give a
+// document, so that presentation.shown and .stopped name it even once it
+// is deleted: its title, or "" when it is confidential (only
+// administrators read the audit log, and an administrator may not see a
+// confidential document; the documents service knows who may see what).
+// Pages reads it with the pages, so a page turn costs no further query;
+// AuditTitle reads it alone, for a stop.
 type Documents interface {
-	Pages(ctx context.Context, a web.Actor, docID string, version int) (meetingID string, v int, pages int, err error)
+	Pages(ctx context.Context, a web.Actor, docID string, version int) (meetingID string, v int, pages int, title string, err error)
+	AuditTitle(ctx context.Context, docID string) (string, error)
 	Audience(ctx context.Context, docID string) ([]string, error)
 }
 
@@ -197,13 +206,18 @@ func (s *Service) Set(ctx context.Context, a web.Actor, meetingID string, in Inp
 	end := s.cfg.Urgent.Begin()
 	defer time.AfterFunc(FanoutTail, end)
 	defer s.order.Lock(meetingID)()
-	st, err := s.validate(ctx, a, meetingID, in)
+	st, named, err := s.validate(ctx, a, meetingID, in)
 	if err != nil {
 		return State{}, err
 	}
+	if st.DocumentID == nil {
+		named = s.shownTitle(ctx, meetingID)
+	}
 	now := s.cfg.Now()
 	st.By, st.At = a.UserID, &now
-	err = s.store.put(ctx, st, func(prevDoc *string, prevVersion int) audit.Entry { return shownEntry(a, st, prevDoc, prevVersion) })
+	err = s.store.put(ctx, st, func(prevDoc *string, prevVersion int) audit.Entry {
+		return shownEntry(a, st, prevDoc, prevVersion, named)
+	})
 	if err != nil {
 		return State{}, err
 	}
@@ -214,22 +228,59 @@ func (s *Service) Set(ctx context.Context, a web.Actor, meetingID string, in Inp
 	return st, nil
 }
 
+// docTitle is the title an audit entry may give a document (see
+// TitledDocuments): none when Title is "".
+type docTitle struct {
+	DocumentID string
+	Title      string
+}
+
 // shownEntry is the audit entry of a change of what the room is shown:
 // presentation.shown names the document now shown (with the one shown
-// before, if any), presentation.stopped the one no longer shown.
-func shownEntry(a web.Actor, st State, prevDoc *string, prevVersion int) audit.Entry {
+// before, if any), presentation.stopped the one no longer shown. Either
+// gets "title", the document's title then, when named gives one for the
+// document it names: the audit screen names a document deleted since by
+// it. named comes from before the change's transaction, so a stop that
+// finds another document shown by then (changed on another node) names
+// that one by id only.
+func shownEntry(a web.Actor, st State, prevDoc *string, prevVersion int, named docTitle) audit.Entry {
 	if st.DocumentID == nil {
 		var object string
+		detail := map[string]any{"version": prevVersion}
 		if prevDoc != nil {
 			object = "document:" + *prevDoc
+			named.addTo(detail, *prevDoc)
 		}
-		return audit.For(a, *st.At, st.MeetingID, "presentation.stopped", object, map[string]any{"version": prevVersion})
+		return audit.For(a, *st.At, st.MeetingID, "presentation.stopped", object, detail)
 	}
 	detail := map[string]any{"version": st.Version, "page": st.Page}
 	if prevDoc != nil {
 		detail["previous_document_id"], detail["previous_version"] = *prevDoc, prevVersion
 	}
+	named.addTo(detail, *st.DocumentID)
 	return audit.For(a, *st.At, st.MeetingID, "presentation.shown", "document:"+*st.DocumentID, detail)
+}
+
+// addTo puts the title into detail if it is docID's and there is one.
+func (n docTitle) addTo(detail map[string]any, docID string) {
+	if n.Title != "" && n.DocumentID == docID {
+		detail["title"] = n.Title
+	}
+}
+
+// shownTitle is the title (for presentation.stopped) of the document the
+// meeting shows, read before a stop: what it costs is spent on stops
+// only, never on a page turn. A failure only leaves the title out.
+func (s *Service) shownTitle(ctx context.Context, meetingID string) docTitle {
+	st, err := s.store.get(ctx, meetingID)
+	if err != nil || st.DocumentID == nil {
+		return docTitle{}
+	}
+	title, err := s.cfg.Documents.AuditTitle(ctx, *st.DocumentID)
+	if err != nil {
+		return docTitle{}
+	}
+	return docTitle{DocumentID: *st.DocumentID, Title: title}
 }
 
 func (s *Service) mayPresent(ctx context.Context, acc meeting.Access, meetingID string) error {
@@ -252,35 +303,37 @@ func (s *Service) mayPresent(ctx context.Context, acc meeting.Access, meetingID 
 	return nil
 }
 
-func (s *Service) validate(ctx context.Context, a web.Actor, meetingID string, in Input) (State, error) {
+// validate checks a change and returns the state it stores, with the
+// title an audit entry may give the document shown (read with its pages).
+func (s *Service) validate(ctx context.Context, a web.Actor, meetingID string, in Input) (State, docTitle, error) {
 	st := State{MeetingID: meetingID}
 	if in.DocumentID == nil {
 		if in.Page != 0 || in.Version != 0 || in.Zoom != nil {
-			return State{}, apperr.Invalidf("page, version and zoom need a document_id (a null document_id stops presenting)")
+			return State{}, docTitle{}, apperr.Invalidf("page, version and zoom need a document_id (a null document_id stops presenting)")
 		}
-		return st, nil
+		return st, docTitle{}, nil
 	}
 	if in.Version < 0 {
-		return State{}, apperr.Invalidf("version must be 1 or more (or 0 for the current one)")
+		return State{}, docTitle{}, apperr.Invalidf("version must be 1 or more (or 0 for the current one)")
 	}
-	docMeeting, version, pages, err := s.cfg.Documents.Pages(ctx, a, *in.DocumentID, in.Version)
+	docMeeting, version, pages, title, err := s.cfg.Documents.Pages(ctx, a, *in.DocumentID, in.Version)
 	if apperr.Is(err, apperr.NotFound) { // a missing version, or a document the actor may not see
-		return State{}, apperr.New(apperr.Unprocessable, "document_id, version: %s", apperr.Public(err))
+		return State{}, docTitle{}, apperr.New(apperr.Unprocessable, "document_id, version: %s", apperr.Public(err))
 	}
 	if err == nil && docMeeting != meetingID {
-		return State{}, apperr.New(apperr.Unprocessable, "document_id: no such document in this meeting")
+		return State{}, docTitle{}, apperr.New(apperr.Unprocessable, "document_id: no such document in this meeting")
 	}
 	if err != nil {
-		return State{}, err
+		return State{}, docTitle{}, err
 	}
 	if in.Page < 1 || in.Page > pages {
-		return State{}, apperr.Invalidf("page must be from 1 to %d", pages)
+		return State{}, docTitle{}, apperr.Invalidf("page must be from 1 to %d", pages)
 	}
 	if err := in.Zoom.validate(); err != nil {
-		return State{}, err
+		return State{}, docTitle{}, err
 	}
 	st.DocumentID, st.Version, st.Page, st.Pages, st.Zoom = in.DocumentID, version, in.Page, pages, in.Zoom
-	return st, nil
+	return st, docTitle{DocumentID: *in.DocumentID, Title: title}, nil
 }
 
 func (r *Region) validate() error {

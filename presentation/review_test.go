@@ -43,9 +43,9 @@ type reviewDocs struct {
 	afterRead func()
 }
 
-func (d *reviewDocs) Pages(_ context.Context, _ web.Actor, docID string, _ int) (string, int, int, error) {
+func (d *reviewDocs) Pages(_ context.Context, _ web.Actor, docID string, _ int) (string, int, int, string, error) {
 	if docID != d.docID || d.gone.Load() {
-		return "", 0, 0, apperr.NotFoundf("document not found")
+		return "", 0, 0, "", apperr.NotFoundf("document not found")
 	}
 	d.mu.Lock()
 	fn := d.afterRead
@@ -54,8 +54,10 @@ func (d *reviewDocs) Pages(_ context.Context, _ web.Actor, docID string, _ int) 
 	if fn != nil {
 		fn()
 	}
-	return d.meetingID, 1, 10, nil
+	return d.meetingID, 1, 10, "", nil
 }
+
+func (d *reviewDocs) AuditTitle(context.Context, string) (string, error) { return "", nil }
 
 func (d *reviewDocs) Audience(_ context.Context, docID string) ([]string, error) {
 	if docID != d.docID || d.gone.Load() {

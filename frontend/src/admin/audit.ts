@@ -143,7 +143,11 @@ const text = (v: unknown): string => (typeof v === 'string' ? v : '');
  * The kind of an entry's object ("document", "user", "agenda_item", …) and
  * its name when known. The entry's detail names some of them: an agenda
  * item by its title, a speaker's turn by the speaker, an annotation by
- * its document.
+ * its document. A document (or an annotation's document) is named as the
+ * meeting's list names it now; one the list does not know (deleted since)
+ * by the title its entry tells, as it was then (detail.title, which the
+ * server gives for an open document only: a confidential one that this
+ * administrator may not read keeps its id).
  */
 export function describeObject(names: Names, object: string | undefined, detail?: Record<string, unknown>): { kind: string; name: string } {
   if (!object) return { kind: '', name: '' };
@@ -155,10 +159,10 @@ export function describeObject(names: Names, object: string | undefined, detail?
   const name =
     kind === 'user' ? personName(names, id)
     : kind === 'meeting' ? names.meetings.get(id) ?? id
-    : kind === 'document' ? names.documents.get(id) ?? id
+    : kind === 'document' ? names.documents.get(id) ?? (text(detail?.title) || id)
     : kind === 'agenda_item' ? text(detail?.title) || names.items?.get(id) || id
     : kind === 'speaker' && speaker ? personName(names, speaker)
-    : kind === 'annotation' && doc ? names.documents.get(doc) ?? id
+    : kind === 'annotation' ? (doc ? names.documents.get(doc) : undefined) ?? (text(detail?.title) || id)
     : id;
   return { kind, name };
 }
@@ -221,10 +225,11 @@ function documentsIn(entries: AuditEntry[]): [string, string][] {
 
 /**
  * The meetings whose lists of documents would name documents the entries
- * leave unnamed, but for those already asked for. Most entries about a
- * document (opened, exported, shown to the room, annotated) carry its id
- * and no title: its upload's entry, which tells the title, is often pages
- * older. A meeting's list names the documents this administrator may see
+ * leave unnamed, but for those already asked for. An entry about an open
+ * document (opened, exported, shown to the room) tells its title as it
+ * was then; one about an annotation or a confidential document, or one
+ * written before entries told titles, carries only its id. A meeting's
+ * list names the documents this administrator may see, as they are now
  * (not a confidential one they do not read, nor one deleted since: those
  * keep their id, unless an entry of theirs tells the title).
  */

@@ -8,10 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,6 +23,63 @@ type child struct {
 	stdin io.WriteCloser
 	addr  string
 	http  *http.Client
+	chair *chairClient // page turns of the app's seeded meeting
+}
+
+// chairClient is the chair's tablet: one keep-alive connection for its
+// page turns, whose first write of each request is timed. A page turn's
+// latency runs from there, not from the call: Go's HTTP client hands the
+// request to a writer goroutine, which waits for a core like the 550
+// bench tablets' readers do (a real chair's tablet has its own).
+type chairClient struct {
+	http *http.Client
+	conn atomic.Pointer[sendStampedConn]
+}
+
+// sendStampedConn notes when the first write after a reset began (unix ns).
+type sendStampedConn struct {
+	net.Conn
+	wrote atomic.Int64
+}
+
+func (c *sendStampedConn) Write(b []byte) (int, error) {
+	c.wrote.CompareAndSwap(0, time.Now().UnixNano())
+	return c.Conn.Write(b)
+}
+
+func newChairClient() *chairClient {
+	cc := &chairClient{}
+	var d net.Dialer
+	cc.http = &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxConnsPerHost: 1, MaxIdleConnsPerHost: 1,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			nc, err := d.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			sc := &sendStampedConn{Conn: nc}
+			sc.wrote.Store(-1) // not asked for yet
+			cc.conn.Store(sc)
+			return sc, nil
+		}}}
+	return cc
+}
+
+// do sends req and returns its status and when its first byte was
+// written (unix ns; 0 unknown).
+func (cc *chairClient) do(req *http.Request) (status int, wrote int64, err error) {
+	if sc := cc.conn.Load(); sc != nil {
+		sc.wrote.Store(0)
+	}
+	resp, err := cc.http.Do(req)
+	if err != nil {
+		return 0, 0, err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	if sc := cc.conn.Load(); sc != nil {
+		wrote = max(sc.wrote.Load(), 0)
+	}
+	return resp.StatusCode, wrote, nil
 }
 
 func startChild(ctx context.Context, mode, dbdir string) (*child, error) {
@@ -42,7 +101,7 @@ func startChild(ctx context.Context, mode, dbdir string) (*child, error) {
 		return nil, err
 	}
 	c := &child{cmd: cmd, stdin: stdin, http: &http.Client{Timeout: 10 * time.Minute,
-		Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}
+		Transport: &http.Transport{MaxIdleConnsPerHost: 256}}, chair: newChairClient()}
 	addr := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
@@ -128,12 +187,19 @@ func (c *child) api(token, method, path string, body []byte) (int, error) {
 }
 
 // turnPage turns the seeded meeting's presentation to page as its chair,
-// through the API.
-func (c *child) turnPage(s seedResult, page int) error {
+// through the API, and returns when the request was written (unix ns; 0
+// unknown).
+func (c *child) turnPage(s seedResult, page int) (int64, error) {
 	body := fmt.Appendf(nil, `{"document_id":%q,"page":%d}`, s.Document, page)
-	status, err := c.api(s.ChairToken, "PUT", "/api/v1/meetings/"+s.Meeting+"/presentation", body)
+	req, err := http.NewRequest("PUT", "http://"+c.addr+"/api/v1/meetings/"+s.Meeting+"/presentation", bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+s.ChairToken)
+	status, wrote, err := c.chair.do(req)
 	if err == nil && status != http.StatusOK {
 		err = fmt.Errorf("turn to page %d: status %d", page, status)
 	}
-	return err
+	return wrote, err
 }

@@ -63,6 +63,7 @@ type phaseResult struct {
 	page                   result
 	lats                   []time.Duration // every follower's page-sync latency, as its reader saw it
 	atSocket               []time.Duration // the same, to the follower's socket (kernel receive time)
+	handOff                []time.Duration // per page turn, from the bench's call to the write of the request
 	strokesSent, strokesOK int
 	strokesFailed          int
 	failure                string
@@ -112,7 +113,7 @@ func draw(ctx context.Context, cfg drawConfig, stdout io.Writer) error {
 	connect := time.Since(start)
 	settle(srv, time.Minute)
 	var phases []*phaseResult
-	sent := make(sendTimes, pages+1)
+	sent, called := make(sendTimes, pages+1), make(sendTimes, pages+1)
 	next := 1
 	for round := range cfg.rounds {
 		for _, drawing := range []bool{false, true} {
@@ -121,7 +122,7 @@ func draw(ctx context.Context, cfg drawConfig, stdout io.Writer) error {
 				ph.name = "drawing"
 			}
 			next += turns
-			if err := runPhase(ctx, cfg, srv, seed, sent, ph, drawing); err != nil {
+			if err := runPhase(ctx, cfg, srv, seed, sent, called, ph, drawing); err != nil {
 				return err
 			}
 			phases = append(phases, ph)
@@ -148,6 +149,9 @@ func draw(ctx context.Context, cfg drawConfig, stdout io.Writer) error {
 		ph.page = result{mode: ph.name, clients: cfg.followers}
 		ph.lats = collect(&ph.page, followers, sent, ph.first, ph.last)
 		ph.atSocket = stamped(followers, sent, ph.first, ph.last)
+		for p := ph.first; p <= ph.last; p++ {
+			ph.handOff = append(ph.handOff, time.Duration(sent[p].Load()-called[p].Load()))
+		}
 	}
 	drawReport(stdout, cfg, phases, summarise(strokes), sc, connect, end.SlowDrops)
 	ok := 0
@@ -183,7 +187,7 @@ func strokesPerPhase(cfg drawConfig) int {
 
 // runPhase turns a page every interval for the phase's duration, and in
 // a drawing phase has every drawer send shared strokes meanwhile.
-func runPhase(ctx context.Context, cfg drawConfig, srv *child, seed seedResult, sent sendTimes, ph *phaseResult, drawing bool) error {
+func runPhase(ctx context.Context, cfg drawConfig, srv *child, seed seedResult, sent, called sendTimes, ph *phaseResult, drawing bool) error {
 	var cpu0, cpu1 cpuTime
 	if err := srv.get("/debug/cpu", &cpu0); err != nil {
 		return err
@@ -204,7 +208,7 @@ func runPhase(ctx context.Context, cfg drawConfig, srv *child, seed seedResult, 
 			}()
 		}
 	}
-	err := turnPages(ctx, sent, ph.first, ph.last, cfg.interval, func(page int) error { return srv.turnPage(seed, page) })
+	err := turnPages(ctx, sent, called, ph.first, ph.last, cfg.interval, func(page int) (int64, error) { return srv.turnPage(seed, page) })
 	wg.Wait()
 	time.Sleep(time.Second) // the last deliveries arrive
 	ph.wall = time.Since(start)
@@ -365,6 +369,14 @@ func drawReport(w io.Writer, cfg drawConfig, phases []*phaseResult, strokes late
 		fmt.Fprintf(w, "page-sync to the followers' sockets (kernel receive time, %d of %d deliveries; late where more came before the read), together: p50 %v quiet, %v while drawing: %.2f×; p99 %v quiet, %v while drawing: %.2f×\n",
 			stampedN, all, q.p50.Round(10*time.Microsecond), d.p50.Round(10*time.Microsecond), ratio(d.p50, q.p50),
 			q.p99.Round(10*time.Microsecond), d.p99.Round(10*time.Microsecond), ratio(d.p99, q.p99))
+	}
+	// Page-sync runs from the write of the chair's request, as a tablet
+	// sends it; the bench's HTTP client took this long to get there.
+	handOff := func(ph *phaseResult) []time.Duration { return ph.handOff }
+	if q, d := pooled(quiet, handOff), pooled(drawing, handOff); q.max > 0 {
+		fmt.Fprintf(w, "the chair's requests, from the call to their write (the bench's HTTP client, not counted above): p50 %v quiet, %v while drawing; p99 %v, %v; max %v, %v\n",
+			q.p50.Round(10*time.Microsecond), d.p50.Round(10*time.Microsecond), q.p99.Round(10*time.Microsecond), d.p99.Round(10*time.Microsecond),
+			q.max.Round(10*time.Microsecond), d.max.Round(10*time.Microsecond))
 	}
 	mq, md := medianP99(quiet), medianP99(drawing)
 	fmt.Fprintf(w, "page-sync p99, the median of the phases' own: %v quiet, %v while drawing: %.2f×\n",

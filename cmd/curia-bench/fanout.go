@@ -99,12 +99,12 @@ func measure(ctx context.Context, cfg fanoutConfig, mode string) (result, error)
 	if profilePhase("publish") {
 		profileCPU(srv, mode)
 	}
-	sent := make(sendTimes, cfg.events+1)
-	turn := func(page int) error { return srv.post(fmt.Sprintf("/debug/publish?page=%d", page)) }
+	sent, called := make(sendTimes, cfg.events+1), make(sendTimes, cfg.events+1)
+	turn := func(page int) (int64, error) { return 0, srv.post(fmt.Sprintf("/debug/publish?page=%d", page)) }
 	if mode == "app" {
-		turn = func(page int) error { return srv.turnPage(seed, page) }
+		turn = func(page int) (int64, error) { return srv.turnPage(seed, page) }
 	}
-	if err := turnPages(ctx, sent, 1, cfg.events, cfg.interval, turn); err != nil {
+	if err := turnPages(ctx, sent, called, 1, cfg.events, cfg.interval, turn); err != nil {
 		return res, err
 	}
 	waitAll(clients, 30*time.Second)
@@ -156,16 +156,23 @@ func settle(srv *child, limit time.Duration) {
 	}
 }
 
-// turnPages turns pages first..last, one every interval, noting when each
-// was sent.
-func turnPages(ctx context.Context, sent sendTimes, first, last int, interval time.Duration, turn func(int) error) error {
+// turnPages turns pages first..last, one every interval, noting when
+// each was asked for (called) and sent: when turn says its request was
+// written (the chair's socket), else when it was asked for.
+func turnPages(ctx context.Context, sent, called sendTimes, first, last int, interval time.Duration, turn func(int) (int64, error)) error {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for page := first; page <= last; page++ {
-		sent[page].Store(time.Now().UnixNano())
-		if err := turn(page); err != nil {
+		at := time.Now().UnixNano()
+		called[page].Store(at)
+		wrote, err := turn(page)
+		if err != nil {
 			return err
 		}
+		if wrote <= 0 {
+			wrote = at
+		}
+		sent[page].Store(wrote)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

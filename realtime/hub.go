@@ -154,7 +154,7 @@ func (h *Hub) newBroker() (broker, error) {
 		return nil, err
 	}
 	b := &pgBroker{st: h.st, sink: h, node: h.node, channel: channel, log: h.log, listening: make(chan struct{}),
-		heartbeat: h.opt.PresenceHeartbeat, keep: h.opt.controlKeep, unsure: h.unsure}
+		heartbeat: h.opt.PresenceHeartbeat, keep: h.opt.controlKeep, unsure: h.unsure, resend: resends{wake: make(chan struct{}, 1)}}
 	b.commit = groupCommit{timeout: h.opt.PublishTimeout, write: b.appendGroups}
 	b.heard.Store(time.Now().UnixNano()) // a node that cannot listen for long after it starts is deaf too
 	return b, nil

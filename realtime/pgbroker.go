@@ -119,6 +119,9 @@ type pgBroker struct {
 	// touches them.
 	applied map[int64]time.Time
 	swept   time.Time
+	// resend holds the control messages whose store failed, for
+	// resendLoop (pgcontrols.go).
+	resend resends
 }
 
 // Append stores recs with group commit and queues their notification in
@@ -210,8 +213,12 @@ func (b *pgBroker) assemble(p *notePart, now time.Time) ([]byte, error) {
 	return bytes.Join(q.parts, nil), nil
 }
 
-// Run listens until ctx ends, reconnecting with backoff.
+// Run listens until ctx ends, reconnecting with backoff, and sends again
+// the control messages whose store failed.
 func (b *pgBroker) Run(ctx context.Context) {
+	var resending sync.WaitGroup
+	resending.Go(func() { b.resendLoop(ctx) })
+	defer resending.Wait()
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		started := time.Now()

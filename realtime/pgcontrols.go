@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -55,10 +56,113 @@ func (b *pgBroker) controlSlack() time.Duration { return b.keep / 5 }
 // up: three pings.
 func (b *pgBroker) deafAfter() time.Duration { return max(3*b.heartbeat, minDeafAfter) }
 
+// A control message that could not be stored (the database did not
+// answer in time, the request that sent it ended first) has reached no
+// other node: a participant removed on node A would keep the meeting's
+// events on node B. So it is queued and sent again, oldest first, from
+// resendFirst after the failure, doubling to resendMost, until it is
+// stored or the broker stops. A disconnect that arrives late costs a
+// reconnection at most (the user may have been given their access back
+// meanwhile). At most maxResends wait; beyond that the oldest are given
+// up, logged.
+const (
+	resendFirst = 500 * time.Millisecond
+	resendMost  = 30 * time.Second
+	maxResends  = 10000
+)
+
+// resends holds the control messages waiting to be sent again.
+type resends struct {
+	mu   sync.Mutex
+	q    []message
+	wake chan struct{} // capacity 1: something was queued
+}
+
 // broadcastControl applies m here at once, then stores it and notifies
-// the other nodes in one transaction.
+// the other nodes in one transaction; if that fails, it is sent again
+// later (resendLoop), and the error is returned.
 func (b *pgBroker) broadcastControl(ctx context.Context, m message) error {
 	b.sink.message(m)
+	err := b.sendControl(ctx, m)
+	if err != nil {
+		b.queueResend(m)
+	}
+	return err
+}
+
+// queueResend queues m for resendLoop.
+func (b *pgBroker) queueResend(m message) {
+	b.resend.mu.Lock()
+	if len(b.resend.q) >= maxResends {
+		b.log.Error("realtime: too many control messages wait to reach the other nodes; the oldest is given up",
+			"meeting", b.resend.q[0].MeetingID, "user", b.resend.q[0].Kick)
+		b.resend.q = b.resend.q[1:]
+	}
+	b.resend.q = append(b.resend.q, m)
+	b.resend.mu.Unlock()
+	select {
+	case b.resend.wake <- struct{}{}:
+	default:
+	}
+}
+
+// resendLoop sends the queued control messages again until ctx ends:
+// oldest first, each round stopping at the first that fails again, the
+// wait between rounds doubling from resendFirst to resendMost while they
+// fail.
+func (b *pgBroker) resendLoop(ctx context.Context) {
+	wait := resendFirst
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-b.resend.wake:
+		}
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+			if b.resendQueued(ctx) {
+				wait = resendFirst
+				break
+			}
+			wait = min(2*wait, resendMost)
+		}
+	}
+}
+
+// resendQueued sends the queued messages, oldest first, and reports
+// whether they all went.
+func (b *pgBroker) resendQueued(ctx context.Context) bool {
+	for {
+		b.resend.mu.Lock()
+		if len(b.resend.q) == 0 {
+			b.resend.mu.Unlock()
+			return true
+		}
+		m := b.resend.q[0]
+		b.resend.mu.Unlock()
+		sctx, cancel := context.WithTimeout(ctx, storeTimeout)
+		err := b.sendControl(sctx, m)
+		cancel()
+		if err != nil {
+			if ctx.Err() == nil {
+				b.log.Warn("realtime: a control message still cannot reach the other nodes; trying again", "err", err)
+			}
+			return false
+		}
+		b.resend.mu.Lock()
+		if len(b.resend.q) > 0 { // queueResend may have given it up meanwhile
+			b.resend.q = b.resend.q[1:]
+		}
+		b.resend.mu.Unlock()
+	}
+}
+
+// sendControl stores m and notifies the other nodes, in one transaction.
+func (b *pgBroker) sendControl(ctx context.Context, m message) error {
 	return b.st.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		id, err := b.st.addControlTx(tx, m, time.Now())
 		if err != nil {

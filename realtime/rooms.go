@@ -147,19 +147,60 @@ func (h *Hub) message(m message) {
 }
 
 // lost catches every room up from the store after the broker may have
-// missed deliveries.
+// missed deliveries. A room whose read fails (the database that the
+// listener just lost may still be failing) would otherwise stay behind
+// until its meeting's next event, its tablets on a page turned meanwhile:
+// it is tried again in the background, from catchUpFirst, the wait
+// doubling, and after catchUpTries failures reset (4001: its clients
+// reconnect and get a snapshot once the database answers).
 func (h *Hub) lost() {
-	h.mu.Lock()
-	rooms := make([]*room, 0, len(h.rooms))
-	for _, r := range h.rooms {
-		rooms = append(rooms, r)
+	if failed := h.catchUpAll(h.roomList()); len(failed) > 0 {
+		h.bg.Add(1) // lost runs in the broker's goroutine, itself in h.bg
+		go func() {
+			defer h.bg.Done()
+			h.catchUpLater(failed)
+		}()
 	}
-	h.mu.Unlock()
+}
+
+// Catching up after a lost delivery is tried catchUpTries times in all.
+const (
+	catchUpFirst = time.Second
+	catchUpTries = 5
+)
+
+// catchUpLater tries the rooms in failed again until they are caught up,
+// resets those still failing after catchUpTries, or stops with the hub.
+func (h *Hub) catchUpLater(failed []*room) {
+	wait := catchUpFirst
+	for try := 2; len(failed) > 0; try++ {
+		select {
+		case <-h.ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		if failed = h.catchUpAll(failed); try >= catchUpTries {
+			for _, r := range failed {
+				h.log.Warn("realtime: could not catch up after a lost delivery; the room starts over", "meeting", r.id)
+				r.reset()
+			}
+			return
+		}
+		wait *= 2
+	}
+}
+
+// catchUpAll catches rooms up and returns those whose read failed.
+func (h *Hub) catchUpAll(rooms []*room) []*room {
+	var failed []*room
 	for _, r := range rooms {
 		ctx, cancel := context.WithTimeout(h.ctx, storeTimeout)
-		h.catchUp(ctx, r)
+		if !h.catchUp(ctx, r) && h.ctx.Err() == nil {
+			failed = append(failed, r)
+		}
 		cancel()
 	}
+	return failed
 }
 
 // unsure is told by the broker of control messages it may have missed
@@ -190,15 +231,16 @@ func (h *Hub) catchUpIfBehind(ctx context.Context, r *room, since int64) {
 
 // catchUp delivers what the store has beyond r's head. A store whose
 // epoch changed (reset database) or that is too far ahead resets the room.
-func (h *Hub) catchUp(ctx context.Context, r *room) {
+// It reports false when the store could not be read.
+func (h *Hub) catchUp(ctx context.Context, r *room) bool {
 	head, known := r.headNow()
 	if !known {
-		return
+		return true
 	}
 	dbHead, epoch, err := h.st.current(ctx, r.id)
 	if err != nil {
 		h.log.Warn("realtime: catch up", "meeting", r.id, "err", err)
-		return
+		return false
 	}
 	r.mu.Lock()
 	sameEpoch := epoch == r.epoch
@@ -210,12 +252,13 @@ func (h *Hub) catchUp(ctx context.Context, r *room) {
 		recs, err := h.st.between(ctx, r.id, head, dbHead)
 		if errors.Is(err, errGone) {
 			r.reset()
-			return
+			return true
 		}
 		if err != nil {
 			h.log.Warn("realtime: catch up", "meeting", r.id, "err", err)
-			return
+			return false
 		}
 		h.deliverTo(r, recs)
 	}
+	return true
 }

@@ -70,18 +70,75 @@ func (s *Service) CloseHook(ctx context.Context, tx *gorm.DB, a web.Actor, meeti
 // speaker.finished with the reason: a turn has a fixed time limit and
 // no pause, so one left running through the break would come back
 // hours over its time. Waiting entries stay waiting, and the current item
-// stays current, for when the session resumes. After the adjournment
-// commits it publishes speakers.changed for the item whose turn ended.
+// stays current, for when the session resumes; but its clock stops
+// (stopClock): the break is no time spent on it. After the adjournment
+// commits it publishes speakers.changed for the item whose turn ended,
+// then agenda.changed if the clock stopped.
 func (s *Service) AdjournHook(ctx context.Context, tx *gorm.DB, a web.Actor, meetingID string) (meeting.After, error) {
-	ended, err := s.endTurn(s.store.within(ctx, tx, meetingID), a, reasonAdjourned)
-	if err != nil || len(ended) == 0 {
+	w := s.store.within(ctx, tx, meetingID)
+	ended, err := s.endTurn(w, a, reasonAdjourned)
+	if err != nil {
+		return nil, err
+	}
+	stopped, err := s.stopClock(w)
+	if err != nil || (len(ended) == 0 && !stopped) {
 		return nil, err
 	}
 	return func(ctx context.Context) {
 		for _, r := range ended {
 			_, _ = s.speakersChanged(ctx, r) // committed: a failed read only leaves clients to refetch
 		}
+		if stopped {
+			_, _ = s.changed(ctx, meetingID, "") // committed: a failed read only leaves clients to refetch
+		}
 	}, nil
+}
+
+// ResumeHook starts again, in the transaction that resumes an adjourned
+// meeting (meeting.ResumeHook), the clock of the current item that
+// AdjournHook stopped: it is current again from now, with the time spent
+// before the break in spent_sec. After the resumption commits it
+// publishes agenda.changed. An item whose clock did not stop (adjourned
+// before clocks stopped) is left as it is.
+func (s *Service) ResumeHook(ctx context.Context, tx *gorm.DB, _ web.Actor, meetingID string) (meeting.After, error) {
+	w := s.store.within(ctx, tx, meetingID)
+	rows, err := w.items()
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		if ItemStatus(r.Status) != Current || r.BecameCurrentAt != nil {
+			continue
+		}
+		now := s.now()
+		if err := w.updateItem(r.ID, map[string]any{"became_current_at": now, "updated_at": now}); err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) {
+			_, _ = s.changed(ctx, meetingID, "") // committed: a failed read only leaves clients to refetch
+		}, nil
+	}
+	return nil, nil
+}
+
+// stopClock adds the seconds of the current item's running spell to its
+// spent_sec and clears its became_current_at, so that its time used
+// (spent_sec + (now − became_current_at)) stands at spent_sec until
+// ResumeHook starts the clock again. It reports whether a clock stopped.
+func (s *Service) stopClock(w *writer) (bool, error) {
+	rows, err := w.items()
+	if err != nil {
+		return false, err
+	}
+	for _, r := range rows {
+		if ItemStatus(r.Status) != Current || r.BecameCurrentAt == nil {
+			continue
+		}
+		now := s.now()
+		fields := map[string]any{"spent_sec": r.SpentSec + spellSec(r.BecameCurrentAt, now), "became_current_at": nil, "updated_at": now}
+		return true, w.updateItem(r.ID, fields)
+	}
+	return false, nil
 }
 
 // LeaveHook takes a participant removed from the meeting off as the

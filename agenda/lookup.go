@@ -33,7 +33,7 @@ type Now struct {
 	PresenterID     *string    `json:"presenter_id"`
 	DurationMin     int        `json:"duration_min"`
 	BecameCurrentAt *time.Time `json:"became_current_at"`
-	SpentSec        int        `json:"spent_sec"` // seconds current in earlier spells: time used is spent_sec + (now − became_current_at)
+	SpentSec        int        `json:"spent_sec"` // seconds current in earlier spells: time used is spent_sec + (now − became_current_at); spent_sec alone while became_current_at is null (the meeting adjourned)
 }
 
 // CurrentItem returns the meeting's current item, or nil when none is.

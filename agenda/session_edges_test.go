@@ -66,7 +66,7 @@ func TestSessionEdgesAdjournEndsTheTurn(t *testing.T) {
 			t.Errorf("the turn's end is audited as %+v", e)
 		}
 		es := apptest.Drain(rec)
-		if types := eventTypes(es); !slices.Equal(types, []string{"speakers.changed", "meeting.updated"}) {
+		if types := eventTypes(es); !slices.Equal(types, []string{"speakers.changed", "agenda.changed", "meeting.updated"}) {
 			t.Fatalf("the adjournment published %v", types)
 		}
 		if q, isQ := es[0].Data.(agenda.Queues); !isQ || q.AgendaItemID != a || q.Active != nil ||
@@ -79,14 +79,15 @@ func TestSessionEdgesAdjournEndsTheTurn(t *testing.T) {
 		cast.Chair.Must(ok, "POST", "/api/v1/speakers/"+next+"/start", nil)
 		cast.Chair.Must(ok, "POST", "/api/v1/speakers/"+next+"/finish", nil)
 
-		// Nobody speaking: the adjournment is the status change alone.
+		// Nobody speaking: the adjournment is the status change, and the
+		// current item's clock stopping (agenda.changed), alone.
 		before = auditCount(cast, m)
 		apptest.Drain(rec)
 		cast.SetStatus(m, "adjourned")
 		if got := actions(auditSince(cast, m, before)); !slices.Equal(got, []string{"meeting.status"}) {
 			t.Errorf("a quiet adjournment audited %v", got)
 		}
-		if types := eventTypes(apptest.Drain(rec)); !slices.Equal(types, []string{"meeting.updated"}) {
+		if types := eventTypes(apptest.Drain(rec)); !slices.Equal(types, []string{"agenda.changed", "meeting.updated"}) {
 			t.Errorf("a quiet adjournment published %v", types)
 		}
 		if q := readQueues(cast.Chair, a); len(q.Questions) != 1 || q.Questions[0].ID != asked {

@@ -25,7 +25,7 @@ type itemRow struct {
 	PresenterID     *string `gorm:"size:64"`
 	Status          string  `gorm:"size:16;not null"`
 	BecameCurrentAt *time.Time
-	SpentSec        int `gorm:"not null;default:0"` // whole seconds current in earlier spells, before BecameCurrentAt
+	SpentSec        int `gorm:"not null;default:0"` // whole seconds current in earlier spells, before BecameCurrentAt (nil while adjourned: see AdjournHook)
 	DoneAt          *time.Time
 	CreatedAt       time.Time `gorm:"not null"`
 	UpdatedAt       time.Time `gorm:"not null"`

@@ -41,8 +41,8 @@ type Item struct {
 	PresenterID     *string    `json:"presenter_id"`
 	PresenterName   string     `json:"presenter_name"`
 	Status          ItemStatus `json:"status"`
-	BecameCurrentAt *time.Time `json:"became_current_at"`
-	SpentSec        int        `json:"spent_sec"` // seconds current in earlier spells (a done item: all); time used is spent_sec + (now − became_current_at)
+	BecameCurrentAt *time.Time `json:"became_current_at"` // start of the running spell; null for the current item while the meeting is adjourned (its clock stands)
+	SpentSec        int        `json:"spent_sec"`         // seconds current in earlier spells (a done item: all); time used is spent_sec + (now − became_current_at), spent_sec alone while became_current_at is null
 	DoneAt          *time.Time `json:"done_at"`
 	Items           []Item     `json:"items"`
 }

@@ -73,14 +73,23 @@ type CloseHook func(ctx context.Context, tx *gorm.DB, a web.Actor, meetingID str
 // adjournment, and the meeting stays as it was.
 type AdjournHook func(ctx context.Context, tx *gorm.DB, a web.Actor, meetingID string) (After, error)
 
-// guards holds the close guards, close hooks and adjourn hooks other
-// packages register (the wiring in internal/app), so that this package
-// needs to import none of them.
+// ResumeHook settles, inside the transaction that resumes an adjourned
+// meeting (adjourned → live), what starts again with the session (the
+// clock of the item under discussion), audited as a, the actor who
+// resumes it. The meeting row is locked (FOR UPDATE), as for an
+// AdjournHook. It returns what to announce once the resumption has
+// committed; its error stops it, and the meeting stays adjourned.
+type ResumeHook func(ctx context.Context, tx *gorm.DB, a web.Actor, meetingID string) (After, error)
+
+// guards holds the close guards, close hooks, adjourn hooks and resume
+// hooks other packages register (the wiring in internal/app), so that
+// this package needs to import none of them.
 type guards struct {
 	mu      sync.RWMutex
 	all     []CloseGuard
 	hooks   []CloseHook
 	adjourn []AdjournHook
+	resume  []ResumeHook
 }
 
 func (g *guards) add(fn CloseGuard) {
@@ -101,13 +110,34 @@ func (g *guards) addAdjourn(fn AdjournHook) {
 	g.adjourn = append(g.adjourn, fn)
 }
 
+func (g *guards) addResume(fn ResumeHook) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.resume = append(g.resume, fn)
+}
+
 // adjourned runs every adjourn hook and returns what they leave for after
 // the commit.
 func (g *guards) adjourned(ctx context.Context, tx *gorm.DB, a web.Actor, meetingID string) ([]After, error) {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
+	return runHooks(ctx, tx, a, meetingID, g.adjourn)
+}
+
+// resumed runs every resume hook and returns what they leave for after
+// the commit.
+func (g *guards) resumed(ctx context.Context, tx *gorm.DB, a web.Actor, meetingID string) ([]After, error) {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	return runHooks(ctx, tx, a, meetingID, g.resume)
+}
+
+// runHooks runs hooks in order, stopping at the first error, and returns
+// what they leave for after the commit.
+func runHooks[H ~func(context.Context, *gorm.DB, web.Actor, string) (After, error)](ctx context.Context, tx *gorm.DB,
+	a web.Actor, meetingID string, hooks []H) ([]After, error) {
 	var after []After
-	for _, fn := range g.adjourn {
+	for _, fn := range hooks {
 		then, err := fn(ctx, tx, a, meetingID)
 		if err != nil {
 			return nil, err
@@ -152,6 +182,10 @@ func (s *Service) AddCloseHook(fn CloseHook) { s.closeGuards.addHook(fn) }
 // AddAdjournHook registers fn to run whenever a meeting is adjourned, in
 // the adjourning transaction.
 func (s *Service) AddAdjournHook(fn AdjournHook) { s.closeGuards.addAdjourn(fn) }
+
+// AddResumeHook registers fn to run whenever an adjourned meeting
+// resumes (adjourned → live), in the resuming transaction.
+func (s *Service) AddResumeHook(fn ResumeHook) { s.closeGuards.addResume(fn) }
 
 // runAfter runs what hooks left for after a commit, in order. The change
 // has committed: the announcements go out even if the request ends.

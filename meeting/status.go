@@ -66,7 +66,9 @@ func writable(s Status) error {
 // (AddCloseHook) settle, in that transaction too, what must not outlive
 // the session, and announce it once the close has committed. An
 // adjournment runs the adjourn hooks (AddAdjournHook) the same way: what
-// must not run on through the break ends in the adjourning transaction.
+// must not run on through the break ends in the adjourning transaction;
+// and the resumption of an adjourned meeting runs the resume hooks
+// (AddResumeHook): what stood still through the break starts again.
 func (s *Service) SetStatus(ctx context.Context, a web.Actor, id, status string) (Meeting, error) {
 	acc, err := s.manager(ctx, a, id)
 	if err != nil {
@@ -77,8 +79,9 @@ func (s *Service) SetStatus(ctx context.Context, a web.Actor, id, status string)
 		return Meeting{}, err
 	}
 	var after []After
+	var from Status
 	r, err := s.store.updateMeeting(ctx, id, func(m meetingRow) (map[string]any, audit.Entry, error) {
-		from := Status(m.Status)
+		from = Status(m.Status)
 		if err := writable(from); err != nil {
 			return nil, audit.Entry{}, err
 		}
@@ -101,7 +104,11 @@ func (s *Service) SetStatus(ctx context.Context, a web.Actor, id, status string)
 		case Closed:
 			after, err = s.closeGuards.check(ctx, tx, a, id) // e.g. a poll still open; then the turn and the item end
 		case Adjourned:
-			after, err = s.closeGuards.adjourned(ctx, tx, a, id) // the turn ends
+			after, err = s.closeGuards.adjourned(ctx, tx, a, id) // the turn ends, the item's clock stops
+		case Live:
+			if from == Adjourned {
+				after, err = s.closeGuards.resumed(ctx, tx, a, id) // the item's clock runs again
+			}
 		}
 		return err
 	})

@@ -144,7 +144,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 		Polls: a.Votes, Audit: a.auditW})
 	a.Meetings.AddCloseGuard(a.Votes.MeetingCloseGuard) // no meeting closes with a poll open
 	a.Meetings.AddCloseHook(a.Agenda.CloseHook)         // the close ends the turn and the item under discussion
-	a.Meetings.AddAdjournHook(a.Agenda.AdjournHook)     // an adjournment ends the turn
+	a.Meetings.AddAdjournHook(a.Agenda.AdjournHook)     // an adjournment ends the turn and stops the item's clock
+	a.Meetings.AddResumeHook(a.Agenda.ResumeHook)       // which runs again when the session resumes
 	a.Meetings.AddLeaveHook(a.Docs.LeaveHook)           // who leaves leaves the access lists, in the same commit
 	a.Meetings.AddLeaveHookAfter(a.Agenda.LeaveHook)    // and presents no agenda item any more
 	a.Docs.AddChangeHook(a.Present.DocumentChanged)     // a deleted document stops being shown; new readers, announced again

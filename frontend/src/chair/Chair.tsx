@@ -16,7 +16,7 @@ import { Icon } from '../ui/Icon';
 import { LangSwitch } from '../ui/LangSwitch';
 import { Toasts } from '../ui/Toast';
 import { chairApi } from './api';
-import { clockStart, findItem, setCurrent } from '../live/state';
+import { clockStartAt, findItem, setCurrent } from '../live/state';
 import { LiveRoom } from './live';
 import { itemClock, neighbours, plannedMin } from './logic';
 import { PeoplePanel } from './People';
@@ -193,7 +193,7 @@ function SessionPanel({ room }: { room: LiveRoom }) {
   const { current, prev, next } = neighbours(st.agenda?.items, st.agenda?.current_item_id);
   const now = useNow(!!current?.became_current_at);
   const live = st.meeting?.status === 'live';
-  const c = current ? itemClock(clockStart(current), plannedMin(current), now) : null; // earlier spells count (spent_sec)
+  const c = current ? itemClock(clockStartAt(current, now), plannedMin(current), now) : null; // earlier spells count (spent_sec); stands still while adjourned
   // The current item's conclusion has changes not saved yet; moving on then takes a second press.
   const [unsaved, setUnsaved] = useState(false);
   const [warned, setWarned] = useState(false);

@@ -11,9 +11,9 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { fileURL } from '../api';
 import { clock, num, t, type Key } from '../i18n';
-import { clockStart, findItem } from '../live/state';
+import { clockStartAt, findItem } from '../live/state';
 import { useStore } from '../store';
-import type { Poll } from '../types';
+import type { AgendaItem, Poll } from '../types';
 import type { ScreenProps } from '../ui/App';
 import { useNow, useOfflineBanner } from '../ui/hooks';
 import { LangSwitch } from '../ui/LangSwitch';
@@ -141,7 +141,7 @@ export function Display({ id, me }: ScreenProps) {
         <aside class="d-side">
           <section class="d-card d-shrink" data-testid="display-item" aria-label={t('display.now')}>
             <p class="d-kicker">{t('display.now')}</p>
-            {item ? <ItemCard number={item.number} title={item.title} becameAt={clockStart(item)} planned={plannedMin(item)} /> : <p class="d-muted">{t('display.noItem')}</p>}
+            {item ? <ItemCard number={item.number} title={item.title} item={item} planned={plannedMin(item)} /> : <p class="d-muted">{t('display.noItem')}</p>}
           </section>
           <section class="d-card d-shrink" data-testid="display-speaker" aria-label={t('display.speaker')}>
             <p class="d-kicker d-kick-row">
@@ -168,10 +168,10 @@ export function Display({ id, me }: ScreenProps) {
   );
 }
 
-/** becameAt: when the item's clock starts, its earlier spells included (clockStart). */
-function ItemCard({ number, title, becameAt, planned }: { number: string; title: string; becameAt: string | null; planned: number }) {
-  const now = useNow(!!becameAt);
-  const c = itemClock(becameAt, planned, now);
+/** The item's clock counts its earlier spells, and stands still while the meeting is adjourned (clockStartAt). */
+function ItemCard({ number, title, item, planned }: { number: string; title: string; item: AgendaItem; planned: number }) {
+  const now = useNow(!!item.became_current_at);
+  const c = itemClock(clockStartAt(item, now), planned, now);
   return (
     <>
       <p class="d-item clamp2" data-testid="display-item-title" title={`${number} ${title}`}><span class="d-num">{number}</span> {title}</p>

@@ -202,6 +202,24 @@ export function itemUsedSec(it: { became_current_at?: string | null; spent_sec?:
   return start ? Math.max(0, (now - Date.parse(start)) / 1000) : 0;
 }
 
+/**
+ * clockStart for a screen that shows the item's clock at now (ms). While
+ * the clock stands (the meeting adjourned: the server has added the spell
+ * to spent_sec and cleared became_current_at until the session resumes),
+ * the start that puts the time used at now at spent_sec, so the figure
+ * holds still through the break instead of dropping to 0.
+ */
+export function clockStartAt(it: { became_current_at?: string | null; spent_sec?: number } | null | undefined, now: number): string | null {
+  if (it?.became_current_at) return clockStart(it);
+  const spent = spentSec(it);
+  return spent ? new Date(now - spent * 1000).toISOString() : null;
+}
+
+/** itemUsedSec for a screen: spent_sec alone while the item's clock stands (no became_current_at: the meeting adjourned). */
+export function itemClockSec(it: { became_current_at?: string | null; spent_sec?: number } | null | undefined, now: number): number {
+  return it?.became_current_at ? itemUsedSec(it, now) : spentSec(it);
+}
+
 export function findItem(items: AgendaItem[] | undefined, id: string | null | undefined): AgendaItem | null {
   if (!items || !id) return null;
   for (const it of items) {

@@ -2,7 +2,7 @@
 // has taken against the time planned, and each item's documents.
 import { useEffect, useRef } from 'preact/hooks';
 import { clock, t } from '../i18n';
-import { itemUsedSec } from '../live/state';
+import { itemClockSec } from '../live/state';
 import type { Agenda, AgendaItem, Doc } from '../types';
 import { choose } from '../viewer/chosen';
 import { useNow } from './hooks';
@@ -82,7 +82,7 @@ function Item({ it, ...p }: Props & { it: AgendaItem }) {
 /** "Now · 12:03 / 20:00", red past the plan; the time used counts earlier spells (spent_sec) too. */
 function Timing({ it }: { it: AgendaItem }) {
   const now = useNow(!!it.became_current_at);
-  const used = itemUsedSec(it, now);
+  const used = itemClockSec(it, now); // stands at spent_sec while the meeting is adjourned
   const planned = (it.duration_min || it.total_min) * 60;
   const over = planned > 0 && used > planned;
   return (

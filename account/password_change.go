@@ -45,7 +45,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor web.Actor, in Passwo
 		return errWrongCurrentPassword()
 	}
 	username := actor.Username // as stored: normalised, the key a sign-in counts against
-	counted, wait, ok, first, limit := s.limiter.allowChange(actor.UserID, cl.IP)
+	counted, wait, ok, first, limit := s.limiter.allowChange(actor.UserID, username, cl.IP)
 	if !ok {
 		if first {
 			s.auditLogin(ctx, "login.limited", actor.UserID,

@@ -113,7 +113,7 @@ func (l *loginLimiter) allowDevice(username, ip, device string) (k pair, wait ti
 	if u == nil {
 		u = l.current(l.users, username, now)
 	}
-	return l.admit(k, u, now)
+	return l.admit(k, u, l.lim.PerUser, now)
 }
 
 // allowChange is allow for a signed-in user's change of their own
@@ -126,25 +126,39 @@ func (l *loginLimiter) allowDevice(username, ip, device string) (k pair, wait ti
 // limit), as it was when the change shared the sign-in window. Settle
 // the attempt with settleAttempt; a wrong current password is counted in
 // the username's window too, by changeFailed.
-func (l *loginLimiter) allowChange(userID, ip string) (k pair, wait time.Duration, ok, firstRefusal bool, limit string) {
+//
+// While the username's sign-in window is full, the change window admits
+// changeWhileFull attempts, not PerUser: enough for the real user, who
+// knows the password (and may mistype it once), while a session (perhaps
+// stolen) cannot add PerUser guesses to the PerUser its holder made at the
+// sign-in form.
+func (l *loginLimiter) allowChange(userID, username, ip string) (k pair, wait time.Duration, ok, firstRefusal bool, limit string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	l.sweepOld(now)
 	k = pair{client: clientKey(ip), change: userID}
-	return l.admit(k, l.current(l.changes, userID, now), now)
+	most := l.lim.PerUser
+	if signIns := l.current(l.users, username, now); signIns.n >= l.lim.PerUser {
+		most = min(most, changeWhileFull)
+	}
+	return l.admit(k, l.current(l.changes, userID, now), most, now)
 }
 
+// changeWhileFull is how many password changes a user's change window
+// admits while the username's sign-in window is full (allowChange).
+const changeWhileFull = 2
+
 // admit counts the attempt of k in u (the window of its username, device
-// or change) and in its client address's window, unless either is full.
-// l.mu is held.
-func (l *loginLimiter) admit(k pair, u *window, now time.Time) (_ pair, wait time.Duration, ok, firstRefusal bool, limit string) {
+// or change, which holds most) and in its client address's window,
+// unless either is full. l.mu is held.
+func (l *loginLimiter) admit(k pair, u *window, most int, now time.Time) (_ pair, wait time.Duration, ok, firstRefusal bool, limit string) {
 	c := l.current(l.clients, k.client, now)
 	for _, x := range []struct {
 		w     *window
 		max   int
 		limit string
-	}{{u, l.lim.PerUser, "username"}, {c, l.lim.PerClient, "client_address"}} {
+	}{{u, most, "username"}, {c, l.lim.PerClient, "client_address"}} {
 		if x.w.n >= x.max {
 			first := !x.w.refused
 			x.w.refused = true

@@ -120,6 +120,7 @@ const en: BaseDict = {
   'annot.openNote': 'Open note',
   'annot.shared': 'Shared with everyone',
   'annot.private': 'Only me',
+  'annot.sharedShort': 'Shared',
   'annot.localOnly': 'Saved on this tablet only',
   'annot.notSaved': 'The annotation could not be saved.',
   'annot.cannotShare': 'You cannot share annotations here; keep it to yourself.',

@@ -233,9 +233,14 @@ export default function Viewer(p: ViewerProps) {
         setExporting(null);
       });
   };
-  const exportLink = (testid: string, withShared: boolean) => {
+  // short: the word under its icon. The reader's own link keeps "Tải về" whether or not it takes the
+  // shared marks along (the share toggle beside it says which; its full name too): a longer word there
+  // would push a landscape tablet's bar onto two rows. The observer's second link names what it adds.
+  const exportLink = (testid: string, withShared: boolean, short: string) => {
     const busy = exporting === testid;
-    const label = busy ? t('annot.exporting') : withShared ? t('annot.exportShared') : t('annot.export');
+    // Its name stays while the copy is made (aria-busy and the status region tell that): the name
+    // always holds the word shown under the icon, so a voice command by that word finds the link.
+    const label = withShared ? t('annot.exportShared') : t('annot.export');
     return (
       <a
         class="btn icon lbl"
@@ -253,7 +258,7 @@ export default function Viewer(p: ViewerProps) {
         }}
       >
         <Icon name="download" />
-        <span class="tl">{withShared ? t('annot.exportSharedShort') : t('annot.exportShort')}</span>
+        <span class="tl">{short}</span>
         {/* In the phone's menu, where there is room: the full name. */}
         <span class="tl-full">{label}</span>
       </a>
@@ -345,18 +350,29 @@ export default function Viewer(p: ViewerProps) {
           <span class="tl">{t('viewer.more')}</span>
         </button>
         <div class={`vmore${more ? ' open' : ''}`} id="vmore" data-testid="viewer-more-menu">
+          {/* An icon with its short name under it in the bar (room.css), the full name its accessible
+              one; the short name is part of the full one. The text is the button's own (no span):
+              one element holds "Chỉ mình tôi". */}
           {tool !== 'none' && tool !== 'eraser' && canShare && (
-            <button class={`btn${shared ? ' on' : ''}`} aria-pressed={shared} onClick={() => setShared(!shared)}>
-              {shared ? t('annot.shared') : t('annot.private')}
+            <button
+              class={`btn icon lbl vshare${shared ? ' on' : ''}`}
+              aria-pressed={shared}
+              aria-label={shared ? t('annot.shared') : t('annot.private')}
+              title={shared ? t('annot.shared') : t('annot.private')}
+              data-testid="annot-share"
+              onClick={() => setShared(!shared)}
+            >
+              <Icon name={shared ? 'people' : 'lock'} />
+              {shared ? t('annot.sharedShort') : t('annot.private')}
             </button>
           )}
           {/* Rendered only while the menu is open: a second, hidden set of zoom buttons would give
               the zoom's label twice to whoever looks for it (browser tests, screen readers' lists). */}
           {more && <span class="vmore-zoom">{zoomButtons()}</span>}
-          {remote && exportLink('annot-export', shared)}
+          {remote && exportLink('annot-export', shared, t('annot.exportShort'))}
           {/* Without the share toggle (an observer, a closed meeting), the
               shared marks are still theirs to take home: a link of its own. */}
-          {remote && !canShare && exportLink('annot-export-shared', true)}
+          {remote && !canShare && exportLink('annot-export-shared', true, t('annot.exportSharedShort'))}
         </div>
         {tool !== 'none' && !remote && <span class="hint" data-testid="annot-local">{t('annot.localOnly')}</span>}
         {annotError && <span class="hint" role="alert" data-testid="annot-error">{annotError}</span>}

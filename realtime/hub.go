@@ -96,6 +96,10 @@ type Hub struct {
 	rmu       sync.Mutex
 	rights    map[rightsKey]time.Time // whose access changed, and when (rights.go)
 	rightsAll time.Time               // every untagged resume resyncs until then (rights.go)
+
+	cmu        sync.Mutex    // guards behind and catchingUp (rooms.go, lost)
+	behind     map[*room]int // rooms whose catch-up failed, and how many times
+	catchingUp bool          // catchUpLater runs
 }
 
 var _ event.Publisher = (*Hub)(nil)

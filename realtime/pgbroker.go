@@ -132,8 +132,21 @@ func (b *pgBroker) Append(ctx context.Context, meetingID string, recs []record) 
 }
 
 // appendGroups writes groups and one notification per meeting.
+//
+// Control messages that wait to be sent again (pgcontrols.go) go first, in
+// the same transaction: no event stored after a disconnect reaches the
+// other nodes before it.
 func (b *pgBroker) appendGroups(ctx context.Context, groups []appendGroup) error {
-	return b.st.appendGroupsThen(ctx, groups, func(tx *gorm.DB, g appendGroup) error {
+	var first func(tx *gorm.DB) error
+	var q []queuedControl
+	if b.queued() > 0 {
+		b.resend.sending.Lock()
+		defer b.resend.sending.Unlock()
+		if q = b.waiting(); len(q) > 0 {
+			first = func(tx *gorm.DB) error { return b.controlsFirst(tx, q) }
+		}
+	}
+	err := b.st.appendGroupsThen(ctx, groups, first, func(tx *gorm.DB, g appendGroup) error {
 		payload, err := json.Marshal(note{Events: g.recs})
 		if err != nil {
 			return err
@@ -143,6 +156,10 @@ func (b *pgBroker) appendGroups(ctx context.Context, groups []appendGroup) error
 		}
 		return tx.Exec("SELECT pg_notify(?, ?)", b.channel, string(payload)).Error
 	})
+	if err == nil && len(q) > 0 {
+		b.dequeue(q[len(q)-1].n)
+	}
+	return err
 }
 
 // Broadcast delivers m here at once and notifies the other nodes, in

@@ -3,6 +3,7 @@ package realtime
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -57,14 +58,19 @@ func (b *pgBroker) controlSlack() time.Duration { return b.keep / 5 }
 func (b *pgBroker) deafAfter() time.Duration { return max(3*b.heartbeat, minDeafAfter) }
 
 // A control message that could not be stored (the database did not
-// answer in time, the request that sent it ended first) has reached no
-// other node: a participant removed on node A would keep the meeting's
-// events on node B. So it is queued and sent again, oldest first, from
-// resendFirst after the failure, doubling to resendMost, until it is
-// stored or the broker stops. A disconnect that arrives late costs a
-// reconnection at most (the user may have been given their access back
-// meanwhile). At most maxResends wait; beyond that the oldest are given
-// up, logged.
+// answer within PublishTimeout) has reached no other node: a participant
+// removed on node A would keep the meeting's events on node B. So it is
+// queued and sent again, oldest first, from resendFirst after the
+// failure, doubling to resendMost, until it is stored or the broker
+// stops; and no event is stored before it: while any wait, every append
+// of events stores and notifies them first, in its own transaction
+// (appendGroups), so the other nodes hear a disconnect before the events
+// published after it, or hear neither. A disconnect that arrives late
+// costs a reconnection at most (the user may have been given their access
+// back meanwhile). At most maxResends wait, none longer than the window
+// the stored ones are replayed in (keep); beyond that they are given up,
+// logged, so that one that can never be stored does not hold the events
+// back for good.
 const (
 	resendFirst = 500 * time.Millisecond
 	resendMost  = 30 * time.Second
@@ -73,21 +79,51 @@ const (
 
 // resends holds the control messages waiting to be sent again.
 type resends struct {
-	mu   sync.Mutex
-	q    []message
-	wake chan struct{} // capacity 1: something was queued
+	// sending is held while queued messages are being sent (resendQueued,
+	// appendGroups), so that they go once, and in order.
+	sending sync.Mutex
+	mu      sync.Mutex // guards q and last
+	q       []queuedControl
+	last    uint64        // the latest queuedControl.n
+	wake    chan struct{} // capacity 1: something was queued
+}
+
+// queuedControl is a control message waiting, numbered so that a send
+// removes the one it sent even if the bound gave it up meanwhile.
+type queuedControl struct {
+	m  message
+	n  uint64
+	at time.Time // when it was queued
 }
 
 // broadcastControl applies m here at once, then stores it and notifies
 // the other nodes in one transaction; if that fails, it is sent again
-// later (resendLoop), and the error is returned.
+// later (resendLoop), and the error is returned. Like Publish, it is not
+// cut short by the caller's cancellation (the request that removed a
+// participant may end first), only bounded by PublishTimeout.
 func (b *pgBroker) broadcastControl(ctx context.Context, m message) error {
 	b.sink.message(m)
-	err := b.sendControl(ctx, m)
-	if err != nil {
-		b.queueResend(m)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.commit.timeout)
+	defer cancel()
+	b.resend.sending.Lock()
+	defer b.resend.sending.Unlock()
+	var err error
+	if b.queued() == 0 { // else it waits behind them, in order
+		if err = b.sendControl(ctx, m); err == nil {
+			return nil
+		}
+	} else {
+		err = errors.New("earlier control messages still wait to be stored")
 	}
+	b.queueResend(m)
 	return err
+}
+
+// queued is how many control messages wait.
+func (b *pgBroker) queued() int {
+	b.resend.mu.Lock()
+	defer b.resend.mu.Unlock()
+	return len(b.resend.q)
 }
 
 // queueResend queues m for resendLoop.
@@ -95,15 +131,42 @@ func (b *pgBroker) queueResend(m message) {
 	b.resend.mu.Lock()
 	if len(b.resend.q) >= maxResends {
 		b.log.Error("realtime: too many control messages wait to reach the other nodes; the oldest is given up",
-			"meeting", b.resend.q[0].MeetingID, "user", b.resend.q[0].Kick)
+			"meeting", b.resend.q[0].m.MeetingID, "user", b.resend.q[0].m.Kick)
 		b.resend.q = b.resend.q[1:]
 	}
-	b.resend.q = append(b.resend.q, m)
+	b.resend.last++
+	b.resend.q = append(b.resend.q, queuedControl{m: m, n: b.resend.last, at: time.Now()})
 	b.resend.mu.Unlock()
 	select {
 	case b.resend.wake <- struct{}{}:
 	default:
 	}
+}
+
+// waiting returns a copy of the queue, after giving up the messages that
+// waited longer than keep.
+func (b *pgBroker) waiting() []queuedControl {
+	b.resend.mu.Lock()
+	defer b.resend.mu.Unlock()
+	for len(b.resend.q) > 0 && time.Since(b.resend.q[0].at) > b.keep {
+		c := b.resend.q[0]
+		b.log.Error("realtime: a control message could not reach the other nodes in time; given up",
+			"meeting", c.m.MeetingID, "user", c.m.Kick, "queued", c.at)
+		b.resend.q = b.resend.q[1:]
+	}
+	return append([]queuedControl(nil), b.resend.q...)
+}
+
+// dequeue removes the queued messages up to and including number n: they
+// were stored (those given up meanwhile are gone already).
+func (b *pgBroker) dequeue(n uint64) {
+	b.resend.mu.Lock()
+	defer b.resend.mu.Unlock()
+	i := 0
+	for i < len(b.resend.q) && b.resend.q[i].n <= n {
+		i++
+	}
+	b.resend.q = b.resend.q[i:]
 }
 
 // resendLoop sends the queued control messages again until ctx ends:
@@ -136,16 +199,15 @@ func (b *pgBroker) resendLoop(ctx context.Context) {
 // resendQueued sends the queued messages, oldest first, and reports
 // whether they all went.
 func (b *pgBroker) resendQueued(ctx context.Context) bool {
+	b.resend.sending.Lock()
+	defer b.resend.sending.Unlock()
 	for {
-		b.resend.mu.Lock()
-		if len(b.resend.q) == 0 {
-			b.resend.mu.Unlock()
+		q := b.waiting()
+		if len(q) == 0 {
 			return true
 		}
-		m := b.resend.q[0]
-		b.resend.mu.Unlock()
 		sctx, cancel := context.WithTimeout(ctx, storeTimeout)
-		err := b.sendControl(sctx, m)
+		err := b.sendControl(sctx, q[0].m)
 		cancel()
 		if err != nil {
 			if ctx.Err() == nil {
@@ -153,28 +215,39 @@ func (b *pgBroker) resendQueued(ctx context.Context) bool {
 			}
 			return false
 		}
-		b.resend.mu.Lock()
-		if len(b.resend.q) > 0 { // queueResend may have given it up meanwhile
-			b.resend.q = b.resend.q[1:]
-		}
-		b.resend.mu.Unlock()
+		b.dequeue(q[0].n)
 	}
+}
+
+// controlsFirst stores and notifies, inside tx, the control messages that
+// wait (q), so that they reach the other nodes before the events tx
+// stores (appendGroups). resend.sending is held.
+func (b *pgBroker) controlsFirst(tx *gorm.DB, q []queuedControl) error {
+	for _, c := range q {
+		if err := b.controlTx(tx, c.m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // sendControl stores m and notifies the other nodes, in one transaction.
 func (b *pgBroker) sendControl(ctx context.Context, m message) error {
-	return b.st.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		id, err := b.st.addControlTx(tx, m, time.Now())
-		if err != nil {
-			return err
-		}
-		m.Control = id
-		payload, err := json.Marshal(note{Msg: &m})
-		if err != nil {
-			return err
-		}
-		return tx.Exec("SELECT pg_notify(?, ?)", b.channel, string(payload)).Error
-	})
+	return b.st.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return b.controlTx(tx, m) })
+}
+
+// controlTx stores m and queues its notification inside tx.
+func (b *pgBroker) controlTx(tx *gorm.DB, m message) error {
+	id, err := b.st.addControlTx(tx, m, time.Now())
+	if err != nil {
+		return err
+	}
+	m.Control = id
+	payload, err := json.Marshal(note{Msg: &m})
+	if err != nil {
+		return err
+	}
+	return tx.Exec("SELECT pg_notify(?, ?)", b.channel, string(payload)).Error
 }
 
 // replayControls applies the stored control messages this node has not

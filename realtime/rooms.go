@@ -3,6 +3,7 @@ package realtime
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/curia/curia/internal/apperr"
@@ -150,15 +151,29 @@ func (h *Hub) message(m message) {
 // missed deliveries. A room whose read fails (the database that the
 // listener just lost may still be failing) would otherwise stay behind
 // until its meeting's next event, its tablets on a page turned meanwhile:
-// it is tried again in the background, from catchUpFirst, the wait
-// doubling, and after catchUpTries failures reset (4001: its clients
-// reconnect and get a snapshot once the database answers).
+// it is tried again in the background by one retry loop per hub
+// (catchUpLater), from catchUpFirst, the wait doubling, and after
+// catchUpTries failures in all reset (4001: its clients reconnect and get
+// a snapshot once the database answers).
 func (h *Hub) lost() {
-	if failed := h.catchUpAll(h.roomList()); len(failed) > 0 {
+	failed := h.catchUpAll(h.roomList())
+	if len(failed) == 0 {
+		return
+	}
+	h.cmu.Lock()
+	defer h.cmu.Unlock()
+	if h.behind == nil {
+		h.behind = map[*room]int{}
+	}
+	for _, r := range failed {
+		h.behind[r] = max(h.behind[r], 1)
+	}
+	if !h.catchingUp {
+		h.catchingUp = true
 		h.bg.Add(1) // lost runs in the broker's goroutine, itself in h.bg
 		go func() {
 			defer h.bg.Done()
-			h.catchUpLater(failed)
+			h.catchUpLater()
 		}()
 	}
 }
@@ -169,24 +184,42 @@ const (
 	catchUpTries = 5
 )
 
-// catchUpLater tries the rooms in failed again until they are caught up,
-// resets those still failing after catchUpTries, or stops with the hub.
-func (h *Hub) catchUpLater(failed []*room) {
+// catchUpLater tries the rooms left behind again until they are caught
+// up, resets those that failed catchUpTries times, or stops with the hub.
+func (h *Hub) catchUpLater() {
 	wait := catchUpFirst
-	for try := 2; len(failed) > 0; try++ {
+	for {
 		select {
 		case <-h.ctx.Done():
 			return
 		case <-time.After(wait):
 		}
-		if failed = h.catchUpAll(failed); try >= catchUpTries {
-			for _, r := range failed {
+		h.cmu.Lock()
+		rooms := make([]*room, 0, len(h.behind))
+		for r := range h.behind {
+			rooms = append(rooms, r)
+		}
+		h.cmu.Unlock()
+		failed := h.catchUpAll(rooms)
+		h.cmu.Lock()
+		for _, r := range rooms {
+			if !slices.Contains(failed, r) {
+				delete(h.behind, r)
+			} else if h.behind[r]++; h.behind[r] >= catchUpTries {
+				delete(h.behind, r)
 				h.log.Warn("realtime: could not catch up after a lost delivery; the room starts over", "meeting", r.id)
 				r.reset()
 			}
+		}
+		done := len(h.behind) == 0
+		if done {
+			h.catchingUp = false
+		}
+		h.cmu.Unlock()
+		if done {
 			return
 		}
-		wait *= 2
+		wait = min(2*wait, 8*catchUpFirst)
 	}
 }
 

@@ -103,14 +103,21 @@ func (s *store) appendTx(tx *gorm.DB, meetingID string, recs []record) error {
 	return tx.Create(&rows).Error
 }
 
-// appendGroups stores groups (sorted by meeting) in one transaction;
-// notify, when not nil, runs inside it after each group.
+// appendGroups stores groups (sorted by meeting) in one transaction.
 func (s *store) appendGroups(ctx context.Context, groups []appendGroup) error {
-	return s.appendGroupsThen(ctx, groups, nil)
+	return s.appendGroupsThen(ctx, groups, nil, nil)
 }
 
-func (s *store) appendGroupsThen(ctx context.Context, groups []appendGroup, notify func(tx *gorm.DB, g appendGroup) error) error {
+// appendGroupsThen is appendGroups with first, when not nil, run inside
+// the transaction before the groups, and notify, when not nil, after each
+// group.
+func (s *store) appendGroupsThen(ctx context.Context, groups []appendGroup, first func(tx *gorm.DB) error, notify func(tx *gorm.DB, g appendGroup) error) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if first != nil {
+			if err := first(tx); err != nil {
+				return err
+			}
+		}
 		for _, g := range groups {
 			if err := s.appendTx(tx, g.meetingID, g.recs); err != nil {
 				return err

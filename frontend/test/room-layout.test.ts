@@ -102,6 +102,14 @@ const shown = (el: FElement) => (find(el, (x) => hasClass(x, 'tl'))[0]?.textCont
 const radio = (label: string) => find(root, (e) => e.getAttribute('role') === 'radio' && e.getAttribute('aria-label') === label)[0];
 
 describe('the toolbar as rendered', () => {
+  it("the zoom's name starts with the zoom it shows, then says it fits the page", async () => {
+    await openViewer();
+    const zoom = find(root, (e) => e.tagName?.toLowerCase() === 'button' && hasClass(e, 'zoom'))[0];
+    expect(zoom, 'the zoom button').toBeTruthy();
+    expect(zoom.textContent!.trim()).toBe('100%');
+    expect(zoom.getAttribute('aria-label')).toBe(`100%, ${t('viewer.fit')}`);
+  });
+
   it("the download link's name holds the word it shows, also while the copy is being made", async () => {
     await openViewer();
     const link = () => byTestId(root, 'annot-export')[0];

@@ -265,13 +265,15 @@ export default function Viewer(p: ViewerProps) {
     );
   };
   // Zoom: in the bar, and again in a phone's open menu (only one of the two is shown: room.css).
+  // The zoom's button shows the zoom and fits the page: its spoken name starts with what it shows
+  // ("125%, Fit page"; zoomShown, below), so that a voice command by the word seen finds it (WCAG 2.5.3).
   const zoomButtons = () => (
     <>
       <button class="btn icon" title={t('viewer.zoomOut')} aria-label={t('viewer.zoomOut')} onClick={() => s?.setZoom(s.zoomLevel / 1.25)}>
         <Icon name="minus" />
       </button>
-      <button class="btn zoom" title={t('viewer.fit')} aria-label={t('viewer.fit')} onClick={() => s?.setZoom(null)}>
-        {p.region && zoom === null ? t('viewer.presenterZoom') : `${zoomPct}%`}
+      <button class="btn zoom" title={t('viewer.fit')} aria-label={`${zoomShown}, ${t('viewer.fit')}`} onClick={() => s?.setZoom(null)}>
+        {zoomShown}
       </button>
       <button class="btn icon" title={t('viewer.zoomIn')} aria-label={t('viewer.zoomIn')} onClick={() => s?.setZoom(s.zoomLevel * 1.25)}>
         <Icon name="plus" />
@@ -283,6 +285,7 @@ export default function Viewer(p: ViewerProps) {
   const page = shown?.page ?? p.page;
   const s = stage.current;
   const zoomPct = Math.round((zoom ?? 1) * 100);
+  const zoomShown = p.region && zoom === null ? t('viewer.presenterZoom') : `${zoomPct}%`;
 
   return (
     <section class="viewer" aria-label={p.doc.title}>

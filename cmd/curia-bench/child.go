@@ -168,24 +168,6 @@ func (c *child) postJSON(path string, v any) error {
 	return json.NewDecoder(resp.Body).Decode(v)
 }
 
-// api sends a JSON request to the app with a Bearer token and returns
-// the status.
-func (c *child) api(token, method, path string, body []byte) (int, error) {
-	req, err := http.NewRequest(method, "http://"+c.addr+path, bytes.NewReader(body))
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	_ = resp.Body.Close()
-	return resp.StatusCode, nil
-}
-
 // turnPage turns the seeded meeting's presentation to page as its chair,
 // through the API, and returns when the request was written (unix ns; 0
 // unknown).

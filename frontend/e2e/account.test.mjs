@@ -5,7 +5,7 @@
 // their password for the other tests.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BASE, PASSWORD, client, launch, shot, signIn, tablet } from './lib.mjs';
+import { BASE, PASSWORD, client, launch, shot, signIn, signInForm, tablet } from './lib.mjs';
 
 const T = { timeout: 180000 };
 const run = Date.now().toString(36);
@@ -80,7 +80,7 @@ describe('my account', () => {
 
     // Sign out; the old password no longer signs in, the new one does.
     await page.getByRole('button', { name: 'Đăng xuất' }).click();
-    await page.locator('input[name=username]').waitFor();
+    await signInForm(t);
     await page.locator('input[name=username]').fill(person.username);
     await page.locator('input[name=password]').fill(PASSWORD);
     await page.locator('button[type=submit]').click();

@@ -6,7 +6,7 @@
 // demo meeting.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BASE, PASSWORD, client, launch, signIn, sleep, tablet } from './lib.mjs';
+import { BASE, PASSWORD, client, launch, signIn, signInForm, sleep, tablet } from './lib.mjs';
 import { makePdf } from './tools/mkpdf.mjs';
 
 const T = { timeout: 180000 };
@@ -262,7 +262,7 @@ describe("the desk's documents at their edges", () => {
     const chooser = page.waitForEvent('filechooser');
     await page.getByTestId('pick-files').click();
     await (await chooser).setFiles([{ name: `het-phien-${run}.pdf`, mimeType: 'application/pdf', buffer: makePdf({ pages: 1, label: 'S' }) }]);
-    await page.locator('input[name=username]').waitFor({ timeout: 10000 });
+    await signInForm(t, 10000);
     assert.equal(await page.getByTestId('dropzone').count(), 0);
     await page.unrouteAll({ behavior: 'ignoreErrors' });
   });

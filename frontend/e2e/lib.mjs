@@ -119,12 +119,33 @@ export async function tablet(browser, { viewport = IPAD, locale = 'vi-VN', name 
     if (m.type() === 'error') errors.push(`${name} console: ${m.text()}`);
   });
   page.on('pageerror', (e) => errors.push(`${name} page error: ${e.message}`));
-  return { context, page, errors, name };
+  // What did not load, for the message of a screen that never came (requests cut short by a
+  // navigation fail too, so this is not asserted empty).
+  const net = [];
+  page.on('requestfailed', (r) => net.push(`${r.url().replace(BASE, '')} ${r.failure()?.errorText ?? 'failed'}`));
+  page.on('response', (r) => r.status() >= 400 && net.push(`${r.url().replace(BASE, '')} ${r.status()}`));
+  return { context, page, errors, net, name };
+}
+
+/**
+ * Waits for the sign-in form. When it does not come, the error says what the
+ * page shows instead, what it logged and which requests failed.
+ */
+export async function signInForm(t, timeout = 15000) {
+  try {
+    await t.page.locator('input[name=username]').waitFor({ timeout });
+  } catch (e) {
+    const shows = await t.page.evaluate(() => `${location.pathname}: ${document.body?.innerHTML.slice(0, 300)}`)
+      .catch((x) => `unreadable (${x.message})`);
+    throw new Error(`${e.message.split('\n')[0]}\n  the page: ${shows}\n  console: ${t.errors.join(' | ') || 'nothing'}`
+      + `\n  failed requests: ${t.net?.slice(-20).join(' | ') || 'none'}`);
+  }
 }
 
 /** Signs in through the login screen. */
 export async function signIn(t, username) {
   await t.page.goto(`${BASE}/`);
+  await signInForm(t);
   await t.page.locator('input[name=username]').fill(username);
   await t.page.locator('input[name=password]').fill(PASSWORD);
   await t.page.locator('button[type=submit]').click();

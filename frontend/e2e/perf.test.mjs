@@ -9,7 +9,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { BASE, HERE, IPAD, PASSWORD, client, demoMeeting, launch, liveHubWired, shot, signIn, sleep, tablet, waitShown } from './lib.mjs';
+import { BASE, HERE, IPAD, PASSWORD, client, demoMeeting, launch, liveHubWired, shot, signIn, signInForm, sleep, tablet, waitShown } from './lib.mjs';
 import { makePdf } from './tools/mkpdf.mjs';
 
 const PAGES = 300;
@@ -244,7 +244,7 @@ describe('performance', () => {
         new MutationObserver((_, o) => seen() && o.disconnect()).observe(document, { childList: true, subtree: true });
       });
       await t.page.goto(`${BASE}/`);
-      await t.page.locator('input[name=username]').waitFor();
+      await signInForm(t);
       const loginShown = await t.page.evaluate(() => window.__loginAt);
       // Scripts asked for before the login form was there (a prefetch starts only after).
       const jsAsked = await t.page.evaluate((at) => performance.getEntriesByType('resource')

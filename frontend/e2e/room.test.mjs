@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import {
-  BASE, IPAD, PHONE, canRestart, client, currentPage, demoMeeting, launch, liveHubWired, restartServer, shot, signIn, sleep,
+  BASE, IPAD, PHONE, canRestart, client, currentPage, demoMeeting, launch, liveHubWired, restartServer, shot, signIn, signInForm, sleep,
   tablet, waitShown, within,
 } from './lib.mjs';
 import { makePdf } from './tools/mkpdf.mjs';
@@ -75,7 +75,7 @@ const needsLive = () => (liveWired ? false : 'the live hub is not wired into the
 describe('the delegate tablet', () => {
   it('signs in (Vietnamese and English chosen from the browser) and lists my meetings', T, async () => {
     await d1.page.goto(`${BASE}/`);
-    await d1.page.locator('input[name=username]').waitFor();
+    await signInForm(d1);
     assert.equal(await d1.page.locator('h1').textContent(), 'Đăng nhập');
     await shot(d1.page, 'login-vi');
     await d2.page.goto(`${BASE}/`);

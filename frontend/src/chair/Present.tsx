@@ -5,6 +5,7 @@
 import type { ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { fileURL } from '../api';
+import { retrying } from '../chunks';
 import { t } from '../i18n';
 import { findItem } from '../live/state';
 import { useStore } from '../store';
@@ -27,7 +28,7 @@ interface Mods {
 // pdf.js comes with the cockpit's presentation panel only.
 let modsP: Promise<Mods> | null = null;
 const loadMods = () =>
-  (modsP ??= Promise.all([import('../viewer/pdf'), import('../viewer/stage'), import('../viewer/Thumbs')]).then(([p, s, th]) => ({
+  (modsP ??= retrying(() => Promise.all([import('../viewer/pdf'), import('../viewer/stage'), import('../viewer/Thumbs')])).then(([p, s, th]) => ({
     PdfDoc: p.PdfDoc, Stage: s.Stage, Thumbs: th.default,
   })));
 
@@ -69,7 +70,7 @@ export function PresentPanel({ room, me }: { room: LiveRoom; me: User }) {
   // What turns the room's page: one who may not present turns the preview only.
   const forRoom = isLive && canPresent;
 
-  useEffect(() => void loadMods().then(setMods, () => setFailed(true)), []);
+  useEffect(() => void loadMods().then(setMods), []); // asked again until it comes
 
   // The preview's stage exists once there is a document to show.
   const hasDocs = st.documents.length > 0;

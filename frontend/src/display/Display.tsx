@@ -10,6 +10,7 @@
 // and the page number are never the part that is cut (display.css).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { fileURL } from '../api';
+import { retrying } from '../chunks';
 import { clock, num, t, type Key } from '../i18n';
 import { clockStartAt, findItem } from '../live/state';
 import { useStore } from '../store';
@@ -38,7 +39,7 @@ interface Mods {
 }
 let modsP: Promise<Mods> | null = null;
 const loadMods = () =>
-  (modsP ??= Promise.all([import('../viewer/pdf'), import('../viewer/stage')]).then(([p, s]) => ({ PdfDoc: p.PdfDoc, Stage: s.Stage })));
+  (modsP ??= retrying(() => Promise.all([import('../viewer/pdf'), import('../viewer/stage')])).then(([p, s]) => ({ PdfDoc: p.PdfDoc, Stage: s.Stage })));
 
 export function Display({ id, me }: ScreenProps) {
   const room = useMemo(() => new LiveRoom(id ?? '', me.id, false), [id, me.id]);
@@ -222,9 +223,9 @@ function Page({ docId, version, page, zoom, title, me, pointer }: {
   const [shown, setShown] = useState<{ page: number; size: Size } | null>(null);
   const [PointerLayer, setPointerLayer] = useState<ComponentType<PointerProps> | null>(null);
 
-  useEffect(() => void loadMods().then(setMods, () => setFailed(true)), []);
+  useEffect(() => void loadMods().then(setMods), []); // asked again until it comes
   useEffect(() => {
-    if (shown && !PointerLayer) void import('../viewer/Pointer').then((m) => setPointerLayer(() => m.default));
+    if (shown && !PointerLayer) void retrying(() => import('../viewer/Pointer')).then((m) => setPointerLayer(() => m.default));
   }, [shown, PointerLayer]);
   useEffect(() => {
     if (!mods) return;

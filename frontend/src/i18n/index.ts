@@ -3,6 +3,7 @@
 // chair's and the secretary's screens. The browser's languages choose; the
 // user may switch, and the choice is remembered on the tablet.
 import { useEffect, useState } from 'preact/hooks';
+import { retrying } from '../chunks';
 import type chair from './chair.vi';
 import type desk from './desk.vi';
 import type vi from './vi';
@@ -93,7 +94,7 @@ let watchingOnline = false;
 export async function setLang(l: Lang, remember = true, all = true): Promise<void> {
   const more = all ? loadMore(l) : null; // asked for with the base: both are small
   more?.catch(() => {});
-  const b = await loaders[l].base();
+  const b = await retrying(() => loaders[l].base()); // without it nothing can be shown: until it comes
   const extra = more ? await more.then((v) => v, () => null) : null;
   dict = { ...(extra ?? {}), ...b.default } as Dict;
   complete = extra !== null;

@@ -5,6 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentType } from 'preact';
 import { api, setUnauthorizedHandler, signedIn, signedInUser } from '../api';
+import { retrying } from '../chunks';
 import { onLangChange } from '../i18n';
 import { navigate, route, usePath, type Route } from '../router';
 import type { User } from '../types';
@@ -31,19 +32,27 @@ const loaders: Record<Lazy, () => Promise<Screen>> = {
   account: () => import('../admin/Account').then((m) => m.Account),
 };
 const loaded = new Map<Lazy, Screen>();
+// Each screen's download, asked again until it comes (chunks.ts), once.
+const loading = new Map<Lazy, Promise<Screen>>();
+const loadScreen = (name: Lazy): Promise<Screen> => {
+  let p = loading.get(name);
+  if (!p) loading.set(name, (p = retrying(loaders[name]).then((c) => (loaded.set(name, c), c))));
+  return p;
+};
 
 // The sign-in screen is a chunk too: a signed-in tablet never needs it.
 // Without a session it is fetched at once, beside the dictionary.
 let SignIn: typeof LoginScreen | null = null;
-const loadSignIn = () => import('./Login').then((m) => (SignIn = m.Login));
+let signInLoad: Promise<unknown> | null = null;
+const loadSignIn = () => (signInLoad ??= retrying(() => import('./Login')).then((m) => (SignIn = m.Login)));
 if (!signedIn.get()) void loadSignIn();
 
 // Opening a meeting's URL on a signed-in tablet: fetch the room and the
 // viewer (pdf.js) right away, alongside the session check.
 const first = route(location.pathname);
 if (first.name === 'meetings' || signedIn.get()) {
-  void loaders[first.name]().then((c) => loaded.set(first.name, c));
-  if (first.name === 'room') void import('../viewer/Viewer');
+  void loadScreen(first.name);
+  if (first.name === 'room') void import('../viewer/Viewer').catch(() => {}); // Room.tsx asks again
 }
 
 export function App() {
@@ -82,17 +91,14 @@ export function App() {
   const lazy = r.name;
   // Always ask, even when the screen looks loaded: the early download above
   // may finish between the render and this effect, and only this tick
-  // renders the screen then (the module cache makes asking again free).
+  // renders the screen then (each download is asked for once: asking again is free).
   useEffect(() => {
     if (me === null && !SignIn) void loadSignIn().then(() => setTick((n) => n + 1));
   }, [me]);
   useEffect(() => {
     if (!me) return;
     let live = true;
-    void loaders[lazy]().then((c) => {
-      loaded.set(lazy, c);
-      if (live) setTick((n) => n + 1);
-    });
+    void loadScreen(lazy).then(() => live && setTick((n) => n + 1));
     return () => void (live = false);
   }, [lazy, me]);
 

@@ -3,6 +3,7 @@
 import type { ComponentType } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, fileURL } from '../api';
+import { retrying } from '../chunks';
 import { loadAll, t, type Key } from '../i18n';
 import type { PointerLink } from '../live/pointer';
 import { Room as RoomCtl } from '../live/room';
@@ -21,8 +22,8 @@ import { SpeakBar } from './Speak';
 import { Toasts, toast } from './Toast';
 import './room.css';
 
-// Start loading pdf.js with the room, while the room's data loads.
-const viewerModule = import('../viewer/Viewer').then((m) => {
+// Start loading pdf.js with the room, while the room's data loads (asked again until it comes).
+const viewerModule = retrying(() => import('../viewer/Viewer')).then((m) => {
   m.warmUp();
   return m;
 });
@@ -47,7 +48,7 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
 
   const wantPoll = pageSeen || Object.keys(st.polls).length > 0;
   useEffect(() => {
-    if (wantPoll && !PollLayer) void import('./Poll').then((m) => setPollLayer(() => m.PollLayer));
+    if (wantPoll && !PollLayer) void retrying(() => import('./Poll')).then((m) => setPollLayer(() => m.PollLayer));
   }, [wantPoll, PollLayer]);
   // The chair's and the secretary's strings (main.tsx started the room without them), for the screens beyond.
   useEffect(() => {

@@ -5,6 +5,7 @@
 import type { ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, BASE, fetchFile, fileURL } from '../api';
+import { retrying } from '../chunks';
 import { t } from '../i18n';
 import type { Store } from '../store';
 import type { Doc, LiveEvent, Region } from '../types';
@@ -152,12 +153,12 @@ export default function Viewer(p: ViewerProps) {
 
   // The annotation layer comes after the first page is on screen.
   useEffect(() => {
-    if (shown && !Layer) void import('../annot/Layer').then((m) => setLayer(() => m.default));
+    if (shown && !Layer) void retrying(() => import('../annot/Layer')).then((m) => setLayer(() => m.default));
   }, [shown, Layer]);
 
   // The presenter's pointer, too (a follower sees the dot; a presenter may point).
   useEffect(() => {
-    if (shown && p.pointer && !PointerLayer) void import('./Pointer').then((m) => setPointerLayer(() => m.default));
+    if (shown && p.pointer && !PointerLayer) void retrying(() => import('./Pointer')).then((m) => setPointerLayer(() => m.default));
   }, [shown, !!p.pointer, PointerLayer]);
 
   useEffect(() => {
@@ -165,7 +166,7 @@ export default function Viewer(p: ViewerProps) {
   }, [canPoint]);
 
   useEffect(() => {
-    if (thumbs && !Thumbs) void import('./Thumbs').then((m) => setThumbsC(() => m.default));
+    if (thumbs && !Thumbs) void retrying(() => import('./Thumbs')).then((m) => setThumbsC(() => m.default));
   }, [thumbs, Thumbs]);
 
   useEffect(() => {

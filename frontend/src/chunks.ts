@@ -1,0 +1,50 @@
+// The app's code comes in chunks, each fetched when first needed: the
+// dictionary, the sign-in form, a screen, the viewer, the annotation layer.
+// On the room's Wi-Fi a fetch can fail, and a failed import() is not tried
+// again by itself: the page stayed blank (no dictionary), on its splash (no
+// sign-in form) or without its document (no viewer) until someone reloaded
+// it. retrying asks again, as the live connection reconnects (from 0.5 s,
+// doubling to 8 s, with jitter, so a room of tablets does not ask at once),
+// until the chunk comes; the browser fetches a module that failed anew on
+// the next import().
+//
+// A chunk can also be gone for good: the server was updated, and the names
+// of its chunks changed under a page loaded before. After four failures in
+// a row while the server answers its health check, the page is loaded
+// again (the new index.html names the new chunks), at most once a minute,
+// so that a chunk the server cannot serve does not reload the page forever.
+import { backoff } from './live/backoff';
+
+export const RELOAD_AFTER = 4;
+export const RELOAD_EVERY_MS = 60_000;
+const RELOADED_AT = 'curia.reloadedAt';
+
+/** load(), asked again after each failure until it succeeds: the promise never rejects. */
+export function retrying<T>(load: () => Promise<T>): Promise<T> {
+  return new Promise((resolve) => {
+    let fails = 0;
+    const attempt = (): void => {
+      load().then(resolve, (err: unknown) => {
+        fails++;
+        console.warn(`curia: a part of the app did not load (${fails}): trying again`, err);
+        if (fails === RELOAD_AFTER) void reloadIfServed();
+        setTimeout(attempt, backoff(fails - 1, Math.random, 500, 8000));
+      });
+    };
+    attempt();
+  });
+}
+
+/** Loads the page again when the server answers (so it is not the network) and it did not within the minute. */
+async function reloadIfServed(): Promise<void> {
+  try {
+    const last = Number(sessionStorage.getItem(RELOADED_AT) ?? 0);
+    if (Date.now() - last < RELOAD_EVERY_MS) return;
+    const r = await fetch('/healthz', { cache: 'no-store' });
+    if (!r.ok) return;
+    sessionStorage.setItem(RELOADED_AT, String(Date.now()));
+    location.reload();
+  } catch {
+    /* offline, or no storage: go on asking */
+  }
+}

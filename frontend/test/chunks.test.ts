@@ -1,0 +1,111 @@
+// A part of the app that failed to download is asked for again until it
+// comes, and the page is loaded again when the server answers but the part
+// still does not come (a new version: the old names are gone).
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+type Chunks = typeof import('../src/chunks');
+
+let storage: Map<string, string>;
+let reload: ReturnType<typeof vi.fn>;
+let health: () => Promise<{ ok: boolean }>;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.spyOn(Math, 'random').mockReturnValue(0.5);
+  vi.spyOn(console, 'warn').mockImplementation(() => {});
+  storage = new Map();
+  reload = vi.fn();
+  health = () => Promise.resolve({ ok: true });
+  vi.stubGlobal('sessionStorage', { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => storage.set(k, v) });
+  vi.stubGlobal('location', { reload });
+  vi.stubGlobal('fetch', vi.fn(() => health()));
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+  vi.resetModules();
+});
+
+const fresh = async (): Promise<Chunks> => {
+  vi.resetModules();
+  return import('../src/chunks');
+};
+
+/** A load that fails n times, then gives value; calls counts the tries. */
+function flaky<T>(n: number, value: T) {
+  const calls: number[] = [];
+  const load = () => {
+    calls.push(Date.now());
+    return calls.length <= n ? Promise.reject(new TypeError('Failed to fetch dynamically imported module')) : Promise.resolve(value);
+  };
+  return { load, calls };
+}
+
+describe('retrying', () => {
+  it('asks again after each failure, waiting longer each time, and gives what finally came', async () => {
+    const { retrying } = await fresh();
+    const { load, calls } = flaky(3, 'vi');
+    let got: string | null = null;
+    void retrying(load).then((v) => (got = v));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(374); // first wait: 250–500 ms (375 with this jitter)
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(750 + 1500);
+    expect(calls).toHaveLength(4);
+    expect(got).toBe('vi');
+    const waits = calls.slice(1).map((t, i) => t - calls[i]);
+    expect(waits).toEqual([375, 750, 1500]);
+    expect(reload).not.toHaveBeenCalled(); // three failures: the network, not a new version
+  });
+
+  it('waits at most 8 s between tries, and never gives up', async () => {
+    const { retrying } = await fresh();
+    const { load, calls } = flaky(20, 1);
+    let got = 0;
+    void retrying(load).then((v) => (got = v));
+    await vi.advanceTimersByTimeAsync(120_000);
+    const waits = calls.slice(1).map((t, i) => t - calls[i]);
+    expect(Math.max(...waits)).toBe(6000); // 8 s with this jitter: half fixed, half random
+    expect(got).toBe(1);
+  });
+
+  it('loads the page again after four failures while the server answers, once a minute at most', async () => {
+    const { retrying, RELOAD_AFTER } = await fresh();
+    void retrying(flaky(RELOAD_AFTER, 'x').load);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(reload).toHaveBeenCalledTimes(1);
+    expect(fetch).toHaveBeenCalledWith('/healthz', { cache: 'no-store' });
+
+    // The reloaded page fails again at once (the server cannot serve it): no second reload within the minute.
+    const again = await fresh();
+    void again.retrying(flaky(2 * RELOAD_AFTER, 'x').load);
+    await vi.advanceTimersByTimeAsync(40_000);
+    expect(reload).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not reload while the server does not answer (the network is down): it goes on asking', async () => {
+    const { retrying, RELOAD_AFTER } = await fresh();
+    health = () => Promise.reject(new TypeError('Failed to fetch'));
+    const { load, calls } = flaky(RELOAD_AFTER + 2, 'x');
+    let got: string | null = null;
+    void retrying(load).then((v) => (got = v));
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(reload).not.toHaveBeenCalled();
+    expect(calls).toHaveLength(RELOAD_AFTER + 3);
+    expect(got).toBe('x');
+  });
+
+  it('does not reload when the health check answers an error', async () => {
+    const { retrying, RELOAD_AFTER } = await fresh();
+    health = () => Promise.resolve({ ok: false });
+    void retrying(flaky(RELOAD_AFTER, 'x').load);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(reload).not.toHaveBeenCalled();
+  });
+});

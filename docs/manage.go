@@ -28,7 +28,7 @@ type Changes struct {
 func (s *Service) Update(ctx context.Context, a web.Actor, id string, ch Changes) (Document, error) {
 	doc, err := s.update(ctx, a, id, ch)
 	if err == nil && ch.Confidential != nil {
-		s.documentChanged(ctx, a, doc.MeetingID, id, false)
+		s.documentChanged(ctx, a, doc, false)
 	}
 	return doc, err
 }
@@ -132,7 +132,7 @@ func (s *Service) changeFields(ctx context.Context, acc meeting.Access, d docume
 func (s *Service) SetAccess(ctx context.Context, a web.Actor, id string, users []string) (Document, error) {
 	doc, err := s.setAccess(ctx, a, id, users)
 	if err == nil && doc.Confidential {
-		s.documentChanged(ctx, a, doc.MeetingID, id, false)
+		s.documentChanged(ctx, a, doc, false)
 	}
 	return doc, err
 }
@@ -235,19 +235,21 @@ func nonNil(s []string) []string {
 // Delete removes a document with all its versions; blobs no other
 // document uses are deleted, and cached watermarked copies with them.
 func (s *Service) Delete(ctx context.Context, a web.Actor, id string) error {
-	meetingID, err := s.delete(ctx, a, id)
+	gone, err := s.delete(ctx, a, id)
 	if err == nil {
-		s.documentChanged(ctx, a, meetingID, id, true)
+		s.documentChanged(ctx, a, gone, true)
 	}
 	return err
 }
 
-func (s *Service) delete(ctx context.Context, a web.Actor, id string) (string, error) {
+// delete returns what the change hooks are told of the document deleted:
+// its id, meeting, title and confidentiality.
+func (s *Service) delete(ctx context.Context, a web.Actor, id string) (Document, error) {
 	s.visibility.Lock() // see Service.visibility
 	defer s.visibility.Unlock()
 	d, _, readers, err := s.managedDoc(ctx, a, id)
 	if err != nil {
-		return "", err
+		return Document{}, err
 	}
 	audience := s.audience(ctx, d, readers)
 	e := s.entry(a, d.MeetingID, "document.deleted", id,
@@ -255,12 +257,12 @@ func (s *Service) delete(ctx context.Context, a web.Actor, id string) (string, e
 	sums, err := s.store.deleteDocument(ctx, id, e)
 	s.access.invalidate()
 	if err != nil {
-		return "", err
+		return Document{}, err
 	}
 	for _, sum := range sums {
 		s.dropBlob(ctx, sum)
 	}
 	s.marks.forget(ctx, id)
 	s.pub.Publish(ctx, event.Event{MeetingID: d.MeetingID, Type: "document.removed", Data: map[string]any{"id": id}, Audience: audience})
-	return d.MeetingID, nil
+	return Document{ID: id, MeetingID: d.MeetingID, Title: d.Title, Confidential: d.Confidential}, nil
 }

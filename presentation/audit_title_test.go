@@ -26,8 +26,9 @@ var _ presentation.Documents = (*docs.Service)(nil)
 
 // TestAuditTitleShownAndStopped: presentation.shown and .stopped name an
 // open document by its title at the time (so the audit screen names it
-// once it is renamed or deleted), while a confidential document's entries,
-// which an administrator who may not read it sees, give no title.
+// once it is renamed or deleted), also when it stops because it was
+// deleted, while a confidential document's entries, which an
+// administrator who may not read it sees, give no title.
 func TestAuditTitleShownAndStopped(t *testing.T) {
 	f := setup(t, testdb.Backends()[0])
 	const openTitle, renamed, secret = "Tờ trình ngân sách", "Tờ trình ngân sách (sửa)", "Danh sách kỷ luật MẬT"
@@ -54,6 +55,11 @@ func TestAuditTitleShownAndStopped(t *testing.T) {
 	show(map[string]any{})
 	show(map[string]any{"document_id": conf.ID, "page": 2})
 	show(map[string]any{})
+	// Deleted while shown: the stop is audited by the deletion, after it.
+	show(map[string]any{"document_id": open.ID, "page": 2})
+	f.c.Secretary.Must(204, "DELETE", "/api/v1/documents/"+open.ID, nil)
+	show(map[string]any{"document_id": conf.ID, "page": 1})
+	f.c.Secretary.Must(204, "DELETE", "/api/v1/documents/"+conf.ID, nil)
 
 	var log struct {
 		Entries []struct {
@@ -81,6 +87,10 @@ func TestAuditTitleShownAndStopped(t *testing.T) {
 		{"presentation.shown", "document:" + conf.ID, ""},
 		{"presentation.shown", "document:" + open.ID, openTitle},
 		{"presentation.stopped", "document:" + open.ID, renamed}, // its title when it stopped
+		{"presentation.shown", "document:" + conf.ID, ""},
+		{"presentation.stopped", "document:" + conf.ID, ""},
+		{"presentation.shown", "document:" + open.ID, renamed},
+		{"presentation.stopped", "document:" + open.ID, renamed}, // deleted: the title it had
 		{"presentation.shown", "document:" + conf.ID, ""},
 		{"presentation.stopped", "document:" + conf.ID, ""},
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/curia/curia/audit"
+	"github.com/curia/curia/docs"
 	"github.com/curia/curia/internal/web"
 )
 
@@ -19,7 +20,12 @@ import (
 // turn checks its document in that order too (Set), so a turn to the
 // deleted document is either refused, the delete having committed before
 // its check, or stored before this runs, and then stopped here.
-func (s *Service) DocumentChanged(ctx context.Context, a web.Actor, meetingID, documentID string, deleted bool) {
+//
+// A deleted document's presentation.stopped carries the title it had
+// (ch.AuditTitle; none for a confidential one), as document.deleted does:
+// the audit screen can no longer read it.
+func (s *Service) DocumentChanged(ctx context.Context, a web.Actor, ch docs.Change) {
+	meetingID, documentID, deleted := ch.MeetingID, ch.DocumentID, ch.Deleted
 	defer s.order.Lock(meetingID)()
 	st, err := s.store.get(ctx, meetingID)
 	if err != nil {
@@ -36,7 +42,7 @@ func (s *Service) DocumentChanged(ctx context.Context, a web.Actor, meetingID, d
 	now := s.cfg.Now()
 	stopped := State{MeetingID: meetingID, By: a.UserID, At: &now}
 	err = s.store.put(ctx, stopped, func(prevDoc *string, prevVersion int) audit.Entry {
-		e := shownEntry(a, stopped, prevDoc, prevVersion, docTitle{}) // deleted: no title to read
+		e := shownEntry(a, stopped, prevDoc, prevVersion, docTitle{DocumentID: documentID, Title: ch.AuditTitle})
 		e.Detail["reason"] = "document deleted"
 		return e
 	})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/curia/curia/account"
 	"github.com/curia/curia/audit"
+	docpkg "github.com/curia/curia/docs"
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/event"
 	"github.com/curia/curia/internal/testdb"
@@ -109,7 +110,7 @@ func TestReviewPresentationTurnRacingDeleteShowsDeletedDocument(t *testing.T) {
 			// presentation (docs.Service.Delete → DocumentChanged).
 			docs.gone.Store(true)
 			go func() {
-				svc.DocumentChanged(ctx, sec, m.ID, doc, true)
+				svc.DocumentChanged(ctx, sec, docpkg.Change{MeetingID: m.ID, DocumentID: doc, Deleted: true})
 				close(deleted)
 			}()
 			select { // it runs now, unless it waits for this turn

@@ -14,6 +14,7 @@ type CurrentItem struct {
 	ItemID          *string    `json:"item_id"` // null: no item is current
 	BecameCurrentAt *time.Time `json:"became_current_at"`
 	SpentSec        int        `json:"spent_sec"`        // seconds current in earlier spells, before became_current_at
+	CurrentSince    *time.Time `json:"current_since"`    // when it became the current item: the change's time (naming the current item again: its own); null with no item
 	PreviousItemID  *string    `json:"previous_item_id"` // now done
 }
 
@@ -88,7 +89,11 @@ func (s *Service) currentChanged(ctx context.Context, meetingID string, out Curr
 }
 
 // switchCurrent marks the current item done, adding the seconds of the
-// spell that ends to its spent_sec, and itemID current from now.
+// spell that ends to its spent_sec, and itemID current from now: its
+// became_current_at and its current_since are now. Only here does
+// current_since change (the adjourn and resume hooks move
+// became_current_at alone), so it is when the item last became current,
+// through any break; a done item keeps it.
 func (s *Service) switchCurrent(w *writer, rows []itemRow, itemID string) (CurrentItem, bool, error) {
 	var prev *itemRow
 	for i := range rows {
@@ -104,7 +109,7 @@ func (s *Service) switchCurrent(w *writer, rows []itemRow, itemID string) (Curre
 	case prev == nil && itemID == "":
 		return CurrentItem{}, false, nil
 	case prev != nil && prev.ID == itemID:
-		return CurrentItem{ItemID: &prev.ID, BecameCurrentAt: prev.BecameCurrentAt, SpentSec: prev.SpentSec}, false, nil
+		return CurrentItem{ItemID: &prev.ID, BecameCurrentAt: prev.BecameCurrentAt, SpentSec: prev.SpentSec, CurrentSince: prev.CurrentSince}, false, nil
 	}
 	now := s.now()
 	out := CurrentItem{}
@@ -117,8 +122,8 @@ func (s *Service) switchCurrent(w *writer, rows []itemRow, itemID string) (Curre
 		}
 	}
 	if itemID != "" {
-		out.ItemID, out.BecameCurrentAt, out.SpentSec = &next.ID, &now, next.SpentSec
-		fields := map[string]any{"status": string(Current), "became_current_at": now, "done_at": nil, "updated_at": now}
+		out.ItemID, out.BecameCurrentAt, out.SpentSec, out.CurrentSince = &next.ID, &now, next.SpentSec, &now
+		fields := map[string]any{"status": string(Current), "became_current_at": now, "current_since": now, "done_at": nil, "updated_at": now}
 		if err := w.updateItem(itemID, fields); err != nil {
 			return out, false, err
 		}

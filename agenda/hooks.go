@@ -99,7 +99,8 @@ func (s *Service) AdjournHook(ctx context.Context, tx *gorm.DB, a web.Actor, mee
 // AdjournHook stopped: it is current again from now, with the time spent
 // before the break in spent_sec. After the resumption commits it
 // publishes agenda.changed. An item whose clock did not stop (adjourned
-// before clocks stopped) is left as it is.
+// before clocks stopped) is left as it is. Neither hook touches
+// current_since: the item has been current since before the break.
 func (s *Service) ResumeHook(ctx context.Context, tx *gorm.DB, _ web.Actor, meetingID string) (meeting.After, error) {
 	w := s.store.within(ctx, tx, meetingID)
 	rows, err := w.items()

@@ -33,7 +33,8 @@ type Now struct {
 	PresenterID     *string    `json:"presenter_id"`
 	DurationMin     int        `json:"duration_min"`
 	BecameCurrentAt *time.Time `json:"became_current_at"`
-	SpentSec        int        `json:"spent_sec"` // seconds current in earlier spells: time used is spent_sec + (now − became_current_at); spent_sec alone while became_current_at is null (the meeting adjourned)
+	SpentSec        int        `json:"spent_sec"`     // seconds current in earlier spells: time used is spent_sec + (now − became_current_at); spent_sec alone while became_current_at is null (the meeting adjourned)
+	CurrentSince    *time.Time `json:"current_since"` // when it became the current item; unlike became_current_at, a break leaves it
 }
 
 // CurrentItem returns the meeting's current item, or nil when none is.
@@ -43,5 +44,5 @@ func (s *Service) CurrentItem(ctx context.Context, meetingID string) (*Now, erro
 		return nil, err
 	}
 	return &Now{ItemID: r.ID, Title: r.Title, PresenterID: r.PresenterID, DurationMin: r.DurationMin, BecameCurrentAt: r.BecameCurrentAt,
-		SpentSec: r.SpentSec}, nil
+		SpentSec: r.SpentSec, CurrentSince: r.CurrentSince}, nil
 }

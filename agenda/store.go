@@ -25,7 +25,8 @@ type itemRow struct {
 	PresenterID     *string `gorm:"size:64"`
 	Status          string  `gorm:"size:16;not null"`
 	BecameCurrentAt *time.Time
-	SpentSec        int `gorm:"not null;default:0"` // whole seconds current in earlier spells, before BecameCurrentAt (nil while adjourned: see AdjournHook)
+	SpentSec        int        `gorm:"not null;default:0"` // whole seconds current in earlier spells, before BecameCurrentAt (nil while adjourned: see AdjournHook)
+	CurrentSince    *time.Time // when it last became the current item (switchCurrent); adjournment and resumption leave it
 	DoneAt          *time.Time
 	CreatedAt       time.Time `gorm:"not null"`
 	UpdatedAt       time.Time `gorm:"not null"`
@@ -43,7 +44,7 @@ func (r itemRow) parent() string {
 func (r itemRow) item(number string, names map[string]string) Item {
 	it := Item{ID: r.ID, MeetingID: r.MeetingID, ParentID: r.ParentID, Number: number, Title: r.Title,
 		Description: r.Description, Conclusion: r.Conclusion, DurationMin: r.DurationMin, PresenterID: r.PresenterID, Status: ItemStatus(r.Status),
-		BecameCurrentAt: r.BecameCurrentAt, SpentSec: r.SpentSec, DoneAt: r.DoneAt, Items: []Item{}}
+		BecameCurrentAt: r.BecameCurrentAt, SpentSec: r.SpentSec, CurrentSince: r.CurrentSince, DoneAt: r.DoneAt, Items: []Item{}}
 	if r.PresenterID != nil {
 		it.PresenterName = names[*r.PresenterID]
 	}
@@ -54,12 +55,23 @@ func (r itemRow) item(number string, names map[string]string) Item {
 // engines) hold the rules that races could break: one current item per
 // meeting, one active speaker per meeting, and nobody waiting twice in
 // one queue. A column added after the first release (conclusion,
-// spent_sec) has a default, so that AutoMigrate can add it to a table
-// that already has rows, on both engines.
+// spent_sec) has a default, or is nullable (current_since), so that
+// AutoMigrate can add it to a table that already has rows, on both
+// engines. When current_since is added, an item that was current before
+// gets its became_current_at, the best time known (null if it was
+// adjourned or closed from a break: screens then fall back as for an
+// older server); this runs once, with the column's addition.
 func Migration() database.Step {
 	return database.Step{Name: "agenda", Run: func(tx *gorm.DB) error {
+		fill := tx.Migrator().HasTable(&itemRow{}) && !tx.Migrator().HasColumn(&itemRow{}, "CurrentSince")
 		if err := tx.AutoMigrate(&itemRow{}, &speakerRow{}); err != nil {
 			return err
+		}
+		if fill {
+			err := tx.Exec(`UPDATE agenda_items SET current_since = became_current_at WHERE became_current_at IS NOT NULL`).Error
+			if err != nil {
+				return err
+			}
 		}
 		for _, sql := range []string{
 			`CREATE UNIQUE INDEX IF NOT EXISTS agenda_items_one_current ON agenda_items (meeting_id) WHERE status = 'current'`,

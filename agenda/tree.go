@@ -43,6 +43,7 @@ type Item struct {
 	Status          ItemStatus `json:"status"`
 	BecameCurrentAt *time.Time `json:"became_current_at"` // start of the running spell; null for the current item while the meeting is adjourned (its clock stands)
 	SpentSec        int        `json:"spent_sec"`         // seconds current in earlier spells (a done item: all); time used is spent_sec + (now − became_current_at), spent_sec alone while became_current_at is null
+	CurrentSince    *time.Time `json:"current_since"`     // when it last became the current item, kept through adjournment and resumption (and once done); taken up again, the new time; null if never current
 	DoneAt          *time.Time `json:"done_at"`
 	Items           []Item     `json:"items"`
 }

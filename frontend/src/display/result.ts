@@ -15,17 +15,25 @@ const time = (s: string | null | undefined): number | null => {
 };
 
 /**
+ * When the item became the current item: current_since, which adjourning
+ * and resuming the meeting leave as it is. A server before it gives only
+ * became_current_at, which is that time until a break (the resumption sets
+ * it to its own time, and it is null during the break).
+ */
+const currentSince = (item: AgendaItem): number | null => time(item.current_since) ?? time(item.became_current_at);
+
+/**
  * The id of the result to show: the newest poll published while the current
- * item has been current (or, when its start is not known, a poll of that
- * item), unless a vote opened after it was published (or one is open now)
- * or the presentation changed after it. Every time compared is the
+ * item has been current, breaks included (or, when its start is not known, a
+ * poll of that item), unless a vote opened after it was published (or one is
+ * open now) or the presentation changed after it. Every time compared is the
  * server's, so the display's clock does not matter.
  */
 export function standingResult(polls: Record<string, Poll>, item: AgendaItem | null, pres: Presentation | null): string | null {
   if (!item) return null;
   const all = Object.values(polls) as Stamped[];
   if (all.some((p) => p.status === 'open')) return null;
-  const since = time(item.became_current_at);
+  const since = currentSince(item);
   let best: Stamped | null = null;
   let bestAt = -Infinity;
   for (const p of all) {

@@ -320,6 +320,9 @@ func reserved(typ string) bool {
 
 // Close closes every connection with 1001 (going away), stops listening
 // for other nodes, and waits for the hub's goroutines to end, or for ctx.
+// On PostgreSQL it also tries, within ctx, to store the disconnects and
+// room resets that still wait to reach the other nodes (before anything
+// else the node stores), and logs those it cannot.
 // Connections are hijacked, so http.Server.Shutdown does not wait for them:
 // call Close as part of shutting down. Close is idempotent.
 func (h *Hub) Close(ctx context.Context) error {
@@ -330,6 +333,11 @@ func (h *Hub) Close(ctx context.Context) error {
 	h.rooms = map[string]*room{}
 	h.mu.Unlock()
 	if !already {
+		if b, ok := h.broker.(*pgBroker); ok {
+			// The control messages still queued get a last try, within ctx,
+			// alongside the rest (pgcontrols.go).
+			h.bg.Go(func() { b.closeControls(ctx) })
+		}
 		gctx, gcancel := context.WithTimeout(ctx, 2*time.Second)
 		h.sayGone(gctx, rooms)
 		gcancel()

@@ -135,7 +135,8 @@ func (b *pgBroker) Append(ctx context.Context, meetingID string, recs []record) 
 //
 // Control messages that wait to be sent again (pgcontrols.go) go first, in
 // the same transaction: no event stored after a disconnect reaches the
-// other nodes before it.
+// other nodes before it. Those an earlier try committed already are not
+// stored, nor notified, again (controlTx).
 func (b *pgBroker) appendGroups(ctx context.Context, groups []appendGroup) error {
 	var first func(tx *gorm.DB) error
 	var q []queuedControl
@@ -156,8 +157,12 @@ func (b *pgBroker) appendGroups(ctx context.Context, groups []appendGroup) error
 		}
 		return tx.Exec("SELECT pg_notify(?, ?)", b.channel, string(payload)).Error
 	})
-	if err == nil && len(q) > 0 {
+	switch {
+	case len(q) == 0:
+	case err == nil:
 		b.dequeue(q[len(q)-1].n)
+	default:
+		b.learnt(q) // the transaction may have committed: their next tries keep their ids
 	}
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -71,6 +72,29 @@ func (b *pgBroker) deafAfter() time.Duration { return max(3*b.heartbeat, minDeaf
 // the stored ones are replayed in (keep); beyond that they are given up,
 // logged, so that one that can never be stored does not hold the events
 // back for good.
+//
+// A send can fail after its commit: the database committed, and its
+// answer was lost (a connection cut, a timeout at the wrong moment). The
+// message then reached the other nodes, and sending it again must not
+// apply it there twice (one more 4003; worse, a participant given their
+// access back meanwhile would be kicked by the stale copy). So a control
+// message keeps its row id across its tries: the first try inserts it
+// with an id from the table's sequence and records that id before it
+// commits (the INSERT answers with it first); every later try inserts
+// that same id, ON CONFLICT DO NOTHING, and sends its NOTIFY only when
+// the row was in fact inserted: a row already there was committed, and
+// notified, by the try whose answer was lost. A try that did not learn
+// the id did not commit (it never sent its COMMIT), and the next one takes
+// a new id. The id comes from the sequence, so no other row ever takes it;
+// a message is given up (waiting: keep after it was queued) before its row
+// could be pruned (keep and its margin after its first try).
+// Receivers already apply a control id once (firstTime), so this needs
+// neither a new column nor a memory of its own; it holds on any number of
+// nodes, since only the node that queued a message ever sends it again.
+//
+// When the hub closes, the queued messages are sent a last time
+// (closeControls), bounded by Close's context: a node stopped right after
+// a failed disconnect would otherwise take it with it.
 const (
 	resendFirst = 500 * time.Millisecond
 	resendMost  = 30 * time.Second
@@ -82,14 +106,19 @@ type resends struct {
 	// sending is held while queued messages are being sent (resendQueued,
 	// appendGroups), so that they go once, and in order.
 	sending sync.Mutex
-	mu      sync.Mutex // guards q and last
+	mu      sync.Mutex // guards q, last and closed
 	q       []queuedControl
 	last    uint64        // the latest queuedControl.n
 	wake    chan struct{} // capacity 1: something was queued
+	// closed is set once closeControls has sent what it could: nothing
+	// sends a message queued later again (an append may still carry it).
+	closed bool
 }
 
 // queuedControl is a control message waiting, numbered so that a send
-// removes the one it sent even if the bound gave it up meanwhile.
+// removes the one it sent even if the bound gave it up meanwhile. Its
+// m.Control, once a try learnt it, is the row id every later try stores
+// it under (the try may have committed).
 type queuedControl struct {
 	m  message
 	n  uint64
@@ -109,14 +138,27 @@ func (b *pgBroker) broadcastControl(ctx context.Context, m message) error {
 	defer b.resend.sending.Unlock()
 	var err error
 	if b.queued() == 0 { // else it waits behind them, in order
-		if err = b.sendControl(ctx, m); err == nil {
+		if err = b.sendControl(ctx, &m); err == nil {
 			return nil
 		}
 	} else {
 		err = errors.New("earlier control messages still wait to be stored")
 	}
-	b.queueResend(m)
+	b.queueResend(m) // with the id the try learnt, if it did
 	return err
+}
+
+// controlAttrs describes m for the log: not its session, which may be a
+// credential.
+func controlAttrs(m message) []any {
+	kind := "reset"
+	switch {
+	case m.Kick != "" && m.Session != "":
+		kind = "disconnect session"
+	case m.Kick != "":
+		kind = "disconnect"
+	}
+	return []any{"meeting", m.MeetingID, "user", m.Kick, "kind", kind}
 }
 
 // queued is how many control messages wait.
@@ -131,12 +173,17 @@ func (b *pgBroker) queueResend(m message) {
 	b.resend.mu.Lock()
 	if len(b.resend.q) >= maxResends {
 		b.log.Error("realtime: too many control messages wait to reach the other nodes; the oldest is given up",
-			"meeting", b.resend.q[0].m.MeetingID, "user", b.resend.q[0].m.Kick)
+			controlAttrs(b.resend.q[0].m)...)
 		b.resend.q = b.resend.q[1:]
 	}
 	b.resend.last++
 	b.resend.q = append(b.resend.q, queuedControl{m: m, n: b.resend.last, at: time.Now()})
+	closed := b.resend.closed
 	b.resend.mu.Unlock()
+	if closed {
+		b.log.Error("realtime: a control message could not reach the other nodes, and the hub is closed: "+
+			"only an append of events on this node may still carry it", controlAttrs(m)...)
+	}
 	select {
 	case b.resend.wake <- struct{}{}:
 	default:
@@ -151,7 +198,7 @@ func (b *pgBroker) waiting() []queuedControl {
 	for len(b.resend.q) > 0 && time.Since(b.resend.q[0].at) > b.keep {
 		c := b.resend.q[0]
 		b.log.Error("realtime: a control message could not reach the other nodes in time; given up",
-			"meeting", c.m.MeetingID, "user", c.m.Kick, "queued", c.at)
+			append(controlAttrs(c.m), "queued", c.at)...)
 		b.resend.q = b.resend.q[1:]
 	}
 	return append([]queuedControl(nil), b.resend.q...)
@@ -167,6 +214,25 @@ func (b *pgBroker) dequeue(n uint64) {
 		i++
 	}
 	b.resend.q = b.resend.q[i:]
+}
+
+// learnt records the row ids that the tries of the queued messages in q
+// learnt (a failed try may have committed): their next tries store them
+// under the same ids.
+func (b *pgBroker) learnt(q []queuedControl) {
+	b.resend.mu.Lock()
+	defer b.resend.mu.Unlock()
+	for _, c := range q {
+		if c.m.Control == 0 {
+			continue
+		}
+		for i := range b.resend.q {
+			if b.resend.q[i].n == c.n {
+				b.resend.q[i].m.Control = c.m.Control
+				break
+			}
+		}
+	}
 }
 
 // resendLoop sends the queued control messages again until ctx ends:
@@ -198,52 +264,101 @@ func (b *pgBroker) resendLoop(ctx context.Context) {
 
 // resendQueued sends the queued messages, oldest first, and reports
 // whether they all went.
-func (b *pgBroker) resendQueued(ctx context.Context) bool {
+func (b *pgBroker) resendQueued(ctx context.Context) bool { return b.sendQueued(ctx) == nil }
+
+// sendQueued sends the queued messages, oldest first, stopping at the
+// first that fails again, and returns its error.
+func (b *pgBroker) sendQueued(ctx context.Context) error {
 	b.resend.sending.Lock()
 	defer b.resend.sending.Unlock()
 	for {
 		q := b.waiting()
 		if len(q) == 0 {
-			return true
+			return nil
 		}
 		sctx, cancel := context.WithTimeout(ctx, storeTimeout)
-		err := b.sendControl(sctx, q[0].m)
+		err := b.sendControl(sctx, &q[0].m)
 		cancel()
 		if err != nil {
+			b.learnt(q[:1])
 			if ctx.Err() == nil {
 				b.log.Warn("realtime: a control message still cannot reach the other nodes; trying again", "err", err)
 			}
-			return false
+			return err
 		}
 		b.dequeue(q[0].n)
 	}
 }
 
+// closeControls sends the queued messages a last time as the hub closes,
+// again with backoff while they fail, until they are stored, or ctx ends,
+// or PublishTimeout has passed (the bound a control message's first send
+// has; the rest of the shutdown, such as the requests still being
+// answered, keeps the rest of ctx), and logs, as errors, those that could
+// not be. It runs alongside the rest of Close: the order of what the node
+// stores on its way out is kept by resend.sending, as always (an append
+// stores the waiting messages first).
+func (b *pgBroker) closeControls(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, b.commit.timeout)
+	defer cancel()
+	var err error
+	for wait := resendFirst; ; wait = min(2*wait, resendMost) {
+		if err = b.sendQueued(ctx); err == nil || ctx.Err() != nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+	}
+	b.resend.mu.Lock()
+	b.resend.closed = true
+	left := slices.Clone(b.resend.q)
+	b.resend.mu.Unlock()
+	for _, c := range left {
+		b.log.Error("realtime: a control message could not reach the other nodes before the hub closed",
+			append(controlAttrs(c.m), "queued", c.at, "err", err)...)
+	}
+}
+
 // controlsFirst stores and notifies, inside tx, the control messages that
 // wait (q), so that they reach the other nodes before the events tx
-// stores (appendGroups). resend.sending is held.
+// stores (appendGroups); it sets the ids it learns in q (appendGroups
+// records them should the transaction fail). resend.sending is held.
 func (b *pgBroker) controlsFirst(tx *gorm.DB, q []queuedControl) error {
-	for _, c := range q {
-		if err := b.controlTx(tx, c.m); err != nil {
+	for i := range q {
+		if err := b.controlTx(tx, &q[i].m); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// sendControl stores m and notifies the other nodes, in one transaction.
-func (b *pgBroker) sendControl(ctx context.Context, m message) error {
+// sendControl stores m and notifies the other nodes, in one transaction,
+// and sets m.Control to its row id as soon as it is known, so that a
+// failed send, which may have committed, is tried again under that id.
+func (b *pgBroker) sendControl(ctx context.Context, m *message) error {
 	return b.st.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return b.controlTx(tx, m) })
 }
 
-// controlTx stores m and queues its notification inside tx.
-func (b *pgBroker) controlTx(tx *gorm.DB, m message) error {
-	id, err := b.st.addControlTx(tx, m, time.Now())
-	if err != nil {
-		return err
+// controlTx stores m and queues its notification inside tx: under a new
+// id, which it sets in m.Control, or, when m.Control is set already (an
+// earlier try, which may have committed), under that id, and then only if
+// that try did not commit.
+func (b *pgBroker) controlTx(tx *gorm.DB, m *message) error {
+	if m.Control == 0 {
+		id, err := b.st.addControlTx(tx, *m, time.Now())
+		if err != nil {
+			return err
+		}
+		m.Control = id
+	} else {
+		stored, err := b.st.addControlOnceTx(tx, *m, time.Now())
+		if err != nil || !stored {
+			return err // not stored: an earlier try committed it, and its NOTIFY
+		}
 	}
-	m.Control = id
-	payload, err := json.Marshal(note{Msg: &m})
+	payload, err := json.Marshal(note{Msg: m})
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/curia/curia/internal/database"
 	"github.com/curia/curia/internal/ids"
@@ -249,6 +250,19 @@ func (s *store) addControlTx(tx *gorm.DB, m message, at time.Time) (int64, error
 		return 0, fmt.Errorf("store control message: %w", err)
 	}
 	return row.ID, nil
+}
+
+// addControlOnceTx stores, inside tx, a control message under its id
+// m.Control, unless a row has that id already, and reports whether it
+// stored it.
+func (s *store) addControlOnceTx(tx *gorm.DB, m message, at time.Time) (bool, error) {
+	row := controlRow{ID: m.Control, Node: m.Node, MeetingID: m.MeetingID, UserID: m.Kick, Session: m.Session,
+		Reset: m.Reset, CreatedAt: at.UTC()}
+	res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "id"}}, DoNothing: true}).Create(&row)
+	if res.Error != nil {
+		return false, fmt.Errorf("store control message %d again: %w", m.Control, res.Error)
+	}
+	return res.RowsAffected > 0, nil
 }
 
 // controlsSince returns up to limit control messages stored at or after

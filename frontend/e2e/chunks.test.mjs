@@ -1,7 +1,8 @@
 // A tablet on the room's Wi-Fi loses a request while it opens the app: the
 // part of the app that did not come (the dictionary, the sign-in form, the
-// viewer) is asked for again until it comes (src/chunks.ts), instead of a
-// blank page, a splash for ever or a room without its document. A fetch is
+// viewer, the room's stylesheet) is asked for again until it comes
+// (src/chunks.ts), instead of a blank page, a splash for ever, a room
+// without its document or without its styles. A fetch is
 // made to fail as the network does (a connection reset) by the browser's
 // request routing, the first time or two it is made.
 import assert from 'node:assert/strict';
@@ -47,6 +48,18 @@ describe('a tablet whose downloads fail on the way', () => {
     const t = await kit.openRoom('chunks-room', s.m, { beforeSignIn: async (t) => (viewer = await dropFirst(t, /\/assets\/Viewer-[^/]+\.js$/, 2)) });
     await waitShown(t.page, 3, s.docs[0].id, 20000, 0);
     assert.equal(viewer.n, 3, 'the viewer was asked for again, twice');
+    assert.deepEqual(unexpected(t), []);
+  });
+
+  it('opens the room with its styles when its stylesheet failed to download', T, async () => {
+    let css;
+    const t = await kit.openRoom('chunks-css', s.m, { beforeSignIn: async (t) => (css = await dropFirst(t, /\/assets\/Room-[^/]+\.css$/, 1)) });
+    await waitShown(t.page, 3, s.docs[0].id, 20000, 0);
+    assert.equal(css.n, 2, "the room's stylesheet was asked for again");
+    // The room may come before its styles do (they follow within the backoff's waits).
+    await t.page.waitForFunction(() => getComputedStyle(document.querySelector('.pane-head')).display === 'flex', null, { timeout: 10000 }); // room.css
+    const sheets = await t.page.evaluate(() => [...document.styleSheets].filter((x) => x.href?.includes('/assets/Room-')).map((x) => x.cssRules.length > 0));
+    assert.deepEqual(sheets, [true], 'one copy of the stylesheet, loaded');
     assert.deepEqual(unexpected(t), []);
   });
 });

@@ -9,11 +9,32 @@
 // the next import().
 //
 // A chunk can also be gone for good: the server was updated, and the names
-// of its chunks changed under a page loaded before. After four failures in
-// a row while the server answers its health check, the page is loaded
-// again (the new index.html names the new chunks), at most once a minute,
-// so that a chunk the server cannot serve does not reload the page forever.
+// of its chunks changed under a page loaded before. From the fourth failure
+// in a row on, each failure asks whether the server answers its health
+// check (it may still be restarting at the fourth); when it does, the page
+// is loaded again (the new index.html names the new chunks), at most once a
+// minute, so that a chunk the server cannot serve does not reload the page
+// without end.
+//
+// A chunk's stylesheet that failed is fetched again too (watchStylesheets),
+// by a copy of its link put in its place, with the same waits: the loader
+// Vite builds in asks for a stylesheet once, and a screen whose code came on
+// a later try would otherwise stay without its styles.
 import { backoff } from './live/backoff';
+
+/** Fetches again, from now on, every stylesheet of the page that fails to load. Called once, at the start. */
+export function watchStylesheets(): void {
+  document.addEventListener('error', (e) => {
+    const link = e.target;
+    if (!(link instanceof HTMLLinkElement) || link.rel !== 'stylesheet') return;
+    const fails = Number(link.dataset.fails ?? 0) + 1;
+    setTimeout(() => {
+      const again = link.cloneNode() as HTMLLinkElement;
+      again.dataset.fails = String(fails);
+      link.replaceWith(again);
+    }, backoff(fails - 1, Math.random, 500, 8000));
+  }, true); // error events do not bubble: seen on the way down
+}
 
 export const RELOAD_AFTER = 4;
 export const RELOAD_EVERY_MS = 60_000;
@@ -27,7 +48,7 @@ export function retrying<T>(load: () => Promise<T>): Promise<T> {
       load().then(resolve, (err: unknown) => {
         fails++;
         console.warn(`curia: a part of the app did not load (${fails}): trying again`, err);
-        if (fails === RELOAD_AFTER) void reloadIfServed();
+        if (fails >= RELOAD_AFTER) void reloadIfServed();
         setTimeout(attempt, backoff(fails - 1, Math.random, 500, 8000));
       });
     };

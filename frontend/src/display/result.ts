@@ -15,12 +15,16 @@ const time = (s: string | null | undefined): number | null => {
 };
 
 /**
- * When the item became the current item: current_since, which adjourning
- * and resuming the meeting leave as it is. A server before it gives only
- * became_current_at, which is that time until a break (the resumption sets
- * it to its own time, and it is null during the break).
+ * When the item became the current item, or null when that is not known:
+ * current_since, which adjourning and resuming the meeting leave as it is.
+ * It is null for the current item only when it was current, adjourned, when
+ * the server was upgraded to give it (its start was not kept): not known. A
+ * server before it gives none, and became_current_at is that time until a
+ * break (the resumption sets it to its own time, and it is null during the
+ * break).
  */
-const currentSince = (item: AgendaItem): number | null => time(item.current_since) ?? time(item.became_current_at);
+const currentSince = (item: AgendaItem): number | null =>
+  item.current_since === undefined ? time(item.became_current_at) : time(item.current_since);
 
 /**
  * The id of the result to show: the newest poll published while the current

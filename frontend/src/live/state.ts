@@ -166,16 +166,16 @@ export function upsertDoc(list: Doc[], d: Doc): Doc[] {
 
 /**
  * agenda.current: the new item is current (with the time it already had,
- * spent_sec, and the time it became current, current_since: none from a
- * server before it, rather than one left from an earlier spell), the
- * previous one done (keeping its current_since).
+ * spent_sec, and the time it became current, current_since: absent from a
+ * server before it, rather than one left from an earlier spell; null when
+ * not known), the previous one done (keeping its current_since).
  */
 export function setCurrent(a: Agenda, c: CurrentItem): Agenda {
   const walk = (items: AgendaItem[]): AgendaItem[] =>
     items.map((it) => {
       let x = it;
       if (it.id === c.item_id) {
-        x = { ...it, status: 'current', became_current_at: c.became_current_at, spent_sec: spentSec(c), current_since: c.current_since ?? null, done_at: null };
+        x = { ...it, status: 'current', became_current_at: c.became_current_at, spent_sec: spentSec(c), current_since: c.current_since, done_at: null };
       } else if (it.id === c.previous_item_id || it.status === 'current') x = { ...it, status: 'done' };
       return x.items.length ? { ...x, items: walk(x.items) } : x;
     });
@@ -278,7 +278,7 @@ export function applySnapshot(s: RoomState, state: unknown): { next: RoomState; 
     const cur = st.current_item as { item_id?: string; became_current_at?: string | null; spent_sec?: number; current_since?: string | null } | null;
     const id = cur?.item_id ?? null;
     if (id !== next.agenda.current_item_id) {
-      const c = { item_id: id, became_current_at: cur?.became_current_at ?? null, spent_sec: spentSec(cur), current_since: cur?.current_since ?? null, previous_item_id: null };
+      const c = { item_id: id, became_current_at: cur?.became_current_at ?? null, spent_sec: spentSec(cur), current_since: cur?.current_since, previous_item_id: null };
       next = { ...next, agenda: setCurrent(next.agenda, c) };
       slices.push('agenda');
     }

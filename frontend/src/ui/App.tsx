@@ -52,7 +52,10 @@ if (!signedIn.get()) void loadSignIn();
 const first = route(location.pathname);
 if (first.name === 'meetings' || signedIn.get()) {
   void loadScreen(first.name);
-  if (first.name === 'room') void import('../viewer/Viewer').catch(() => {}); // Room.tsx asks again
+  if (first.name === 'room') {
+    const viewer = import('../viewer/Viewer'); // (see prefetch.ts for why not import(…).catch())
+    viewer.catch(() => {}); // Room.tsx asks again
+  }
 }
 
 export function App() {

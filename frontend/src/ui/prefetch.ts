@@ -25,11 +25,15 @@ export function prefetchRoom(): void {
   started = true;
   idle(() => {
     pdfWorker();
-    idle(() =>
-      void import('./Room').then(
-        () => idle(() => void import('../viewer/warm').then((m) => m.warmPdf(), () => {})),
-        () => {},
-      ),
-    );
+    // The failures are handled on the promises themselves, not inside the import's .then(): the
+    // build wraps `import(…).then(…)` whole in the loader of its stylesheets, whose own failure
+    // would then be nobody's. The room asks for what did not come again (chunks.ts).
+    idle(() => {
+      const room = import('./Room');
+      room.then(() => idle(() => {
+        const warm = import('../viewer/warm');
+        warm.then((m) => m.warmPdf(), () => {});
+      }), () => {});
+    });
   });
 }

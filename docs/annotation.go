@@ -315,7 +315,7 @@ func (s *Service) newRow(ctx context.Context, acc meeting.Access, d documentRow,
 		return annotationRow{}, err
 	}
 	return annotationRow{ID: n.ID, DocumentID: d.ID, Version: v.v.Version, Page: n.Page, MeetingID: d.MeetingID,
-		Kind: n.Kind, Shared: n.Shared, Data: string(data), Rev: 1}, nil
+		Kind: n.Kind, Shared: n.Shared, Data: string(data), DataSize: len(data), Rev: 1}, nil
 }
 
 // mayShare: sharing speaks to the room, so observers and administrators
@@ -422,7 +422,7 @@ func (s *Service) UpdateAnnotation(ctx context.Context, a web.Actor, id string, 
 	if sameAnnotation(r, after) {
 		return annotation(r), nil // nothing to change: a replayed PATCH
 	}
-	fields := map[string]any{"shared": after.Shared, "data": after.Data, "updated_at": after.UpdatedAt}
+	fields := map[string]any{"shared": after.Shared, "data": after.Data, "data_size": after.DataSize, "updated_at": after.UpdatedAt}
 	e := s.updateEntry(a, r, after)
 	s.visibility.Lock() // until its event is out: see announceCreated
 	defer s.visibility.Unlock()
@@ -508,7 +508,7 @@ func (s *Service) changed(ctx context.Context, acc meeting.Access, r annotationR
 		if err != nil {
 			return r, err
 		}
-		after.Data = string(data)
+		after.Data, after.DataSize = string(data), len(data)
 	}
 	after.UpdatedAt = s.now().Truncate(time.Microsecond)
 	return after, nil
@@ -542,7 +542,7 @@ func (s *Service) DeleteAnnotation(ctx context.Context, a web.Actor, id string) 
 	if err != nil {
 		return err
 	}
-	if err := s.store.updateAnnotation(ctx, r, map[string]any{"deleted_at": now, "data": "{}", "updated_at": now}, e); err != nil {
+	if err := s.store.updateAnnotation(ctx, r, map[string]any{"deleted_at": now, "data": "{}", "data_size": len("{}"), "updated_at": now}, e); err != nil {
 		return err
 	}
 	s.publishAnnotations(ctx, d, readers, "annotation.deleted", []annotationRow{r})

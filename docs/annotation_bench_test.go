@@ -25,7 +25,7 @@ func BenchmarkAnnotateShared(b *testing.B) {
 			d := r.mustUploadB(b, testpdf.Pages(4, "bench"))
 			// One client draws b.N strokes on one page: far past what one
 			// delegate may keep, which is not what is measured here.
-			docs.SetAnnotationLimits(s.App.Docs, docs.AnnotationLimits{PerVersion: 1 << 30, PerPage: 1 << 30})
+			docs.SetAnnotationLimits(s.App.Docs, docs.AnnotationLimits{PerVersion: 1 << 30, PerPage: 1 << 30, BytesPerVersion: 1 << 40})
 			path := "/api/v1/documents/" + d.ID + "/annotations"
 			points := make([][]float64, 40)
 			for i := range points {

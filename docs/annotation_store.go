@@ -20,19 +20,22 @@ import (
 // annotationRow is one annotation. Its id is chosen by the client, so a
 // request replayed after a dropped connection finds its rows again. A
 // deleted annotation stays as a tombstone (DeletedAt set, data cleared),
-// so a replayed create cannot bring it back. idx_annotation_live_author
+// so a replayed create cannot bring it back. idx_annotation_live_size
 // holds what withinLimits counts in every group commit (an author's live
-// rows on a document version), so the count reads the index alone.
+// rows on a document version, and the size of their data), so the count
+// reads the index alone. DataSize is len(Data), kept with it (filled once
+// for the rows stored before it, docs.Migration).
 type annotationRow struct {
 	ID         string      `gorm:"primaryKey;size:64"`
-	DocumentID string      `gorm:"size:64;not null;index:idx_annotation_page,priority:1;index:idx_annotation_live_author,priority:2"`
-	Version    int         `gorm:"not null;index:idx_annotation_page,priority:2;index:idx_annotation_live_author,priority:3"`
-	Page       int         `gorm:"not null;index:idx_annotation_page,priority:3;index:idx_annotation_live_author,priority:4"`
+	DocumentID string      `gorm:"size:64;not null;index:idx_annotation_page,priority:1;index:idx_annotation_live_size,priority:2"`
+	Version    int         `gorm:"not null;index:idx_annotation_page,priority:2;index:idx_annotation_live_size,priority:3"`
+	Page       int         `gorm:"not null;index:idx_annotation_page,priority:3;index:idx_annotation_live_size,priority:4"`
 	MeetingID  string      `gorm:"size:64;not null"`
-	AuthorID   string      `gorm:"size:64;not null;index;index:idx_annotation_live_author,priority:1,where:deleted_at IS NULL"`
+	AuthorID   string      `gorm:"size:64;not null;index;index:idx_annotation_live_size,priority:1,where:deleted_at IS NULL"`
 	Kind       string      `gorm:"size:16;not null"`
 	Shared     bool        `gorm:"not null"`
 	Data       string      `gorm:"type:text;not null"`
+	DataSize   int         `gorm:"not null;default:0;index:idx_annotation_live_size,priority:5"` // bytes of Data
 	Rev        int         `gorm:"not null"`
 	CreatedAt  time.Time   `gorm:"not null"`
 	UpdatedAt  time.Time   `gorm:"not null"`
@@ -223,7 +226,9 @@ func (s *store) eachAnnotation(ctx context.Context, f annotationFilter, fn func(
 }
 
 // updateAnnotation applies fields to the row at revision rev and bumps
-// its revision; Conflict when someone changed it since.
+// its revision; Conflict when someone changed it since. A data_size that
+// grows the row's must fit the author's BytesPerVersion (a deletion is
+// never refused).
 func (s *store) updateAnnotation(ctx context.Context, r annotationRow, fields map[string]any, e *audit.Entry) error {
 	fields["rev"] = r.Rev + 1
 	return s.tx(ctx, func(tx *gorm.DB) error {
@@ -233,6 +238,11 @@ func (s *store) updateAnnotation(ctx context.Context, r annotationRow, fields ma
 		}
 		if res.RowsAffected == 0 {
 			return apperr.Conflictf("the annotation was changed or deleted meanwhile; reload it")
+		}
+		if size, ok := fields["data_size"].(int); ok && size > r.DataSize && fields["deleted_at"] == nil {
+			if err := s.grownWithinLimits(tx, r, size-r.DataSize); err != nil {
+				return err
+			}
 		}
 		if e == nil {
 			return nil

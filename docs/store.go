@@ -76,10 +76,27 @@ type copyRow struct {
 
 func (copyRow) TableName() string { return "watermark_copies" }
 
-// Migration creates the document and annotation tables.
+// Migration creates the document and annotation tables. When it adds
+// annotations.data_size (the bytes of each row's data, which
+// AnnotationLimits.BytesPerVersion sums), it fills it for the rows stored
+// before, once, and drops the index that idx_annotation_live_size (the
+// same with the sizes) replaced.
 func Migration() database.Step {
 	return database.Step{Name: "docs", Run: func(tx *gorm.DB) error {
-		return tx.AutoMigrate(&documentRow{}, &versionRow{}, &readerRow{}, &copyRow{}, &annotationRow{})
+		fill := tx.Migrator().HasTable(&annotationRow{}) && !tx.Migrator().HasColumn(&annotationRow{}, "DataSize")
+		if err := tx.AutoMigrate(&documentRow{}, &versionRow{}, &readerRow{}, &copyRow{}, &annotationRow{}); err != nil {
+			return err
+		}
+		if fill {
+			size := "LENGTH(CAST(data AS BLOB))" // SQLite: the bytes of the text, not its characters
+			if tx.Dialector.Name() == "postgres" {
+				size = "OCTET_LENGTH(data)"
+			}
+			if err := tx.Exec("UPDATE annotations SET data_size = " + size).Error; err != nil {
+				return err
+			}
+		}
+		return tx.Exec("DROP INDEX IF EXISTS idx_annotation_live_author").Error
 	}}
 }
 

@@ -46,7 +46,7 @@ func newAppServer(ctx context.Context, dbdir string) (*appServer, error) {
 		WorkerCmd: []string{exe, "pdf-worker"},
 		// Every drawer draws all its strokes on one page, rate × duration ×
 		// rounds of them: more than a delegate's 500 with a long run.
-		AnnotationLimits: docs.AnnotationLimits{PerVersion: 1 << 30, PerPage: 1 << 30}}
+		AnnotationLimits: docs.AnnotationLimits{PerVersion: 1 << 30, PerPage: 1 << 30, BytesPerVersion: 1 << 40}}
 	log := app.NewLogger(cfg, os.Stderr)
 	db, err := app.Open(ctx, cfg, log)
 	if err != nil {

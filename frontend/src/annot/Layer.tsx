@@ -146,6 +146,7 @@ export default function Layer(p: FullLayerProps) {
 
   const failed = (e: unknown) => {
     if (e instanceof ApiError && e.code === 'cancelled') return;
+    if (e instanceof ApiError && e.reason === 'annotation_limit') return p.onError?.(t('annot.tooMany')); // the counts or bytes of AnnotationLimits
     p.onError?.(e instanceof ApiError && e.status === 403 ? t('annot.cannotShare') : t('annot.notSaved'));
   };
 

@@ -96,7 +96,7 @@ export function App() {
   // may finish between the render and this effect, and only this tick
   // renders the screen then (each download is asked for once: asking again is free).
   useEffect(() => {
-    if (me === null && !SignIn) void loadSignIn().then(() => setTick((n) => n + 1));
+    if (me === null) void loadSignIn().then(() => setTick((n) => n + 1)); // loaded already: a render all the same
   }, [me]);
   useEffect(() => {
     if (!me) return;

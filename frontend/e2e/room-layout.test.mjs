@@ -3,9 +3,13 @@
 // ngay" (vote now) pill leaves the speaker's name readable; on a landscape
 // tablet the document's toolbar keeps one row in drawing mode; and the
 // annotated copy's link (and the share toggle beside it) has an accessible
-// name that holds the word it shows (WCAG 2.5.3, label in name). In
+// name that holds the word it shows (WCAG 2.5.3, label in name). The
+// chair's toolbar, with the presenter's laser and temporary pen, keeps one
+// row too, and so does the delegate's on a smaller landscape tablet (901 to
+// 1023 px); on a landscape tablet the pill stays clear of the speak bar. In
 // Vietnamese and English. A meeting of its own (the demo meeting is left
-// alone), with a delegate of a long name who has the floor and a vote open.
+// alone), with a delegate of a long name who has the floor, a document the
+// chair presents, and a vote open in the pill's tests.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { PASSWORD, client, signIn, sleep, tablet } from './lib.mjs';
@@ -15,17 +19,17 @@ const T = { timeout: 240000 };
 const kit = roomKit();
 const LONG_NAME = 'Tôn Nữ Hoàng Phương Thảo Nguyễn Ngọc Bích';
 const L = {
-  'vi-VN': { pen: 'Bút', private: 'Chỉ mình tôi', zoomIn: 'Phóng to', zoomOut: 'Thu nhỏ', thumbs: 'Hình thu nhỏ các trang' },
-  'en-GB': { pen: 'Pen', private: 'Only me', zoomIn: 'Zoom in', zoomOut: 'Zoom out', thumbs: 'Page thumbnails' },
+  'vi-VN': { pen: 'Bút', private: 'Chỉ mình tôi', zoomIn: 'Phóng to', zoomOut: 'Thu nhỏ', thumbs: 'Hình thu nhỏ các trang', prev: 'Trang trước', next: 'Trang sau', fit: 'Vừa trang' },
+  'en-GB': { pen: 'Pen', private: 'Only me', zoomIn: 'Zoom in', zoomOut: 'Zoom out', thumbs: 'Page thumbnails', prev: 'Previous page', next: 'Next page', fit: 'Fit page' },
 };
 
 let s;
 
-/** daibieu1's room at this size and language, its first page on screen. */
-async function room(name, viewport, locale) {
+/** daibieu1's (or another's) room at this size and language, its first page on screen. */
+async function room(name, viewport, locale, user = 'daibieu1') {
   const t = await tablet(kit.browser, { viewport, locale, name });
   kit.contexts.push(t);
-  await signIn(t, 'daibieu1');
+  await signIn(t, user);
   await t.page.locator(`.meetings a.card.meeting[href="/meetings/${s.m.id}"]`).click();
   await t.page.waitForURL(`**/meetings/${s.m.id}`);
   await t.page.getByTestId('speakbar').waitFor();
@@ -42,6 +46,57 @@ async function box(locator) {
 }
 const intersect = (a, b) => Math.min(a.right, b.right) > Math.max(a.x, b.x) && Math.min(a.bottom, b.bottom) > Math.max(a.y, b.y);
 
+/** The toolbar's height against a button's: one row is a button's height and the bar's padding and border (4 + 4 + 1 px). */
+async function oneRow(t, tag, locale) {
+  await sleep(250);
+  const h = (await t.page.getByRole('toolbar').boundingBox()).height;
+  const button = (await t.page.getByRole('radio', { name: L[locale].pen, exact: true }).boundingBox()).height;
+  assert.ok(h <= button + 12, `${tag}: the toolbar is ${Math.round(h)} px high, two rows (a button is ${Math.round(button)} px)`);
+}
+
+/**
+ * The toolbar's controls (those of a presenter too, when given): each in sight on the screen, at
+ * least 44 px each way, the one a tap on its middle reaches (nothing floats over it), none over another.
+ */
+async function everyTool(t, tag, locale, presenter = false) {
+  const x = L[locale];
+  const { page } = t;
+  const tools = [
+    [x.thumbs, page.getByRole('button', { name: x.thumbs, exact: true })],
+    [x.prev, page.getByRole('button', { name: x.prev, exact: true })],
+    [x.next, page.getByRole('button', { name: x.next, exact: true })],
+    [x.zoomOut, page.getByRole('button', { name: x.zoomOut, exact: true })],
+    [x.fit, page.getByRole('button', { name: x.fit })], // "100%, Vừa trang"
+    [x.zoomIn, page.getByRole('button', { name: x.zoomIn, exact: true })],
+    ...(await page.getByRole('radio').all()).map((r, i) => [`tool ${i + 1}`, r]),
+    ['annot-share', page.getByTestId('annot-share')],
+    ['annot-export', page.getByTestId('annot-export')],
+    ...(presenter ? ['laser-tool', 'temp-pen-tool', 'temp-clear'].map((id) => [id, page.getByTestId(id)]) : []),
+  ];
+  assert.equal(tools.length, presenter ? 16 : 13, `${tag}: the tools counted`);
+  const vp = page.viewportSize();
+  const seen = [];
+  for (const [what, el] of tools) {
+    assert.ok(await el.isVisible(), `${tag}: "${what}" is in sight`);
+    const b = await el.boundingBox();
+    const r = { x: b.x, y: b.y, right: b.x + b.width, bottom: b.y + b.height };
+    assert.ok(b.width >= 44 && b.height >= 44, `${tag}: "${what}" is ${Math.round(b.width)}×${Math.round(b.height)} px, under 44`);
+    assert.ok(r.x >= 0 && r.y >= 0 && r.right <= vp.width && r.bottom <= vp.height, `${tag}: "${what}" is off the screen ${JSON.stringify(r)}`);
+    const reached = await el.evaluate((e) => {
+      const c = e.getBoundingClientRect();
+      const at = document.elementFromPoint(c.x + c.width / 2, c.y + c.height / 2);
+      return !!at && e.contains(at);
+    });
+    assert.ok(reached, `${tag}: a tap on "${what}" reaches something over it`);
+    for (const [other, o] of seen) {
+      // Half a pixel of rounding between neighbours is no overlap.
+      const shrunk = { x: r.x + 0.5, y: r.y + 0.5, right: r.right - 0.5, bottom: r.bottom - 0.5 };
+      assert.ok(!intersect(shrunk, o), `${tag}: "${what}" ${JSON.stringify(r)} lies over "${other}" ${JSON.stringify(o)}`);
+    }
+    seen.push([what, r]);
+  }
+}
+
 describe('the delegate room on a phone and a landscape tablet', () => {
   // In the suite, not at the top: it needs the kit's sign-ins (room-kit's top-level before) done.
   before(async () => {
@@ -56,6 +111,8 @@ describe('the delegate room on a phone and a landscape tablet', () => {
     const turn = await asker.post(`/agenda-items/${item.id}/speakers`, { kind: 'speech' });
     await kit.chair.post(`/speakers/${turn.id}/start`, { time_limit_sec: 600 });
     await kit.del2.post(`/agenda-items/${item.id}/speakers`, { kind: 'speech' });
+    // The chair presents the document: on its page, the chair has the laser and the temporary pen.
+    await kit.chair.put(`/meetings/${m.id}/presentation`, { document_id: docs[0].id, page: 1, zoom: null });
     s = { m, item, docs };
   });
 
@@ -97,25 +154,83 @@ describe('the delegate room on a phone and a landscape tablet', () => {
       const tag = `${viewport.width}×${viewport.height} ${locale}`;
       const x = L[locale];
       const t = await room(`landscape-${viewport.width}-${locale}`, viewport, locale);
-      const bar = t.page.getByRole('toolbar');
-      const oneRow = async (what) => {
-        await sleep(250);
-        const h = (await bar.boundingBox()).height;
-        const button = (await t.page.getByRole('radio', { name: x.pen, exact: true }).boundingBox()).height;
-        // One row: a button's height and the bar's padding and border (4 + 4 + 1 px), no second row.
-        assert.ok(h <= button + 12, `${tag} ${what}: the toolbar is ${Math.round(h)} px high, two rows (a button is ${Math.round(button)} px)`);
-      };
-      await oneRow('reading');
+      await oneRow(t, `${tag} reading`, locale);
       await t.page.getByRole('radio', { name: x.pen, exact: true }).click();
-      await oneRow('with the pen');
+      await oneRow(t, `${tag} with the pen`, locale);
       await t.page.getByRole('button', { name: x.private }).click(); // shared from now on
-      await oneRow('with the pen, sharing');
+      await oneRow(t, `${tag} with the pen, sharing`, locale);
       // Nothing left out of sight to make room: the tools that are reached nowhere else, by their names.
       for (const [role, name] of [['button', x.thumbs], ['button', x.zoomIn], ['button', x.zoomOut], ['radio', x.pen]]) {
         assert.ok(await t.page.getByRole(role, { name, exact: true }).isVisible(), `${tag}: "${name}" is in sight`);
       }
       assert.ok(await t.page.getByTestId('annot-export').isVisible(), `${tag}: the download is in sight`);
       await t.context.close();
+    }
+  });
+
+  it("the chair's toolbar, with the laser and the temporary pen, keeps one row on a landscape tablet (1024×768 and 1180×820, vi and en), every tool in sight and at least 44 px", T, async () => {
+    for (const [viewport, locale] of [[{ width: 1024, height: 768 }, 'vi-VN'], [{ width: 1024, height: 768 }, 'en-GB'], [{ width: 1180, height: 820 }, 'vi-VN'], [{ width: 1180, height: 820 }, 'en-GB']]) {
+      const tag = `chair ${viewport.width}×${viewport.height} ${locale}`;
+      const t = await room(`chair-${viewport.width}-${locale}`, viewport, locale, 'chutri');
+      const { page } = t;
+      await page.getByTestId('laser-tool').waitFor({ timeout: 20000 });
+      await oneRow(t, `${tag} reading`, locale);
+      // The temporary pen, a stroke on the page: "clear" comes.
+      await page.getByTestId('temp-pen-tool').click();
+      const sheet = await page.locator('.sheet').boundingBox();
+      await page.mouse.move(sheet.x + sheet.width * 0.3, sheet.y + sheet.height * 0.5);
+      await page.mouse.down();
+      await page.mouse.move(sheet.x + sheet.width * 0.45, sheet.y + sheet.height * 0.55, { steps: 6 });
+      await page.mouse.up();
+      await page.getByTestId('temp-clear').waitFor();
+      await oneRow(t, `${tag} with the temporary pen`, locale);
+      // The pen with the temporary strokes still there: every tool at once (the share toggle too).
+      await page.getByRole('radio', { name: L[locale].pen, exact: true }).click();
+      await page.getByTestId('annot-share').waitFor();
+      await oneRow(t, `${tag} with the pen`, locale);
+      await everyTool(t, tag, locale, true);
+      await page.getByTestId('temp-clear').click(); // the strokes go, for everyone
+      await page.getByTestId('temp-clear').waitFor({ state: 'detached' });
+      await t.context.close();
+    }
+  });
+
+  it("the delegate's toolbar keeps one row on a smaller landscape tablet (901 to 1023 px: 960×600 and 1000×700, vi and en; 901×600 vi), every tool in sight and at least 44 px", T, async () => {
+    for (const [viewport, locale] of [[{ width: 960, height: 600 }, 'vi-VN'], [{ width: 960, height: 600 }, 'en-GB'], [{ width: 1000, height: 700 }, 'vi-VN'], [{ width: 1000, height: 700 }, 'en-GB'], [{ width: 901, height: 600 }, 'vi-VN']]) {
+      const tag = `${viewport.width}×${viewport.height} ${locale}`;
+      const t = await room(`small-landscape-${viewport.width}-${locale}`, viewport, locale);
+      await oneRow(t, `${tag} reading`, locale);
+      await t.page.getByRole('radio', { name: L[locale].pen, exact: true }).click();
+      await t.page.getByTestId('annot-share').waitFor();
+      await oneRow(t, `${tag} with the pen`, locale);
+      await everyTool(t, tag, locale);
+      await t.context.close();
+    }
+  });
+
+  it('the vote-now pill keeps clear of the speak bar on a landscape tablet (1024×768 and 960×600, vi and en)', T, async () => {
+    const poll = await kit.chair.post(`/meetings/${s.m.id}/polls`, { title: 'Thông qua dự thảo nghị quyết (máy tính bảng)', secret: false, agenda_item_id: s.item.id });
+    await kit.chair.post(`/polls/${poll.id}/open`);
+    try {
+      for (const [viewport, locale] of [[{ width: 1024, height: 768 }, 'vi-VN'], [{ width: 1024, height: 768 }, 'en-GB'], [{ width: 960, height: 600 }, 'vi-VN'], [{ width: 960, height: 600 }, 'en-GB']]) {
+        const tag = `${viewport.width}×${viewport.height} ${locale}`;
+        const t = await room(`tablet-pill-${viewport.width}-${locale}`, viewport, locale);
+        await t.page.getByTestId('ballot').waitFor({ timeout: 20000 });
+        await t.page.keyboard.press('Escape');
+        const pill = t.page.getByTestId('reopen-ballot');
+        await pill.waitFor();
+        await sleep(300);
+        const p = await box(pill);
+        const bar = await box(t.page.getByTestId('speakbar'));
+        assert.ok(p.bottom <= bar.y, `${tag}: the pill ${JSON.stringify(p)} overlaps the speak bar ${JSON.stringify(bar)} by ${p.bottom - bar.y} px`);
+        const stage = await box(t.page.getByTestId('stage'));
+        assert.ok(p.x >= stage.x && p.right <= stage.right && p.y >= stage.y, `${tag}: the pill ${JSON.stringify(p)} is over the page's area ${JSON.stringify(stage)}`);
+        await pill.click();
+        await t.page.getByTestId('ballot').waitFor();
+        await t.context.close();
+      }
+    } finally {
+      await kit.chair.post(`/polls/${poll.id}/close`).catch(() => {});
     }
   });
 

@@ -48,13 +48,13 @@ async function drawRefused(docId: string): Promise<{ told: string[]; left: numbe
 }
 
 describe('a stroke refused by the annotation limits', () => {
-  it('says the delegate keeps too many annotations, and to delete some', async () => {
+  it('says the delegate\'s annotations are too many or too large, and to delete some', async () => {
     refusal = {
       status: 409,
       body: { error: { code: 'conflict', reason: 'annotation_limit', message: 'your annotations on this document would take 16.1 MB, over the limit of 16 MB per document; delete some first' } },
     };
     const { told, left } = await drawRefused('lim1');
-    expect(told).toEqual(['Không lưu được: bạn đã có quá nhiều ghi chú trên tài liệu này (hoặc trang này). Hãy xoá bớt rồi thử lại.']);
+    expect(told).toEqual(['Không lưu được: ghi chú của bạn trên tài liệu này (hoặc trang này) đã quá nhiều hoặc quá lớn. Hãy xoá bớt rồi thử lại.']);
     expect(left, 'the refused stroke goes away').toBe(0);
   });
 

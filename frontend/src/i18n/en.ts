@@ -124,7 +124,7 @@ const en: BaseDict = {
   'annot.localOnly': 'Saved on this tablet only',
   'annot.notSaved': 'The annotation could not be saved.',
   'annot.cannotShare': 'You cannot share annotations here; keep it to yourself.',
-  'annot.tooMany': 'Not saved: you keep too many annotations on this document (or page). Delete some, then try again.',
+  'annot.tooMany': 'Not saved: your annotations on this document (or page) are too many or too large. Delete some, then try again.',
   'annot.export': 'Download my annotated copy',
   'annot.exportShared': 'Download with shared annotations',
   'annot.exporting': 'Making your annotated copy…',

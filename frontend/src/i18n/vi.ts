@@ -125,7 +125,7 @@ export default {
   'annot.localOnly': 'Chỉ lưu trên máy này',
   'annot.notSaved': 'Không lưu được ghi chú.',
   'annot.cannotShare': 'Bạn không thể chia sẻ ghi chú ở đây; hãy để chế độ chỉ mình tôi.',
-  'annot.tooMany': 'Không lưu được: bạn đã có quá nhiều ghi chú trên tài liệu này (hoặc trang này). Hãy xoá bớt rồi thử lại.',
+  'annot.tooMany': 'Không lưu được: ghi chú của bạn trên tài liệu này (hoặc trang này) đã quá nhiều hoặc quá lớn. Hãy xoá bớt rồi thử lại.',
   'annot.export': 'Tải về bản có ghi chú của tôi',
   'annot.exportShared': 'Tải về kèm chia sẻ: bản có cả ghi chú được chia sẻ',
   'annot.exporting': 'Đang tạo bản có ghi chú…',

@@ -36,7 +36,7 @@ export interface AgendaItem {
   became_current_at: string | null;
   /** Seconds the item was current in earlier spells, before became_current_at (a done item: all of them); absent from a server before it. Time used: itemUsedSec. */
   spent_sec?: number;
-  /** When the item last became the current item; unlike became_current_at, adjourning and resuming leave it (a done item keeps it, one taken up again gets the new time). Null if never current; absent from a server before it. */
+  /** When the item last became the current item; unlike became_current_at, adjourning and resuming leave it (a done item keeps it, one taken up again gets the new time). Null if never current, or not known (current and adjourned when the server was upgraded to give it); absent from a server before it. */
   current_since?: string | null;
   done_at: string | null;
   /** The chair's conclusion on the item ("Kết luận"), plain text; "" when none (absent from a server before conclusions). */

@@ -43,6 +43,9 @@ function flaky<T>(n: number, value: T) {
   return { load, calls };
 }
 
+/** A chunk whose name is gone for good (the server was updated): every try fails. */
+const gone = () => Promise.reject(new TypeError('Failed to fetch dynamically imported module'));
+
 describe('retrying', () => {
   it('asks again after each failure, waiting longer each time, and gives what finally came', async () => {
     const { retrying } = await fresh();
@@ -99,6 +102,28 @@ describe('retrying', () => {
     expect(reload).not.toHaveBeenCalled();
     expect(calls).toHaveLength(RELOAD_AFTER + 3);
     expect(got).toBe('x');
+  });
+
+  it('reloads once the server answers again, when it did not at the fourth failure (a restart during an update)', async () => {
+    const { retrying } = await fresh();
+    let up = false;
+    health = () => (up ? Promise.resolve({ ok: true }) : Promise.reject(new TypeError('Failed to fetch')));
+    void retrying(gone);
+    await vi.advanceTimersByTimeAsync(15_000); // four failures and more, the server still restarting
+    expect(reload).not.toHaveBeenCalled();
+    up = true; // the new version answers: the old chunk names are gone
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(reload).toHaveBeenCalledTimes(1);
+  });
+
+  it('reloads after the minute when a chunk is still gone and the reload was skipped within it', async () => {
+    storage.set('curia.reloadedAt', String(Date.now() - 30_000)); // an update a moment ago
+    const { retrying } = await fresh();
+    void retrying(gone);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(reload).not.toHaveBeenCalled(); // within the minute
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(reload).toHaveBeenCalledTimes(1);
   });
 
   it('does not reload when the health check answers an error', async () => {

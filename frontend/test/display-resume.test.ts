@@ -66,6 +66,12 @@ describe('standingResult after a break', () => {
     expect(standingResult(of(poll('p1')), cur(again), null)).toBeNull();
   });
 
+  it('takes a poll of the item when current_since is null: not known (current and adjourned when the server was upgraded)', () => {
+    const unknown = cur({ became_current_at: at(70), spent_sec: 600, current_since: null });
+    expect(standingResult(of(poll('p1')), unknown, null), 'not counted from the resumption').toBe('p1');
+    expect(standingResult(of(poll('p0', { agenda_item_id: '2' })), unknown, null)).toBeNull();
+  });
+
   it('falls back, for an older server, to became_current_at and then to the poll’s item', () => {
     expect(standingResult(of(poll('p1')), cur({ became_current_at: at(0), current_since: undefined }), null)).toBe('p1');
     expect(standingResult(of(poll('p1')), cur({ became_current_at: at(70), current_since: undefined }), null)).toBeNull();

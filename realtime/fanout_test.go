@@ -130,19 +130,23 @@ func TestConcurrentPublish(t *testing.T) {
 }
 
 // TestSlowClient: a client that never reads is dropped; the others get
-// everything, promptly.
+// everything, promptly. The queue leaves a reader that keeps up some room
+// (2 MiB, 64 messages): with the default's 1 MiB, alice, read by a test
+// goroutine under the race detector on a loaded machine, fell that far
+// behind once in CI and was dropped too.
 func TestSlowClient(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, b testdb.Backend) {
 		auth := newFakeAuth()
 		auth.add("m1", "sleepy", "delegate")
 		auth.add("m1", "alice", "delegate")
-		n := startNode(t, openDB(t, b), auth, func(o *Options) { o.QueueSize = 32 })
+		n := startNode(t, openDB(t, b), auth, func(o *Options) { o.QueueSize, o.QueueBytes = 64, 2<<20 })
 		sleepy := dial(t, n, "m1", "sleepy", "") // never reads
 		alice := dial(t, n, "m1", "alice", "")
 		decodeSnap(t, alice.next())
 
-		// 30 batches of 10 × 32 KB: far beyond the socket buffers.
-		const batches, each = 30, 10
+		// 36 batches of 10 × 32 KB (11.5 MB): far beyond the queue and the
+		// socket buffers of a client that does not read (a few MB).
+		const batches, each = 36, 10
 		page := strings.Repeat("x", 32<<10)
 		took := make(chan time.Duration, batches)
 		lastDone := make(chan time.Time, 1)

@@ -95,8 +95,9 @@ func Migration() database.Step {
 			if err := tx.Exec("UPDATE annotations SET data_size = " + size).Error; err != nil {
 				return err
 			}
+			return tx.Exec("DROP INDEX IF EXISTS idx_annotation_live_author").Error
 		}
-		return tx.Exec("DROP INDEX IF EXISTS idx_annotation_live_author").Error
+		return nil
 	}}
 }
 

@@ -24,6 +24,9 @@ type broker interface {
 	// Prune drops what the broker keeps for other nodes beyond its time
 	// (pruneLoop).
 	Prune(ctx context.Context) error
+	// Closing sends, within ctx, what the broker still owes the other
+	// nodes as the hub closes, and logs what it cannot.
+	Closing(ctx context.Context)
 }
 
 // sink receives what a broker delivers. Its methods must not block on
@@ -97,3 +100,6 @@ func (b *localBroker) Run(ctx context.Context) { <-ctx.Done() }
 
 // Prune has nothing to prune: control messages never leave this node.
 func (b *localBroker) Prune(context.Context) error { return nil }
+
+// Closing owes nothing: there are no other nodes.
+func (b *localBroker) Closing(context.Context) {}

@@ -333,11 +333,9 @@ func (h *Hub) Close(ctx context.Context) error {
 	h.rooms = map[string]*room{}
 	h.mu.Unlock()
 	if !already {
-		if b, ok := h.broker.(*pgBroker); ok {
-			// The control messages still queued get a last try, within ctx,
-			// alongside the rest (pgcontrols.go).
-			h.bg.Go(func() { b.closeControls(ctx) })
-		}
+		// What the broker still owes the other nodes (PostgreSQL: the
+		// control messages queued) gets a last try, alongside the rest.
+		h.bg.Go(func() { h.broker.Closing(ctx) })
 		gctx, gcancel := context.WithTimeout(ctx, 2*time.Second)
 		h.sayGone(gctx, rooms)
 		gcancel()

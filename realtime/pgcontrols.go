@@ -93,7 +93,7 @@ func (b *pgBroker) deafAfter() time.Duration { return max(3*b.heartbeat, minDeaf
 // nodes, since only the node that queued a message ever sends it again.
 //
 // When the hub closes, the queued messages are sent a last time
-// (closeControls), bounded by Close's context: a node stopped right after
+// (Closing), bounded by Close's context: a node stopped right after
 // a failed disconnect would otherwise take it with it.
 const (
 	resendFirst = 500 * time.Millisecond
@@ -110,7 +110,7 @@ type resends struct {
 	q       []queuedControl
 	last    uint64        // the latest queuedControl.n
 	wake    chan struct{} // capacity 1: something was queued
-	// closed is set once closeControls has sent what it could: nothing
+	// closed is set once Closing has sent what it could: nothing
 	// sends a message queued later again (an append may still carry it).
 	closed bool
 }
@@ -290,7 +290,7 @@ func (b *pgBroker) sendQueued(ctx context.Context) error {
 	}
 }
 
-// closeControls sends the queued messages a last time as the hub closes,
+// Closing sends the queued messages a last time as the hub closes,
 // again with backoff while they fail, until they are stored, or ctx ends,
 // or PublishTimeout has passed (the bound a control message's first send
 // has; the rest of the shutdown, such as the requests still being
@@ -298,7 +298,7 @@ func (b *pgBroker) sendQueued(ctx context.Context) error {
 // not be. It runs alongside the rest of Close: the order of what the node
 // stores on its way out is kept by resend.sending, as always (an append
 // stores the waiting messages first).
-func (b *pgBroker) closeControls(ctx context.Context) {
+func (b *pgBroker) Closing(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, b.commit.timeout)
 	defer cancel()
 	var err error

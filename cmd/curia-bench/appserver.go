@@ -31,6 +31,8 @@ type appServer struct {
 	dir  string
 	addr string // set once listening; the seed calls the API through it
 	http *http.Client
+
+	stopFloor func() // gives GOGC's default back
 }
 
 func newAppServer(ctx context.Context, dbdir string) (*appServer, error) {
@@ -48,18 +50,25 @@ func newAppServer(ctx context.Context, dbdir string) (*appServer, error) {
 		// rounds of them: more than a delegate's 500 with a long run.
 		AnnotationLimits: docs.AnnotationLimits{PerVersion: 1 << 30, PerPage: 1 << 30, BytesPerVersion: 1 << 40}}
 	log := app.NewLogger(cfg, os.Stderr)
+	// The heap floor as the server has it (CURIA_HEAP_FLOOR_MB, GOGC).
+	if env, err := app.FromEnv(os.Getenv); err == nil {
+		cfg.HeapFloorMB = env.HeapFloorMB
+	}
+	stopFloor := app.StartHeapFloor(cfg, log, os.Getenv)
 	db, err := app.Open(ctx, cfg, log)
 	if err != nil {
+		stopFloor()
 		_ = os.RemoveAll(dir)
 		return nil, err
 	}
 	a, err := app.New(ctx, cfg, log, db)
 	if err != nil {
+		stopFloor()
 		_ = db.Close()
 		_ = os.RemoveAll(dir)
 		return nil, err
 	}
-	return &appServer{app: a, dir: dir, http: &http.Client{Timeout: time.Minute}}, nil
+	return &appServer{app: a, dir: dir, http: &http.Client{Timeout: time.Minute}, stopFloor: stopFloor}, nil
 }
 
 func (s *appServer) live() http.Handler { return s.app.Handler() }
@@ -70,6 +79,7 @@ func (s *appServer) publish(int) {}
 func (s *appServer) close(ctx context.Context) error {
 	err := s.app.Hub.Close(ctx)
 	_ = s.app.Close()
+	s.stopFloor()
 	_ = os.RemoveAll(s.dir)
 	return err
 }

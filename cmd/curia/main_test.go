@@ -90,6 +90,7 @@ func TestBadConfiguration(t *testing.T) {
 		{"bad upload limit", []string{"serve"}, map[string]string{"CURIA_MAX_UPLOAD_MB": "lots"}, "CURIA_MAX_UPLOAD_MB"},
 		{"bad pool size", []string{"serve"}, map[string]string{"CURIA_DATABASE_MAX_CONNS": "1"}, "CURIA_DATABASE_MAX_CONNS"},
 		{"bad login limit", []string{"serve"}, map[string]string{"CURIA_LOGIN_PER_CLIENT": "0"}, "CURIA_LOGIN_PER_CLIENT"},
+		{"bad heap floor", []string{"serve"}, map[string]string{"CURIA_HEAP_FLOOR_MB": "-1"}, "CURIA_HEAP_FLOOR_MB"},
 		{"bad proxy", []string{"serve"}, map[string]string{"CURIA_TRUSTED_PROXIES": "10.0.0.0/99"}, "CURIA_TRUSTED_PROXIES"},
 		{"short admin password", []string{"serve"}, map[string]string{"CURIA_ADMIN_PASSWORD": "short"}, "at least 8"},
 		{"long admin password", []string{"serve"}, map[string]string{"CURIA_ADMIN_PASSWORD": strings.Repeat("mật khẩu ", 30)}, "at most 256 bytes"},

@@ -145,6 +145,7 @@ func cmdServe(ctx context.Context, e env, args []string, demo bool) error {
 		return err
 	}
 	log := app.NewLogger(cfg, e.stderr)
+	defer app.StartHeapFloor(cfg, log, e.getenv)()
 	if demo && cfg.AdminPassword != "" {
 		// The demo prints its logins, admin's among them, all with the
 		// demo password: an operator's CURIA_ADMIN_PASSWORD would make

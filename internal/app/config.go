@@ -6,6 +6,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/curia/curia/docs"
 	"github.com/curia/curia/internal/apperr"
 	"github.com/curia/curia/internal/event"
+	"github.com/curia/curia/internal/heapfloor"
 	"github.com/curia/curia/internal/web"
 )
 
@@ -33,6 +35,7 @@ type Config struct {
 	IdleTimeout    time.Duration // CURIA_SESSION_IDLE, default 2h
 	LogLevel       string        // CURIA_LOG_LEVEL: debug, info, warn, error
 	LogFormat      string        // CURIA_LOG_FORMAT: text or json
+	HeapFloorMB    int           // CURIA_HEAP_FLOOR_MB, zero: 128; negative (0 in the environment): off
 
 	// Set by programs, not by the environment.
 	Hash        account.HashParams // password hashing cost; zero = default
@@ -70,6 +73,8 @@ const Env = `Environment:
                           tablets reach Curia through one address, e.g. a NAT without CURIA_TRUSTED_PROXIES)
   CURIA_LOG_LEVEL         debug, info, warn or error (default info)
   CURIA_LOG_FORMAT        text or json (default text)
+  CURIA_HEAP_FLOOR_MB     memory the server's heap may grow to before the Go runtime collects it
+                          (default 128; 0 turns it off; ignored when GOGC is set)
 `
 
 // FromEnv reads the CURIA_* variables and validates them.
@@ -109,6 +114,16 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("CURIA_LOGIN_PER_CLIENT must be a whole number of attempts from 1 to 100000, not %q", v))
 		}
 		c.LoginLimits.PerClient = n
+	}
+	if v := getenv("CURIA_HEAP_FLOOR_MB"); v != "" {
+		n, perr := strconv.Atoi(v)
+		if perr != nil || n < 0 || n > 65_536 {
+			errs = append(errs, fmt.Errorf("CURIA_HEAP_FLOOR_MB must be a whole number of megabytes from 0 (off) to 65536, not %q", v))
+		}
+		c.HeapFloorMB = n
+		if n == 0 {
+			c.HeapFloorMB = -1
+		}
 	}
 	c.SessionTTL, err = parseDuration("CURIA_SESSION_TTL", getenv("CURIA_SESSION_TTL"))
 	errs = append(errs, err)
@@ -228,4 +243,33 @@ func parseDuration(name, v string) (time.Duration, error) {
 		return 0, fmt.Errorf("%s must be a duration of at least 1m, like 8h or 90m, not %q", name, v)
 	}
 	return d, nil
+}
+
+// HeapFloor is the heap floor in bytes (package heapfloor), 0 when off.
+func (c Config) HeapFloor() uint64 {
+	switch {
+	case c.HeapFloorMB < 0:
+		return 0
+	case c.HeapFloorMB == 0:
+		return defaultHeapFloorMB << 20
+	}
+	return uint64(c.HeapFloorMB) << 20
+}
+
+// defaultHeapFloorMB: a node of a few hundred tablets lives in about
+// 10 MB; at 128 MB it collects every few seconds while fifty delegates
+// draw instead of three times a second.
+const defaultHeapFloorMB = 128
+
+// StartHeapFloor applies cfg's heap floor to this process (package
+// heapfloor); the function it returns takes it back. getenv is read for
+// GOGC, which turns the floor off.
+func StartHeapFloor(cfg Config, log *slog.Logger, getenv func(string) string) (stop func()) {
+	floor := heapfloor.Effective(cfg.HeapFloor(), getenv)
+	if floor == 0 {
+		log.Debug("no heap floor", "configured_mb", cfg.HeapFloor()>>20, "gogc", getenv("GOGC"))
+		return func() {}
+	}
+	log.Debug("heap floor", "mb", floor>>20)
+	return heapfloor.Start(floor)
 }

@@ -74,3 +74,28 @@ func TestValidateNormalisesAllowedOrigins(t *testing.T) {
 		}
 	}
 }
+
+// CURIA_HEAP_FLOOR_MB sets the heap floor (package heapfloor): unset,
+// 128 MB; 0, none; anything but a whole number of megabytes up to 64 GiB
+// is refused.
+func TestHeapFloorFromEnv(t *testing.T) {
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == "CURIA_HEAP_FLOOR_MB" {
+				return v
+			}
+			return ""
+		}
+	}
+	for v, want := range map[string]uint64{"": 128 << 20, "0": 0, "1": 1 << 20, "512": 512 << 20, "65536": 64 << 30} {
+		c, err := FromEnv(env(v))
+		if err != nil || c.HeapFloor() != want {
+			t.Errorf("CURIA_HEAP_FLOOR_MB=%q: floor %d, %v; want %d", v, c.HeapFloor(), err, want)
+		}
+	}
+	for _, bad := range []string{"-1", "lots", "1.5", "65537"} {
+		if _, err := FromEnv(env(bad)); err == nil || !strings.Contains(err.Error(), "CURIA_HEAP_FLOOR_MB") {
+			t.Errorf("CURIA_HEAP_FLOOR_MB=%q: %v, want refused", bad, err)
+		}
+	}
+}

@@ -11,7 +11,7 @@ import (
 
 // latency summarises publish-to-arrival times.
 type latency struct {
-	p50, p99, max time.Duration
+	p50, p90, p99, max time.Duration
 }
 
 func summarise(all []time.Duration) latency {
@@ -20,7 +20,7 @@ func summarise(all []time.Duration) latency {
 	}
 	slices.Sort(all)
 	at := func(q float64) time.Duration { return all[min(len(all)-1, int(q*float64(len(all))))] }
-	return latency{p50: at(0.50), p99: at(0.99), max: all[len(all)-1]}
+	return latency{p50: at(0.50), p90: at(0.90), p99: at(0.99), max: all[len(all)-1]}
 }
 
 // collect adds up the page turns first..last the clients saw, and returns

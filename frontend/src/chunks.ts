@@ -16,6 +16,15 @@
 // minute, so that a chunk the server cannot serve does not reload the page
 // without end.
 //
+// A reload loses what was typed and not yet saved (a secretary's half-filled
+// form, a delegate's note). So an optional chunk, a layer whose absence
+// leaves the screen usable (the presenter's pointer, the thumbnails, the
+// cockpit's preview), never reloads the page: it is
+// asked for again, with the same waits, and appears when it comes (or with
+// the next reload an essential chunk makes). And an essential chunk does not
+// reload the page while a text field holds unsaved text (editing): the next
+// failure asks again, and reloads once nothing is being edited.
+//
 // A chunk's stylesheet that failed is fetched again too (watchStylesheets),
 // by a copy of its link put in its place, with the same waits: the loader
 // Vite builds in asks for a stylesheet once, and a screen whose code came on
@@ -40,15 +49,20 @@ export const RELOAD_AFTER = 4;
 export const RELOAD_EVERY_MS = 60_000;
 const RELOADED_AT = 'curia.reloadedAt';
 
+export interface RetryOptions {
+  /** A layer the screen is usable without: asked for again without end, and never a reason to reload the page. */
+  optional?: boolean;
+}
+
 /** load(), asked again after each failure until it succeeds: the promise never rejects. */
-export function retrying<T>(load: () => Promise<T>): Promise<T> {
+export function retrying<T>(load: () => Promise<T>, { optional = false }: RetryOptions = {}): Promise<T> {
   return new Promise((resolve) => {
     let fails = 0;
     const attempt = (): void => {
       load().then(resolve, (err: unknown) => {
         fails++;
         console.warn(`curia: a part of the app did not load (${fails}): trying again`, err);
-        if (fails >= RELOAD_AFTER) void reloadIfServed();
+        if (fails >= RELOAD_AFTER && !optional) void reloadIfServed();
         setTimeout(attempt, backoff(fails - 1, Math.random, 500, 8000));
       });
     };
@@ -56,13 +70,37 @@ export function retrying<T>(load: () => Promise<T>): Promise<T> {
   });
 }
 
-/** Loads the page again when the server answers (so it is not the network) and it did not within the minute. */
+// Fields whose value is not text a person typed.
+const NOT_TEXT = /^(button|checkbox|color|file|hidden|image|radio|range|reset|submit)$/;
+
+/**
+ * Whether a text field of the page holds text a reload would lose: an
+ * input or a textarea whose value is not the one it came with (Preact sets
+ * the value, not the attribute: a filled field counts, on the safe side),
+ * or a focused contenteditable with text in it. Read-only and disabled
+ * fields hold nothing of the user's.
+ */
+export function editing(): boolean {
+  if (typeof document === 'undefined') return false;
+  for (const el of Array.from(document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('input, textarea'))) {
+    if (el.readOnly || el.disabled || (el.tagName === 'INPUT' && NOT_TEXT.test(el.type))) continue;
+    if (el.value !== el.defaultValue) return true;
+  }
+  const active = document.activeElement as HTMLElement | null;
+  return !!active?.isContentEditable && (active.textContent ?? '').trim() !== '';
+}
+
+/**
+ * Loads the page again when the server answers (so it is not the network),
+ * it did not within the minute, and nothing typed would be lost.
+ */
 async function reloadIfServed(): Promise<void> {
   try {
     const last = Number(sessionStorage.getItem(RELOADED_AT) ?? 0);
     if (Date.now() - last < RELOAD_EVERY_MS) return;
     const r = await fetch('/healthz', { cache: 'no-store' });
     if (!r.ok) return;
+    if (editing()) return; // unsaved text: the next failure asks again
     sessionStorage.setItem(RELOADED_AT, String(Date.now()));
     location.reload();
   } catch {

@@ -1,6 +1,7 @@
 // A part of the app that failed to download is asked for again until it
 // comes, and the page is loaded again when the server answers but the part
-// still does not come (a new version: the old names are gone).
+// still does not come (a new version: the old names are gone) — unless the
+// part is an optional layer, or a reload would lose text being typed.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 type Chunks = typeof import('../src/chunks');
@@ -45,6 +46,17 @@ function flaky<T>(n: number, value: T) {
 
 /** A chunk whose name is gone for good (the server was updated): every try fails. */
 const gone = () => Promise.reject(new TypeError('Failed to fetch dynamically imported module'));
+
+/** A field of the page, as editing() reads it. */
+const field = (tagName: string, value: string, more: Record<string, unknown> = {}) =>
+  ({ tagName, type: tagName === 'INPUT' ? 'text' : 'textarea', value, defaultValue: '', readOnly: false, disabled: false, ...more });
+
+/** A page holding these fields, with active focused (the body when null). */
+function page(fields: ReturnType<typeof field>[], active: Record<string, unknown> | null = null) {
+  const doc = { activeElement: active ?? { isContentEditable: false, textContent: '' }, querySelectorAll: () => fields };
+  vi.stubGlobal('document', doc);
+  return doc;
+}
 
 describe('retrying', () => {
   it('asks again after each failure, waiting longer each time, and gives what finally came', async () => {
@@ -123,6 +135,70 @@ describe('retrying', () => {
     await vi.advanceTimersByTimeAsync(20_000);
     expect(reload).not.toHaveBeenCalled(); // within the minute
     await vi.advanceTimersByTimeAsync(60_000);
+    expect(reload).toHaveBeenCalledTimes(1);
+  });
+
+  it('never reloads for an optional chunk that fails six times while the server answers, and gives it when it comes', async () => {
+    const { retrying } = await fresh();
+    const { load, calls } = flaky(6, 'pointer');
+    let got: string | null = null;
+    void retrying(load, { optional: true }).then((v) => (got = v));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(reload).not.toHaveBeenCalled();
+    expect(fetch).not.toHaveBeenCalled(); // not even asked: an optional layer is no reason to reload
+    expect(got).toBe('pointer');
+    const waits = calls.slice(1).map((t, i) => t - calls[i]);
+    expect(waits).toEqual([375, 750, 1500, 3000, 6000, 6000]); // the same waits as an essential chunk, capped
+  });
+
+  it('asks for an optional chunk gone for good without end, at most 8 s apart, and never reloads', async () => {
+    const { retrying } = await fresh();
+    const calls: number[] = [];
+    void retrying(() => (calls.push(Date.now()), gone()), { optional: true });
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(reload).not.toHaveBeenCalled();
+    const waits = calls.slice(1).map((t, i) => t - calls[i]);
+    expect(Math.max(...waits)).toBe(6000);
+    expect(calls.length).toBeGreaterThan(95); // still asking after ten minutes
+  });
+
+  it('still reloads for an essential chunk failing beside an optional one that never does', async () => {
+    const { retrying, RELOAD_AFTER } = await fresh();
+    void retrying(gone, { optional: true });
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(reload).not.toHaveBeenCalled();
+    void retrying(flaky(RELOAD_AFTER, 'screen').load);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(reload).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not reload while a textarea holds unsaved text, and reloads at the next failure once it is cleared', async () => {
+    const { retrying } = await fresh();
+    const note = field('TEXTAREA', 'The budget line 4 is');
+    page([
+      note,
+      field('TEXTAREA', "another's note", { readOnly: true }), // shown, not typed here
+      field('INPUT', 'locked', { disabled: true }),
+      field('INPUT', 'on', { type: 'checkbox' }),
+      field('INPUT', 'Budget 2026', { defaultValue: 'Budget 2026' }), // as it came
+    ]);
+    void retrying(gone);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(fetch).toHaveBeenCalled(); // the server answers: a new version
+    expect(reload).not.toHaveBeenCalled(); // but a reload would lose the note
+    note.value = ''; // saved, or given up
+    await vi.advanceTimersByTimeAsync(8_000); // the next failure
+    expect(reload).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not reload while a focused contenteditable holds text, and reloads once it is blurred', async () => {
+    const { retrying } = await fresh();
+    const doc = page([field('INPUT', '')], { isContentEditable: true, textContent: 'Amendment: ' });
+    void retrying(gone);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(reload).not.toHaveBeenCalled();
+    doc.activeElement = { isContentEditable: false, textContent: '' }; // the focus left it
+    await vi.advanceTimersByTimeAsync(8_000);
     expect(reload).toHaveBeenCalledTimes(1);
   });
 

@@ -25,10 +25,11 @@ interface Mods {
   Thumbs: ThumbsC;
 }
 
-// pdf.js comes with the cockpit's presentation panel only.
+// pdf.js comes with the cockpit's presentation panel only. Optional (chunks.ts): the cockpit
+// works without the preview, and a reload would lose what the chair or the secretary is typing.
 let modsP: Promise<Mods> | null = null;
 const loadMods = () =>
-  (modsP ??= retrying(() => Promise.all([import('../viewer/pdf'), import('../viewer/stage'), import('../viewer/Thumbs')])).then(([p, s, th]) => ({
+  (modsP ??= retrying(() => Promise.all([import('../viewer/pdf'), import('../viewer/stage'), import('../viewer/Thumbs')]), { optional: true }).then(([p, s, th]) => ({
     PdfDoc: p.PdfDoc, Stage: s.Stage, Thumbs: th.default,
   })));
 

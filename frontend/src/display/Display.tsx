@@ -40,6 +40,9 @@ interface Mods {
 let modsP: Promise<Mods> | null = null;
 const loadMods = () =>
   (modsP ??= retrying(() => Promise.all([import('../viewer/pdf'), import('../viewer/stage')])).then(([p, s]) => ({ PdfDoc: p.PdfDoc, Stage: s.Stage })));
+// The presenter's pointer is optional (chunks.ts: the page shows without it, so its failures never
+// reload the page), and asked for once: a page turn while it has not come starts no other round of tries.
+let pointerP: Promise<typeof import('../viewer/Pointer')> | null = null;
 
 export function Display({ id, me }: ScreenProps) {
   const room = useMemo(() => new LiveRoom(id ?? '', me.id, false), [id, me.id]);
@@ -225,7 +228,7 @@ function Page({ docId, version, page, zoom, title, me, pointer }: {
 
   useEffect(() => void loadMods().then(setMods), []); // asked again until it comes
   useEffect(() => {
-    if (shown && !PointerLayer) void retrying(() => import('../viewer/Pointer')).then((m) => setPointerLayer(() => m.default));
+    if (shown && !PointerLayer) void (pointerP ??= retrying(() => import('../viewer/Pointer'), { optional: true })).then((m) => setPointerLayer(() => m.default));
   }, [shown, PointerLayer]);
   useEffect(() => {
     if (!mods) return;

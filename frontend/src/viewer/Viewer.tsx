@@ -52,6 +52,14 @@ type Layer = ComponentType<FullLayerProps>;
 type Thumbs = ComponentType<{ pdf: PdfDoc; page: number; onPick(n: number): void }>;
 type PointerC = ComponentType<PointerProps>;
 
+// The layers, each asked for once: a page turn while one has not come does not start another round
+// of tries. The pointer and the thumbnails are optional (chunks.ts: the page reads without them, so
+// their failures never reload the page); the annotation layer is not: without it a delegate would
+// see none of the shared marks, with nothing to say so, after a new version took the old chunk away.
+let layerLoad: Promise<typeof import('../annot/Layer')> | null = null;
+let pointerLoad: Promise<typeof import('./Pointer')> | null = null;
+let thumbsLoad: Promise<typeof import('./Thumbs')> | null = null;
+
 export default function Viewer(p: ViewerProps) {
   const stageEl = useRef<HTMLDivElement>(null);
   const sheetEl = useRef<HTMLDivElement>(null);
@@ -153,12 +161,12 @@ export default function Viewer(p: ViewerProps) {
 
   // The annotation layer comes after the first page is on screen.
   useEffect(() => {
-    if (shown && !Layer) void retrying(() => import('../annot/Layer')).then((m) => setLayer(() => m.default));
+    if (shown && !Layer) void (layerLoad ??= retrying(() => import('../annot/Layer'))).then((m) => setLayer(() => m.default));
   }, [shown, Layer]);
 
   // The presenter's pointer, too (a follower sees the dot; a presenter may point).
   useEffect(() => {
-    if (shown && p.pointer && !PointerLayer) void retrying(() => import('./Pointer')).then((m) => setPointerLayer(() => m.default));
+    if (shown && p.pointer && !PointerLayer) void (pointerLoad ??= retrying(() => import('./Pointer'), { optional: true })).then((m) => setPointerLayer(() => m.default));
   }, [shown, !!p.pointer, PointerLayer]);
 
   useEffect(() => {
@@ -166,7 +174,7 @@ export default function Viewer(p: ViewerProps) {
   }, [canPoint]);
 
   useEffect(() => {
-    if (thumbs && !Thumbs) void retrying(() => import('./Thumbs')).then((m) => setThumbsC(() => m.default));
+    if (thumbs && !Thumbs) void (thumbsLoad ??= retrying(() => import('./Thumbs'), { optional: true })).then((m) => setThumbsC(() => m.default));
   }, [thumbs, Thumbs]);
 
   useEffect(() => {

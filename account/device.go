@@ -48,15 +48,25 @@ func wellFormedDevice(token string) bool {
 	return err == nil
 }
 
+// deviceID is the id of the device token token (its hash), or "" when
+// token does not have the form of one. It looks nothing up: the id may
+// be of no device at all.
+func deviceID(token string) string {
+	if !wellFormedDevice(token) {
+		return ""
+	}
+	return tokenHash(token)
+}
+
 // deviceOf returns the id of the device token token when it belongs to
 // username, is in use and not stale; otherwise "" (the attempt is one of
 // an unknown device). It never fails: a token it cannot check is treated
 // as none.
 func (s *Service) deviceOf(ctx context.Context, username, token string) string {
-	if !wellFormedDevice(token) {
+	id := deviceID(token)
+	if id == "" {
 		return ""
 	}
-	id := tokenHash(token)
 	owner, disabled, lastUsed, found, err := s.store.deviceUser(ctx, id)
 	if err != nil {
 		s.cfg.Logger.WarnContext(ctx, "look up a device token", "err", err)

@@ -116,6 +116,54 @@ func (l *loginLimiter) allowDevice(username, ip, device string) (k pair, wait ti
 	return l.admit(k, u, l.lim.PerUser, now)
 }
 
+// spentClient is asked before allowDevice, before the device token is
+// looked up in the database: it reports whether the client address ip has
+// no attempts left in its window, and then refuses the attempt as
+// allowDevice would (ok is false; wait, firstRefusal and limit as
+// allowDevice reports them), counting nothing. A client over its limit
+// thus costs no database read, whatever device cookies it sends. When it
+// reports ok, call allowDevice, which decides (and counts) as before.
+//
+// device is the id the attempt's device token would have (deviceID), not
+// yet known to be a device of username. Which window allowDevice would
+// check before the address's (the device's or the username's) only
+// changes which limit is named and how long to wait: the attempt is
+// refused either way. It is taken from what the limiter holds: a device
+// with a window here has been found to be one (only those are counted),
+// and counts in it while that has attempts left (a window that has ended
+// counts as an empty one); any other id, as a token that is not a
+// device's, counts as no device, so the username's window is checked.
+// (A known device not yet counted since its window last ended is taken
+// for an unknown one here: the answer names the username's limit if that
+// is full too, where allowDevice would name the address's.)
+func (l *loginLimiter) spentClient(username, ip, device string) (wait time.Duration, ok, firstRefusal bool, limit string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	l.sweepOld(now)
+	k := pair{user: username, client: clientKey(ip)}
+	c, found := l.clients[k.client]
+	if !found || now.Sub(c.start) >= l.lim.Window || c.n < l.lim.PerClient {
+		return 0, true, false, ""
+	}
+	var u *window
+	if d, found := l.devices[device]; found && device != "" {
+		switch {
+		case now.Sub(d.start) >= l.lim.Window:
+			u = &window{start: now} // allowDevice would start it anew, empty
+		case d.n < l.lim.PerUser:
+			u = d
+		}
+	}
+	if u == nil {
+		u = l.current(l.users, username, now)
+	}
+	// The address's window is full, so admit refuses the attempt, with
+	// the answer allowDevice would give, and counts nothing.
+	_, wait, ok, firstRefusal, limit = l.admit(k, u, l.lim.PerUser, now)
+	return wait, ok, firstRefusal, limit
+}
+
 // allowChange is allow for a signed-in user's change of their own
 // password (ChangePassword): the attempt counts in the user's change
 // window, by user id, with the same PerUser, and in the client address's

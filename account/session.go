@@ -64,14 +64,16 @@ func (s *Service) Login(ctx context.Context, cr Credentials, cl Client) (Session
 	if len(username) > 64 || len(cr.Password) > 256 || !web.Storable(username) {
 		return Session{}, errBadLogin()
 	}
+	// An address over its limit is refused before the device token is
+	// looked up: a flood of sign-ins, made-up device cookies or not, must
+	// not cost a database read each once its address is refused.
+	if wait, ok, first, limit := s.limiter.spentClient(username, cl.IP, deviceID(cl.Device)); !ok {
+		return Session{}, s.loginLimited(ctx, username, wait, first, limit, cl)
+	}
 	device := s.deviceOf(ctx, username, cl.Device)
 	counted, wait, ok, first, limit := s.limiter.allowDevice(username, cl.IP, device)
 	if !ok {
-		if first { // the rest of the window's refusals are not written, nor looked up
-			s.auditLimited(ctx, username, limit, cl)
-		}
-		return Session{}, &apperr.Error{Kind: apperr.RateLimited, RetryAfter: wait,
-			Message: "too many sign-in attempts; try again later"}
+		return Session{}, s.loginLimited(ctx, username, wait, first, limit, cl)
 	}
 	// An attempt that tried no password (no hash slot came free, or the
 	// database is away) is given back, so that a busy server does not use
@@ -119,6 +121,17 @@ func (s *Service) Login(ctx context.Context, cr Credentials, cl Client) (Session
 		}
 	}
 	return sess, err
+}
+
+// loginLimited is the answer to a sign-in attempt the limiter refused
+// (wait, first and limit as loginLimiter.allowDevice reports them); the
+// first refusal of a window is audited.
+func (s *Service) loginLimited(ctx context.Context, username string, wait time.Duration, first bool, limit string, cl Client) error {
+	if first { // the rest of the window's refusals are not written, nor looked up
+		s.auditLimited(ctx, username, limit, cl)
+	}
+	return &apperr.Error{Kind: apperr.RateLimited, RetryAfter: wait,
+		Message: "too many sign-in attempts; try again later"}
 }
 
 // auditLimited writes login.limited for the first refused attempt of a

@@ -56,6 +56,11 @@ func (s *Service) update(ctx context.Context, a web.Actor, id string, ch Changes
 	if err != nil {
 		return Document{}, err
 	}
+	if open, ok := fields["confidential"].(bool); ok && !open {
+		// Made open: readers are served the original from now on, so
+		// their stamped copies go (the copy rows stay, to trace a leak).
+		s.marks.forget(ctx, id)
+	}
 	// Read back as stored, not as the actor: the change is committed and
 	// must be announced whatever the answer.
 	stored, err := s.store.document(ctx, id)

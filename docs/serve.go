@@ -91,30 +91,48 @@ func openedDetail(d documentRow, version int, detail map[string]any) map[string]
 func (s *Service) openVersion(ctx context.Context, a web.Actor, d documentRow, v versionRow) (*File, error) {
 	name := downloadName(d.Title, v.Version)
 	if !d.Confidential {
-		b, err := s.blobs.Open(ctx, v.SHA256)
-		if err != nil {
-			return nil, s.missingBlob(err, v)
-		}
-		return &File{ReadSeekCloser: b, Name: name, ETag: `"` + v.SHA256[:32] + `"`, ModTime: v.UploadedAt}, nil
+		return s.openOriginal(ctx, v, name)
 	}
 	p, c, err := s.marks.path(ctx, a, d, v)
 	if apperr.Is(err, apperr.NotFound) {
-		return nil, err // deleted while the copy was made
+		return s.openMadeOpen(ctx, d, v, name, err) // deleted or made open while the copy was made
 	}
 	if err != nil {
 		return nil, s.stampError(ctx, err, a, d, v)
 	}
 	fh, err := os.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
-		// Only the removal of a deleted document's copies (forget, stamp,
-		// SweepTemp) takes a finished copy away.
-		return nil, errCopyGone()
+		// Only the removal of the copies of a document deleted or made
+		// open (forget, stamp, SweepTemp) takes a finished copy away.
+		return s.openMadeOpen(ctx, d, v, name, errCopyGone())
 	}
 	if err != nil {
 		return nil, apperr.Internalf(err, "open watermarked copy")
 	}
 	return &File{ReadSeekCloser: fh, Name: name, ETag: fmt.Sprintf(`"%s-%s"`, c.CopyID, v.SHA256[:16]),
 		ModTime: c.CreatedAt, CopyID: c.CopyID}, nil
+}
+
+func (s *Service) openOriginal(ctx context.Context, v versionRow, name string) (*File, error) {
+	b, err := s.blobs.Open(ctx, v.SHA256)
+	if err != nil {
+		return nil, s.missingBlob(err, v)
+	}
+	return &File{ReadSeekCloser: b, Name: name, ETag: `"` + v.SHA256[:32] + `"`, ModTime: v.UploadedAt}, nil
+}
+
+// openMadeOpen serves the original of a document whose reader's copy was
+// taken away because the document was made open meanwhile (a reader who
+// could see it confidential sees it open); gone is the answer otherwise.
+func (s *Service) openMadeOpen(ctx context.Context, d documentRow, v versionRow, name string, gone error) (*File, error) {
+	now, err := s.store.document(ctx, d.ID)
+	if err != nil || now.Confidential {
+		return nil, gone
+	}
+	if ok, err := s.store.hasVersion(ctx, v.ID); err != nil || !ok {
+		return nil, gone
+	}
+	return s.openOriginal(ctx, v, name)
 }
 
 // stampError words a failure to make a reader's watermarked copy. What

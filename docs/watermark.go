@@ -81,7 +81,9 @@ func stampLines(fullName, username string, at time.Time) []string {
 	return []string{fmt.Sprintf("%s (%s)", fullName, username), at.Format("02/01/2006")}
 }
 
-// path returns the reader's stamped file, making it if needed.
+// path returns the reader's stamped file, making it if needed: when its
+// file is missing (never made, or removed when the document was made
+// open, forget), it is stamped anew for the copy row.
 func (w *watermarks) path(ctx context.Context, reader web.Actor, d documentRow, v versionRow) (string, copyRow, error) {
 	c, err := w.copyRow(ctx, reader, d, v)
 	if err != nil {
@@ -148,21 +150,33 @@ func (w *watermarks) make(ctx context.Context, p, sum string, lines []string, c 
 // the document was deleted.
 func errCopyGone() error { return apperr.NotFoundf("document not found") }
 
+// errCopyWithdrawn is what a request gets whose copy was being stamped
+// while the document was made open: the copy is not kept (forget), and
+// the reader is served the original on the next request. It is NotFound,
+// as errCopyGone, so that every caller of path answers it as such.
+func errCopyWithdrawn() error {
+	return apperr.NotFoundf("this document was made open while your copy of it was made: open it again")
+}
+
 // stamp makes copy c of the blob at p: stamped into a temporary file,
-// then renamed into place. The document may be deleted meanwhile, here or
-// on another node: Delete commits, then removes the copies it finds
-// (forget), and a copy renamed after that would stay on disk for good,
-// a reader's confidential pages of a document that no longer exists. So
-// the version is looked up again once the copy is in place, and the copy
-// removed if the version is gone: either that lookup sees the version
-// still there, and then the rename came before the delete's commit and
-// forget finds the file; or it sees the version gone and the copy is
-// removed here. (A node that dies between the rename and the lookup
-// leaves the copy to SweepTemp, which removes copies of versions that no
-// longer exist.)
+// then renamed into place. The document may be deleted or made open
+// meanwhile, here or on another node: Delete, and Update making it open,
+// commit, then remove the copies they find (forget), and a copy renamed
+// after that would stay on disk for good: a reader's confidential pages
+// of a document that no longer exists, or a stamped copy of one that
+// everyone now reads in the original. So the document is looked up again
+// once the copy is in place (unwanted), and the copy removed if its
+// version is gone or its document open: either that lookup sees the
+// document still there and confidential, and then the rename came before
+// the change's commit and forget finds the file (or the document was
+// made confidential again since, and the copy is its reader's again); or
+// it sees the change and the copy is removed here. (A node that dies
+// between the rename and the lookup leaves the copy to SweepTemp, which
+// removes copies of versions that no longer exist; the copy of a
+// document made open stays until the document is deleted.)
 func (w *watermarks) stamp(ctx context.Context, p, sum string, lines []string, c copyRow) error {
-	if ok, err := w.s.store.hasVersion(ctx, c.VersionID); err == nil && !ok {
-		return errCopyGone() // deleted before it was begun: no file, no work
+	if why, err := w.unwanted(ctx, c); err == nil && why != nil {
+		return why // deleted or made open before it was begun: no file, no work
 	}
 	src, release, err := w.s.blobs.Local(ctx, sum)
 	if err != nil {
@@ -183,20 +197,44 @@ func (w *watermarks) stamp(ctx context.Context, p, sum string, lines []string, c
 	if err := os.Rename(tmp, p); err != nil {
 		return err
 	}
-	ok, err := w.s.store.hasVersion(ctx, c.VersionID)
+	why, err := w.unwanted(ctx, c)
 	switch {
 	case err != nil:
 		// Cannot tell: the copy is kept for the reader who asked for it
 		// (who could see the document a moment ago); if the version is
 		// gone after all, the next SweepTemp removes it.
-		w.s.log.WarnContext(ctx, "look up the version of a stamped copy", "err", err, "copy", c.CopyID)
-	case !ok:
+		w.s.log.WarnContext(ctx, "look up the document of a stamped copy", "err", err, "copy", c.CopyID)
+	case why != nil:
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			w.s.log.ErrorContext(ctx, "remove the copy of a deleted document", "err", err, "copy", c.CopyID)
+			w.s.log.ErrorContext(ctx, "remove the copy of a document deleted or made open", "err", err, "copy", c.CopyID)
 		}
-		return errCopyGone()
+		return why
 	}
 	return nil
+}
+
+// unwanted tells whether copy c is no longer to be kept: errCopyGone when
+// its version is gone (the document was deleted), errCopyWithdrawn when
+// its document is open; nil when it is still its reader's, and an error
+// when that cannot be told.
+func (w *watermarks) unwanted(ctx context.Context, c copyRow) (why, err error) {
+	ok, err := w.s.store.hasVersion(ctx, c.VersionID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return errCopyGone(), nil
+	}
+	d, err := w.s.store.document(ctx, c.DocumentID)
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		return errCopyGone(), nil // deleted since the version was read
+	case err != nil:
+		return nil, err
+	case !d.Confidential:
+		return errCopyWithdrawn(), nil
+	}
+	return nil, nil
 }
 
 // prewarm queues a document whose readers' copies should be made now,
@@ -267,8 +305,12 @@ func (w *watermarks) prewarmDoc(ctx context.Context, docID string) error {
 	return nil
 }
 
-// forget deletes the cached copies of a deleted document. The copy ids
-// stay in the database, so a leaked page can still be traced. A copy
+// forget deletes the cached copies, of every version, of a document
+// deleted or made open (once the change has committed); errors are not
+// returned: the change stands. The copy rows stay in the database, so a
+// leaked page can still be traced, and a document made confidential
+// again has its copies stamped anew under the same copy ids (path stamps
+// a copy whose file is missing; known caches rows, never files). A copy
 // being stamped meanwhile removes itself (stamp).
 func (w *watermarks) forget(ctx context.Context, docID string) {
 	copyIDs, err := w.s.store.copiesOf(ctx, docID)

@@ -6,10 +6,14 @@
 // name that holds the word it shows (WCAG 2.5.3, label in name). The
 // chair's toolbar, with the presenter's laser and temporary pen, keeps one
 // row too, and so does the delegate's on a smaller landscape tablet (901 to
-// 1023 px); on a landscape tablet the pill stays clear of the speak bar. In
-// Vietnamese and English. A meeting of its own (the demo meeting is left
-// alone), with a delegate of a long name who has the floor, a document the
-// chair presents, and a vote open in the pill's tests.
+// 1023 px); on a landscape tablet the pill stays clear of the speak bar. On a
+// portrait tablet (768 to 900 px) the delegate's bar keeps one row and the
+// chair's two, every tool (the menu's too) in sight, 44 px, where a tap finds
+// it, none moving when "clear" comes, the page keeping the screen, and neither
+// the pill nor the speak bar over a tool. In Vietnamese and English. A
+// meeting of its own (the demo meeting is left alone), with a delegate of a
+// long name who has the floor, a document the chair presents, and a vote open
+// in the pill's tests.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { PASSWORD, client, signIn, sleep, tablet } from './lib.mjs';
@@ -24,6 +28,28 @@ const L = {
 };
 
 let s;
+
+/**
+ * The meeting of these tests, made once for the file's suites: a delegate of a long name has the
+ * floor, another waits, and the chair presents the document (on its page, the laser and the temporary pen).
+ */
+async function setUp() {
+  if (s) return;
+  const admin = await client('admin');
+  const run = Date.now().toString(36);
+  const speaker = await admin.post('/users', { username: `e2e-layout-${run}`, full_name: LONG_NAME, password: PASSWORD, is_admin: false });
+  const { m, item, docs } = await kit.meeting('room-layout', [['Tờ trình điều chỉnh kế hoạch đầu tư công', 4]]);
+  await kit.sec.put(`/meetings/${m.id}/participants/${speaker.id}`, { role: 'delegate' });
+  await kit.sec.post(`/meetings/${m.id}/attendance`, { user_id: kit.del1.user.id, state: 'present' });
+  // The long-named delegate has the floor, another waits.
+  const asker = await client(speaker.username);
+  const turn = await asker.post(`/agenda-items/${item.id}/speakers`, { kind: 'speech' });
+  await kit.chair.post(`/speakers/${turn.id}/start`, { time_limit_sec: 600 });
+  await kit.del2.post(`/agenda-items/${item.id}/speakers`, { kind: 'speech' });
+  // The chair presents the document: on its page, the chair has the laser and the temporary pen.
+  await kit.chair.put(`/meetings/${m.id}/presentation`, { document_id: docs[0].id, page: 1, zoom: null });
+  s = { m, item, docs };
+}
 
 /** daibieu1's (or another's) room at this size and language, its first page on screen. */
 async function room(name, viewport, locale, user = 'daibieu1') {
@@ -55,10 +81,11 @@ async function oneRow(t, tag, locale) {
 }
 
 /**
- * The toolbar's controls (those of a presenter too, when given): each in sight on the screen, at
- * least 44 px each way, the one a tap on its middle reaches (nothing floats over it), none over another.
+ * The toolbar's controls (those of a presenter too, when given, and any extra [name, locator] pairs):
+ * each in sight on the screen, at least 44 px each way, the one a tap on its middle reaches (nothing
+ * floats over it), none over another.
  */
-async function everyTool(t, tag, locale, presenter = false) {
+async function everyTool(t, tag, locale, presenter = false, extra = []) {
   const x = L[locale];
   const { page } = t;
   const tools = [
@@ -72,8 +99,9 @@ async function everyTool(t, tag, locale, presenter = false) {
     ['annot-share', page.getByTestId('annot-share')],
     ['annot-export', page.getByTestId('annot-export')],
     ...(presenter ? ['laser-tool', 'temp-pen-tool', 'temp-clear'].map((id) => [id, page.getByTestId(id)]) : []),
+    ...extra,
   ];
-  assert.equal(tools.length, presenter ? 16 : 13, `${tag}: the tools counted`);
+  assert.equal(tools.length, (presenter ? 16 : 13) + extra.length, `${tag}: the tools counted`);
   const vp = page.viewportSize();
   const seen = [];
   for (const [what, el] of tools) {
@@ -99,22 +127,7 @@ async function everyTool(t, tag, locale, presenter = false) {
 
 describe('the delegate room on a phone and a landscape tablet', () => {
   // In the suite, not at the top: it needs the kit's sign-ins (room-kit's top-level before) done.
-  before(async () => {
-    const admin = await client('admin');
-    const run = Date.now().toString(36);
-    const speaker = await admin.post('/users', { username: `e2e-layout-${run}`, full_name: LONG_NAME, password: PASSWORD, is_admin: false });
-    const { m, item, docs } = await kit.meeting('room-layout', [['Tờ trình điều chỉnh kế hoạch đầu tư công', 4]]);
-    await kit.sec.put(`/meetings/${m.id}/participants/${speaker.id}`, { role: 'delegate' });
-    await kit.sec.post(`/meetings/${m.id}/attendance`, { user_id: kit.del1.user.id, state: 'present' });
-    // The long-named delegate has the floor, another waits.
-    const asker = await client(speaker.username);
-    const turn = await asker.post(`/agenda-items/${item.id}/speakers`, { kind: 'speech' });
-    await kit.chair.post(`/speakers/${turn.id}/start`, { time_limit_sec: 600 });
-    await kit.del2.post(`/agenda-items/${item.id}/speakers`, { kind: 'speech' });
-    // The chair presents the document: on its page, the chair has the laser and the temporary pen.
-    await kit.chair.put(`/meetings/${m.id}/presentation`, { document_id: docs[0].id, page: 1, zoom: null });
-    s = { m, item, docs };
-  });
+  before(setUp);
 
   it("the vote-now pill covers neither the speaker's name nor the speak buttons on a phone (390 and 360 px, vi and en)", T, async () => {
     const poll = await kit.chair.post(`/meetings/${s.m.id}/polls`, { title: 'Thông qua dự thảo nghị quyết', secret: false, agenda_item_id: s.item.id });
@@ -255,6 +268,144 @@ describe('the delegate room on a phone and a landscape tablet', () => {
         }
       }
       await t.context.close();
+    }
+  });
+});
+
+// A portrait tablet (768 to 900 px wide: iPad 768×1024, 810×1080, 820×1180, 834×1194, Android
+// 800×1280): the agenda is a drawer, the document takes the width, and "Thêm" (More) holds sharing
+// and the download (room.css). Measured at the narrowest and at a common wider one.
+const PORTRAIT = [[{ width: 768, height: 1024 }, 'vi-VN'], [{ width: 768, height: 1024 }, 'en-GB'], [{ width: 820, height: 1180 }, 'vi-VN'], [{ width: 820, height: 1180 }, 'en-GB']];
+
+/** The boxes of the tools on screen (the bar's, and any floating over the page), the menu's aside. */
+async function toolBoxes(page) {
+  return page.getByRole('toolbar').evaluate((bar) =>
+    [...bar.querySelectorAll('button, a')]
+      .filter((e) => !e.closest('.vmore') && e.getClientRects().length > 0)
+      .map((e) => {
+        const r = e.getBoundingClientRect();
+        return { what: e.getAttribute('aria-label') || e.textContent.trim(), x: r.x, y: r.y, right: r.right, bottom: r.bottom };
+      }));
+}
+
+/**
+ * On a portrait tablet the tools leave the page most of the screen: from the bar's top to the lowest
+ * tool (in the bar, or floating over the page), at most 110 px; the page's area spans the screen and
+ * keeps at least 60 % of its height; the speak bar covers no tool.
+ */
+async function pageKept(t, tag) {
+  const { page } = t;
+  await sleep(250);
+  const vp = page.viewportSize();
+  const bar = await box(page.getByRole('toolbar'));
+  const tools = await toolBoxes(page);
+  const band = Math.round(Math.max(bar.bottom, ...tools.map((b) => b.bottom))) - bar.y;
+  assert.ok(band <= 110, `${tag}: the tools take ${band} px of the screen's height (the bar ${bar.bottom - bar.y} px), over 110`);
+  const stage = await box(page.getByTestId('stage'));
+  assert.ok(stage.x <= 1 && stage.right >= vp.width - 1, `${tag}: the page's area ${JSON.stringify(stage)} does not span the screen`);
+  assert.ok(stage.bottom - stage.y >= 0.6 * vp.height, `${tag}: the page's area is ${stage.bottom - stage.y} px of ${vp.height}, under 60 %`);
+  const speak = await box(page.getByTestId('speakbar'));
+  for (const b of tools) assert.ok(!intersect(speak, b), `${tag}: the speak bar ${JSON.stringify(speak)} covers "${b.what}" ${JSON.stringify(b)}`);
+}
+
+/** The tools that are on screen both times are where they were (a tap aimed at one finds it there). */
+function kept(tag, was, now) {
+  for (const b of now) {
+    const a = was.find((x) => x.what === b.what);
+    if (a) assert.ok(Math.abs(a.x - b.x) <= 1 && Math.abs(a.y - b.y) <= 1, `${tag}: "${b.what}" moved from ${Math.round(a.x)},${Math.round(a.y)} to ${Math.round(b.x)},${Math.round(b.y)}`);
+  }
+}
+
+/** "Thêm" (More) opened: sharing and the download in sight. Its toggle, returned, is a tool of the bar. */
+async function openMore(t, tag) {
+  const toggle = t.page.getByTestId('viewer-more');
+  assert.ok(await toggle.isVisible(), `${tag}: "Thêm" (More) is in sight`);
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  await t.page.getByTestId('viewer-more-menu').waitFor();
+  await sleep(150);
+  return ['viewer-more', toggle];
+}
+
+describe('the room on a portrait tablet (768×1024 and 820×1180)', () => {
+  before(setUp);
+
+  it("the delegate's toolbar on a portrait tablet (768×1024 and 820×1180, vi and en): every tool in sight, at least 44 px, none over another, the page keeping the screen", T, async () => {
+    for (const [viewport, locale] of PORTRAIT) {
+      const tag = `portrait ${viewport.width}×${viewport.height} ${locale}`;
+      const t = await room(`portrait-${viewport.width}-${locale}`, viewport, locale);
+      await pageKept(t, `${tag} reading`);
+      await oneRow(t, `${tag} reading`, locale);
+      const reading = await toolBoxes(t.page);
+      await t.page.getByRole('radio', { name: L[locale].pen, exact: true }).click();
+      await t.page.getByTestId('annot-share').waitFor({ state: 'attached' });
+      await pageKept(t, `${tag} with the pen`);
+      await oneRow(t, `${tag} with the pen`, locale);
+      kept(`${tag} with the pen`, reading, await toolBoxes(t.page));
+      const more = await openMore(t, tag);
+      await everyTool(t, `${tag} with the pen, the menu open`, locale, false, [more]);
+      await t.context.close();
+    }
+  });
+
+  it("the chair's toolbar, with the laser and the temporary pen, on a portrait tablet (768×1024 and 820×1180, vi and en): every tool in sight, at least 44 px, none over another, the page keeping the screen", T, async () => {
+    for (const [viewport, locale] of PORTRAIT) {
+      const tag = `chair portrait ${viewport.width}×${viewport.height} ${locale}`;
+      const t = await room(`chair-portrait-${viewport.width}-${locale}`, viewport, locale, 'chutri');
+      const { page } = t;
+      await page.getByTestId('laser-tool').waitFor({ timeout: 20000 });
+      await pageKept(t, `${tag} reading`);
+      const reading = await toolBoxes(page);
+      // The temporary pen, a stroke on the page: "clear" comes.
+      await page.getByTestId('temp-pen-tool').click();
+      const sheet = await page.locator('.sheet').boundingBox();
+      await page.mouse.move(sheet.x + sheet.width * 0.3, sheet.y + sheet.height * 0.5);
+      await page.mouse.down();
+      await page.mouse.move(sheet.x + sheet.width * 0.45, sheet.y + sheet.height * 0.55, { steps: 6 });
+      await page.mouse.up();
+      await page.getByTestId('temp-clear').waitFor();
+      await pageKept(t, `${tag} with the temporary pen`);
+      // "Xóa nét vẽ" (clear) came: no other tool moved for it.
+      kept(`${tag} with the temporary pen`, reading, await toolBoxes(page));
+      // The pen with the temporary strokes still there: every tool at once (the menu's too).
+      await page.getByRole('radio', { name: L[locale].pen, exact: true }).click();
+      await page.getByTestId('annot-share').waitFor({ state: 'attached' });
+      await pageKept(t, `${tag} with the pen`);
+      kept(`${tag} with the pen`, reading, await toolBoxes(page));
+      const more = await openMore(t, tag);
+      await everyTool(t, `${tag} with the pen, the menu open`, locale, true, [more]);
+      await page.keyboard.press('Escape');
+      await page.getByTestId('temp-clear').click(); // the strokes go, for everyone
+      await page.getByTestId('temp-clear').waitFor({ state: 'detached' });
+      await t.context.close();
+    }
+  });
+
+  it('the vote-now pill and the speak bar cover no tool on a portrait tablet (768×1024 and 820×1180, vi and en)', T, async () => {
+    const poll = await kit.chair.post(`/meetings/${s.m.id}/polls`, { title: 'Thông qua dự thảo nghị quyết (máy tính bảng dọc)', secret: false, agenda_item_id: s.item.id });
+    await kit.chair.post(`/polls/${poll.id}/open`);
+    try {
+      for (const [viewport, locale] of PORTRAIT) {
+        const tag = `portrait ${viewport.width}×${viewport.height} ${locale}`;
+        const t = await room(`portrait-pill-${viewport.width}-${locale}`, viewport, locale);
+        await t.page.getByTestId('ballot').waitFor({ timeout: 20000 });
+        await t.page.keyboard.press('Escape');
+        const pill = t.page.getByTestId('reopen-ballot');
+        await pill.waitFor();
+        await t.page.getByRole('radio', { name: L[locale].pen, exact: true }).click();
+        await pageKept(t, `${tag} with the pill`);
+        const p = await box(pill);
+        const bar = await box(t.page.getByTestId('speakbar'));
+        assert.ok(p.bottom <= bar.y, `${tag}: the pill ${JSON.stringify(p)} overlaps the speak bar ${JSON.stringify(bar)} by ${p.bottom - bar.y} px`);
+        const stage = await box(t.page.getByTestId('stage'));
+        assert.ok(p.x >= stage.x && p.right <= stage.right && p.y >= stage.y, `${tag}: the pill ${JSON.stringify(p)} is over the page's area ${JSON.stringify(stage)}`);
+        for (const b of await toolBoxes(t.page)) assert.ok(!intersect(p, b), `${tag}: the pill ${JSON.stringify(p)} covers "${b.what}" ${JSON.stringify(b)}`);
+        // Still a pill that opens the ballot.
+        await pill.click();
+        await t.page.getByTestId('ballot').waitFor();
+        await t.context.close();
+      }
+    } finally {
+      await kit.chair.post(`/polls/${poll.id}/close`).catch(() => {});
     }
   });
 });

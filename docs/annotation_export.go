@@ -3,6 +3,7 @@ package docs
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -37,13 +38,16 @@ func (s *Service) Export(ctx context.Context, a web.Actor, req ExportRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	f, copyID, err := s.drawExport(ctx, a, d, v, marks)
+	// d is read anew when the document was made open while the reader's
+	// copy was made: the export is then of the open document, and audited
+	// as one (its title, no copy id).
+	f, d, err := s.drawExport(ctx, a, d, v, marks)
 	if err != nil {
 		return nil, err
 	}
 	detail := map[string]any{"version": v.Version, "shared": req.Shared, "annotations": len(marks)}
-	if copyID != "" {
-		detail["copy_id"] = copyID
+	if f.CopyID != "" {
+		detail["copy_id"] = f.CopyID
 	}
 	if err := s.auditor.Record(ctx, s.entry(a, d.MeetingID, "document.exported", d.ID, openedDetail(d, v.Version, detail))); err != nil {
 		f.Close()
@@ -78,47 +82,91 @@ func (s *Service) exportMarks(ctx context.Context, f annotationFilter) ([]pdf.Ma
 	return marks, err
 }
 
-// drawExport runs the PDF worker on the reader's copy of the version.
-func (s *Service) drawExport(ctx context.Context, a web.Actor, d documentRow, v versionRow, marks []pdf.Mark) (*File, string, error) {
-	in, copyID := "", ""
-	if d.Confidential {
-		p, c, err := s.marks.path(ctx, a, d, v)
-		if apperr.Is(err, apperr.NotFound) {
-			return nil, "", err // deleted while the copy was made
-		}
-		if err != nil {
-			return nil, "", s.stampError(ctx, err, a, d, v)
-		}
-		in, copyID = p, c.CopyID
-	} else {
-		p, release, err := s.blobs.Local(ctx, v.SHA256)
-		if err != nil {
-			return nil, "", s.missingBlob(err, v)
-		}
-		defer release()
-		in = p
+// drawExport runs the PDF worker on the reader's copy of the version: a
+// confidential document's is their stamped copy (File.CopyID set). It
+// returns the document the export is of: d, or d as it is now when it
+// was made open while the reader's copy was made (path answers
+// errCopyWithdrawn) or just after (forget removed the copy before the
+// worker read it), and the export is then drawn into the original, as
+// openVersion serves it (openMadeOpen).
+func (s *Service) drawExport(ctx context.Context, a web.Actor, d documentRow, v versionRow, marks []pdf.Mark) (*File, documentRow, error) {
+	if !d.Confidential {
+		f, err := s.drawOriginal(ctx, d, v, marks)
+		return f, d, err
 	}
+	p, c, err := s.marks.path(ctx, a, d, v)
+	if apperr.Is(err, apperr.NotFound) {
+		return s.drawMadeOpen(ctx, d, v, marks, err) // deleted or made open while the copy was made
+	}
+	if err != nil {
+		return nil, d, s.stampError(ctx, err, a, d, v)
+	}
+	if hook := s.marks.beforeExport.Load(); hook != nil {
+		(*hook)(c.CopyID)
+	}
+	f, err := s.draw(ctx, d, v, p, marks)
+	if err != nil {
+		// The worker's input is opened by path (pdf.Runner checkInput,
+		// then the worker), and Annotate says only "open input" of a
+		// file gone: so look. Only the removal of the copies of a
+		// document deleted or made open (forget, stamp, SweepTemp) takes
+		// a finished copy away.
+		if _, serr := os.Stat(p); errors.Is(serr, fs.ErrNotExist) {
+			return s.drawMadeOpen(ctx, d, v, marks, errCopyGone())
+		}
+		return nil, d, err
+	}
+	f.CopyID = c.CopyID
+	return f, d, nil
+}
+
+// drawMadeOpen draws the export into the original of a document whose
+// reader's copy was taken away because it was made open meanwhile
+// (madeOpen), and returns the document as it is now; gone is the answer
+// otherwise.
+func (s *Service) drawMadeOpen(ctx context.Context, d documentRow, v versionRow, marks []pdf.Mark, gone error) (*File, documentRow, error) {
+	now, ok := s.madeOpen(ctx, d, v)
+	if !ok {
+		return nil, d, gone
+	}
+	f, err := s.drawOriginal(ctx, now, v, marks)
+	return f, now, err
+}
+
+// drawOriginal draws the export into the stored PDF of the version.
+func (s *Service) drawOriginal(ctx context.Context, d documentRow, v versionRow, marks []pdf.Mark) (*File, error) {
+	in, release, err := s.blobs.Local(ctx, v.SHA256)
+	if err != nil {
+		return nil, s.missingBlob(err, v)
+	}
+	defer release()
+	return s.draw(ctx, d, v, in, marks)
+}
+
+// draw runs the PDF worker on in, into a temporary file removed when the
+// File is closed.
+func (s *Service) draw(ctx context.Context, d documentRow, v versionRow, in string, marks []pdf.Mark) (*File, error) {
 	if err := os.MkdirAll(s.tmpDir, 0o750); err != nil {
-		return nil, "", apperr.Internalf(err, "create temp dir")
+		return nil, apperr.Internalf(err, "create temp dir")
 	}
 	out := filepath.Join(s.tmpDir, "export-"+ids.New()+".pdf")
 	if err := s.pdf.Annotate(ctx, in, out, marks); err != nil {
 		os.Remove(out)
-		return nil, "", s.exportError(ctx, err, d, v)
+		return nil, s.exportError(ctx, err, d, v)
 	}
 	fh, err := os.Open(out)
 	if err != nil {
 		os.Remove(out)
-		return nil, "", apperr.Internalf(err, "open export")
+		return nil, apperr.Internalf(err, "open export")
 	}
 	st, err := fh.Stat()
 	if err != nil {
 		fh.Close()
 		os.Remove(out)
-		return nil, "", apperr.Internalf(err, "stat export")
+		return nil, apperr.Internalf(err, "stat export")
 	}
 	name := downloadName(d.Title+" – ghi chú", v.Version)
-	return &File{ReadSeekCloser: removeOnClose{fh}, Name: name, ModTime: st.ModTime(), CopyID: copyID}, copyID, nil
+	return &File{ReadSeekCloser: removeOnClose{fh}, Name: name, ModTime: st.ModTime()}, nil
 }
 
 // ReasonTooManyMarks is the reason of an annotated export refused

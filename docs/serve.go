@@ -125,14 +125,29 @@ func (s *Service) openOriginal(ctx context.Context, v versionRow, name string) (
 // taken away because the document was made open meanwhile (a reader who
 // could see it confidential sees it open); gone is the answer otherwise.
 func (s *Service) openMadeOpen(ctx context.Context, d documentRow, v versionRow, name string, gone error) (*File, error) {
-	now, err := s.store.document(ctx, d.ID)
-	if err != nil || now.Confidential {
-		return nil, gone
-	}
-	if ok, err := s.store.hasVersion(ctx, v.ID); err != nil || !ok {
+	if _, ok := s.madeOpen(ctx, d, v); !ok {
 		return nil, gone
 	}
 	return s.openOriginal(ctx, v, name)
+}
+
+// madeOpen reads anew confidential document d, whose reader's copy of
+// version v could not be had (stamp withdrew it, or forget removed its
+// file): it returns the document as it is now, and true, when it is open
+// now and v still exists, so that the reader, who could see it
+// confidential, is given the original instead (an open document is
+// visible to every participant, and a document never changes meeting).
+// false: deleted, confidential again, or not known; the caller answers
+// with the NotFound it had.
+func (s *Service) madeOpen(ctx context.Context, d documentRow, v versionRow) (documentRow, bool) {
+	now, err := s.store.document(ctx, d.ID)
+	if err != nil || now.Confidential {
+		return d, false
+	}
+	if ok, err := s.store.hasVersion(ctx, v.ID); err != nil || !ok {
+		return d, false
+	}
+	return now, true
 }
 
 // stampError words a failure to make a reader's watermarked copy. What

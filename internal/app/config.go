@@ -73,8 +73,8 @@ const Env = `Environment:
                           tablets reach Curia through one address, e.g. a NAT without CURIA_TRUSTED_PROXIES)
   CURIA_LOG_LEVEL         debug, info, warn or error (default info)
   CURIA_LOG_FORMAT        text or json (default text)
-  CURIA_HEAP_FLOOR_MB     memory the server's heap may grow to before the Go runtime collects it
-                          (default 128; 0 turns it off; ignored when GOGC is set)
+  CURIA_HEAP_FLOOR_MB     memory the Go runtime lets the heap take, on top of twice what it keeps,
+                          before it collects (default 128; 0 turns it off; ignored when GOGC is set)
 `
 
 // FromEnv reads the CURIA_* variables and validates them.
@@ -256,9 +256,9 @@ func (c Config) HeapFloor() uint64 {
 	return uint64(c.HeapFloorMB) << 20
 }
 
-// defaultHeapFloorMB: a node of a few hundred tablets lives in about
-// 10 MB; at 128 MB it collects every few seconds while fifty delegates
-// draw instead of three times a second.
+// defaultHeapFloorMB: a node of a few hundred tablets keeps about 10 MB;
+// with a floor of 128 MB it collects every few seconds while fifty
+// delegates draw instead of three times a second.
 const defaultHeapFloorMB = 128
 
 // StartHeapFloor applies cfg's heap floor to this process (package

@@ -1,37 +1,13 @@
 package heapfloor
 
 import (
-	"math"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 	"testing"
-	"time"
 )
 
 const mib = 1 << 20
-
-func TestPercent(t *testing.T) {
-	for _, c := range []struct {
-		name               string
-		live, roots, floor uint64
-		want               int
-	}{
-		{"a small heap waits for the floor", 7 * mib, 1 * mib, 128 * mib, 1512},                                 // 7 + 8 × 15.12 = 128
-		{"a heap under 4 MiB: the runtime's minimum heap put at the floor", 126 << 10, 4 << 10, 96 * mib, 2400}, // 4 MiB × 24 = 96
-		{"before the first collection: 4 MiB assumed", 0, 0, 128 * mib, 3100},                                   // 4 + 4 × 31 = 128
-		{"a heap past half the floor doubles as usual", 70 * mib, 0, 128 * mib, basePercent},                    // 140 > 128
-		{"just at the doubling rule", 64 * mib, 0, 128 * mib, basePercent},
-		{"roots count towards the goal", 8 * mib, 8 * mib, 128 * mib, 750}, // 8 + 16 × 7.5 = 128
-		{"a tiny heap and a huge floor stay an int32", 1, 0, math.MaxUint64, math.MaxInt32},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			if got := Percent(c.live, c.roots, c.floor); got != c.want {
-				t.Errorf("Percent(%d, %d, %d) = %d, want %d", c.live, c.roots, c.floor, got, c.want)
-			}
-		})
-	}
-}
 
 func TestEffective(t *testing.T) {
 	none := func(string) string { return "" }
@@ -57,83 +33,52 @@ func TestEffective(t *testing.T) {
 	}
 }
 
-func read(names ...string) []uint64 {
-	s := make([]metrics.Sample, len(names))
-	for i, n := range names {
-		s[i].Name = n
-	}
+// goal collects, then reads the heap goal and the live heap.
+func goal() (goal, live uint64) {
+	runtime.GC()
+	s := []metrics.Sample{{Name: "/gc/heap/goal:bytes"}, {Name: "/gc/heap/live:bytes"}}
 	metrics.Read(s)
-	out := make([]uint64, len(s))
-	for i := range s {
-		out[i] = s[i].Value.Uint64()
-	}
-	return out
-}
-
-func gogc() uint64 { return read("/gc/gogc:percent")[0] }
-
-// eventually collects until cond holds: the tuner runs on the runtime's
-// cleanup goroutine some time after a collection.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within 10 s (GOGC %d, goal %d MiB)", what, gogc(), read("/gc/heap/goal:bytes")[0]/mib)
-		}
-		runtime.GC()
-		time.Sleep(10 * time.Millisecond)
-	}
+	return s[0].Value.Uint64(), s[1].Value.Uint64()
 }
 
 var keep []byte
 
-// The floor follows the live heap from one collection to the next: the
-// goal sits at the floor while the heap is small, the doubling rule takes
-// over once it holds more than half the floor, and the floor comes back
-// when that memory is freed. Stop gives GOGC 100 back for good.
-func TestStartFollowsTheLiveHeap(t *testing.T) {
+// The goal is the floor and twice what the program keeps: at the floor
+// while the heap is small, the doubling rule on top of it once the
+// program keeps more, and the runtime's own again after stop.
+func TestStartKeepsTheGoalAtTheFloor(t *testing.T) {
 	const floor = 96 * mib
+	before, _ := goal()
+	if before >= floor/2 {
+		t.Fatalf("the goal is %d MiB before Start: the test needs a small heap", before/mib)
+	}
 	stop := Start(floor)
 	defer stop()
-	if gogc() <= basePercent {
-		t.Fatalf("GOGC %d right after Start, want above 100", gogc())
+	g, live := goal()
+	if g < floor || g > floor+16*mib {
+		t.Errorf("goal %d MiB (live %d MiB) with a small heap and a %d MiB floor, want the floor", g/mib, live/mib, floor/mib)
 	}
-	goalNearFloor := func() bool {
-		goal := read("/gc/heap/goal:bytes")[0]
-		return goal >= floor*9/10 && goal <= floor*11/10
-	}
-	eventually(t, "the goal near the floor with a small heap", goalNearFloor)
 
 	keep = make([]byte, 64*mib)
 	for i := range keep {
 		keep[i] = 1
 	}
-	eventually(t, "GOGC 100 with 64 MiB live", func() bool { return gogc() == basePercent })
-	goal := read("/gc/heap/goal:bytes")[0]
-	if goal < 128*mib {
-		t.Errorf("goal %d MiB with 64 MiB live, want at least twice that", goal/mib)
+	g, live = goal()
+	if want := uint64(floor + 2*64*mib); g < want || g > want+16*mib {
+		t.Errorf("goal %d MiB (live %d MiB) keeping 64 MiB, want about %d MiB (the floor and twice what is kept)", g/mib, live/mib, want/mib)
 	}
-
 	keep = nil
-	eventually(t, "the floor back once the memory is free", func() bool { return gogc() > basePercent && goalNearFloor() })
 
 	stop()
-	if got := gogc(); got != basePercent {
-		t.Fatalf("GOGC %d after stop, want 100", got)
-	}
-	runtime.GC()
-	time.Sleep(50 * time.Millisecond)
-	runtime.GC()
-	if got := gogc(); got != basePercent {
-		t.Errorf("GOGC %d after stop and two collections, want 100 (the tuner disarmed)", got)
+	if g, live = goal(); g > floor/2 {
+		t.Errorf("goal %d MiB (live %d MiB) after stop, want the runtime's own (under %d MiB)", g/mib, live/mib, floor/2/mib)
 	}
 }
 
 func TestStartZeroDoesNothing(t *testing.T) {
-	before := gogc()
+	before, _ := goal()
 	Start(0)()
-	if got := gogc(); got != before {
-		t.Errorf("GOGC %d after Start(0), want %d", got, before)
+	if after, _ := goal(); after > before+4*mib {
+		t.Errorf("goal %d MiB after Start(0), was %d MiB", after/mib, before/mib)
 	}
 }

@@ -22,8 +22,8 @@
 // cockpit's preview), never reloads the page: it is
 // asked for again, with the same waits, and appears when it comes (or with
 // the next reload an essential chunk makes). And an essential chunk does not
-// reload the page while a text field holds unsaved text (editing): the next
-// failure asks again, and reloads once nothing is being edited.
+// reload the page while a text field holds text typed and not yet saved
+// (editing): the next failure asks again, and reloads once nothing is.
 //
 // A chunk's stylesheet that failed is fetched again too (watchStylesheets),
 // by a copy of its link put in its place, with the same waits: the loader
@@ -70,24 +70,94 @@ export function retrying<T>(load: () => Promise<T>, { optional = false }: RetryO
   });
 }
 
-// Fields whose value is not text a person typed.
-const NOT_TEXT = /^(button|checkbox|color|file|hidden|image|radio|range|reset|submit)$/;
+// Fields whose value is not text a person typed (a checkbox's click fires
+// input too), or, for search, not work a reload would lose: a query is
+// typed again in a moment, and a filter left in the admin's user list would
+// otherwise hold the page back for as long as it is shown.
+const NOT_TEXT = /^(button|checkbox|color|file|hidden|image|radio|range|reset|search|submit)$/;
+
+// Typed in, not what the page shows. The app sets a field's value as a
+// property, never its default (Preact), so value !== defaultValue holds for
+// every field showing saved data: the desk's meeting details and weights,
+// the cockpit's saved conclusion. Counting those, a page with such a form
+// open never reloaded for a chunk gone after an update (review 9). So a
+// field counts from the user's first keystroke in it (input), against what
+// it showed just before.
+//
+// What it showed is read when the focus comes (a number's arrows and a
+// date's picker change the value with an input and no beforeinput), and
+// again at each beforeinput until the first keystroke lands (a live update
+// may have changed the field under the focus: its new value is the one a
+// reload brings back). Weak: a field only looked at goes with it.
+const shownBefore = new WeakMap<HTMLElement, string>();
+// The fields typed in, and what each showed before. A Map, to be gone
+// through; those that left the page are dropped as the next keystroke or
+// editing() finds them, so a closed form is not held for long.
+const typed = new Map<HTMLElement, string>();
+
+/** Whether el takes text a person types: a text input, a textarea, a contenteditable. */
+function takesText(el: EventTarget | null): el is HTMLElement {
+  const t = el as HTMLElement | null;
+  if (t?.tagName === 'TEXTAREA') return true;
+  if (t?.tagName === 'INPUT') return !NOT_TEXT.test((t as HTMLInputElement).type);
+  return t?.isContentEditable === true;
+}
+
+const isControl = (el: HTMLElement): el is HTMLInputElement | HTMLTextAreaElement => el.tagName === 'INPUT' || el.tagName === 'TEXTAREA';
+const textOf = (el: HTMLElement): string => (isControl(el) ? el.value : el.textContent ?? '');
+
+function forgetRemoved(): void {
+  for (const el of typed.keys()) if (!el.isConnected) typed.delete(el); // deleting while going through a Map is safe
+}
+
+function watchTyping(doc: Document): void {
+  // Capturing, all of them: a handler that stops an event does not hide it.
+  const showing = (e: Event): void => {
+    if (takesText(e.target) && !typed.has(e.target)) shownBefore.set(e.target, textOf(e.target));
+  };
+  doc.addEventListener('focusin', showing, true);
+  doc.addEventListener('beforeinput', showing, true);
+  doc.addEventListener('input', (e) => {
+    const el = e.target;
+    if (!takesText(el) || typed.has(el)) return;
+    forgetRemoved();
+    // Never seen before it changed (an autofill into a field not focused): what its markup gave it.
+    typed.set(el, shownBefore.get(el) ?? (isControl(el) ? el.defaultValue : ''));
+  }, true);
+  // A form sent: its fields are saved, or being saved (a refusal shows its
+  // error; the next keystroke counts them again). What they show now is what
+  // a new keystroke is weighed against.
+  doc.addEventListener('submit', (e) => {
+    const form = e.target as HTMLElement;
+    for (const el of typed.keys()) {
+      if (!form.contains(el)) continue;
+      typed.delete(el);
+      shownBefore.set(el, textOf(el));
+    }
+  }, true);
+}
+
+// In Node (the tests) there is no document, or a stand-in without events.
+if (typeof document !== 'undefined' && typeof document.addEventListener === 'function') watchTyping(document);
 
 /**
- * Whether a text field of the page holds text a reload would lose: an
- * input or a textarea whose value is not the one it came with (Preact sets
- * the value, not the attribute: a filled field counts, on the safe side),
- * or a focused contenteditable with text in it. Read-only and disabled
- * fields hold nothing of the user's.
+ * Whether a field of the page holds text a reload would lose: one the user
+ * typed in, still on the page, and showing other than it did before (typed
+ * back to it, nothing is lost). A field now disabled (itself or by its
+ * fieldset: a read-only desk) or read-only is saving, or not the user's to
+ * change; a contenteditable counts while it still holds text.
  */
 export function editing(): boolean {
-  if (typeof document === 'undefined') return false;
-  for (const el of Array.from(document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('input, textarea'))) {
-    if (el.readOnly || el.disabled || (el.tagName === 'INPUT' && NOT_TEXT.test(el.type))) continue;
-    if (el.value !== el.defaultValue) return true;
+  for (const [el, shown] of typed) {
+    if (!el.isConnected) {
+      typed.delete(el); // gone with its form or screen: there is nothing left to lose
+      continue;
+    }
+    const now = textOf(el);
+    if (now === shown) continue;
+    if (isControl(el) ? !el.readOnly && !el.matches(':disabled') : el.isContentEditable && now.trim() !== '') return true;
   }
-  const active = document.activeElement as HTMLElement | null;
-  return !!active?.isContentEditable && (active.textContent ?? '').trim() !== '';
+  return false;
 }
 
 /**

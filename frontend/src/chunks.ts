@@ -137,6 +137,16 @@ function watchTyping(doc: Document): void {
   }, true);
 }
 
+/**
+ * Tells editing() that el's text is saved: for a field that saves itself,
+ * outside a form (a participant's weight, saved as it is left). What it
+ * shows now is what a new keystroke is weighed against.
+ */
+export function saved(el: HTMLElement): void {
+  typed.delete(el);
+  shownBefore.set(el, textOf(el));
+}
+
 // In Node (the tests) there is no document, or a stand-in without events.
 if (typeof document !== 'undefined' && typeof document.addEventListener === 'function') watchTyping(document);
 

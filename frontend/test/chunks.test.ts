@@ -286,6 +286,19 @@ describe('retrying', () => {
     expect(reload).toHaveBeenCalledTimes(1);
   });
 
+  it('reloads once a field that saves itself (a weight, left) says it is saved, not before', async () => {
+    const p = page();
+    const d = desk(p);
+    const { retrying, saved } = await fresh();
+    typeIn(d.weight, '2', { beforeinput: false });
+    void retrying(gone);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(reload).not.toHaveBeenCalled(); // typed, not yet saved
+    saved(d.weight as unknown as HTMLElement);
+    await vi.advanceTimersByTimeAsync(8_000);
+    expect(reload).toHaveBeenCalledTimes(1);
+  });
+
   it('reloads once the forms typed in are submitted (saved, or being saved), not before', async () => {
     const p = page();
     const d = desk(p);

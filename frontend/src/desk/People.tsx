@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { toast } from '../ui/Toast';
+import { saved } from '../chunks';
 import { desk, type AccountUser, type Participant, type PartRole } from './api';
 import { act, Confirm, FieldError, fieldAria, nthOrLast, useBusy, useFocusLater } from './common';
 
@@ -258,6 +259,7 @@ function WeightInput({ p, disabled, onCommit }: { p: Participant; disabled: bool
   const [v, setV] = useState(String(p.weight));
   // The user has typed since the field last showed the meeting's weight (a ref: an Enter and the blur after it commit once).
   const dirty = useRef(false);
+  const field = useRef<HTMLInputElement>(null);
   const latest = useRef(p.weight);
   latest.current = p.weight;
   useEffect(() => {
@@ -274,12 +276,14 @@ function WeightInput({ p, disabled, onCommit }: { p: Participant; disabled: bool
       return;
     }
     // Refused or lost: the field shows the meeting's weight again (unless typed in meanwhile).
+    // Saved: a reload would lose nothing of it (chunks.ts).
     void onCommit(w).then((ok) => {
       if (!ok && !dirty.current) setV(String(latest.current));
+      if (ok && !dirty.current && field.current) saved(field.current);
     });
   };
   return (
-    <input class="num-input" type="number" min={1} max={1000} value={v} disabled={disabled}
+    <input ref={field} class="num-input" type="number" min={1} max={1000} value={v} disabled={disabled}
       aria-label={t('desk.people.weightOf', { name: p.full_name })}
       onInput={(e) => { setV(e.currentTarget.value); dirty.current = true; }} onBlur={commit}
       onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); commit(); } }} />

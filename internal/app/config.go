@@ -73,8 +73,8 @@ const Env = `Environment:
                           tablets reach Curia through one address, e.g. a NAT without CURIA_TRUSTED_PROXIES)
   CURIA_LOG_LEVEL         debug, info, warn or error (default info)
   CURIA_LOG_FORMAT        text or json (default text)
-  CURIA_HEAP_FLOOR_MB     memory the Go runtime lets the heap take, on top of twice what it keeps,
-                          before it collects (default 128; 0 turns it off; ignored when GOGC is set)
+  CURIA_HEAP_FLOOR_MB     the Go runtime collects once the heap has grown by this much and what it
+                          keeps (default 128; 0 turns it off; ignored when GOGC is set)
 `
 
 // FromEnv reads the CURIA_* variables and validates them.

@@ -6,17 +6,18 @@
 // cores for a few milliseconds: the page turns that met one reached the
 // tablets late (realtime/BENCHMARKS.md).
 //
-// The floor is a ballast: one allocation of half the floor that holds no
+// The floor is a ballast: one allocation of floor bytes that holds no
 // pointers and is never written. The collector counts it as live, so with
-// GOGC's doubling rule the heap goal is about floor + 2 × the live heap at
+// GOGC's doubling rule a collection comes once the heap has grown by the
+// floor and what the program keeps (the goal is 2 × (floor + live)) at
 // every collection, with nothing to lag behind a heap that grows (an
 // earlier version set GOGC after each collection, and a heap that grew
 // between two collections met a goal many times too high until the next
-// setting). Marking it costs nothing (no pointers). Its pages are
-// mostly never touched, so the kernel maps none of them in, but the
-// runtime clears them when it places the ballast over memory the program
-// has used and freed (a quarter of the time, measured, when a collection
-// ran before): count the floor as memory the server may use. An
+// setting). Marking it costs nothing (no pointers). Its pages are mostly
+// never touched, so the kernel maps none of them in; but the runtime
+// clears them when it places the ballast over memory the program has used
+// and freed (a quarter of the time, measured, when a collection ran
+// before): count up to twice the floor as memory the server may use. An
 // operator's GOGC, a memory limit (GOMEMLIMIT) and a container's memory
 // limit are respected (Effective).
 package heapfloor
@@ -31,16 +32,16 @@ import (
 	"sync"
 )
 
-// Effective is the floor Start should keep: floor, lowered to half of the
-// runtime's memory limit and a quarter of the container's (cgroup), so
-// that a node with little memory collects early enough. It is 0 when the
+// Effective is the floor Start should keep: floor, lowered to a quarter
+// of the runtime's memory limit and of the container's (cgroup), so that
+// a node with little memory collects early enough. It is 0 when the
 // floor is off: floor 0, or GOGC set by the operator.
 func Effective(floor uint64, getenv func(string) string) uint64 {
 	if floor == 0 || getenv("GOGC") != "" {
 		return 0
 	}
 	if limit := debug.SetMemoryLimit(-1); limit > 0 && limit < math.MaxInt64 {
-		floor = min(floor, uint64(limit)/2)
+		floor = min(floor, uint64(limit)/4)
 	}
 	if limit := cgroupLimit(); limit > 0 {
 		floor = min(floor, limit/4)
@@ -66,7 +67,7 @@ func cgroupLimit() uint64 {
 	return 0
 }
 
-// Start holds a ballast of floor/2 bytes until stop is called. Call it
+// Start holds a ballast of floor bytes until stop is called. Call it
 // early, while the heap is small: the ballast is then most likely memory
 // fresh from the kernel, which the runtime need not clear. A floor of 0
 // does nothing.
@@ -74,7 +75,7 @@ func Start(floor uint64) (stop func()) {
 	if floor == 0 {
 		return func() {}
 	}
-	ballast := make([]byte, floor/2)
+	ballast := make([]byte, floor)
 	var once sync.Once
 	return func() {
 		once.Do(func() {

@@ -32,7 +32,7 @@ type appServer struct {
 	addr string // set once listening; the seed calls the API through it
 	http *http.Client
 
-	stopFloor func() // gives GOGC's default back
+	stopFloor func() // lets the heap floor's ballast go
 }
 
 func newAppServer(ctx context.Context, dbdir string) (*appServer, error) {

@@ -33,8 +33,9 @@ import (
 )
 
 // Effective is the floor Start should keep: floor, lowered to a quarter
-// of the runtime's memory limit and of the container's (cgroup), so that
-// a node with little memory collects early enough. It is 0 when the
+// of the runtime's memory limit, of the container's (cgroup) and of the
+// machine's memory, so that a node with little memory collects early
+// enough. It is 0 when the
 // floor is off: floor 0, or GOGC set by the operator.
 func Effective(floor uint64, getenv func(string) string) uint64 {
 	if floor == 0 || getenv("GOGC") != "" {
@@ -46,7 +47,28 @@ func Effective(floor uint64, getenv func(string) string) uint64 {
 	if limit := cgroupLimit(); limit > 0 {
 		floor = min(floor, limit/4)
 	}
+	if total := memTotal(); total > 0 {
+		floor = min(floor, total/4) // a ballast larger than the machine may be refused outright
+	}
 	return floor
+}
+
+// memTotal reads the machine's memory from /proc/meminfo (Linux), or 0.
+func memTotal() uint64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(b)) {
+		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb << 10
+		}
+	}
+	return 0
 }
 
 // cgroupLimit reads the memory limit of the cgroup the process runs in

@@ -26,6 +26,11 @@ func TestEffective(t *testing.T) {
 	if got := Effective(128*mib, none); got == 0 || got > 128*mib {
 		t.Errorf("no limits here: %d, want (0, 128 MiB]", got)
 	}
+	if total := memTotal(); total > 0 {
+		if got := Effective(1<<50, none); got > total/4 {
+			t.Errorf("a floor of a petabyte: %d, want at most a quarter of the machine's %d", got, total)
+		}
+	}
 	old := debug.SetMemoryLimit(100 * mib)
 	defer debug.SetMemoryLimit(old)
 	if got := Effective(128*mib, none); got == 0 || got > 25*mib {

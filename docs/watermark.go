@@ -38,7 +38,7 @@ type watermarks struct {
 	// called with the copy id once a copy is stamped and before it is
 	// renamed into place.
 	beforeRename atomic.Pointer[func(copyID string)]
-	// beforeExport, when set (tests only: export_hooks_review9_test.go),
+	// beforeExport, when set (tests only: watermark_hooks_test.go),
 	// is called with the copy id once an annotated export has the
 	// reader's stamped copy (path) and before the PDF worker is asked to
 	// draw into it.

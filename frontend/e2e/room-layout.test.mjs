@@ -64,6 +64,17 @@ async function room(name, viewport, locale, user = 'daibieu1') {
   return t;
 }
 
+/** The presenter's temporary pen draws a stroke on the page, and "clear" comes. */
+async function tempStroke(page) {
+  await page.getByTestId('temp-pen-tool').click();
+  const sheet = await page.locator('.sheet').boundingBox();
+  await page.mouse.move(sheet.x + sheet.width * 0.3, sheet.y + sheet.height * 0.5);
+  await page.mouse.down();
+  await page.mouse.move(sheet.x + sheet.width * 0.45, sheet.y + sheet.height * 0.55, { steps: 6 });
+  await page.mouse.up();
+  await page.getByTestId('temp-clear').waitFor();
+}
+
 /** An element's box, rounded to the pixel. */
 async function box(locator) {
   const b = await locator.boundingBox();
@@ -189,13 +200,7 @@ describe('the delegate room on a phone and a landscape tablet', () => {
       await page.getByTestId('laser-tool').waitFor({ timeout: 20000 });
       await oneRow(t, `${tag} reading`, locale);
       // The temporary pen, a stroke on the page: "clear" comes.
-      await page.getByTestId('temp-pen-tool').click();
-      const sheet = await page.locator('.sheet').boundingBox();
-      await page.mouse.move(sheet.x + sheet.width * 0.3, sheet.y + sheet.height * 0.5);
-      await page.mouse.down();
-      await page.mouse.move(sheet.x + sheet.width * 0.45, sheet.y + sheet.height * 0.55, { steps: 6 });
-      await page.mouse.up();
-      await page.getByTestId('temp-clear').waitFor();
+      await tempStroke(page);
       await oneRow(t, `${tag} with the temporary pen`, locale);
       // The pen with the temporary strokes still there: every tool at once (the share toggle too).
       await page.getByRole('radio', { name: L[locale].pen, exact: true }).click();
@@ -356,13 +361,7 @@ describe('the room on a portrait tablet (768×1024 and 820×1180)', () => {
       await pageKept(t, `${tag} reading`);
       const reading = await toolBoxes(page);
       // The temporary pen, a stroke on the page: "clear" comes.
-      await page.getByTestId('temp-pen-tool').click();
-      const sheet = await page.locator('.sheet').boundingBox();
-      await page.mouse.move(sheet.x + sheet.width * 0.3, sheet.y + sheet.height * 0.5);
-      await page.mouse.down();
-      await page.mouse.move(sheet.x + sheet.width * 0.45, sheet.y + sheet.height * 0.55, { steps: 6 });
-      await page.mouse.up();
-      await page.getByTestId('temp-clear').waitFor();
+      await tempStroke(page);
       await pageKept(t, `${tag} with the temporary pen`);
       // "Xóa nét vẽ" (clear) came: no other tool moved for it.
       kept(`${tag} with the temporary pen`, reading, await toolBoxes(page));

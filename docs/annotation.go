@@ -122,6 +122,11 @@ func (s *Service) Annotate(ctx context.Context, a web.Actor, docID string, in []
 // tablet waits for little; more make more events, in order.
 const maxAnnounceItems = 100
 
+// AnnotationsCreatedEvent is the type of the live event that carries new
+// annotations (strokes while delegates draw); the app has the hub pace
+// its fan-out (realtime.Options.Paced).
+const AnnotationsCreatedEvent = "annotations.created"
+
 // AnnotationsCreated is the data of the live event annotations.created:
 // new annotations of one document, all with the same audience, in the
 // order they were created.
@@ -196,7 +201,7 @@ func (s *Service) announceCreated(ctx context.Context, batch []*createJob) {
 	evs := make([]event.Event, 0, len(groups))
 	for _, g := range groups {
 		if !g.skip {
-			evs = append(evs, event.Event{MeetingID: g.meetingID, Type: "annotations.created", Data: g.data, Audience: g.audience})
+			evs = append(evs, event.Event{MeetingID: g.meetingID, Type: AnnotationsCreatedEvent, Data: g.data, Audience: g.audience})
 		}
 	}
 	if len(evs) > 0 {

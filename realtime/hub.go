@@ -88,6 +88,8 @@ type Hub struct {
 	hmu      sync.RWMutex
 	handlers map[string]ClientHandler
 
+	paced map[string]bool // Options.Paced (pace.go)
+
 	pout presenceOut // presence for other nodes
 
 	smu      sync.Mutex
@@ -113,7 +115,10 @@ func New(opt Options) (*Hub, error) {
 	opt.setDefaults()
 	h := &Hub{opt: opt, log: opt.Logger, node: ids.New(),
 		st: &store{db: opt.DB.Gorm, now: opt.Now}, rooms: map[string]*room{}, handlers: map[string]ClientHandler{},
-		admits: map[*admission]struct{}{}, sessions: map[string]*liveSession{}}
+		admits: map[*admission]struct{}{}, sessions: map[string]*liveSession{}, paced: map[string]bool{}}
+	for _, t := range opt.Paced {
+		h.paced[t] = true
+	}
 	h.pong = newFrame(encodeEvent(0, "pong", nil), time.Time{})
 	h.upgrader = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,

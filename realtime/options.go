@@ -72,7 +72,19 @@ type Options struct {
 	// place of one of the user's that has gone silent, or is refused with
 	// 429 (limit.go).
 	MaxUserConns int
-	Now          func() time.Time
+	// Paced names event types that may reach a big room a few
+	// milliseconds late, such as shared strokes while delegates draw. A
+	// fan-out that carries only such events writes PaceChunk connections
+	// at a time and pauses PaceGap between them, so that its goroutines
+	// leave the cores (and the network poller) free often: a page turn
+	// that comes meanwhile is read and sent at once, and writes what the
+	// paced fan-out had not yet written to a tablet ahead of itself, in
+	// order (pace.go). A room of at most PaceChunk connections has no
+	// pause. Nil: every fan-out writes at once.
+	Paced     []string
+	PaceChunk int           // connections written between two pauses (16)
+	PaceGap   time.Duration // the pause (2 ms; negative: none)
+	Now       func() time.Time
 
 	// controlKeep is how long control messages are stored for the nodes
 	// that missed them (default controlKeep, pgcontrols.go); tests shorten it.
@@ -85,6 +97,8 @@ func (o *Options) validate() error {
 		return errors.New("realtime: Options.DB is required")
 	case o.Authorizer == nil:
 		return errors.New("realtime: Options.Authorizer is required")
+	case o.PaceChunk < 0:
+		return errors.New("realtime: Options.PaceChunk is negative")
 	}
 	for _, s := range o.AllowedOrigins {
 		if _, ok := normalOrigin(s); !ok {
@@ -120,6 +134,8 @@ func (o *Options) setDefaults() {
 	def(&o.PresenceHeartbeat, 10*time.Second)
 	def(&o.SessionCheck, 5*time.Minute)
 	def(&o.MaxUserConns, 8)
+	def(&o.PaceChunk, 16)
+	def(&o.PaceGap, 2*time.Millisecond)
 	def(&o.controlKeep, controlKeep)
 	if o.Replay == nil {
 		o.Replay, _ = o.Snapshotter.(ReplayChecker)

@@ -38,6 +38,10 @@ type room struct {
 	dirty   []*conn // members given frames since mu was taken, for unlock to write out
 	holds   uint64  // how many times mu was let go (through unlock), from 1; conn.mark
 	pres    presence
+	// What the frames queued since mu was taken were (pace.go): pacing
+	// while a paced event is queued; paced when one was, hurried when
+	// anything else was. Only a fan-out of paced frames alone is paced.
+	pacing, paced, hurried bool
 
 	dropTimer *time.Timer
 }
@@ -112,9 +116,11 @@ func (r *room) advanceLocked(rec record) {
 	r.head = rec.Seq
 	e := newEntry(rec)
 	r.recent.push(e)
+	r.pacing = r.hub.paced[rec.Type]
 	for _, c := range r.members {
 		r.sendLocked(c, e.frameFor(c.viewer.UserID))
 	}
+	r.pacing = false
 	r.flushSlowLocked()
 }
 
@@ -124,6 +130,11 @@ func (r *room) sendLocked(c *conn, f *frame) {
 	if !c.push(f) {
 		r.slow = append(r.slow, c)
 		return
+	}
+	if r.pacing {
+		r.paced = true
+	} else {
+		r.hurried = true
 	}
 	if c.mark != r.holds {
 		c.mark = r.holds
@@ -136,7 +147,13 @@ func (r *room) unlock() {
 	dirty := r.dirty
 	r.dirty = nil
 	r.holds++
+	paced := r.paced && !r.hurried
+	r.paced, r.hurried = false, false
 	r.mu.Unlock()
+	if paced {
+		r.hub.flushPaced(dirty)
+		return
+	}
 	flushAll(dirty)
 }
 

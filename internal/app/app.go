@@ -117,7 +117,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*A
 	}
 	hub, err := realtime.New(realtime.Options{DB: db, Authorizer: liveAuth{a}, Snapshotter: liveSnapshot{a},
 		Logger: log, Metrics: a.registry, AllowedOrigins: cfg.AllowedOrigins, HTTPSOnly: cfg.SecureCookie, UserDisconnected: accounts.Forget,
-		Sessions: liveAuth{a}, SessionCheck: accounts.KeepAliveEvery()})
+		Sessions: liveAuth{a}, SessionCheck: accounts.KeepAliveEvery(),
+		// Strokes reach a big room a few milliseconds late so that a
+		// page turn never waits behind their fan-out (realtime/pace.go).
+		Paced: []string{docs.AnnotationsCreatedEvent}})
 	if err != nil {
 		return nil, err
 	}

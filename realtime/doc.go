@@ -79,7 +79,10 @@
 // members) write each connection's queue with non-blocking writev system
 // calls (64 frames or 64 KB each). What a full socket does not take goes
 // to that connection's own writer goroutine, which waits for it (up to
-// WriteWait), and also sends the pings and the close frame.
+// WriteWait), and also sends the pings and the close frame. A fan-out of
+// nothing but Options.Paced events (the app's strokes) is paced: each of
+// those goroutines pauses PaceGap after every PaceChunk of its
+// connections, and any other event is written at once (pace.go).
 //
 // Client to server:
 //

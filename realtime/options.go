@@ -74,9 +74,11 @@ type Options struct {
 	MaxUserConns int
 	// Paced names event types that may reach a big room a few
 	// milliseconds late, such as shared strokes while delegates draw. A
-	// fan-out that carries only such events writes PaceChunk connections
-	// at a time and pauses PaceGap between them, so that its goroutines
-	// leave the cores (and the network poller) free often: a page turn
+	// fan-out that carries only such events is paced: each of its
+	// goroutines (one per 128 connections) writes PaceChunk of its
+	// connections, pauses PaceGap, writes the next PaceChunk, and so on
+	// (a PaceChunk of 128 or more never pauses), so that they leave the
+	// cores (and the network poller) free often: a page turn
 	// that comes meanwhile is read and sent at once, and writes what the
 	// paced fan-out had not yet written to a tablet ahead of itself, in
 	// order (pace.go). A room of at most PaceChunk connections has no

@@ -65,7 +65,7 @@ func vi() labels {
 		Started: "Bắt đầu", Finished: "Kết thúc", StillSpeaking: "đang phát biểu",
 		Poll: "Biểu quyết", Option: "Phương án", Votes: "Số phiếu", Weight: "Trọng số",
 		Electorate: "Số người biểu quyết", Members: "Thành viên", EPresent: "Có mặt", Eligible: "Được biểu quyết",
-		Voted: "Đã biểu quyết", Outcome: "Kết quả", Elected: "Trúng cử", Tied: "Ngang phiếu",
+		Voted: "Đã biểu quyết", Outcome: "Kết quả", Elected: "Trúng cử", Tied: "Hòa phiếu",
 		HowVoted: "Biểu quyết của từng thành viên", Choice: "Lựa chọn", NoResults: "Chưa có kết quả",
 		Unfiled: "Ngoài các mục nội dung", UnfiledDocuments: "Tài liệu chung",
 		UnfiledPolls: "Biểu quyết không thuộc mục nội dung nào", Signature: "(Ký, ghi rõ họ tên)",
@@ -83,7 +83,7 @@ func vi() labels {
 		speakerKind: map[agenda.Kind]string{agenda.Speech: "Phát biểu", agenda.Question: "Chất vấn"},
 		pollStatus: map[vote.Status]string{vote.Draft: "Chưa mở", vote.Open: "Đang biểu quyết", vote.Closed: "Đã kết thúc",
 			vote.Published: "Đã công bố", vote.Cancelled: "Đã hủy"},
-		outcome: map[vote.Outcome]string{vote.Adopted: "Thông qua", vote.Rejected: "Không thông qua", vote.Tie: "Ngang phiếu",
+		outcome: map[vote.Outcome]string{vote.Adopted: "Thông qua", vote.Rejected: "Không thông qua", vote.Tie: "Hòa phiếu",
 			vote.Elected: "Có phương án trúng cử", vote.NoneWon: "Không có phương án trúng cử"},
 		secret: map[bool]string{true: "Bỏ phiếu kín", false: "Biểu quyết công khai"},
 	}
@@ -128,8 +128,8 @@ func en() labels {
 			vote.Published: "Published", vote.Cancelled: "Cancelled"},
 		outcome: map[vote.Outcome]string{vote.Adopted: "Adopted", vote.Rejected: "Rejected", vote.Tie: "Tied",
 			vote.Elected: "Elected", vote.NoneWon: "None elected"},
-		secret: map[bool]string{true: "Secret ballot", false: "Named vote"},
-		motion: map[string]string{vote.Agree: "Agree", vote.Disagree: "Disagree", vote.Abstain: "Abstain"},
+		secret: map[bool]string{true: "Secret ballot", false: "Open vote"},
+		motion: map[string]string{vote.Agree: "In favour", vote.Disagree: "Against", vote.Abstain: "Abstain"},
 	}
 }
 

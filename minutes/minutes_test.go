@@ -308,7 +308,7 @@ func checkHTML(t *testing.T, sc *scenario) {
 func checkEnglish(t *testing.T, sc *scenario) {
 	res := sc.c.Chair.Do("GET", sc.path("lang=en&format=html"), nil)
 	res.Check(t, "minutes in English", ok, `<html lang="en">`, "Minutes of the meeting", "Draft", "Chair", "Secretary",
-		"Present", "Remote", "Absent", "Reason", absentReason, "Agree", "Disagree", "Secret ballot", "Named vote",
+		"Present", "Remote", "Absent", "Reason", absentReason, "In favour", "Against", "Secret ballot", "Open vote",
 		"2026-12-01 08:30 (UTC)", "30 min", "Quorum reached", "Kỳ họp &lt;script&gt;")
 	for _, vi := range []string{"Biên bản", "Vắng mặt", "Đồng ý"} {
 		if strings.Contains(string(res.Body), vi) {

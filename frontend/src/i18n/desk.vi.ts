@@ -143,7 +143,7 @@ export default {
   'desk.agenda.deleteText': 'Nội dung này sẽ bị xóa khỏi chương trình.',
   'desk.agenda.conclusion': 'Kết luận',
   'desk.agenda.conclusionOf': 'Kết luận: {title}',
-  'desk.agenda.conclusionFor': 'Kết luận của chủ tọa về “{number}. {title}”',
+  'desk.agenda.conclusionFor': 'Kết luận của chủ trì về “{number}. {title}”',
   'desk.agenda.conclusionHint': 'Ghi vào biên bản, dưới nội dung này. Để trống nếu chưa có kết luận.',
   'desk.agenda.conclusionCount': '{n}/{max} ký tự',
   'desk.agenda.conclusionSaved': 'Đã lưu kết luận của “{title}”.',

@@ -45,6 +45,9 @@ func (s *Service) Export(ctx context.Context, a web.Actor, req ExportRequest) (*
 	if err != nil {
 		return nil, err
 	}
+	if req.Shared { // the two copies a reader may download have names of their own
+		f.Name = downloadName(d.Title+" – ghi chú chung", v.Version)
+	}
 	detail := map[string]any{"version": v.Version, "shared": req.Shared, "annotations": len(marks)}
 	if f.CopyID != "" {
 		detail["copy_id"] = f.CopyID

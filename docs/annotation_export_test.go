@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"os"
 	"os/exec"
@@ -45,6 +46,12 @@ func TestAnnotatedExport(t *testing.T) {
 		wantPixel(t, withShared.Body, 3, 110, 400, true)
 		if text := pdfText(t, withShared.Body); strings.Contains(text, "Bí mật") {
 			t.Error("another delegate's private note is in the export")
+		}
+		// The two copies download under names of their own.
+		_, ownName, _ := mime.ParseMediaType(own.Header.Get("Content-Disposition"))
+		_, sharedName, _ := mime.ParseMediaType(withShared.Header.Get("Content-Disposition"))
+		if !strings.HasSuffix(ownName["filename"], " – ghi chú.pdf") || !strings.HasSuffix(sharedName["filename"], " – ghi chú chung.pdf") {
+			t.Errorf("file names %q and %q, want … – ghi chú.pdf and … – ghi chú chung.pdf", ownName["filename"], sharedName["filename"])
 		}
 
 		// A confidential document: the reader's stamped copy, with marks.

@@ -52,7 +52,8 @@ describe('annotations: edge cases on a tablet', () => {
     // The whole target opens the note: a tap near its edge, off the drawn icon.
     await marker.click({ position: { x: 3, y: 3 } });
     await t.page.getByRole('dialog').waitFor();
-    assert.equal(await t.page.getByRole('dialog').locator('textarea').inputValue(), 'Đề nghị làm rõ điều 5');
+    // Another delegate's note: read, not edited (plain text and "Đóng").
+    assert.equal(await t.page.getByRole('dialog').getByTestId('note-read').textContent(), 'Đề nghị làm rõ điều 5');
   });
 
   it("others' shared marks look apart from mine, name their author, and my private note shows it is private", T, async () => {

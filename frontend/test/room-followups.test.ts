@@ -125,8 +125,9 @@ describe('the room offers only what the server accepts', () => {
     hub.msg({ seq: 11, type: 'agenda.current', data: { item_id: null, became_current_at: null, previous_item_id: '1' } });
     hub.msg({ seq: 12, type: 'meeting.updated', data: { ...meeting, status: 'closed', my_role: '' } });
     await settle(8);
-    // The page stays presented; pointing at it is answered with error "conflict" (api/live.md §3), and nothing shows.
-    expect(byTestId(root, 'live-badge')).toHaveLength(1);
+    // The page stays open (a closed meeting shows no live badge); pointing at it is answered with error "conflict" (api/live.md §3), and nothing shows.
+    expect(byTestId(root, 'doc-title')[0].textContent).toBe('Tờ trình');
+    expect(byTestId(root, 'live-badge')).toHaveLength(0);
     expect(byTestId(root, 'laser-tool')).toHaveLength(0);
   });
 

@@ -360,23 +360,39 @@ function NoteEditor(p: { note?: Annotation; mine: boolean; whose?: string; share
   const [text, setText] = useState((p.note?.data as NoteData | undefined)?.text ?? '');
   const [shared, setShared] = useState(p.shared);
   const ta = useRef<HTMLTextAreaElement>(null);
-  useEffect(() => ta.current?.focus(), []);
+  const close = useRef<HTMLButtonElement>(null);
+  // My note opens to be written in; someone else's only to be read (the focus on its Close button, for Escape and a keyboard).
+  useEffect(() => (p.mine ? ta.current : close.current)?.focus(), []);
   return (
     <div class="modal-back" onPointerDown={(e) => e.stopPropagation()}>
-      <div class="modal" role="dialog" aria-modal="true" aria-labelledby="note-title" onKeyDown={(e) => e.key === 'Escape' && p.onClose()}>
+      <div class="modal" role="dialog" aria-modal="true" aria-labelledby="note-title" aria-describedby={p.mine ? undefined : 'note-read'} onKeyDown={(e) => e.key === 'Escape' && p.onClose()}>
         <h2 id="note-title">{t('annot.note')}</h2>
         {p.whose && <p class="note-by" data-testid="note-by">{p.whose}</p>}
-        <textarea ref={ta} rows={5} value={text} readOnly={!p.mine} aria-label={t('annot.noteText')} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
+        {p.mine ? (
+          <textarea ref={ta} rows={5} value={text} aria-label={t('annot.noteText')} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
+        ) : (
+          <p id="note-read" class="note-read" data-testid="note-read">{text}</p>
+        )}
         {p.note && p.mine && (
           <label class="check">
             <input type="checkbox" checked={shared} onChange={(e) => setShared((e.target as HTMLInputElement).checked)} /> {t('annot.shared')}
           </label>
         )}
+        {/* Who will see what I write: the room, or only me (the toolbar's choice for a new note, the box above for mine). */}
+        {p.mine && (
+          <p class={`note-audience${shared ? ' shared' : ''}`} data-testid="note-audience">
+            {shared ? t('annot.noteAudienceShared') : t('annot.noteAudiencePrivate')}
+          </p>
+        )}
         <div class="row end">
           {p.note && p.mine && (
             <button class="btn danger" onClick={p.onDelete}>{t('common.delete')}</button>
           )}
-          <button class="btn" onClick={p.onClose}>{t('common.cancel')}</button>
+          {p.mine ? (
+            <button class="btn" onClick={p.onClose}>{t('common.cancel')}</button>
+          ) : (
+            <button ref={close} class="btn" data-testid="note-close" onClick={p.onClose}>{t('common.close')}</button>
+          )}
           {p.mine && <button class="btn primary" onClick={() => p.onSave(text, shared)}>{t('common.save')}</button>}
         </div>
       </div>

@@ -204,6 +204,8 @@ const en: BaseDict = {
   'outcome.tie': 'Tied',
   'outcome.elected': 'Elected',
   'outcome.none': 'No option elected',
+  'annot.noteAudienceShared': 'Everyone in the meeting will see this note.',
+  'annot.noteAudiencePrivate': 'Only you will see this note.',
 };
 
 export default en;

@@ -205,4 +205,6 @@ export default {
   'outcome.tie': 'Hòa phiếu',
   'outcome.elected': 'Đã bầu',
   'outcome.none': 'Không có phương án nào trúng',
+  'annot.noteAudienceShared': 'Mọi người trong phòng họp sẽ thấy ghi chú này.',
+  'annot.noteAudiencePrivate': 'Chỉ mình bạn thấy ghi chú này.',
 };

@@ -89,6 +89,10 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
   const pres = st.presentation;
   const live = pres?.document_id && !pres.hidden ? pres : null;
   const following = follow.following && !!live;
+  // A closed meeting presents nothing any more: the page last presented stays open (as when a presentation
+  // ends), but nothing says "live", and there is no live page to go back to (meeting.updated, or the snapshot).
+  const closed = st.meeting?.status === 'closed';
+  const onAir = following && !closed;
   const byId = (d: string | null) => st.documents.find((x) => x.id === d) ?? null;
   const current = st.agenda?.current_item_id ?? null;
   // Until we know whether something is presented, open nothing: opening a
@@ -174,7 +178,7 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
           agenda={st.agenda}
           documents={st.documents}
           openDoc={doc?.id ?? null}
-          liveDoc={live?.document_id ?? null}
+          liveDoc={closed ? null : (live?.document_id ?? null)}
           onOpen={(d) => {
             setAgendaOpen(false);
             room.browse(d.id, 1);
@@ -187,10 +191,10 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
           <div class="docbar">
             <span class="doctitle" data-testid="doc-title">{doc?.title || ''}</span>
             <span class="grow" />
-            {following && (
+            {onAir && (
               <span class="badge live" data-testid="live-badge"><Icon name="live" /> {t('live.following', { page: live!.page ?? 1 })}</span>
             )}
-            {pres?.hidden && <span class="badge warn">{t('live.hidden')}</span>}
+            {pres?.hidden && !closed && <span class="badge warn">{t('live.hidden')}</span>}
           </div>
           <div class="doc-area">
             {doc && Viewer ? (
@@ -212,10 +216,10 @@ export function Room({ id, me, onSignOut }: { id: string; me: User; onSignOut():
             ) : (
               <div class="empty">
                 <Icon name="doc" />
-                <p>{!st.ready ? t('common.loading') : live === null && !pres?.hidden ? t('live.nothing') : t('room.pickDoc')}</p>
+                <p>{!st.ready ? t('common.loading') : live === null && !pres?.hidden && !closed ? t('live.nothing') : t('room.pickDoc')}</p>
               </div>
             )}
-            {live && !following && (
+            {live && !following && !closed && (
               <button class="btn primary back-live" data-testid="back-to-live" onClick={() => room.backToLive()}>
                 <Icon name="live" /> {t('live.back', { page: live.page ?? 1 })}
               </button>

@@ -270,7 +270,10 @@ function SessionPanel({ room }: { room: LiveRoom }) {
         </div>
         <div class="pn">
           <span class="muted small">{t('chair.session.next')}</span>
-          <span class="pn-title" data-testid="next-title">{next ? `${next.number} ${next.title}` : t('chair.session.last')}</span>
+          <span class="pn-title" data-testid="next-title">
+            {/* nothing after the current item: the last one; nothing current and nothing next: the agenda has no items */}
+            {next ? `${next.number} ${next.title}` : current ? t('chair.session.last') : st.agenda ? t('chair.session.noItems') : '—'}
+          </span>
         </div>
       </div>
       {warned && unsaved && (

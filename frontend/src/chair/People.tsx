@@ -1,10 +1,12 @@
 // The room: the quorum gauge, how many are checked in, online and following
 // the presenter, and each participant's standing — all live.
+import { useState } from 'preact/hooks';
 import { num, t, type Key } from '../i18n';
 import { useStore } from '../store';
-import type { Quorum } from './api';
-import type { LiveRoom } from './live';
+import { chairApi, type AttendanceRow, type Quorum } from './api';
+import { upsertPerson, type LiveRoom } from './live';
 import { followCounts, follows, gauge } from './logic';
+import { act } from './util';
 
 export function QuorumGauge({ q, big = false }: { q: Quorum | null; big?: boolean }) {
   const g = gauge(q);
@@ -34,15 +36,48 @@ const STATE: Record<string, Key> = {
   present: 'chair.people.present', remote: 'chair.people.remote', absent: 'chair.people.absent', unknown: 'chair.people.unknown',
 };
 
+/** Whether one's attendance counts as being there (present in the room, or remote). */
+const isIn = (p: AttendanceRow) => p.state === 'present' || p.state === 'remote';
+
+/**
+ * The one running the cockpit, when they take part and are not checked in
+ * (a chair is usually a voting member: until checked in they do not count
+ * for the quorum and may not vote), while the meeting is not closed: a line
+ * that says so and checks them in. Recorded as one who manages the meeting
+ * (user_id given), which the server takes before the session too.
+ */
+function SelfCheckIn({ room, self }: { room: LiveRoom; self: AttendanceRow }) {
+  const [busy, setBusy] = useState(false);
+  const go = async () => {
+    setBusy(true);
+    await act(async () => {
+      const r = await chairApi.recordAttendance(room.id, self.user_id, 'present');
+      // The answer now; attendance.changed brings the same (and is the truth should it differ).
+      room.extra.set((x) => ({ ...x, quorum: r.quorum ?? x.quorum, people: r.attendance ? upsertPerson(x.people, r.attendance) : x.people }));
+    }, t('chair.people.checkedInSelf'));
+    setBusy(false);
+  };
+  return (
+    <div class="self-checkin" data-testid="self-checkin">
+      <p>{t(self.can_vote ? 'chair.people.selfOut' : 'chair.people.selfOutNoVote')}</p>
+      <button class="btn primary" disabled={busy} data-testid="self-checkin-btn" onClick={() => void go()}>{t('chair.people.checkInSelf')}</button>
+    </div>
+  );
+}
+
 export function PeoplePanel({ room }: { room: LiveRoom }) {
   const x = useStore(room.extra);
-  const here = x.people.filter((p) => p.state === 'present' || p.state === 'remote').length;
+  const st = useStore(room.state);
+  const self = x.people.find((p) => p.user_id === room.me);
+  const offerCheckIn = !!self && !isIn(self) && !!st.meeting && st.meeting.status !== 'closed';
+  const here = x.people.filter(isIn).length;
   const online = Object.keys(x.online).length;
   const f = followCounts(x.online, x.follow);
   return (
     <section class="panel people" aria-labelledby="people-h">
       <h2 id="people-h" class="panel-h">{t('chair.people.title')}</h2>
       <QuorumGauge q={x.quorum} />
+      {offerCheckIn && <SelfCheckIn room={room} self={self!} />}
       <dl class="stats">
         {/* Everyone on the list, observers and non-voting members too: the quorum above counts the voting members. */}
         <div><dt>{t('chair.people.everyone')}</dt><dd data-testid="count-checked-in">{t('chair.people.checkedInOf', { n: num(here), m: num(x.people.length) })}</dd></div>

@@ -10,10 +10,10 @@ import { findItem, guessedEnded } from '../live/state';
 import { useStore } from '../store';
 import type { Poll } from '../types';
 import { toast } from '../ui/Toast';
-import { chairApi, type NewPoll } from './api';
+import { chairApi, type NewPoll, type Quorum } from './api';
 import { ResultChart } from './Chart';
 import type { LiveRoom } from './live';
-import { parseOptions, progress, shownPolls } from './logic';
+import { gauge, parseOptions, progress, shownPolls } from './logic';
 import { act, errorText } from './util';
 
 const STATUS: Record<string, Key> = {
@@ -36,6 +36,34 @@ async function openPoll(room: LiveRoom, id: string): Promise<boolean> {
 
 /** Opens a poll once at a time: the polls being opened, and what opens one. */
 type Opening = { ids: ReadonlySet<string>; open(id: string): Promise<boolean> };
+
+/**
+ * Whether opening a vote now asks the chair first: the quorum is known and
+ * not reached (the server opens it all the same; the chair decides). An
+ * unknown quorum (not loaded yet) asks nothing, as before.
+ */
+export const asksBeforeOpening = (q: Quorum | null): boolean => !!q && !q.reached;
+
+/**
+ * The question asked before a vote opens without a quorum: how many are
+ * present of how many, how many are required and how many more are needed;
+ * "open anyway" opens it, Cancel does not.
+ */
+function NoQuorumConfirm({ q, busy, onOpen, onCancel }: { q: Quorum; busy: boolean; onOpen(): void; onCancel(): void }) {
+  const g = gauge(q);
+  return (
+    <div class="no-quorum-confirm" data-testid="poll-no-quorum">
+      <p class="warn-line" role="alert" data-testid="poll-no-quorum-text">
+        {t('chair.poll.noQuorumOpen', { attending: num(q.attending), eligible: num(q.eligible), required: num(q.required), missing: num(g.missing) })}
+        {q.rule.by_weight && <> ({t('chair.quorum.byWeight')})</>}
+      </p>
+      <div class="row">
+        <button type="button" class="btn primary" disabled={busy} data-testid="poll-open-confirm" onClick={onOpen}>{t('chair.poll.openAnyway')}</button>
+        <button type="button" class="btn" disabled={busy} data-testid="poll-open-cancel" onClick={onCancel}>{t('common.cancel')}</button>
+      </div>
+    </div>
+  );
+}
 
 export function PollsPanel({ room }: { room: LiveRoom }) {
   const st = useStore(room.state);
@@ -98,9 +126,14 @@ function NewPollForm({ room, live, opening, defaultTitle, onDone }: {
   const [secret, setSecret] = useState(false);
   const [busy, setBusy] = useState(false);
   const [err, setErr] = useState('');
+  // "Create and open" pressed without a quorum: the form asks first (NoQuorumConfirm).
+  const [asking, setAsking] = useState(false);
+  const quorum = useStore(room.extra).quorum;
   const options = parseOptions(text);
 
-  const submit = async (open: boolean) => {
+  /** open: create and open; confirmed: the chair said to open without a quorum. */
+  const submit = async (open: boolean, confirmed = false) => {
+    setAsking(false);
     setErr('');
     if (!title.trim()) return setErr(t('chair.poll.needTitle'));
     // The server's one-line rule (meeting.NotInALine), for the question and each option.
@@ -109,6 +142,7 @@ function NewPollForm({ room, live, opening, defaultTitle, onDone }: {
     if (custom && options.length > 50) return setErr(t('chair.poll.tooManyOptions'));
     const badOption = custom ? options.findIndex((o) => titleProblem(o) === 'desk.err.titleLine') : -1;
     if (badOption >= 0) return setErr(t('chair.err.optionLine', { n: badOption + 1 }));
+    if (open && !confirmed && asksBeforeOpening(room.extra.get().quorum)) return setAsking(true);
     const body: NewPoll = { title: title.trim(), secret, agenda_item_id: room.state.get().agenda?.current_item_id ?? null };
     if (custom) body.options = options.map((label) => ({ label }));
     setBusy(true);
@@ -154,6 +188,9 @@ function NewPollForm({ room, live, opening, defaultTitle, onDone }: {
         <label class="radio"><input type="radio" name="secret" checked={secret} data-testid="secret" onChange={() => setSecret(true)} /> {t('chair.poll.secretLong')}</label>
       </fieldset>
       {err && <p class="error" role="alert">{err}</p>}
+      {asking && live && quorum && asksBeforeOpening(quorum) && (
+        <NoQuorumConfirm q={quorum} busy={busy} onOpen={() => void submit(true, true)} onCancel={() => setAsking(false)} />
+      )}
       <div class="row">
         <button type="button" class="btn" disabled={busy} onClick={onDone}>{t('common.cancel')}</button>
         <span class="grow" />
@@ -169,13 +206,19 @@ function PollCard({ room, poll, live, closed, opening }: { room: LiveRoom; poll:
   const x = useStore(room.extra);
   const [busy, setBusy] = useState(false);
   const [cancelling, setCancelling] = useState(false);
+  // "Open" pressed without a quorum: the card asks first (NoQuorumConfirm).
+  const [asking, setAsking] = useState(false);
   const run = async (action: 'open' | 'close' | 'publish' | 'cancel' | 'again', ok: Key) => {
     setBusy(true);
     if (action === 'open') await opening.open(poll.id);
     else await act(async () => room.putPoll(await chairApi.pollAction(poll.id, action)), t(ok), 'chair.err.pollState');
     setBusy(false);
     setCancelling(false);
+    setAsking(false);
   };
+  const askOrOpen = () => (asksBeforeOpening(x.quorum) ? setAsking(true) : void run('open', 'chair.poll.openedToast'));
+  const openable = !closed && !guessedEnded(poll) && poll.status === 'draft' && live;
+  const confirming = asking && openable && asksBeforeOpening(x.quorum);
   const notVoted = x.notVoted[poll.id];
   const frac = progress(poll.voted, poll.eligible);
   return (
@@ -212,10 +255,13 @@ function PollCard({ room, poll, live, closed, opening }: { room: LiveRoom; poll:
       )}
       {(poll.status === 'closed' || poll.status === 'published') && poll.results && <ResultChart poll={poll} />}
       {/* Only guessed closed (the snapshot no longer lists it as open): closed or cancelled, the GET that follows says; nothing to offer meanwhile. */}
+      {confirming && x.quorum && (
+        <NoQuorumConfirm q={x.quorum} busy={busy || opening.ids.has(poll.id)} onOpen={() => void run('open', 'chair.poll.openedToast')} onCancel={() => setAsking(false)} />
+      )}
       {!closed && !guessedEnded(poll) && <div class="row">
-        {poll.status === 'draft' && (
+        {poll.status === 'draft' && !confirming && (
           <button class="btn primary" disabled={busy || !live || opening.ids.has(poll.id)} title={live ? undefined : t('chair.poll.notLive')} data-testid="poll-open"
-            onClick={() => run('open', 'chair.poll.openedToast')}>{t('chair.poll.open')}</button>
+            onClick={askOrOpen}>{t('chair.poll.open')}</button>
         )}
         {poll.status === 'open' && (
           <button class="btn primary" disabled={busy} data-testid="poll-close" onClick={() => run('close', 'chair.poll.closedToast')}>{t('chair.poll.close')}</button>

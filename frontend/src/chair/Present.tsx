@@ -1,7 +1,10 @@
 // Presenting: pick a document, see its pages as thumbnails, and tap one to
 // show it to everyone; arrows (on screen and on the keyboard) turn the page
 // for the room; Hide stops presenting. The preview is the page the room
-// sees (pdf.js, reusing the tablet's viewer modules).
+// sees (pdf.js, reusing the tablet's viewer modules). On a tablet every
+// document shows at once (the chips wrap onto rows, which scroll on their
+// own only when there are very many), and the controls (the page, "present
+// this page", Hide) sit above the preview, never under the fold.
 import type { ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { fileURL } from '../api';
@@ -201,8 +204,7 @@ export function PresentPanel({ room, me }: { room: LiveRoom; me: User }) {
           <ul class="doclist" aria-label={t('chair.present.docs')}>
             {docs.map((d) => (
               <li key={d.id}>
-                <button aria-pressed={d.id === selId} class={`docchip${d.id === selId ? ' on' : ''}`} data-testid="doc-chip" onClick={() => pick(d)}>
-                  <Icon name="doc" />
+                <button aria-pressed={d.id === selId} class={`docchip${d.id === selId ? ' on' : ''}`} data-testid="doc-chip" title={d.title} onClick={() => pick(d)}>
                   <span class="doc-title">{d.title}</span>
                   <span class="doc-meta">
                     {t('doc.pages', { pages: d.pages })}
@@ -213,17 +215,6 @@ export function PresentPanel({ room, me }: { room: LiveRoom; me: User }) {
               </li>
             ))}
           </ul>
-          <div class="present-body">
-            {Thumbs && pdf && (
-              <Thumbs pdf={pdf} page={page} onPick={(n) => (!doc ? undefined : canPresent ? void present(doc.id, n) : !isLive ? setLocalPage(n) : undefined)} />
-            )}
-            <div class="stage" ref={stageEl} data-testid="chair-stage">
-              <div class="sheet" ref={sheetEl} />
-              {!pdf && !failed && <div class="loading">{t('viewer.loading')}</div>}
-              {failed && <div class="loading error">{t('viewer.failed')}</div>}
-            </div>
-          </div>
-          {canPresent && <p class="hint-line">{isLive ? t('chair.present.hintLive') : t('chair.present.hintPreview')}</p>}
           <div class="present-bar" role="toolbar" aria-label={t('chair.present.controls')}>
             <button class="btn icon big" title={t('viewer.prev')} aria-label={t('viewer.prev')} disabled={!doc || page <= 1 || (isLive && !canPresent)} data-testid="page-prev" onClick={() => turnTo.current(page - 1)}>
               <Icon name="left" />
@@ -244,9 +235,20 @@ export function PresentPanel({ room, me }: { room: LiveRoom; me: User }) {
               </button>
             )}
           </div>
+          {canPresent && <p class="hint-line">{isLive ? t('chair.present.hintLive') : t('chair.present.hintPreview')}</p>}
           {closed ? (
             <p class="hint-line" data-testid="present-closed">{t('chair.present.closedNote')}</p>
           ) : !canPresent && <p class="hint-line" data-testid="present-not-yours">{t('chair.present.secretaryNote')}</p>}
+          <div class="present-body">
+            {Thumbs && pdf && (
+              <Thumbs pdf={pdf} page={page} onPick={(n) => (!doc ? undefined : canPresent ? void present(doc.id, n) : !isLive ? setLocalPage(n) : undefined)} />
+            )}
+            <div class="stage" ref={stageEl} data-testid="chair-stage">
+              <div class="sheet" ref={sheetEl} />
+              {!pdf && !failed && <div class="loading">{t('viewer.loading')}</div>}
+              {failed && <div class="loading error">{t('viewer.failed')}</div>}
+            </div>
+          </div>
         </>
       )}
     </section>

@@ -51,6 +51,13 @@ export const chairApi = {
   quorum: (id: string) => request<Quorum>('GET', `/meetings/${enc(id)}/quorum`),
   attendance: (id: string) =>
     request<{ attendance: AttendanceRow[] }>('GET', `/meetings/${enc(id)}/attendance`).then((r) => r.attendance),
+  /**
+   * Records a participant's attendance as one who manages the meeting (the
+   * chair, the secretary, an administrator): in any meeting not closed, the
+   * caller included (the chair's own check-in from the cockpit).
+   */
+  recordAttendance: (id: string, userId: string, state: 'present' | 'remote' | 'absent') =>
+    request<{ attendance: AttendanceRow; quorum: Quorum }>('POST', `/meetings/${enc(id)}/attendance`, { user_id: userId, state }),
   setStatus: (id: string, status: MeetingStatus) => request<Meeting>('POST', `/meetings/${enc(id)}/status`, { status }),
   /** Stops presenting: nothing is shown. */
   stopPresenting: (id: string) => request<Presentation>('PUT', `/meetings/${enc(id)}/presentation`, { document_id: null }),

@@ -126,6 +126,8 @@ export interface Bar {
   pct: number;
   /** length against the chart's scale, 0..1 */
   len: number;
+  /** share of all values, 0..1 (0 when nothing was cast): how long the chart draws the bar, so that 1–1 is two half bars */
+  share: number;
 }
 
 /** A "nice" top of scale at or above max: 1, 2, 5, 10, 20, 50 … */
@@ -137,8 +139,9 @@ export function niceMax(max: number): number {
 }
 
 /**
- * The bars of a result: by votes (or by weight when asked), scaled against
- * a nice top so that small counts do not look like a landslide, with
+ * The bars of a result: by votes (or by weight when asked), each with its
+ * share of all that was cast (what the chart draws: a bar's length says the
+ * same as its percentage), its length against a nice top of scale, and
  * percentages that add up to exactly 100 (largest remainders).
  */
 export function bars(results: OptionResult[] | undefined, by: 'votes' | 'weight' = 'votes'): { bars: Bar[]; scale: number; total: number } {
@@ -148,7 +151,7 @@ export function bars(results: OptionResult[] | undefined, by: 'votes' | 'weight'
   const scale = niceMax(Math.max(0, ...values));
   const pcts = roundedShares(values, total);
   return {
-    bars: list.map((r, i) => ({ option: r.option, value: values[i], pct: pcts[i], len: values[i] / scale })),
+    bars: list.map((r, i) => ({ option: r.option, value: values[i], pct: pcts[i], len: values[i] / scale, share: total > 0 ? values[i] / total : 0 })),
     scale,
     total,
   };

@@ -59,7 +59,7 @@ export default {
   'chair.session.end': 'Kết thúc nội dung này',
   'chair.session.notLive': 'Cuộc họp chưa diễn ra hoặc đang tạm dừng: chưa thể chuyển nội dung.',
   'chair.conclusion.title': 'Kết luận',
-  'chair.conclusion.placeholder': 'Kết luận của chủ tọa về nội dung này (ghi vào biên bản)…',
+  'chair.conclusion.placeholder': 'Kết luận của chủ trì về nội dung này (ghi vào biên bản)…',
   'chair.conclusion.save': 'Lưu kết luận',
   'chair.conclusion.saved': 'Đã lưu kết luận.',
   'chair.conclusion.unsaved': 'Chưa lưu',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  applyPresence, bars, flatten, followCounts, follows, gauge, itemClock, neighbours, niceMax, parseOptions, plannedMin, progress,
+  applyPresence, bars, flatten, followCounts, follows, gauge, itemClock, neighbours, parseOptions, plannedMin, progress,
   quorumOfEvent, roundedShares, speakerCandidates, speakerClock,
 } from '../src/chair/logic';
 import { upsertPerson } from '../src/chair/live';
@@ -115,26 +115,22 @@ describe('the quorum gauge', () => {
 });
 
 describe('the results chart', () => {
-  it('picks a nice top of scale', () => {
-    expect([0, 1, 2, 3, 7, 10, 11, 38, 100, 101].map(niceMax)).toEqual([1, 1, 2, 5, 10, 10, 20, 50, 100, 200]);
-  });
-  it('scales bars against it and gives shares that add up to 100', () => {
+  it('gives each bar its share of what was cast, in whole percent adding up to 100', () => {
     const r = bars([
       { option: 'agree', votes: 2, weight: 2 },
       { option: 'disagree', votes: 1, weight: 5 },
       { option: 'abstain', votes: 0, weight: 0 },
     ]);
-    expect(r.scale).toBe(2);
     expect(r.total).toBe(3);
-    expect(r.bars.map((b) => b.len)).toEqual([1, 0.5, 0]);
+    expect(r.bars.map((b) => b.share)).toEqual([2 / 3, 1 / 3, 0]);
     expect(r.bars.map((b) => b.pct)).toEqual([67, 33, 0]);
     const w = bars([{ option: 'agree', votes: 2, weight: 2 }, { option: 'disagree', votes: 1, weight: 5 }], 'weight');
     expect(w.bars.map((b) => b.value)).toEqual([2, 5]);
-    expect(w.scale).toBe(5);
+    expect(w.bars.map((b) => b.share)).toEqual([2 / 7, 5 / 7]);
   });
   it('does not divide by zero when nobody voted', () => {
     const r = bars([{ option: 'agree', votes: 0, weight: 0 }, { option: 'disagree', votes: 0, weight: 0 }]);
-    expect(r.bars.map((b) => [b.len, b.pct])).toEqual([[0, 0], [0, 0]]);
+    expect(r.bars.map((b) => [b.share, b.pct])).toEqual([[0, 0], [0, 0]]);
     expect(bars(undefined).bars).toEqual([]);
   });
   it('rounds shares by largest remainder', () => {

@@ -124,35 +124,23 @@ export interface Bar {
   value: number;
   /** share of all values, in whole percent (they add up to 100 when any value) */
   pct: number;
-  /** length against the chart's scale, 0..1 */
-  len: number;
   /** share of all values, 0..1 (0 when nothing was cast): how long the chart draws the bar, so that 1–1 is two half bars */
   share: number;
-}
-
-/** A "nice" top of scale at or above max: 1, 2, 5, 10, 20, 50 … */
-export function niceMax(max: number): number {
-  if (!(max > 0)) return 1;
-  const p = 10 ** Math.floor(Math.log10(max));
-  for (const m of [1, 2, 5, 10]) if (m * p >= max) return m * p;
-  return 10 * p;
 }
 
 /**
  * The bars of a result: by votes (or by weight when asked), each with its
  * share of all that was cast (what the chart draws: a bar's length says the
- * same as its percentage), its length against a nice top of scale, and
- * percentages that add up to exactly 100 (largest remainders).
+ * same as its percentage) and percentages that add up to exactly 100
+ * (largest remainders).
  */
-export function bars(results: OptionResult[] | undefined, by: 'votes' | 'weight' = 'votes'): { bars: Bar[]; scale: number; total: number } {
+export function bars(results: OptionResult[] | undefined, by: 'votes' | 'weight' = 'votes'): { bars: Bar[]; total: number } {
   const list = results ?? [];
   const values = list.map((r) => Math.max(0, (by === 'weight' ? r.weight : r.votes) || 0));
   const total = values.reduce((a, b) => a + b, 0);
-  const scale = niceMax(Math.max(0, ...values));
   const pcts = roundedShares(values, total);
   return {
-    bars: list.map((r, i) => ({ option: r.option, value: values[i], pct: pcts[i], len: values[i] / scale, share: total > 0 ? values[i] / total : 0 })),
-    scale,
+    bars: list.map((r, i) => ({ option: r.option, value: values[i], pct: pcts[i], share: total > 0 ? values[i] / total : 0 })),
     total,
   };
 }

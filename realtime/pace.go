@@ -24,18 +24,14 @@ func (h *Hub) flushPaced(conns []*conn) {
 		flushAll(conns)
 		return
 	}
-	for len(conns) > 0 {
-		part := conns[:min(len(conns), flushChunk)]
-		conns = conns[len(part):]
-		go func() {
-			for i, c := range part {
-				if i > 0 && i%chunk == 0 {
-					h.pause(gap)
-				}
-				c.flushNow()
+	flushGroups(conns, func(part []*conn) {
+		for i, c := range part {
+			if i > 0 && i%chunk == 0 {
+				h.pause(gap)
 			}
-		}()
-	}
+			c.flushNow()
+		}
+	})
 }
 
 // pause sleeps for d, or until the hub closes.

@@ -166,14 +166,19 @@ const flushChunk = 128
 // one writer per tablet; what a socket does not take at once is left to
 // that connection's writer (conn.flushNow).
 func flushAll(conns []*conn) {
+	flushGroups(conns, func(part []*conn) {
+		for _, c := range part {
+			c.flushNow()
+		}
+	})
+}
+
+// flushGroups starts write on each flushChunk of conns, in a goroutine of its own.
+func flushGroups(conns []*conn, write func(part []*conn)) {
 	for len(conns) > 0 {
 		part := conns[:min(len(conns), flushChunk)]
 		conns = conns[len(part):]
-		go func() {
-			for _, c := range part {
-				c.flushNow()
-			}
-		}()
+		go write(part)
 	}
 }
 
